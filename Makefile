@@ -1,0 +1,60 @@
+# Khata Registry: every target installs what it needs first (a fresh clone needs nothing else).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+WEB_CONCURRENCY ?= 2
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the app with its dev tools
+
+run: $(STAMP) ## migrate, load demo data once, serve on 127.0.0.1:$(PORT)
+	$(VENV)/bin/registry init-db
+	$(VENV)/bin/registry demo
+	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+serve: $(STAMP) ## production style: gunicorn ($(WEB_CONCURRENCY) workers) plus the worker process
+	$(VENV)/bin/registry init-db
+	$(VENV)/bin/registry worker & \
+	trap "kill $$!" EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --workers $(WEB_CONCURRENCY) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+worker: $(STAMP) ## run the email/alert/time worker in the foreground
+	$(VENV)/bin/registry worker
+
+test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(PY) -m pytest -q
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+
+lint: $(STAMP) ## ruff (lint and format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## rewrite files with ruff's formatter and fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP) ## run the benchmarks and print their figures
+	$(PY) -m bench
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) instance

@@ -1,0 +1,24 @@
+"""The JSON API under /api/v1 (API.md). The OpenAPI document is generated from these
+views and schemas by flask-smorest."""
+
+from __future__ import annotations
+
+from flask_smorest import Api, Blueprint
+
+
+class RegistryApi(Api):  # type: ignore[misc]
+    """flask-smorest without its own error handlers: `portal.errors` answers every error
+    in the one shape of API.md."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Members' systems: complaints, search, reports, watches; admin routes.",
+)
+
+from portal.api import complaints, me  # noqa: E402,F401  (views register on bp)

@@ -1,0 +1,65 @@
+"""Bearer-key authentication for API views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from portal.api.errors import ApiError
+from portal.database import db
+from registry import apikeys
+from registry.actors import Actor
+from registry.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SECURITY = [{"bearerAuth": []}]
+
+
+def _presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return key.strip()
+
+
+def key_required(*, admin: bool = False) -> Callable[[F], F]:
+    """Require a valid key; with `admin`, an admin's key (others get 404: the admin
+    routes do not answer them)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            key = _presented_key()
+            user = apikeys.user_for_key(db(), key) if key else None
+            if user is None:
+                raise ApiError(401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>.")
+            if admin and not user.is_admin:
+                raise ApiError(404, "not_found", "Not found.")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def api_actor() -> Actor:
+    return Actor.of(api_user())
+
+
+def api_member_id() -> int:
+    """The caller's member; admin keys have none, so member routes answer 404 for them."""
+    member_id = api_user().member_id
+    if member_id is None:
+        raise ApiError(404, "not_found", "This route is for members' keys.")
+    return member_id

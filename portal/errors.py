@@ -1,0 +1,114 @@
+"""Every error answered in one place: JSON in the API's one shape under /api/ and
+/webhooks/, a friendly page elsewhere. Never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.api.errors import ApiError, flatten_messages
+from registry.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    RegistryError,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "validation",
+    401: "unauthorized",
+    403: "not_found",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "validation",
+    422: "validation",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def _from_domain(exc: RegistryError) -> ApiError:
+    if isinstance(exc, ValidationFailed):
+        return ApiError(422, "validation", exc.message, exc.fields)
+    if isinstance(exc, NotFound):
+        return ApiError(404, "not_found", exc.message)
+    if isinstance(exc, InvalidTransition):
+        return ApiError(409, "invalid_transition", exc.message)
+    if isinstance(exc, Conflict):
+        return ApiError(409, exc.code, exc.message, **exc.extra)
+    if isinstance(exc, NotAllowed):
+        return ApiError(404, "not_found", exc.message)
+    return ApiError(400, exc.code, exc.message)
+
+
+def _from_http(exc: HTTPException) -> ApiError:
+    status = exc.code or 500
+    if status in {400, 422}:
+        data = getattr(exc, "data", None) or {}
+        fields = flatten_messages(data.get("messages", {})) if data else {}
+        if not fields and status == 400:
+            fields = {"_body": exc.description or "the request body is not valid JSON"}
+        return ApiError(422, "validation", "The request has invalid fields.", fields)
+    if status == 413:
+        return ApiError(413, "validation", "The request is too large.")
+    if status == 403:
+        return ApiError(404, "not_found", "Not found.")
+    code = CODES.get(status, "server_error" if status >= 500 else "error")
+    return ApiError(status, code, exc.description or exc.name)
+
+
+def _page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError) -> Response:
+        return exc.response()
+
+    @app.errorhandler(RegistryError)
+    def domain_error(exc: RegistryError) -> Response | tuple[str, int]:
+        api = _from_domain(exc)
+        if wants_json():
+            return api.response()
+        return _page(api.status, "That cannot be done", exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return _page(400, "Form expired", "The form was open too long or came from elsewhere. "
+                     "Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response | tuple[str, int]:
+        if wants_json():
+            return _from_http(exc).response()
+        status = exc.code or 500
+        titles = {403: "Not allowed", 404: "Page not found", 429: "Too many attempts"}
+        return _page(status, titles.get(status, exc.name), exc.description or "")
+
+    @app.errorhandler(OperationalError)
+    def database_down(exc: OperationalError) -> Response | tuple[str, int]:
+        log.error("database unavailable: %s", exc)
+        if wants_json():
+            return ApiError(503, "unavailable", "The registry is briefly unavailable.").response()
+        return _page(503, "Briefly unavailable", "Please try again in a minute.")
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Response | tuple[str, int]:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return ApiError(500, "server_error", "Something went wrong on our side.").response()
+        return _page(500, "Something went wrong", "The error was logged; please try again.")

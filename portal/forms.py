@@ -1,0 +1,54 @@
+"""Portal forms. Field names are part of the contract where API.md says so
+(login `email`/`password`, search `q`)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Log in")
+
+
+class ApplicationForm(FlaskForm):
+    business_name = StringField(
+        "Registered business name", validators=[DataRequired(), Length(max=200)]
+    )
+    gstin = StringField("GSTIN", validators=[DataRequired(), Length(max=20)])
+    industry = StringField("Industry", validators=[Length(max=100)])
+    email = EmailField("Contact email (your login)", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Password again", validators=[DataRequired(), EqualTo("password", "passwords differ")]
+    )
+    submit = SubmitField("Apply for membership")
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Key name", validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField("Create key")
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason (sent to the applicant)", validators=[DataRequired(), Length(min=5, max=2000)])
+    submit = SubmitField("Reject")
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST button protected by CSRF (verify, revoke, log out)."""
+
+    submit = SubmitField("Confirm")
+
+
+def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> None:
+    """Show a service's per-field errors beside the form's fields."""
+    for name, message in fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)

@@ -1,0 +1,46 @@
+"""A signed-in user's own things: API keys."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portal.auth import signed_in_user
+from portal.database import db
+from portal.forms import ApiKeyForm, ConfirmForm, apply_field_errors
+from portal.web import bp
+from registry import apikeys
+from registry.errors import NotFound, ValidationFailed
+
+
+@bp.route("/account/api-keys", methods=["GET", "POST"])
+@login_required
+def api_keys() -> tuple[str, int]:
+    form = ApiKeyForm()
+    new_key = None
+    if form.validate_on_submit():
+        try:
+            _key, new_key = apikeys.create(db(), signed_in_user(), form.name.data or "", current_user.actor)
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        else:
+            form = ApiKeyForm(formdata=None)
+    status = 422 if form.errors else 200
+    keys = apikeys.list_for_user(db(), signed_in_user())
+    return render_template(
+        "account/api_keys.html", form=form, keys=keys, new_key=new_key, revoke=ConfirmForm()
+    ), status
+
+
+@bp.post("/account/api-keys/<int:key_id>/revoke")
+@login_required
+def revoke_api_key(key_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        key = apikeys.revoke(db(), signed_in_user(), key_id, current_user.actor)
+    except NotFound:
+        abort(404)
+    flash(f"Key '{key.name}' revoked; systems using it are now refused.", "info")
+    return redirect(url_for("web.api_keys"))

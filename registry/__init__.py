@@ -1,0 +1,1 @@
+"""The registry's domain: models, services and rules. No Flask in here."""

@@ -1,0 +1,142 @@
+"""The `registry` console script (API.md): database, users, demo data, worker."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from registry import apikeys, demo, members, migrate, worker
+from registry.actors import Actor
+from registry.db import make_engine, make_sessionmaker
+from registry.errors import RegistryError, ValidationFailed
+from registry.mailer import mailer_from_url
+from registry.settings import ConfigurationError, Settings
+
+CLI_ACTOR = Actor(kind="system", label="registry CLI")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _fail_on_domain_errors(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except ValidationFailed as exc:
+        detail = "; ".join(f"{field}: {message}" for field, message in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {detail}") from exc
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+def _echo_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, sort_keys=True))
+
+
+@click.group()
+def main() -> None:
+    """Khata Registry administration."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Migrate the database to the newest revision."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    click.echo("database is at the newest revision")
+
+
+@main.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--api-key", "with_key", is_flag=True, help="also create an API key and print it")
+def create_admin(email: str, password: str, with_key: bool) -> None:
+    """Add a registry admin."""
+    settings = _settings()
+
+    def run() -> dict[str, Any]:
+        with _transaction(settings) as session:
+            user = members.create_admin(session, email, password, CLI_ACTOR)
+            out: dict[str, Any] = {"user_id": user.id, "email": user.email, "role": "admin"}
+            if with_key:
+                out["api_key"] = apikeys.create(session, user, "CLI", CLI_ACTOR)[1]
+            return out
+
+    _echo_json(_fail_on_domain_errors(run))
+
+
+@main.command("create-member")
+@click.option("--name", required=True)
+@click.option("--gstin", required=True)
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--api-key", "with_key", is_flag=True, help="also create an API key and print it")
+def create_member(name: str, gstin: str, email: str, password: str, with_key: bool) -> None:
+    """Add an active, verified member with one user."""
+    settings = _settings()
+
+    def run() -> dict[str, Any]:
+        with _transaction(settings) as session:
+            application = members.Application(name, gstin, email, password)
+            user = members.create_active(session, application, CLI_ACTOR)
+            out: dict[str, Any] = {
+                "member_id": user.member_id,
+                "user_id": user.id,
+                "email": user.email,
+                "role": "member",
+            }
+            if with_key:
+                out["api_key"] = apikeys.create(session, user, "CLI", CLI_ACTOR)[1]
+            return out
+
+    _echo_json(_fail_on_domain_errors(run))
+
+
+@main.command("demo")
+def load_demo() -> None:
+    """Load demo data (does nothing when it is already there)."""
+    settings = _settings()
+    with _transaction(settings) as session:
+        created = demo.load(session, settings)
+    click.echo("demo data loaded" if created else "demo data already present")
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="run one round and exit")
+@click.option("--interval", default=5.0, show_default=True, help="seconds between rounds")
+def run_worker(once: bool, interval: float) -> None:
+    """Send queued emails and alerts; apply time-based transitions."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    mailer = mailer_from_url(settings.mail_url)
+    if once:
+        result = worker.run_once(sessions, mailer)
+        _echo_json(result.__dict__)
+        engine.dispose()
+        return
+    try:
+        worker.run_forever(sessions, mailer, interval)
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -1,0 +1,88 @@
+"""The complaint's life (PRODUCT.md): allowed moves, the one transition function, and
+the moves that time makes (notice period over)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.actors import SYSTEM, Actor
+from registry.models import AuditEntry, Complaint, ComplaintStatus, utcnow
+from registry.states import StateMachine
+
+C = ComplaintStatus
+
+LIFE = StateMachine[ComplaintStatus](
+    entity="complaint",
+    moves={
+        C.FILED: frozenset({C.IN_NOTICE}),
+        C.IN_NOTICE: frozenset({C.LISTED, C.DISPUTED, C.SETTLED, C.WITHDRAWN}),
+        C.LISTED: frozenset({C.DISPUTED, C.SETTLED}),
+        C.DISPUTED: frozenset({C.LISTED, C.REMOVED, C.SETTLED}),
+        C.SETTLED: frozenset(),
+        C.REMOVED: frozenset(),
+        C.WITHDRAWN: frozenset(),
+    },
+)
+
+#: States in which other members can see the complaint.
+VISIBLE = frozenset({C.LISTED, C.DISPUTED, C.SETTLED})
+#: States that end the complaint's life.
+CLOSED = frozenset({C.SETTLED, C.REMOVED, C.WITHDRAWN})
+
+
+def transition(
+    session: Session,
+    complaint: Complaint,
+    target: ComplaintStatus,
+    actor: Actor,
+    note: str | None = None,
+) -> None:
+    """Move a complaint along its life, stamping the dates the report relies on."""
+    LIFE.apply(session, complaint, target, actor, note)
+    now = utcnow()
+    if target is C.LISTED and complaint.listed_at is None:
+        complaint.listed_at = now
+    if target in CLOSED:
+        complaint.closed_at = now
+    session.flush()
+
+
+def list_for_member(session: Session, member_id: int) -> Sequence[Complaint]:
+    return session.scalars(
+        select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
+    ).all()
+
+
+def get_for_member(session: Session, complaint_id: int, member_id: int) -> Complaint | None:
+    """The complaint if it is this member's; None otherwise (callers answer 404, not 403)."""
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None or complaint.member_id != member_id:
+        return None
+    return complaint
+
+
+def history(session: Session, complaint: Complaint) -> Sequence[AuditEntry]:
+    return audit.history(session, "complaint", complaint.id)
+
+
+def list_due_notices(session: Session, now: datetime) -> Sequence[Complaint]:
+    return session.scalars(
+        select(Complaint)
+        .where(Complaint.status == C.IN_NOTICE, Complaint.notice_ends_at <= now)
+        .order_by(Complaint.notice_ends_at)
+    ).all()
+
+
+def list_notice_period_over(session: Session, now: datetime | None = None) -> int:
+    """List every complaint whose notice period has ended without a dispute; returns how
+    many. A disputed complaint is not `in_notice`, so it is never listed here."""
+    now = now or utcnow()
+    due = list_due_notices(session, now)
+    for complaint in due:
+        transition(session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute")
+    return len(due)

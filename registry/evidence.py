@@ -1,0 +1,64 @@
+"""Evidence files: judged by their content, kept outside any public path under a random
+name, recorded with their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+
+from registry.errors import ValidationFailed
+
+ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    path: Path
+
+
+def sniff(content: bytes) -> str | None:
+    """The content's real type when it is one we accept, else None."""
+    kind = filetype.guess(content[:8192])
+    if kind is None or kind.mime not in ALLOWED:
+        return None
+    return str(kind.mime)
+
+
+def check(field: str, filename: str, content: bytes, max_bytes: int) -> str:
+    if not content:
+        raise ValidationFailed({field: f"{filename or 'the file'} is empty"})
+    if len(content) > max_bytes:
+        raise ValidationFailed(
+            {field: f"{filename} is larger than {max_bytes // (1024 * 1024)} MB"}
+        )
+    mime = sniff(content)
+    if mime is None:
+        raise ValidationFailed({field: f"{filename} is not a PDF, PNG or JPEG document"})
+    return mime
+
+
+def store(directory: Path, filename: str, content: bytes, max_bytes: int, field: str) -> StoredFile:
+    """Check and write one file. The caller deletes it again if its transaction fails."""
+    mime = check(field, filename, content, max_bytes)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(20)}.{ALLOWED[mime]}"
+    path = directory / stored_name
+    with path.open("xb") as handle:
+        handle.write(content)
+    return StoredFile(
+        original_name=Path(filename).name[:255] or "document",
+        stored_name=stored_name,
+        content_type=mime,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        path=path,
+    )

@@ -1,0 +1,43 @@
+"""All models, importable from one place (and all registered on `Base.metadata`)."""
+
+from registry.models.activity import AuditEntry, OutboxMessage, Watch
+from registry.models.base import Base, utcnow
+from registry.models.businesses import Business, BusinessAlias, BusinessGstin
+from registry.models.complaints import (
+    Complaint,
+    ComplaintStatus,
+    Dispute,
+    DisputeReason,
+    DisputeStatus,
+    EvidenceFile,
+    Invoice,
+)
+from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
+from registry.models.payments import GatewayEvent, OrderStatus, ReportOrder
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Business",
+    "BusinessAlias",
+    "BusinessGstin",
+    "Complaint",
+    "ComplaintStatus",
+    "Dispute",
+    "DisputeReason",
+    "DisputeStatus",
+    "EvidenceFile",
+    "GatewayEvent",
+    "Invoice",
+    "Member",
+    "MemberStatus",
+    "MsmeCategory",
+    "OrderStatus",
+    "OutboxMessage",
+    "ReportOrder",
+    "Role",
+    "User",
+    "Watch",
+    "utcnow",
+]

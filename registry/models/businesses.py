@@ -1,0 +1,61 @@
+"""Businesses: the reported and searched parties, their GSTINs and the names they go by."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from registry.models.complaints import Complaint
+
+
+class Business(Base):
+    """One real business. A merged business keeps its row and points at the survivor, so
+    old ids keep answering."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    pan: Mapped[str | None] = mapped_column(String(10), index=True)
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    gstins: Mapped[list[BusinessGstin]] = relationship(
+        back_populates="business", order_by="BusinessGstin.gstin"
+    )
+    aliases: Mapped[list[BusinessAlias]] = relationship(back_populates="business")
+    complaints: Mapped[list[Complaint]] = relationship(back_populates="business")
+
+
+class BusinessGstin(Base):
+    __tablename__ = "business_gstins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gstin: Mapped[str] = mapped_column(String(15), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+
+    business: Mapped[Business] = relationship(back_populates="gstins")
+
+
+class BusinessAlias(Base):
+    """Another spelling that points at a business (from filings, imports and merges)."""
+
+    __tablename__ = "business_aliases"
+    __table_args__ = (UniqueConstraint("business_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(20), default="filing")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    business: Mapped[Business] = relationship(back_populates="aliases")

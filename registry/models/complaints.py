@@ -1,0 +1,154 @@
+"""Complaints: a member's claim that a business owes it money, with invoices, evidence
+and disputes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, enum_column, utcnow
+from registry.models.businesses import Business
+from registry.models.members import Member
+
+
+class ComplaintStatus(enum.Enum):
+    FILED = "filed"
+    IN_NOTICE = "in_notice"
+    LISTED = "listed"
+    DISPUTED = "disputed"
+    SETTLED = "settled"
+    REMOVED = "removed"
+    WITHDRAWN = "withdrawn"
+
+
+class DisputeReason(enum.Enum):
+    ALREADY_PAID = "already_paid"
+    NOT_DELIVERED = "not_delivered"
+    WRONG_AMOUNT = "wrong_amount"
+    NOT_OUR_BUSINESS = "not_our_business"
+    OTHER = "other"
+
+
+class DisputeStatus(enum.Enum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("amount_outstanding_paise >= 0", name="outstanding_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    filed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[ComplaintStatus] = mapped_column(
+        enum_column(ComplaintStatus), default=ComplaintStatus.FILED, index=True
+    )
+    amount_outstanding_paise: Mapped[int] = mapped_column(default=0)
+    debtor_email: Mapped[str | None] = mapped_column(String(254))
+    note: Mapped[str | None] = mapped_column(Text)
+    notice_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    notice_expires_at: Mapped[datetime | None]
+    notice_sent_at: Mapped[datetime | None]
+    notice_ends_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    promised_payment_date: Mapped[date | None]
+    listed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="complaints")
+    business: Mapped[Business] = relationship(back_populates="complaints")
+    invoices: Mapped[list[Invoice]] = relationship(
+        back_populates="complaint", order_by="Invoice.due_date"
+    )
+    evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="complaint")
+    disputes: Mapped[list[Dispute]] = relationship(
+        back_populates="complaint", order_by="Dispute.opened_at"
+    )
+
+
+class Invoice(Base):
+    """One unpaid invoice. `number_key` is the number as compared (case and spacing
+    ignored), unique per member and debtor so the same invoice cannot be filed twice,
+    even by two requests at once."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("member_id", "business_id", "number_key"),
+        CheckConstraint("amount_paise > 0", name="amount_positive"),
+        CheckConstraint("paid_paise >= 0", name="paid_not_negative"),
+        CheckConstraint("paid_paise <= amount_paise", name="paid_within_amount"),
+        CheckConstraint("due_date >= invoice_date", name="due_after_invoice"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    number_key: Mapped[str] = mapped_column(String(64))
+    invoice_date: Mapped[date]
+    due_date: Mapped[date]
+    amount_paise: Mapped[int]
+    paid_paise: Mapped[int] = mapped_column(default=0)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="invoices")
+
+    @property
+    def outstanding_paise(self) -> int:
+        return self.amount_paise - self.paid_paise
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    reason: Mapped[DisputeReason] = mapped_column(enum_column(DisputeReason))
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[DisputeStatus] = mapped_column(
+        enum_column(DisputeStatus), default=DisputeStatus.OPEN, index=True
+    )
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    overdue_notified_at: Mapped[datetime | None]
+
+    complaint: Mapped[Complaint] = relationship(back_populates="disputes")
+    evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="dispute")
+
+
+class EvidenceFile(Base):
+    """An uploaded document, stored outside any public path under a random name."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        CheckConstraint(
+            "complaint_id IS NOT NULL OR dispute_id IS NOT NULL", name="attached_somewhere"
+        ),
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint | None] = relationship(back_populates="evidence")
+    dispute: Mapped[Dispute | None] = relationship(back_populates="evidence")

@@ -1,0 +1,101 @@
+"""Members (verified businesses that report and search), their user logins and API keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from registry.models.complaints import Complaint
+
+
+class MemberStatus(enum.Enum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class MsmeCategory(enum.Enum):
+    """Udyam category of a supplier; micro and small ones earn MSMED Act interest."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    NONE = "none"
+
+
+class Role(enum.Enum):
+    MEMBER = "member"
+    ADMIN = "admin"
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    gstin: Mapped[str] = mapped_column(String(15), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(254))
+    industry: Mapped[str] = mapped_column(String(100), default="General trade")
+    msme_category: Mapped[MsmeCategory] = mapped_column(
+        enum_column(MsmeCategory), default=MsmeCategory.NONE
+    )
+    status: Mapped[MemberStatus] = mapped_column(
+        enum_column(MemberStatus), default=MemberStatus.PENDING, index=True
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[datetime | None]
+
+    users: Mapped[list[User]] = relationship(back_populates="member")
+    complaints: Mapped[list[Complaint]] = relationship(back_populates="member")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role = 'admin' OR member_id IS NOT NULL", name="member_users_belong_to_a_member"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    member: Mapped[Member | None] = relationship(back_populates="users")
+    api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class ApiKey(Base):
+    """A bearer key; only its SHA-256 is stored (keys are long random strings, so a fast
+    hash is enough), plus a short prefix so the owner can tell keys apart."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_keys")

@@ -1,0 +1,127 @@
+"""Configuration read once from the environment (see API.md), never at import time.
+
+`Settings.from_env()` is called by `create_app()` and by the CLI; tests build their own
+`Settings` instead of mutating a global one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PRODUCT_NAME = "Khata Registry"
+
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment cannot run the app as asked (e.g. production without secrets)."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _kept_secret(instance: Path, filename: str, make: Any) -> str:
+    """A development secret generated once and kept in instance/ so restarts keep sessions."""
+    path = instance / filename
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value: str = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    instance_path: Path = field(default_factory=lambda: DEFAULT_INSTANCE)
+    database_url: str = ""
+    secret_key: str = ""
+    mail_url: str = ""
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str | None = None
+    report_price_paise: int = 49900
+    notice_period_days: int = 15
+    dispute_deadline_days: int = 30
+    public_base_url: str = "http://127.0.0.1:5000"
+    ratelimit_enabled: bool = True
+    redis_url: str | None = None
+    minimum_claim_paise: int = 100000
+    msme_bank_rate_percent: float = 6.5
+    upload_max_bytes: int = 5 * 1024 * 1024
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.instance_path / "uploads"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, instance_path: Path | None = None
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        instance = Path(instance_path or env.get("REGISTRY_INSTANCE") or DEFAULT_INSTANCE)
+        mode = env.get("REGISTRY_ENV", "development") or "development"
+        production = mode == "production"
+        if production:
+            missing = [
+                name
+                for name in ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+                if not env.get(name)
+            ]
+            if missing:
+                raise ConfigurationError(
+                    "REGISTRY_ENV=production refuses to start without: " + ", ".join(missing)
+                )
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'registry.sqlite3'}"
+        secret_key = env.get("SECRET_KEY") or _kept_secret(
+            instance, "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+        webhook_secret = env.get("STRIPE_WEBHOOK_SECRET") or _kept_secret(
+            instance, "webhook_secret", lambda: "whsec_" + secrets.token_urlsafe(32)
+        )
+        return cls(
+            env=mode,
+            instance_path=instance,
+            database_url=database_url,
+            secret_key=secret_key,
+            mail_url=env.get("MAIL_URL") or f"file://{instance / 'outbox'}",
+            stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+            stripe_webhook_secret=webhook_secret,
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            report_price_paise=_int(env, "REPORT_PRICE_PAISE", 49900),
+            notice_period_days=_int(env, "NOTICE_PERIOD_DAYS", 15),
+            dispute_deadline_days=_int(env, "DISPUTE_DEADLINE_DAYS", 30),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
+            redis_url=env.get("REDIS_URL") or None,
+            minimum_claim_paise=_int(env, "MINIMUM_CLAIM_PAISE", 100000),
+            upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        )
+
+    def but(self, **changes: Any) -> Settings:
+        """A copy with some values changed (tests use this instead of mutating)."""
+        return replace(self, **changes)

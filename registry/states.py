@@ -1,0 +1,57 @@
+"""The one way a stateful object changes state: check the move, set it, audit it.
+
+Each sub-domain declares its allowed moves (`StateMachine`) and exposes its own
+`transition()` built on `apply()`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.actors import Actor
+from registry.errors import InvalidTransition
+
+S = TypeVar("S", bound=enum.Enum)
+
+
+@dataclass(frozen=True)
+class StateMachine(Generic[S]):
+    entity: str
+    moves: Mapping[S, frozenset[S]]
+
+    def allows(self, current: S, target: S) -> bool:
+        return target in self.moves.get(current, frozenset())
+
+    def apply(
+        self,
+        session: Session,
+        obj: Any,
+        target: S,
+        actor: Actor,
+        note: str | None = None,
+        *,
+        action: str = "transition",
+    ) -> S:
+        """Move `obj.status` to `target` or raise `InvalidTransition`; returns the old state."""
+        current: S = obj.status
+        if not self.allows(current, target):
+            raise InvalidTransition(self.entity, current.value, target.value)
+        obj.status = target
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            self.entity,
+            obj.id,
+            action,
+            from_state=current.value,
+            to_state=target.value,
+            note=note,
+        )
+        return current

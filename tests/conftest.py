@@ -1,0 +1,196 @@
+"""Fixtures shared by the whole suite.
+
+The schema is built once per run by the Alembic migrations (so they are tested too), on
+SQLite by default or on a fresh PostgreSQL database when DATABASE_URL names a server.
+Each test runs inside an outer transaction that is rolled back at its end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.extensions import limiter
+from registry import apikeys, members, migrate
+from registry.actors import SYSTEM
+from registry.db import make_engine
+from registry.identifiers import gstin_for
+from registry.models import User
+from registry.settings import Settings
+
+PASSWORD = "correct-horse-battery"
+
+
+class DatabaseServer:
+    """Creates throwaway databases on the server DATABASE_URL points at (or SQLite files)."""
+
+    def __init__(self, base_url: str | None, tmp: Path) -> None:
+        self.base_url = base_url
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.base_url) and self.base_url.startswith("postgresql")  # type: ignore[union-attr]
+
+    def new_url(self) -> str:
+        if not self.is_postgres:
+            return f"sqlite:///{self.tmp / f'{secrets.token_hex(4)}.sqlite3'}"
+        name = f"registry_test_{os.getpid()}_{secrets.token_hex(4)}"
+        admin = create_engine(self.base_url, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return make_url(self.base_url).set(database=name).render_as_string(hide_password=False)  # type: ignore[arg-type]
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = create_engine(self.base_url, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseServer]:
+    server = DatabaseServer(os.environ.get("DATABASE_URL"), tmp_path_factory.mktemp("db"))
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(database_server: DatabaseServer) -> str:
+    return database_server.new_url()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate.upgrade(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> Callable[[], Session]:
+    def make() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    return make
+
+
+@pytest.fixture
+def db(session_factory: Callable[[], Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        instance_path=tmp_path,
+        database_url=database_url,
+        secret_key="test-secret-key",
+        mail_url=f"file://{tmp_path / 'outbox'}",
+        stripe_webhook_secret="whsec_test_secret",
+        ratelimit_enabled=False,
+    )
+
+
+def build_app(settings: Settings, session_factory: Callable[[], Session], **config: Any) -> Flask:
+    app = create_app(
+        {"REGISTRY_SETTINGS": settings, "SESSION_FACTORY": session_factory, "TESTING": True, **config}
+    )
+    with app.app_context():
+        limiter.reset()
+    return app
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: Callable[[], Session]) -> Flask:
+    return build_app(settings, session_factory, WTF_CSRF_ENABLED=False)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Factory:
+    """Makes members, admins and keys the way the services do."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.counter = 0
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def member_user(self, name: str | None = None, active: bool = True) -> User:
+        n = self._next()
+        pan = f"AAB{'CFP'[n % 3]}{chr(65 + n % 26)}{1000 + n:04d}{chr(65 + (n * 7) % 26)}"
+        application = members.Application(
+            business_name=name or f"Test Traders {n}",
+            gstin=gstin_for("27", pan),
+            email=f"member{n}-{secrets.token_hex(3)}@example.com",
+            password=PASSWORD,
+        )
+        if active:
+            user = members.create_active(self.session, application, SYSTEM)
+        else:
+            user = members.apply(self.session, application).users[0]
+        self.session.flush()
+        return user
+
+    def admin(self) -> User:
+        n = self._next()
+        user = members.create_admin(self.session, f"admin{n}-{secrets.token_hex(3)}@example.com", PASSWORD, SYSTEM)
+        self.session.flush()
+        return user
+
+    def api_key(self, user: User) -> str:
+        return apikeys.create(self.session, user, "tests", SYSTEM)[1]
+
+
+@pytest.fixture
+def factory(db: Session) -> Factory:
+    return Factory(db)
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD) -> Any:
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
