@@ -88,8 +88,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
-        return _page(400, "Form expired", "The form was open too long or came from elsewhere. "
-                     "Go back, reload the page and try again.")
+        return _page(
+            400,
+            "Form expired",
+            "The form was open too long or came from elsewhere. "
+            "Go back, reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response | tuple[str, int]:

@@ -34,7 +34,9 @@ class ApiKeyForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Reason (sent to the applicant)", validators=[DataRequired(), Length(min=5, max=2000)])
+    reason = TextAreaField(
+        "Reason (sent to the applicant)", validators=[DataRequired(), Length(min=5, max=2000)]
+    )
     submit = SubmitField("Reject")
 
 

@@ -30,7 +30,13 @@ ADMIN_EMAIL = "admin@demo.khata.example"
 MEMBER_PASSWORD = "demo-password-2026"  # noqa: S105  (published demo login, README)
 
 DEMO_MEMBERS = [
-    ("Shree Ganesh Textiles Pvt Ltd", "27", "AAECS1234K", "priya@ganesh-textiles.example", "Textiles"),
+    (
+        "Shree Ganesh Textiles Pvt Ltd",
+        "27",
+        "AAECS1234K",
+        "priya@ganesh-textiles.example",
+        "Textiles",
+    ),
     ("Marwar Steel Traders", "08", "AAFFM5678L", "ravi@marwar-steel.example", "Steel"),
     ("Kaveri Agro Foods LLP", "29", "AAHFK4321M", "anita@kaveri-agro.example", "Food processing"),
 ]
@@ -63,7 +69,9 @@ def load(session: Session, settings: Settings) -> bool:
     members.apply(
         session,
         members.Application(
-            "Vishwakarma Tools", gstin_for("06", "AAGFV9999Q"), "new@vishwakarma.example",
+            "Vishwakarma Tools",
+            gstin_for("06", "AAGFV9999Q"),
+            "new@vishwakarma.example",
             MEMBER_PASSWORD,
         ),
     )
@@ -154,7 +162,9 @@ def _demo_complaint(
         if target is ComplaintStatus.REMOVED:
             dispute = complaint.disputes[-1]
             dispute.decision_note = "The debtor showed a credit note for the returned goods."
-            disputes.LIFE.apply(session, dispute, DisputeStatus.UPHELD, SYSTEM, dispute.decision_note)
+            disputes.LIFE.apply(
+                session, dispute, DisputeStatus.UPHELD, SYSTEM, dispute.decision_note
+            )
         who = {ComplaintStatus.LISTED: SYSTEM, ComplaintStatus.REMOVED: SYSTEM}.get(target, actor)
         if target is ComplaintStatus.DISPUTED:
             who = DEBTOR

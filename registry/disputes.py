@@ -16,7 +16,11 @@ D = DisputeStatus
 
 LIFE = StateMachine[DisputeStatus](
     entity="dispute",
-    moves={D.OPEN: frozenset({D.UPHELD, D.REJECTED}), D.UPHELD: frozenset(), D.REJECTED: frozenset()},
+    moves={
+        D.OPEN: frozenset({D.UPHELD, D.REJECTED}),
+        D.UPHELD: frozenset(),
+        D.REJECTED: frozenset(),
+    },
 )
 
 

@@ -19,7 +19,9 @@ class ValidationFailed(RegistryError):
 
     code = "validation"
 
-    def __init__(self, fields: Mapping[str, str], message: str = "Some fields are invalid.") -> None:
+    def __init__(
+        self, fields: Mapping[str, str], message: str = "Some fields are invalid."
+    ) -> None:
         super().__init__(message)
         self.fields = dict(fields)
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from registry.models import OrderStatus
 from registry.states import StateMachine
 
-O = OrderStatus
-
 LIFE = StateMachine[OrderStatus](
     entity="order",
     moves={
-        O.PENDING: frozenset({O.PAID, O.EXPIRED}),
-        O.PAID: frozenset({O.REFUNDED}),
-        O.EXPIRED: frozenset(),
-        O.REFUNDED: frozenset(),
+        OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.EXPIRED}),
+        OrderStatus.PAID: frozenset({OrderStatus.REFUNDED}),
+        OrderStatus.EXPIRED: frozenset(),
+        OrderStatus.REFUNDED: frozenset(),
     },
 )

@@ -28,5 +28,7 @@ def test_migrations_go_down_and_up_again(database_server):
     engine.dispose()
     command.upgrade(config, "head")
     engine = create_engine(url)
-    assert {"complaints", "invoices", "audit_log", "outbox"} <= set(inspect(engine).get_table_names())
+    assert {"complaints", "invoices", "audit_log", "outbox"} <= set(
+        inspect(engine).get_table_names()
+    )
     engine.dispose()

@@ -33,8 +33,12 @@ def member_list() -> str:
         status = MemberStatus.PENDING
     rows = members.list_by_status(db(), status)
     return render_template(
-        "admin/members.html", members=rows, status=status, statuses=list(MemberStatus),
-        verify=ConfirmForm(), reject=RejectForm(),
+        "admin/members.html",
+        members=rows,
+        status=status,
+        statuses=list(MemberStatus),
+        verify=ConfirmForm(),
+        reject=RejectForm(),
     )
 
 

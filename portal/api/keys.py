@@ -37,7 +37,9 @@ def key_required(*, admin: bool = False) -> Callable[[F], F]:
             key = _presented_key()
             user = apikeys.user_for_key(db(), key) if key else None
             if user is None:
-                raise ApiError(401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>.")
+                raise ApiError(
+                    401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>."
+                )
             if admin and not user.is_admin:
                 raise ApiError(404, "not_found", "Not found.")
             g.api_user = user

@@ -21,7 +21,9 @@ def api_keys() -> tuple[str, int]:
     new_key = None
     if form.validate_on_submit():
         try:
-            _key, new_key = apikeys.create(db(), signed_in_user(), form.name.data or "", current_user.actor)
+            _key, new_key = apikeys.create(
+                db(), signed_in_user(), form.name.data or "", current_user.actor
+            )
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:

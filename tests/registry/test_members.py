@@ -1,0 +1,123 @@
+import pytest
+from sqlalchemy import func, select
+
+from registry import members
+from registry.actors import SYSTEM, Actor
+from registry.errors import InvalidTransition, NotAllowed, ValidationFailed
+from registry.identifiers import gstin_for
+from registry.models import AuditEntry, Member, MemberStatus, OutboxMessage, User
+from tests.conftest import PASSWORD
+
+
+def application(**overrides):
+    values = {
+        "business_name": "  Shree   Balaji Traders ",
+        "gstin": gstin_for("24", "ABCFB1234Q").lower(),
+        "email": "Owner@Balaji.Example",
+        "password": PASSWORD,
+    }
+    values.update(overrides)
+    return members.Application(**values)
+
+
+def count(db, model):
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def test_an_application_is_pending_audited_and_announced_to_admins(db, factory):
+    admin = factory.admin()
+    member = members.apply(db, application())
+    assert member.status is MemberStatus.PENDING
+    assert member.name == "Shree Balaji Traders"
+    assert member.gstin == gstin_for("24", "ABCFB1234Q")
+    assert member.users[0].email == "owner@balaji.example"
+    assert member.users[0].password_hash.startswith("$argon2")
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.entity_type == "member"))
+    assert (entry.action, entry.to_state) == ("applied", "pending")
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "member_applied"))
+    assert mail.to_address == admin.email
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"gstin": "27AAAPL1234C1ZX"}, "gstin"),
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"password": "1234567890123"}, "password"),
+        ({"business_name": "X"}, "business_name"),
+    ],
+)
+def test_bad_applications_are_refused_and_write_nothing(db, overrides, field):
+    before = (count(db, Member), count(db, User), count(db, AuditEntry))
+    with pytest.raises(ValidationFailed) as caught:
+        members.apply(db, application(**overrides))
+    assert field in caught.value.fields
+    assert (count(db, Member), count(db, User), count(db, AuditEntry)) == before
+
+
+def test_the_same_gstin_or_email_cannot_apply_twice(db):
+    members.apply(db, application())
+    with pytest.raises(ValidationFailed) as caught:
+        members.apply(db, application(email="other@balaji.example"))
+    assert "already registered" in caught.value.fields["gstin"]
+    with pytest.raises(ValidationFailed) as caught:
+        members.apply(
+            db, application(gstin=gstin_for("27", "ABCFB1234Q"), email="OWNER@balaji.example")
+        )
+    assert "already has a login" in caught.value.fields["email"]
+
+
+def test_verification_activates_and_tells_the_member(db, factory):
+    admin = factory.admin()
+    member = members.apply(db, application())
+    members.verify(db, member, Actor.of(admin))
+    assert member.status is MemberStatus.ACTIVE and member.verified_at is not None
+    mails = db.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.to_address == member.contact_email)
+    ).all()
+    assert "member_verified" in mails
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity_id == str(member.id), AuditEntry.action == "verified"
+        )
+    ).one()
+    assert (entry.from_state, entry.to_state, entry.actor_label) == (
+        "pending",
+        "active",
+        admin.email,
+    )
+
+
+def test_rejection_needs_a_reason_which_the_applicant_sees(db):
+    member = members.apply(db, application())
+    with pytest.raises(ValidationFailed):
+        members.reject(db, member, SYSTEM, "  ")
+    assert member.status is MemberStatus.PENDING
+    members.reject(db, member, SYSTEM, "GSTIN belongs to another business")
+    assert member.status is MemberStatus.REJECTED
+    with pytest.raises(NotAllowed, match="GSTIN belongs to another business"):
+        members.authenticate(db, "owner@balaji.example", PASSWORD)
+
+
+def test_a_decided_application_cannot_be_decided_again(db):
+    member = members.apply(db, application())
+    members.reject(db, member, SYSTEM, "not a real business")
+    audit_rows = count(db, AuditEntry)
+    with pytest.raises(InvalidTransition):
+        members.verify(db, member, SYSTEM)
+    assert member.status is MemberStatus.REJECTED
+    assert count(db, AuditEntry) == audit_rows
+
+
+def test_login_rules(db, factory):
+    members.apply(db, application())
+    with pytest.raises(NotAllowed, match="awaiting verification"):
+        members.authenticate(db, "owner@balaji.example", PASSWORD)
+    user = factory.member_user()
+    with pytest.raises(NotAllowed, match="incorrect"):
+        members.authenticate(db, user.email, "wrong password!")
+    with pytest.raises(NotAllowed, match="incorrect"):
+        members.authenticate(db, "nobody@example.com", PASSWORD)
+    assert members.authenticate(db, user.email.upper(), PASSWORD) is user
+    assert user.last_login_at is not None

@@ -1,0 +1,125 @@
+"""The `registry` console script, against a database of its own."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+
+from registry.cli import main
+from registry.identifiers import gstin_for
+from registry.models import Complaint, ComplaintStatus, Member, User
+
+
+@pytest.fixture(scope="module")
+def cli_env(database_server, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    env = {
+        "DATABASE_URL": database_server.new_url(),
+        "REGISTRY_INSTANCE": str(instance),
+        "MAIL_URL": f"file://{instance / 'outbox'}",
+    }
+    result = CliRunner().invoke(main, ["init-db"], env=env)
+    assert result.exit_code == 0, result.output
+    return env
+
+
+def run(env, *args):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def count(env, model, *where):
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        value = conn.execute(select(func.count()).select_from(model).where(*where)).scalar()
+    engine.dispose()
+    return value
+
+
+def test_create_admin_with_api_key_prints_one_json_line(cli_env):
+    result = run(
+        cli_env,
+        "create-admin",
+        "--email",
+        "root@registry.example",
+        "--password",
+        "a-long-password",
+        "--api-key",
+    )
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip().splitlines()
+    assert len(line) == 1
+    data = json.loads(line[0])
+    assert data["api_key"].startswith("kr_") and data["role"] == "admin"
+
+
+def test_create_member_makes_an_active_member(cli_env):
+    gstin = gstin_for("09", "ABCFA4444D")
+    result = run(
+        cli_env,
+        "create-member",
+        "--name",
+        "Agarwal & Sons",
+        "--gstin",
+        gstin,
+        "--email",
+        "cli@agarwal.example",
+        "--password",
+        "a-long-password",
+        "--api-key",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["member_id"] and data["api_key"]
+    assert count(cli_env, Member, Member.gstin == gstin, Member.status == "active") == 1
+
+
+def test_bad_input_is_explained_and_writes_nothing(cli_env):
+    before = (count(cli_env, Member), count(cli_env, User))
+    result = run(
+        cli_env,
+        "create-member",
+        "--name",
+        "Bad",
+        "--gstin",
+        "27AAAPL1234C1ZX",
+        "--email",
+        "bad@x.example",
+        "--password",
+        "a-long-password",
+    )
+    assert result.exit_code != 0
+    assert "gstin: checksum does not match" in result.output
+    result = run(cli_env, "create-admin", "--email", "nope", "--password", "short")
+    assert result.exit_code != 0 and "password" in result.output and "email" in result.output
+    assert (count(cli_env, Member), count(cli_env, User)) == before
+
+
+def test_demo_loads_once_with_a_complaint_in_each_state(cli_env):
+    assert run(cli_env, "demo").output.strip() == "demo data loaded"
+    assert run(cli_env, "demo").output.strip() == "demo data already present"
+    engine = create_engine(cli_env["DATABASE_URL"])
+    with engine.connect() as conn:
+        states = set(conn.execute(select(Complaint.status)).scalars())
+    engine.dispose()
+    assert {ComplaintStatus(s) if isinstance(s, str) else s for s in states} >= {
+        ComplaintStatus.IN_NOTICE,
+        ComplaintStatus.LISTED,
+        ComplaintStatus.DISPUTED,
+        ComplaintStatus.SETTLED,
+        ComplaintStatus.REMOVED,
+        ComplaintStatus.WITHDRAWN,
+    }
+
+
+def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
+    run(cli_env, "demo")
+    result = run(cli_env, "worker", "--once")
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout)
+    assert set(first) == {"listed", "disputes_overdue", "emails_sent", "emails_failed"}
+    second = json.loads(run(cli_env, "worker", "--once").stdout)
+    assert second["emails_sent"] == 0
+    outbox = list((Path(cli_env["REGISTRY_INSTANCE"]) / "outbox").glob("*.eml"))
+    assert len(outbox) >= first["emails_sent"] > 0
