@@ -12,6 +12,13 @@ from registry.models.complaints import (
     EvidenceFile,
     Invoice,
 )
+from registry.models.matching import (
+    BusinessKey,
+    BusinessMerge,
+    DuplicatePair,
+    NameTokenStat,
+    PairStatus,
+)
 from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
 from registry.models.payments import GatewayEvent, OrderStatus, ReportOrder
 
@@ -22,19 +29,24 @@ __all__ = [
     "Business",
     "BusinessAlias",
     "BusinessGstin",
+    "BusinessKey",
+    "BusinessMerge",
     "Complaint",
     "ComplaintStatus",
     "Dispute",
     "DisputeReason",
     "DisputeStatus",
+    "DuplicatePair",
     "EvidenceFile",
     "GatewayEvent",
     "Invoice",
     "Member",
     "MemberStatus",
     "MsmeCategory",
+    "NameTokenStat",
     "OrderStatus",
     "OutboxMessage",
+    "PairStatus",
     "ReportOrder",
     "Role",
     "User",

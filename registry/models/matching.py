@@ -1,0 +1,73 @@
+"""The search index and the duplicate queue, kept in the database so that every web
+worker and the CLI share them and they survive restarts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.models.base import Base, enum_column, utcnow
+
+
+class BusinessKey(Base):
+    """One blocking key of one of a business's names (its own or an alias)."""
+
+    __tablename__ = "business_keys"
+    __table_args__ = (Index("ix_business_keys_business_id", "business_id"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class NameTokenStat(Base):
+    """How many businesses' names hold a (folded) word: rare words weigh more."""
+
+    __tablename__ = "name_token_stats"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doc_freq: Mapped[int] = mapped_column(default=0)
+
+
+class PairStatus(enum.Enum):
+    OPEN = "open"
+    MERGED = "merged"
+    DISMISSED = "dismissed"
+
+
+class DuplicatePair(Base):
+    """A probable duplicate proposed by `registry find-duplicates`, for an admin to decide."""
+
+    __tablename__ = "duplicate_pairs"
+    __table_args__ = (
+        UniqueConstraint("a_id", "b_id"),
+        CheckConstraint("a_id < b_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
+    b_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    score: Mapped[float]
+    reasons: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[PairStatus] = mapped_column(
+        enum_column(PairStatus), default=PairStatus.OPEN, index=True
+    )
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BusinessMerge(Base):
+    """A merge of `merged_id` into `kept_id`, with what moved, so it can be undone."""
+
+    __tablename__ = "business_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    moved: Mapped[str] = mapped_column(Text, default="{}")
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
