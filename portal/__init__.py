@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import Flask
 
-from portal import admin, database, errors, health, web
+from portal import admin, database, errors, health, reports, web, webhooks
 from portal.api import RegistryApi
 from portal.api import bp as api_bp
 from portal.extensions import csrf, limiter, login_manager
+from portal.money import rupees
+from registry.gateway import gateway_for
 from registry.settings import PRODUCT_NAME, Settings
 
 API_DESCRIPTION = (
@@ -30,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     settings: Settings = config.pop("REGISTRY_SETTINGS", None) or Settings.from_env()
     session_factory = config.pop("SESSION_FACTORY", None)
+    gateway = config.pop("PAYMENT_GATEWAY", None)  # tests hand in a fake one
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
@@ -55,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     database.init_app(app, settings, session_factory)
+    app.extensions["gateway"] = gateway or gateway_for(settings)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
@@ -62,6 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _register_blueprints(app)
     errors.register(app)
+    app.jinja_env.globals.update(rupees=rupees)
+    app.context_processor(lambda: {"notice_days": settings.notice_period_days})
     return app
 
 
@@ -69,6 +75,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(reports.test_gateway_bp)
+    csrf.exempt(webhooks.bp)
+    app.register_blueprint(webhooks.bp)
     csrf.exempt(api_bp)
     api = RegistryApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -7,16 +7,19 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from registry import apikeys, demo, members, migrate, worker
+from registry import apikeys, demo, members, migrate, payments, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.errors import RegistryError, ValidationFailed
+from registry.gateway import gateway_for
 from registry.mailer import mailer_from_url
+from registry.models import utcnow
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")
@@ -132,11 +135,29 @@ def run_worker(once: bool, interval: float) -> None:
     sessions = make_sessionmaker(engine)
     mailer = mailer_from_url(settings.mail_url)
     if once:
-        result = worker.run_once(sessions, mailer)
+        result = worker.run_once(sessions, mailer, settings)
         _echo_json(result.__dict__)
         engine.dispose()
         return
     try:
-        worker.run_forever(sessions, mailer, interval)
+        worker.run_forever(sessions, mailer, settings, interval)
     except KeyboardInterrupt:
         sys.exit(0)
+
+
+@main.command("gateway-events")
+@click.option("--since", "hours", default=72.0, show_default=True, help="look back this many hours")
+@click.option("--replay", is_flag=True, help="handle the events this registry never received")
+def gateway_events(hours: float, replay: bool) -> None:
+    """List the payment gateway's recent events; with --replay, feed missed ones through
+    the webhook's handler (prints one JSON object)."""
+    settings = _settings()
+    gateway = gateway_for(settings)
+    since = utcnow() - timedelta(hours=hours)
+
+    def run() -> dict[str, Any]:
+        with _transaction(settings) as session:
+            rows = payments.replay_events(session, gateway, since, replay=replay)
+        return {"events": rows, "replayed": sum(1 for row in rows if "outcome" in row)}
+
+    _echo_json(_fail_on_domain_errors(run))

@@ -4,13 +4,14 @@ the moves that time makes (notice period over)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit
-from registry.actors import SYSTEM, Actor
+from registry import audit, outbox
+from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import AuditEntry, Complaint, ComplaintStatus, utcnow
 from registry.states import StateMachine
 
@@ -28,6 +29,8 @@ LIFE = StateMachine[ComplaintStatus](
         C.WITHDRAWN: frozenset(),
     },
 )
+
+MAX_PROMISE_DAYS = 180
 
 #: States in which other members can see the complaint.
 VISIBLE = frozenset({C.LISTED, C.DISPUTED, C.SETTLED})
@@ -86,3 +89,37 @@ def list_notice_period_over(session: Session, now: datetime | None = None) -> in
     for complaint in due:
         transition(session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute")
     return len(due)
+
+
+def settle(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+    """The member confirms it was paid; the complaint stays in history as settled."""
+    transition(session, complaint, C.SETTLED, actor, (note or "").strip() or "payment confirmed")
+
+
+def withdraw(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+    """The member takes the complaint back while it is still in notice."""
+    if complaint.status is not C.IN_NOTICE:
+        raise InvalidTransition("complaint", complaint.status.value, C.WITHDRAWN.value)
+    transition(session, complaint, C.WITHDRAWN, actor, (note or "").strip() or "withdrawn")
+
+
+def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:
+    """The debtor agrees to pay by a date; the member is told, the status does not change."""
+    if complaint.status not in {C.IN_NOTICE, C.LISTED}:
+        raise InvalidTransition("complaint", complaint.status.value, "promised payment")
+    if not today < by <= today + timedelta(days=MAX_PROMISE_DAYS):
+        raise ValidationFailed(
+            {"pay_by": f"choose a date after today and within {MAX_PROMISE_DAYS} days"}
+        )
+    complaint.promised_payment_date = by
+    audit.record(
+        session, DEBTOR, "complaint", complaint.id, "promised_payment", note=f"will pay by {by}"
+    )
+    outbox.queue_email(
+        session,
+        "payment_promised",
+        complaint.member.contact_email,
+        f"{complaint.business.name} promises to pay by {by}",
+        f"The debtor of complaint #{complaint.id} says it will pay by {by}. When it does, mark "
+        "the complaint settled.",
+    )

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from registry.errors import ValidationFailed
+from registry.models import Complaint, EvidenceFile
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
@@ -62,3 +65,34 @@ def store(directory: Path, filename: str, content: bytes, max_bytes: int, field:
         sha256=hashlib.sha256(content).hexdigest(),
         path=path,
     )
+
+
+def forget_on_rollback(session: Session, path: Path) -> None:
+    """Delete `path` if the session's transaction is rolled back (nothing half-written)."""
+    session.info.setdefault(_WRITTEN, []).append(path)
+
+
+_WRITTEN = "evidence_written"
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written(session: Session) -> None:
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+def belonging_to(complaint: Complaint, file_id: int) -> EvidenceFile | None:
+    """A document of this complaint (the member's evidence or a dispute's documents)."""
+    for item in complaint.evidence:
+        if item.id == file_id:
+            return item
+    for dispute in complaint.disputes:
+        for item in dispute.evidence:
+            if item.id == file_id:
+                return item
+    return None

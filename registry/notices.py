@@ -1,11 +1,16 @@
 """Notice links: the debtor's private, unguessable, expiring key to its own complaint.
 
-Only the SHA-256 of a token is stored, so a database leak does not open any notice.
+A token is an HMAC of a random per-complaint nonce under the app's secret key. The
+database keeps the nonce and the token's SHA-256 (for look-up), never the token: a copy
+of the database alone opens no notice, yet the worker can put the same link in each
+reminder. Rotating SECRET_KEY invalidates outstanding links (a new notice reissues one).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -23,9 +28,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(complaint: Complaint, now: datetime | None = None) -> str:
+def token_for(complaint: Complaint, secret_key: str) -> str:
+    """The complaint's current notice token (it must have been issued)."""
+    if not complaint.notice_nonce:
+        raise ValueError("no notice has been issued for this complaint")
+    mac = hmac.new(
+        secret_key.encode(), f"notice:{complaint.id}:{complaint.notice_nonce}".encode(), "sha256"
+    )
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def issue_token(complaint: Complaint, secret_key: str, now: datetime | None = None) -> str:
     """Give the complaint a new notice token (the old one stops working); returns it."""
-    token = secrets.token_urlsafe(32)
+    complaint.notice_nonce = secrets.token_hex(16)
+    token = token_for(complaint, secret_key)
     complaint.notice_token_hash = _digest(token)
     complaint.notice_expires_at = (now or utcnow()) + LINK_LIFETIME
     return token

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    raw = env.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if not value.is_finite() or value < 0:
+        raise ConfigurationError(f"{name} must be a non-negative number, got {raw!r}")
+    return value
 
 
 def _kept_secret(instance: Path, filename: str, make: Any) -> str:
@@ -67,7 +79,7 @@ class Settings:
     ratelimit_enabled: bool = True
     redis_url: str | None = None
     minimum_claim_paise: int = 100000
-    msme_bank_rate_percent: float = 6.5
+    msme_bank_rate_percent: Decimal = Decimal("6.50")
     upload_max_bytes: int = 5 * 1024 * 1024
 
     @property
@@ -120,6 +132,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             minimum_claim_paise=_int(env, "MINIMUM_CLAIM_PAISE", 100000),
             upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+            msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
         )
 
     def but(self, **changes: Any) -> Settings:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.extensions import limiter
-from registry import apikeys, members, migrate
+from registry import apikeys, debtors, filing, members, migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine
 from registry.identifiers import gstin_for
@@ -204,3 +205,30 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 32
+
+
+def filing_request(**overrides: Any) -> Any:
+    """A valid complaint filing (overdue invoice, evidence, debtor with a GSTIN)."""
+    today = date.today()
+    debtor = overrides.pop("debtor", None) or debtors.DebtorIn(
+        name="Lakshmi Paper Mart",
+        gstin=gstin_for("24", "ABCFL1111A"),
+        city="Surat",
+        state="Gujarat",
+        email="accounts@lakshmi-paper.example",
+    )
+    invoices = overrides.pop("invoices", None) or [
+        filing.InvoiceIn(
+            "LP/2026/101",
+            today - timedelta(days=90),
+            today - timedelta(days=60),
+            500000_00,
+            100000_00,
+        )
+    ]
+    evidence = overrides.pop("evidence", None) or [filing.EvidenceIn("invoice-101.pdf", PDF)]
+    return filing.FilingIn(debtor=debtor, invoices=invoices, evidence=evidence, **overrides)

@@ -118,7 +118,7 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
     result = run(cli_env, "worker", "--once")
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)
-    assert set(first) == {"listed", "disputes_overdue", "emails_sent", "emails_failed"}
+    assert set(first) == {"listed", "reminders", "disputes_overdue", "orders_expired", "emails_sent", "emails_failed"}
     second = json.loads(run(cli_env, "worker", "--once").stdout)
     assert second["emails_sent"] == 0
     outbox = list((Path(cli_env["REGISTRY_INSTANCE"]) / "outbox").glob("*.eml"))

@@ -244,6 +244,7 @@ def upgrade() -> None:
         sa.Column("debtor_email", sa.String(length=254), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("notice_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("notice_nonce", sa.String(length=32), nullable=True),
         sa.Column(
             "notice_expires_at", registry.models.base.UTCDateTime(timezone=True), nullable=True
         ),

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 19:32:02.203515
+Create Date: 2026-11-22 19:34:08.775347
 """
 
 from collections.abc import Sequence
@@ -27,8 +27,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token", name=op.f("pk_name_token_stats")),
     )
     op.create_table(
+        "name_vocabulary",
+        sa.Column("variant", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("variant", "token", name=op.f("pk_name_vocabulary")),
+    )
+    op.create_table(
         "business_keys",
-        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("business_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["business_id"],
@@ -123,5 +129,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_business_keys_business_id")
 
     op.drop_table("business_keys")
+    op.drop_table("name_vocabulary")
     op.drop_table("name_token_stats")
     # ### end Alembic commands ###

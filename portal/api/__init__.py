@@ -21,4 +21,4 @@ bp = Blueprint(
     description="Members' systems: complaints, search, reports, watches; admin routes.",
 )
 
-from portal.api import complaints, me  # noqa: E402,F401  (views register on bp)
+from portal.api import admin_businesses, admin_disputes, admin_orders, businesses, complaints, me, notices, reports  # noqa: E402,F401  (views register on bp)

@@ -1,13 +1,22 @@
+"""Members' complaints through the API: file, list, read, settle, withdraw."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from portal.api import bp
 from portal.api.errors import ApiError
-from portal.api.keys import SECURITY, api_member_id, key_required
-from portal.api.schemas import ComplaintDetail, ComplaintList
-from portal.database import db
-from registry import audit, complaints
+from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.api.schemas import (
+    ComplaintDetail,
+    ComplaintFiled,
+    ComplaintIn,
+    ComplaintSummary,
+    NoteIn,
+)
+from portal.api.uploads import decode_files
+from portal.database import db, settings
+from registry import audit, complaints, debtors, filing
 from registry.models import Complaint
 
 
@@ -22,36 +31,86 @@ def _summary(complaint: Complaint) -> dict[str, Any]:
     }
 
 
-@bp.route("/complaints")
-@bp.response(200, ComplaintList)
-@bp.doc(security=SECURITY)
-@key_required()
-def list_complaints() -> dict[str, Any]:
-    """Your member's complaints, newest first."""
-    rows = complaints.list_for_member(db(), api_member_id())
-    return {"complaints": [_summary(c) for c in rows]}
-
-
-@bp.route("/complaints/<int:complaint_id>")
-@bp.response(200, ComplaintDetail)
-@bp.doc(security=SECURITY)
-@key_required()
-def get_complaint(complaint_id: int) -> dict[str, Any]:
-    """One of your complaints with its invoices and full history."""
-    complaint = complaints.get_for_member(db(), complaint_id, api_member_id())
-    if complaint is None:
-        raise ApiError(404, "not_found", f"No complaint {complaint_id} of yours.")
+def _detail(complaint: Complaint) -> dict[str, Any]:
     return {
         **_summary(complaint),
         "invoices": complaint.invoices,
         "history": [
             {
-                "at": entry.at,
-                "from_": entry.from_state,
-                "to": entry.to_state,
-                "by": audit.public_label(entry),
-                "note": entry.note,
+                "at": e.at,
+                "from_": e.from_state,
+                "to": e.to_state,
+                "by": audit.public_label(e),
+                "note": e.note,
             }
-            for entry in complaints.history(db(), complaint)
+            for e in complaints.history(db(), complaint)
+            if e.to_state is not None
         ],
     }
+
+
+def _own(complaint_id: int) -> Complaint:
+    complaint = complaints.get_for_member(db(), complaint_id, api_member_id())
+    if complaint is None:
+        raise ApiError(404, "not_found", f"No complaint {complaint_id} of yours.")
+    return complaint
+
+
+@bp.route("/complaints", methods=["POST"])
+@key_required()
+@bp.arguments(ComplaintIn)
+@bp.response(201, ComplaintFiled)
+@bp.doc(security=SECURITY)
+def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
+    """File a complaint: debtor, overdue invoices and at least one evidence document."""
+    api_member_id()
+    files = decode_files("evidence", body["evidence"])
+    request = filing.FilingIn(
+        debtor=debtors.DebtorIn(**body["debtor"]),
+        invoices=[filing.InvoiceIn(**inv) for inv in body["invoices"]],
+        evidence=[filing.EvidenceIn(name, content) for name, content in files],
+        note=body.get("note"),
+    )
+    filed = filing.file_complaint(db(), settings(), api_actor(), request)
+    return _summary(filed.complaint)
+
+
+@bp.route("/complaints")
+@key_required()
+@bp.response(200, ComplaintSummary(many=True))
+@bp.doc(security=SECURITY)
+def list_complaints() -> list[dict[str, Any]]:
+    """Your member's complaints, newest first."""
+    return [_summary(c) for c in complaints.list_for_member(db(), api_member_id())]
+
+
+@bp.route("/complaints/<int:complaint_id>")
+@key_required()
+@bp.response(200, ComplaintDetail)
+@bp.doc(security=SECURITY)
+def get_complaint(complaint_id: int) -> dict[str, Any]:
+    """One of your complaints with its invoices and full history."""
+    return _detail(_own(complaint_id))
+
+
+@bp.route("/complaints/<int:complaint_id>/settle", methods=["POST"])
+@key_required()
+@bp.arguments(NoteIn)
+@bp.response(200, ComplaintDetail)
+@bp.doc(security=SECURITY)
+def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
+    """Confirm the debtor paid: the complaint becomes settled."""
+    complaint = _own(complaint_id)
+    complaints.settle(db(), complaint, api_actor(), body.get("note"))
+    return _detail(complaint)
+
+
+@bp.route("/complaints/<int:complaint_id>/withdraw", methods=["POST"])
+@key_required()
+@bp.response(200, ComplaintDetail)
+@bp.doc(security=SECURITY)
+def withdraw_complaint(complaint_id: int) -> dict[str, Any]:
+    """Take the complaint back (only while it is in notice)."""
+    complaint = _own(complaint_id)
+    complaints.withdraw(db(), complaint, api_actor())
+    return _detail(complaint)

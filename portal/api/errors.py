@@ -27,7 +27,9 @@ class ApiError(Exception):
         if self.fields:
             body["fields"] = self.fields
         body.update(self.extra)
-        response = jsonify({"error": body})
+        # Extra details (e.g. "candidates") also stand beside "error", where a client that
+        # only branches on the code finds them without digging.
+        response = jsonify({"error": body, **self.extra})
         response.status_code = self.status
         return response
 

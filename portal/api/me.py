@@ -8,9 +8,9 @@ from portal.api.schemas import Me
 
 
 @bp.route("/me")
+@key_required()
 @bp.response(200, Me)
 @bp.doc(security=SECURITY)
-@key_required()
 def me() -> dict[str, Any]:
     """Who this API key belongs to."""
     user = api_user()

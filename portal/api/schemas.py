@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from registry import disputes
+
 
 class ErrorBody(Schema):
     code = fields.String(required=True)
@@ -53,5 +55,157 @@ class ComplaintDetail(ComplaintSummary):
     history = fields.List(fields.Nested(HistoryEntry))
 
 
-class ComplaintList(Schema):
-    complaints = fields.List(fields.Nested(ComplaintSummary))
+class DebtorIn(Schema):
+    name = fields.String(load_default="")
+    gstin = fields.String(load_default=None, allow_none=True)
+    pan = fields.String(load_default=None, allow_none=True)
+    city = fields.String(load_default=None, allow_none=True)
+    state = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)
+    business_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    new_business = fields.Boolean(load_default=False)
+
+
+class InvoiceIn(Schema):
+    number = fields.String(required=True)
+    invoice_date = fields.Date(required=True)
+    due_date = fields.Date(required=True)
+    amount_paise = fields.Integer(required=True, strict=True)
+    paid_paise = fields.Integer(load_default=0, strict=True)
+
+
+class FileIn(Schema):
+    filename = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+
+
+class ComplaintIn(Schema):
+    debtor = fields.Nested(DebtorIn, required=True)
+    invoices = fields.List(fields.Nested(InvoiceIn), required=True)
+    evidence = fields.List(fields.Nested(FileIn), required=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class ComplaintFiled(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    business_id = fields.Integer()
+    amount_outstanding_paise = fields.Integer()
+    notice_ends_at = fields.DateTime(format="iso")
+
+
+class NoteIn(Schema):
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class DisputeIn(Schema):
+    reason = fields.String(required=True)
+    statement = fields.String(required=True)
+    documents = fields.List(fields.Nested(FileIn), load_default=list)
+
+
+class DisputeOpened(Schema):
+    dispute_id = fields.Integer()
+    status = fields.String()
+
+
+class EvidenceOut(Schema):
+    id = fields.Integer()
+    filename = fields.String(attribute="original_name")
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String()
+
+
+class DisputeOut(Schema):
+    id = fields.Integer()
+    complaint_id = fields.Integer()
+    reason = fields.Function(lambda d: d.reason.value)
+    statement = fields.String()
+    status = fields.Function(lambda d: d.status.value)
+    opened_at = fields.DateTime(format="iso")
+    due_at = fields.DateTime(format="iso")
+    decided_at = fields.DateTime(format="iso", allow_none=True)
+    decision_note = fields.String(allow_none=True)
+
+
+class AdminDisputeOut(DisputeOut):
+    business_id = fields.Function(lambda d: d.complaint.business_id)
+    overdue = fields.Function(lambda d: disputes.is_overdue(d))
+
+
+class DecisionIn(Schema):
+    outcome = fields.String(required=True)
+    note = fields.String(required=True)
+
+
+class Party(Schema):
+    name = fields.String()
+    gstin = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+
+
+class InterestLine(Schema):
+    number = fields.String()
+    outstanding_paise = fields.Integer()
+    interest_paise = fields.Integer()
+
+
+class NoticeOut(Schema):
+    complaint_id = fields.Integer()
+    status = fields.String()
+    business = fields.Dict()
+    reported_by = fields.Nested(Party)
+    invoices = fields.List(fields.Nested(InvoiceOut))
+    amount_outstanding_paise = fields.Integer()
+    notice_ends_at = fields.DateTime(format="iso", allow_none=True)
+    promised_payment_date = fields.Date(allow_none=True)
+    msmed_interest = fields.List(fields.Nested(InterestLine), allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceOut))
+    disputes = fields.List(fields.Nested(DisputeOut))
+
+
+class BusinessOut(Schema):
+    business_id = fields.Integer()
+    name = fields.String()
+    gstins = fields.List(fields.String())
+    pan = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    score = fields.Float()
+    listed_complaints = fields.Integer()
+
+
+class SearchOut(Schema):
+    kind = fields.String()
+    results = fields.List(fields.Nested(BusinessOut))
+
+
+class SearchArgs(Schema):
+    q = fields.String(required=True)
+    state = fields.String(load_default=None)
+    city = fields.String(load_default=None)
+    limit = fields.Integer(load_default=10, validate=lambda n: 1 <= n <= 50)
+
+
+class DuplicatePairOut(Schema):
+    id = fields.Integer()
+    a = fields.Integer(attribute="a_id")
+    b = fields.Integer(attribute="b_id")
+    score = fields.Float()
+    reasons = fields.List(fields.String())
+    a_business = fields.Nested(BusinessOut)
+    b_business = fields.Nested(BusinessOut)
+
+
+class MergeIn(Schema):
+    keep = fields.Integer(required=True, strict=True)
+    merge = fields.Integer(required=True, strict=True)
+
+
+class MergeOut(Schema):
+    merge_id = fields.Integer()
+    keep = fields.Integer()
+    merged = fields.Integer()
+    undone = fields.Boolean()
+    business = fields.Nested(BusinessOut)

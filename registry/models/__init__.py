@@ -17,10 +17,18 @@ from registry.models.matching import (
     BusinessMerge,
     DuplicatePair,
     NameTokenStat,
+    NameVocabulary,
     PairStatus,
 )
 from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
-from registry.models.payments import GatewayEvent, OrderStatus, ReportOrder
+from registry.models.payments import (
+    GatewayEvent,
+    LedgerKind,
+    OrderStatus,
+    PaymentLedger,
+    ReportOrder,
+)
+from registry.models.reports import ReportSnapshot
 
 __all__ = [
     "ApiKey",
@@ -40,14 +48,18 @@ __all__ = [
     "EvidenceFile",
     "GatewayEvent",
     "Invoice",
+    "LedgerKind",
     "Member",
     "MemberStatus",
     "MsmeCategory",
     "NameTokenStat",
+    "NameVocabulary",
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",
+    "PaymentLedger",
     "ReportOrder",
+    "ReportSnapshot",
     "Role",
     "User",
     "Watch",

@@ -55,6 +55,7 @@ class Complaint(Base):
     debtor_email: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(Text)
     notice_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    notice_nonce: Mapped[str | None] = mapped_column(String(32))
     notice_expires_at: Mapped[datetime | None]
     notice_sent_at: Mapped[datetime | None]
     notice_ends_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -18,10 +18,20 @@ class BusinessKey(Base):
     __tablename__ = "business_keys"
     __table_args__ = (Index("ix_business_keys_business_id", "business_id"),)
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
     business_id: Mapped[int] = mapped_column(
         ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class NameVocabulary(Base):
+    """Spelling variants (deletions, consonant skeleton) of every word in the directory,
+    so a misspelt query word finds the real one."""
+
+    __tablename__ = "name_vocabulary"
+
+    variant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class NameTokenStat(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.models.base import Base, enum_column, utcnow
@@ -54,3 +54,31 @@ class GatewayEvent(Base):
     processed_at: Mapped[datetime | None]
     order_id: Mapped[int | None] = mapped_column(ForeignKey("report_orders.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
+
+
+class LedgerKind(enum.Enum):
+    CHARGE = "charge"
+    REFUND = "refund"
+
+
+class PaymentLedger(Base):
+    """Money that moved through the gateway for an order: one charge, at most one refund.
+
+    The unique (order_id, kind) pair is the database's guarantee that however many times
+    the gateway tells us about a payment, the books show it once."""
+
+    __tablename__ = "payment_ledger"
+    __table_args__ = (
+        UniqueConstraint("order_id", "kind"),
+        CheckConstraint("amount_paise > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("report_orders.id"))
+    kind: Mapped[LedgerKind] = mapped_column(enum_column(LedgerKind))
+    amount_paise: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    gateway_reference: Mapped[str | None] = mapped_column(String(255))
+    event_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

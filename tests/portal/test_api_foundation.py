@@ -79,7 +79,7 @@ def test_a_member_reads_its_complaint_with_history(client, db, factory):
     complaint = file_complaint(db, user)
     key = factory.api_key(user)
     listing = client.get("/api/v1/complaints", headers=bearer(key))
-    assert [c["id"] for c in listing.json["complaints"]] == [complaint.id]
+    assert [c["id"] for c in listing.json] == [complaint.id]
     detail = client.get(f"/api/v1/complaints/{complaint.id}", headers=bearer(key)).json
     assert detail["status"] == "in_notice" and detail["amount_outstanding_paise"] == 250000
     assert detail["invoices"][0] == {
@@ -106,7 +106,7 @@ def test_another_members_complaint_is_404_not_403(client, db, factory):
         client.get(f"/api/v1/complaints/{complaint.id}", headers=bearer(snoop)), 404, "not_found"
     )
     assert "403" not in error["message"]
-    assert client.get("/api/v1/complaints", headers=bearer(snoop)).json == {"complaints": []}
+    assert client.get("/api/v1/complaints", headers=bearer(snoop)).json == []
 
 
 def test_an_unknown_complaint_is_the_same_404(client, factory):

@@ -9,7 +9,9 @@ def make(db, factory):
     business = Business(name="Notice Co")
     db.add(business)
     db.flush()
-    complaint = Complaint(member_id=user.member_id, business_id=business.id, status=ComplaintStatus.IN_NOTICE)
+    complaint = Complaint(
+        member_id=user.member_id, business_id=business.id, status=ComplaintStatus.IN_NOTICE
+    )
     db.add(complaint)
     db.flush()
     return complaint
@@ -17,7 +19,7 @@ def make(db, factory):
 
 def test_a_token_opens_only_its_complaint(db, factory):
     first, second = make(db, factory), make(db, factory)
-    token_one, token_two = notices.issue_token(first), notices.issue_token(second)
+    token_one, token_two = notices.issue_token(first, "k"), notices.issue_token(second, "k")
     db.flush()
     assert notices.complaint_for_token(db, token_one) is first
     assert notices.complaint_for_token(db, token_two) is second
@@ -26,7 +28,7 @@ def test_a_token_opens_only_its_complaint(db, factory):
 
 def test_altered_unknown_and_expired_tokens_open_nothing(db, factory):
     complaint = make(db, factory)
-    token = notices.issue_token(complaint)
+    token = notices.issue_token(complaint, "k")
     db.flush()
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert notices.complaint_for_token(db, altered) is None
@@ -38,8 +40,17 @@ def test_altered_unknown_and_expired_tokens_open_nothing(db, factory):
 
 def test_a_new_token_replaces_the_old(db, factory):
     complaint = make(db, factory)
-    old = notices.issue_token(complaint)
-    new = notices.issue_token(complaint)
+    old = notices.issue_token(complaint, "k")
+    new = notices.issue_token(complaint, "k")
     db.flush()
     assert notices.complaint_for_token(db, old) is None
     assert notices.complaint_for_token(db, new) is complaint
+
+
+def test_the_token_can_be_recomputed_for_reminders_but_not_without_the_secret(db, factory):
+    complaint = make(db, factory)
+    token = notices.issue_token(complaint, "secret-one")
+    db.flush()
+    assert notices.token_for(complaint, "secret-one") == token
+    assert notices.token_for(complaint, "secret-two") != token
+    assert token not in (complaint.notice_nonce, complaint.notice_token_hash)

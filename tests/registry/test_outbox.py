@@ -107,7 +107,9 @@ def test_overdue_disputes_are_flagged_once_and_admins_emailed(db, factory):
     assert [m.to_address for m in mails] == [admin.email]
 
 
-def test_worker_round_lists_due_complaints_and_sends_mail(session_factory, db, factory, tmp_path):
+def test_worker_round_lists_due_complaints_and_sends_mail(
+    session_factory, db, factory, tmp_path, settings
+):
     user = factory.member_user()
     business = Business(name="Due Co")
     db.add(business)
@@ -120,7 +122,7 @@ def test_worker_round_lists_due_complaints_and_sends_mail(session_factory, db, f
     )
     db.add(complaint)
     db.commit()
-    result = worker.run_once(session_factory, FileMailer(tmp_path / "mail"))
+    result = worker.run_once(session_factory, FileMailer(tmp_path / "mail"), settings)
     assert result.listed == 1
     assert result.emails_sent >= 1  # the verification email of the member
     db.refresh(complaint)

@@ -1,0 +1,87 @@
+"""Probable duplicates side by side; merge, dismiss, undo."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.admin import bp
+from portal.auth import admin_required
+from portal.database import db
+from portal.forms import ConfirmForm
+from registry import directory, duplicates, merges, search
+from registry.errors import InvalidTransition, NotFound, ValidationFailed
+from registry.models import Business, DuplicatePair
+
+PAGE = 25
+
+
+@bp.get("/duplicates")
+@admin_required
+def duplicate_queue() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pairs = duplicates.open_pairs(db(), limit=PAGE + 1, offset=(page - 1) * PAGE)
+    sides = {
+        p.id: [search.identity_hit(db(), b) for b in (db().get(Business, p.a_id), db().get(Business, p.b_id)) if b]
+        for p in pairs[:PAGE]
+    }
+    return render_template("admin/duplicates.html", pairs=pairs[:PAGE], sides=sides, page=page,
+                           more=len(pairs) > PAGE, reasons=duplicates.reasons, form=ConfirmForm())
+
+
+@bp.post("/duplicates/<int:pair_id>/merge")
+@admin_required
+def merge_pair(pair_id: int) -> Response:
+    pair = db().get(DuplicatePair, pair_id)
+    if pair is None or not ConfirmForm().validate_on_submit():
+        abort(404 if pair is None else 400)
+    keep, gone = (pair.a_id, pair.b_id) if request.form.get("keep") != "b" else (pair.b_id, pair.a_id)
+    try:
+        record = merges.merge(db(), keep, gone, current_user.actor)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+        return redirect(url_for("admin.duplicate_queue"), 303)
+    flash(f"Business #{gone} merged into #{keep}.", "success")
+    return redirect(url_for("admin.business", business_id=record.kept_id))
+
+
+@bp.post("/duplicates/<int:pair_id>/dismiss")
+@admin_required
+def dismiss_pair(pair_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        duplicates.dismiss(db(), pair_id, current_user.actor)
+    except NotFound:
+        abort(404)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("admin.duplicate_queue"))
+
+
+@bp.get("/businesses/<int:business_id>")
+@admin_required
+def business(business_id: int) -> str:
+    item = db().get(Business, business_id)
+    if item is None:
+        abort(404)
+    return render_template("admin/business.html", business=item, hit=search.identity_hit(db(), item),
+                           survivor=directory.survivor(db(), item), merges=merges.merges_of(db(), item.id),
+                           form=ConfirmForm())
+
+
+@bp.post("/merges/<int:merge_id>/undo")
+@admin_required
+def undo_merge(merge_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        record = merges.undo(db(), merge_id, current_user.actor)
+    except NotFound:
+        abort(404)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+        return redirect(request.referrer or url_for("admin.duplicate_queue"), 303)
+    flash(f"Merge undone: #{record.merged_id} is a business of its own again.", "success")
+    return redirect(url_for("admin.business", business_id=record.merged_id))

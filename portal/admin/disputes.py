@@ -1,0 +1,65 @@
+"""The dispute queue: oldest first, due dates, overdue flags; deciding with reasons."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.admin import bp
+from portal.auth import admin_required
+from portal.complaint_forms import DecisionForm
+from portal.database import db
+from portal.downloads import send_evidence
+from registry import complaints, disputes
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.models import Dispute, DisputeStatus
+
+
+def _dispute(dispute_id: int) -> Dispute:
+    dispute = db().get(Dispute, dispute_id)
+    if dispute is None:
+        abort(404)
+    return dispute
+
+
+@bp.get("/disputes")
+@admin_required
+def dispute_queue() -> str:
+    return render_template(
+        "admin/disputes.html",
+        disputes=disputes.queue(db(), DisputeStatus.OPEN),
+        is_overdue=disputes.is_overdue,
+    )
+
+
+@bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
+@admin_required
+def dispute(dispute_id: int) -> Response | tuple[str, int]:
+    item = _dispute(dispute_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            disputes.decide(
+                db(), item, form.outcome.data or "", form.note.data or "", current_user.actor
+            )
+        except (ValidationFailed, InvalidTransition) as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(f"Dispute #{item.id} {item.status.value}.", "success")
+            return redirect(url_for("admin.dispute_queue"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "admin/dispute.html",
+        dispute=item,
+        complaint=item.complaint,
+        form=form,
+        history=complaints.history(db(), item.complaint),
+        overdue=disputes.is_overdue(item),
+    ), status
+
+
+@bp.get("/disputes/<int:dispute_id>/evidence/<int:file_id>")
+@admin_required
+def dispute_evidence(dispute_id: int, file_id: int) -> Response:
+    return send_evidence(_dispute(dispute_id).complaint, file_id)

@@ -1,0 +1,73 @@
+"""Admins verify or reject member applications."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.admin import bp
+from portal.auth import admin_required
+from portal.database import db
+from portal.forms import ConfirmForm, RejectForm, apply_field_errors
+from registry import members
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.models import Member, MemberStatus
+
+
+def _member_or_404(member_id: int) -> Member:
+    member = db().get(Member, member_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.get("/members")
+@admin_required
+def member_list() -> str:
+    try:
+        status = MemberStatus(request.args.get("status", "pending"))
+    except ValueError:
+        status = MemberStatus.PENDING
+    rows = members.list_by_status(db(), status)
+    return render_template(
+        "admin/members.html",
+        members=rows,
+        status=status,
+        statuses=list(MemberStatus),
+        verify=ConfirmForm(),
+        reject=RejectForm(),
+    )
+
+
+@bp.post("/members/<int:member_id>/verify")
+@admin_required
+def verify_member(member_id: int) -> Response:
+    member = _member_or_404(member_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        members.verify(db(), member, current_user.actor)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.member_list"), 303)
+    flash(f"{member.name} is now an active member.", "success")
+    return redirect(url_for("admin.member_list"))
+
+
+@bp.post("/members/<int:member_id>/reject")
+@admin_required
+def reject_member(member_id: int) -> Response | tuple[str, int]:
+    member = _member_or_404(member_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            members.reject(db(), member, current_user.actor, form.reason.data or "")
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        except InvalidTransition as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(f"The application of {member.name} was rejected.", "info")
+            return redirect(url_for("admin.member_list"))
+    return render_template("admin/reject.html", member=member, form=form), 422

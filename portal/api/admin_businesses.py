@@ -1,0 +1,66 @@
+"""Admins' duplicate queue and merges through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.api import bp
+from portal.api.businesses import identity
+from portal.api.errors import ApiError
+from portal.api.keys import SECURITY, api_actor, key_required
+from portal.api.schemas import DuplicatePairOut, MergeIn, MergeOut
+from portal.database import db
+from registry import directory, duplicates, merges, search
+from registry.models import Business, BusinessMerge, DuplicatePair
+
+
+def _business(business_id: int) -> dict[str, Any]:
+    business = db().get(Business, business_id)
+    return identity(search.identity_hit(db(), business)) if business else {}
+
+
+def _pair(pair: DuplicatePair) -> dict[str, Any]:
+    return {
+        "id": pair.id, "a_id": pair.a_id, "b_id": pair.b_id, "score": pair.score,
+        "reasons": duplicates.reasons(pair),
+        "a_business": _business(pair.a_id), "b_business": _business(pair.b_id),
+    }
+
+
+def _merge(record: BusinessMerge) -> dict[str, Any]:
+    survivor = directory.get(db(), record.kept_id)
+    return {
+        "merge_id": record.id, "keep": record.kept_id, "merged": record.merged_id,
+        "undone": record.undone_at is not None,
+        "business": identity(search.identity_hit(db(), survivor)) if survivor else None,
+    }
+
+
+@bp.route("/admin/duplicates")
+@key_required(admin=True)
+@bp.response(200, DuplicatePairOut(many=True))
+@bp.doc(security=SECURITY)
+def duplicate_queue() -> list[dict[str, Any]]:
+    """Probable duplicate pairs from the last `find-duplicates`, best first."""
+    return [_pair(p) for p in duplicates.open_pairs(db(), limit=500)]
+
+
+@bp.route("/admin/businesses/merge", methods=["POST"])
+@key_required(admin=True)
+@bp.arguments(MergeIn)
+@bp.response(200, MergeOut)
+@bp.doc(security=SECURITY)
+def merge_businesses(body: dict[str, int]) -> dict[str, Any]:
+    """Merge `merge` into `keep`: complaints, orders, watches and aliases move."""
+    return _merge(merges.merge(db(), body["keep"], body["merge"], api_actor()))
+
+
+@bp.route("/admin/merges/<int:merge_id>/undo", methods=["POST"])
+@key_required(admin=True)
+@bp.response(200, MergeOut)
+@bp.doc(security=SECURITY)
+def undo_merge(merge_id: int) -> dict[str, Any]:
+    """Split a merged business off again, exactly as it was."""
+    if db().get(BusinessMerge, merge_id) is None:
+        raise ApiError(404, "not_found", f"No merge {merge_id}.")
+    return _merge(merges.undo(db(), merge_id, api_actor()))

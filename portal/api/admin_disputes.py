@@ -1,0 +1,54 @@
+"""Admins' dispute queue through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from portal.api import bp
+from portal.api.errors import ApiError
+from portal.api.keys import SECURITY, api_actor, key_required
+from portal.api.schemas import AdminDisputeOut, DecisionIn
+from portal.database import db
+from registry import disputes
+from registry.models import Dispute, DisputeStatus
+
+
+@bp.route("/admin/disputes")
+@key_required(admin=True)
+@bp.response(200, AdminDisputeOut(many=True))
+@bp.doc(
+    security=SECURITY,
+    parameters=[
+        {
+            "in": "query",
+            "name": "status",
+            "schema": {"type": "string", "enum": [s.value for s in DisputeStatus]},
+        }
+    ],
+)
+def dispute_queue() -> list[Dispute]:
+    """Disputes in a status (default open), oldest first, with due date and overdue flag."""
+    raw = request.args.get("status", "open")
+    try:
+        status = DisputeStatus(raw)
+    except ValueError as exc:
+        raise ApiError(
+            422, "validation", "Unknown status.", {"status": "choose open, upheld or rejected"}
+        ) from exc
+    return list(disputes.queue(db(), status))
+
+
+@bp.route("/admin/disputes/<int:dispute_id>/decision", methods=["POST"])
+@key_required(admin=True)
+@bp.arguments(DecisionIn)
+@bp.response(200, AdminDisputeOut)
+@bp.doc(security=SECURITY)
+def decide_dispute(body: dict[str, Any], dispute_id: int) -> Dispute:
+    """Uphold (complaint removed) or reject (complaint listed) a dispute, with reasons."""
+    dispute = db().get(Dispute, dispute_id)
+    if dispute is None:
+        raise ApiError(404, "not_found", f"No dispute {dispute_id}.")
+    disputes.decide(db(), dispute, body["outcome"], body["note"], api_actor())
+    return dispute

@@ -1,0 +1,52 @@
+"""Search and identity: free, identity only (amounts are in the paid report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.api import bp
+from portal.api.errors import ApiError
+from portal.api.keys import SECURITY, key_required
+from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
+from portal.database import db
+from registry import directory, search
+
+
+def identity(hit: search.Hit) -> dict[str, Any]:
+    business = hit.business
+    return {
+        "business_id": business.id,
+        "name": business.name,
+        "gstins": hit.gstins,
+        "pan": business.pan,
+        "city": business.city,
+        "state": business.state,
+        "score": hit.score,
+        "listed_complaints": hit.listed_complaints,
+    }
+
+
+@bp.route("/businesses/search")
+@key_required()
+@bp.arguments(SearchArgs, location="query")
+@bp.response(200, SearchOut)
+@bp.doc(security=SECURITY)
+def search_businesses(args: dict[str, Any]) -> dict[str, Any]:
+    """One box: a GSTIN, a PAN or a name (tolerant of spelling); best first."""
+    q = args["q"].strip()
+    if not q or len(q) > 200:
+        raise ApiError(422, "validation", "Say what to search for.", {"q": "give a name, GSTIN or PAN"})
+    found = search.search(db(), q, city=args["city"], state=args["state"], limit=args["limit"])
+    return {"kind": found.kind, "results": [identity(h) for h in found.hits]}
+
+
+@bp.route("/businesses/<int:business_id>")
+@key_required()
+@bp.response(200, BusinessOut)
+@bp.doc(security=SECURITY)
+def get_business(business_id: int) -> dict[str, Any]:
+    """A business's identity; a merged id answers the surviving business."""
+    business = directory.get(db(), business_id)
+    if business is None:
+        raise ApiError(404, "not_found", f"No business {business_id}.")
+    return identity(search.identity_hit(db(), business))

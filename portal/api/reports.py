@@ -1,0 +1,154 @@
+"""Report orders and paid reports (API.md: /reports/orders, /reports/{business_id})."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+from marshmallow.validate import Range
+
+from portal.api import bp
+from portal.api.errors import ApiError
+from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.database import db
+from portal.reports import checkout
+from registry import orders, reports
+from registry.gateway import GatewayError
+from registry.models import ReportOrder, utcnow
+
+
+class OrderIn(Schema):
+    business_id = fields.Integer(required=True, strict=True, validate=Range(min=1))
+
+
+class OrderOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    business_id = fields.Integer()
+    amount_paise = fields.Integer()
+    currency = fields.String()
+    checkout_session_id = fields.String(allow_none=True)
+    checkout_url = fields.String()
+    created_at = fields.DateTime(format="iso")
+    expires_at = fields.DateTime(format="iso", allow_none=True)
+    paid_at = fields.DateTime(format="iso", allow_none=True)
+    refunded_at = fields.DateTime(format="iso", allow_none=True)
+    report_readable_until = fields.DateTime(format="iso", allow_none=True)
+
+
+class Factor(Schema):
+    name = fields.String()
+    label = fields.String()
+    points = fields.Float()
+
+
+class ScoreOut(Schema):
+    value = fields.Integer()
+    grade = fields.String()
+    factors = fields.List(fields.Nested(Factor))
+
+
+class CreditLimit(Schema):
+    band = fields.String()
+    max_paise = fields.Integer()
+
+
+class Identity(Schema):
+    business_id = fields.Integer()
+    name = fields.String()
+    aliases = fields.List(fields.String())
+    pan = fields.String(allow_none=True)
+    gstins = fields.List(fields.String())
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+
+
+class ReportInvoice(Schema):
+    invoice_date = fields.String()
+    due_date = fields.String()
+    amount_paise = fields.Integer()
+    paid_paise = fields.Integer()
+    days_past_due = fields.Integer()
+
+
+class ReportComplaint(Schema):
+    ref = fields.Integer()
+    status = fields.String()
+    reporter_industry = fields.String()
+    reported_on = fields.String()
+    settled_on = fields.String(allow_none=True)
+    amount_paise = fields.Integer()
+    outstanding_paise = fields.Integer()
+    days_past_due = fields.Integer()
+    invoices = fields.List(fields.Nested(ReportInvoice))
+
+
+class ReportOut(Schema):
+    business = fields.Nested(Identity)
+    score = fields.Nested(ScoreOut)
+    credit_limit = fields.Nested(CreditLimit)
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    complaints = fields.List(fields.Nested(ReportComplaint))
+    generated_at = fields.String()
+    order_id = fields.Integer()
+    readable_until = fields.DateTime(format="iso")
+
+
+def order_out(order: ReportOrder, **extra: Any) -> dict[str, Any]:
+    fields_ = ("id", "business_id", "amount_paise", "currency", "checkout_session_id")
+    dates = ("created_at", "expires_at", "paid_at", "refunded_at")
+    return {
+        **{name: getattr(order, name) for name in fields_ + dates},
+        "status": order.status.value,
+        "report_readable_until": reports.readable_until(order),
+        **extra,
+    }
+
+
+def gateway_failed(exc: GatewayError) -> ApiError:
+    return ApiError(502, "gateway_error", exc.message)
+
+
+@bp.route("/reports/orders", methods=["POST"])
+@bp.arguments(OrderIn)
+@bp.response(201, OrderOut)
+@bp.alt_response(404, description="No such business.")
+@bp.alt_response(502, description="The payment gateway refused or is unreachable.")
+@bp.doc(security=SECURITY)
+@key_required()
+def create_order(data: dict[str, Any]) -> dict[str, Any]:
+    """Start buying a report: pay at `checkout_url`; the report unlocks when the gateway
+    confirms the payment."""
+    api_member_id()
+    try:
+        started = checkout.start(api_actor(), data["business_id"])
+    except GatewayError as exc:
+        raise gateway_failed(exc) from exc
+    return order_out(started.order, checkout_url=started.checkout_url)
+
+
+@bp.route("/reports/orders/<int:order_id>")
+@bp.response(200, OrderOut)
+@bp.doc(security=SECURITY)
+@key_required()
+def get_order(order_id: int) -> dict[str, Any]:
+    """One of your orders."""
+    order = orders.get_for_member(db(), order_id, api_member_id())
+    if order is None:
+        raise ApiError(404, "not_found", f"No order {order_id} of yours.")
+    return order_out(order)
+
+
+@bp.route("/reports/<int:business_id>")
+@bp.response(200, ReportOut)
+@bp.alt_response(402, description="No paid, unrefunded order under 30 days old.")
+@bp.alt_response(404, description="No such business.")
+@bp.doc(security=SECURITY)
+@key_required()
+def get_report(business_id: int) -> dict[str, Any]:
+    """The report you paid for (paid, not refunded, under 30 days old); 402 otherwise."""
+    try:
+        order, content = reports.report_for_member(db(), api_member_id(), business_id, utcnow())
+    except reports.PaymentRequired as exc:
+        raise ApiError(402, "payment_required", exc.message, business_id=business_id) from exc
+    return {**content, "order_id": order.id, "readable_until": reports.readable_until(order)}

@@ -1,0 +1,26 @@
+"""Forms of the report pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange
+
+
+class BusinessIdForm(FlaskForm):
+    """Buy a report by business id (a GET form: it only leads to the confirmation page)."""
+
+    class Meta:
+        csrf = False
+
+    business_id = IntegerField(
+        "Business id",
+        validators=[InputRequired("enter a business id"), NumberRange(min=1, message="not an id")],
+    )
+
+
+class TestCheckoutForm(FlaskForm):
+    """The test gateway's page: its Pay and Fail buttons both submit `outcome`."""
+
+    __test__ = False
+    outcome = StringField(validators=[AnyOf(["paid", "failed"], "choose Pay or Fail")])

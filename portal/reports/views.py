@@ -1,0 +1,156 @@
+"""Members' report pages: buy, come back from the gateway, read and print; and the
+reported business's own report, free through its notice link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.auth import member_required, signed_in_user
+from portal.database import db, settings
+from portal.extensions import limiter
+from portal.forms import ConfirmForm
+from portal.reports import checkout
+from portal.reports.forms import BusinessIdForm
+from portal.webhooks import current_gateway
+from registry import notices, orders, reports
+from registry.errors import NotFound
+from registry.gateway import GatewayError
+from registry.models import Business, OrderStatus, ReportOrder, utcnow
+from registry.report_pdf import render_pdf
+
+bp = Blueprint("reports", __name__)
+
+
+def _member_id() -> int:
+    member_id = signed_in_user().member_id
+    assert member_id is not None  # member_required
+    return member_id
+
+
+def _own_order(order_id: int) -> ReportOrder:
+    order = orders.get_for_member(db(), order_id, _member_id())
+    if order is None:
+        abort(404)
+    return order
+
+
+def _orders_page(form: BusinessIdForm) -> str:
+    rows = orders.list_for_member(db(), _member_id())
+    ids = {order.business_id for order in rows}
+    query = select(Business.id, Business.name).where(Business.id.in_(ids))
+    names = {business_id: name for business_id, name in db().execute(query)}
+    return render_template("reports/orders.html", orders=rows, names=names, form=form, now=utcnow())
+
+
+@bp.get("/reports", endpoint="orders")
+@member_required
+def orders_page() -> str:
+    return _orders_page(BusinessIdForm(formdata=None))
+
+
+@bp.get("/reports/buy")
+@member_required
+def buy_by_id() -> Response | tuple[str, int]:
+    form = BusinessIdForm(formdata=request.args)
+    if form.validate():
+        return redirect(url_for("reports.buy", business_id=form.business_id.data))
+    return _orders_page(form), 422
+
+
+@bp.route("/reports/buy/<int:business_id>", methods=["GET", "POST"])
+@member_required
+def buy(business_id: int) -> Response | str:
+    business = reports.survivor(db(), business_id)
+    if business is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        started = checkout.start(current_user.actor, business.id)
+        return redirect(started.checkout_url, 303)
+    price = settings().report_price_paise
+    return render_template("reports/buy.html", business=business, form=form, price=price)
+
+
+@bp.get("/reports/return")
+@member_required
+def checkout_return() -> Response:
+    session_id = request.args.get("session_id", "")
+    try:
+        order = orders.order_for_return(db(), current_gateway(), _member_id(), session_id)
+    except NotFound:
+        abort(404)
+    except GatewayError:
+        flash("The gateway could not confirm the payment just now; check again shortly.", "error")
+        return redirect(url_for("reports.orders"))
+    if reports.is_readable(order, utcnow()):
+        flash("The gateway confirmed your payment. Your report is ready.", "success")
+        return redirect(url_for("reports.report_page", order_id=order.id))
+    return redirect(url_for("reports.order_page", order_id=order.id))
+
+
+@bp.get("/reports/orders/<int:order_id>")
+@member_required
+def order_page(order_id: int) -> str:
+    order = _own_order(order_id)
+    return render_template(
+        "reports/order.html",
+        order=order,
+        business=db().get(Business, order.business_id),
+        readable=reports.is_readable(order, utcnow()),
+        until=reports.readable_until(order),
+    )
+
+
+@bp.get("/reports/orders/<int:order_id>/checkout")
+@member_required
+def continue_checkout(order_id: int) -> Response:
+    """Back to the gateway's page for an order still waiting for its payment."""
+    order = _own_order(order_id)
+    if order.status is OrderStatus.PENDING and order.checkout_session_id:
+        found = current_gateway().retrieve_checkout(order.checkout_session_id)
+        if found.get("status") == "open" and found.get("url"):
+            return redirect(str(found["url"]), 303)
+    flash("This checkout is closed. Buy the report again to pay.", "info")
+    return redirect(url_for("reports.order_page", order_id=order.id))
+
+
+def _readable(order_id: int) -> tuple[ReportOrder, dict[str, Any]]:
+    order = _own_order(order_id)
+    content = reports.snapshot_of(db(), order, utcnow())
+    if content is None:
+        abort(Response(render_template("reports/locked.html", order=order), 402))
+    return order, content
+
+
+@bp.get("/reports/orders/<int:order_id>/report")
+@member_required
+def report_page(order_id: int) -> str:
+    order, content = _readable(order_id)
+    return render_template("reports/report.html", report=content, order=order, own=False)
+
+
+@bp.get("/reports/orders/<int:order_id>/report.pdf")
+@member_required
+def report_pdf(order_id: int) -> Response:
+    _order, content = _readable(order_id)
+    response = Response(render_pdf(content), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="credit-report-{order_id}.pdf"'
+    return response
+
+
+@bp.get("/notice/<token>/report")
+@limiter.limit("30 per minute")
+def own_report(token: str) -> Response:
+    """The reported business reads its own report, free, having proved who it is."""
+    complaint = notices.complaint_for_token(db(), token)
+    if complaint is None:
+        abort(404, "This notice link is unknown or has expired.")
+    content = reports.build_report(db(), complaint.business_id, utcnow())
+    response = Response(render_template("reports/report.html", report=content, own=True))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

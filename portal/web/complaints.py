@@ -1,0 +1,107 @@
+"""A member's complaints: file one, follow it, settle or withdraw it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.auth import member_required, signed_in_user
+from portal.complaint_forms import FilingForm, NoteForm
+from portal.database import db, settings
+from portal.downloads import send_evidence
+from portal.forms import ConfirmForm
+from portal.web import bp
+from portal.web.filing import filing_from, incomplete_rows, show_errors
+from registry import complaints, filing
+from registry.errors import Conflict, InvalidTransition, ValidationFailed
+from registry.models import Complaint
+from registry.notice_mail import msmed_interest
+
+
+def _own(complaint_id: int) -> Complaint:
+    complaint = complaints.get_for_member(db(), complaint_id, signed_in_user().member_id or 0)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@member_required
+def new_complaint() -> Response | tuple[str, int]:
+    form = FilingForm()
+    candidates = []
+    if form.validate_on_submit() and not incomplete_rows(form):
+        try:
+            filed = filing.file_complaint(db(), settings(), current_user.actor, filing_from(form))
+        except ValidationFailed as exc:
+            show_errors(form, exc.fields)
+        except Conflict as exc:
+            candidates = exc.extra.get("candidates", [])
+            form.form_errors.append(
+                exc.message
+                if not candidates
+                else "Similar businesses are on the registry: choose the right one "
+                "(or 'none of these'), attach the documents again and file."
+            )
+        else:
+            flash(
+                f"Complaint #{filed.complaint.id} filed; the debtor has been sent its notice.",
+                "success",
+            )
+            return redirect(url_for("web.complaint", complaint_id=filed.complaint.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("complaints/new.html", form=form, candidates=candidates), status
+
+
+@bp.get("/complaints/<int:complaint_id>")
+@member_required
+def complaint(complaint_id: int) -> str:
+    item = _own(complaint_id)
+    return render_template(
+        "complaints/show.html",
+        complaint=item,
+        history=complaints.history(db(), item),
+        interest=msmed_interest(settings(), item, date.today()),
+        settle=NoteForm(),
+        withdraw=ConfirmForm(),
+    )
+
+
+@bp.post("/complaints/<int:complaint_id>/settle")
+@member_required
+def settle(complaint_id: int) -> Response:
+    item = _own(complaint_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        complaints.settle(db(), item, current_user.actor, form.note.data)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
+    flash("Marked settled. Thank you for keeping the registry accurate.", "success")
+    return redirect(url_for("web.complaint", complaint_id=complaint_id))
+
+
+@bp.post("/complaints/<int:complaint_id>/withdraw")
+@member_required
+def withdraw(complaint_id: int) -> Response:
+    item = _own(complaint_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        complaints.withdraw(db(), item, current_user.actor)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
+    flash("Complaint withdrawn.", "info")
+    return redirect(url_for("web.complaint", complaint_id=complaint_id))
+
+
+@bp.get("/complaints/<int:complaint_id>/evidence/<int:file_id>")
+@member_required
+def complaint_evidence(complaint_id: int, file_id: int) -> Response:
+    return send_evidence(_own(complaint_id), file_id)

@@ -1,0 +1,108 @@
+"""The directory of businesses: finding one by identifier, creating one, the names it
+goes by. Every change here keeps the search index current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, search_index
+from registry.actors import Actor
+from registry.models import Business, BusinessAlias, BusinessGstin
+
+MAX_MERGE_CHAIN = 50
+
+
+def survivor(session: Session, business: Business) -> Business:
+    """The business that answers for this one (itself unless it was merged away)."""
+    seen = 0
+    while business.merged_into_id is not None and seen < MAX_MERGE_CHAIN:
+        nxt = session.get(Business, business.merged_into_id)
+        if nxt is None:
+            break
+        business, seen = nxt, seen + 1
+    return business
+
+
+def get(session: Session, business_id: int) -> Business | None:
+    """A business by id; a merged id answers the surviving business."""
+    business = session.get(Business, business_id)
+    return survivor(session, business) if business is not None else None
+
+
+def by_gstin(session: Session, gstin: str) -> Business | None:
+    business = session.scalar(
+        select(Business).join(BusinessGstin).where(BusinessGstin.gstin == gstin)
+    )
+    return survivor(session, business) if business is not None else None
+
+
+def by_pan(session: Session, pan: str) -> Sequence[Business]:
+    """Live businesses holding this PAN (one legal entity, possibly several records)."""
+    return session.scalars(
+        select(Business)
+        .where(Business.pan == pan, Business.merged_into_id.is_(None))
+        .order_by(Business.id)
+    ).all()
+
+
+def gstins_of_legal_entity(session: Session, business: Business) -> list[str]:
+    """Every GSTIN under the business's PAN (or its own, without a PAN)."""
+    if not business.pan:
+        return [g.gstin for g in business.gstins]
+    rows = session.scalars(
+        select(BusinessGstin.gstin)
+        .join(Business)
+        .where(Business.pan == business.pan)
+        .order_by(BusinessGstin.gstin)
+    ).all()
+    return list(dict.fromkeys([*rows, *(g.gstin for g in business.gstins)]))
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    gstin: str | None = None,
+    pan: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    email: str | None = None,
+) -> Business:
+    business = Business(
+        name=" ".join(name.split()),
+        pan=pan or (gstin[2:12] if gstin else None),
+        city=(city or "").strip() or None,
+        state=(state or "").strip() or None,
+        email=email,
+    )
+    if gstin:
+        business.gstins.append(BusinessGstin(gstin=gstin))
+    session.add(business)
+    session.flush()
+    search_index.add_names(session, business.id, [business.name])
+    audit.record(session, actor, "business", business.id, "created", note=business.name)
+    return business
+
+
+def add_gstin(session: Session, business: Business, gstin: str) -> None:
+    if any(g.gstin == gstin for g in business.gstins):
+        return
+    business.gstins.append(BusinessGstin(gstin=gstin))
+    if business.pan is None:
+        business.pan = gstin[2:12]
+    session.flush()
+
+
+def add_alias(session: Session, business: Business, name: str, source: str) -> None:
+    """Remember another spelling of the business's name (and index it)."""
+    name = " ".join(name.split())
+    known = {business.name.casefold(), *(a.name.casefold() for a in business.aliases)}
+    if not name or name.casefold() in known:
+        return
+    business.aliases.append(BusinessAlias(name=name, source=source))
+    session.flush()
+    search_index.add_names(session, business.id, [name])

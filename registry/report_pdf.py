@@ -1,0 +1,93 @@
+"""The credit report as a PDF (fpdf2, its built-in fonts: no files or network needed).
+
+The built-in fonts cover Latin-1 only, so amounts read "Rs." and any other character in a
+name is shown by its closest Latin-1 form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from registry.settings import PRODUCT_NAME
+
+
+def _text(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\u20b9", "Rs. ").replace("\u2013", "-").replace("\u2014", "-")
+    folded = unicodedata.normalize("NFKD", text)
+    return folded.encode("latin-1", "ignore").decode("latin-1")
+
+
+def _money(paise: int) -> str:
+    return f"Rs. {paise / 100:,.2f}"
+
+
+class _Report(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", size=8)
+        self.cell(0, 6, f"{PRODUCT_NAME} - page {self.page_no()}", align="C")
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    business, score = report["business"], report["score"]
+    pdf = _Report(format="A4")
+    pdf.set_title(_text(f"Credit report: {business['name']}"))
+    pdf.set_author(PRODUCT_NAME)
+    pdf.add_page()
+
+    def line(text: str, size: int = 10, style: str = "") -> None:
+        pdf.set_font("helvetica", style=style, size=size)
+        pdf.multi_cell(0, size * 0.55, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    line(f"Credit report: {business['name']}", 16, "B")
+    line(f"Generated {report['generated_at']} by {PRODUCT_NAME}")
+    pdf.ln(3)
+    line("Identity", 12, "B")
+    line(f"Also known as: {', '.join(business['aliases']) or '-'}")
+    line(f"PAN: {business['pan'] or '-'}    GSTINs: {', '.join(business['gstins']) or '-'}")
+    line(f"City / state: {business['city'] or '-'} / {business['state'] or '-'}")
+    pdf.ln(3)
+    line(f"Risk score: {score['value']} / 100 (grade {score['grade']})", 12, "B")
+    for factor in score["factors"]:
+        line(f"  {factor['points']:+.1f}  {factor['label']}")
+    line(f"Suggested credit limit: {report['credit_limit']['band']}")
+    pdf.ln(3)
+    line(f"Complaints ({len(report['complaints'])})", 12, "B")
+    if not report["complaints"]:
+        line("No listed, disputed or settled complaints.")
+    for row in report["complaints"]:
+        settled = f", settled {row['settled_on']}" if row["settled_on"] else ""
+        line(
+            f"#{row['ref']} {row['status']} - reported {row['reported_on']}{settled} by a member "
+            f"in {row['reporter_industry'] or 'an undisclosed industry'}",
+            10,
+            "B",
+        )
+        line(
+            f"Invoiced {_money(row['amount_paise'])}, outstanding "
+            f"{_money(row['outstanding_paise'])}, up to {row['days_past_due']} days past due"
+        )
+        with pdf.table(col_widths=(25, 25, 30, 30, 25), text_align="RIGHT") as table:
+            table.row(["Invoice date", "Due date", "Amount", "Paid", "Days past due"])
+            for invoice in row["invoices"]:
+                table.row(
+                    [
+                        invoice["invoice_date"],
+                        invoice["due_date"],
+                        _money(invoice["amount_paise"]),
+                        _money(invoice["paid_paise"]),
+                        str(invoice["days_past_due"]),
+                    ]
+                )
+        pdf.ln(2)
+    line(
+        "Reporters are not named in reports. The score and limit are guidance computed from "
+        "the registry's records (see how the score works in the portal), not a guarantee.",
+        8,
+    )
+    return bytes(pdf.output())

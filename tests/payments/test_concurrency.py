@@ -1,0 +1,146 @@
+"""Fifty deliveries at once, each its own request with its own connection and real
+commits, on a PostgreSQL database of its own: the order unlocks once, with one ledger
+entry and one audited payment."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from registry import members, migrate
+from registry.actors import SYSTEM
+from registry.db import make_engine, make_sessionmaker
+from registry.identifiers import gstin_for
+from registry.models import (
+    AuditEntry,
+    Business,
+    GatewayEvent,
+    OrderStatus,
+    PaymentLedger,
+    ReportOrder,
+    ReportSnapshot,
+)
+from tests.conftest import build_app
+from tests.payments.conftest import checkout_object, event, intent_object, stripe_signature
+
+DELIVERIES = 50
+
+
+@pytest.fixture(scope="module")
+def own_database(database_server):
+    if not database_server.is_postgres:
+        pytest.skip(
+            "needs PostgreSQL (DATABASE_URL): SQLite lets one writer in at a time, so "
+            "concurrent deliveries cannot race there"
+        )
+    url = database_server.new_url()
+    migrate.upgrade(url)
+    engine = make_engine(url, pool_size=DELIVERIES, max_overflow=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pending(own_database):
+    """A member and a pending order, committed."""
+    with make_sessionmaker(own_database).begin() as session:
+        n = secrets.randbelow(10000)
+        user = members.create_active(
+            session,
+            members.Application(
+                "Race Traders",
+                gstin_for("27", f"AACFR{n:04d}K"),
+                f"race{n}@x.example",
+                "pw-12345678",
+            ),
+            SYSTEM,
+        )
+        business = Business(name=f"Contended Business {n}")
+        session.add(business)
+        session.flush()
+        order = ReportOrder(
+            member_id=user.member_id,
+            user_id=user.id,
+            business_id=business.id,
+            amount_paise=49900,
+            checkout_session_id=f"cs_race_{n}_{business.id}",
+        )
+        session.add(order)
+    return order
+
+
+def deliver_all(app, events):
+    barrier = threading.Barrier(len(events))
+
+    def one(evt):
+        payload = json.dumps(evt).encode()
+        client = app.test_client()
+        barrier.wait()
+        return client.post(
+            "/webhooks/stripe",
+            data=payload,
+            headers={"Stripe-Signature": stripe_signature(payload)},
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=len(events)) as pool:
+        return list(pool.map(one, events))
+
+
+def outcome(engine, order):
+    with make_sessionmaker(engine)() as session:
+
+        def count(model, *where):
+            return session.scalar(select(func.count()).select_from(model).where(*where))
+
+        return {
+            "status": session.get(ReportOrder, order.id).status,
+            "ledger": count(PaymentLedger, PaymentLedger.order_id == order.id),
+            "audited": count(
+                AuditEntry,
+                AuditEntry.entity_type == "order",
+                AuditEntry.entity_id == str(order.id),
+                AuditEntry.to_state == "paid",
+            ),
+            "snapshots": count(ReportSnapshot, ReportSnapshot.order_id == order.id),
+        }
+
+
+@pytest.fixture
+def app(settings, own_database):
+    return build_app(settings, make_sessionmaker(own_database))
+
+
+def test_the_same_event_fifty_times_at_once(app, own_database, pending):
+    paid = event("checkout.session.completed", checkout_object(pending))
+    assert deliver_all(app, [paid] * DELIVERIES) == [200] * DELIVERIES
+    assert outcome(own_database, pending) == {
+        "status": OrderStatus.PAID,
+        "ledger": 1,
+        "audited": 1,
+        "snapshots": 1,
+    }
+    with make_sessionmaker(own_database)() as session:
+        assert session.scalar(select(func.count()).where(GatewayEvent.id == paid["id"])) == 1
+
+
+def test_fifty_different_events_for_one_payment_at_once(app, own_database, pending):
+    session_paid = checkout_object(pending)
+    intent = intent_object(pending, id=session_paid["payment_intent"])
+    kinds = [
+        ("checkout.session.completed", session_paid),
+        ("checkout.session.async_payment_succeeded", session_paid),
+        ("payment_intent.succeeded", intent),
+    ]
+    events = [event(*kinds[n % 3]) for n in range(DELIVERIES)]
+    assert deliver_all(app, events) == [200] * DELIVERIES
+    assert outcome(own_database, pending) == {
+        "status": OrderStatus.PAID,
+        "ledger": 1,
+        "audited": 1,
+        "snapshots": 1,
+    }

@@ -1,0 +1,168 @@
+"""The debtor's hearing: disputes, decisions with reasons, promises, reminders."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from registry import complaints, disputes, filing, reminders
+from registry.actors import Actor
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.models import ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
+from tests.conftest import PDF, filing_request
+
+
+@pytest.fixture
+def filed(db, settings, factory):
+    factory.admin()
+    member = Actor.of(factory.member_user(name="Marwar Steel"))
+    return filing.file_complaint(db, settings, member, filing_request()).complaint
+
+
+def mails(db, kind):
+    return db.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def test_a_dispute_freezes_listing_and_tells_member_and_admins(db, settings, filed):
+    dispute = disputes.open_dispute(
+        db,
+        settings,
+        filed,
+        "already_paid",
+        "Paid by NEFT on 3 March, UTR 1234.",
+        [disputes.Document("neft.pdf", PDF)],
+    )
+    assert filed.status is ComplaintStatus.DISPUTED
+    assert dispute.due_at - dispute.opened_at == timedelta(days=settings.dispute_deadline_days)
+    assert dispute.evidence[0].uploaded_by == "debtor"
+    assert {m.kind for m in db.scalars(select(OutboxMessage))} >= {"dispute_opened"}
+    assert len(mails(db, "dispute_opened")) == 2  # the member and the one admin
+    filed.notice_ends_at = utcnow() - timedelta(days=1)
+    assert complaints.list_notice_period_over(db) == 0
+    assert filed.status is ComplaintStatus.DISPUTED
+
+
+@pytest.mark.parametrize(
+    ("reason", "statement", "field"),
+    [("bored", "A long enough statement", "reason"), ("other", "short", "statement")],
+)
+def test_bad_disputes_are_refused(db, settings, filed, reason, statement, field):
+    with pytest.raises(ValidationFailed) as caught:
+        disputes.open_dispute(db, settings, filed, reason, statement)
+    assert field in caught.value.fields
+    assert filed.status is ComplaintStatus.IN_NOTICE and filed.disputes == []
+
+
+def test_a_dispute_document_must_really_be_a_document(db, settings, filed):
+    with pytest.raises(ValidationFailed) as caught:
+        disputes.open_dispute(
+            db,
+            settings,
+            filed,
+            "other",
+            "See the attached script.",
+            [disputes.Document("proof.pdf", b"#!/bin/sh\nrm -rf /")],
+        )
+    assert "not a PDF" in caught.value.fields["documents.0"]
+    assert filed.status is ComplaintStatus.IN_NOTICE
+
+
+def test_rejected_dispute_lists_the_complaint_with_reasons_both_sides_see(
+    db, settings, filed, factory
+):
+    admin = Actor.of(factory.admin())
+    dispute = disputes.open_dispute(
+        db, settings, filed, "not_delivered", "We never received the goods."
+    )
+    disputes.decide(db, dispute, "rejected", "The delivery challan is signed by the buyer.", admin)
+    assert (dispute.status, filed.status) == (DisputeStatus.REJECTED, ComplaintStatus.LISTED)
+    decided = mails(db, "dispute_decided")
+    assert {m.to_address for m in decided} == {filed.member.contact_email, filed.debtor_email}
+    assert all("delivery challan" in m.body for m in decided)
+    with pytest.raises(InvalidTransition):
+        disputes.open_dispute(db, settings, filed, "other", "We still think this is wrong.")
+
+
+def test_upheld_dispute_removes_the_complaint(db, settings, filed, factory):
+    dispute = disputes.open_dispute(
+        db, settings, filed, "already_paid", "Paid in full, see bank statement."
+    )
+    disputes.decide(
+        db, dispute, "upheld", "Bank statement shows full payment.", Actor.of(factory.admin())
+    )
+    assert filed.status is ComplaintStatus.REMOVED
+    with pytest.raises(InvalidTransition):
+        disputes.decide(
+            db, dispute, "rejected", "Changed my mind about it.", Actor.of(factory.admin())
+        )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "note", "field"),
+    [("maybe", "Long enough reasons.", "outcome"), ("upheld", "ok", "note")],
+)
+def test_a_decision_needs_an_outcome_and_reasons(
+    db, settings, filed, factory, outcome, note, field
+):
+    dispute = disputes.open_dispute(db, settings, filed, "other", "Something is wrong here.")
+    with pytest.raises(ValidationFailed) as caught:
+        disputes.decide(db, dispute, outcome, note, Actor.of(factory.admin()))
+    assert field in caught.value.fields
+    assert dispute.status is DisputeStatus.OPEN and filed.status is ComplaintStatus.DISPUTED
+
+
+def test_queue_is_oldest_first(db, settings, factory):
+    member = Actor.of(factory.member_user())
+    first = filing.file_complaint(db, settings, member, filing_request()).complaint
+    second = filing.file_complaint(
+        db,
+        settings,
+        member,
+        filing_request(
+            invoices=[
+                filing.InvoiceIn(
+                    "X-2",
+                    date.today() - timedelta(days=60),
+                    date.today() - timedelta(days=30),
+                    300000_00,
+                )
+            ]
+        ),
+    ).complaint
+    d1 = disputes.open_dispute(db, settings, first, "other", "First dispute statement.")
+    d2 = disputes.open_dispute(db, settings, second, "other", "Second dispute statement.")
+    d1.opened_at = utcnow() - timedelta(days=3)
+    db.flush()
+    assert [d.id for d in disputes.queue(db)] == [d1.id, d2.id]
+
+
+def test_debtor_promises_to_pay(db, filed):
+    complaints.promise_payment(db, filed, date.today() + timedelta(days=10), date.today())
+    assert filed.promised_payment_date == date.today() + timedelta(days=10)
+    assert mails(db, "payment_promised")[0].to_address == filed.member.contact_email
+    with pytest.raises(ValidationFailed):
+        complaints.promise_payment(db, filed, date.today() - timedelta(days=1), date.today())
+
+
+def test_two_reminders_are_sent_once_each(db, settings, filed):
+    start = filed.notice_sent_at
+    assert reminders.send_due_reminders(db, settings, start + timedelta(days=1)) == 0
+    assert reminders.send_due_reminders(db, settings, start + timedelta(days=8)) == 1
+    assert reminders.send_due_reminders(db, settings, start + timedelta(days=9)) == 0
+    assert reminders.send_due_reminders(db, settings, start + timedelta(days=13, hours=1)) == 1
+    assert reminders.send_due_reminders(db, settings, start + timedelta(days=14)) == 0
+    sent = mails(db, "notice_reminder")
+    assert [m.subject.split(":")[0] for m in sent] == ["Reminder 1", "Reminder 2"]
+    notice = mails(db, "notice")[0]
+    link = next(line for line in notice.body.splitlines() if "/notice/" in line).strip()
+    assert all(link in m.body for m in sent)
+
+
+def test_member_settles_and_withdraws(db, settings, filed, factory):
+    member = Actor(
+        kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
+    )
+    complaints.settle(db, filed, member, "Paid by cheque")
+    assert filed.status is ComplaintStatus.SETTLED and filed.closed_at is not None
+    with pytest.raises(InvalidTransition):
+        complaints.withdraw(db, filed, member)
