@@ -8,7 +8,7 @@ WEB_CONCURRENCY ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean
+.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,10 +38,10 @@ worker: $(STAMP) ## run the email/alert/time worker in the foreground
 
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) chromium
 	env -u DATABASE_URL $(PY) -m pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) chromium
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy
@@ -58,3 +58,11 @@ bench: $(STAMP) ## run the benchmarks and print their figures
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance
+
+chromium: ## the browser the end-to-end tests drive (apt-get installs it when missing, as root)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "note: /usr/bin/chromium is missing (not root, not installed): browser tests are skipped"; \
+	  fi; }

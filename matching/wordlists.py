@@ -114,10 +114,11 @@ ABBREVIATIONS: dict[str, str] = {
 
 # Phrases that name the same trade in two ways; the left side is replaced by the right one
 # (compared after phonetic folding, so "Vastra Bhandaar" is caught too).
+# The longer form is the target, so a typo in one of its words still leaves the other.
 PHRASE_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("vastra", "bhandar"): ("vastralaya",),
-    ("kapda", "bhandar"): ("vastralaya",),
-    ("cloth", "store"): ("vastralaya",),
+    ("vastralaya",): ("vastra", "bhandar"),
+    ("kapda", "bhandar"): ("vastra", "bhandar"),
+    ("cloth", "store"): ("vastra", "bhandar"),
     ("kirana", "bhandar"): ("kirana", "store"),
     ("general", "store"): ("kirana", "store"),
 }
@@ -145,7 +146,6 @@ SPELLING_FAMILIES: dict[str, str] = {
     "nayar": "nair",
     "ganapati": "ganpati",
     "ganapathy": "ganpati",
-    "ganesan": "ganesh",
     "bajarang": "bajrang",
     "hanumaan": "hanuman",
     "ambey": "ambe",
@@ -160,13 +160,22 @@ SPELLING_FAMILIES: dict[str, str] = {
     "subramaniam": "subramanian",
     "sidhi": "siddhi",
     "vinayaka": "vinayak",
+    "krushna": "krishna",
+    "krishan": "krishna",
+    "kisan": "kishan",
+    "aum": "om",
+    "muruga": "murugan",
+    "exporter": "export",
+    "importer": "import",
+    "trading": "traders",
+    "tradres": "traders",
     "jewelers": "jewellers",
     "jewellery": "jewellers",
     "jewelry": "jewellers",
 }
 
 # Honorifics and connectors that carry no identity on their own.
-CONNECTORS: frozenset[str] = frozenset({"and", "the", "of", "n"})
+CONNECTORS: frozenset[str] = frozenset({"and", "the", "of"})
 DROPPED_WORDS: frozenset[str] = frozenset({"messrs", "messers", "regd", "registered"})
 
 # Generic trade words and auspicious prefixes: thousands of businesses share each one, so

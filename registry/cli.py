@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from registry import apikeys, demo, members, migrate, payments, worker
+from registry import apikeys, demo, duplicates, importer, members, migrate, payments, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.errors import RegistryError, ValidationFailed
@@ -161,3 +162,43 @@ def gateway_events(hours: float, replay: bool) -> None:
         return {"events": rows, "replayed": sum(1 for row in rows if "outcome" in row)}
 
     _echo_json(_fail_on_domain_errors(run))
+
+
+def _terminal_progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal (stderr), nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(f"\r{label} [{bar:<30}] {done:,}/{total:,}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+@main.command("import-businesses")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_businesses(csv_file: Path) -> None:
+    """Load a directory of known businesses (name,gstin,pan,city,state)."""
+    settings = _settings()
+    try:
+        with _transaction(settings) as session:
+            report = importer.import_file(
+                session, csv_file, CLI_ACTOR, _terminal_progress("importing")
+            )
+    except importer.ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _echo_json(report.as_json())
+
+
+@main.command("find-duplicates")
+def find_duplicates() -> None:
+    """Refresh the admins' queue of probable duplicate businesses; prints a JSON summary."""
+    settings = _settings()
+    with _transaction(settings) as session:
+        summary = duplicates.refresh(session)
+    _echo_json(summary)

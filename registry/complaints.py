@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, outbox, watches
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import AuditEntry, Complaint, ComplaintStatus, utcnow
@@ -46,7 +46,8 @@ def transition(
     note: str | None = None,
 ) -> None:
     """Move a complaint along its life, stamping the dates the report relies on."""
-    LIFE.apply(session, complaint, target, actor, note)
+    previous = LIFE.apply(session, complaint, target, actor, note)
+    watches.complaint_changed(session, complaint, previous, {previous, target} & VISIBLE != set())
     now = utcnow()
     if target is C.LISTED and complaint.listed_at is None:
         complaint.listed_at = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from registry import audit, search_index
@@ -48,17 +48,34 @@ def by_pan(session: Session, pan: str) -> Sequence[Business]:
     ).all()
 
 
-def gstins_of_legal_entity(session: Session, business: Business) -> list[str]:
-    """Every GSTIN under the business's PAN (or its own, without a PAN)."""
-    if not business.pan:
-        return [g.gstin for g in business.gstins]
-    rows = session.scalars(
-        select(BusinessGstin.gstin)
-        .join(Business)
-        .where(Business.pan == business.pan)
+def legal_entity_gstins(session: Session, businesses: Sequence[Business]) -> dict[int, list[str]]:
+    """Every GSTIN under each business's PAN (its own, without a PAN), in one query."""
+    if not businesses:
+        return {}
+    pans = {b.pan for b in businesses if b.pan}
+    ids = {b.id for b in businesses}
+    rows = session.execute(
+        select(Business.id, Business.pan, BusinessGstin.gstin)
+        .join(BusinessGstin, BusinessGstin.business_id == Business.id)
+        .where(or_(Business.pan.in_(sorted(pans)), Business.id.in_(sorted(ids))))
         .order_by(BusinessGstin.gstin)
     ).all()
-    return list(dict.fromkeys([*rows, *(g.gstin for g in business.gstins)]))
+    by_pan: dict[str, list[str]] = {}
+    by_id: dict[int, list[str]] = {}
+    for business_id, pan, gstin in rows:
+        if pan:
+            by_pan.setdefault(pan, []).append(gstin)
+        by_id.setdefault(business_id, []).append(gstin)
+    return {
+        b.id: list(dict.fromkeys(by_pan.get(b.pan, []) if b.pan else by_id.get(b.id, [])))
+        or by_id.get(b.id, [])
+        for b in businesses
+    }
+
+
+def gstins_of_legal_entity(session: Session, business: Business) -> list[str]:
+    """Every GSTIN under the business's PAN (or its own, without a PAN)."""
+    return legal_entity_gstins(session, [business])[business.id]
 
 
 def create(
@@ -83,7 +100,7 @@ def create(
         business.gstins.append(BusinessGstin(gstin=gstin))
     session.add(business)
     session.flush()
-    search_index.add_names(session, business.id, [business.name])
+    search_index.add_names(session, business.id, [business.name], business.city)
     audit.record(session, actor, "business", business.id, "created", note=business.name)
     return business
 
@@ -105,4 +122,4 @@ def add_alias(session: Session, business: Business, name: str, source: str) -> N
         return
     business.aliases.append(BusinessAlias(name=name, source=source))
     session.flush()
-    search_index.add_names(session, business.id, [name])
+    search_index.add_names(session, business.id, [name], business.city)

@@ -1,16 +1,13 @@
-"""GSTIN and PAN checks, with messages a person can act on.
+"""GSTIN and PAN checks with messages a person can act on.
 
-python-stdnum does the checking. Its list of GSTIN state codes stops at 37, but 38
-(Ladakh), 97 (Other Territory) and 99 (Centre Jurisdiction) are issued too: for those we
-validate the rest of the number with stdnum itself (PAN part, and the mod-36 check
-character through `stdnum.luhn` with the GSTIN alphabet).
+The checking itself is `matching.kinds` (python-stdnum, plus the state codes 38, 97 and
+99 that stdnum does not list yet); this module only turns its exceptions into words.
 """
 
 from __future__ import annotations
 
 import re
 
-from stdnum import luhn
 from stdnum.exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -18,11 +15,10 @@ from stdnum.exceptions import (
     InvalidLength,
     ValidationError,
 )
-from stdnum.in_ import gstin as std_gstin
-from stdnum.in_ import pan as std_pan
 
-EXTRA_STATE_CODES = frozenset({"38", "97", "99"})
-_GSTIN_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+from matching import kinds
+
+EXTRA_STATE_CODES = frozenset(kinds.EXTRA_STATE_CODES)
 _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 
 
@@ -30,14 +26,12 @@ class IdentifierError(ValueError):
     """The message says what is wrong, fit to show next to the field."""
 
 
-def compact(value: str) -> str:
-    return re.sub(r"[\s\-./]", "", value).upper()
+compact = kinds.compact
 
 
 def validate_pan(value: str) -> str:
-    number = compact(value)
     try:
-        return str(std_pan.validate(number))
+        return kinds.validate_pan(value)
     except InvalidLength as exc:
         raise IdentifierError("a PAN has 10 characters (e.g. AAAPL1234C)") from exc
     except InvalidFormat as exc:
@@ -57,15 +51,8 @@ def validate_gstin(value: str) -> str:
             "a GSTIN is a 2-digit state code, the 10-character PAN, an entity number, Z "
             "and a check character"
         )
-    if number[:2] in EXTRA_STATE_CODES:
-        validate_pan(number[2:12])
-        try:
-            luhn.validate(number, _GSTIN_ALPHABET)
-        except InvalidChecksum as exc:
-            raise IdentifierError("checksum does not match") from exc
-        return number
     try:
-        return str(std_gstin.validate(number))
+        return kinds.validate_gstin(number)
     except InvalidChecksum as exc:
         raise IdentifierError("checksum does not match") from exc
     except InvalidComponent as exc:
@@ -85,4 +72,4 @@ def pan_of_gstin(gstin: str) -> str:
 def gstin_for(state_code: str, pan: str, entity: str = "1") -> str:
     """The GSTIN a PAN holds in a state (its check character computed by stdnum)."""
     body = f"{state_code}{validate_pan(pan)}{entity}Z"
-    return body + str(luhn.calc_check_digit(body, _GSTIN_ALPHABET))
+    return body + kinds.gstin_check_character(body)

@@ -122,7 +122,7 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     search_index.remove_business(session, gone.id, gone_names)
     search_index.remove_business(session, keep.id, keep_names)
     session.expire(keep)
-    search_index.add_names(session, keep.id, names_of(keep))
+    search_index.add_names(session, keep.id, names_of(keep), keep.city)
     record = BusinessMerge(
         kept_id=keep.id,
         merged_id=gone.id,
@@ -171,8 +171,8 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     session.expire(keep)
     session.expire(gone)
     search_index.remove_business(session, keep.id, keep_names_before)
-    search_index.add_names(session, keep.id, names_of(keep))
-    search_index.add_names(session, gone.id, names_of(gone))
+    search_index.add_names(session, keep.id, names_of(keep), keep.city)
+    search_index.add_names(session, gone.id, names_of(gone), gone.city)
     session.execute(
         update(DuplicatePair)
         .where(DuplicatePair.a_id == min(keep.id, gone.id), DuplicatePair.b_id == max(keep.id, gone.id))

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from matching.kinds import detect_kind
@@ -16,7 +19,14 @@ from matching.score import Candidate, TokenStats
 from matching.search import search_name
 from registry import directory
 from registry.complaints import VISIBLE
-from registry.models import Business, BusinessKey, Complaint, NameTokenStat, NameVocabulary
+from registry.models import (
+    Business,
+    BusinessAlias,
+    BusinessKey,
+    Complaint,
+    NameTokenStat,
+    NameVocabulary,
+)
 from registry.search_index import TOTAL
 
 
@@ -31,9 +41,10 @@ class _Frequencies(Mapping[str, int]):
         missing = {t for t in tokens if t not in self.known}
         if not missing:
             return
-        rows = self.session.execute(
+        connection = self.session.connection()
+        rows = connection.execute(
             select(NameTokenStat.token, NameTokenStat.doc_freq).where(
-                NameTokenStat.token.in_(sorted(missing))
+                _among(NameTokenStat.token, missing, connection.dialect.name)
             )
         ).all()
         self.known.update(dict.fromkeys(missing, 0))
@@ -51,55 +62,87 @@ class _Frequencies(Mapping[str, int]):
         return len(self.known)
 
 
+def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter whatever the
+    count, so the statement text stays the same and the server can keep its plan."""
+    ordered = sorted(values)
+    if dialect == "postgresql":
+        kind = Integer if ordered and isinstance(ordered[0], int) else String
+        return column == any_(bindparam(None, ordered, type_=ARRAY(kind)))
+    return column.in_(ordered)
+
+
 class DatabaseIndex:
-    """The three look-ups `matching.search` needs, answered from the index tables."""
+    """The look-ups `matching.search` needs, answered from the index tables."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Core execution on the session's connection: these look-ups run several times per
+        # keystroke-speed search and need none of the ORM's bookkeeping.
+        self.connection = session.connection()
+        self.dialect = self.connection.dialect.name
         self.frequencies = _Frequencies(session)
         self.frequencies.load([TOTAL])
         self.stats = TokenStats(self.frequencies, max(self.frequencies[TOTAL], 1))
-        self.businesses: dict[int, Business] = {}
 
-    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[str]]:
-        found: dict[str, list[str]] = {}
-        rows = self.session.execute(
-            select(NameVocabulary.variant, NameVocabulary.token).where(
-                NameVocabulary.variant.in_(sorted(variants))
+    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        rows = self.connection.execute(
+            select(NameVocabulary.variant, NameVocabulary.spelling, NameVocabulary.token).where(
+                _among(NameVocabulary.variant, variants, self.dialect)
             )
         ).all()
-        for variant, token in rows:
-            found.setdefault(variant, []).append(token)
-        self.frequencies.load(token for tokens in found.values() for token in tokens)
+        for variant, spelling, token in rows:
+            found.setdefault(variant, []).append((spelling, token))
+        self.frequencies.load(token for _, _, token in rows)
+        return found
+
+    def _postings(self, keys: Collection[str], city: str | None) -> Mapping[str, Sequence[int]]:
+        query = select(BusinessKey.key, BusinessKey.business_id).where(
+            _among(BusinessKey.key, keys, self.dialect)
+        )
+        if city is not None:
+            query = query.where(BusinessKey.city == city)
+        found: dict[str, list[int]] = {}
+        for key, business_id in self.connection.execute(query):
+            found.setdefault(key, []).append(business_id)
         return found
 
     def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
-        found: dict[str, list[int]] = {}
-        rows = self.session.execute(
-            select(BusinessKey.key, BusinessKey.business_id).where(
-                BusinessKey.key.in_(sorted(keys))
-            )
-        ).all()
-        for key, business_id in rows:
-            found.setdefault(key, []).append(business_id)
-        return found
+        return self._postings(keys, None)
+
+    def local_postings(self, keys: Collection[str], city: str) -> Mapping[str, Sequence[int]]:
+        return self._postings(keys, city)
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
         if not ids:
             return {}
-        rows = self.session.scalars(
-            select(Business)
-            .where(Business.id.in_(sorted(ids)), Business.merged_into_id.is_(None))
-            .options(selectinload(Business.gstins))
+        rows = self.connection.execute(
+            select(Business.id, Business.name, Business.city, Business.state, BusinessAlias.name)
+            .outerjoin(BusinessAlias, BusinessAlias.business_id == Business.id)
+            .where(_among(Business.id, ids, self.dialect), Business.merged_into_id.is_(None))
+            .order_by(Business.id, BusinessAlias.id)
         ).all()
-        out = {}
-        for business in rows:
-            self.businesses[business.id] = business
-            out[business.id] = Candidate.build(
-                business.id, business.name, business.city, business.state
-            )
+        aliases: dict[int, list[str]] = {}
+        for row in rows:
+            names = aliases.setdefault(row[0], [])
+            if row[4] is not None:
+                names.append(row[4])
+        out = {
+            row[0]: _candidate(row[0], row[1], row[2], row[3], tuple(aliases[row[0]]))
+            for row in rows
+        }
         self.frequencies.load(t for c in out.values() for t in c.name.folded_tokens)
         return out
+
+
+@lru_cache(maxsize=100_000)
+def _candidate(
+    business_id: int, name: str, city: str | None, state: str | None, aliases: tuple[str, ...]
+) -> Candidate:
+    """Normalising names is the costly part of scoring; a business's candidate record
+    depends only on these values, so each web worker keeps the recent ones."""
+    return Candidate.build(business_id, name, city, state, aliases=aliases)
 
 
 @dataclass(frozen=True)
@@ -130,9 +173,9 @@ def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, 
 
 def _hits(session: Session, scored: Sequence[tuple[Business, float]]) -> list[Hit]:
     counts = listed_counts(session, [b.id for b, _ in scored])
+    gstins = directory.legal_entity_gstins(session, [b for b, _ in scored])
     return [
-        Hit(b, round(score, 1), directory.gstins_of_legal_entity(session, b), counts.get(b.id, 0))
-        for b, score in scored
+        Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, 0)) for b, score in scored
     ]
 
 
@@ -145,8 +188,14 @@ def similar_names(
 ) -> list[tuple[Business, float]]:
     """Businesses whose name matches, best first, with scores 0..100."""
     index = DatabaseIndex(session)
-    matches = search_name(normalise(name), index, city=city, state=state, limit=limit)
-    return [(index.businesses[m.id], m.score) for m in matches if m.id in index.businesses]
+    query = normalise(name)
+    index.frequencies.load(query.folded_tokens)
+    matches = search_name(query, index, city=city, state=state, limit=limit)
+    found = {
+        b.id: b
+        for b in session.scalars(select(Business).where(Business.id.in_([m.id for m in matches])))
+    }
+    return [(found[m.id], m.score) for m in matches if m.id in found]
 
 
 def search(

@@ -123,3 +123,49 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
     assert second["emails_sent"] == 0
     outbox = list((Path(cli_env["REGISTRY_INSTANCE"]) / "outbox").glob("*.eml"))
     assert len(outbox) >= first["emails_sent"] > 0
+
+
+def test_import_businesses_reports_each_line(cli_env, tmp_path):
+    gstin = gstin_for("24", "ABCFI1234Q")
+    path = tmp_path / "directory.csv"
+    path.write_text(
+        "name,gstin,pan,city,state\n"
+        f"Import Traders,{gstin},,Surat,Gujarat\n"
+        "Bad Gstin Co,24ABCFI1234Q1Z0,,Surat,Gujarat\n"
+        f"Import Traders Branch,{gstin.lower()},,Surat,Gujarat\n"
+        ",,,Pune,Maharashtra\n"
+        "Name Only Stores,,,Pune,Maharashtra\n"
+        "Pan Only Co,,ABCPP7777K,Indore,Madhya Pradesh\n"
+        f"Pan Branch Co,{gstin_for('23', 'ABCPP7777K')},ABCPP7777K,Bhopal,Madhya Pradesh\n",
+        encoding="utf-8",
+    )
+    result = run(cli_env, "import-businesses", str(path))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    statuses = {row["line"]: row["status"] for row in report["rows"]}
+    assert statuses == {2: "created", 3: "error", 4: "matched", 5: "error", 6: "created", 7: "created", 8: "matched"}
+    rows = {row["line"]: row for row in report["rows"]}
+    assert rows[4]["business_id"] == rows[2]["business_id"]
+    assert rows[8]["business_id"] == rows[7]["business_id"]
+    assert "checksum" in rows[3]["error"] and "name" in rows[5]["error"]
+    assert (report["created"], report["matched"], report["error"]) == (3, 2, 2)
+    again = json.loads(run(cli_env, "import-businesses", str(path)).stdout)
+    assert again["created"] == 0 and again["matched"] == 5  # loading twice duplicates nothing
+
+
+def test_import_refuses_a_file_without_the_columns(cli_env, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("business,gst\nX,Y\n", encoding="utf-8")
+    result = run(cli_env, "import-businesses", str(path))
+    assert result.exit_code != 0 and "missing: name" in result.output
+
+
+def test_find_duplicates_prints_a_summary(cli_env, tmp_path):
+    path = tmp_path / "dupes.csv"
+    path.write_text("name,gstin,pan,city,state\nKrishna Oil Mills,,,Rajkot,Gujarat\nKrishna Oil Mill,,,Rajkot,Gujarat\n"
+                    "Krishna Oil Mills,,,Jaipur,Rajasthan\n", encoding="utf-8")
+    run(cli_env, "import-businesses", str(path))
+    result = run(cli_env, "find-duplicates")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["open_pairs"] >= 1 and summary["businesses"] >= 3 and "seconds" in summary

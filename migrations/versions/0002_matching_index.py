@@ -29,13 +29,15 @@ def upgrade() -> None:
     op.create_table(
         "name_vocabulary",
         sa.Column("variant", sa.String(length=64), nullable=False),
+        sa.Column("spelling", sa.String(length=64), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("variant", "token", name=op.f("pk_name_vocabulary")),
+        sa.PrimaryKeyConstraint("variant", "spelling", "token", name=op.f("pk_name_vocabulary")),
     )
     op.create_table(
         "business_keys",
         sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("business_id", sa.Integer(), nullable=False),
+        sa.Column("city", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["business_id"],
             ["businesses.id"],
@@ -46,6 +48,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("business_keys", schema=None) as batch_op:
         batch_op.create_index("ix_business_keys_business_id", ["business_id"], unique=False)
+        batch_op.create_index("ix_business_keys_key_city", ["key", "city"], unique=False)
 
     op.create_table(
         "duplicate_pairs",

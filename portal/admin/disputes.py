@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
@@ -11,6 +12,7 @@ from portal.auth import admin_required
 from portal.complaint_forms import DecisionForm
 from portal.database import db
 from portal.downloads import send_evidence
+from portal.pagination import paginate
 from registry import complaints, disputes
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import Dispute, DisputeStatus
@@ -26,10 +28,10 @@ def _dispute(dispute_id: int) -> Dispute:
 @bp.get("/disputes")
 @admin_required
 def dispute_queue() -> str:
+    oldest_first = select(Dispute).where(Dispute.status == DisputeStatus.OPEN)
+    page = paginate(oldest_first.order_by(Dispute.opened_at, Dispute.id))
     return render_template(
-        "admin/disputes.html",
-        disputes=disputes.queue(db(), DisputeStatus.OPEN),
-        is_overdue=disputes.is_overdue,
+        "admin/disputes.html", disputes=page.items, page=page, is_overdue=disputes.is_overdue
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
 from portal.auth import admin_required
 from portal.database import db
 from portal.forms import ConfirmForm, RejectForm, apply_field_errors
+from portal.pagination import paginate
 from registry import members
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import Member, MemberStatus
@@ -29,10 +31,13 @@ def member_list() -> str:
         status = MemberStatus(request.args.get("status", "pending"))
     except ValueError:
         status = MemberStatus.PENDING
-    rows = members.list_by_status(db(), status)
+    page = paginate(
+        select(Member).where(Member.status == status).order_by(Member.created_at, Member.id)
+    )
     return render_template(
         "admin/members.html",
-        members=rows,
+        members=page.items,
+        page=page,
         status=status,
         statuses=list(MemberStatus),
         verify=ConfirmForm(),

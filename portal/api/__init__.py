@@ -21,4 +21,28 @@ bp = Blueprint(
     description="Members' systems: complaints, search, reports, watches; admin routes.",
 )
 
-from portal.api import admin_businesses, admin_disputes, admin_orders, businesses, complaints, me, notices, reports  # noqa: E402,F401  (views register on bp)
+from portal.api import (  # noqa: E402  (the views register themselves on bp)
+    admin_businesses,
+    admin_disputes,
+    admin_orders,
+    businesses,
+    complaints,
+    me,
+    notices,
+    reports,
+    watches,
+)
+
+__all__ = [
+    "RegistryApi",
+    "admin_businesses",
+    "admin_disputes",
+    "admin_orders",
+    "bp",
+    "businesses",
+    "complaints",
+    "me",
+    "notices",
+    "reports",
+    "watches",
+]

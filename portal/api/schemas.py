@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from registry import disputes
 
@@ -185,7 +185,7 @@ class SearchArgs(Schema):
     q = fields.String(required=True)
     state = fields.String(load_default=None)
     city = fields.String(load_default=None)
-    limit = fields.Integer(load_default=10, validate=lambda n: 1 <= n <= 50)
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
 
 class DuplicatePairOut(Schema):

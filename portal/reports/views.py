@@ -14,6 +14,7 @@ from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmForm
+from portal.pagination import paginate
 from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
 from portal.webhooks import current_gateway
@@ -40,11 +41,14 @@ def _own_order(order_id: int) -> ReportOrder:
 
 
 def _orders_page(form: BusinessIdForm) -> str:
-    rows = orders.list_for_member(db(), _member_id())
-    ids = {order.business_id for order in rows}
+    mine = select(ReportOrder).where(ReportOrder.member_id == _member_id())
+    page = paginate(mine.order_by(ReportOrder.id.desc()))
+    ids = {order.business_id for order in page.items}
     query = select(Business.id, Business.name).where(Business.id.in_(ids))
     names = {business_id: name for business_id, name in db().execute(query)}
-    return render_template("reports/orders.html", orders=rows, names=names, form=form, now=utcnow())
+    return render_template(
+        "reports/orders.html", orders=page.items, page=page, names=names, form=form, now=utcnow()
+    )
 
 
 @bp.get("/reports", endpoint="orders")

@@ -4,4 +4,27 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from portal.web import account, complaints, notice, pages, search, sign_in  # noqa: E402,F401  (views register on bp)
+from portal.web import (  # noqa: E402  (the views register themselves on bp)
+    account,
+    complaints,
+    dashboard,
+    imports,
+    notice,
+    pages,
+    search,
+    sign_in,
+    watchlist,
+)
+
+__all__ = [
+    "account",
+    "bp",
+    "complaints",
+    "dashboard",
+    "imports",
+    "notice",
+    "pages",
+    "search",
+    "sign_in",
+    "watchlist",
+]

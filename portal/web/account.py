@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from portal.auth import signed_in_user
 from portal.database import db
 from portal.forms import ApiKeyForm, ConfirmForm, apply_field_errors
+from portal.pagination import paginate_list
 from portal.web import bp
 from registry import apikeys
 from registry.errors import NotFound, ValidationFailed
@@ -29,9 +30,14 @@ def api_keys() -> tuple[str, int]:
         else:
             form = ApiKeyForm(formdata=None)
     status = 422 if form.errors else 200
-    keys = apikeys.list_for_user(db(), signed_in_user())
+    page = paginate_list(apikeys.list_for_user(db(), signed_in_user()))
     return render_template(
-        "account/api_keys.html", form=form, keys=keys, new_key=new_key, revoke=ConfirmForm()
+        "account/api_keys.html",
+        form=form,
+        keys=page.items,
+        page=page,
+        new_key=new_key,
+        revoke=ConfirmForm(),
     ), status
 
 

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from portal.database import db
 from portal.web import bp
-from registry import complaints
+from portal.web.dashboard import dashboard
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> Response | str:
+    """Members land on their dashboard, admins on the dispute queue, others on the welcome."""
     if current_user.is_authenticated and current_user.user.member_id is not None:
-        own = complaints.list_for_member(db(), current_user.user.member_id)
-        return render_template("home.html", complaints=own)
+        return dashboard()
+    if current_user.is_authenticated and current_user.user.is_admin:
+        return redirect(url_for("admin.dispute_queue"))
     return render_template("index.html")

@@ -29,6 +29,7 @@ from registry.models.payments import (
     ReportOrder,
 )
 from registry.models.reports import ReportSnapshot
+from registry.models.tools import ColumnMapping, ImportBatch, ImportStatus, Notification
 
 __all__ = [
     "ApiKey",
@@ -39,6 +40,7 @@ __all__ = [
     "BusinessGstin",
     "BusinessKey",
     "BusinessMerge",
+    "ColumnMapping",
     "Complaint",
     "ComplaintStatus",
     "Dispute",
@@ -47,6 +49,8 @@ __all__ = [
     "DuplicatePair",
     "EvidenceFile",
     "GatewayEvent",
+    "ImportBatch",
+    "ImportStatus",
     "Invoice",
     "LedgerKind",
     "Member",
@@ -54,6 +58,7 @@ __all__ = [
     "MsmeCategory",
     "NameTokenStat",
     "NameVocabulary",
+    "Notification",
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",

@@ -16,21 +16,27 @@ class BusinessKey(Base):
     """One blocking key of one of a business's names (its own or an alias)."""
 
     __tablename__ = "business_keys"
-    __table_args__ = (Index("ix_business_keys_business_id", "business_id"),)
+    __table_args__ = (
+        Index("ix_business_keys_business_id", "business_id"),
+        Index("ix_business_keys_key_city", "key", "city"),
+    )
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     business_id: Mapped[int] = mapped_column(
         ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
     )
+    #: The business's city as the matcher compares it, so a search can favour hits there.
+    city: Mapped[str | None] = mapped_column(String(100))
 
 
 class NameVocabulary(Base):
     """Spelling variants (deletions, consonant skeleton) of every word in the directory,
-    so a misspelt query word finds the real one."""
+    as written and as folded, so a misspelt query word finds the real one."""
 
     __tablename__ = "name_vocabulary"
 
     variant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spelling: Mapped[str] = mapped_column(String(64), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 

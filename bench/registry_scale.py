@@ -1,0 +1,145 @@
+"""The registry at scale, on its real database index: import, search, find-duplicates.
+
+    python -m bench.registry_scale [--size N] [--backend sqlite|postgresql|both]
+
+Grows the labelled directory of `../shared/bench/matching` to N businesses with synthetic
+ones (the 20,000 labelled ones stay inside), loads it with the same code as
+`registry import-businesses`, then times the 2,000 labelled queries through
+`registry.search` (the database-backed index every web worker uses), a brute-force
+`rapidfuzz.process.extract` over all names as the reference, and `find-duplicates`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import create_engine, make_url, text
+
+from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
+from bench.synthetic import generate
+from registry import duplicates, importer, migrate, search
+from registry.actors import SYSTEM
+from registry.db import make_engine, make_sessionmaker
+
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def write_directory(path: Path, size: int, data: Path, seed: int) -> list[int]:
+    """The CSV to import; returns the labelled id of each data line (0 for synthetic)."""
+    labelled = load_businesses(data)
+    ids = []
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["name", "gstin", "pan", "city", "state"])
+        for row in labelled:
+            out.writerow([row["name"], row["gstin"], row["pan"], row["city"], row["state"]])
+            ids.append(int(row["id"]))
+        for business in generate(max(0, size - len(labelled)), seed=seed):
+            out.writerow([business.name, business.gstin or "", business.pan or "", business.city,
+                          business.state])
+            ids.append(0)
+    return ids
+
+
+def fresh_database(backend: str, workdir: Path) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'scale.sqlite3'}", None
+    name = f"registry_bench_{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_database(name: str | None) -> None:
+    if name is None:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> None:
+    queries = load_queries(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        csv_path = workdir / "directory.csv"
+        labelled_ids = write_directory(csv_path, size, data, seed)
+        url, dbname = fresh_database(backend, workdir)
+        try:
+            migrate.upgrade(url)
+            engine = make_engine(url)
+            sessions = make_sessionmaker(engine)
+            print(f"\n== {backend}: {len(labelled_ids):,} businesses")
+            started = time.perf_counter()
+            with sessions.begin() as session:
+                report = importer.import_file(session, csv_path, SYSTEM)
+            imported = time.perf_counter() - started
+            counts = report.counts()
+            print(f"  import: {imported:.1f} s ({counts['created']:,} created, "
+                  f"{counts['matched']:,} matched, {counts['error']:,} refused)")
+            to_db = {labelled_ids[o.line - 2]: o.business_id for o in report.outcomes
+                     if o.business_id and labelled_ids[o.line - 2]}
+            latencies, hits = [], 0
+            with sessions() as session:
+                search.search(session, queries[0].q)  # warm the connection
+                for query in queries:
+                    start = time.perf_counter()
+                    found = search.search(session, query.q, city=query.city, limit=5)
+                    latencies.append((time.perf_counter() - start) * 1000)
+                    hits += bool(found.hits) and found.hits[0].business.id == to_db.get(query.truth)
+            p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+            print(f"  search ({len(queries)} queries): hit@1 {hits / len(queries):.4f}  "
+                  f"p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+            names = []
+            with csv_path.open(newline="", encoding="utf-8") as handle:
+                names = [utils.default_process(r["name"]) for r in csv.DictReader(handle)]
+            sample = queries[:: max(1, len(queries) // brute_sample)][:brute_sample]
+            start = time.perf_counter()
+            for query in sample:
+                process.extract(utils.default_process(query.q), names, scorer=fuzz.WRatio,
+                                limit=5, processor=None)
+            brute = (time.perf_counter() - start) * 1000 / len(sample)
+            print(f"  brute force process.extract over all names: {brute:.0f} ms/query; "
+                  f"search is {brute / statistics.fmean(latencies):.0f}x faster on average, "
+                  f"{brute / p95:.0f}x at p95")
+            started = time.perf_counter()
+            with sessions.begin() as session:
+                summary = duplicates.refresh(session)
+            print(f"  find-duplicates: {time.perf_counter() - started:.1f} s "
+                  f"({summary['open_pairs']:,} open pairs)")
+            engine.dispose()
+        finally:
+            drop_database(dbname)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--brute-sample", type=int, default=20)
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        run(backend, args.size, args.data, args.seed, args.brute_sample)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

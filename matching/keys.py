@@ -1,0 +1,300 @@
+"""Blocking keys: which businesses a query is compared with at all.
+
+Two tables hold the index, so every web worker shares it:
+
+* **name keys** `(key, business_id, city)`, from `name_keys(name)`, per name or alias:
+  - `t:<token>`: one distinctive folded token ("t:marvar"). Common trade words and
+    auspicious prefixes (Traders, Enterprises, Shree...) are never stand-alone keys: each
+    would list a large share of the directory.
+  - `p:<a>|<b>`: two folded tokens of the same name, sorted ("p:marvar|textile"). Pairs keep
+    look-ups small at scale: "Shree" and "Ganesh" are each in thousands of names, the pair
+    in far fewer; a pair survives word order, added or dropped words, and a typo in any
+    third word.
+  - `t:<a><b>` for adjacent tokens written together, and pairs of such a joined term with
+    the other tokens, so "Sai Ram" and "Sairam" meet.
+  - `n:<all tokens, sorted>`: the whole name as a set, to single out exact names among the
+    many sharing a pair.
+  About 8 rows for a three-word name, ~30 for a five-word one (8.6 per business measured).
+* **vocabulary** `(variant, spelling, token)`, from `vocabulary_entries(name)` and
+  `vocabulary_keys(spelling)`, once per distinct spelling: every folded token under itself
+  and under the word as written, expanded to its deletion neighbourhood (strings left
+  after deleting one letter, two for long words) and its consonant skeleton. A query
+  word's own deletions meet these, so a typo finds the real token (symmetric-deletion
+  spelling correction); candidates are then checked with `token_similarity`.
+
+A query takes three round trips: the vocabulary (typo-tolerant expansion of each query
+word), the name keys built from the expansions (with a city, also the same keys within
+that city: the `city` column, indexed with `key`), then the candidates' records for
+scoring. Trade-offs: typo tolerance lives in the vocabulary, whose size follows the number
+of distinct words rather than of businesses (deletion keys per business would multiply the
+big table ~20x); the price is one extra round trip. Pair keys cost n(n-1)/2 rows per name,
+bounded by `MAX_PAIR_TOKENS`; a query looks up at most a few hundred keys and skips keys
+listing more than `search.MAX_POSTINGS` businesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations, pairwise
+
+from matching.normalise import NormalName, normalise
+from matching.phonetic import fold_token, skeleton
+from matching.score import token_similarity
+from matching.wordlists import COMMON_WORDS
+
+TOKEN_KEY = "t:"
+PAIR_KEY = "p:"
+WHOLE_KEY = "n:"
+SKELETON_VARIANT = "~"
+JOINED_SPELLING = "+"
+MAX_PAIR_TOKENS = 8
+MAX_EXPANSIONS = 6
+MIN_JOINED_LENGTH = 5
+MIN_EXPANSION_SIMILARITY = 0.55
+
+COMMON_TOKENS: frozenset[str] = frozenset(fold_token(w) for w in COMMON_WORDS)
+
+
+def max_edits(length: int) -> int:
+    """Edits tolerated in a token of this length: one up to 5 letters, two beyond."""
+    if length <= 1:
+        return 0
+    return 1 if length <= 5 else 2
+
+
+def _as_normal(name: str | NormalName) -> NormalName:
+    return name if isinstance(name, NormalName) else normalise(name)
+
+
+def indexed_tokens(name: NormalName) -> tuple[str, ...]:
+    """Distinct folded tokens of a name, in order."""
+    return tuple(dict.fromkeys(t for t in name.folded_tokens if t))
+
+
+def token_key(token: str) -> str:
+    return TOKEN_KEY + token
+
+
+def whole_key(tokens: Iterable[str]) -> str:
+    """All the name's tokens, as a set: the same name in any order."""
+    return WHOLE_KEY + "|".join(sorted(set(tokens)))
+
+
+def pair_key(a: str, b: str) -> str:
+    return f"{PAIR_KEY}{a}|{b}" if a <= b else f"{PAIR_KEY}{b}|{a}"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A folded token or two adjacent ones written together, with the positions it covers."""
+
+    token: str
+    start: int
+    end: int
+
+    def overlaps(self, other: Term) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def terms(tokens: tuple[str, ...]) -> list[Term]:
+    """Single tokens, then adjacent pairs joined ("maha laxmi" -> "mahalaxmi"), so that a
+    name written split meets the same name written as one word."""
+    out = [Term(t, i, i + 1) for i, t in enumerate(tokens)]
+    for i, (a, b) in enumerate(pairwise(tokens)):
+        if len(a) + len(b) >= MIN_JOINED_LENGTH and len(a) > 1 and len(b) > 1:
+            out.append(Term(a + b, i, i + 2))
+    return out
+
+
+def name_keys(name: str | NormalName) -> set[str]:
+    """Keys under which a business name (or alias) is stored."""
+    tokens = indexed_tokens(_as_normal(name))[:MAX_PAIR_TOKENS]
+    all_terms = terms(tokens)
+    keys: set[str] = set()
+    for term in all_terms:
+        if term.token not in COMMON_TOKENS or len(tokens) == 1:
+            keys.add(token_key(term.token))
+    for a, b in combinations(all_terms, 2):
+        if pairable(a, b):
+            keys.add(pair_key(a.token, b.token))
+    if len(tokens) > 1:
+        keys.add(whole_key(tokens))
+    return keys
+
+
+def pairable(a: Term, b: Term) -> bool:
+    """Two terms form a pair key if they are apart, differ, and at most one is joined."""
+    joined = (a.end - a.start > 1) + (b.end - b.start > 1)
+    return joined <= 1 and not a.overlaps(b) and a.token != b.token
+
+
+def vocabulary_entries(name: str | NormalName) -> set[tuple[str, str]]:
+    """(spelling, folded token) rows a name adds to the vocabulary table: each folded
+    token under itself, and under the word as written, so that a typo is found in whichever
+    spelling it is smaller ("Supree" is one letter from "supreme", three from its fold).
+    Joined pairs ("mahlaxmi") are entered with `JOINED_SPELLING`: they are many, so they
+    get single deletions only."""
+    normal = _as_normal(name)
+    tokens = indexed_tokens(normal)
+    entries = set()
+    for term in terms(tokens):
+        single = term.end - term.start == 1
+        entries.add((term.token if single else JOINED_SPELLING + term.token, term.token))
+    for folded, word in zip(normal.folded_tokens, normal.spelled_tokens, strict=False):
+        if word != folded:
+            entries.add((word, folded))
+    return entries
+
+
+def _deletions(token: str, depth: int) -> set[str]:
+    found = {token}
+    frontier = {token}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 1 for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+@lru_cache(maxsize=1 << 16)
+def vocabulary_keys(spelling: str) -> frozenset[str]:
+    """Variants stored for a vocabulary spelling: deletions (1, or 2 from 8 letters) and
+    the consonant skeleton; a joined pair only single deletions."""
+    if spelling.startswith(JOINED_SPELLING):
+        return frozenset(_deletions(spelling[len(JOINED_SPELLING) :], 1))
+    depth = 1 if len(spelling) < 8 else 2
+    variants = _deletions(spelling, depth)
+    variants.add(SKELETON_VARIANT + skeleton(spelling))
+    return frozenset(variants)
+
+
+@lru_cache(maxsize=1 << 16)
+def query_variants(spelling: str) -> frozenset[str]:
+    """Variants of a query spelling to look up in the vocabulary table."""
+    variants = _deletions(spelling, max_edits(len(spelling)))
+    variants.add(SKELETON_VARIANT + skeleton(spelling))
+    return frozenset(variants)
+
+
+# variant -> vocabulary rows stored under it: (spelling, folded token), or just the folded
+# token (then the written spelling is not used to judge closeness)
+VocabularyRow = tuple[str, str] | str
+VocabularyLookup = Callable[[Collection[str]], Mapping[str, Iterable[VocabularyRow]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """A query term with the vocabulary tokens it may stand for, best first."""
+
+    term: Term
+    matches: tuple[tuple[str, float], ...]
+
+
+def query_terms(name: NormalName) -> list[tuple[Term, tuple[str, ...]]]:
+    """The query's terms with the spellings to look each up by (folded, and as written)."""
+    tokens = indexed_tokens(name)[:MAX_PAIR_TOKENS]
+    written: dict[str, str] = {}
+    for folded, word in zip(name.folded_tokens, name.spelled_tokens, strict=False):
+        written.setdefault(folded, word)
+    out = []
+    for term in terms(tokens):
+        spellings = [term.token]
+        raw = written.get(term.token)
+        if raw is not None and raw != term.token:
+            spellings.append(raw)
+        out.append((term, tuple(spellings)))
+    return out
+
+
+def expand_terms(
+    items: list[tuple[Term, tuple[str, ...]]],
+    lookup: VocabularyLookup | None,
+    rarity: Callable[[str], float] = len,
+) -> list[Expansion]:
+    """Vocabulary tokens near each query term (a few edits in either spelling, or the same
+    consonant skeleton), scored by `token_similarity`; among equally close ones the commoner
+    (lower `rarity`, e.g. IDF) first, since a typo is likelier made on a common word.
+    Without a lookup each term stands only for itself."""
+    if lookup is None:
+        return [Expansion(term, ((term.token, 1.0),)) for term, _ in items]
+    wanted: set[str] = set()
+    for _, spellings in items:
+        for spelling in spellings:
+            wanted |= query_variants(spelling)
+    found = lookup(wanted)
+    expansions = []
+    for term, spellings in items:
+        near: set[tuple[str, str]] = set()
+        for spelling in spellings:
+            for variant in query_variants(spelling):
+                for row in found.get(variant, ()):
+                    near.add((row, row) if isinstance(row, str) else row)
+        best_sim: dict[str, float] = {term.token: 1.0}
+        written = spellings[-1]
+        for spelling, other in near:
+            if other == term.token:
+                continue
+            sim = token_similarity(term.token, other)
+            if spelling != other or written != term.token:
+                sim = max(sim, 0.95 * token_similarity(written, spelling))
+            if sim >= MIN_EXPANSION_SIMILARITY and sim > best_sim.get(other, 0.0):
+                best_sim[other] = sim
+        scored = set(best_sim.items())
+        best = sorted(scored, key=lambda item: (-item[1], rarity(item[0]), item[0]))
+        best = best[:MAX_EXPANSIONS]
+        expansions.append(Expansion(term, tuple(best)))
+    return expansions
+
+
+@dataclass(frozen=True, slots=True)
+class QueryKey:
+    """A key to look up and how much a hit on it says (summed similarity of its tokens)."""
+
+    key: str
+    evidence: float
+
+
+def query_keys_from(expansions: list[Expansion]) -> list[QueryKey]:
+    """Keys for a query from its term expansions, each with the evidence a hit carries."""
+    best: dict[str, float] = {}
+
+    def offer(key: str, evidence: float) -> None:
+        if evidence > best.get(key, 0.0):
+            best[key] = evidence
+
+    singles = [e for e in expansions if e.term.end - e.term.start == 1]
+    single = len(singles) == 1
+    if len(singles) > 1:
+        for key, evidence in _whole_keys(singles):
+            offer(key, evidence)
+    for exp in expansions:
+        for token, sim in exp.matches:
+            if token not in COMMON_TOKENS or single:
+                offer(token_key(token), sim)
+    for left, right in combinations(expansions, 2):
+        if not pairable(left.term, right.term):
+            continue
+        for a, sa in left.matches:
+            for b, sb in right.matches:
+                if a != b:
+                    offer(pair_key(a, b), sa + sb)
+    return [QueryKey(k, e) for k, e in sorted(best.items(), key=lambda kv: -kv[1])]
+
+
+def _whole_keys(singles: list[Expansion]) -> list[tuple[str, float]]:
+    """Whole-name keys from each term's best reading, and with one term read second-best;
+    a hit is strong evidence (twice the summed similarity)."""
+    best = [e.matches[0] for e in singles]
+    out = [(whole_key(t for t, _ in best), 2 * sum(s for _, s in best))]
+    for i, exp in enumerate(singles):
+        if len(exp.matches) > 1:
+            alt = [*best[:i], exp.matches[1], *best[i + 1 :]]
+            out.append((whole_key(t for t, _ in alt), 2 * sum(s for _, s in alt)))
+    return out
+
+
+def query_keys(name: str | NormalName, lookup: VocabularyLookup | None = None) -> list[QueryKey]:
+    """Keys to look up for a search, most telling first; typo-tolerant with a vocabulary
+    lookup (see the module docstring), exact otherwise."""
+    return query_keys_from(expand_terms(query_terms(_as_normal(name)), lookup))

@@ -1,0 +1,225 @@
+"""Normalisation of Indian business names into a comparable, structured form.
+
+`normalise("M/s. Shree Balaji Traders (P) Ltd., Pune")` gives the core name
+`"shree balaji traders"`, the legal form `"Private Limited"`, the city hint `"pune"`, and
+folded tokens `("sri", "balaji", "trader")` that transliteration variants share. The core is
+a fixed point: normalising it again returns the same core, so stored cores can be
+re-normalised safely after the rules change.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matching.indic import transliterate_indic
+from matching.legal import legal_family, legal_parts, split_legal_form
+from matching.phonetic import fold_token, has_vowel
+from matching.wordlists import (
+    ABBREVIATIONS,
+    CITIES,
+    CITY_ALIASES,
+    CONNECTORS,
+    DROPPED_WORDS,
+    PHRASE_SYNONYMS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalName:
+    """A business name split into what identifies it and what only qualifies it.
+
+    `core` is lowercase ASCII words joined by single spaces (display and storage);
+    `tokens` are its words; `folded_tokens` are the phonetically folded words used for
+    matching and blocking (their count may differ: "vastralaya" becomes "vastra bhandar");
+    `spelled_tokens` are the words as written, aligned one to one with `folded_tokens`.
+    """
+
+    core: str
+    tokens: tuple[str, ...]
+    folded_tokens: tuple[str, ...]
+    spelled_tokens: tuple[str, ...] = ()
+    legal_form: str | None = None
+    city_hint: str | None = None
+    owner: str | None = None
+
+    @property
+    def legal_family(self) -> str | None:
+        """'company', 'llp' or 'firm'; None when the name carries no legal form."""
+        return legal_family(self.legal_form)
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
+_PAREN_NOTE = re.compile(
+    r"[(\[]\s*(?:prop(?:rietor|rietress|rieter|r)?|owner|partner)\b\.?\s*[:\-.]*\s*([^)\]]*)[)\]]?"
+)
+_TAIL_NOTE = re.compile(
+    r"(?:^|[\s,;\-/])(?:prop(?:rietor|rietress|rieter|r)?|owner)\b\.?\s*[:\-.]*\s*(.*)$"
+)
+_MS_PREFIX = re.compile(r"\bm\s*/\s*s+\b\.?|\bm/[a-z]?(?![a-z0-9])\.?|^\s*ms\.\s")
+_PRIVATE_IN_PARENS = re.compile(r"\(\s*p\s*\)")
+_WORD = re.compile(r"([a-z0-9]+)(\.?)")
+
+
+def clean_text(text: str) -> str:
+    """Unicode-fold to lowercase ASCII-ish text: HTML entities decoded ("&amp;" from web
+    forms), NFKC, Indic scripts transliterated, accents stripped, typographic quotes plain."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = transliterate_indic(text)
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_QUOTES).lower()
+
+
+def _take_owner_note(text: str) -> tuple[str, str | None]:
+    """Remove a "(Prop: X)" or trailing "Prop. X" note; X is returned as the owner."""
+    owner: str | None = None
+    match = _PAREN_NOTE.search(text)
+    if match:
+        owner = match.group(1).strip(" .,:-") or None
+        text = text[: match.start()] + " " + text[match.end() :]
+    match = _TAIL_NOTE.search(text)
+    if match and match.start() > 0:
+        owner = owner or (match.group(1).strip(" .,:-()") or None)
+        text = text[: match.start()]
+    return text, owner
+
+
+def _words(text: str) -> list[tuple[str, bool]]:
+    """Words with a flag saying whether a dot followed them ("Ent." is an abbreviation)."""
+    text = _MS_PREFIX.sub(" ", text)
+    text = _PRIVATE_IN_PARENS.sub(" pvt ", text)
+    text = text.replace("&", " and ").replace("+", " and ").replace("'", "")
+    return [(m.group(1), bool(m.group(2))) for m in _WORD.finditer(text)]
+
+
+def _join_llp(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if token == "p" and out[-2:] == ["l", "l"]:
+            out[-2:] = ["llp"]
+        else:
+            out.append(token)
+    return out
+
+
+def _merge_initials(tokens: list[str], dotted: set[str]) -> list[str]:
+    """Runs of single letters become one token: "a b c" and "a.b.c." both give "abc";
+    a dotted two-consonant piece inside such a run joins it too ("C.KK.J.")."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in tokens:
+        piece = len(token) == 2 and token in dotted and not has_vowel(token) and bool(run)
+        if (len(token) == 1 and token.isalpha()) or (piece and token.isalpha()):
+            run.append(token)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(token)
+    if run:
+        out.append("".join(run))
+    return out
+
+
+def _city_at_end(tokens: list[str]) -> int:
+    """How many trailing tokens spell a city (0 if none); two-word cities first."""
+    if len(tokens) >= 2 and " ".join(tokens[-2:]) in CITIES:
+        return 2
+    if tokens and tokens[-1] in CITIES:
+        return 1
+    return 0
+
+
+def canonical_city(city: str | None) -> str | None:
+    """A city as compared by the matcher: cleaned, lowercase, old names mapped to new."""
+    if not city:
+        return None
+    words = re.findall(r"[a-z0-9]+", clean_text(city))
+    if not words:
+        return None
+    joined = " ".join(words)
+    return CITY_ALIASES.get(joined, joined)
+
+
+def _expand(token: str, dotted: bool) -> str:
+    """Expand a written abbreviation; 2-3 letter ones only when written with a dot, since
+    undotted they are more often initials (E.N.T. is not Enterprises)."""
+    full = ABBREVIATIONS.get(token)
+    if full is None or (len(token) <= 3 and not dotted and token != "co"):
+        return token
+    return full
+
+
+def _fold_phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Folded tokens, with trade phrases written two ways made one ("Vastralaya" and
+    "Vastra Bhandar"), and beside them the words as written (aligned one to one)."""
+    folded = [fold_token(t) for t in words]
+    out: list[str] = []
+    spelled: list[str] = []
+    i = 0
+    while i < len(folded):
+        for phrase, replacement in _FOLDED_PHRASES:
+            if tuple(folded[i : i + len(phrase)]) == phrase:
+                out.extend(replacement)
+                spelled.extend(replacement)
+                i += len(phrase)
+                break
+        else:
+            out.append(folded[i])
+            spelled.append(words[i])
+            i += 1
+    return tuple(out), tuple(spelled)
+
+
+_FOLDED_PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (tuple(fold_token(w) for w in k), tuple(fold_token(w) for w in v))
+    for k, v in PHRASE_SYNONYMS.items()
+]
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise(name: str) -> NormalName:
+    """Normalise a business name as written by people (see the module docstring)."""
+    text, owner = _take_owner_note(clean_text(name))
+    words = [(t, d) for t, d in _words(text) if t not in DROPPED_WORDS]
+    dotted = {t for t, d in words if d}
+    tokens = _join_llp([t for t, _ in words])
+    forms: list[str] = []
+    city: str | None = None
+    while True:
+        split = split_legal_form(tokens)
+        if split.legal_form:
+            forms.insert(0, split.legal_form)
+        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted)
+        cut = _city_at_end(merged)
+        if cut and len(merged) - cut >= 2:
+            city = city or CITY_ALIASES.get(" ".join(merged[-cut:]), " ".join(merged[-cut:]))
+            tokens = merged[:-cut]
+        elif merged != tokens:
+            tokens = merged  # what was inside may now stand at the end ("X Pvt & Sons")
+        else:
+            break
+    core_tokens = tuple(_expand(t, t in dotted) for t in merged) or tuple(merged)
+    folded, spelled = _fold_phrases(core_tokens)
+    return NormalName(
+        core=" ".join(core_tokens),
+        tokens=core_tokens,
+        folded_tokens=folded,
+        spelled_tokens=spelled,
+        legal_form=_merge_forms(forms),
+        city_hint=city,
+        owner=owner,
+    )
+
+
+def _merge_forms(forms: list[str]) -> str | None:
+    parts: list[str] = []
+    for form in forms:
+        for part in legal_parts(form):
+            if part not in parts:
+                parts.append(part)
+    return " ".join(parts) if parts else None

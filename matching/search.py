@@ -1,0 +1,136 @@
+"""The search pipeline, independent of where the index lives.
+
+`search_name` needs these look-ups, which the in-memory index and the database-backed
+registry each provide (see `SearchBackend`): the vocabulary table (variant -> spelling,
+token), the name-key table (key -> business ids, and the same within one city), and
+candidate records by id. Everything else
+(expansion, key choice, pre-ranking, scoring) is here, so both give the same answers.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from matching.keys import VocabularyRow, expand_terms, query_keys_from, query_terms
+from matching.normalise import NormalName, canonical_city, normalise
+from matching.score import Candidate, TokenStats, canonical_state, score_normalised
+
+# Keys listing more businesses than this are skipped when the query has other keys: a
+# pair of two common words ("p:sri|trader") would cost more to fetch than it tells.
+MAX_POSTINGS = 5000
+# How many pre-ranked candidates are fully scored.
+MAX_SCORED = 120
+# Extra weight of a key hit inside the asked city: a common name ("Durga Steel Works") may
+# be in hundreds of cities, and the one asked for must reach the scored candidates.
+LOCAL_WEIGHT = 2.0
+
+
+class SearchBackend(Protocol):
+    """What a search needs from an index (in memory, or tables shared by web workers)."""
+
+    stats: TokenStats
+
+    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[VocabularyRow]]:
+        """Vocabulary rows stored under each of these variants: (spelling, folded token)
+        pairs, or folded tokens alone."""
+        ...
+
+    def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
+        """Business ids stored under each of these name keys."""
+        ...
+
+    def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        """Candidate records for these ids."""
+        ...
+
+
+@runtime_checkable
+class CityPostings(Protocol):
+    """Optional for a backend, and worth having: name-key hits within one city.
+
+    A `city` column on the key table, indexed with `key`, answers it. Without it a common
+    name ("Durga Steel Works", in hundreds of cities) may crowd the asked city's business
+    out of the scored candidates at a million names.
+    """
+
+    def local_postings(self, keys: Collection[str], city: str) -> Mapping[str, Sequence[int]]:
+        """Business ids in `city` (canonical, see `canonical_city`) under each key."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    id: int
+    score: float
+
+
+def pre_rank(
+    query: NormalName,
+    backend: SearchBackend,
+    city: str | None = None,
+    max_postings: int = MAX_POSTINGS,
+    max_scored: int = MAX_SCORED,
+) -> list[int]:
+    """Candidate ids for a query, best evidence first, at most `max_scored`.
+
+    Each key hit adds the key's evidence weighted by the rarity of its tokens; keys with
+    huge posting lists are dropped unless nothing else is left. With a city, hits inside
+    it count `1 + LOCAL_WEIGHT` times, big keys included.
+    """
+    items = query_terms(query)
+    if not items:
+        return []
+    weight = backend.stats.weight
+    keys = query_keys_from(expand_terms(items, backend.vocabulary, weight))
+    postings = backend.postings([k.key for k in keys])
+    usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]
+    small = [(k, ids) for k, ids in usable if len(ids) <= max_postings]
+    if not small and usable:
+        small = [min(usable, key=lambda item: len(item[1]))]
+    gains = {k.key: k.evidence * _rarity(k.key, weight) for k, _ in usable}
+    evidence: dict[int, float] = {}
+    get = evidence.get
+    for key, ids in small:
+        gain = gains[key.key]
+        for bid in ids:
+            evidence[bid] = get(bid, 0.0) + gain
+    if city and usable and isinstance(backend, CityPostings):
+        local = backend.local_postings([k.key for k, _ in usable], city)
+        for key_text, ids in local.items():
+            gain = LOCAL_WEIGHT * gains[key_text]
+            for bid in ids:
+                evidence[bid] = get(bid, 0.0) + gain
+    if len(evidence) <= max_scored:
+        return sorted(evidence, key=evidence.__getitem__, reverse=True)
+    return heapq.nlargest(max_scored, evidence, key=evidence.__getitem__)
+
+
+def _rarity(key: str, weight: Callable[[str], float]) -> float:
+    parts = key[2:].split("|")
+    return sum(weight(p) for p in parts) / len(parts)
+
+
+def search_name(
+    q: str | NormalName,
+    backend: SearchBackend,
+    city: str | None = None,
+    state: str | None = None,
+    limit: int = 5,
+    max_scored: int = MAX_SCORED,
+) -> list[Match]:
+    """Businesses best matching a name query, best first, with scores 0..100."""
+    query = q if isinstance(q, NormalName) else normalise(q)
+    city_c = canonical_city(city) or query.city_hint
+    state_c = canonical_state(state)
+    ids = pre_rank(query, backend, city_c, max_scored=max_scored)
+    records = backend.candidates(ids)
+    stats = backend.stats
+    scored = [
+        Match(bid, score_normalised(query, cand, stats, city_c, state_c))
+        for bid, cand in records.items()
+    ]
+    scored.sort(key=lambda m: (-m.score, m.id))
+    return scored[:limit]

@@ -1,0 +1,52 @@
+/* Khata Registry: small progressive enhancements. Every page works without this file;
+   no inline scripts anywhere (the Content-Security-Policy can forbid them). */
+(function () {
+  "use strict";
+
+  /* Buttons marked data-print print the page (the report). */
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  /* A bulk import being filed: post the next step until it is done, moving the bar.
+     Without JavaScript the member presses "Continue filing" instead. */
+  var form = document.querySelector("form[data-import-step]");
+  if (!form) { return; }
+  var bar = document.getElementById("import-progress");
+  var label = document.getElementById("import-progress-label");
+  var failures = 0;
+
+  function show(state) {
+    bar.max = Math.max(state.total, 1);
+    bar.value = state.done;
+    label.textContent = state.done + " of " + state.total + " complaints processed: " +
+      state.filed + " filed, " + state.failed + " not filed (" + state.percent + "%)";
+  }
+
+  function step() {
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("step answered " + response.status); }
+      return response.json();
+    }).then(function (state) {
+      failures = 0;
+      show(state);
+      if (state.finished) { window.location.reload(); } else { step(); }
+    }).catch(function () {
+      failures += 1;
+      if (failures < 5) { window.setTimeout(step, 1000 * failures); }
+      else {
+        label.textContent += " (paused: press Continue filing)";
+        form.querySelector("button").hidden = false;
+      }
+    });
+  }
+
+  form.querySelector("button").hidden = true;
+  step();
+}());

@@ -1,0 +1,202 @@
+"""Bulk import of overdue invoices: upload a CSV with its documents, map its columns,
+preview, then file the good rows (in steps, with a progress bar, for large files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.auth import member_required, signed_in_user
+from portal.database import db, settings
+from portal.forms import ConfirmForm
+from portal.member_forms import DocumentsForm, ImportForm, mapping_form, uploaded
+from portal.pagination import PER_PAGE, paginate, paginate_list
+from portal.web import bp
+from portal.web.filing import show_errors
+from registry import bulk_filing, bulk_steps
+from registry.bulk_csv import FIELDS, REQUIRED
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.models import ImportBatch, ImportStatus
+
+PREVIEW_ROWS = 100
+
+
+def _own(batch_id: int) -> ImportBatch:
+    batch = bulk_filing.get_for_member(db(), batch_id, signed_in_user().member_id or 0)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _list_page(form: ImportForm, status: int = 200) -> tuple[str, int]:
+    page = paginate(bulk_filing.for_member(signed_in_user().member_id or 0), PER_PAGE)
+    return render_template("imports/new.html", form=form, page=page), status
+
+
+@bp.get("/imports")
+@member_required
+def imports() -> tuple[str, int]:
+    return _list_page(ImportForm(formdata=None))
+
+
+@bp.post("/imports")
+@member_required
+def upload_import() -> Response | tuple[str, int]:
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            batch = bulk_filing.upload(
+                db(),
+                settings(),
+                current_user.actor,
+                form.file.data.filename or "import.csv",
+                form.file.data.read(),
+                uploaded(form.documents.data),
+            )
+        except ValidationFailed as exc:
+            show_errors(form, exc.fields)
+        else:
+            return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
+    return _list_page(form, 422)
+
+
+def _samples(batch: ImportBatch) -> dict[str, str]:
+    headers = bulk_filing.headers_of(batch)
+    first = bulk_filing.rows_of(batch)[:1]
+    cells = first[0][1] if first else []
+    return {h: cells[i][:30] for i, h in enumerate(headers) if i < len(cells) and cells[i]}
+
+
+def _preview(batch: ImportBatch, mapping_form_: Any = None, status: int = 200) -> tuple[str, int]:
+    plan = bulk_filing.plan_of(batch)
+    documents = bulk_filing.documents_of(batch)
+    form = mapping_form_ or mapping_form(
+        bulk_filing.headers_of(batch), bulk_filing.mapping_of(batch), _samples(batch)
+    )
+    return render_template(
+        "imports/show.html",
+        batch=batch,
+        plan=plan,
+        rows=paginate_list(plan["rows"], PREVIEW_ROWS) if plan else None,
+        summary=bulk_steps.summary(plan, documents) if plan else None,
+        documents=documents,
+        form=form,
+        fields=FIELDS,
+        required=REQUIRED,
+        documents_form=DocumentsForm(formdata=None),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/imports/<int:batch_id>")
+@member_required
+def import_preview(batch_id: int) -> Response | tuple[str, int]:
+    batch = _own(batch_id)
+    if batch.status is not ImportStatus.UPLOADED:
+        return redirect(url_for("web.import_progress", batch_id=batch.id))
+    return _preview(batch)
+
+
+@bp.post("/imports/<int:batch_id>/mapping")
+@member_required
+def import_mapping(batch_id: int) -> Response | tuple[str, int]:
+    batch = _own(batch_id)
+    headers = bulk_filing.headers_of(batch)
+    form = mapping_form(headers, {}, _samples(batch))
+    if not form.validate_on_submit():
+        return _preview(batch, form, 422)
+    chosen = {field: getattr(form, field).data or "" for field in FIELDS}
+    try:
+        bulk_filing.set_mapping(db(), settings(), batch, chosen)
+    except ValidationFailed as exc:
+        for field, message in exc.fields.items():
+            getattr(form, field).errors = [message]
+        return _preview(batch, form, 422)
+    flash("Columns saved: they will be chosen for your next file too.", "success")
+    return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
+
+
+@bp.post("/imports/<int:batch_id>/documents")
+@member_required
+def import_documents(batch_id: int) -> Response | tuple[str, int]:
+    batch = _own(batch_id)
+    form = DocumentsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        bulk_filing.add_documents(db(), settings(), batch, uploaded(form.documents.data))
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+        return _preview(batch, status=422)
+    flash("Documents added.", "success")
+    return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
+
+
+@bp.post("/imports/<int:batch_id>/file")
+@member_required
+def import_file(batch_id: int) -> Response | tuple[str, int]:
+    batch = _own(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if batch.status is not ImportStatus.UPLOADED:  # pressed twice: show how it goes
+        return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
+    choices = {
+        int(key.removeprefix("choice-")): value
+        for key, value in request.form.items()
+        if key.startswith("choice-") and key.removeprefix("choice-").isdigit()
+    }
+    try:
+        bulk_steps.start(db(), current_user.actor, batch, choices)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+        return _preview(batch, status=422)
+    bulk_steps.file_step(db(), settings(), current_user.actor, batch)
+    return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
+
+
+@bp.post("/imports/<int:batch_id>/step")
+@member_required
+def import_step(batch_id: int) -> Response:
+    batch = _own(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    done = bulk_steps.file_step(db(), settings(), current_user.actor, batch)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(done.as_dict())
+    return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
+
+
+@bp.get("/imports/<int:batch_id>/progress")
+@member_required
+def import_progress(batch_id: int) -> Response | str:
+    batch = _own(batch_id)
+    if batch.status is ImportStatus.UPLOADED:
+        return redirect(url_for("web.import_preview", batch_id=batch.id))
+    plan = bulk_filing.plan_of(batch) or {"groups": [], "rows": []}
+    outcomes = list(zip(plan["groups"], bulk_filing.results_of(batch), strict=False))
+    return render_template(
+        "imports/progress.html",
+        batch=batch,
+        progress=bulk_steps.progress(batch),
+        outcomes=paginate_list(outcomes, PER_PAGE * 2),
+        bad_rows=[r for r in plan["rows"] if r["action"] == "error"][:PREVIEW_ROWS],
+        step=ConfirmForm(),
+    )
+
+
+@bp.post("/imports/<int:batch_id>/cancel")
+@member_required
+def import_cancel(batch_id: int) -> Response:
+    batch = _own(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        bulk_filing.cancel(db(), settings(), current_user.actor, batch)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"Import of {batch.filename} cancelled; nothing was filed from it.", "info")
+    return redirect(url_for("web.imports"), 303)

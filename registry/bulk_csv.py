@@ -1,0 +1,346 @@
+"""Reading an accounting export (Tally, Busy, Zoho Books, a spreadsheet saved as CSV):
+its text encoding, its dialect (found by `csv.Sniffer`), its rows, and the cells people
+write there: Indian dates and amounts in rupees. Pure functions, no database.
+
+Every refusal is a `CsvProblem` whose message says what to do about it."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
+MAX_CELL = 500
+
+#: The fields a column can be mapped to, in the order the mapping form shows them.
+FIELDS: dict[str, str] = {
+    "debtor_name": "Debtor name",
+    "gstin": "GSTIN",
+    "pan": "PAN",
+    "city": "City",
+    "state": "State",
+    "email": "Debtor email",
+    "invoice_number": "Invoice number",
+    "invoice_date": "Invoice date",
+    "due_date": "Due date",
+    "amount": "Invoice amount",
+    "paid": "Amount paid",
+    "outstanding": "Amount outstanding",
+}
+REQUIRED = ("debtor_name", "invoice_number", "invoice_date", "due_date", "amount")
+
+#: Header spellings seen in common exports, compared without case, spaces or punctuation.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "debtor_name": (
+        "debtor",
+        "debtorname",
+        "party",
+        "partyname",
+        "partysname",
+        "ledger",
+        "ledgername",
+        "customer",
+        "customername",
+        "buyer",
+        "buyername",
+        "name",
+        "accountname",
+        "billedto",
+    ),
+    "gstin": ("gstin", "gstinuin", "gstno", "gstnumber", "partygstin", "customergstin", "gst"),
+    "pan": ("pan", "panno", "pannumber", "itpan"),
+    "city": ("city", "town", "place", "billingcity"),
+    "state": ("state", "statename", "placeofsupply", "billingstate"),
+    "email": ("email", "emailid", "mail", "emailaddress", "customeremail", "partyemail"),
+    "invoice_number": (
+        "invoicenumber",
+        "invoiceno",
+        "invoice",
+        "billno",
+        "billnumber",
+        "refno",
+        "reference",
+        "voucherno",
+        "vouchernumber",
+        "vchno",
+        "docno",
+    ),
+    "invoice_date": ("invoicedate", "billdate", "date", "voucherdate", "vchdate", "docdate"),
+    "due_date": ("duedate", "dueon", "paymentduedate", "duedt"),
+    "amount": (
+        "amount",
+        "invoiceamount",
+        "billamount",
+        "total",
+        "invoicetotal",
+        "grossamount",
+        "openingamount",
+        "billvalue",
+    ),
+    "paid": ("paid", "amountpaid", "paidamount", "received", "amountreceived", "payments"),
+    "outstanding": (
+        "outstanding",
+        "pendingamount",
+        "balance",
+        "balancedue",
+        "amountdue",
+        "pending",
+        "closingbalance",
+    ),
+}
+
+
+class CsvProblem(ValueError):
+    """The file as a whole cannot be read; the message is for the member."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV as read: its header cells and its data rows, each with its line number."""
+
+    dialect: str
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+# -- the file -------------------------------------------------------------------------------
+
+
+def decode(content: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+    if not content.strip():
+        raise CsvProblem("The file is empty.")
+    if len(content) > MAX_BYTES:
+        raise CsvProblem(
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into "
+            f"files of at most {MAX_ROWS} rows."
+        )
+    if content.startswith(b"PK\x03\x04") or content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CsvProblem(
+            "This is an Excel workbook, not a CSV file: open it and save it as "
+            "'CSV UTF-8 (comma delimited)'."
+        )
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CsvProblem("The file says it is UTF-16 text but is not.") from exc
+    if b"\x00" in content[:4096]:
+        raise CsvProblem("This is not a text file: export the report as CSV.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise CsvProblem(
+            f"The file is not UTF-8 text (line {line} has a character in another encoding). "
+            "Save it again as 'CSV UTF-8'; in Tally, export with 'UTF-8' or 'Unicode'."
+        ) from exc
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel  # one column, or too little to tell: plain commas
+
+
+def _dialect_name(dialect: type[csv.Dialect] | csv.Dialect) -> str:
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    return f"{names.get(dialect.delimiter, repr(dialect.delimiter))}-separated"
+
+
+def read_table(content: bytes) -> Table:
+    """Decode, sniff and split the file. The header is the first line with at least two
+    filled cells (exports often start with the company name and the period); blank lines
+    are dropped."""
+    text = decode(content)
+    dialect = _dialect(text)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            cells = [" ".join(cell.split()) for cell in record]
+            if not any(cells):
+                continue
+            if headers is None:
+                if sum(1 for c in cells if c) >= 2:
+                    headers = _headers(cells)
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise CsvProblem(f"The file has more than {MAX_ROWS} rows: split it.")
+            if any(len(c) > MAX_CELL for c in cells):
+                raise CsvProblem(f"Line {line} has a cell longer than {MAX_CELL} characters.")
+            rows.append((line, cells))
+    except csv.Error as exc:
+        raise CsvProblem(f"The CSV is malformed near line {reader.line_num}: {exc}.") from exc
+    if headers is None:
+        raise CsvProblem("No header line found: the first line must name the columns.")
+    if not rows:
+        raise CsvProblem("The file has a header line but no invoice rows.")
+    return Table(_dialect_name(dialect), headers, rows)
+
+
+def _headers(cells: list[str]) -> list[str]:
+    if len(cells) > MAX_COLUMNS:
+        raise CsvProblem(f"The file has more than {MAX_COLUMNS} columns: is it the right report?")
+    named: list[str] = []
+    for i, cell in enumerate(cells):
+        name = cell[:80] or f"Column {i + 1}"
+        while name in named:
+            name = f"{name} ({i + 1})"
+        named.append(name)
+    return named
+
+
+# -- mapping columns to fields ------------------------------------------------------------
+
+
+def _squash(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.casefold())
+
+
+def guess_mapping(headers: Sequence[str], remembered: Mapping[str, str]) -> dict[str, str]:
+    """field -> header: what the member mapped last time where those headers are in this
+    file, otherwise the header that is a known spelling of the field."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for field, header in remembered.items():
+        if field in FIELDS and header in headers and header not in taken:
+            mapping[field] = header
+            taken.add(header)
+    squashed = {_squash(h): h for h in reversed(headers)}
+    for field, spellings in SYNONYMS.items():
+        if field in mapping:
+            continue
+        for spelling in spellings:
+            found = squashed.get(spelling)
+            if found is not None and found not in taken:
+                mapping[field] = found
+                taken.add(found)
+                break
+    return mapping
+
+
+def check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Errors per field: required fields unmapped, unknown headers, a column used twice."""
+    errors: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for field, header in mapping.items():
+        if field not in FIELDS:
+            continue
+        if header not in headers:
+            errors[field] = f"the file has no column '{header}'"
+        elif header in used:
+            errors[field] = f"column '{header}' is already used for {FIELDS[used[header]]}"
+        else:
+            used[header] = field
+    for field in REQUIRED:
+        if field == "amount" and mapping.get("outstanding"):
+            continue  # the amount outstanding alone will do: nothing was paid yet
+        if not mapping.get(field):
+            errors.setdefault(field, "choose the column that holds it")
+    return errors
+
+
+# -- cells ------------------------------------------------------------------------------------
+
+#: Date spellings by family. Day-first numeric dates are the Indian habit; a column that
+#: has a date only month-first can mean (13th month otherwise) is refused, not guessed.
+DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("ymd", "%Y-%m-%d"),
+    ("ymd", "%Y/%m/%d"),
+    ("dmy", "%d-%m-%Y"),
+    ("dmy", "%d/%m/%Y"),
+    ("dmy", "%d.%m.%Y"),
+    ("dmy", "%d-%m-%y"),
+    ("dmy", "%d/%m/%y"),
+    ("dmy", "%d.%m.%y"),
+    ("named", "%d-%b-%Y"),
+    ("named", "%d-%b-%y"),
+    ("named", "%d %b %Y"),
+    ("named", "%d %B %Y"),
+    ("named", "%d-%B-%Y"),
+    ("named", "%b %d, %Y"),
+)
+FAMILY_LABEL = {"ymd": "yyyy-mm-dd", "dmy": "dd-mm-yyyy", "named": "01-Apr-2026"}
+_MONTH_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+
+
+class CellError(ValueError):
+    """One cell cannot be read; the message names what is wrong."""
+
+
+def parse_date(raw: str) -> tuple[date, str]:
+    """The date and its family ("dmy", "ymd" or "named")."""
+    value = raw.strip()
+    if not value:
+        raise CellError("is empty")
+    for family, fmt in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if not 1990 <= parsed.year <= 2100:
+            raise CellError(f"'{value}' is not a plausible invoice year")
+        return parsed, family
+    match = _MONTH_FIRST.match(value)
+    if match and int(match.group(2)) > 12 and int(match.group(1)) <= 12:
+        raise CellError(
+            f"'{value}' reads month first; write dates day first (dd-mm-yyyy) or as yyyy-mm-dd"
+        )
+    raise CellError(f"'{value}' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)")
+
+
+def month_first_columns(values: Iterable[str]) -> str | None:
+    """The first value showing that a column is written month first (e.g. 04/25/2026)."""
+    for raw in values:
+        match = _MONTH_FIRST.match(raw.strip())
+        if match and int(match.group(2)) > 12 and int(match.group(1)) <= 12:
+            return raw.strip()
+    return None
+
+
+_CURRENCY = re.compile(r"^(₹|rs\.?|inr)\s*|\s*(₹|rs\.?|inr)$", re.IGNORECASE)
+_INDIAN = re.compile(r"^\d{1,2}(,\d{2})*,\d{3}$")
+_WESTERN = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
+def parse_amount(raw: str, empty_is_zero: bool = False) -> int:
+    """Rupees as exports write them (₹1,50,000.00, Rs. 1,500, 1500.5, 2,000 Dr) in paise.
+    A credit balance ("Cr", a minus sign or brackets) is refused: it is not owed to you."""
+    value = raw.strip()
+    if not value or value in {"-", "—"}:
+        if empty_is_zero:
+            return 0
+        raise CellError("is empty")
+    shown = value
+    value = re.sub(r"\s*(dr|dr\.)$", "", value, flags=re.IGNORECASE)
+    if re.search(r"(cr|cr\.)$", value, flags=re.IGNORECASE) or value.startswith(("-", "(")):
+        raise CellError(f"'{shown}' is a credit or negative amount")
+    value = _CURRENCY.sub("", value).strip()
+    whole, _, fraction = value.partition(".")
+    if "," in whole and not (_INDIAN.match(whole) or _WESTERN.match(whole)):
+        raise CellError(f"'{shown}' has misplaced commas (write 1,50,000.00 or 150000.00)")
+    whole = whole.replace(",", "")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        raise CellError(f"'{shown}' is not an amount in rupees")
+    if len(fraction) > 2:
+        raise CellError(f"'{shown}' has more than two decimals (paise)")
+    try:
+        paise = int((Decimal(f"{whole}.{fraction or '0'}") * 100).to_integral_value())
+    except InvalidOperation as exc:
+        raise CellError(f"'{shown}' is not an amount in rupees") from exc
+    if paise > 10**13:
+        raise CellError(f"'{shown}' is implausibly large")
+    return paise

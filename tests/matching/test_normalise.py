@@ -1,0 +1,339 @@
+"""How people write Indian trade names, and what the normaliser makes of it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from matching.normalise import canonical_city, normalise
+from matching.phonetic import fold_token, skeleton
+
+
+def same_name(a: str, b: str) -> bool:
+    na, nb = normalise(a), normalise(b)
+    return na.folded_tokens == nb.folded_tokens and na.legal_form == nb.legal_form
+
+
+@pytest.mark.parametrize(
+    ("written", "core", "legal_form"),
+    [
+        ("Shree Balaji Traders Private Limited", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Pvt Ltd", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Pvt. Ltd.", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders (P) Ltd", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders P. Ltd", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Pvt.Ltd.", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Private Ltd", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Limited Private", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Ltd (P)", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Privtae Limited", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Pvt. Lmiited", "shree balaji traders", "Private Limited"),
+        ("Shree Balaji Traders Ltd.", "shree balaji traders", "Limited"),
+        ("Shree Balaji Traders Limited", "shree balaji traders", "Limited"),
+        ("Shree Balaji Traders Ldt.", "shree balaji traders", "Limited"),
+        ("Shree Balaji Traders LLP", "shree balaji traders", "LLP"),
+        ("Shree Balaji Traders L.L.P.", "shree balaji traders", "LLP"),
+        ("Shree Balaji Traders Llp", "shree balaji traders", "LLP"),
+        ("Shree Balaji Traders Limited Liability Partnership", "shree balaji traders", "LLP"),
+        ("Shree Balaji Traders (OPC) Private Limited", "shree balaji traders", "OPC"),
+        ("Shree Balaji Traders & Co.", "shree balaji traders", "& Co"),
+        ("Shree Balaji Traders and Company", "shree balaji traders", "& Co"),
+        ("Shree Balaji Traders & Sons", "shree balaji traders", "& Sons"),
+        ("Shree Balaji Traders & Son's", "shree balaji traders", "& Sons"),
+        ("Shree Balaji Traders and Assoc.", "shree balaji traders", "& Associates"),
+        ("Shree Balaji Traders Bros.", "shree balaji traders", "Brothers"),
+        ("Shree Balaji Traders Brother's", "shree balaji traders", "Brothers"),
+        ("Shree Balaji Traders Brothres", "shree balaji traders", "Brothers"),
+    ],
+)
+def test_legal_form_is_taken_out_of_the_core(written: str, core: str, legal_form: str) -> None:
+    name = normalise(written)
+    assert name.core == core
+    assert name.legal_form == legal_form
+
+
+@pytest.mark.parametrize(
+    ("written", "core"),
+    [
+        ("Sharma Enterprises", "sharma enterprises"),
+        ("Sharma Traders", "sharma traders"),
+        ("Sharma Industries", "sharma industries"),
+        ("Naidu Trading Co", "naidu trading company"),
+        ("Vaishno Transport Co & Associates", "vaishno transport company"),
+        ("Private Label Foods", "private label foods"),
+        ("Limited", "limited"),
+    ],
+)
+def test_trade_words_and_name_words_stay_in_the_core(written: str, core: str) -> None:
+    assert normalise(written).core == core
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "M/s Shree Balaji Traders",
+        "M/S. Shree Balaji Traders",
+        "M/s. Shree Balaji Traders",
+        "Messrs Shree Balaji Traders",
+        "M/S Shree Balaji Traders",
+        "m/s shree balaji traders",
+        "M / S Shree Balaji Traders",
+        "Shree Balaji M/s. Traders",
+        "M/ Shree Balaji Traders",
+    ],
+)
+def test_ms_prefix_is_dropped(written: str) -> None:
+    assert normalise(written).core == "shree balaji traders"
+
+
+def test_initials_written_ms_are_kept() -> None:
+    assert normalise("M.S. Traders").core == "ms traders"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ram & Shyam Traders", "Ram and Shyam Traders"),
+        ("Patel Agencies & Sons", "Patel Agencies and Sons"),
+        ("Patel Agencies & Sons", "Patel Agencies + Sons"),
+    ],
+)
+def test_ampersand_and_and_are_alike(a: str, b: str) -> None:
+    assert same_name(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("A.B.C. Textiles", "ABC Textiles"),
+        ("A.B.C. Textiles", "A B C Textiles"),
+        ("A. B. C. Textiles", "abc textiles"),
+        ("J.A. Paints", "JA Paints"),
+        ("J. A. Paints", "J A Paints"),
+    ],
+)
+def test_initials_with_or_without_dots_and_spaces(a: str, b: str) -> None:
+    assert same_name(a, b)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ["Shree", "Shri", "Sri", "Sree", "Shreee"],
+        ["Laxmi", "Lakshmi", "Luxmi"],
+        ["Mahalaxmi", "Mahalakshmi"],
+        ["Agarwal", "Aggarwal", "Agrawal", "Agarwala", "Agarwalla"],
+        ["Saraswati", "Saraswathi", "Sarasvati", "Saraswathy"],
+        ["Ganesh", "Ganesha"],
+        ["Krishna", "Krisna", "Krishn", "Krushna"],
+        ["Balaji", "Baalaji", "Balajee"],
+        ["Thakkar", "Thakar"],
+        ["Kapoor", "Kapur"],
+        ["Mukherjee", "Mukerji", "Mukherji"],
+        ["Banerjee", "Banerji"],
+        ["Chokshi", "Choksi", "Chokshy"],
+        ["Goyal", "Goel"],
+        ["Jai", "Jay"],
+        ["Radhe", "Radhey"],
+        ["Vinayak", "Vinaayak"],
+        ["Venkateswara", "Venkateshwara"],
+        ["Om", "Aum"],
+        ["Singhal", "Singal"],
+        ["Siddhi", "Sidhi"],
+        ["Vishwakarma", "Vishvakarma"],
+        ["Chaudhary", "Choudhary", "Chowdhury", "Chaudhari"],
+    ],
+)
+def test_transliteration_families_fold_together(family: list[str]) -> None:
+    folded = {fold_token(word.lower()) for word in family}
+    assert len(folded) == 1, folded
+
+
+@pytest.mark.parametrize(("a", "b"), [("Sharma", "Verma"), ("Patel", "Goyal"), ("Shah", "Jain")])
+def test_different_names_do_not_fold_together(a: str, b: str) -> None:
+    assert fold_token(a.lower()) != fold_token(b.lower())
+
+
+def test_skeleton_survives_a_dropped_vowel() -> None:
+    assert skeleton(fold_token("bajrang")) == skeleton(fold_token("bajarang"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Steels", "Steel"),
+        ("Agencies", "Agency"),
+        ("Distributors", "Distributers"),
+        ("Vastralaya", "Vastra Bhandar"),
+        ("Engg. Works", "Engineering Works"),
+        ("Ent.", "Enterprises"),
+    ],
+)
+def test_trade_word_variants_fold_together(a: str, b: str) -> None:
+    assert normalise(a).folded_tokens == normalise(b).folded_tokens
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "durga  hardware private limited,",
+        "DURGA HARDWARE PRIVATE LIMITED",
+        "Durga Hardware Private Limited.",
+        "  Durga-Hardware Private Limited ",
+        "Dúrga Hardwàre Private Limited",
+        "Ｄｕｒｇａ Hardware Private Limited",
+        "\u201cDurga\u201d Hardware Private Limited",
+    ],
+)
+def test_punctuation_case_and_unicode(written: str) -> None:
+    assert same_name(written, "Durga Hardware Private Limited")
+
+
+@pytest.mark.parametrize(
+    ("written", "city"),
+    [
+        ("Rao Textiles Pune", "pune"),
+        ("Rao Textiles, Pune", "pune"),
+        ("Rao Textiles (Pune)", "pune"),
+        ("Rao Textiles - New Delhi", "new delhi"),
+        ("Rao Textiles Pvt Ltd, Bangalore", "bengaluru"),
+    ],
+)
+def test_trailing_city_is_removed_and_kept_as_a_hint(written: str, city: str) -> None:
+    name = normalise(written)
+    assert name.core == "rao textiles"
+    assert name.city_hint == city
+
+
+@pytest.mark.parametrize("written", ["Pune Steel Traders", "Ganesh Pune"])
+def test_a_city_that_is_part_of_the_name_stays(written: str) -> None:
+    assert "pune" in normalise(written).tokens
+
+
+@pytest.mark.parametrize(
+    ("written", "owner"),
+    [
+        ("Sharma Traders (Prop. Ramesh Sharma)", "ramesh sharma"),
+        ("Sharma Traders (Prop: Ramesh Sharma)", "ramesh sharma"),
+        ("Sharma Traders Prop. Ramesh Sharma", "ramesh sharma"),
+        ("Sharma Traders, Proprietor R. K. Sharma", "r. k. sharma"),
+    ],
+)
+def test_proprietor_note_is_removed(written: str, owner: str) -> None:
+    name = normalise(written)
+    assert name.core == "sharma traders"
+    assert name.owner == owner
+
+
+def test_properties_is_not_a_proprietor_note() -> None:
+    assert normalise("Sharma Properties").core == "sharma properties"
+
+
+def test_devanagari_meets_latin_spelling() -> None:
+    assert normalise("श्री गणेश").folded_tokens == normalise("Shree Ganesh").folded_tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Deccan Paints Limited Private", "Deccan Paints Private Limited"),
+        ("UMIYA LLP FASTENERS", "Umiya Fasteners LLP"),
+        ("m/s. oswal marbles son's &", "Oswal Marbles & Sons"),
+    ],
+)
+def test_shuffled_legal_words_are_still_legal(a: str, b: str) -> None:
+    assert same_name(a, b)
+
+
+WORDS = st.sampled_from(
+    [
+        "Shree",
+        "Balaji",
+        "Marwar",
+        "Textiles",
+        "Traders",
+        "Agarwal",
+        "Ganesh",
+        "Steel",
+        "Rao",
+        "J.K.",
+        "A B",
+        "Om",
+        "Sai",
+        "Krishna",
+        "Pune",
+        "Co",
+        "Sons",
+        "&",
+        "and",
+        "Private",
+    ]
+)
+NAMES = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
+LEGAL_VARIANTS = [
+    ("Private Limited", "Pvt. Ltd.", "(P) Ltd", "Pvt Ltd", "P. Ltd"),
+    ("Limited", "Ltd.", "Ltd"),
+    ("LLP", "L.L.P.", "Llp"),
+    ("& Co", "and Company", "& Co."),
+    ("& Sons", "and Sons", "& Son's"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES | st.text(max_size=40))
+def test_normalising_the_core_is_idempotent(written: str) -> None:
+    core = normalise(written).core
+    assert normalise(core).core == core
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Shree",
+                "Balaji",
+                "Marwar",
+                "Textiles",
+                "Agarwal",
+                "Ganesh",
+                "Steel",
+                "Rao",
+                "J.K.",
+                "Kirana",
+                "Om",
+            ]
+        ),
+        min_size=2,
+        max_size=4,
+    ).map(" ".join),
+    st.sampled_from(LEGAL_VARIANTS),
+    st.sampled_from(["", "M/s ", "M/S. ", "Messrs "]),
+)
+def test_legal_form_and_ms_variants_normalise_alike(
+    core: str, variants: tuple[str, ...], prefix: str
+) -> None:
+    expected = normalise(f"{core} {variants[0]}")
+    # "J.K. P. Ltd" is read as the initials J.K.P.: a lone P after initials is ambiguous.
+    assume(not core.endswith("J.K."))
+    for variant in variants:
+        name = normalise(f"{prefix}{core} {variant}")
+        assert name.core == expected.core
+        assert name.folded_tokens == expected.folded_tokens
+        assert name.legal_form == expected.legal_form
+
+
+@pytest.mark.parametrize(
+    ("city", "canonical"),
+    [
+        ("Bangalore", "bengaluru"),
+        ("BENGALURU", "bengaluru"),
+        ("Gurgaon", "gurugram"),
+        ("New  Delhi", "new delhi"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_canonical_city(city: str | None, canonical: str | None) -> None:
+    assert canonical_city(city) == canonical

@@ -1,0 +1,189 @@
+"""Scoring: rare words decide, legal form and city are signals, scores stay in 0..100."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.normalise import normalise
+from matching.score import Candidate, TokenStats, name_similarity, score, token_similarity
+
+# A directory where trade words are common and family/place words rare.
+STATS = TokenStats(
+    {
+        "trader": 5000,
+        "textile": 4000,
+        "sri": 6000,
+        "steel": 3000,
+        "marvar": 20,
+        "rao": 40,
+        "agarval": 300,
+        "ganes": 900,
+        "balaji": 700,
+        "kirana": 1500,
+        "store": 2500,
+    },
+    100_000,
+)
+
+
+def cand(id: int, name: str, city: str | None = None, state: str | None = None) -> Candidate:
+    return Candidate.build(id, name, city, state)
+
+
+def test_rare_word_beats_trade_word() -> None:
+    query = "Marwar Traders"
+    same_rare = cand(1, "Marwar Textiles")
+    same_trade = cand(2, "Rao Traders")
+    assert score(query, same_rare, STATS) > score(query, same_trade, STATS) + 20
+
+
+def test_dropping_a_trade_word_costs_less_than_dropping_a_rare_word() -> None:
+    full = cand(1, "Marwar Steel Traders")
+    assert score("Marwar Steel", full, STATS) > score("Steel Traders", full, STATS)
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("M/s Shree Balaji Traders Pvt. Ltd.", "Shree Balaji Traders Private Limited"),
+        ("Sri Balaji Traders", "Shree Balaji Traders"),
+        ("Traders Balaji Shree", "Shree Balaji Traders"),
+        ("Shree Baalaji Tradres", "Shree Balaji Traders"),
+        ("A.B.C. Steels", "ABC Steel"),
+    ],
+)
+def test_variants_of_a_name_score_high(query: str, name: str) -> None:
+    assert score(query, cand(1, name), STATS) >= 85
+
+
+def test_query_without_legal_form_is_not_penalised() -> None:
+    with_form = cand(1, "Marwar Textiles Private Limited")
+    without = cand(2, "Marwar Textiles")
+    assert score("Marwar Textiles", with_form, STATS) == score("Marwar Textiles", without, STATS)
+
+
+def test_conflicting_legal_form_ranks_below_matching_one() -> None:
+    pvt = cand(1, "Marwar Textiles Private Limited")
+    llp = cand(2, "Marwar Textiles LLP")
+    assert score("Marwar Textiles Pvt Ltd", pvt, STATS) > score(
+        "Marwar Textiles Pvt Ltd", llp, STATS
+    )
+
+
+def test_city_strongly_prefers_the_business_there() -> None:
+    pune = cand(1, "Marwar Textiles", "Pune", "Maharashtra")
+    surat = cand(2, "Marwar Textiles", "Surat", "Gujarat")
+    in_pune = score("Marwar Textiles", pune, STATS, city="Pune")
+    in_surat = score("Marwar Textiles", surat, STATS, city="Pune")
+    assert in_pune == 100
+    assert in_pune - in_surat >= 15
+
+
+def test_city_prefers_even_a_slightly_worse_spelling() -> None:
+    pune = cand(1, "Marwar Textile Traders", "Pune")
+    surat = cand(2, "Marwar Textiles", "Surat")
+    assert score("Marwar Textiles", pune, STATS, city="pune") > score(
+        "Marwar Textiles", surat, STATS, city="pune"
+    )
+
+
+def test_city_written_in_the_name_acts_as_the_city() -> None:
+    pune = cand(1, "Marwar Textiles", "Pune")
+    surat = cand(2, "Marwar Textiles", "Surat")
+    assert score("Marwar Textiles, Pune", pune, STATS) > score(
+        "Marwar Textiles, Pune", surat, STATS
+    )
+
+
+def test_old_city_names_count_as_the_same_city() -> None:
+    blr = cand(1, "Marwar Textiles", "Bengaluru")
+    assert score("Marwar Textiles", blr, STATS, city="Bangalore") == 100
+
+
+def test_state_narrows_too() -> None:
+    guj = cand(1, "Marwar Textiles", "Surat", "Gujarat")
+    mah = cand(2, "Marwar Textiles", "Pune", "Maharashtra")
+    assert score("Marwar Textiles", guj, STATS, state="gujarat") > score(
+        "Marwar Textiles", mah, STATS, state="gujarat"
+    )
+
+
+def test_exact_spelling_wins_a_transliteration_tie() -> None:
+    sethi = cand(1, "Sethi Exports")
+    shetty = cand(2, "Shetty Exports")
+    assert score("Sethi Exports", sethi, STATS) > score("Sethi Exports", shetty, STATS)
+
+
+def test_split_word_meets_joined_word() -> None:
+    assert score("Maha Laxmi Kirana Store", cand(1, "Mahalaxmi Kirana Stores"), STATS) >= 85
+
+
+def test_unrelated_names_score_low() -> None:
+    assert score("Marwar Textiles", cand(1, "Agarwal Kirana Store"), STATS) < 30
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [
+        ("balaji", "balaji", 1.0, 1.0),
+        ("balaji", "balaj", 0.8, 0.9),
+        ("krisn", "xyz", 0.0, 0.0),
+        ("ent", "enterprise", 0.8, 0.8),
+        ("ctt", "tct", 0.85, 0.85),
+    ],
+)
+def test_token_similarity(a: str, b: str, low: float, high: float) -> None:
+    assert low <= token_similarity(a, b) <= high
+
+
+NAME = st.lists(
+    st.sampled_from(
+        [
+            "Shree",
+            "Balaji",
+            "Marwar",
+            "Textiles",
+            "Traders",
+            "Rao",
+            "Agarwal",
+            "Ganesh",
+            "Steel",
+            "J.K.",
+            "Kirana",
+            "Store",
+            "Pvt Ltd",
+            "LLP",
+            "& Sons",
+        ]
+    ),
+    min_size=0,
+    max_size=5,
+).map(" ".join)
+CITY = st.sampled_from([None, "Pune", "Surat", "Bengaluru"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAME, NAME, CITY, CITY)
+def test_score_is_between_0_and_100(
+    query: str, name: str, city: str | None, cand_city: str | None
+) -> None:
+    value = score(query, cand(1, name, cand_city), STATS, city=city)
+    assert 0.0 <= value <= 100.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAME, NAME)
+def test_balanced_name_similarity_is_symmetric(a: str, b: str) -> None:
+    na, nb = normalise(a), normalise(b)
+    forward = name_similarity(na, nb, STATS.weight, query_share=0.5)
+    backward = name_similarity(nb, na, STATS.weight, query_share=0.5)
+    assert forward == pytest.approx(backward, abs=0.05)
+
+
+@settings(max_examples=200, deadline=None)
+@given(NAME)
+def test_a_name_matches_itself_fully(name: str) -> None:
+    if normalise(name).folded_tokens:
+        assert score(name, cand(1, name), STATS) == 100.0

@@ -1,0 +1,80 @@
+"""Search on the database index answers like the matcher's reference index."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from matching.index import InMemoryIndex
+from registry import directory, merges, search
+from registry.actors import SYSTEM
+from registry.identifiers import gstin_for
+
+BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "matching"
+
+
+def make(db, name, city=None, state=None, gstin=None):
+    return directory.create(db, SYSTEM, name, gstin=gstin, city=city, state=state)
+
+
+def test_gstin_pan_and_name_queries(db):
+    hegde = make(db, "Hegde Hosiery Private Limited", "Durgapur", "West Bengal", gstin_for("19", "FZQCH7795U"))
+    branch = make(db, "Hegde Hosiery Pvt Ltd", "Kolkata", "West Bengal")
+    directory.add_gstin(db, branch, gstin_for("19", "FZQCH7795U", entity="2"))
+    make(db, "Marwar Steel Traders", "Jodhpur", "Rajasthan")
+    by_gstin = search.search(db, gstin_for("19", "FZQCH7795U").lower())
+    assert by_gstin.kind == "gstin" and [h.business.id for h in by_gstin.hits] == [hegde.id]
+    assert set(by_gstin.hits[0].gstins) == {gstin_for("19", "FZQCH7795U"), gstin_for("19", "FZQCH7795U", entity="2")}
+    by_pan = search.search(db, "fzqch7795u")
+    assert by_pan.kind == "pan" and {h.business.id for h in by_pan.hits} == {hegde.id, branch.id}
+    by_name = search.search(db, "M/s Marvar Steel Trader")
+    assert by_name.kind == "name" and by_name.hits[0].business.name == "Marwar Steel Traders"
+    assert 0 < by_name.hits[0].score <= 100
+
+
+def test_city_decides_between_namesakes(db):
+    pune = make(db, "Sai Krupa Enterprises", "Pune", "Maharashtra")
+    surat = make(db, "Sai Krupa Enterprises", "Surat", "Gujarat")
+    assert search.search(db, "Sai Kripa Enterprises", city="Surat").hits[0].business.id == surat.id
+    assert search.search(db, "Sai Kripa Enterprises", city="Pune").hits[0].business.id == pune.id
+
+
+def test_aliases_are_found(db):
+    business = make(db, "Shree Ganesh Textile Mills", "Ichalkaranji")
+    directory.add_alias(db, business, "SGT Mills", "filing")
+    assert search.search(db, "SGT Mills").hits[0].business.id == business.id
+
+
+def test_a_merged_business_is_not_a_result_but_its_id_answers(db):
+    keep = make(db, "Om Sai Traders", "Nagpur")
+    gone = make(db, "Om Sai Trader", "Nagpur")
+    merges.merge(db, keep.id, gone.id, SYSTEM)
+    hits = search.search(db, "Om Sai Traders").hits
+    assert [h.business.id for h in hits] == [keep.id]
+    assert directory.get(db, gone.id).id == keep.id
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="the shared benchmark data is not beside the project")
+def test_database_index_agrees_with_the_reference_index(db):
+    with (BENCH / "businesses.csv").open() as handle:
+        rows = list(csv.DictReader(handle))[:1500]
+    with (BENCH / "queries.jsonl").open() as handle:
+        all_queries = [json.loads(line) for line in handle]
+    memory = InMemoryIndex()
+    ids = {}
+    for row in rows:
+        business = make(db, row["name"], row["city"], row["state"])
+        ids[business.id] = int(row["id"])
+        memory.add(int(row["id"]), row["name"], row["city"], row["state"])
+    wanted = {int(r["id"]) for r in rows}
+    queries = [q for q in all_queries if q["truth"] in wanted][:80]
+    assert len(queries) >= 40
+    agree = hits = 0
+    for query in queries:
+        ours = [ids[h.business.id] for h in search.search(db, query["q"], city=query.get("city"), limit=5).hits]
+        reference = [i for i, _ in memory.search(query["q"], city=query.get("city"), limit=5)]
+        agree += ours[:1] == reference[:1]
+        hits += bool(ours) and ours[0] == query["truth"]
+    assert agree == len(queries)
+    assert hits / len(queries) >= 0.95
