@@ -8,7 +8,7 @@ WEB_CONCURRENCY ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean chromium
+.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean chromium fuzz production-tests
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,3 +66,12 @@ chromium: ## the browser the end-to-end tests drive (apt-get installs it when mi
 	  else \
 	    echo "note: /usr/bin/chromium is missing (not root, not installed): browser tests are skipped"; \
 	  fi; }
+
+fuzz: $(STAMP) ## schemathesis on the API (installs it; make test runs it too once installed)
+	$(PY) -m pip install --quiet schemathesis
+	env -u DATABASE_URL $(PY) -m pytest -q tests/production/test_api_fuzz.py
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q tests/production/test_api_fuzz.py
+
+production-tests: $(STAMP) ## security, logs, readiness, outage, attacks, backups (both databases)
+	env -u DATABASE_URL $(PY) -m pytest -q tests/production
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q tests/production

@@ -47,8 +47,15 @@ def write_directory(path: Path, size: int, data: Path, seed: int) -> list[int]:
             out.writerow([row["name"], row["gstin"], row["pan"], row["city"], row["state"]])
             ids.append(int(row["id"]))
         for business in generate(max(0, size - len(labelled)), seed=seed):
-            out.writerow([business.name, business.gstin or "", business.pan or "", business.city,
-                          business.state])
+            out.writerow(
+                [
+                    business.name,
+                    business.gstin or "",
+                    business.pan or "",
+                    business.city,
+                    business.state,
+                ]
+            )
             ids.append(0)
     return ids
 
@@ -90,10 +97,15 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 report = importer.import_file(session, csv_path, SYSTEM)
             imported = time.perf_counter() - started
             counts = report.counts()
-            print(f"  import: {imported:.1f} s ({counts['created']:,} created, "
-                  f"{counts['matched']:,} matched, {counts['error']:,} refused)")
-            to_db = {labelled_ids[o.line - 2]: o.business_id for o in report.outcomes
-                     if o.business_id and labelled_ids[o.line - 2]}
+            print(
+                f"  import: {imported:.1f} s ({counts['created']:,} created, "
+                f"{counts['matched']:,} matched, {counts['error']:,} refused)"
+            )
+            to_db = {
+                labelled_ids[o.line - 2]: o.business_id
+                for o in report.outcomes
+                if o.business_id and labelled_ids[o.line - 2]
+            }
             latencies, hits = [], 0
             with sessions() as session:
                 search.search(session, queries[0].q)  # warm the connection
@@ -103,25 +115,36 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                     latencies.append((time.perf_counter() - start) * 1000)
                     hits += bool(found.hits) and found.hits[0].business.id == to_db.get(query.truth)
             p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
-            print(f"  search ({len(queries)} queries): hit@1 {hits / len(queries):.4f}  "
-                  f"p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+            print(
+                f"  search ({len(queries)} queries): hit@1 {hits / len(queries):.4f}  "
+                f"p50 {p50:.2f} ms  p95 {p95:.2f} ms"
+            )
             names = []
             with csv_path.open(newline="", encoding="utf-8") as handle:
                 names = [utils.default_process(r["name"]) for r in csv.DictReader(handle)]
             sample = queries[:: max(1, len(queries) // brute_sample)][:brute_sample]
             start = time.perf_counter()
             for query in sample:
-                process.extract(utils.default_process(query.q), names, scorer=fuzz.WRatio,
-                                limit=5, processor=None)
+                process.extract(
+                    utils.default_process(query.q),
+                    names,
+                    scorer=fuzz.WRatio,
+                    limit=5,
+                    processor=None,
+                )
             brute = (time.perf_counter() - start) * 1000 / len(sample)
-            print(f"  brute force process.extract over all names: {brute:.0f} ms/query; "
-                  f"search is {brute / statistics.fmean(latencies):.0f}x faster on average, "
-                  f"{brute / p95:.0f}x at p95")
+            print(
+                f"  brute force process.extract over all names: {brute:.0f} ms/query; "
+                f"search is {brute / statistics.fmean(latencies):.0f}x faster on average, "
+                f"{brute / p95:.0f}x at p95"
+            )
             started = time.perf_counter()
             with sessions.begin() as session:
                 summary = duplicates.refresh(session)
-            print(f"  find-duplicates: {time.perf_counter() - started:.1f} s "
-                  f"({summary['open_pairs']:,} open pairs)")
+            print(
+                f"  find-duplicates: {time.perf_counter() - started:.1f} s "
+                f"({summary['open_pairs']:,} open pairs)"
+            )
             engine.dispose()
         finally:
             drop_database(dbname)

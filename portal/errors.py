@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
+from portal.extensions import login_manager
 from registry.errors import (
     Conflict,
     InvalidTransition,
@@ -108,7 +109,20 @@ def register(app: Flask) -> None:
         log.error("database unavailable: %s", exc)
         if wants_json():
             return ApiError(503, "unavailable", "The registry is briefly unavailable.").response()
+        # The page's layout asks who is signed in; that needs the database, so show it
+        # as to a visitor rather than fail again while rendering.
+        g._login_user = login_manager.anonymous_user()
         return _page(503, "Briefly unavailable", "Please try again in a minute.")
+
+    @app.errorhandler(DataError)
+    def out_of_range(exc: DataError) -> Response | tuple[str, int]:
+        """A value the database cannot hold (an id beyond its integer range, say): the
+        client's mistake, not ours."""
+        log.warning("value refused by the database: %s", exc.orig)
+        message = "A value is out of the range the registry accepts."
+        if wants_json():
+            return ApiError(422, "validation", message).response()
+        return _page(422, "That cannot be done", message)
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Response | tuple[str, int]:

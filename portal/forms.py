@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -20,6 +21,16 @@ class ApplicationForm(FlaskForm):
     )
     gstin = StringField("GSTIN", validators=[DataRequired(), Length(max=20)])
     industry = StringField("Industry", validators=[Length(max=100)])
+    msme_category = SelectField(
+        "Udyam (MSME) registration",
+        choices=[
+            SelectChoice("none", "Not registered / not applicable"),
+            SelectChoice("micro", "Micro enterprise"),
+            SelectChoice("small", "Small enterprise"),
+            SelectChoice("medium", "Medium enterprise"),
+        ],
+        default="none",
+    )
     email = EmailField("Contact email (your login)", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(

@@ -1,14 +1,30 @@
-"""`/healthz`: the app answers and its database does too."""
+"""`/healthz`: the app answers and its database does too (liveness).
+
+`/readyz`: this instance may take traffic: the database answers *and* its schema is at
+the migrations' head, so a load balancer keeps new code away from an old schema (and the
+other way round) during an upgrade.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.database import db
+from registry.migrate import alembic_config
 
 bp = Blueprint("health", __name__)
+
+
+@cache
+def script_heads() -> frozenset[str]:
+    """The revisions the code expects (read from the migration scripts once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 @bp.get("/healthz")
@@ -18,3 +34,24 @@ def healthz() -> tuple[Response, int]:
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok"}), 200
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    try:
+        connection = db().connection()
+        connection.execute(text("SELECT 1"))
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError:
+        return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
+    expected = script_heads()
+    if current != expected:
+        return jsonify(
+            {
+                "status": "unavailable",
+                "reason": "database schema is not at the migrations' head",
+                "database_revision": sorted(current),
+                "expected_revision": sorted(expected),
+            }
+        ), 503
+    return jsonify({"status": "ok", "revision": sorted(current)}), 200

@@ -41,7 +41,10 @@ def mapping_form(
         pass
 
     for field, label in FIELDS.items():
-        choices = [SelectChoice("", "required: choose a column" if field in REQUIRED else "(none)")]
+        empty = "required: choose a column" if field in REQUIRED else "(none)"
+        if field == "amount":
+            empty = "choose a column (or map the amount outstanding)"
+        choices = [SelectChoice("", empty)]
         choices += [
             SelectChoice(h, f"{h}: e.g. {samples[h]}" if samples.get(h) else h) for h in headers
         ]

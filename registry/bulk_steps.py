@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, filing
+from registry import audit, filing
 from registry.actors import Actor
 from registry.bulk_filing import (
     assign_documents,
@@ -200,9 +200,6 @@ def _file_group(
     documents: list[int],
     today: date | None,
 ) -> dict[str, Any]:
-    # A savepoint's rollback deletes every evidence file the transaction wrote so far
-    # (registry.evidence): keep the earlier complaints' files out of this one's reach.
-    earlier = session.info.pop(evidence._WRITTEN, [])
     try:
         request = filing.FilingIn(
             debtor=_debtor(group, choice),
@@ -222,8 +219,6 @@ def _file_group(
             filed = filing.file_complaint(session, settings, actor, request, today=today)
     except RegistryError as exc:
         return {"status": "failed", "message": _message(exc)}
-    finally:
-        session.info[evidence._WRITTEN] = earlier + session.info.pop(evidence._WRITTEN, [])
     lines = ", ".join(str(line) for line in group["lines"])
     audit.record(
         session,

@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import complaints, disputes, evidence, members
+from registry import complaints, directory, disputes, evidence, members
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.identifiers import gstin_for
 from registry.models import (
     Business,
-    BusinessGstin,
     Complaint,
     ComplaintStatus,
     Dispute,
@@ -75,13 +74,18 @@ def load(session: Session, settings: Settings) -> bool:
             MEMBER_PASSWORD,
         ),
     )
-    businesses = []
-    for name, state, pan, city, state_name in DEMO_BUSINESSES:
-        business = Business(name=name, pan=pan, city=city, state=state_name)
-        business.gstins.append(BusinessGstin(gstin=gstin_for(state, pan)))
-        session.add(business)
-        businesses.append(business)
-    session.flush()
+    businesses = [
+        directory.create(
+            session,
+            SYSTEM,
+            name,
+            gstin=gstin_for(state, pan),
+            city=city,
+            state=state_name,
+            email=f"accounts@{name.split()[0].lower()}.example",
+        )
+        for name, state, pan, city, state_name in DEMO_BUSINESSES
+    ]
 
     life = [
         [ComplaintStatus.IN_NOTICE],

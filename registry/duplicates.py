@@ -29,7 +29,14 @@ def _records(session: Session) -> Iterator[DedupeRecord]:
         .subquery()
     )
     query = (
-        select(Business.id, Business.name, first_gstin.c.gstin, Business.pan, Business.city, Business.state)
+        select(
+            Business.id,
+            Business.name,
+            first_gstin.c.gstin,
+            Business.pan,
+            Business.city,
+            Business.state,
+        )
         .outerjoin(first_gstin, first_gstin.c.business_id == Business.id)
         .where(Business.merged_into_id.is_(None))
         .order_by(Business.id)
@@ -46,14 +53,21 @@ def refresh(session: Session) -> dict[str, Any]:
     found = find_duplicates(records)
     session.execute(delete(DuplicatePair).where(DuplicatePair.status == PairStatus.OPEN))
     rows = [
-        {"a_id": min(p.a, p.b), "b_id": max(p.a, p.b), "score": round(p.score, 2),
-         "reasons": json.dumps(list(p.reasons)), "status": PairStatus.OPEN.value}
+        {
+            "a_id": min(p.a, p.b),
+            "b_id": max(p.a, p.b),
+            "score": round(p.score, 2),
+            "reasons": json.dumps(list(p.reasons)),
+            "status": PairStatus.OPEN.value,
+        }
         for p in found
     ]
     insert_ignoring_duplicates(session, DuplicatePair.__table__, rows)  # type: ignore[arg-type]
     session.flush()
     open_pairs = session.scalar(
-        select(func.count()).select_from(DuplicatePair).where(DuplicatePair.status == PairStatus.OPEN)
+        select(func.count())
+        .select_from(DuplicatePair)
+        .where(DuplicatePair.status == PairStatus.OPEN)
     )
     return {
         "businesses": len(records),
@@ -87,5 +101,7 @@ def dismiss(session: Session, pair_id: int, actor: Actor) -> DuplicatePair:
         raise InvalidTransition("duplicate pair", pair.status.value, PairStatus.DISMISSED.value)
     pair.status = PairStatus.DISMISSED
     session.flush()
-    audit.record(session, actor, "business", pair.a_id, "not_duplicate", note=f"not the same as #{pair.b_id}")
+    audit.record(
+        session, actor, "business", pair.a_id, "not_duplicate", note=f"not the same as #{pair.b_id}"
+    )
     return pair

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import filetype
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from registry.errors import ValidationFailed
 from registry.models import Complaint, EvidenceFile
@@ -68,17 +68,32 @@ def store(directory: Path, filename: str, content: bytes, max_bytes: int, field:
 
 
 def forget_on_rollback(session: Session, path: Path) -> None:
-    """Delete `path` if the session's transaction is rolled back (nothing half-written)."""
-    session.info.setdefault(_WRITTEN, []).append(path)
+    """Delete `path` if the transaction (or savepoint) it was written in is rolled back:
+    nothing half-written, and files of earlier savepoints that committed stay."""
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_WRITTEN, []).append((path, scope))
 
 
 _WRITTEN = "evidence_written"
 
 
-@event.listens_for(Session, "after_rollback")
-def _remove_written(session: Session) -> None:
-    for path in session.info.pop(_WRITTEN, []):
-        path.unlink(missing_ok=True)
+def _inside(scope: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while scope is not None:
+        if scope is ended:
+            return True
+        scope = scope.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_written(session: Session, previous_transaction: SessionTransaction) -> None:
+    kept = []
+    for path, scope in session.info.get(_WRITTEN, []):
+        if _inside(scope, previous_transaction):
+            path.unlink(missing_ok=True)
+        else:
+            kept.append((path, scope))
+    session.info[_WRITTEN] = kept
 
 
 @event.listens_for(Session, "after_commit")

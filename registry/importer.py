@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from matching.keys import indexed_tokens, whole_key
+from matching.normalise import normalise
 from registry import audit, search_index
 from registry.actors import Actor
 from registry.identifiers import IdentifierError, validate_gstin, validate_pan
-from matching.keys import indexed_tokens, whole_key
-from matching.normalise import normalise
-from registry.models import Business, BusinessGstin, BusinessKey
+from registry.models import Business, BusinessGstin, BusinessKey, utcnow
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
 BATCH = 10000
@@ -75,8 +75,11 @@ class Report:
         return counts
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.counts(), "seconds": round(self.seconds, 2),
-                "rows": [o.as_json() for o in self.outcomes]}
+        return {
+            **self.counts(),
+            "seconds": round(self.seconds, 2),
+            "rows": [o.as_json() for o in self.outcomes],
+        }
 
 
 def _text(value: str | None, limit: int) -> str | None:
@@ -113,8 +116,14 @@ def parse(line: int, record: dict[str, str]) -> Row | Outcome:
         return Outcome(line, "error", error=f"{which}: {exc}")
     if gstin and pan and gstin[2:12] != pan:
         return Outcome(line, "error", error="pan: does not match the PAN inside the GSTIN")
-    return Row(line, name, gstin, pan or (gstin[2:12] if gstin else None),
-               _text(record.get("city"), 100), _text(record.get("state"), 100))
+    return Row(
+        line,
+        name,
+        gstin,
+        pan or (gstin[2:12] if gstin else None),
+        _text(record.get("city"), 100),
+        _text(record.get("state"), 100),
+    )
 
 
 def _known(session: Session, column: Any, key: Any, values: set[str]) -> dict[str, int]:
@@ -122,7 +131,9 @@ def _known(session: Session, column: Any, key: Any, values: set[str]) -> dict[st
     ordered = sorted(values)
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
-        found.update({k: v for k, v in session.execute(select(column, key).where(column.in_(chunk)))})
+        found.update(
+            {k: v for k, v in session.execute(select(column, key).where(column.in_(chunk)))}
+        )
     return found
 
 
@@ -142,8 +153,9 @@ def import_file(
             report.outcomes.append(parsed)
         else:
             rows.append(parsed)
-    by_gstin = _known(session, BusinessGstin.gstin, BusinessGstin.business_id,
-                      {r.gstin for r in rows if r.gstin})
+    by_gstin = _known(
+        session, BusinessGstin.gstin, BusinessGstin.business_id, {r.gstin for r in rows if r.gstin}
+    )
     by_pan = _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
     by_name = _known_names(session, [r for r in rows if not r.gstin and not r.pan])
     new_rows: list[Row] = []
@@ -185,14 +197,25 @@ def import_file(
     gstin_rows += [
         {"gstin": row.gstin, "business_id": ids[i]} for i, row in enumerate(new_rows) if row.gstin
     ]
-    _bulk(session, BusinessGstin, gstin_rows)
+    search_index.fast_insert(
+        session,
+        BusinessGstin.__table__,  # type: ignore[arg-type]
+        ("gstin", "business_id"),
+        ((r["gstin"], r["business_id"]) for r in gstin_rows),
+    )
     search_index.bulk_add(
         session, [(ids[i], [row.name], row.city) for i, row in enumerate(new_rows)], progress
     )
-    audit.record(session, actor, "business", "import", "imported",
-                 note=f"{path.name}: {len(created_lines)} created, "
-                      f"{sum(o.status == 'matched' for o in report.outcomes)} matched, "
-                      f"{sum(o.status == 'error' for o in report.outcomes)} refused")
+    audit.record(
+        session,
+        actor,
+        "business",
+        "import",
+        "imported",
+        note=f"{path.name}: {len(created_lines)} created, "
+        f"{sum(o.status == 'matched' for o in report.outcomes)} matched, "
+        f"{sum(o.status == 'error' for o in report.outcomes)} refused",
+    )
     search_index.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
@@ -217,7 +240,9 @@ def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int
         hits = session.execute(
             select(BusinessKey.key, Business.id, Business.name, Business.city)
             .join(Business, Business.id == BusinessKey.business_id)
-            .where(BusinessKey.key.in_(keys[start : start + BATCH]), Business.merged_into_id.is_(None))
+            .where(
+                BusinessKey.key.in_(keys[start : start + BATCH]), Business.merged_into_id.is_(None)
+            )
         )
         for key, business_id, name, city in hits:
             pair = (name.casefold(), (city or "").casefold())
@@ -226,18 +251,36 @@ def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int
     return found
 
 
-def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[start : start + BATCH])
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    """Ids for `count` new businesses, safe beside concurrent writers: PostgreSQL hands
+    them out from the table's sequence; SQLite has one writer at a time, so once this
+    transaction holds the write lock the ids after the largest are ours."""
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('businesses', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    session.execute(text("UPDATE businesses SET id = id WHERE 0"))  # take the write lock
+    start = (session.scalar(select(func.max(Business.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def _insert_businesses(session: Session, rows: list[Row], progress: Progress | None) -> list[int]:
-    ids: list[int] = []
-    statement = insert(Business).returning(Business.id, sort_by_parameter_order=True)
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        params = [{"name": r.name, "pan": r.pan, "city": r.city, "state": r.state} for r in chunk]
-        ids.extend(session.scalars(statement, params).all())
-        if progress:
-            progress(start + len(chunk), len(rows))
+    ids = _reserve_ids(session, len(rows))
+    now = utcnow()
+    search_index.fast_insert(
+        session,
+        Business.__table__,  # type: ignore[arg-type]
+        ("id", "name", "pan", "city", "state", "created_at"),
+        ((ids[i], r.name, r.pan, r.city, r.state, now) for i, r in enumerate(rows)),
+    )
+    if progress:
+        progress(len(rows), len(rows))
     return ids

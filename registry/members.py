@@ -14,7 +14,7 @@ from registry import audit, outbox
 from registry.actors import Actor
 from registry.errors import NotAllowed, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
-from registry.models import Member, MemberStatus, Role, User, utcnow
+from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcnow
 from registry.passwords import hash_password, password_problem, verify_password
 from registry.states import StateMachine
 
@@ -38,6 +38,7 @@ class Application:
     email: str
     password: str
     industry: str = "General trade"
+    msme_category: str = "none"
 
 
 def normalise_email(value: str) -> str:
@@ -65,6 +66,8 @@ def _check_application(session: Session, app: Application) -> tuple[str, str]:
     problem = password_problem(app.password)
     if problem:
         errors["password"] = problem
+    if app.msme_category not in {c.value for c in MsmeCategory}:
+        errors["msme_category"] = "choose micro, small, medium or none"
     if gstin and session.scalar(select(Member.id).where(Member.gstin == gstin)):
         errors["gstin"] = "a member with this GSTIN is already registered"
     if email and email_taken(session, email):
@@ -98,6 +101,7 @@ def apply(session: Session, app: Application) -> Member:
         gstin=gstin,
         contact_email=email,
         industry=app.industry.strip() or "General trade",
+        msme_category=MsmeCategory(app.msme_category),
         status=M.PENDING,
     )
     user = User(email=email, password_hash=hash_password(app.password), role=Role.MEMBER)

@@ -77,8 +77,8 @@ def check(session: Session, keep_id: int, merge_id: int) -> tuple[Business, Busi
         else:
             clash = _clashing_invoices(session, keep, merge)
             if clash:
-                errors["merge"] = (
-                    "a member reported the same invoice against both: " + ", ".join(clash)
+                errors["merge"] = "a member reported the same invoice against both: " + ", ".join(
+                    clash
                 )
     if errors:
         raise ValidationFailed(errors)
@@ -102,13 +102,22 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     )
     watches = session.scalars(select(Watch).where(Watch.business_id == gone.id)).all()
     moved["watches"] = [w.id for w in watches if w.member_id not in watched_by_keep]
-    dropped = [{"member_id": w.member_id, "created_at": w.created_at.isoformat()} for w in watches
-               if w.member_id in watched_by_keep]
+    dropped = [
+        {"member_id": w.member_id, "created_at": w.created_at.isoformat()}
+        for w in watches
+        if w.member_id in watched_by_keep
+    ]
     for watch in watches:
         if watch.member_id in watched_by_keep:
             session.delete(watch)
-    for model, key in ((Complaint, "complaints"), (Invoice, "invoices"), (ReportOrder, "orders"),
-                       (BusinessAlias, "aliases"), (BusinessGstin, "gstins"), (Watch, "watches")):
+    for model, key in (
+        (Complaint, "complaints"),
+        (Invoice, "invoices"),
+        (ReportOrder, "orders"),
+        (BusinessAlias, "aliases"),
+        (BusinessGstin, "gstins"),
+        (Watch, "watches"),
+    ):
         _move(session, model, moved[key], keep.id)
     session.flush()
     alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
@@ -138,8 +147,14 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         .values(status=PairStatus.MERGED)
     )
     session.flush()
-    audit.record(session, actor, "business", keep.id, "merged",
-                 note=f"#{gone.id} ({gone.name}) merged into #{keep.id}")
+    audit.record(
+        session,
+        actor,
+        "business",
+        keep.id,
+        "merged",
+        note=f"#{gone.id} ({gone.name}) merged into #{keep.id}",
+    )
     audit.record(session, actor, "business", gone.id, "merged_away", note=f"into #{keep.id}")
     return record
 
@@ -154,11 +169,19 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     gone = session.get(Business, record.merged_id)
     assert keep is not None and gone is not None
     if keep.merged_into_id is not None:
-        raise InvalidTransition("merge", f"followed by a merge into #{keep.merged_into_id}", "undone")
+        raise InvalidTransition(
+            "merge", f"followed by a merge into #{keep.merged_into_id}", "undone"
+        )
     moved = json.loads(record.moved)
     keep_names_before = names_of(keep)
-    for model, key in ((Complaint, "complaints"), (Invoice, "invoices"), (ReportOrder, "orders"),
-                       (BusinessAlias, "aliases"), (BusinessGstin, "gstins"), (Watch, "watches")):
+    for model, key in (
+        (Complaint, "complaints"),
+        (Invoice, "invoices"),
+        (ReportOrder, "orders"),
+        (BusinessAlias, "aliases"),
+        (BusinessGstin, "gstins"),
+        (Watch, "watches"),
+    ):
         _move(session, model, moved.get(key, []), gone.id)
     added = session.get(BusinessAlias, moved.get("alias_added", 0))
     if added is not None:
@@ -175,11 +198,17 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     search_index.add_names(session, gone.id, names_of(gone), gone.city)
     session.execute(
         update(DuplicatePair)
-        .where(DuplicatePair.a_id == min(keep.id, gone.id), DuplicatePair.b_id == max(keep.id, gone.id))
+        .where(
+            DuplicatePair.a_id == min(keep.id, gone.id), DuplicatePair.b_id == max(keep.id, gone.id)
+        )
         .values(status=PairStatus.OPEN)
     )
-    audit.record(session, actor, "business", keep.id, "merge_undone", note=f"#{gone.id} split off again")
-    audit.record(session, actor, "business", gone.id, "merge_undone", note=f"restored from #{keep.id}")
+    audit.record(
+        session, actor, "business", keep.id, "merge_undone", note=f"#{gone.id} split off again"
+    )
+    audit.record(
+        session, actor, "business", gone.id, "merge_undone", note=f"restored from #{keep.id}"
+    )
     return record
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Integer, String, any_, bindparam, func, select
+from sqlalchemy import Integer, String, any_, bindparam, func, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
 from matching.normalise import normalise
 from matching.score import Candidate, TokenStats
-from matching.search import search_name
+from matching.search import MAX_POSTINGS, search_name
 from registry import directory
 from registry.complaints import VISIBLE
 from registry.models import (
@@ -72,6 +72,12 @@ def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
     return column.in_(ordered)
 
 
+#: Longest posting list fetched for a query. The matcher's own bound (`MAX_POSTINGS`) is
+#: free in memory; over a database connection every row costs, and keys this common add
+#: little evidence beside the rarer keys a query nearly always also has.
+FETCH_LIMIT = 1000
+
+
 class DatabaseIndex:
     """The look-ups `matching.search` needs, answered from the index tables."""
 
@@ -97,16 +103,55 @@ class DatabaseIndex:
         self.frequencies.load(token for _, _, token in rows)
         return found
 
-    def _postings(self, keys: Collection[str], city: str | None) -> Mapping[str, Sequence[int]]:
-        query = select(BusinessKey.key, BusinessKey.business_id).where(
-            _among(BusinessKey.key, keys, self.dialect)
-        )
-        if city is not None:
-            query = query.where(BusinessKey.city == city)
+    def _capped(self, keys: Collection[str], city: str | None, cap: int) -> dict[str, list[int]]:
+        """Ids under each key, at most `cap` per key: one round trip to PostgreSQL; on
+        SQLite (in-process, no round trips) one indexed look-up per key, which its planner
+        handles far better than a union of dozens of limited subqueries."""
+        if self.dialect == "sqlite":
+            return self._capped_sqlite(keys, city, cap)
+        parts = []
+        for key in sorted(keys):
+            part = select(BusinessKey.key, BusinessKey.business_id).where(BusinessKey.key == key)
+            if city is not None:
+                part = part.where(BusinessKey.city == city)
+            parts.append(select(part.limit(cap).subquery()))
         found: dict[str, list[int]] = {}
-        for key, business_id in self.connection.execute(query):
-            found.setdefault(key, []).append(business_id)
+        if parts:
+            for key, business_id in self.connection.execute(union_all(*parts)):
+                found.setdefault(key, []).append(business_id)
         return found
+
+    def _capped_sqlite(
+        self, keys: Collection[str], city: str | None, cap: int
+    ) -> dict[str, list[int]]:
+        cursor: Any = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        sql = "SELECT business_id FROM business_keys WHERE key = ?"
+        if city is not None:
+            sql += " AND city = ?"
+        sql += " LIMIT ?"
+        found: dict[str, list[int]] = {}
+        for key in sorted(keys):
+            params = (key, city, cap) if city is not None else (key, cap)
+            ids = [row[0] for row in cursor.execute(sql, params)]
+            if ids:
+                found[key] = ids
+        cursor.close()
+        return found
+
+    def _postings(self, keys: Collection[str], city: str | None) -> Mapping[str, Sequence[int]]:
+        """Complete id lists of the keys listing at most `FETCH_LIMIT` businesses. Longer
+        lists (a common word's runs to tens of thousands of rows at a million businesses)
+        are not fetched; only when every key is long is the shortest one fetched, as the
+        matcher itself would fall back to it."""
+        found = self._capped(keys, city, FETCH_LIMIT + 1)
+        small = {k: ids for k, ids in found.items() if len(ids) <= FETCH_LIMIT}
+        if small or not found:
+            return small
+        sizes = self._capped(found, city, MAX_POSTINGS + 1)
+        shortest = min(sizes, key=lambda k: (len(sizes[k]), k))
+        if len(sizes[shortest]) <= MAX_POSTINGS:
+            return {shortest: sizes[shortest]}
+        return {shortest: self._capped([shortest], city, 10 * MAX_POSTINGS)[shortest]}
 
     def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
         return self._postings(keys, None)

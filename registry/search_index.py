@@ -8,12 +8,15 @@ concurrent filings cannot trip over each other.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, text, tuple_, update
+from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +27,7 @@ from registry.models import BusinessKey, NameTokenStat, NameVocabulary
 #: The row of `name_token_stats` that counts indexed names (the N of the IDF weights).
 TOTAL = "#names"
 BATCH = 5000
+PARALLEL_CHUNK = 20000
 LOOKUP_CHUNK = 2000
 MAX_LENGTH = 64
 
@@ -52,6 +56,11 @@ class Rows:
             self.tokens[TOTAL] += 1
             self.entries |= vocabulary_entries(normal)
         self.keys.extend((key, business_id, place) for key in sorted(seen) if len(key) <= 128)
+
+    def merge(self, other: Rows) -> None:
+        self.keys.extend(other.keys)
+        self.tokens.update(other.tokens)
+        self.entries |= other.entries
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -84,7 +93,9 @@ def _increment(session: Session, counts: Mapping[str, int], sign: int = 1) -> No
         else:
             for token, n in chunk:
                 session.execute(
-                    update(STATS).where(STATS.c.token == token).values(doc_freq=STATS.c.doc_freq - n)
+                    update(STATS)
+                    .where(STATS.c.token == token)
+                    .values(doc_freq=STATS.c.doc_freq - n)
                 )
 
 
@@ -93,22 +104,22 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None
     entry is known when its spelling is stored as a variant of itself."""
     wanted = {(s, t) for s, t in entries if len(s) <= MAX_LENGTH and len(t) <= MAX_LENGTH}
     known: set[tuple[str, str]] = set()
-    ordered = sorted(wanted)
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        chunk = [(s, s, t) for s, t in ordered[start : start + LOOKUP_CHUNK]]
+    spellings = sorted({spelling for spelling, _ in wanted})
+    for start in range(0, len(spellings), LOOKUP_CHUNK):
+        chunk = spellings[start : start + LOOKUP_CHUNK]
         found = session.execute(
             select(VOCABULARY.c.spelling, VOCABULARY.c.token).where(
-                tuple_(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token).in_(chunk)
+                VOCABULARY.c.variant.in_(chunk), VOCABULARY.c.spelling == VOCABULARY.c.variant
             )
         )
         known.update((spelling, token) for spelling, token in found)
-    rows = [
-        {"variant": variant, "spelling": spelling, "token": token}
+    rows = (
+        (variant, spelling, token)
         for spelling, token in sorted(wanted - known)
         for variant in sorted(vocabulary_keys(spelling))
         if len(variant) <= MAX_LENGTH
-    ]
-    insert_ignoring_duplicates(session, VOCABULARY, rows)
+    )
+    fast_insert(session, VOCABULARY, ("variant", "spelling", "token"), rows, ignore_conflicts=True)
 
 
 def _write(session: Session, rows: Rows, fresh: bool) -> None:
@@ -142,47 +153,94 @@ def remove_business(session: Session, business_id: int, names: Iterable[str]) ->
     session.flush()
 
 
+def _rows_for(chunk: Sequence[tuple[int, Sequence[str], str | None]]) -> Rows:
+    rows = Rows()
+    for business_id, names, city in chunk:
+        rows.add(business_id, names, city)
+    return rows
+
+
 def bulk_add(
     session: Session,
     items: Sequence[tuple[int, Sequence[str], str | None]],
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Index many new businesses at once (import): the rows `add_names` would write."""
+    """Index many new businesses at once (import): the rows `add_names` would write.
+    Normalising a million names is the costly part, so large loads use every core."""
+    chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
     rows = Rows()
-    for done, (business_id, names, city) in enumerate(items, start=1):
-        rows.add(business_id, names, city)
-        if progress and (done % 50000 == 0 or done == len(items)):
-            progress(done, len(items))
+    workers = min(os.cpu_count() or 1, len(chunks))
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.imap(_rows_for, chunks)
+            for done, part in enumerate(parts, start=1):
+                rows.merge(part)
+                if progress:
+                    progress(min(done * PARALLEL_CHUNK, len(items)), len(items))
+    else:
+        for chunk in chunks:
+            rows.merge(_rows_for(chunk))
     rows.keys.sort()
     _write(session, rows, fresh=True)
 
 
 def fast_insert(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    ignore_conflicts: bool = False,
 ) -> int:
-    """Insert many new rows: COPY on PostgreSQL, batched executemany elsewhere."""
+    """Insert many rows: COPY on PostgreSQL (through a scratch table when rows may already
+    exist), the driver's executemany on SQLite. Returns how many rows were offered."""
     connection = session.connection()
     count = 0
+    names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
         raw: Any = connection.connection.driver_connection
-        names = ", ".join(columns)
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+        target = table.name
+        with raw.cursor() as cursor:
+            if ignore_conflicts:
+                target = f"scratch_{table.name}"
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {target} "
+                    f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+                )
+                cursor.execute(f"TRUNCATE {target}")
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            if ignore_conflicts:
+                cursor.execute(  # names come from our own Table objects, never from input
+                    f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
+                    "ON CONFLICT DO NOTHING"
+                )
         return count
-    statement = table.insert()
-    batch: list[dict[str, Any]] = []
+    # SQLite: the driver's own executemany, without per-row SQL compilation.
+    raw_cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    sql = f"{verb} INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(dict(zip(columns, row, strict=True)))
-        if len(batch) >= BATCH:
-            connection.execute(statement, batch)
+        batch.append(tuple(_sqlite_value(v) for v in row))
+        if len(batch) >= BATCH * 4:
+            raw_cursor.executemany(sql, batch)
             count += len(batch)
             batch = []
     if batch:
-        connection.execute(statement, batch)
+        raw_cursor.executemany(sql, batch)
         count += len(batch)
+    raw_cursor.close()
     return count
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Datetimes as SQLAlchemy stores them on SQLite (naive UTC text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def refresh_statistics(session: Session) -> None:
@@ -191,5 +249,8 @@ def refresh_statistics(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.flush()
         session.execute(
-            text("ANALYZE businesses, business_gstins, business_keys, name_vocabulary, name_token_stats")
+            text(
+                "ANALYZE businesses, business_gstins, business_keys, name_vocabulary, "
+                "name_token_stats"
+            )
         )

@@ -81,6 +81,7 @@ class Settings:
     minimum_claim_paise: int = 100000
     msme_bank_rate_percent: Decimal = Decimal("6.50")
     upload_max_bytes: int = 5 * 1024 * 1024
+    trusted_proxies: int = 0
 
     @property
     def production(self) -> bool:
@@ -133,6 +134,7 @@ class Settings:
             minimum_claim_paise=_int(env, "MINIMUM_CLAIM_PAISE", 100000),
             upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
         )
 
     def but(self, **changes: Any) -> Settings:

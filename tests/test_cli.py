@@ -118,7 +118,14 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
     result = run(cli_env, "worker", "--once")
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)
-    assert set(first) == {"listed", "reminders", "disputes_overdue", "orders_expired", "emails_sent", "emails_failed"}
+    assert set(first) == {
+        "listed",
+        "reminders",
+        "disputes_overdue",
+        "orders_expired",
+        "emails_sent",
+        "emails_failed",
+    }
     second = json.loads(run(cli_env, "worker", "--once").stdout)
     assert second["emails_sent"] == 0
     outbox = list((Path(cli_env["REGISTRY_INSTANCE"]) / "outbox").glob("*.eml"))
@@ -143,7 +150,15 @@ def test_import_businesses_reports_each_line(cli_env, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     statuses = {row["line"]: row["status"] for row in report["rows"]}
-    assert statuses == {2: "created", 3: "error", 4: "matched", 5: "error", 6: "created", 7: "created", 8: "matched"}
+    assert statuses == {
+        2: "created",
+        3: "error",
+        4: "matched",
+        5: "error",
+        6: "created",
+        7: "created",
+        8: "matched",
+    }
     rows = {row["line"]: row for row in report["rows"]}
     assert rows[4]["business_id"] == rows[2]["business_id"]
     assert rows[8]["business_id"] == rows[7]["business_id"]
@@ -162,8 +177,11 @@ def test_import_refuses_a_file_without_the_columns(cli_env, tmp_path):
 
 def test_find_duplicates_prints_a_summary(cli_env, tmp_path):
     path = tmp_path / "dupes.csv"
-    path.write_text("name,gstin,pan,city,state\nKrishna Oil Mills,,,Rajkot,Gujarat\nKrishna Oil Mill,,,Rajkot,Gujarat\n"
-                    "Krishna Oil Mills,,,Jaipur,Rajasthan\n", encoding="utf-8")
+    path.write_text(
+        "name,gstin,pan,city,state\nKrishna Oil Mills,,,Rajkot,Gujarat\nKrishna Oil Mill,,,Rajkot,Gujarat\n"
+        "Krishna Oil Mills,,,Jaipur,Rajasthan\n",
+        encoding="utf-8",
+    )
     run(cli_env, "import-businesses", str(path))
     result = run(cli_env, "find-duplicates")
     assert result.exit_code == 0, result.output

@@ -23,11 +23,22 @@ def duplicate_queue() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pairs = duplicates.open_pairs(db(), limit=PAGE + 1, offset=(page - 1) * PAGE)
     sides = {
-        p.id: [search.identity_hit(db(), b) for b in (db().get(Business, p.a_id), db().get(Business, p.b_id)) if b]
+        p.id: [
+            search.identity_hit(db(), b)
+            for b in (db().get(Business, p.a_id), db().get(Business, p.b_id))
+            if b
+        ]
         for p in pairs[:PAGE]
     }
-    return render_template("admin/duplicates.html", pairs=pairs[:PAGE], sides=sides, page=page,
-                           more=len(pairs) > PAGE, reasons=duplicates.reasons, form=ConfirmForm())
+    return render_template(
+        "admin/duplicates.html",
+        pairs=pairs[:PAGE],
+        sides=sides,
+        page=page,
+        more=len(pairs) > PAGE,
+        reasons=duplicates.reasons,
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/duplicates/<int:pair_id>/merge")
@@ -36,7 +47,9 @@ def merge_pair(pair_id: int) -> Response:
     pair = db().get(DuplicatePair, pair_id)
     if pair is None or not ConfirmForm().validate_on_submit():
         abort(404 if pair is None else 400)
-    keep, gone = (pair.a_id, pair.b_id) if request.form.get("keep") != "b" else (pair.b_id, pair.a_id)
+    keep, gone = (
+        (pair.a_id, pair.b_id) if request.form.get("keep") != "b" else (pair.b_id, pair.a_id)
+    )
     try:
         record = merges.merge(db(), keep, gone, current_user.actor)
     except ValidationFailed as exc:
@@ -66,9 +79,14 @@ def business(business_id: int) -> str:
     item = db().get(Business, business_id)
     if item is None:
         abort(404)
-    return render_template("admin/business.html", business=item, hit=search.identity_hit(db(), item),
-                           survivor=directory.survivor(db(), item), merges=merges.merges_of(db(), item.id),
-                           form=ConfirmForm())
+    return render_template(
+        "admin/business.html",
+        business=item,
+        hit=search.identity_hit(db(), item),
+        survivor=directory.survivor(db(), item),
+        merges=merges.merges_of(db(), item.id),
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/merges/<int:merge_id>/undo")

@@ -21,16 +21,22 @@ def _business(business_id: int) -> dict[str, Any]:
 
 def _pair(pair: DuplicatePair) -> dict[str, Any]:
     return {
-        "id": pair.id, "a_id": pair.a_id, "b_id": pair.b_id, "score": pair.score,
+        "id": pair.id,
+        "a_id": pair.a_id,
+        "b_id": pair.b_id,
+        "score": pair.score,
         "reasons": duplicates.reasons(pair),
-        "a_business": _business(pair.a_id), "b_business": _business(pair.b_id),
+        "a_business": _business(pair.a_id),
+        "b_business": _business(pair.b_id),
     }
 
 
 def _merge(record: BusinessMerge) -> dict[str, Any]:
     survivor = directory.get(db(), record.kept_id)
     return {
-        "merge_id": record.id, "keep": record.kept_id, "merged": record.merged_id,
+        "merge_id": record.id,
+        "keep": record.kept_id,
+        "merged": record.merged_id,
         "undone": record.undone_at is not None,
         "business": identity(search.identity_hit(db(), survivor)) if survivor else None,
     }

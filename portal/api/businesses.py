@@ -35,7 +35,9 @@ def search_businesses(args: dict[str, Any]) -> dict[str, Any]:
     """One box: a GSTIN, a PAN or a name (tolerant of spelling); best first."""
     q = args["q"].strip()
     if not q or len(q) > 200:
-        raise ApiError(422, "validation", "Say what to search for.", {"q": "give a name, GSTIN or PAN"})
+        raise ApiError(
+            422, "validation", "Say what to search for.", {"q": "give a name, GSTIN or PAN"}
+        )
     found = search.search(db(), q, city=args["city"], state=args["state"], limit=args["limit"])
     return {"kind": found.kind, "results": [identity(h) for h in found.hits]}
 

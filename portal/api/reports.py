@@ -110,12 +110,12 @@ def gateway_failed(exc: GatewayError) -> ApiError:
 
 
 @bp.route("/reports/orders", methods=["POST"])
+@key_required()
 @bp.arguments(OrderIn)
 @bp.response(201, OrderOut)
 @bp.alt_response(404, description="No such business.")
 @bp.alt_response(502, description="The payment gateway refused or is unreachable.")
 @bp.doc(security=SECURITY)
-@key_required()
 def create_order(data: dict[str, Any]) -> dict[str, Any]:
     """Start buying a report: pay at `checkout_url`; the report unlocks when the gateway
     confirms the payment."""

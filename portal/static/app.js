@@ -36,7 +36,7 @@
     }).then(function (state) {
       failures = 0;
       show(state);
-      if (state.finished) { window.location.reload(); } else { step(); }
+      if (state.status === "filing") { step(); } else { window.location.reload(); }
     }).catch(function () {
       failures += 1;
       if (failures < 5) { window.setTimeout(step, 1000 * failures); }

@@ -55,6 +55,7 @@ def apply() -> Response | tuple[str, int]:
             email=form.email.data or "",
             password=form.password.data or "",
             industry=form.industry.data or "",
+            msme_category=form.msme_category.data or "none",
         )
         try:
             members.apply(db(), application)

@@ -86,18 +86,24 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
-    """Pages in fresh browser contexts (one per person in the journey)."""
+    """Pages in fresh browser contexts (one per person in the journey). Any script error
+    or Content-Security-Policy violation in the browser's console fails the journey."""
     contexts: list[Any] = []
+    problems: list[str] = []
 
     def make() -> Any:
         context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 860})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert problems == [], f"the browser reported: {problems}"
 
 
 @pytest.fixture

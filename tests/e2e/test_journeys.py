@@ -130,6 +130,9 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
     expect(member.locator("#recovered")).to_have_text("₹300,000.00")
     expect(member.locator("svg.chart")).to_be_visible()
     shoot(member, "member-dashboard")
+    member.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(member.get_by_role("link", name="Import CSV")).to_be_visible()
+    shoot(member, "member-dashboard-phone")
     fresh(seed)
     assert seed.get(Complaint, complaint_id).status is ComplaintStatus.SETTLED
 

@@ -4,13 +4,16 @@ lists, friendly error pages, and no inline scripts or external assets."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from registry import apikeys, members
-from registry.actors import SYSTEM
+from registry import apikeys, dashboard, directory, disputes, filing
+from registry.actors import SYSTEM, Actor
 from registry.identifiers import gstin_for
-from tests.conftest import PASSWORD
+from registry.models import Dispute, Member, MemberStatus, ReportOrder
+from tests.conftest import filing_request
 
 MEMBER_PAGES = [
     "/",
@@ -32,6 +35,7 @@ def assert_accessible_layout(page: str) -> None:
     assert page.count("<h1") == 1
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
     assert not re.search(r"\son[a-z]+=\"", page), "inline event handler"
+    assert not re.search(r"<style|\sstyle=\"", page), "inline style (the CSP forbids it)"
     assert not re.search(r'(src|href)="(https?:)?//', page.split("<main", 1)[0]), "external asset"
     for found in re.finditer(r"<(?:input|select|textarea)\b[^>]*>", page):
         tag, before = found.group(0), page[: found.start()]
@@ -87,8 +91,6 @@ def test_an_unknown_page_is_a_friendly_404(client, auth, factory):
 
 
 def test_a_crash_is_a_friendly_500(client, auth, factory, monkeypatch):
-    from registry import dashboard
-
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
@@ -115,16 +117,16 @@ def test_api_keys_are_paged(client, auth, db, factory):
 
 
 def test_the_admin_member_list_is_paged(client, auth, db, factory):
-    for n in range(26):
-        members.apply(
-            db,
-            members.Application(
-                f"Applicant {n}",
-                gstin_for("27", f"AAQFA{1000 + n:04d}B"),
-                f"a{n}@x.example",
-                PASSWORD,
-            ),
+    db.add_all(  # applications without logins: hashing 26 passwords would only be slow
+        Member(
+            name=f"Applicant {n}",
+            gstin=gstin_for("27", f"AAQFA{1000 + n:04d}B"),
+            contact_email=f"a{n}@x.example",
+            status=MemberStatus.PENDING,
         )
+        for n in range(26)
+    )
+    db.flush()
     auth.login(factory.admin().email)
     page = client.get("/admin/members?status=pending").get_data(as_text=True)
     assert "1–25 of 26 pending members" in page
@@ -134,11 +136,52 @@ def test_the_admin_member_list_is_paged(client, auth, db, factory):
 
 
 def test_the_debtors_notice_has_its_own_navigation(client, db, settings, factory):
-    from registry import filing
-    from registry.actors import Actor
-    from tests.conftest import filing_request
-
     filed = filing.file_complaint(db, settings, Actor.of(factory.member_user()), filing_request())
     page = client.get(f"/notice/{filed.notice_token}").get_data(as_text=True)
     assert 'aria-label="This notice"' in page and 'href="#dispute"' in page
     assert "private notice link" in page and ">Log in</a>" not in page
+
+
+def test_report_orders_are_paged(client, auth, db, factory):
+    user = factory.member_user()
+    business = directory.create(db, SYSTEM, "Lakshmi Paper Mart")
+    db.add_all(
+        ReportOrder(
+            member_id=user.member_id, user_id=user.id, business_id=business.id, amount_paise=49900
+        )
+        for _ in range(26)
+    )
+    db.flush()
+    auth.login(user.email)
+    page = client.get("/reports").get_data(as_text=True)
+    assert "1–25 of 26 orders" in page and page.count("Lakshmi Paper Mart") == 25
+    assert "26–26 of 26 orders" in client.get("/reports?page=2").get_data(as_text=True)
+
+
+def test_the_dispute_queue_is_paged_oldest_first(client, auth, db, settings, factory):
+    member = Actor.of(factory.member_user())
+    today = date.today()
+    for n in range(26):
+        invoice = filing.InvoiceIn(
+            f"D-{n}", today - timedelta(days=60), today - timedelta(days=30), 200000_00
+        )
+        complaint = filing.file_complaint(
+            db, settings, member, filing_request(invoices=[invoice])
+        ).complaint
+        disputes.open_dispute(db, settings, complaint, "other", f"Statement number {n:02d}.")
+    auth.login(factory.admin().email)
+    first = client.get("/admin/disputes").get_data(as_text=True)
+    assert "1–25 of 26 open disputes" in first
+    second = client.get("/admin/disputes?page=2").get_data(as_text=True)
+    oldest = db.scalars(select(Dispute.id).order_by(Dispute.opened_at, Dispute.id)).all()
+    assert f">#{oldest[0]}<" in first and f">#{oldest[-1]}<" in second
+
+
+@pytest.mark.parametrize(
+    "path", ["/complaints", "/complaints.csv", "/imports", "/imports/1", "/watches", "/alerts"]
+)
+def test_members_tools_need_a_members_login(client, auth, factory, path):
+    assert client.get(path).headers["Location"].startswith("/login")
+    auth.login(factory.admin().email)
+    refused = client.get(path)
+    assert refused.status_code == 403 and "Not allowed" in refused.get_data(as_text=True)

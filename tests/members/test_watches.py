@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from registry import complaints, watches
+from registry import complaints, directory, merges, watches
 from registry.actors import SYSTEM, Actor
 from registry.models import ComplaintStatus, Notification, OutboxMessage, Watch
 from tests.payments.conftest import bearer
@@ -141,3 +141,11 @@ def test_the_openapi_document_describes_the_watch_routes(client):
     assert {"post", "get"} <= set(spec["paths"]["/api/v1/watches"])
     assert set(spec["paths"]["/api/v1/watches/{watch_id}"]) >= {"delete"}
     assert {"200", "201", "422"} <= set(spec["paths"]["/api/v1/watches"]["post"]["responses"])
+
+
+def test_watching_a_merged_id_watches_the_surviving_business(db, factory):
+    keep = directory.create(db, SYSTEM, "Agarwal Hardware & Sons", city="Kanpur")
+    gone = directory.create(db, SYSTEM, "Agarwal Hardware and Sons", city="Kanpur")
+    merges.merge(db, keep.id, gone.id, Actor.of(factory.admin()))
+    watched = watches.watch(db, Actor.of(factory.member_user()), gone.id)
+    assert watched.business.id == keep.id and watched.watch.business_id == keep.id

@@ -17,8 +17,12 @@ def pair(db, settings, factory):
     keep = filing.file_complaint(db, settings, member, filing_request()).complaint.business
     gone = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat", email="lpm@x.example")
     other = Actor.of(factory.member_user())
-    moved = filing.file_complaint(db, settings, other, filing_request(
-        debtor=debtors.DebtorIn(name="Laxmi Paper Mart", business_id=gone.id))).complaint
+    moved = filing.file_complaint(
+        db,
+        settings,
+        other,
+        filing_request(debtor=debtors.DebtorIn(name="Laxmi Paper Mart", business_id=gone.id)),
+    ).complaint
     db.add(Watch(member_id=other.member_id, business_id=gone.id))
     db.flush()
     return keep, gone, moved
@@ -32,8 +36,12 @@ def test_merge_moves_complaints_watches_and_keeps_the_old_name(db, pair):
     assert db.scalar(select(Watch.business_id)) == keep.id
     assert "Laxmi Paper Mart" in [a.name for a in keep.aliases]
     assert directory.get(db, gone.id).id == keep.id
-    assert [h.business.id for h in search.search(db, "Laxmi Paper Mart", city="Surat").hits][:1] == [keep.id]
-    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "merged")).note.startswith(f"#{gone.id}")
+    assert [h.business.id for h in search.search(db, "Laxmi Paper Mart", city="Surat").hits][
+        :1
+    ] == [keep.id]
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "merged")).note.startswith(
+        f"#{gone.id}"
+    )
     merges.undo(db, record.id, SYSTEM)
     db.refresh(moved)
     assert moved.business_id == gone.id and db.scalar(select(Watch.business_id)) == gone.id
@@ -45,8 +53,14 @@ def test_merge_moves_complaints_watches_and_keeps_the_old_name(db, pair):
 
 def test_merges_that_must_not_happen(db, pair):
     keep, gone, _ = pair
-    other_pan = directory.create(db, SYSTEM, "Lakshmi Paper Mart", gstin=gstin_for("24", "ABCFL9999Z"))
-    cases = [(keep.id, keep.id, "itself"), (keep.id, 999999, "no such business"), (keep.id, other_pan.id, "different legal entities")]
+    other_pan = directory.create(
+        db, SYSTEM, "Lakshmi Paper Mart", gstin=gstin_for("24", "ABCFL9999Z")
+    )
+    cases = [
+        (keep.id, keep.id, "itself"),
+        (keep.id, 999999, "no such business"),
+        (keep.id, other_pan.id, "different legal entities"),
+    ]
     for a, b, message in cases:
         with pytest.raises(ValidationFailed) as caught:
             merges.merge(db, a, b, SYSTEM)
@@ -61,7 +75,12 @@ def test_the_same_invoice_against_both_blocks_the_merge(db, settings, factory):
     member = Actor.of(factory.member_user())
     a = filing.file_complaint(db, settings, member, filing_request()).complaint.business
     b = directory.create(db, SYSTEM, "Lakshmi Paper", city="Surat", email="b@x.example")
-    filing.file_complaint(db, settings, member, filing_request(debtor=debtors.DebtorIn(name="Lakshmi Paper", business_id=b.id)))
+    filing.file_complaint(
+        db,
+        settings,
+        member,
+        filing_request(debtor=debtors.DebtorIn(name="Lakshmi Paper", business_id=b.id)),
+    )
     with pytest.raises(ValidationFailed) as caught:
         merges.merge(db, a.id, b.id, SYSTEM)
     assert "LP/2026/101" in caught.value.fields["merge"]

@@ -13,9 +13,17 @@ def bearer(key):
 
 
 def seed(db):
-    a = directory.create(db, SYSTEM, "Aravali Sarees Pvt Ltd", city="Siliguri", state="West Bengal",
-                         gstin=gstin_for("19", "ABCCA1234B"))
-    b = directory.create(db, SYSTEM, "Aravalli Saree Private Limited", city="Siliguri", state="West Bengal")
+    a = directory.create(
+        db,
+        SYSTEM,
+        "Aravali Sarees Pvt Ltd",
+        city="Siliguri",
+        state="West Bengal",
+        gstin=gstin_for("19", "ABCCA1234B"),
+    )
+    b = directory.create(
+        db, SYSTEM, "Aravalli Saree Private Limited", city="Siliguri", state="West Bengal"
+    )
     c = directory.create(db, SYSTEM, "Aravali Sarees LLP", city="Surat", state="Gujarat")
     return a, b, c
 
@@ -23,39 +31,82 @@ def seed(db):
 def test_search_api_answers_identity_only(client, db, factory):
     a, _, c = seed(db)
     key = factory.api_key(factory.member_user())
-    found = client.get("/api/v1/businesses/search?q=aravali sarees&city=Surat", headers=bearer(key)).json
+    found = client.get(
+        "/api/v1/businesses/search?q=aravali sarees&city=Surat", headers=bearer(key)
+    ).json
     assert found["kind"] == "name" and found["results"][0]["business_id"] == c.id
     first = found["results"][0]
-    assert set(first) == {"business_id", "name", "gstins", "pan", "city", "state", "score", "listed_complaints"}
+    assert set(first) == {
+        "business_id",
+        "name",
+        "gstins",
+        "pan",
+        "city",
+        "state",
+        "score",
+        "listed_complaints",
+    }
     assert 0 <= first["score"] <= 100 and first["listed_complaints"] == 0
-    by_gstin = client.get(f"/api/v1/businesses/search?q={gstin_for('19', 'ABCCA1234B')}", headers=bearer(key)).json
+    by_gstin = client.get(
+        f"/api/v1/businesses/search?q={gstin_for('19', 'ABCCA1234B')}", headers=bearer(key)
+    ).json
     assert by_gstin["kind"] == "gstin" and by_gstin["results"][0]["business_id"] == a.id
     assert client.get("/api/v1/businesses/search?q=", headers=bearer(key)).status_code == 422
-    assert client.get("/api/v1/businesses/search?q=x&limit=500", headers=bearer(key)).json["error"]["fields"]["limit"]
+    assert client.get("/api/v1/businesses/search?q=x&limit=500", headers=bearer(key)).json["error"][
+        "fields"
+    ]["limit"]
     assert client.get("/api/v1/businesses/search?q=aravali").status_code == 401
 
 
 def test_business_identity_and_merged_ids(client, db, factory):
     a, b, _ = seed(db)
     member_key, admin_key = factory.api_key(factory.member_user()), factory.api_key(factory.admin())
-    assert client.get(f"/api/v1/businesses/{a.id}", headers=bearer(member_key)).json["name"] == "Aravali Sarees Pvt Ltd"
+    assert (
+        client.get(f"/api/v1/businesses/{a.id}", headers=bearer(member_key)).json["name"]
+        == "Aravali Sarees Pvt Ltd"
+    )
     assert client.get("/api/v1/businesses/999999", headers=bearer(member_key)).status_code == 404
-    assert client.post("/api/v1/admin/businesses/merge", json={"keep": a.id, "merge": b.id}, headers=bearer(member_key)).status_code == 404
-    merged = client.post("/api/v1/admin/businesses/merge", json={"keep": a.id, "merge": b.id}, headers=bearer(admin_key))
+    assert (
+        client.post(
+            "/api/v1/admin/businesses/merge",
+            json={"keep": a.id, "merge": b.id},
+            headers=bearer(member_key),
+        ).status_code
+        == 404
+    )
+    merged = client.post(
+        "/api/v1/admin/businesses/merge",
+        json={"keep": a.id, "merge": b.id},
+        headers=bearer(admin_key),
+    )
     assert merged.status_code == 200 and merged.json["keep"] == a.id
-    assert client.get(f"/api/v1/businesses/{b.id}", headers=bearer(member_key)).json["business_id"] == a.id
-    bad = client.post("/api/v1/admin/businesses/merge", json={"keep": a.id, "merge": "x"}, headers=bearer(admin_key))
+    assert (
+        client.get(f"/api/v1/businesses/{b.id}", headers=bearer(member_key)).json["business_id"]
+        == a.id
+    )
+    bad = client.post(
+        "/api/v1/admin/businesses/merge",
+        json={"keep": a.id, "merge": "x"},
+        headers=bearer(admin_key),
+    )
     assert bad.status_code == 422 and "merge" in bad.json["error"]["fields"]
-    undone = client.post(f"/api/v1/admin/merges/{merged.json['merge_id']}/undo", headers=bearer(admin_key))
+    undone = client.post(
+        f"/api/v1/admin/merges/{merged.json['merge_id']}/undo", headers=bearer(admin_key)
+    )
     assert undone.status_code == 200 and undone.json["undone"] is True
-    assert client.get(f"/api/v1/businesses/{b.id}", headers=bearer(member_key)).json["business_id"] == b.id
+    assert (
+        client.get(f"/api/v1/businesses/{b.id}", headers=bearer(member_key)).json["business_id"]
+        == b.id
+    )
 
 
 def test_duplicate_queue_api(client, db, factory):
     a, b, c = seed(db)
     summary = duplicates.refresh(db)
     assert summary["open_pairs"] >= 1
-    queue = client.get("/api/v1/admin/duplicates", headers=bearer(factory.api_key(factory.admin()))).json
+    queue = client.get(
+        "/api/v1/admin/duplicates", headers=bearer(factory.api_key(factory.admin()))
+    ).json
     pairs = {(p["a"], p["b"]) for p in queue}
     assert (a.id, b.id) in pairs
     assert all(c.id not in pair for pair in pairs)  # same name in another city is another business

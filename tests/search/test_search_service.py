@@ -19,13 +19,22 @@ def make(db, name, city=None, state=None, gstin=None):
 
 
 def test_gstin_pan_and_name_queries(db):
-    hegde = make(db, "Hegde Hosiery Private Limited", "Durgapur", "West Bengal", gstin_for("19", "FZQCH7795U"))
+    hegde = make(
+        db,
+        "Hegde Hosiery Private Limited",
+        "Durgapur",
+        "West Bengal",
+        gstin_for("19", "FZQCH7795U"),
+    )
     branch = make(db, "Hegde Hosiery Pvt Ltd", "Kolkata", "West Bengal")
     directory.add_gstin(db, branch, gstin_for("19", "FZQCH7795U", entity="2"))
     make(db, "Marwar Steel Traders", "Jodhpur", "Rajasthan")
     by_gstin = search.search(db, gstin_for("19", "FZQCH7795U").lower())
     assert by_gstin.kind == "gstin" and [h.business.id for h in by_gstin.hits] == [hegde.id]
-    assert set(by_gstin.hits[0].gstins) == {gstin_for("19", "FZQCH7795U"), gstin_for("19", "FZQCH7795U", entity="2")}
+    assert set(by_gstin.hits[0].gstins) == {
+        gstin_for("19", "FZQCH7795U"),
+        gstin_for("19", "FZQCH7795U", entity="2"),
+    }
     by_pan = search.search(db, "fzqch7795u")
     assert by_pan.kind == "pan" and {h.business.id for h in by_pan.hits} == {hegde.id, branch.id}
     by_name = search.search(db, "M/s Marvar Steel Trader")
@@ -55,7 +64,9 @@ def test_a_merged_business_is_not_a_result_but_its_id_answers(db):
     assert directory.get(db, gone.id).id == keep.id
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="the shared benchmark data is not beside the project")
+@pytest.mark.skipif(
+    not BENCH.exists(), reason="the shared benchmark data is not beside the project"
+)
 def test_database_index_agrees_with_the_reference_index(db):
     with (BENCH / "businesses.csv").open() as handle:
         rows = list(csv.DictReader(handle))[:1500]
@@ -72,7 +83,10 @@ def test_database_index_agrees_with_the_reference_index(db):
     assert len(queries) >= 40
     agree = hits = 0
     for query in queries:
-        ours = [ids[h.business.id] for h in search.search(db, query["q"], city=query.get("city"), limit=5).hits]
+        ours = [
+            ids[h.business.id]
+            for h in search.search(db, query["q"], city=query.get("city"), limit=5).hits
+        ]
         reference = [i for i, _ in memory.search(query["q"], city=query.get("city"), limit=5)]
         agree += ours[:1] == reference[:1]
         hits += bool(ours) and ours[0] == query["truth"]

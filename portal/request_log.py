@@ -1,0 +1,140 @@
+"""A request id on every log line, and one JSON access line per request.
+
+The id comes from a sane incoming `X-Request-ID` (a proxy or a client's own trace id) or
+is made here; it is echoed in the response so a member can quote it to support. Every
+log record made during a request carries it as `record.request_id` (a record factory, so
+loggers of any library get it, not only ours); `JsonFormatter` prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+
+ACCESS = logging.getLogger("khata.access")
+HEADER = "X-Request-ID"
+SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_installed: list[Callable[..., logging.LogRecord]] = []
+
+
+def current_request_id() -> str:
+    if has_request_context():
+        request_id: str | None = g.get("request_id")
+        if request_id:
+            return request_id
+    return "-"
+
+
+class RequestIdFilter(logging.Filter):
+    """For handlers configured elsewhere (e.g. gunicorn's dictConfig): stamps the id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = current_request_id()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; structured fields passed with `extra={"fields": {...}}`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def _install_record_factory() -> None:
+    """Wrap the process's record factory once, however many apps are built."""
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = current_request_id()
+        return record
+
+    _installed.append(previous)
+    logging.setLogRecordFactory(factory)
+
+
+def _incoming_id() -> str:
+    offered = request.headers.get(HEADER, "")
+    if SANE_ID.fullmatch(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+def _start() -> None:
+    g.request_id = _incoming_id()
+    g.request_started = time.perf_counter()
+
+
+def _user_id() -> int | None:
+    """The signed-in or key-holding user, without loading one just to log it."""
+    api_user = g.get("api_user")
+    if api_user is not None:
+        return int(api_user.id)
+    signed_in = g.get("_login_user")
+    user = getattr(signed_in, "user", None)
+    return int(user.id) if user is not None else None
+
+
+def _finish(response: Response) -> Response:
+    if "request_id" not in g:  # a before_request ahead of ours answered first
+        _start()
+    response.headers[HEADER] = g.request_id
+    duration_ms = (time.perf_counter() - g.request_started) * 1000
+    fields = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round(duration_ms, 2),
+        "user_id": _user_id(),
+        "remote_addr": request.remote_addr,
+    }
+    ACCESS.info(
+        "%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields}
+    )
+    return response
+
+
+def init_app(app: Flask, *, configure_handler: bool) -> None:
+    """Our hooks run first before the request and last after it, so the id is set before
+    anything can log, and the access line shows the status actually sent (after the
+    database commit, which can still turn a success into an error)."""
+    _install_record_factory()
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.after_request_funcs.setdefault(None, []).insert(0, _finish)
+    if configure_handler:
+        _configure_handler()
+
+
+def _configure_handler() -> None:
+    """JSON lines on stderr when nobody configured logging (gunicorn, `flask run`)."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        return
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root.addHandler(handler)
+    logging.getLogger("khata").setLevel(logging.INFO)

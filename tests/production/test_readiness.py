@@ -1,0 +1,54 @@
+"""`/readyz`: ready only when the database answers and its schema is at head."""
+
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from registry import migrate
+from registry.db import make_engine
+from tests.conftest import build_app
+from tests.production.conftest import real_app
+
+
+def test_ready_when_migrated_to_head(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["revision"]
+
+
+def test_healthz_is_unchanged(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_not_ready_on_an_empty_database(database_server, tmp_path, dispose_later):
+    app = dispose_later(real_app(database_server.new_url(), tmp_path))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["reason"] == "database schema is not at the migrations' head"
+    assert response.json["database_revision"] == []
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_not_ready_one_migration_behind(database_server, tmp_path, dispose_later):
+    url = database_server.new_url()
+    migrate.upgrade(url)
+    command.downgrade(migrate.alembic_config(url), "-1")
+    app = dispose_later(real_app(url, tmp_path))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and response.json["database_revision"]
+    assert response.json["database_revision"] != response.json["expected_revision"]
+    migrate.upgrade(url)
+    assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_not_ready_when_the_database_is_unreachable(settings):
+    dead = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_pre_ping=False)
+    app = build_app(settings, lambda: Session(bind=dead))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "reason": "database unreachable"}
+    dead.dispose()
+
+
+def test_readyz_reads_the_alembic_table(db):
+    assert db.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
