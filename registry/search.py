@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, any_, bindparam, func, select, union_all
+from sqlalchemy import Integer, String, any_, bindparam, func, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,17 @@ def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
     return column.in_(ordered)
 
 
+_LATERAL = text(
+    "SELECT k.key, b.business_id FROM unnest(CAST(:keys AS text[])) AS k(key) "
+    "CROSS JOIN LATERAL (SELECT business_id FROM business_keys "
+    "WHERE key = k.key LIMIT :cap) AS b"
+)
+_LATERAL_IN_CITY = text(
+    "SELECT k.key, b.business_id FROM unnest(CAST(:keys AS text[])) AS k(key) "
+    "CROSS JOIN LATERAL (SELECT business_id FROM business_keys "
+    "WHERE key = k.key AND city = :city LIMIT :cap) AS b"
+)
+
 #: Longest posting list fetched for a query. The matcher's own bound (`MAX_POSTINGS`) is
 #: free in memory; over a database connection every row costs, and keys this common add
 #: little evidence beside the rarer keys a query nearly always also has.
@@ -109,6 +120,8 @@ class DatabaseIndex:
         handles far better than a union of dozens of limited subqueries."""
         if self.dialect == "sqlite":
             return self._capped_sqlite(keys, city, cap)
+        if self.dialect == "postgresql":
+            return self._capped_postgresql(keys, city, cap)
         parts = []
         for key in sorted(keys):
             part = select(BusinessKey.key, BusinessKey.business_id).where(BusinessKey.key == key)
@@ -119,6 +132,19 @@ class DatabaseIndex:
         if parts:
             for key, business_id in self.connection.execute(union_all(*parts)):
                 found.setdefault(key, []).append(business_id)
+        return found
+
+    def _capped_postgresql(
+        self, keys: Collection[str], city: str | None, cap: int
+    ) -> dict[str, list[int]]:
+        """One round trip: a LATERAL index scan with its own LIMIT for each key."""
+        statement = _LATERAL_IN_CITY if city is not None else _LATERAL
+        params: dict[str, Any] = {"keys": sorted(keys), "cap": cap}
+        if city is not None:
+            params["city"] = city
+        found: dict[str, list[int]] = {}
+        for key, business_id in self.connection.execute(statement, params):
+            found.setdefault(key, []).append(business_id)
         return found
 
     def _capped_sqlite(
