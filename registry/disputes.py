@@ -19,7 +19,6 @@ from registry.models import (
     Dispute,
     DisputeReason,
     DisputeStatus,
-    EvidenceFile,
     utcnow,
 )
 from registry.settings import Settings
@@ -114,29 +113,20 @@ def _store_documents(
     written: list[Path] = []
     try:
         for i, doc in enumerate(documents):
-            stored = evidence.store(
-                settings.uploads_path,
-                doc.filename,
-                doc.content,
-                settings.upload_max_bytes,
-                f"documents.{i}",
-            )
-            written.append(stored.path)
-            evidence.forget_on_rollback(session, stored.path)
             dispute.evidence.append(
-                EvidenceFile(
-                    original_name=stored.original_name,
-                    stored_name=stored.stored_name,
-                    content_type=stored.content_type,
-                    size_bytes=stored.size_bytes,
-                    sha256=stored.sha256,
-                    uploaded_by="debtor",
+                evidence.attach(
+                    session,
+                    settings,
+                    doc.filename,
+                    doc.content,
+                    f"documents.{i}",
+                    "debtor",
+                    written,
                 )
             )
         session.flush()
     except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
+        evidence.remove(written)
         raise
 
 

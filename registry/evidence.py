@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from registry.errors import ValidationFailed
 from registry.models import Complaint, EvidenceFile
+from registry.settings import Settings
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
@@ -65,6 +66,36 @@ def store(directory: Path, filename: str, content: bytes, max_bytes: int, field:
         sha256=hashlib.sha256(content).hexdigest(),
         path=path,
     )
+
+
+def attach(
+    session: Session,
+    settings: Settings,
+    filename: str,
+    content: bytes,
+    field: str,
+    uploaded_by: str,
+    written: list[Path],
+) -> EvidenceFile:
+    """Check and store one document, and return its row for the caller to attach. Its
+    path is added to `written` (for the caller's own clean-up) and removed again if the
+    transaction or savepoint it was written in rolls back."""
+    stored = store(settings.uploads_path, filename, content, settings.upload_max_bytes, field)
+    written.append(stored.path)
+    forget_on_rollback(session, stored.path)
+    return EvidenceFile(
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        uploaded_by=uploaded_by,
+    )
+
+
+def remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def forget_on_rollback(session: Session, path: Path) -> None:

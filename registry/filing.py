@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from registry import audit, complaints, debtors, evidence, notices, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import Conflict, ValidationFailed
-from registry.models import Business, Complaint, ComplaintStatus, EvidenceFile, Invoice, utcnow
+from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.notice_mail import notice_email
 from registry.settings import Settings
 
@@ -169,10 +169,10 @@ def file_complaint(
     try:
         complaint = _write(session, settings, actor, filing, business, debtor_email, note, written)
     except IntegrityError as exc:
-        _remove(written)
+        evidence.remove(written)
         raise _refuse_duplicates([inv.number for inv in filing.invoices]) from exc
     except Exception:
-        _remove(written)
+        evidence.remove(written)
         raise
     token = send_notice(session, settings, complaint)
     return Filed(complaint, token)
@@ -216,33 +216,20 @@ def _write(
             )
         session.flush()
         for i, item in enumerate(filing.evidence):
-            stored = evidence.store(
-                settings.uploads_path,
-                item.filename,
-                item.content,
-                settings.upload_max_bytes,
-                f"evidence.{i}",
-            )
-            written.append(stored.path)
-            evidence.forget_on_rollback(session, stored.path)
             complaint.evidence.append(
-                EvidenceFile(
-                    original_name=stored.original_name,
-                    stored_name=stored.stored_name,
-                    content_type=stored.content_type,
-                    size_bytes=stored.size_bytes,
-                    sha256=stored.sha256,
-                    uploaded_by="member",
+                evidence.attach(
+                    session,
+                    settings,
+                    item.filename,
+                    item.content,
+                    f"evidence.{i}",
+                    "member",
+                    written,
                 )
             )
         session.flush()
     audit.record(session, actor, "complaint", complaint.id, "filed", to_state="filed", note=note)
     return complaint
-
-
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 def send_notice(session: Session, settings: Settings, complaint: Complaint) -> str:
