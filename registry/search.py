@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, any_, bindparam, func, select, text, union_all
+from sqlalchemy import any_, bindparam, func, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -67,8 +67,7 @@ def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
     count, so the statement text stays the same and the server can keep its plan."""
     ordered = sorted(values)
     if dialect == "postgresql":
-        kind = Integer if ordered and isinstance(ordered[0], int) else String
-        return column == any_(bindparam(None, ordered, type_=ARRAY(kind)))
+        return column == any_(bindparam(None, ordered, type_=ARRAY(column.type)))
     return column.in_(ordered)
 
 
@@ -87,6 +86,10 @@ _LATERAL_IN_CITY = text(
 #: free in memory; over a database connection every row costs, and keys this common add
 #: little evidence beside the rarer keys a query nearly always also has.
 FETCH_LIMIT = 1000
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 class DatabaseIndex:
@@ -236,7 +239,10 @@ def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, 
         return {}
     rows = session.execute(
         select(Complaint.business_id, func.count())
-        .where(Complaint.business_id.in_(sorted(business_ids)), Complaint.status.in_(VISIBLE))
+        .where(
+            _among(Complaint.business_id, business_ids, _dialect(session)),
+            Complaint.status.in_(VISIBLE),
+        )
         .group_by(Complaint.business_id)
     ).all()
     return {business_id: count for business_id, count in rows}
@@ -264,7 +270,9 @@ def similar_names(
     matches = search_name(query, index, city=city, state=state, limit=limit)
     found = {
         b.id: b
-        for b in session.scalars(select(Business).where(Business.id.in_([m.id for m in matches])))
+        for b in session.scalars(
+            select(Business).where(_among(Business.id, [m.id for m in matches], _dialect(session)))
+        )
     }
     return [(found[m.id], m.score) for m in matches if m.id in found]
 
