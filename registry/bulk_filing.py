@@ -56,12 +56,9 @@ def _store_documents(
     kept: list[dict[str, Any]] = json.loads(batch.documents)
     if len(kept) + len(documents) > MAX_DOCUMENTS:
         raise ValidationFailed({"documents": f"at most {MAX_DOCUMENTS} documents per import"})
-    errors: dict[str, str] = {}
-    for i, doc in enumerate(documents):
-        try:
-            evidence.check(f"documents.{i}", doc.filename, doc.content, settings.upload_max_bytes)
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
+    errors = evidence.problems(
+        "documents", ((d.filename, d.content) for d in documents), settings.upload_max_bytes
+    )
     if errors:
         raise ValidationFailed(errors)
     for doc in documents:

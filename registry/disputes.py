@@ -67,11 +67,11 @@ def open_dispute(
         errors["statement"] = "explain the dispute (10 to 5000 characters)"
     if len(documents) > MAX_DOCUMENTS:
         errors["documents"] = f"at most {MAX_DOCUMENTS} documents"
-    for i, doc in enumerate(documents[:MAX_DOCUMENTS]):
-        try:
-            evidence.check(f"documents.{i}", doc.filename, doc.content, settings.upload_max_bytes)
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
+    errors |= evidence.problems(
+        "documents",
+        ((d.filename, d.content) for d in documents[:MAX_DOCUMENTS]),
+        settings.upload_max_bytes,
+    )
     if errors:
         raise ValidationFailed(errors)
     if any(d.status is D.REJECTED for d in complaint.disputes):

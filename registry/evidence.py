@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def check(field: str, filename: str, content: bytes, max_bytes: int) -> str:
     if mime is None:
         raise ValidationFailed({field: f"{filename} is not a PDF, PNG or JPEG document"})
     return mime
+
+
+def problems(field: str, documents: Iterable[tuple[str, bytes]], max_bytes: int) -> dict[str, str]:
+    """Every refused document as `{"<field>.<i>": why}`; empty when all are acceptable."""
+    errors: dict[str, str] = {}
+    for i, (filename, content) in enumerate(documents):
+        try:
+            check(f"{field}.{i}", filename, content, max_bytes)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    return errors
 
 
 def store(directory: Path, filename: str, content: bytes, max_bytes: int, field: str) -> StoredFile:

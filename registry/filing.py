@@ -103,13 +103,7 @@ def check_evidence(files: list[EvidenceIn], max_bytes: int) -> dict[str, str]:
         }
     if len(files) > MAX_EVIDENCE:
         return {"evidence": f"at most {MAX_EVIDENCE} documents"}
-    errors: dict[str, str] = {}
-    for i, item in enumerate(files):
-        try:
-            evidence.check(f"evidence.{i}", item.filename, item.content, max_bytes)
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
-    return errors
+    return evidence.problems("evidence", ((f.filename, f.content) for f in files), max_bytes)
 
 
 def _duplicates(session: Session, member_id: int, business_id: int, keys: list[str]) -> list[str]:

@@ -31,6 +31,16 @@ from registry.models import (
     utcnow,
 )
 
+#: What a merge moves to the kept business (and an undo moves back), by record kind.
+MOVED: tuple[tuple[Any, str], ...] = (
+    (Complaint, "complaints"),
+    (Invoice, "invoices"),
+    (ReportOrder, "orders"),
+    (BusinessAlias, "aliases"),
+    (BusinessGstin, "gstins"),
+    (Watch, "watches"),
+)
+
 
 def names_of(business: Business) -> list[str]:
     return [business.name, *(a.name for a in business.aliases)]
@@ -110,14 +120,7 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     for watch in watches:
         if watch.member_id in watched_by_keep:
             session.delete(watch)
-    for model, key in (
-        (Complaint, "complaints"),
-        (Invoice, "invoices"),
-        (ReportOrder, "orders"),
-        (BusinessAlias, "aliases"),
-        (BusinessGstin, "gstins"),
-        (Watch, "watches"),
-    ):
+    for model, key in MOVED:
         _move(session, model, moved[key], keep.id)
     session.flush()
     alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
@@ -174,14 +177,7 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
         )
     moved = json.loads(record.moved)
     keep_names_before = names_of(keep)
-    for model, key in (
-        (Complaint, "complaints"),
-        (Invoice, "invoices"),
-        (ReportOrder, "orders"),
-        (BusinessAlias, "aliases"),
-        (BusinessGstin, "gstins"),
-        (Watch, "watches"),
-    ):
+    for model, key in MOVED:
         _move(session, model, moved.get(key, []), gone.id)
     added = session.get(BusinessAlias, moved.get("alias_added", 0))
     if added is not None:

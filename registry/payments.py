@@ -269,21 +269,34 @@ def _unlock(
         values["payment_intent_id"] = intent_id
     if not transition(session, order, OrderStatus.PAID, GATEWAY, source, **values):
         return Outcome(f"order already {order.status.value}", order.id)
+    _ledger(session, order, LedgerKind.CHARGE, intent_id, event_id, source, now)
+    reports.store_snapshot(session, order, now)
+    return Outcome("paid", order.id)
+
+
+def _ledger(
+    session: Session,
+    order: ReportOrder,
+    kind: LedgerKind,
+    reference: str | None,
+    event_id: str | None,
+    source: str,
+    now: datetime,
+) -> None:
+    """The money record of a charge or refund (one per order and kind, by constraint)."""
     session.add(
         PaymentLedger(
             order_id=order.id,
-            kind=LedgerKind.CHARGE,
+            kind=kind,
             amount_paise=order.amount_paise,
             currency=order.currency,
-            gateway_reference=intent_id,
+            gateway_reference=reference,
             event_id=event_id,
             source=source[:100],
             created_at=now,
         )
     )
     session.flush()
-    reports.store_snapshot(session, order, now)
-    return Outcome("paid", order.id)
 
 
 def _awaiting_payment(session: Session, order: ReportOrder, source: str) -> None:
@@ -336,17 +349,5 @@ def record_refund(
     now = now or utcnow()
     if not transition(session, order, OrderStatus.REFUNDED, actor, note, refunded_at=now):
         return False
-    session.add(
-        PaymentLedger(
-            order_id=order.id,
-            kind=LedgerKind.REFUND,
-            amount_paise=order.amount_paise,
-            currency=order.currency,
-            gateway_reference=reference,
-            event_id=event_id,
-            source=note[:100],
-            created_at=now,
-        )
-    )
-    session.flush()
+    _ledger(session, order, LedgerKind.REFUND, reference, event_id, note, now)
     return True
