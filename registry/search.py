@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import any_, bindparam, func, select, text, union_all
+from sqlalchemy import any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,6 @@ from registry.complaints import VISIBLE
 from registry.models import (
     Business,
     BusinessAlias,
-    BusinessKey,
     Complaint,
     NameTokenStat,
     NameVocabulary,
@@ -120,22 +119,11 @@ class DatabaseIndex:
     def _capped(self, keys: Collection[str], city: str | None, cap: int) -> dict[str, list[int]]:
         """Ids under each key, at most `cap` per key: one round trip to PostgreSQL; on
         SQLite (in-process, no round trips) one indexed look-up per key, which its planner
-        handles far better than a union of dozens of limited subqueries."""
+        handles far better than a union of dozens of limited subqueries. (The registry
+        runs on these two databases only.)"""
         if self.dialect == "sqlite":
             return self._capped_sqlite(keys, city, cap)
-        if self.dialect == "postgresql":
-            return self._capped_postgresql(keys, city, cap)
-        parts = []
-        for key in sorted(keys):
-            part = select(BusinessKey.key, BusinessKey.business_id).where(BusinessKey.key == key)
-            if city is not None:
-                part = part.where(BusinessKey.city == city)
-            parts.append(select(part.limit(cap).subquery()))
-        found: dict[str, list[int]] = {}
-        if parts:
-            for key, business_id in self.connection.execute(union_all(*parts)):
-                found.setdefault(key, []).append(business_id)
-        return found
+        return self._capped_postgresql(keys, city, cap)
 
     def _capped_postgresql(
         self, keys: Collection[str], city: str | None, cap: int
