@@ -51,6 +51,41 @@ class NormalName:
         """'company', 'llp' or 'firm'; None when the name carries no legal form."""
         return legal_family(self.legal_form)
 
+    def encode(self) -> str:
+        """One line of text that `decode` turns back into this name, so an index can keep
+        names normalised (decoding is far cheaper than normalising again)."""
+        return _FIELD.join(
+            (
+                self.core,
+                " ".join(self.tokens),
+                " ".join(self.folded_tokens),
+                " ".join(self.spelled_tokens),
+                self.legal_form or "",
+                self.city_hint or "",
+                self.owner or "",
+            )
+        )
+
+    @classmethod
+    def decode(cls, line: str) -> NormalName:
+        core, tokens, folded, spelled, legal, city, owner = line.split(_FIELD)
+        return cls(
+            core,
+            tuple(tokens.split(" ")) if tokens else (),
+            tuple(folded.split(" ")) if folded else (),
+            tuple(spelled.split(" ")) if spelled else (),
+            legal or None,
+            city or None,
+            owner or None,
+        )
+
+
+#: Separates the fields of an encoded name; `clean_text` leaves no control characters.
+_FIELD = "\x1f"
+#: Bump when a change to the rules changes what `normalise` returns for some name: stored
+#: encodings of the old version are then ignored (and `registry reindex` rewrites them).
+VERSION = 1
+
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 _PAREN_NOTE = re.compile(
@@ -134,8 +169,10 @@ def _city_at_end(tokens: list[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=1 << 12)
 def canonical_city(city: str | None) -> str | None:
-    """A city as compared by the matcher: cleaned, lowercase, old names mapped to new."""
+    """A city as compared by the matcher: cleaned, lowercase, old names mapped to new.
+    (Cities are few and each search canonicalises a hundred candidates' cities.)"""
     if not city:
         return None
     words = re.findall(r"[a-z0-9]+", clean_text(city))

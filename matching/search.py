@@ -39,7 +39,9 @@ class SearchBackend(Protocol):
         ...
 
     def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
-        """Business ids stored under each of these name keys."""
+        """Business ids stored under each of these name keys. A backend may cut long
+        lists short if it says from what length on, in an attribute `posting_limit`: such
+        a list then only tells that its key is common."""
         ...
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
@@ -87,7 +89,8 @@ def pre_rank(
     keys = query_keys_from(expand_terms(items, backend.vocabulary, weight))
     postings = backend.postings([k.key for k in keys])
     usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]
-    small = [(k, ids) for k, ids in usable if len(ids) <= max_postings]
+    limit = min(max_postings, getattr(backend, "posting_limit", max_postings))
+    small = [(k, ids) for k, ids in usable if len(ids) <= limit]
     if not small and usable:
         small = [min(usable, key=lambda item: len(item[1]))]
     gains = {k.key: k.evidence * _rarity(k.key, weight) for k, _ in usable}

@@ -14,7 +14,17 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from registry import apikeys, demo, duplicates, importer, members, migrate, payments, worker
+from registry import (
+    apikeys,
+    demo,
+    duplicates,
+    importer,
+    members,
+    migrate,
+    payments,
+    search_index,
+    worker,
+)
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.errors import RegistryError, ValidationFailed
@@ -39,6 +49,15 @@ def _transaction(settings: Settings) -> Iterator[Session]:
     try:
         with make_sessionmaker(engine).begin() as session:
             yield session
+    finally:
+        engine.dispose()
+
+
+def _vacuum(settings: Settings) -> None:
+    """Tidy the index tables after a bulk change (a no-op on SQLite)."""
+    engine = make_engine(settings.database_url)
+    try:
+        search_index.vacuum(engine)
     finally:
         engine.dispose()
 
@@ -192,7 +211,18 @@ def import_businesses(csv_file: Path) -> None:
             )
     except importer.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    _vacuum(settings)
     _echo_json(report.as_json())
+
+
+@main.command("reindex")
+def reindex() -> None:
+    """Rebuild the name index from the directory (after an upgrade that changes matching)."""
+    settings = _settings()
+    with _transaction(settings) as session:
+        count = search_index.rebuild(session, CLI_ACTOR, _terminal_progress("indexing"))
+    _vacuum(settings)
+    _echo_json({"businesses": count})
 
 
 @main.command("find-duplicates")

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import any_, bindparam, func, select, text
+from sqlalchemy import and_, any_, bindparam, func, literal, null, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
-from matching.normalise import normalise
-from matching.score import Candidate, TokenStats
+from matching.normalise import VERSION, NormalName, canonical_city, normalise
+from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS, search_name
 from registry import directory
 from registry.complaints import VISIBLE
@@ -25,6 +24,7 @@ from registry.models import (
     Complaint,
     NameTokenStat,
     NameVocabulary,
+    NormalNameRecord,
 )
 from registry.search_index import TOTAL
 
@@ -70,16 +70,21 @@ def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
     return column.in_(ordered)
 
 
-_LATERAL = text(
-    "SELECT k.key, b.business_id FROM unnest(CAST(:keys AS text[])) AS k(key) "
-    "CROSS JOIN LATERAL (SELECT business_id FROM business_keys "
-    "WHERE key = k.key LIMIT :cap) AS b"
+# One row per key with its ids as an array (and, for a search in a city, the ids in that
+# city beside them): a few dozen rows cross the connection instead of thousands, and the
+# driver decodes each array in one go.
+_POSTINGS = text(
+    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key LIMIT :cap), "
+    "NULL FROM unnest(CAST(:keys AS text[])) AS k(key)"
 )
-_LATERAL_IN_CITY = text(
-    "SELECT k.key, b.business_id FROM unnest(CAST(:keys AS text[])) AS k(key) "
-    "CROSS JOIN LATERAL (SELECT business_id FROM business_keys "
-    "WHERE key = k.key AND city = :city LIMIT :cap) AS b"
+_POSTINGS_AND_LOCAL = text(
+    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key LIMIT :cap), "
+    "ARRAY(SELECT business_id FROM business_keys WHERE key = k.key AND city = :city LIMIT :cap) "
+    "FROM unnest(CAST(:keys AS text[])) AS k(key)"
 )
+
+_SQLITE_KEY = "SELECT business_id FROM business_keys WHERE key = ? LIMIT ?"
+_SQLITE_KEY_IN_CITY = "SELECT business_id FROM business_keys WHERE key = ? AND city = ? LIMIT ?"
 
 #: Longest posting list fetched for a query. The matcher's own bound (`MAX_POSTINGS`) is
 #: free in memory; over a database connection every row costs, and keys this common add
@@ -94,117 +99,164 @@ def _dialect(session: Session) -> str:
 class DatabaseIndex:
     """The look-ups `matching.search` needs, answered from the index tables."""
 
-    def __init__(self, session: Session) -> None:
+    #: Lists longer than this arrive cut short: they only tell the matcher that a key is
+    #: common (it then uses the key within the asked city alone).
+    posting_limit = FETCH_LIMIT
+
+    def __init__(
+        self, session: Session, tokens: Iterable[str] = (), city: str | None = None
+    ) -> None:
+        """`tokens`: words whose frequencies will be needed (a query's), read at once;
+        `city`: the city a search asks for (canonical), whose key hits come along with the
+        others in the same round trip."""
+        self.city = city
+        self._local: dict[str, list[int]] | None = None
         self.session = session
         # Core execution on the session's connection: these look-ups run several times per
         # keystroke-speed search and need none of the ORM's bookkeeping.
         self.connection = session.connection()
         self.dialect = self.connection.dialect.name
         self.frequencies = _Frequencies(session)
-        self.frequencies.load([TOTAL])
+        self.frequencies.load([TOTAL, *tokens])
         self.stats = TokenStats(self.frequencies, max(self.frequencies[TOTAL], 1))
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
+        """The vocabulary rows, and with them the frequencies of their words."""
         found: dict[str, list[tuple[str, str]]] = {}
         rows = self.connection.execute(
-            select(NameVocabulary.variant, NameVocabulary.spelling, NameVocabulary.token).where(
-                _among(NameVocabulary.variant, variants, self.dialect)
+            select(
+                NameVocabulary.variant,
+                NameVocabulary.spelling,
+                NameVocabulary.token,
+                NameTokenStat.doc_freq,
             )
+            .outerjoin(NameTokenStat, NameTokenStat.token == NameVocabulary.token)
+            .where(_among(NameVocabulary.variant, variants, self.dialect))
         ).all()
-        for variant, spelling, token in rows:
+        for variant, spelling, token, doc_freq in rows:
             found.setdefault(variant, []).append((spelling, token))
-        self.frequencies.load(token for _, _, token in rows)
+            self.frequencies.known[token] = doc_freq or 0
         return found
 
-    def _capped(self, keys: Collection[str], city: str | None, cap: int) -> dict[str, list[int]]:
-        """Ids under each key, at most `cap` per key: one round trip to PostgreSQL; on
-        SQLite (in-process, no round trips) one indexed look-up per key, which its planner
-        handles far better than a union of dozens of limited subqueries. (The registry
-        runs on these two databases only.)"""
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Ids under each key, at most `cap` per key, and with `city` also those in it.
+        One round trip to PostgreSQL; on SQLite (in-process, no round trips) indexed
+        look-ups key by key, which its planner handles far better than one big statement.
+        (The registry runs on these two databases only.)"""
         if self.dialect == "sqlite":
-            return self._capped_sqlite(keys, city, cap)
-        return self._capped_postgresql(keys, city, cap)
-
-    def _capped_postgresql(
-        self, keys: Collection[str], city: str | None, cap: int
-    ) -> dict[str, list[int]]:
-        """One round trip: a LATERAL index scan with its own LIMIT for each key."""
-        statement = _LATERAL_IN_CITY if city is not None else _LATERAL
+            return self._capped_sqlite(keys, cap, city)
+        statement = _POSTINGS_AND_LOCAL if city is not None else _POSTINGS
         params: dict[str, Any] = {"keys": sorted(keys), "cap": cap}
         if city is not None:
             params["city"] = city
-        found: dict[str, list[int]] = {}
-        for key, business_id in self.connection.execute(statement, params):
-            found.setdefault(key, []).append(business_id)
-        return found
+        everywhere: dict[str, list[int]] = {}
+        local: dict[str, list[int]] = {}
+        for key, ids, here in self.connection.execute(statement, params):
+            if ids:
+                everywhere[key] = ids
+            if here:
+                local[key] = here
+        return everywhere, local
 
     def _capped_sqlite(
-        self, keys: Collection[str], city: str | None, cap: int
-    ) -> dict[str, list[int]]:
+        self, keys: Collection[str], cap: int, city: str | None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         cursor: Any = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        sql = "SELECT business_id FROM business_keys WHERE key = ?"
-        if city is not None:
-            sql += " AND city = ?"
-        sql += " LIMIT ?"
-        found: dict[str, list[int]] = {}
+        everywhere: dict[str, list[int]] = {}
+        local: dict[str, list[int]] = {}
         for key in sorted(keys):
-            params = (key, city, cap) if city is not None else (key, cap)
-            ids = [row[0] for row in cursor.execute(sql, params)]
-            if ids:
-                found[key] = ids
+            ids = [row[0] for row in cursor.execute(_SQLITE_KEY, (key, cap))]
+            if not ids:
+                continue
+            everywhere[key] = ids
+            if city is not None:
+                here = [row[0] for row in cursor.execute(_SQLITE_KEY_IN_CITY, (key, city, cap))]
+                if here:
+                    local[key] = here
         cursor.close()
-        return found
-
-    def _postings(self, keys: Collection[str], city: str | None) -> Mapping[str, Sequence[int]]:
-        """Complete id lists of the keys listing at most `FETCH_LIMIT` businesses. Longer
-        lists (a common word's runs to tens of thousands of rows at a million businesses)
-        are not fetched; only when every key is long is the shortest one fetched, as the
-        matcher itself would fall back to it."""
-        found = self._capped(keys, city, FETCH_LIMIT + 1)
-        small = {k: ids for k, ids in found.items() if len(ids) <= FETCH_LIMIT}
-        if small or not found:
-            return small
-        sizes = self._capped(found, city, MAX_POSTINGS + 1)
-        shortest = min(sizes, key=lambda k: (len(sizes[k]), k))
-        if len(sizes[shortest]) <= MAX_POSTINGS:
-            return {shortest: sizes[shortest]}
-        return {shortest: self._capped([shortest], city, 10 * MAX_POSTINGS)[shortest]}
+        return everywhere, local
 
     def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
-        return self._postings(keys, None)
+        """Id lists, complete up to `posting_limit` ids and cut short beyond (a common
+        word's runs to tens of thousands at a million businesses). Only when every key is
+        long is the shortest one fetched whole, as the matcher then falls back to it."""
+        everywhere, self._local = self._capped(keys, FETCH_LIMIT + 1, self.city)
+        if not everywhere or any(len(ids) <= FETCH_LIMIT for ids in everywhere.values()):
+            return everywhere
+        sizes, _ = self._capped(everywhere, MAX_POSTINGS + 1)
+        shortest = min(sizes, key=lambda k: (len(sizes[k]), k))
+        if len(sizes[shortest]) > MAX_POSTINGS:
+            sizes, _ = self._capped([shortest], 10 * MAX_POSTINGS)
+        self._local = {k: v for k, v in self._local.items() if k == shortest}
+        return {shortest: sizes[shortest]}
 
     def local_postings(self, keys: Collection[str], city: str) -> Mapping[str, Sequence[int]]:
-        return self._postings(keys, city)
+        if city != self.city or self._local is None:
+            _, self._local = self._capped(keys, FETCH_LIMIT, city)
+            self.city = city
+        return {key: self._local[key] for key in keys if key in self._local}
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        """Candidate records, each name decoded from its stored normal form (normalising
+        is the costly part of scoring; a name without a stored form is normalised here)."""
         if not ids:
             return {}
-        rows = self.connection.execute(
-            select(Business.id, Business.name, Business.city, Business.state, BusinessAlias.name)
-            .outerjoin(BusinessAlias, BusinessAlias.business_id == Business.id)
-            .where(_among(Business.id, ids, self.dialect), Business.merged_into_id.is_(None))
-            .order_by(Business.id, BusinessAlias.id)
-        ).all()
-        aliases: dict[int, list[str]] = {}
-        for row in rows:
-            names = aliases.setdefault(row[0], [])
-            if row[4] is not None:
-                names.append(row[4])
+        names: dict[int, tuple[NormalName, str | None, str | None]] = {}
+        aliases: dict[int, list[NormalName]] = {}
+        for business_id, alias_id, name, city, state, encoded in self.connection.execute(
+            _names_of(ids, self.dialect)
+        ):
+            normal = NormalName.decode(encoded) if encoded else normalise(name)
+            if alias_id == 0:
+                names[business_id] = (normal, city, state)
+            else:
+                aliases.setdefault(business_id, []).append(normal)
         out = {
-            row[0]: _candidate(row[0], row[1], row[2], row[3], tuple(aliases[row[0]]))
-            for row in rows
+            business_id: Candidate(
+                business_id,
+                normal,
+                canonical_city(city),
+                canonical_state(state),
+                tuple(aliases.get(business_id, ())),
+            )
+            for business_id, (normal, city, state) in names.items()
         }
         self.frequencies.load(t for c in out.values() for t in c.name.folded_tokens)
         return out
 
 
-@lru_cache(maxsize=100_000)
-def _candidate(
-    business_id: int, name: str, city: str | None, state: str | None, aliases: tuple[str, ...]
-) -> Candidate:
-    """Normalising names is the costly part of scoring; a business's candidate record
-    depends only on these values, so each web worker keeps the recent ones."""
-    return Candidate.build(business_id, name, city, state, aliases=aliases)
+def _names_of(ids: Collection[int], dialect: str) -> Any:
+    """Every name of these (unmerged) businesses with its stored normal form if any: own
+    names with alias id 0, then aliases in the order they were added."""
+    stored = NormalNameRecord.version == VERSION
+    own = (
+        select(
+            Business.id,
+            literal(0).label("alias_id"),
+            Business.name,
+            Business.city,
+            Business.state,
+            NormalNameRecord.encoded,
+        )
+        .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == Business.name))
+        .where(_among(Business.id, ids, dialect), Business.merged_into_id.is_(None))
+    )
+    other = (
+        select(
+            BusinessAlias.business_id,
+            BusinessAlias.id,
+            BusinessAlias.name,
+            null(),
+            null(),
+            NormalNameRecord.encoded,
+        )
+        .join(Business, Business.id == BusinessAlias.business_id)
+        .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == BusinessAlias.name))
+        .where(_among(Business.id, ids, dialect), Business.merged_into_id.is_(None))
+    )
+    return union_all(own, other).order_by(text("1"), text("2"))
 
 
 @dataclass(frozen=True)
@@ -252,9 +304,8 @@ def similar_names(
     limit: int = 5,
 ) -> list[tuple[Business, float]]:
     """Businesses whose name matches, best first, with scores 0..100."""
-    index = DatabaseIndex(session)
     query = normalise(name)
-    index.frequencies.load(query.folded_tokens)
+    index = DatabaseIndex(session, query.folded_tokens, canonical_city(city) or query.city_hint)
     matches = search_name(query, index, city=city, state=state, limit=limit)
     found = {
         b.id: b

@@ -16,13 +16,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, text, update
+from sqlalchemy import Engine, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from matching.keys import indexed_tokens, name_keys, vocabulary_entries, vocabulary_keys
-from matching.normalise import canonical_city, normalise
-from registry.models import BusinessKey, NameTokenStat, NameVocabulary
+from matching.normalise import VERSION, canonical_city, normalise
+from registry import audit
+from registry.actors import Actor
+from registry.models import (
+    Business,
+    BusinessAlias,
+    BusinessKey,
+    NameTokenStat,
+    NameVocabulary,
+    NormalNameRecord,
+)
 
 #: The row of `name_token_stats` that counts indexed names (the N of the IDF weights).
 TOTAL = "#names"
@@ -30,10 +39,12 @@ BATCH = 5000
 PARALLEL_CHUNK = 20000
 LOOKUP_CHUNK = 2000
 MAX_LENGTH = 64
+NAME_LENGTH = 300
 
 KEYS: Table = BusinessKey.__table__  # type: ignore[assignment]
 VOCABULARY: Table = NameVocabulary.__table__  # type: ignore[assignment]
 STATS: Table = NameTokenStat.__table__  # type: ignore[assignment]
+NORMAL_NAMES: Table = NormalNameRecord.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -43,6 +54,8 @@ class Rows:
     keys: list[tuple[str, int, str | None]] = field(default_factory=list)
     tokens: Counter[str] = field(default_factory=Counter)
     entries: set[tuple[str, str]] = field(default_factory=set)
+    #: Each name as written -> its normalised form, encoded (see `NormalNameRecord`).
+    normal: dict[str, str] = field(default_factory=dict)
 
     def add(self, business_id: int, names: Iterable[str], city: str | None) -> None:
         place = canonical_city(city)
@@ -55,12 +68,15 @@ class Rows:
             self.tokens.update(set(indexed_tokens(normal)))
             self.tokens[TOTAL] += 1
             self.entries |= vocabulary_entries(normal)
+            if len(name) <= NAME_LENGTH:
+                self.normal[name] = normal.encode()
         self.keys.extend((key, business_id, place) for key in sorted(seen) if len(key) <= 128)
 
     def merge(self, other: Rows) -> None:
         self.keys.extend(other.keys)
         self.tokens.update(other.tokens)
         self.entries |= other.entries
+        self.normal.update(other.normal)
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -131,6 +147,13 @@ def _write(session: Session, rows: Rows, fresh: bool) -> None:
         )
     add_vocabulary(session, rows.entries)
     _increment(session, rows.tokens)
+    fast_insert(
+        session,
+        NORMAL_NAMES,
+        ("name", "version", "encoded"),
+        ((name, VERSION, encoded) for name, encoded in sorted(rows.normal.items())),
+        ignore_conflicts=True,
+    )
     session.flush()
 
 
@@ -182,6 +205,31 @@ def bulk_add(
             rows.merge(_rows_for(chunk))
     rows.keys.sort()
     _write(session, rows, fresh=True)
+
+
+def rebuild(
+    session: Session, actor: Actor, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Index every business afresh (after an upgrade that changes how names are read):
+    the same rows inserts, aliases and merges would have left. Returns how many."""
+    for table in (KEYS, VOCABULARY, STATS, NORMAL_NAMES):
+        session.execute(delete(table))
+    names: dict[int, list[str]] = {}
+    cities: dict[int, str | None] = {}
+    live = select(Business.id, Business.name, Business.city).where(
+        Business.merged_into_id.is_(None)
+    )
+    for business_id, name, city in session.execute(live.order_by(Business.id)):
+        names[business_id] = [name]
+        cities[business_id] = city
+    aliases = select(BusinessAlias.business_id, BusinessAlias.name).order_by(BusinessAlias.id)
+    for business_id, name in session.execute(aliases):
+        if business_id in names:
+            names[business_id].append(name)
+    bulk_add(session, [(b, n, cities[b]) for b, n in names.items()], progress)
+    audit.record(session, actor, "business", "index", "reindexed", note=f"{len(names)} businesses")
+    refresh_statistics(session)
+    return len(names)
 
 
 def fast_insert(
@@ -243,14 +291,29 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+INDEX_TABLES = (
+    "businesses",
+    "business_gstins",
+    "business_keys",
+    "name_vocabulary",
+    "name_token_stats",
+    "normal_names",
+)
+
+
+def vacuum(engine: Engine) -> None:
+    """After a bulk load has committed, on PostgreSQL: VACUUM ANALYZE the index tables, so
+    a search's key look-ups are answered from the index alone (index-only scans need the
+    visibility map that VACUUM sets; autovacuum would get there too, a while later)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(INDEX_TABLES)}")
+
+
 def refresh_statistics(session: Session) -> None:
     """After a bulk load, let PostgreSQL's planner see the new row counts (without this
     it may scan the key table instead of using its index)."""
     if session.get_bind().dialect.name == "postgresql":
         session.flush()
-        session.execute(
-            text(
-                "ANALYZE businesses, business_gstins, business_keys, name_vocabulary, "
-                "name_token_stats"
-            )
-        )
+        session.execute(text(f"ANALYZE {', '.join(INDEX_TABLES)}"))

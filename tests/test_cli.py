@@ -5,11 +5,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, delete, func, select
 
 from registry.cli import main
 from registry.identifiers import gstin_for
-from registry.models import Complaint, ComplaintStatus, Member, User
+from registry.models import (
+    AuditEntry,
+    Business,
+    BusinessKey,
+    Complaint,
+    ComplaintStatus,
+    Member,
+    NameTokenStat,
+    NormalNameRecord,
+    User,
+)
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +197,30 @@ def test_find_duplicates_prints_a_summary(cli_env, tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["open_pairs"] >= 1 and summary["businesses"] >= 3 and "seconds" in summary
+
+
+def test_reindex_rebuilds_the_name_index_from_the_directory(cli_env, tmp_path):
+    path = tmp_path / "reindex.csv"
+    path.write_text(
+        "name,gstin,pan,city,state\nVindhya Granites,,,Jabalpur,Madhya Pradesh\n"
+        "Sahyadri Tools LLP,,,Nashik,Maharashtra\n",
+        encoding="utf-8",
+    )
+    run(cli_env, "import-businesses", str(path))
+    before = {
+        model: count(cli_env, model) for model in (BusinessKey, NameTokenStat, NormalNameRecord)
+    }
+    assert all(before.values())
+    engine = create_engine(cli_env["DATABASE_URL"])
+    with engine.begin() as conn:  # an index left behind by an older release
+        for model in (BusinessKey, NameTokenStat, NormalNameRecord):
+            conn.execute(delete(model))
+    engine.dispose()
+    result = run(cli_env, "reindex")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["businesses"] == count(
+        cli_env, Business, Business.merged_into_id.is_(None)
+    )
+    after = {model: count(cli_env, model) for model in before}
+    assert after == before
+    assert count(cli_env, AuditEntry, AuditEntry.action == "reindexed") == 1

@@ -18,6 +18,7 @@ from registry.models.matching import (
     DuplicatePair,
     NameTokenStat,
     NameVocabulary,
+    NormalNameRecord,
     PairStatus,
 )
 from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
@@ -58,6 +59,7 @@ __all__ = [
     "MsmeCategory",
     "NameTokenStat",
     "NameVocabulary",
+    "NormalNameRecord",
     "Notification",
     "OrderStatus",
     "OutboxMessage",

@@ -18,7 +18,9 @@ class BusinessKey(Base):
     __tablename__ = "business_keys"
     __table_args__ = (
         Index("ix_business_keys_business_id", "business_id"),
-        Index("ix_business_keys_key_city", "key", "city"),
+        # Covers both look-ups a search makes (a key's ids, and those within a city), so
+        # PostgreSQL answers them from the index alone once the table is vacuumed.
+        Index("ix_business_keys_key_city", "key", "city", "business_id"),
     )
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -38,6 +40,19 @@ class NameVocabulary(Base):
     variant: Mapped[str] = mapped_column(String(64), primary_key=True)
     spelling: Mapped[str] = mapped_column(String(64), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class NormalNameRecord(Base):
+    """A name as `matching.normalise` reads it, stored when the name is indexed, so a search
+    decodes its candidates' names instead of normalising them again. Keyed by the text as
+    written and the normaliser's version: a business renamed or merged simply finds (or
+    misses) another row, and rows of an older version are ignored."""
+
+    __tablename__ = "normal_names"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    encoded: Mapped[str] = mapped_column(Text)
 
 
 class NameTokenStat(Base):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from matching.normalise import canonical_city, normalise
+from matching.normalise import NormalName, canonical_city, normalise
 from matching.phonetic import fold_token, skeleton
 
 
@@ -337,3 +337,9 @@ def test_legal_form_and_ms_variants_normalise_alike(
 )
 def test_canonical_city(city: str | None, canonical: str | None) -> None:
     assert canonical_city(city) == canonical
+
+
+@given(NAMES | st.text(max_size=60))
+def test_an_encoded_name_decodes_to_the_same_name(written: str) -> None:
+    name = normalise(written)
+    assert NormalName.decode(name.encode()) == name

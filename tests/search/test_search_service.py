@@ -5,11 +5,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from matching.index import InMemoryIndex
-from registry import directory, merges, search
+from matching.normalise import VERSION, NormalName, normalise
+from registry import directory, importer, merges, search
 from registry.actors import SYSTEM
 from registry.identifiers import gstin_for
+from registry.models import NormalNameRecord
 
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "matching"
 
@@ -92,3 +95,40 @@ def test_database_index_agrees_with_the_reference_index(db):
         hits += bool(ours) and ours[0] == query["truth"]
     assert agree == len(queries)
     assert hits / len(queries) >= 0.95
+
+
+def test_names_are_stored_normalised_and_a_search_reads_them(db, tmp_path):
+    business = make(db, "M/s Shree Laxmi Paper Mart (P) Ltd", "Pune", "Maharashtra")
+    directory.add_alias(db, business, "SLP Mart", "filing")
+    listing = tmp_path / "directory.csv"
+    listing.write_text("name,gstin,pan,city,state\nMarwar Steel Traders,,,Jodhpur,Rajasthan\n")
+    importer.import_file(db, listing, SYSTEM)
+    stored = dict(
+        db.execute(
+            select(NormalNameRecord.name, NormalNameRecord.encoded).where(
+                NormalNameRecord.version == VERSION
+            )
+        ).all()
+    )
+    for written in ("M/s Shree Laxmi Paper Mart (P) Ltd", "SLP Mart", "Marwar Steel Traders"):
+        assert NormalName.decode(stored[written]) == normalise(written)
+
+    # A search takes a candidate's names from the stored forms, not from normalising again:
+    # a stored form that says something else shows through...
+    db.execute(
+        update(NormalNameRecord)
+        .where(NormalNameRecord.name == business.name)
+        .values(encoded=normalise("Zenith Cables").encode())
+    )
+    candidate = search.DatabaseIndex(db).candidates([business.id])[business.id]
+    assert candidate.name == normalise("Zenith Cables")
+    assert candidate.aliases == (normalise("SLP Mart"),)
+    assert candidate.city == "pune" and candidate.state == "maharashtra"
+    # ...and one written by another version of the normaliser is ignored.
+    db.execute(
+        update(NormalNameRecord)
+        .where(NormalNameRecord.name == business.name)
+        .values(version=VERSION + 1)
+    )
+    candidate = search.DatabaseIndex(db).candidates([business.id])[business.id]
+    assert candidate.name == normalise(business.name)
