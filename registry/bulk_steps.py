@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from registry import audit, filing
+from registry import audit, faults, filing
 from registry.actors import Actor
 from registry.bulk_filing import (
     assign_documents,
@@ -274,6 +274,7 @@ def file_step(
             batch.filed += 1
         else:
             batch.failed += 1
+        faults.pause("bulk-step")
     batch.results = json.dumps(results)
     if new >= batch.total:
         batch.status = ImportStatus.DONE

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, complaints, debtors, evidence, notices, outbox
+from registry import audit, complaints, debtors, evidence, faults, notices, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import Conflict, ValidationFailed
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
@@ -169,6 +169,7 @@ def file_complaint(
         evidence.remove(written)
         raise
     token = send_notice(session, settings, complaint)
+    faults.pause("filing-stored")
     return Filed(complaint, token)
 
 

@@ -51,11 +51,20 @@ class SmtpMailer:
         self.user, self.password = user, password
 
     def send(self, message: OutboxMessage) -> None:
+        """Hand the message to the server. Once the server has accepted it (after DATA),
+        nothing that goes wrong while hanging up counts as a failure: that would send it
+        again."""
         smtp_class = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
-        with smtp_class(self.host, self.port, timeout=30) as smtp:
+        smtp = smtp_class(self.host, self.port, timeout=30)
+        try:
             if self.user:
                 smtp.login(self.user, self.password or "")
             smtp.send_message(build_email(message))
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
 
 
 def mailer_from_url(url: str) -> Mailer:

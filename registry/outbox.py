@@ -1,17 +1,22 @@
 """Email goes through the outbox: a row written in the same transaction as the change it
-tells about, sent later by `registry worker`, retried with backoff, never dropped."""
+tells about, sent later by `registry worker`, retried with backoff, never dropped.
+
+Delivery is at least once: a worker killed after the mail server accepted a message but
+before `sent_at` committed sends it again after its restart, byte for byte, with the
+Message-ID the row was given when it was queued ("Crash safety" in docs/operations.md)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from registry import faults
 from registry.mailer import Mailer
 from registry.models import OutboxMessage, Role, User, utcnow
 
@@ -45,24 +50,76 @@ def email_admins(session: Session, kind: str, subject: str, body: str) -> int:
     return len(admins)
 
 
-def _claim_due(session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
-    """Lock a batch of due messages for this worker (SKIP LOCKED where the database has it)."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now),
+def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(_claimable(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
         )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    batch = session.scalars(query).all()
-    for message in batch:
-        message.locked_until = now + CLAIM
-    session.flush()
-    return batch
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now),
+    )
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Start one attempt: lease the message and count the attempt with one compare-and-set
+    UPDATE, committed *before* the mailer is called. From then until `sent_at` commits,
+    the attempt's outcome is unknown if the worker dies. None if another round (or
+    worker) sent or claimed it meanwhile."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, _claimable(now))
+        .values(locked_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    message = None
+    if cast(CursorResult[Any], result).rowcount == 1:
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
+    session.commit()
+    return message
+
+
+def _record(session: Session, message_id: int, **values: Any) -> None:
+    """Write an attempt's outcome in a transaction of its own that starts with the write
+    (SQLite cannot turn a reader whose snapshot went stale into a writer)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def recover_interrupted(session: Session) -> int:
+    """At worker start: release the messages a stopped worker was sending (claimed, never
+    marked sent) so they go out now rather than when their lease runs out. Their outcome
+    is unknown, so they are sent again, with the same Message-ID (at least once; see
+    "Crash safety" in docs/operations.md). Assumes one worker process, as documented.
+    Returns how many; the caller commits."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.locked_until.is_not(None))
+        .values(locked_until=None, last_error=INTERRUPTED)
+        .execution_options(synchronize_session=False)
+    )
+    count = cast(CursorResult[Any], result).rowcount
+    if count:
+        log.warning("%d email(s) interrupted by a stopped worker will be sent again", count)
+    return count
+
+
+INTERRUPTED = (
+    "the worker stopped during this attempt, outcome unknown: sent again with the same Message-ID"
+)
 
 
 @dataclass
@@ -72,39 +129,27 @@ class DeliveryReport:
 
 
 def deliver_due(session: Session, mailer: Mailer, limit: int = 100) -> DeliveryReport:
-    """Send what is due. Commits per message (this is the worker, not a request): a message
-    is marked sent only after the mailer accepted it, so a crash can resend, never lose."""
+    """Send what is due, at least once each. Commits per message (this is the worker, not
+    a request): each attempt is claimed and counted first, and the message is marked sent
+    only after the mailer accepted it, so a crash can resend a message (same Message-ID),
+    never lose one."""
     report = DeliveryReport()
-    now = utcnow()
-    batch = _claim_due(session, now, limit)
-    ids = [m.id for m in batch]
+    candidates = _due_ids(session, utcnow(), limit)
     session.commit()
-    for message_id in ids:
-        message = session.get(OutboxMessage, message_id)
-        if message is None or message.sent_at is not None:
+    for message_id in candidates:
+        message = _claim(session, message_id, utcnow())
+        if message is None:
             continue
         try:
             mailer.send(message)
         except Exception as exc:  # any transport failure is retried later
-            attempt = message.attempts
-            wait = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(
-                    attempts=attempt + 1,
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                    next_attempt_at=utcnow() + wait,
-                    locked_until=None,
-                )
-            )
+            wait = BACKOFF[min(message.attempts - 1, len(BACKOFF) - 1)]
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            _record(session, message_id, last_error=error, next_attempt_at=utcnow() + wait)
             log.warning("email %s to %s failed: %s", message_id, message.to_address, exc)
             report.failed += 1
         else:
-            message.attempts += 1
-            message.sent_at = utcnow()
-            message.locked_until = None
-            message.last_error = None
+            faults.pause("mail-sent")
+            _record(session, message_id, sent_at=utcnow(), last_error=None)
             report.sent += 1
-        session.commit()
     return report

@@ -25,7 +25,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, reports
+from registry import audit, faults, reports
 from registry.actors import GATEWAY, Actor
 from registry.gateway import PaymentGateway
 from registry.models import (
@@ -271,6 +271,7 @@ def _unlock(
         return Outcome(f"order already {order.status.value}", order.id)
     _ledger(session, order, LedgerKind.CHARGE, intent_id, event_id, source, now)
     reports.store_snapshot(session, order, now)
+    faults.pause("payment-unlocked")
     return Outcome("paid", order.id)
 
 

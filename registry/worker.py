@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import complaints, disputes, orders, outbox, reminders
+from registry import complaints, disputes, faults, orders, outbox, reminders
 from registry.mailer import Mailer
 from registry.settings import Settings
 
@@ -34,6 +34,7 @@ def run_once(sessions: sessionmaker[Session], mailer: Mailer, settings: Settings
             result.listed = complaints.list_notice_period_over(session)
             result.disputes_overdue = disputes.flag_overdue(session)
             result.orders_expired = orders.expire_overdue(session)
+            faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer)
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
     return result
@@ -43,6 +44,11 @@ def run_forever(
     sessions: sessionmaker[Session], mailer: Mailer, settings: Settings, interval: float = 5.0
 ) -> None:
     log.info("worker started")
+    try:
+        with sessions.begin() as session:
+            outbox.recover_interrupted(session)
+    except Exception:  # the database is away: the claims expire on their own instead
+        log.exception("could not release emails interrupted by a stopped worker")
     while True:
         try:
             done = run_once(sessions, mailer, settings)
