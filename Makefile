@@ -8,7 +8,7 @@ WEB_CONCURRENCY ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean chromium fuzz production-tests
+.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ format: $(STAMP) ## rewrite files with ruff's formatter and fixes
 
 bench: $(STAMP) ## run the benchmarks and print their figures
 	$(PY) -m bench
+
+bench-load: $(STAMP) ## load on make serve (PostgreSQL, Redis): search, reports, filing vs /healthz
+	$(PY) -m bench.load
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance

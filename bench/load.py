@@ -1,83 +1,353 @@
-"""A small load run against a running server (`make serve`, ideally on PostgreSQL with
-RATELIMIT_ENABLED=false): throughput and p50/p95 latency of health, search and report
-reads. Bounded in time; prints figures; not a test.
+"""Load on the production stack: `make serve` on PostgreSQL with Redis, under many clients.
 
-    python -m bench.load --base-url http://127.0.0.1:5000 --key kr_... --seconds 10
+    python -m bench.load [--businesses 100000] [--complaints 20000] [--seconds 10]
+
+Creates a PostgreSQL database of its own (`registry_load_<pid>`), migrates it and fills it
+through the app's own code (`bench/load_seed.py`: 100,000 businesses, 20,000 complaints
+from verified members, paid report orders, API keys), starts `make serve` on a free port
+(gunicorn with `WEB_CONCURRENCY` workers plus `registry worker`; `REGISTRY_ENV=production`,
+rate limits on and kept in Redis), waits for `/readyz`, then measures each endpoint for a
+fixed time with a few concurrent keep-alive clients (`bench/load_client.py`):
+`/healthz`, name search (seeded names with typos and variants), reading a paid report,
+and filing a complaint (a new invoice each time). Prints requests per second, p50/p95 and
+errors of each, and its throughput as a share of `/healthz` measured on the same server in
+the same run (before and after the others; their mean). Stops the servers and drops the
+database at the end, also on failure.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import threading
+import base64
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlencode
 
-DEFAULT_PATHS = (
-    "/healthz",
-    "/api/v1/businesses/search?q=Lakshmi%20Paper",
-    "/api/v1/businesses/search?q=shree%20ganesh%20traders",
-    "/api/v1/reports/orders/1",
+from bench import load_seed
+from bench.load_client import MakeRequest, Phase, Request, measure
+from bench.synthetic import Business as Synthetic
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get(
+    "BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SEARCH_GOAL = 0.5
+
+
+# -- what the clients send ---------------------------------------------------------------
+
+VARIANTS = (
+    ("Private Limited", "Pvt Ltd"),
+    ("Limited", "Ltd"),
+    ("Shree ", "Shri "),
+    ("Shri ", "Sri "),
+    (" & ", " and "),
+    ("Enterprises", "Enterprise"),
 )
 
 
-def _worker(
-    base: str, path: str, key: str | None, until: float, out: list[tuple[float, int]]
-) -> None:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    while time.perf_counter() < until:
-        request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                response.read()
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except OSError:
-            status = 0
-        out.append((time.perf_counter() - started, status))
+def typo(rng: random.Random, word: str) -> str:
+    """One slip of the keyboard in a word long enough to survive it."""
+    if len(word) < 5 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    match rng.randrange(3):
+        case 0:
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        case 1:
+            return word[:i] + word[i + 1 :]
+        case _:
+            return word[:i] + word[i] + word[i:]
 
 
-def measure(base: str, path: str, key: str | None, seconds: float, clients: int) -> str:
-    results: list[tuple[float, int]] = []
-    until = time.perf_counter() + seconds
-    threads = [
-        threading.Thread(target=_worker, args=(base, path, key, until, results))
-        for _ in range(clients)
+def search_term(rng: random.Random, name: str) -> str:
+    """How a trader types a name: a typo, a short legal form, another spelling, case."""
+    roll = rng.random()
+    if roll < 0.45:
+        words = name.split()
+        at = rng.randrange(len(words))
+        words[at] = typo(rng, words[at])
+        name = " ".join(words)
+    elif roll < 0.75:
+        for old, new in VARIANTS:
+            if old in name:
+                name = name.replace(old, new)
+                break
+        else:
+            name = "M/s " + name
+    if rng.random() < 0.3:
+        name = name.lower()
+    return name
+
+
+def search_requests(
+    businesses: list[Synthetic], keys: list[str], rng: random.Random
+) -> MakeRequest:
+    terms = [
+        (search_term(rng, b.name), b.city if rng.random() < 0.2 else None)
+        for b in rng.sample(businesses, k=min(len(businesses), 5000))
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    times = sorted(t for t, _ in results) or [0.0]
-    errors = sum(1 for _, status in results if status == 0 or status >= 500)
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return (
-        f"{path:55s} {len(results) / seconds:8.1f} req/s  "
-        f"p50 {statistics.median(times) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
-        f"errors {errors}"
+
+    def one() -> Request:
+        q, city = rng.choice(terms)
+        query = {"q": q, **({"city": city} if city else {})}
+        return "GET", "/api/v1/businesses/search?" + urlencode(query), None, rng.choice(keys)
+
+    return one
+
+
+def report_requests(paid: list[tuple[str, int]], rng: random.Random) -> MakeRequest:
+    def one() -> Request:
+        key, business_id = rng.choice(paid)
+        return "GET", f"/api/v1/reports/{business_id}", None, key
+
+    return one
+
+
+def filing_requests(
+    businesses: list[tuple[int, Synthetic]], keys: list[str], rng: random.Random
+) -> MakeRequest:
+    """A new complaint each time: a debtor from the directory (by GSTIN when it has one),
+    invoice numbers never used before, one PDF as evidence."""
+    evidence = [
+        {
+            "filename": "invoice.pdf",
+            "content_base64": base64.b64encode(load_seed.EVIDENCE_PDF).decode(),
+        }
+    ]
+    today = date.today()
+    counter = iter(range(1, 1 << 62))
+
+    def one() -> Request:
+        business_id, b = rng.choice(businesses)
+        n = next(counter)
+        invoice = load_seed.invoice_body(rng, f"LOAD/{os.getpid()}/{n}", today)
+        debtor = load_seed.debtor_of(business_id, b, f"accounts{business_id}@debtor.example")
+        body = {
+            "debtor": {k: v for k, v in vars(debtor).items() if v not in (None, False, "")},
+            "invoices": [
+                {
+                    "number": invoice.number,
+                    "invoice_date": invoice.invoice_date.isoformat(),
+                    "due_date": invoice.due_date.isoformat(),
+                    "amount_paise": invoice.amount_paise,
+                    "paid_paise": invoice.paid_paise,
+                }
+            ],
+            "evidence": evidence,
+        }
+        return "POST", "/api/v1/complaints", body, rng.choice(keys)
+
+    return one
+
+
+def health_requests() -> MakeRequest:
+    return lambda: ("GET", "/healthz", None, None)
+
+
+# -- the servers -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  (local server)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
+    """`make serve` (gunicorn plus the worker) in a process group of its own; stopped with
+    that group when the block ends. `-o .venv/.installed`: never reinstall mid-benchmark."""
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "serve"],  # noqa: S607
+        cwd=ROOT,
+        env={**os.environ, **env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while _get(base + "/readyz") != 200:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"make serve did not become ready (exit {server.poll()})")
+            time.sleep(0.25)
+        yield base
+    finally:
+        _stop(server)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    # gunicorn and the worker share make's process group; wait until all of it is gone.
+    for _ in range(100):
+        try:
+            os.killpg(server.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+# -- the run -----------------------------------------------------------------------------
+
+
+def table(phases: list[Phase], health: float) -> str:
+    lines = [
+        f"{'':34s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>7s} "
+        f"{'vs /healthz':>11s} {'client CPU':>10s}"
+    ]
+    for phase in phases:
+        lines.append(
+            f"{phase.name:34s} {phase.throughput:8.1f} {phase.percentile(0.5):8.1f} "
+            f"{phase.percentile(0.95):8.1f} {phase.errors:7d} "
+            f"{phase.throughput / health if health else 0:11.2f} "
+            f"{phase.client_cpu / phase.seconds:10.0%}"
+        )
+    for phase in phases:
+        odd = {s: n for s, n in phase.statuses.items() if s != phase.expected}
+        if odd or phase.failures:
+            lines.append(f"  {phase.name}: statuses {odd}, connection failures {phase.failures}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    name = f"registry_load_{os.getpid()}"
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+    clients = args.clients or 2 * workers
+    print(
+        f"\n== load: {args.businesses:,} businesses, {args.complaints:,} complaints, "
+        f"`make serve` with {workers} web workers, {clients} clients, {args.seconds:g} s each",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="registry-load-") as tmp:
+        workdir = Path(tmp)
+        url = load_seed.create_database(PG_ADMIN_URL, name)
+        log_path = workdir / "serve.log"
+        try:
+            port = free_port()
+            settings, env = load_seed.production_settings(
+                workdir / "instance", url, f"http://127.0.0.1:{port}", args.redis_url
+            )
+            env["WEB_CONCURRENCY"] = str(workers)
+            seeded = load_seed.seed(
+                url,
+                settings,
+                workdir,
+                businesses=args.businesses,
+                complaints_wanted=args.complaints,
+                members_wanted=args.members,
+                paid_orders=args.orders,
+                rng=rng,
+                processes=args.processes,
+                say=lambda line: print(line, flush=True),
+            )
+            print(
+                f"  seeded in {seeded.timings['total']:.0f} s; {len(seeded.paid_reports)} paid "
+                f"report orders, {len(seeded.keys)} members' API keys",
+                flush=True,
+            )
+            print(
+                "  servers: REGISTRY_ENV=production, rate limits on and kept in Redis "
+                f"({args.redis_url}; the API routes measured have no limit of their own), "
+                "mail to .eml files, a Stripe key that is never called (the orders were paid "
+                "on the test gateway while seeding)",
+                flush=True,
+            )
+            directory = [b for _, b in seeded.businesses]
+            makers = {
+                "GET /healthz": (health_requests(), 200),
+                "GET /api/v1/businesses/search?q=": (
+                    search_requests(directory, seeded.keys, rng),
+                    200,
+                ),
+                "GET /api/v1/reports/{id} (paid)": (report_requests(seeded.paid_reports, rng), 200),
+                "POST /api/v1/complaints": (
+                    filing_requests(seeded.businesses, seeded.keys, rng),
+                    201,
+                ),
+            }
+            with log_path.open("wb") as log, serving(env, port, log) as base:
+                for make, expected in makers.values():  # warm every worker up, unrecorded
+                    measure("warm-up", base, make, expected=expected, seconds=1.5, clients=clients)
+                phases = [
+                    measure(
+                        label, base, make, expected=expected, seconds=args.seconds, clients=clients
+                    )
+                    for label, (make, expected) in makers.items()
+                ]
+                phases.append(
+                    measure(
+                        "GET /healthz (again, at the end)",
+                        base,
+                        health_requests(),
+                        seconds=args.seconds,
+                        clients=clients,
+                    )
+                )
+        except BaseException:
+            if log_path.exists():
+                print("  last lines of make serve:", file=sys.stderr)
+                print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+        finally:
+            load_seed.drop_database(PG_ADMIN_URL, name)
+    health = (phases[0].throughput + phases[-1].throughput) / 2
+    print(table(phases, health))
+    search = phases[1].throughput / health if health else 0.0
+    verdict = "met" if search >= SEARCH_GOAL else "missed"
+    print(f"  search / healthz {search:.2f} (goal >= {SEARCH_GOAL}: {verdict})", flush=True)
+    return 1 if any(phase.errors for phase in phases) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:5000")
-    parser.add_argument("--key", help="a member's API key (search and reports need one)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="per path, at most 60")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients, at most 64")
-    parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
-    args = parser.parse_args(argv)
-    base = args.base_url.rstrip("/")
-    if not base.startswith(("http://127.0.0.1", "http://localhost")):
-        parser.error("load runs only against a local server (127.0.0.1)")
-    seconds, clients = min(args.seconds, 60.0), max(1, min(args.clients, 64))
-    print(f"{clients} clients, {seconds:g} s per path, against {base}")
-    for path in args.paths:
-        print(measure(base, path, args.key, seconds, clients), flush=True)
+    parser.add_argument("--businesses", type=int, default=100_000)
+    parser.add_argument("--complaints", type=int, default=20_000)
+    parser.add_argument("--members", type=int, default=20)
+    parser.add_argument("--orders", type=int, default=200, help="paid report orders")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
+    parser.add_argument("--clients", type=int, default=0, help="default 2 x WEB_CONCURRENCY")
+    parser.add_argument("--processes", type=int, default=2, help="seeding processes")
+    parser.add_argument("--redis-url", default=REDIS_URL)
+    parser.add_argument("--seed", type=int, default=11)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

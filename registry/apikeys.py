@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from registry import audit
 from registry.actors import Actor
@@ -55,7 +55,13 @@ def user_for_key(session: Session, presented: str) -> User | None:
     """The active user holding this unrevoked key, or None."""
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
-    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(presented)))
+    # Every API request asks this: one query, not three (the user and its member come
+    # with the key instead of being loaded lazily one after the other).
+    key = session.scalar(
+        select(ApiKey)
+        .where(ApiKey.key_hash == digest(presented))
+        .options(joinedload(ApiKey.user).joinedload(User.member))
+    )
     if key is None or key.revoked_at is not None or not key.user.is_active:
         return None
     member = key.user.member
