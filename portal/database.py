@@ -2,6 +2,10 @@
 
 Responses with a status of 400 or more roll back: a form shown again with its errors
 (422) or an API error never leaves half a change behind.
+
+Searches read through `read_db()`: a session on the read replica when
+`DATABASE_REPLICA_URL` is set (never written to; a result may lag the primary by the
+replication delay), else the request's own session.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class RegistryState:
     settings: Settings
     engine: Engine | None
     sessions: sessionmaker[Session] | Any
+    read_sessions: sessionmaker[Session] | None = None
 
 
 def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> None:
@@ -29,7 +34,10 @@ def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> Non
     if session_factory is None:
         engine = make_engine(settings.database_url)
         session_factory = make_sessionmaker(engine)
-    app.extensions["registry"] = RegistryState(settings, engine, session_factory)
+    read_sessions = None
+    if settings.database_replica_url:
+        read_sessions = make_sessionmaker(make_engine(settings.database_replica_url))
+    app.extensions["registry"] = RegistryState(settings, engine, session_factory, read_sessions)
     app.after_request(_finish)
     app.teardown_appcontext(_close)
 
@@ -51,6 +59,17 @@ def db() -> Session:
     return session
 
 
+def read_db() -> Session:
+    """A session for reads that may lag a moment behind the primary (searches)."""
+    read_sessions = state().read_sessions
+    if read_sessions is None:
+        return db()
+    if "read_session" not in g:
+        g.read_session = read_sessions()
+    session: Session = g.read_session
+    return session
+
+
 def _finish(response: Response) -> Response:
     session: Session | None = g.get("db_session")
     if session is None:
@@ -63,6 +82,7 @@ def _finish(response: Response) -> Response:
 
 
 def _close(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "read_session"):
+        session: Session | None = g.pop(name, None)
+        if session is not None:
+            session.close()

@@ -67,6 +67,8 @@ class Settings:
     env: str = "development"
     instance_path: Path = field(default_factory=lambda: DEFAULT_INSTANCE)
     database_url: str = ""
+    #: A streaming replica of `database_url` that searches read from (optional).
+    database_replica_url: str | None = None
     secret_key: str = ""
     mail_url: str = ""
     stripe_secret_key: str | None = None
@@ -120,6 +122,7 @@ class Settings:
             env=mode,
             instance_path=instance,
             database_url=database_url,
+            database_replica_url=env.get("DATABASE_REPLICA_URL") or None,
             secret_key=secret_key,
             mail_url=env.get("MAIL_URL") or f"file://{instance / 'outbox'}",
             stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,

@@ -8,7 +8,7 @@ from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, key_required
 from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
-from portal.database import db
+from portal.database import db, read_db
 from registry import directory, search
 
 
@@ -38,7 +38,7 @@ def search_businesses(args: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(
             422, "validation", "Say what to search for.", {"q": "give a name, GSTIN or PAN"}
         )
-    found = search.search(db(), q, city=args["city"], state=args["state"], limit=args["limit"])
+    found = search.search(read_db(), q, city=args["city"], state=args["state"], limit=args["limit"])
     return {"kind": found.kind, "results": [identity(h) for h in found.hits]}
 
 
