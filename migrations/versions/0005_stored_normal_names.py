@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("encoded", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("name", "version", name=op.f("pk_normal_names")),
+        sa.PrimaryKeyConstraint(
+            "name", "version", name=op.f("pk_normal_names"), postgresql_include=["encoded"]
+        ),
     )
     op.drop_index("ix_business_keys_key_city", table_name="business_keys")
     op.create_index("ix_business_keys_key_city", "business_keys", ["key", "city", "business_id"])

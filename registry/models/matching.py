@@ -6,7 +6,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.models.base import Base, enum_column, utcnow
@@ -49,9 +57,11 @@ class NormalNameRecord(Base):
     misses) another row, and rows of an older version are ignored."""
 
     __tablename__ = "normal_names"
+    # On PostgreSQL the key carries the encoding: a search's look-ups read the index alone.
+    __table_args__ = (PrimaryKeyConstraint("name", "version", postgresql_include=["encoded"]),)
 
-    name: Mapped[str] = mapped_column(String(300), primary_key=True)
-    version: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column()
     encoded: Mapped[str] = mapped_column(Text)
 
 

@@ -12,7 +12,7 @@ from matching.normalise import VERSION, NormalName, normalise
 from registry import directory, importer, merges, search
 from registry.actors import SYSTEM
 from registry.identifiers import gstin_for
-from registry.models import NormalNameRecord
+from registry.models import NameTokenStat, NormalNameRecord
 
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "matching"
 
@@ -112,6 +112,21 @@ def test_names_are_stored_normalised_and_a_search_reads_them(db, tmp_path):
     )
     for written in ("M/s Shree Laxmi Paper Mart (P) Ltd", "SLP Mart", "Marwar Steel Traders"):
         assert NormalName.decode(stored[written]) == normalise(written)
+
+    # The words of a candidate's name come with their frequencies (to weigh them by).
+    index = search.DatabaseIndex(db)
+    index.candidates([business.id])
+    words = normalise(business.name).folded_tokens
+    stored_frequencies = dict(
+        db.execute(
+            select(NameTokenStat.token, NameTokenStat.doc_freq).where(
+                NameTokenStat.token.in_(words)
+            )
+        ).all()
+    )
+    assert stored_frequencies and all(
+        index.frequencies.known[word] == stored_frequencies[word] for word in words
+    )
 
     # A search takes a candidate's names from the stored forms, not from normalising again:
     # a stored form that says something else shows through...
