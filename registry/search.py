@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, any_, bindparam, func, literal, null, select, text, union_all
@@ -42,9 +43,7 @@ class _Frequencies(Mapping[str, int]):
             return
         connection = self.session.connection()
         rows = connection.execute(
-            select(NameTokenStat.token, NameTokenStat.doc_freq).where(
-                _among(NameTokenStat.token, missing, connection.dialect.name)
-            )
+            _statement("frequencies", connection.dialect.name), {"values": sorted(missing)}
         ).all()
         self.known.update(dict.fromkeys(missing, 0))
         self.known.update({token: freq for token, freq in rows})
@@ -61,13 +60,44 @@ class _Frequencies(Mapping[str, int]):
         return len(self.known)
 
 
-def _among(column: Any, values: Iterable[Any], dialect: str) -> Any:
-    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter whatever the
-    count, so the statement text stays the same and the server can keep its plan."""
-    ordered = sorted(values)
+def _among(column: Any, dialect: str) -> Any:
+    """`column IN :values`, the list given at execution; on PostgreSQL as `= ANY(:values)`,
+    one array parameter whatever the count, so the server can keep its plan."""
     if dialect == "postgresql":
-        return column == any_(bindparam(None, ordered, type_=ARRAY(column.type)))
-    return column.in_(ordered)
+        return column == any_(bindparam("values", type_=ARRAY(column.type)))
+    return column.in_(bindparam("values", expanding=True))
+
+
+@cache
+def _statement(name: str, dialect: str) -> Any:
+    """The look-ups a search makes, built once per database kind (building a statement
+    costs about as much as running a small one), each taking its list as `values`."""
+    if name == "frequencies":
+        return select(NameTokenStat.token, NameTokenStat.doc_freq).where(
+            _among(NameTokenStat.token, dialect)
+        )
+    if name == "vocabulary":
+        return (
+            select(
+                NameVocabulary.variant,
+                NameVocabulary.spelling,
+                NameVocabulary.token,
+                NameTokenStat.doc_freq,
+            )
+            .outerjoin(NameTokenStat, NameTokenStat.token == NameVocabulary.token)
+            .where(_among(NameVocabulary.variant, dialect))
+        )
+    if name == "names":
+        return _names_of(dialect)
+    if name == "businesses":
+        return select(Business).where(_among(Business.id, dialect))
+    if name == "listed":
+        return (
+            select(Complaint.business_id, func.count())
+            .where(_among(Complaint.business_id, dialect), Complaint.status.in_(VISIBLE))
+            .group_by(Complaint.business_id)
+        )
+    raise KeyError(name)
 
 
 # One row per key with its ids as an array (and, for a search in a city, the ids in that
@@ -124,14 +154,7 @@ class DatabaseIndex:
         """The vocabulary rows, and with them the frequencies of their words."""
         found: dict[str, list[tuple[str, str]]] = {}
         rows = self.connection.execute(
-            select(
-                NameVocabulary.variant,
-                NameVocabulary.spelling,
-                NameVocabulary.token,
-                NameTokenStat.doc_freq,
-            )
-            .outerjoin(NameTokenStat, NameTokenStat.token == NameVocabulary.token)
-            .where(_among(NameVocabulary.variant, variants, self.dialect))
+            _statement("vocabulary", self.dialect), {"values": sorted(variants)}
         ).all()
         for variant, spelling, token, doc_freq in rows:
             found.setdefault(variant, []).append((spelling, token))
@@ -206,7 +229,7 @@ class DatabaseIndex:
         names: dict[int, tuple[NormalName, str | None, str | None]] = {}
         aliases: dict[int, list[NormalName]] = {}
         for business_id, alias_id, name, city, state, encoded in self.connection.execute(
-            _names_of(ids, self.dialect)
+            _statement("names", self.dialect), {"values": sorted(ids)}
         ):
             normal = NormalName.decode(encoded) if encoded else normalise(name)
             if alias_id == 0:
@@ -227,7 +250,7 @@ class DatabaseIndex:
         return out
 
 
-def _names_of(ids: Collection[int], dialect: str) -> Any:
+def _names_of(dialect: str) -> Any:
     """Every name of these (unmerged) businesses with its stored normal form if any: own
     names with alias id 0, then aliases in the order they were added."""
     stored = NormalNameRecord.version == VERSION
@@ -241,7 +264,7 @@ def _names_of(ids: Collection[int], dialect: str) -> Any:
             NormalNameRecord.encoded,
         )
         .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == Business.name))
-        .where(_among(Business.id, ids, dialect), Business.merged_into_id.is_(None))
+        .where(_among(Business.id, dialect), Business.merged_into_id.is_(None))
     )
     other = (
         select(
@@ -254,7 +277,7 @@ def _names_of(ids: Collection[int], dialect: str) -> Any:
         )
         .join(Business, Business.id == BusinessAlias.business_id)
         .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == BusinessAlias.name))
-        .where(_among(Business.id, ids, dialect), Business.merged_into_id.is_(None))
+        .where(_among(Business.id, dialect), Business.merged_into_id.is_(None))
     )
     return union_all(own, other).order_by(text("1"), text("2"))
 
@@ -278,12 +301,7 @@ def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, 
     if not business_ids:
         return {}
     rows = session.execute(
-        select(Complaint.business_id, func.count())
-        .where(
-            _among(Complaint.business_id, business_ids, _dialect(session)),
-            Complaint.status.in_(VISIBLE),
-        )
-        .group_by(Complaint.business_id)
+        _statement("listed", _dialect(session)), {"values": sorted(business_ids)}
     ).all()
     return {business_id: count for business_id, count in rows}
 
@@ -310,7 +328,7 @@ def similar_names(
     found = {
         b.id: b
         for b in session.scalars(
-            select(Business).where(_among(Business.id, [m.id for m in matches], _dialect(session)))
+            _statement("businesses", _dialect(session)), {"values": sorted(m.id for m in matches)}
         )
     }
     return [(found[m.id], m.score) for m in matches if m.id in found]
