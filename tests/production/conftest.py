@@ -15,11 +15,12 @@ from portal import create_app
 from registry.settings import Settings
 
 
-def real_app(url: str, tmp_path: Path, **config: Any) -> Flask:
+def real_app(url: str, tmp_path: Path, replica_url: str | None = None, **config: Any) -> Flask:
     """An app with its own engine and pool on `url`, as `make serve` would build it."""
     settings = Settings(
         instance_path=tmp_path,
         database_url=url,
+        database_replica_url=replica_url,
         secret_key="test-secret-key",
         mail_url=f"file://{tmp_path / 'outbox'}",
         stripe_webhook_secret="whsec_test_secret",
@@ -36,9 +37,11 @@ def dispose_later() -> Iterator[Callable[[Flask], Flask]]:
     apps: list[Flask] = []
     yield lambda app: apps.append(app) or app  # type: ignore[func-returns-value]
     for app in apps:
-        engine = app.extensions["registry"].engine
-        if engine is not None:
-            engine.dispose()
+        state = app.extensions["registry"]
+        if state.engine is not None:
+            state.engine.dispose()
+        if state.read_sessions is not None:
+            state.read_sessions.kw["bind"].dispose()
 
 
 @pytest.fixture
