@@ -139,21 +139,25 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None
 
 
 def _write(session: Session, rows: Rows, fresh: bool) -> None:
+    """Store what `rows` add: a bulk load streams them (COPY on PostgreSQL); the few rows
+    of one filing or alias go in as plain inserts that skip what is already there."""
+    normal = [(name, VERSION, encoded) for name, encoded in sorted(rows.normal.items())]
     if fresh:
         fast_insert(session, KEYS, ("key", "business_id", "city"), rows.keys)
+        fast_insert(
+            session, NORMAL_NAMES, ("name", "version", "encoded"), normal, ignore_conflicts=True
+        )
     else:
         insert_ignoring_duplicates(
             session, KEYS, [{"key": k, "business_id": b, "city": c} for k, b, c in rows.keys]
         )
+        insert_ignoring_duplicates(
+            session,
+            NORMAL_NAMES,
+            [{"name": n, "version": v, "encoded": e} for n, v, e in normal],
+        )
     add_vocabulary(session, rows.entries)
     _increment(session, rows.tokens)
-    fast_insert(
-        session,
-        NORMAL_NAMES,
-        ("name", "version", "encoded"),
-        ((name, VERSION, encoded) for name, encoded in sorted(rows.normal.items())),
-        ignore_conflicts=True,
-    )
     session.flush()
 
 
