@@ -6,13 +6,13 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
 from registry.errors import NotFound, ValidationFailed
-from registry.models import ApiKey, MemberStatus, User, utcnow
+from registry.models import ApiKey, Member, MemberStatus, User, utcnow
 
 PREFIX = "kr_"
 
@@ -55,16 +55,19 @@ def user_for_key(session: Session, presented: str) -> User | None:
     """The active user holding this unrevoked key, or None."""
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
-    # Every API request asks this: one query, not three (the user and its member come
-    # with the key instead of being loaded lazily one after the other).
-    key = session.scalar(
-        select(ApiKey)
-        .where(ApiKey.key_hash == digest(presented))
-        .options(joinedload(ApiKey.user).joinedload(User.member))
+    # Every API request asks this, so it is one statement that loads the user alone: the
+    # key, the user and its member are judged by the database.
+    return session.scalar(_HOLDER, {"key_hash": digest(presented)})
+
+
+_HOLDER = (
+    select(User)
+    .join(ApiKey, ApiKey.user_id == User.id)
+    .outerjoin(Member, Member.id == User.member_id)
+    .where(
+        ApiKey.key_hash == bindparam("key_hash"),
+        ApiKey.revoked_at.is_(None),
+        User.is_active.is_(True),
+        or_(User.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
     )
-    if key is None or key.revoked_at is not None or not key.user.is_active:
-        return None
-    member = key.user.member
-    if member is not None and member.status is not MemberStatus.ACTIVE:
-        return None
-    return key.user
+)

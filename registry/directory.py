@@ -4,12 +4,15 @@ goes by. Every change here keeps the search index current."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from registry import audit, search_index
 from registry.actors import Actor
+from registry.db import among
 from registry.models import Business, BusinessAlias, BusinessGstin
 
 MAX_MERGE_CHAIN = 50
@@ -52,13 +55,12 @@ def legal_entity_gstins(session: Session, businesses: Sequence[Business]) -> dic
     """Every GSTIN under each business's PAN (its own, without a PAN), in one query."""
     if not businesses:
         return {}
-    pans = {b.pan for b in businesses if b.pan}
-    ids = {b.id for b in businesses}
     rows = session.execute(
-        select(Business.id, Business.pan, BusinessGstin.gstin)
-        .join(BusinessGstin, BusinessGstin.business_id == Business.id)
-        .where(or_(Business.pan.in_(sorted(pans)), Business.id.in_(sorted(ids))))
-        .order_by(BusinessGstin.gstin)
+        _gstins_statement(session.get_bind().dialect.name),
+        {
+            "pans": sorted({b.pan for b in businesses if b.pan}),
+            "ids": sorted({b.id for b in businesses}),
+        },
     ).all()
     by_pan: dict[str, list[str]] = {}
     by_id: dict[int, list[str]] = {}
@@ -71,6 +73,17 @@ def legal_entity_gstins(session: Session, businesses: Sequence[Business]) -> dic
         or by_id.get(b.id, [])
         for b in businesses
     }
+
+
+@cache
+def _gstins_statement(dialect: str) -> Any:
+    """Built once per database kind: every search and report asks it."""
+    return (
+        select(Business.id, Business.pan, BusinessGstin.gstin)
+        .join(BusinessGstin, BusinessGstin.business_id == Business.id)
+        .where(or_(among(Business.pan, "pans", dialect), among(Business.id, "ids", dialect)))
+        .order_by(BusinessGstin.gstin)
+    )
 
 
 def gstins_of_legal_entity(session: Session, business: Business) -> list[str]:

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, any_, bindparam, func, literal, null, select, text, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, func, literal, null, select, text, union_all
 from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
@@ -19,6 +18,7 @@ from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS, search_name
 from registry import directory
 from registry.complaints import VISIBLE
+from registry.db import among
 from registry.models import (
     Business,
     BusinessAlias,
@@ -61,11 +61,7 @@ class _Frequencies(Mapping[str, int]):
 
 
 def _among(column: Any, dialect: str) -> Any:
-    """`column IN :values`, the list given at execution; on PostgreSQL as `= ANY(:values)`,
-    one array parameter whatever the count, so the server can keep its plan."""
-    if dialect == "postgresql":
-        return column == any_(bindparam("values", type_=ARRAY(column.type)))
-    return column.in_(bindparam("values", expanding=True))
+    return among(column, "values", dialect)
 
 
 @cache
@@ -89,8 +85,13 @@ def _statement(name: str, dialect: str) -> Any:
         )
     if name == "names":
         return _names_of(dialect)
-    if name == "businesses":
-        return select(Business).where(_among(Business.id, dialect))
+    if name == "businesses":  # with their listed complaints, as a search shows them
+        listed = (
+            select(func.count())
+            .where(Complaint.business_id == Business.id, Complaint.status.in_(VISIBLE))
+            .scalar_subquery()
+        )
+        return select(Business, listed).where(_among(Business.id, dialect))
     if name == "listed":
         return (
             select(Complaint.business_id, func.count())
@@ -306,8 +307,15 @@ def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, 
     return {business_id: count for business_id, count in rows}
 
 
-def _hits(session: Session, scored: Sequence[tuple[Business, float]]) -> list[Hit]:
-    counts = listed_counts(session, [b.id for b, _ in scored])
+def _hits(
+    session: Session,
+    scored: Sequence[tuple[Business, float]],
+    counts: Mapping[int, int] | None = None,
+) -> list[Hit]:
+    """Search results: each business with its legal entity's GSTINs and its listed
+    complaints (`counts`, when the caller already has them)."""
+    if counts is None:
+        counts = listed_counts(session, [b.id for b, _ in scored])
     gstins = directory.legal_entity_gstins(session, [b for b, _ in scored])
     return [
         Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, 0)) for b, score in scored
@@ -322,16 +330,30 @@ def similar_names(
     limit: int = 5,
 ) -> list[tuple[Business, float]]:
     """Businesses whose name matches, best first, with scores 0..100."""
+    return [
+        (business, score) for business, score, _ in _name_matches(session, name, city, state, limit)
+    ]
+
+
+def _name_matches(
+    session: Session, name: str, city: str | None, state: str | None, limit: int
+) -> list[tuple[Business, float, int]]:
+    """`similar_names`, each also with its count of listed complaints (read with it)."""
     query = normalise(name)
     index = DatabaseIndex(session, query.folded_tokens, canonical_city(city) or query.city_hint)
     matches = search_name(query, index, city=city, state=state, limit=limit)
     found = {
-        b.id: b
-        for b in session.scalars(
+        business.id: (business, listed)
+        for business, listed in session.execute(
             _statement("businesses", _dialect(session)), {"values": sorted(m.id for m in matches)}
         )
     }
-    return [(found[m.id], m.score) for m in matches if m.id in found]
+    out = []
+    for match in matches:
+        if match.id in found:
+            business, listed = found[match.id]
+            out.append((business, match.score, listed))
+    return out
 
 
 def search(
@@ -349,8 +371,9 @@ def search(
     if kind.kind == "pan":
         found = directory.by_pan(session, kind.value)
         return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
-    scored = similar_names(session, q, city, state, limit)
-    return SearchResult("name", _hits(session, scored))
+    matches = _name_matches(session, q, city, state, limit)
+    counts = {business.id: listed for business, _, listed in matches}
+    return SearchResult("name", _hits(session, [(b, s) for b, s, _ in matches], counts))
 
 
 def identity_hit(session: Session, business: Business) -> Hit:

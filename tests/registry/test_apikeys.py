@@ -47,3 +47,15 @@ def test_a_suspended_members_keys_stop_working(db, factory):
 def test_a_key_needs_a_name(db, factory):
     with pytest.raises(ValidationFailed):
         apikeys.create(db, factory.member_user(), "   ", SYSTEM)
+
+
+def test_a_deactivated_users_keys_stop_working_and_admin_keys_need_no_member(db, factory):
+    user = factory.member_user()
+    secret = factory.api_key(user)
+    user.is_active = False
+    db.flush()
+    assert apikeys.user_for_key(db, secret) is None
+    admin = factory.admin()
+    admin_secret = factory.api_key(admin)
+    assert admin.member_id is None
+    assert apikeys.user_for_key(db, admin_secret) is admin
