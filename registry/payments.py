@@ -10,6 +10,10 @@ Fulfilment is idempotent. Every event is stored by its id and handled once; the 
 pending -> paid is one conditional UPDATE (`... WHERE status = 'pending'`), so duplicate,
 retried, late, out-of-order and concurrent deliveries unlock once, write one ledger entry
 and one audit row. Every change of an order's state goes through `transition()`.
+
+A full refund wins whichever event arrives first: a pending order goes straight to
+refunded, and a later paid event is stored but unlocks nothing, even when the gateway,
+re-read, still calls the refunded intent `succeeded` (`record_refund()`).
 (Starting, listing and refunding orders: `registry.orders`.)
 """
 
@@ -41,7 +45,10 @@ from registry.states import StateMachine
 LIFE = StateMachine[OrderStatus](
     entity="order",
     moves={
-        OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.EXPIRED}),
+        # -> refunded: a full refund that arrived before the payment's own event.
+        OrderStatus.PENDING: frozenset(
+            {OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.REFUNDED}
+        ),
         OrderStatus.PAID: frozenset({OrderStatus.REFUNDED}),
         OrderStatus.EXPIRED: frozenset(),
         OrderStatus.REFUNDED: frozenset(),
@@ -196,9 +203,7 @@ def fulfil(
     problem = _mismatch(order, checkout.get("amount_total"), checkout.get("currency"))
     if problem:
         return Outcome(problem, order.id)
-    intent = checkout.get("payment_intent")
-    intent_id = intent.get("id") if isinstance(intent, Mapping) else intent
-    return _unlock(session, order, intent_id, source, event_id)
+    return _unlock(session, order, _reference(checkout.get("payment_intent")), source, event_id)
 
 
 def fulfil_intent(
@@ -321,21 +326,43 @@ def _checkout_failed(session: Session, checkout: Mapping[str, Any], source: str)
 def _charge_refunded(
     session: Session, charge: Mapping[str, Any], source: str, event_id: str
 ) -> Outcome:
-    intent = charge.get("payment_intent")
-    order = (
-        session.scalar(select(ReportOrder).where(ReportOrder.payment_intent_id == str(intent)))
-        if intent
-        else None
-    )
+    intent_id = _reference(charge.get("payment_intent"))
+    order = _order_for_charge(session, charge, intent_id)
     if order is None:
         return Outcome("no order for this charge")
+    if order.payment_intent_id not in (None, intent_id):
+        return Outcome("refund of another payment", order.id)
     if not charge.get("refunded"):
         return Outcome("partial refund: report stays unlocked", order.id)
+    if order.status is OrderStatus.PENDING:
+        problem = _mismatch(order, charge.get("amount"), charge.get("currency"))
+        if problem:
+            return Outcome(problem, order.id)
     refunds = (charge.get("refunds") or {}).get("data") or []
     reference = str(refunds[0]["id"]) if refunds else str(charge.get("id"))
-    if record_refund(session, order, GATEWAY, reference, source, event_id, None):
+    if record_refund(
+        session, order, GATEWAY, reference, source, event_id, None, intent_id=intent_id
+    ):
         return Outcome("refunded", order.id)
     return Outcome(f"order already {order.status.value}", order.id)
+
+
+def _reference(value: Any) -> str | None:
+    """An object's id, whether the gateway sent the id or the expanded object."""
+    found = value.get("id") if isinstance(value, Mapping) else value
+    return str(found) if found else None
+
+
+def _order_for_charge(
+    session: Session, charge: Mapping[str, Any], intent_id: str | None
+) -> ReportOrder | None:
+    """The order a charge paid: the one holding its PaymentIntent or, while that intent's
+    own event has not arrived, the one its `metadata.order_id` names (the gateway copies
+    the intent's metadata onto the charge). A charge no intent made is none of ours."""
+    if intent_id is None:
+        return None
+    order = session.scalar(select(ReportOrder).where(ReportOrder.payment_intent_id == intent_id))
+    return order or _order_for_intent(session, charge)
 
 
 def record_refund(
@@ -346,8 +373,24 @@ def record_refund(
     note: str,
     event_id: str | None,
     now: datetime | None,
+    *,
+    intent_id: str | None = None,
 ) -> bool:
+    """Lock an order's report again because its payment was refunded in full. A paid order
+    gets the refund in the ledger. A pending one (the gateway's refund overtook the payment's
+    own event; `intent_id` is that payment) goes straight to refunded with the charge and
+    the refund, so the books read the same whichever event came first. False when the order
+    is refunded or expired already."""
     now = now or utcnow()
+    if order.status is OrderStatus.PENDING and intent_id is not None:
+        values = {"refunded_at": now, "payment_intent_id": intent_id}
+        if transition(session, order, OrderStatus.REFUNDED, actor, note, **values):
+            _ledger(session, order, LedgerKind.CHARGE, intent_id, event_id, note, now)
+            _ledger(session, order, LedgerKind.REFUND, reference, event_id, note, now)
+            return True
+        # Lost to a paid event committed meanwhile: `transition` re-read the order.
+    if order.status is not OrderStatus.PAID:
+        return False
     if not transition(session, order, OrderStatus.REFUNDED, actor, note, refunded_at=now):
         return False
     _ledger(session, order, LedgerKind.REFUND, reference, event_id, note, now)

@@ -98,6 +98,27 @@ def intent_object(order: Any, **changes: Any) -> dict[str, Any]:
     return obj
 
 
+def charge_object(order: Any, intent_id: str, **changes: Any) -> dict[str, Any]:
+    """A charge refunded in full, as `charge.refunded` shows it: made by the order's
+    PaymentIntent, whose metadata Stripe copies onto the charge when it is confirmed."""
+    obj = {
+        "id": f"ch_{secrets.token_hex(8)}",
+        "object": "charge",
+        "amount": order.amount_paise,
+        "amount_refunded": order.amount_paise,
+        "currency": "inr",
+        "payment_intent": intent_id,
+        "metadata": {"order_id": str(order.id)},
+        "refunded": True,
+        "refunds": {
+            "object": "list",
+            "data": [{"id": f"re_{secrets.token_hex(8)}", "amount": order.amount_paise}],
+        },
+    }
+    obj.update(changes)
+    return obj
+
+
 def deliver(client: Any, evt: dict[str, Any], **signing: Any) -> Any:
     payload = json.dumps(evt).encode()
     return client.post(

@@ -26,7 +26,13 @@ from registry.models import (
     ReportSnapshot,
 )
 from tests.conftest import build_app
-from tests.payments.conftest import checkout_object, event, intent_object, stripe_signature
+from tests.payments.conftest import (
+    charge_object,
+    checkout_object,
+    event,
+    intent_object,
+    stripe_signature,
+)
 
 DELIVERIES = 50
 
@@ -144,3 +150,21 @@ def test_fifty_different_events_for_one_payment_at_once(app, own_database, pendi
         "audited": 1,
         "snapshots": 1,
     }
+
+
+def test_a_refund_racing_its_payment_events_leaves_the_report_locked(app, own_database, pending):
+    """Whichever commits first, the refund wins: refunded, one charge and one refund in
+    the books, and at most one unlock (when a paid event got in before the refund)."""
+    paid = checkout_object(pending)
+    intent = intent_object(pending, id=paid["payment_intent"])
+    refund = charge_object(pending, paid["payment_intent"])
+    kinds = [
+        ("charge.refunded", refund),
+        ("checkout.session.completed", paid),
+        ("payment_intent.succeeded", intent),
+    ]
+    events = [event(*kinds[n % 3]) for n in range(DELIVERIES)]
+    assert deliver_all(app, events) == [200] * DELIVERIES
+    found = outcome(own_database, pending)
+    assert found["status"] is OrderStatus.REFUNDED and found["ledger"] == 2
+    assert found["audited"] == found["snapshots"] <= 1
