@@ -15,6 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from matching.indic import transliterate_indic
 from matching.legal import legal_family, legal_parts, split_legal_form
 from matching.phonetic import fold_token, has_vowel
@@ -23,8 +26,12 @@ from matching.wordlists import (
     CITIES,
     CITY_ALIASES,
     CONNECTORS,
+    COUNTRY_WORDS,
     DROPPED_WORDS,
     PHRASE_SYNONYMS,
+    RUN_TOGETHER_PREFIXES,
+    RUN_TOGETHER_SUFFIXES,
+    SLASH_ABBREVIATIONS,
 )
 
 
@@ -84,7 +91,7 @@ class NormalName:
 _FIELD = "\x1f"
 #: Bump when a change to the rules changes what `normalise` returns for some name: stored
 #: encodings of the old version are then ignored (and `registry reindex` rewrites them).
-VERSION = 1
+VERSION = 2
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -96,6 +103,10 @@ _TAIL_NOTE = re.compile(
 )
 _MS_PREFIX = re.compile(r"\bm\s*/\s*s+\b\.?|\bm/[a-z]?(?![a-z0-9])\.?|^\s*ms\.\s")
 _PRIVATE_IN_PARENS = re.compile(r"\(\s*p\s*\)")
+_COUNTRY_IN_PARENS = re.compile(r"\(\s*(?:india|ind|i)\s*\)")
+_SLASHED = re.compile(
+    "|".join(rf"\b{re.escape(k)}\b" for k in sorted(SLASH_ABBREVIATIONS, key=len, reverse=True))
+)
 _WORD = re.compile(r"([a-z0-9]+)(\.?)")
 
 
@@ -127,8 +138,65 @@ def _words(text: str) -> list[tuple[str, bool]]:
     """Words with a flag saying whether a dot followed them ("Ent." is an abbreviation)."""
     text = _MS_PREFIX.sub(" ", text)
     text = _PRIVATE_IN_PARENS.sub(" pvt ", text)
+    text = _COUNTRY_IN_PARENS.sub(" ", text)
+    text = _SLASHED.sub(lambda m: f" {SLASH_ABBREVIATIONS[m.group(0)]} ", text)
     text = text.replace("&", " and ").replace("+", " and ").replace("'", "")
-    return [(m.group(1), bool(m.group(2))) for m in _WORD.finditer(text)]
+    out: list[tuple[str, bool]] = []
+    for m in _WORD.finditer(text):
+        *head, last = split_run_together(m.group(1))
+        out.extend((piece, False) for piece in head)
+        out.append((last, bool(m.group(2))))
+    return out
+
+
+_SUFFIXES_LONGEST_FIRST = tuple(sorted(RUN_TOGETHER_SUFFIXES, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1 << 16)
+def split_run_together(token: str) -> tuple[str, ...]:
+    """A word with a trade or legal word run into it, split there: "goyalricemill" gives
+    ("goyal", "rice", "mill"), "jkpaints" ("jk", "paints"); and an auspicious word run
+    into a long name ("shreesiddhivinayak" gives ("shree", "siddhivinayak")).
+
+    What is left before the trade word must still look like a word (three letters with a
+    vowel) or initials (two letters without one). A word that is itself a trade word or
+    a typo of one ("Hardwear", "Tetxiles") is kept whole, so that it is corrected rather
+    than cut into "hard wear".
+    """
+    if len(token) < 6 or not token.isalpha() or token in RUN_TOGETHER_SUFFIXES:
+        return (token,)
+    if token in ABBREVIATIONS or _near_trade_word(token):
+        return (token,)
+    for suffix in _SUFFIXES_LONGEST_FIRST if token.endswith(_SUFFIXES_LONGEST_FIRST) else ():
+        if not token.endswith(suffix):
+            continue
+        rest = token[: -len(suffix)]
+        if (len(rest) >= 3 and has_vowel(rest)) or (len(rest) == 2 and not has_vowel(rest)):
+            return (*split_run_together(rest), suffix)
+    for prefix in RUN_TOGETHER_PREFIXES:
+        rest = token[len(prefix) :]
+        if token.startswith(prefix) and len(rest) >= 5 and has_vowel(rest):
+            return (prefix, *split_run_together(rest))
+    return (token,)
+
+
+def _near_trade_word(token: str) -> bool:
+    """Whether `token` is a trade or legal word with a typo or two (one edit for words of
+    up to five letters, two for longer ones), other than one it merely ends with. Compared
+    in rapidfuzz's compiled loop: every new word of six letters or more asks this."""
+    for words, edits in _TRADE_WORDS_BY_EDITS:
+        for word, _, _ in process.extract(
+            token, words, scorer=OSA.distance, score_cutoff=edits, limit=None
+        ):
+            if not token.endswith(word):
+                return True
+    return False
+
+
+_TRADE_WORDS_BY_EDITS = (
+    (sorted(w for w in RUN_TOGETHER_SUFFIXES if len(w) <= 5), 1),
+    (sorted(w for w in RUN_TOGETHER_SUFFIXES if len(w) > 5), 2),
+)
 
 
 def _join_llp(tokens: list[str]) -> list[str]:
@@ -182,11 +250,12 @@ def canonical_city(city: str | None) -> str | None:
     return CITY_ALIASES.get(joined, joined)
 
 
-def _expand(token: str, dotted: bool) -> str:
-    """Expand a written abbreviation; 2-3 letter ones only when written with a dot, since
-    undotted they are more often initials (E.N.T. is not Enterprises)."""
+def _expand(token: str, dotted: bool, last: bool) -> str:
+    """Expand a written abbreviation; 2-3 letter ones only when written with a dot or
+    ending a name ("Balaji Ent", "Sharma Pkg"), since elsewhere undotted they are more often
+    initials (E.N.T. Traders is not Enterprises Traders)."""
     full = ABBREVIATIONS.get(token)
-    if full is None or (len(token) <= 3 and not dotted and token != "co"):
+    if full is None or (len(token) <= 3 and not (dotted or last) and token != "co"):
         return token
     return full
 
@@ -233,14 +302,19 @@ def normalise(name: str) -> NormalName:
             forms.insert(0, split.legal_form)
         merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted)
         cut = _city_at_end(merged)
-        if cut and len(merged) - cut >= 2:
+        if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
+            tokens = merged[:-1]
+        elif cut and len(merged) - cut >= 2:
             city = city or CITY_ALIASES.get(" ".join(merged[-cut:]), " ".join(merged[-cut:]))
             tokens = merged[:-cut]
         elif merged != tokens:
             tokens = merged  # what was inside may now stand at the end ("X Pvt & Sons")
         else:
             break
-    core_tokens = tuple(_expand(t, t in dotted) for t in merged) or tuple(merged)
+    last = len(merged) - 1
+    core_tokens = tuple(
+        _expand(t, t in dotted, i == last and i > 0) for i, t in enumerate(merged)
+    ) or tuple(merged)
     folded, spelled = _fold_phrases(core_tokens)
     return NormalName(
         core=" ".join(core_tokens),

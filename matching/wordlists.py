@@ -110,6 +110,36 @@ ABBREVIATIONS: dict[str, str] = {
     "asso": "associates",
     "stn": "station",
     "govt": "government",
+    "ind": "industries",
+    "indust": "industries",
+    "pkg": "packaging",
+    "pkgs": "packaging",
+    "plast": "plastics",
+    "const": "constructions",
+    "constrn": "constructions",
+    "dist": "distributors",
+    "distr": "distributors",
+    "distrs": "distributors",
+    "distbr": "distributors",
+    "distbrs": "distributors",
+    "distribs": "distributors",
+    "trdrs": "traders",
+    "tdrs": "traders",
+    "trdr": "traders",
+    "chem": "chemicals",
+    "chems": "chemicals",
+    "jwlrs": "jewellers",
+    "jwlr": "jewellers",
+    "prods": "products",
+    "svcs": "services",
+    "servs": "services",
+    "elex": "electronics",
+    "wks": "works",
+}
+
+# Written with a slash, these stand for one trade word ("Mittal H/W", "Gupta Elect/Elex").
+SLASH_ABBREVIATIONS: dict[str, str] = {
+    "h/w": "hardware",
 }
 
 # Phrases that name the same trade in two ways; the left side is replaced by the right one
@@ -121,6 +151,13 @@ PHRASE_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("cloth", "store"): ("vastra", "bhandar"),
     ("kirana", "bhandar"): ("kirana", "store"),
     ("general", "store"): ("kirana", "store"),
+    ("grocery",): ("kirana",),
+    ("grocers",): ("kirana", "store"),
+    ("cloth", "house"): ("vastra", "bhandar"),
+    ("kapda", "house"): ("vastra", "bhandar"),
+    ("masala",): ("spices",),
+    ("masale",): ("spices",),
+    ("chawal",): ("rice",),
 }
 
 # Spelling families that the phonetic folding alone does not join (compared after folding:
@@ -177,6 +214,9 @@ SPELLING_FAMILIES: dict[str, str] = {
 # Honorifics and connectors that carry no identity on their own.
 CONNECTORS: frozenset[str] = frozenset({"and", "the", "of"})
 DROPPED_WORDS: frozenset[str] = frozenset({"messrs", "messers", "regd", "registered"})
+# Trailing words that only say where a business belongs ("Sethi Timber Mart (India)"):
+# dropped at the end of a name of two words or more, kept where they start one.
+COUNTRY_WORDS: frozenset[str] = frozenset({"india"})
 
 # Generic trade words and auspicious prefixes: thousands of businesses share each one, so
 # they are weak evidence of identity and never a stand-alone blocking key.
@@ -194,3 +234,20 @@ COMMON_WORDS: frozenset[str] = frozenset(
     dal bhandar vastra global star prime india
     """.split()
 )
+
+# Trade and legal words that people run into the word before ("Goyalricemill",
+# "Balajitraders", "Sharmapvtltd"): a token ending in one is split there. Descriptive words
+# that also start names (Global, Star, Prime, India) and auspicious words are left out.
+_NOT_SUFFIXES = frozenset({"global", "star", "prime", "india", "shree", "shri", "sree"})
+RUN_TOGETHER_SUFFIXES: frozenset[str] = frozenset(
+    w for w in COMMON_WORDS if len(w) >= 4 and w not in _NOT_SUFFIXES
+) | frozenset(
+    """
+    castings casting mill pvtltd privatelimited limited ltd llp private pvt brothers
+    associates company traders trader enterprise industry suppliers sales services
+    """.split()
+)
+
+# Auspicious words that people run into the name after them ("Shreesiddhivinayak",
+# "Jaimatadi"); split off when at least five letters follow (Jaiswal stays whole).
+RUN_TOGETHER_PREFIXES: tuple[str, ...] = ("shree", "shri", "sree", "sri", "jai")
