@@ -26,10 +26,12 @@ if __package__ in (None, ""):
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
 
-from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
+from bench.matching_quality import DEFAULT_DATA, Query, load_businesses, load_queries, percentile
 from bench.synthetic import generate
-from matching.normalise import normalise
+from matching.normalise import canonical_city, normalise
+from matching.score import score_normalised
 from registry import duplicates, importer, migrate, search, search_index
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
@@ -63,6 +65,23 @@ def write_directory(path: Path, size: int, data: Path, seed: int) -> list[int]:
 
 def _same_name(a: str, b: str) -> bool:
     return normalise(a).folded_tokens == normalise(b).folded_tokens
+
+
+def _truth_score(session: Session, query: Query, truth_id: int | None) -> float:
+    """The labelled truth's score for the query, as the search would give it had the index
+    brought it to the scorer: tells a miss of the scorer's judgement (often a generated name
+    closer to what was typed) from one of the index's recall."""
+    normal = normalise(query.q)
+    city = canonical_city(query.city) or normal.city_hint
+    index = search.DatabaseIndex(session, normal.folded_tokens, city)
+    truth = index.candidates([truth_id]).get(truth_id) if truth_id is not None else None
+    return round(score_normalised(normal, truth, index.stats, city), 1) if truth else 0.0
+
+
+def _compared(truth: float, winner: float) -> str:
+    if truth < winner:
+        return "lower"
+    return "equal" if truth == winner else "higher"
 
 
 def fresh_database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -113,6 +132,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 if o.business_id and labelled_ids[o.line - 2]
             }
             latencies, hits, namesakes = [], 0, 0
+            judged: dict[str, int] = {"lower": 0, "equal": 0, "higher": 0}
             truth_names = {int(r["id"]): r["name"] for r in load_businesses(data)}
             with sessions() as session:
                 search.search(session, queries[0].q)  # warm the connection
@@ -125,12 +145,19 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                     elif found.hits:
                         winner = found.hits[0].business.name
                         namesakes += _same_name(winner, truth_names[query.truth])
+                        truth = _truth_score(session, query, to_db.get(query.truth))
+                        judged[_compared(truth, found.hits[0].score)] += 1
+                    else:  # nothing found at all
+                        judged["higher"] += 1
             p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
             print(
                 f"  search ({len(queries)} queries): hit@1 {hits / len(queries):.4f}  "
                 f"p50 {p50:.2f} ms  p95 {p95:.2f} ms\n"
-                f"  misses: {len(queries) - hits}, of which {namesakes} went to a business of "
-                "the same name (folded; another city or legal form)"
+                f"  misses: {len(queries) - hits} ({namesakes} to a business of the same folded "
+                "name, in another city or with another legal form). Scored directly, the truth "
+                f"scores below the winner in {judged['lower']}, the same in {judged['equal']} "
+                f"(lost the tie), above it in {judged['higher']} (the index did not bring the "
+                "truth to the scorer)"
             )
             names = []
             with csv_path.open(newline="", encoding="utf-8") as handle:
