@@ -1,4 +1,5 @@
-"""Rupees as people type them, paise as the registry stores them."""
+"""Rupees as people type them, paise as the registry stores them (shown by
+`registry.money.rupees`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,3 @@ def to_paise(rupees: Decimal | str | None) -> int:
     except InvalidOperation as exc:
         raise ValueError("not an amount") from exc
     return int((value * 100).to_integral_value())
-
-
-def rupees(paise: int | None) -> str:
-    return f"₹{(paise or 0) / 100:,.2f}"

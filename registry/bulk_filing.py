@@ -12,6 +12,9 @@ Evidence: every complaint needs a document. A document whose file name carries o
 debtor's invoice numbers, its GSTIN or its name goes to that debtor's complaint only;
 any other document is shared by every complaint of the file (the preview says which
 complaint gets what, and that a debtor sees its documents through its notice link).
+
+An import not filed within `KEPT_FOR` of its upload is abandoned: the worker cancels it
+and drops its rows, preview and documents (`expire_abandoned`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +32,16 @@ from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
 from registry import audit, bulk_csv, bulk_plan, evidence, filing
-from registry.actors import Actor
+from registry.actors import SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import ColumnMapping, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 
 MAX_DOCUMENTS = 10
+#: How long an uploaded import waits for the member to file it. A week covers a member who
+#: uploads before a holiday weekend and comes back to fix the mapping; an operation
+#: setting would add nothing the members need to tune.
+KEPT_FOR = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,13 @@ class Document:
 # -- documents --------------------------------------------------------------------------------
 
 
+def imports_root(settings: Settings) -> Path:
+    """Where every import keeps its documents, one folder per import's `storage_key`."""
+    return settings.instance_path / "imports"
+
+
 def folder(settings: Settings, batch: ImportBatch) -> Path:
-    return settings.instance_path / "imports" / batch.storage_key
+    return imports_root(settings) / batch.storage_key
 
 
 def _store_documents(
@@ -288,12 +300,67 @@ def for_member(member_id: int) -> Select[ImportBatch]:
     )
 
 
-def cancel(session: Session, settings: Settings, actor: Actor, batch: ImportBatch) -> None:
+def cancel(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    batch: ImportBatch,
+    *,
+    action: str = "cancelled",
+    note: str | None = None,
+) -> None:
+    """End an import that was never filed; its documents go once this commits."""
     _editable(batch)
     batch.status = ImportStatus.CANCELLED
     batch.finished_at = utcnow()
     delete_on_commit(session, folder(settings, batch))
     session.flush()
     audit.record(
-        session, actor, "import", batch.id, "cancelled", from_state="uploaded", to_state="cancelled"
+        session,
+        actor,
+        "import",
+        batch.id,
+        action,
+        from_state="uploaded",
+        to_state="cancelled",
+        note=note,
     )
+
+
+def expires_at(batch: ImportBatch) -> datetime:
+    """When the worker removes this import if it is still not filed."""
+    return batch.created_at + KEPT_FOR
+
+
+def expired(batch: ImportBatch) -> bool:
+    """Whether the worker cancelled it (a member can only cancel before it expires)."""
+    return (
+        batch.status is ImportStatus.CANCELLED
+        and batch.finished_at is not None
+        and batch.finished_at >= expires_at(batch)
+    )
+
+
+def expire_abandoned(session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """Cancel the imports uploaded more than `KEPT_FOR` ago and never filed, dropping the
+    rows, preview and documents they kept; returns how many. The batch stays, emptied, so
+    the member's list and the audit log still say what became of it. Imports being filed
+    or filed (and their complaints) are not touched: the rows are locked and re-checked,
+    so one whose member pressed File meanwhile is left to file."""
+    now = now or utcnow()
+    abandoned = session.scalars(
+        select(ImportBatch)
+        .where(
+            ImportBatch.status == ImportStatus.UPLOADED,
+            ImportBatch.created_at < now - KEPT_FOR,
+        )
+        .order_by(ImportBatch.id)
+        .with_for_update()
+    ).all()
+    note = f"not filed within {KEPT_FOR.days} days of its upload"
+    for batch in abandoned:
+        cancel(session, settings, SYSTEM, batch, action="expired", note=note)
+        batch.finished_at = now
+        batch.rows, batch.plan, batch.documents = "[]", None, "[]"
+    session.flush()
+    return len(abandoned)

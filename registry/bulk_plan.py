@@ -29,6 +29,7 @@ from registry.filing import MAX_INVOICES, invoice_key
 from registry.identifiers import IdentifierError, validate_gstin, validate_pan
 from registry.members import normalise_email
 from registry.models import Business, Invoice
+from registry.money import rupees
 
 TOTAL_LINES = frozenset({"total", "grandtotal", "subtotal", "totals"})
 DATE_FIELDS = ("invoice_date", "due_date")
@@ -265,8 +266,8 @@ def _check_group(group: dict[str, Any], minimum_paise: int) -> None:
     group["outstanding_paise"] = outstanding
     if rows and outstanding < minimum_paise:
         group["errors"].append(
-            f"this debtor's overdue total (₹{outstanding / 100:,.2f}) is below the registry's "
-            f"minimum of ₹{minimum_paise / 100:,.2f}"
+            f"this debtor's overdue total ({rupees(outstanding)}) is below the registry's "
+            f"minimum of {rupees(minimum_paise)}"
         )
     resolution, debtor = group["resolution"], group["debtor"]
     if not debtor["email"] and not resolution.get("email_on_record"):

@@ -149,7 +149,8 @@ def load_demo() -> None:
 @click.option("--once", is_flag=True, help="run one round and exit")
 @click.option("--interval", default=5.0, show_default=True, help="seconds between rounds")
 def run_worker(once: bool, interval: float) -> None:
-    """Send queued emails and alerts; apply time-based transitions."""
+    """Send queued emails and alerts; apply time-based transitions; clear abandoned
+    imports and uploaded files no row names."""
     settings = _settings()
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)

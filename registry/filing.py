@@ -16,6 +16,7 @@ from registry import audit, complaints, debtors, evidence, faults, notices, outb
 from registry.actors import SYSTEM, Actor
 from registry.errors import Conflict, ValidationFailed
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
+from registry.money import rupees
 from registry.notice_mail import notice_email
 from registry.settings import Settings
 
@@ -89,8 +90,8 @@ def check_invoices(invoices: list[InvoiceIn], today: date, minimum_paise: int) -
         outstanding = sum(inv.amount_paise - inv.paid_paise for inv in invoices)
         if outstanding < minimum_paise:
             errors["invoices"] = (
-                f"the amount outstanding (₹{outstanding / 100:,.2f}) is below the registry's "
-                f"minimum of ₹{minimum_paise / 100:,.2f}"
+                f"the amount outstanding ({rupees(outstanding)}) is below the registry's "
+                f"minimum of {rupees(minimum_paise)}"
             )
     return errors
 

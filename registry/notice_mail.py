@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from registry.models import Complaint, MsmeCategory
+from registry.money import rupees
 from registry.msmed import interest_paise
 from registry.settings import PRODUCT_NAME, Settings
 
@@ -40,10 +41,6 @@ def msmed_interest(
         )
         for inv in complaint.invoices
     ]
-
-
-def rupees(paise: int) -> str:
-    return f"₹{paise / 100:,.2f}"
 
 
 def notice_link(settings: Settings, token: str) -> str:

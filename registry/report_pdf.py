@@ -12,6 +12,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from registry.money import rupees
 from registry.settings import PRODUCT_NAME
 
 
@@ -23,7 +24,7 @@ def _text(value: Any) -> str:
 
 
 def _money(paise: int) -> str:
-    return f"Rs. {paise / 100:,.2f}"
+    return rupees(paise, symbol="Rs. ")
 
 
 class _Report(FPDF):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from registry.money import rupees
+
 #: Days beyond terms -> payment index, PAYDEX-like; straight lines between the points.
 PAYMENT_INDEX = (
     (0, 100.0),
@@ -143,7 +145,7 @@ def _outstanding(open_claims: Sequence[Claim]) -> Factor:
         OUTSTANDING_CAP, OUTSTANDING_POINTS * math.log10(1 + total / OUTSTANDING_UNIT_PAISE)
     )
     return Factor(
-        "outstanding", f"₹{total / 100:,.2f} outstanding on open complaints", -round(points, 1)
+        "outstanding", f"{rupees(total)} outstanding on open complaints", -round(points, 1)
     )
 
 

@@ -1,4 +1,5 @@
-"""`registry worker`: sends the outbox and applies the moves that time makes."""
+"""`registry worker`: sends the outbox, applies the moves that time makes, and clears
+what nobody will use: abandoned imports, and uploaded files that no row names."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import complaints, disputes, faults, orders, outbox, reminders
+from registry import bulk_filing, complaints, disputes, faults, orders, orphans, outbox, reminders
 from registry.mailer import Mailer
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: How often `run_forever` looks for orphan files: listing a large (perhaps network)
+#: uploads folder every few seconds would be waste, and they wait `orphans.MIN_AGE` anyway.
+SWEEP_EVERY = 15 * 60.0
 
 
 @dataclass
@@ -21,12 +26,17 @@ class Round:
     reminders: int = 0
     disputes_overdue: int = 0
     orders_expired: int = 0
+    imports_expired: int = 0
+    orphan_files_removed: int = 0
     emails_sent: int = 0
     emails_failed: int = 0
 
 
-def run_once(sessions: sessionmaker[Session], mailer: Mailer, settings: Settings) -> Round:
-    """One round: time-based transitions first (they queue emails), then the outbox."""
+def run_once(
+    sessions: sessionmaker[Session], mailer: Mailer, settings: Settings, *, sweep: bool = True
+) -> Round:
+    """One round: time-based transitions first (they queue emails), then the outbox, then
+    (when `sweep`) the orphan files. Each part commits on its own."""
     result = Round()
     with sessions() as session:
         with session.begin():
@@ -34,9 +44,13 @@ def run_once(sessions: sessionmaker[Session], mailer: Mailer, settings: Settings
             result.listed = complaints.list_notice_period_over(session)
             result.disputes_overdue = disputes.flag_overdue(session)
             result.orders_expired = orders.expire_overdue(session)
+            result.imports_expired = bulk_filing.expire_abandoned(session, settings)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer)
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
+    if sweep:
+        with sessions() as session:
+            result.orphan_files_removed = orphans.sweep(session, settings)
     return result
 
 
@@ -49,9 +63,13 @@ def run_forever(
             outbox.recover_interrupted(session)
     except Exception:  # the database is away: the claims expire on their own instead
         log.exception("could not release emails interrupted by a stopped worker")
+    next_sweep = 0.0
     while True:
         try:
-            done = run_once(sessions, mailer, settings)
+            sweep = time.monotonic() >= next_sweep
+            done = run_once(sessions, mailer, settings, sweep=sweep)
+            if sweep:
+                next_sweep = time.monotonic() + SWEEP_EVERY
             if any(asdict(done).values()):
                 log.info("worker round: %s", asdict(done))
         except Exception:

@@ -133,6 +133,8 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "reminders",
         "disputes_overdue",
         "orders_expired",
+        "imports_expired",
+        "orphan_files_removed",
         "emails_sent",
         "emails_failed",
     }

@@ -88,6 +88,8 @@ def _preview(batch: ImportBatch, mapping_form_: Any = None, status: int = 200) -
         required=REQUIRED,
         documents_form=DocumentsForm(formdata=None),
         confirm=ConfirmForm(),
+        expires_at=bulk_filing.expires_at(batch),
+        kept_days=bulk_filing.KEPT_FOR.days,
     ), status
 
 
@@ -180,6 +182,8 @@ def import_progress(batch_id: int) -> Response | str:
     return render_template(
         "imports/progress.html",
         batch=batch,
+        expired=bulk_filing.expired(batch),
+        kept_days=bulk_filing.KEPT_FOR.days,
         progress=bulk_steps.progress(batch),
         outcomes=paginate_list(outcomes, PER_PAGE * 2),
         bad_rows=[r for r in plan["rows"] if r["action"] == "error"][:PREVIEW_ROWS],

@@ -100,7 +100,7 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
     expect(member.get_by_role("status").first).to_contain_text(
         "the debtor has been sent its notice"
     )
-    expect(member.locator("main")).to_contain_text("₹300,000.00")
+    expect(member.locator("main")).to_contain_text("₹3,00,000.00")
     expect(member.get_by_role("link", name="osl-77.pdf")).to_be_visible()
     complaint_id = int(re.search(r"/complaints/(\d+)", member.url).group(1))
     shoot(member, "complaint")
@@ -127,7 +127,7 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
     member.get_by_role("button", name="Mark settled").click()
     expect(member.locator(".status").first).to_have_text("settled")
     member.get_by_role("link", name="Dashboard").click()
-    expect(member.locator("#recovered")).to_have_text("₹300,000.00")
+    expect(member.locator("#recovered")).to_have_text("₹3,00,000.00")
     expect(member.locator("svg.chart")).to_be_visible()
     shoot(member, "member-dashboard")
     member.set_viewport_size({"width": 390, "height": 844})  # a phone

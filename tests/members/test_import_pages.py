@@ -35,7 +35,7 @@ def test_upload_preview_and_file(client, auth, db, factory):
     preview = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "New complaint" in preview and "Invoice added to line 2 (same debtor)" in preview
     assert "GSTIN 27ABCDE1234F1Z5" in preview and "Not filed:" in preview
-    assert 'id="ready-count">1<' in preview and "₹195,000.00 outstanding" in preview
+    assert 'id="ready-count">1<' in preview and "₹1,95,000.00 outstanding" in preview
     assert "shared by every complaint" in preview
     batch = db.scalar(select(ImportBatch))
     filed = client.post(f"/imports/{batch.id}/file")

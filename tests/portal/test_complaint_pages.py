@@ -39,7 +39,7 @@ def test_a_member_files_from_the_form_and_follows_it(client, auth, factory, db):
     response = client.post("/complaints/new", data=form_data(), content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Om Shanti Logistics" in page and "OSL-77" in page and "₹300,000.00" in page
+    assert "Om Shanti Logistics" in page and "OSL-77" in page and "₹3,00,000.00" in page
     assert "in notice" in page and "filed → in_notice" in page
     complaint = db.scalar(select(Complaint))
     download = client.get(f"/complaints/{complaint.id}/evidence/{complaint.evidence[0].id}")

@@ -204,8 +204,15 @@ def test_filing_with_uploads_killed_before_commit_leaves_nothing_and_files_once(
             for item in complaint.evidence
         }
     assert downloads == {PDF, PNG}
-    site.worker_once()
+    first = json.loads(site.worker_once())
     assert len(eml_to(site, DEBTOR_EMAIL)) == 1  # one notice, sent once
+    assert first["orphan_files_removed"] == 0 and all(p.exists() for p in stored)  # too fresh
+
+    for path in stored | named:  # an hour on: the killed request's files are orphans
+        then = (utcnow() - timedelta(hours=2)).timestamp()
+        os.utime(path, (then, then))
+    assert json.loads(site.worker_once())["orphan_files_removed"] == 2
+    assert files_in(site.settings.uploads_path) == named == evidence_is_whole(site)
 
 
 def test_bulk_import_step_killed_midway_files_all_or_nothing(site):

@@ -59,7 +59,7 @@ def test_a_filing_goes_into_notice_and_the_debtor_is_emailed(db, settings, membe
     assert mail.to_address == "accounts@lakshmi-paper.example"
     assert "Shree Ganesh Textiles" in mail.body and f"/notice/{filed.notice_token}" in mail.body
     assert (
-        "LP/2026/101" in mail.body and "₹4,00,000" not in mail.body and "₹400,000.00" in mail.body
+        "LP/2026/101" in mail.body and "₹4,00,000.00" in mail.body and "₹400,000" not in mail.body
     )
     stored = complaint.evidence[0]
     assert stored.content_type == "application/pdf" and len(stored.sha256) == 64
