@@ -14,6 +14,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from matching.normalise import VERSION
 from registry import (
     apikeys,
     demo,
@@ -88,6 +89,15 @@ def init_db() -> None:
     settings = _settings()
     migrate.upgrade(settings.database_url)
     click.echo("database is at the newest revision")
+    with _transaction(settings) as session:
+        older = search_index.older_version(session)
+    if older is not None:
+        click.echo(
+            f"note: the search index holds names read by version {older} of the name matcher; "
+            f"this release reads them as version {VERSION}. Run `registry reindex` once "
+            "(searches keep working meanwhile).",
+            err=True,
+        )
 
 
 @main.command("create-admin")

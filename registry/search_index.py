@@ -236,6 +236,15 @@ def rebuild(
     return len(names)
 
 
+def older_version(session: Session) -> int | None:
+    """A version of the name matcher, other than this release's, that some indexed names
+    were read with: the index then needs `registry reindex` (searches work meanwhile, but
+    names indexed the old way may be missed and are normalised again on every search)."""
+    return session.scalar(
+        select(NormalNameRecord.version).where(NormalNameRecord.version != VERSION).limit(1)
+    )
+
+
 def fast_insert(
     session: Session,
     table: Table,

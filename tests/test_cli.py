@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, delete, func, select, update
 
+from matching.normalise import VERSION
 from registry.cli import main
 from registry.identifiers import gstin_for
 from registry.models import (
@@ -226,3 +227,20 @@ def test_reindex_rebuilds_the_name_index_from_the_directory(cli_env, tmp_path):
     after = {model: count(cli_env, model) for model in before}
     assert after == before
     assert count(cli_env, AuditEntry, AuditEntry.action == "reindexed") == 1
+
+
+def test_init_db_says_when_the_index_was_built_by_another_matcher_version(cli_env, tmp_path):
+    path = tmp_path / "versions.csv"
+    path.write_text("name,gstin,pan,city,state\nKalinga Forgings,,,Cuttack,Odisha\n")
+    run(cli_env, "import-businesses", str(path))
+    assert "registry reindex" not in run(cli_env, "init-db").output
+    engine = create_engine(cli_env["DATABASE_URL"])
+    with engine.begin() as conn:  # names stored by an older release's matcher
+        conn.execute(update(NormalNameRecord).values(version=VERSION - 1))
+    engine.dispose()
+    result = run(cli_env, "init-db")
+    assert result.exit_code == 0, result.output
+    assert f"version {VERSION - 1} of the name matcher" in result.stderr
+    assert "registry reindex" in result.stderr
+    run(cli_env, "reindex")
+    assert "registry reindex" not in run(cli_env, "init-db").output
