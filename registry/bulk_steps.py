@@ -141,6 +141,17 @@ def start(
     if not todo:
         reason = "no complaint is ready to file: see the errors shown"
         raise ValidationFailed({"plan": reason}, reason)
+    # Uploaded -> filing only if it still is: a second tab, or the worker expiring the
+    # import meanwhile, may have moved it since this request read it.
+    moved = session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.UPLOADED)
+        .values(status=ImportStatus.FILING)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(batch)
+        raise InvalidTransition("import", batch.status.value, ImportStatus.FILING.value)
     plan["todo"], plan["choices"] = todo, chosen
     batch.plan = json.dumps(plan)
     batch.results = json.dumps(results)

@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from registry import bulk_filing, bulk_steps, directory, filing
 from registry.actors import SYSTEM, Actor
-from registry.errors import ValidationFailed
+from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import (
     AuditEntry,
     ColumnMapping,
@@ -354,3 +354,20 @@ def test_which_documents_name_a_debtor(filename, names_it):
     ]
     own, shared = bulk_filing.assign_documents(groups, [{"name": filename}])
     assert (own == [[0]]) is names_it and (shared == [0]) is not names_it
+
+
+def test_an_import_moved_on_since_it_was_read_is_not_started(db, settings, factory):
+    user = factory.member_user()
+    batch = upload(db, settings, user, [row(gst=gstin(1), number="R-1")])
+    # As if the worker expired it (or a second tab started it) after this request read it.
+    db.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id)
+        .values(status=ImportStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    assert batch.status is ImportStatus.UPLOADED  # what this request still believes
+    with pytest.raises(InvalidTransition):
+        bulk_steps.start(db, Actor.of(user), batch, {})
+    assert batch.status is ImportStatus.CANCELLED and batch.total == 0
+    assert db.scalar(select(func.count()).select_from(Complaint)) == 0
