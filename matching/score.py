@@ -92,7 +92,7 @@ def token_similarity(a: str, b: str) -> float:
         sim = max(sim, 0.8)
     if len(a) >= 3 and len(b) >= 3 and len(skeleton(a)) >= 3 and skeleton(a) == skeleton(b):
         sim = max(sim, 0.7)
-    if not has_vowel(a) and not has_vowel(b) and sorted(a) == sorted(b):
+    if len(a) >= 3 and not has_vowel(a) and not has_vowel(b) and sorted(a) == sorted(b):
         sim = max(sim, 0.85)
     if not has_vowel(shorter) and len(shorter) >= 2 and longer.startswith(shorter):
         sim = max(sim, 0.75)

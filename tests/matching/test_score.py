@@ -132,10 +132,21 @@ def test_unrelated_names_score_low() -> None:
         ("krisn", "xyz", 0.0, 0.0),
         ("ent", "enterprise", 0.8, 0.8),
         ("ctt", "tct", 0.85, 0.85),
+        # two initials the other way round are likelier someone else (P.N. is not N.P.):
+        # no closer than any one slip in two letters
+        ("pn", "np", 0.5, 0.5),
+        ("cl", "lc", 0.5, 0.5),
     ],
 )
 def test_token_similarity(a: str, b: str, low: float, high: float) -> None:
     assert low <= token_similarity(a, b) <= high
+
+
+def test_reversed_pair_of_initials_does_not_outrank_a_longer_run_of_them() -> None:
+    query = "PN Yarns LTD"
+    reversed_initials = cand(1, "N.P. Yarns")
+    one_more_initial = cand(2, "P.N.A. Yarns Limited")
+    assert score(query, one_more_initial, STATS) > score(query, reversed_initials, STATS)
 
 
 NAME = st.lists(
