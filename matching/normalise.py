@@ -165,9 +165,11 @@ def split_run_together(token: str) -> tuple[str, ...]:
     """
     if len(token) < 6 or not token.isalpha() or token in RUN_TOGETHER_SUFFIXES:
         return (token,)
+    if not token.endswith(_SUFFIXES_LONGEST_FIRST) and not token.startswith(RUN_TOGETHER_PREFIXES):
+        return (token,)  # nothing that could be split off: spare the typo check below
     if token in ABBREVIATIONS or _near_trade_word(token):
         return (token,)
-    for suffix in _SUFFIXES_LONGEST_FIRST if token.endswith(_SUFFIXES_LONGEST_FIRST) else ():
+    for suffix in _SUFFIXES_LONGEST_FIRST:
         if not token.endswith(suffix):
             continue
         rest = token[: -len(suffix)]
