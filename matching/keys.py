@@ -41,7 +41,7 @@ from itertools import combinations, pairwise
 
 from matching.normalise import NormalName, normalise
 from matching.phonetic import fold_token, skeleton
-from matching.score import token_similarity
+from matching.score import initials_similarity, token_similarity
 from matching.wordlists import COMMON_WORDS
 
 TOKEN_KEY = "t:"
@@ -211,10 +211,13 @@ def expand_terms(
     items: list[tuple[Term, tuple[str, ...]]],
     lookup: VocabularyLookup | None,
     rarity: Callable[[str], float] = len,
+    initials: Collection[str] = (),
 ) -> list[Expansion]:
     """Vocabulary tokens near each query term (a few edits in either spelling, or the same
     consonant skeleton), scored by `token_similarity`; among equally close ones the commoner
     (lower `rarity`, e.g. IDF) first, since a typo is likelier made on a common word.
+    A term that is initials (in `initials`, as written) is also read by
+    `initials_similarity`, so the same letters in another order come first.
     Without a lookup each term stands only for itself."""
     if lookup is None:
         return [Expansion(term, ((term.token, 1.0),)) for term, _ in items]
@@ -232,12 +235,15 @@ def expand_terms(
                     near.add((row, row) if isinstance(row, str) else row)
         best_sim: dict[str, float] = {term.token: 1.0}
         written = spellings[-1]
+        letters = written in initials and term.end - term.start == 1
         for spelling, other in near:
             if other == term.token:
                 continue
             sim = token_similarity(term.token, other)
             if spelling != other or written != term.token:
                 sim = max(sim, 0.95 * token_similarity(written, spelling))
+            if letters and not spelling.startswith(JOINED_SPELLING):
+                sim = max(sim, initials_similarity(written, spelling))
             if sim >= MIN_EXPANSION_SIMILARITY and sim > best_sim.get(other, 0.0):
                 best_sim[other] = sim
         scored = set(best_sim.items())
@@ -283,18 +289,25 @@ def query_keys_from(expansions: list[Expansion]) -> list[QueryKey]:
 
 
 def _whole_keys(singles: list[Expansion]) -> list[tuple[str, float]]:
-    """Whole-name keys from each term's best reading, and with one term read second-best;
-    a hit is strong evidence (twice the summed similarity)."""
+    """Whole-name keys from each term's best reading, with one term read second-best, and
+    (for three terms or more) with one term left out: a word the stored name does not
+    have ("Matrix Brothers Ent." for "Matrix Enterprises Brothers", whose "Brothers" is its
+    legal form). A hit is strong evidence (twice the summed similarity of the terms it
+    holds), which singles the business out among the many sharing a pair key at scale."""
     best = [e.matches[0] for e in singles]
     out = [(whole_key(t for t, _ in best), 2 * sum(s for _, s in best))]
     for i, exp in enumerate(singles):
         if len(exp.matches) > 1:
             alt = [*best[:i], exp.matches[1], *best[i + 1 :]]
             out.append((whole_key(t for t, _ in alt), 2 * sum(s for _, s in alt)))
+        if len(best) >= 3:
+            rest = best[:i] + best[i + 1 :]
+            out.append((whole_key(t for t, _ in rest), 2 * sum(s for _, s in rest)))
     return out
 
 
 def query_keys(name: str | NormalName, lookup: VocabularyLookup | None = None) -> list[QueryKey]:
     """Keys to look up for a search, most telling first; typo-tolerant with a vocabulary
     lookup (see the module docstring), exact otherwise."""
-    return query_keys_from(expand_terms(query_terms(_as_normal(name)), lookup))
+    normal = _as_normal(name)
+    return query_keys_from(expand_terms(query_terms(normal), lookup, initials=normal.initials))

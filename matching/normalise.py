@@ -42,7 +42,10 @@ class NormalName:
     `core` is lowercase ASCII words joined by single spaces (display and storage);
     `tokens` are its words; `folded_tokens` are the phonetically folded words used for
     matching and blocking (their count may differ: "vastralaya" becomes "vastra bhandar");
-    `spelled_tokens` are the words as written, aligned one to one with `folded_tokens`.
+    `spelled_tokens` are the words as written, aligned one to one with `folded_tokens`;
+    `initials` are those of them written as initials ("A.B.C.", "A B C"): compared letter
+    by letter, never as a word's prefix. ("TJJ" may be initials or "Mll" a typo of "Mill":
+    undotted words are words.)
     """
 
     core: str
@@ -52,6 +55,7 @@ class NormalName:
     legal_form: str | None = None
     city_hint: str | None = None
     owner: str | None = None
+    initials: frozenset[str] = frozenset()
 
     @property
     def legal_family(self) -> str | None:
@@ -70,12 +74,13 @@ class NormalName:
                 self.legal_form or "",
                 self.city_hint or "",
                 self.owner or "",
+                " ".join(sorted(self.initials)),
             )
         )
 
     @classmethod
     def decode(cls, line: str) -> NormalName:
-        core, tokens, folded, spelled, legal, city, owner = line.split(_FIELD)
+        core, tokens, folded, spelled, legal, city, owner, initials = line.split(_FIELD)
         return cls(
             core,
             tuple(tokens.split(" ")) if tokens else (),
@@ -84,6 +89,7 @@ class NormalName:
             legal or None,
             city or None,
             owner or None,
+            frozenset(initials.split(" ")) if initials else frozenset(),
         )
 
 
@@ -91,7 +97,7 @@ class NormalName:
 _FIELD = "\x1f"
 #: Bump when a change to the rules changes what `normalise` returns for some name: stored
 #: encodings of the old version are then ignored (and `registry reindex` rewrites them).
-VERSION = 2
+VERSION = 3
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -211,23 +217,36 @@ def _join_llp(tokens: list[str]) -> list[str]:
     return out
 
 
-def _merge_initials(tokens: list[str], dotted: set[str]) -> list[str]:
+def _merge_initials(tokens: list[str], dotted: set[str], initials: set[str]) -> list[str]:
     """Runs of single letters become one token: "a b c" and "a.b.c." both give "abc";
-    a dotted two-consonant piece inside such a run joins it too ("C.KK.J.")."""
-    out: list[str] = []
-    run: list[str] = []
+    a dotted two-consonant piece inside such a run joins it too ("C.KK.J."); and dotted
+    letters standing apart join the first run ("H. Spices H." gives "hh spices", as word
+    order moved an initial). Tokens so made are added to `initials`."""
+    runs: list[list[str]] = []
+    out: list[str | list[str]] = []
     for token in tokens:
-        piece = len(token) == 2 and token in dotted and not has_vowel(token) and bool(run)
-        if (len(token) == 1 and token.isalpha()) or (piece and token.isalpha()):
-            run.append(token)
-            continue
-        if run:
-            out.append("".join(run))
-            run = []
-        out.append(token)
-    if run:
-        out.append("".join(run))
-    return out
+        piece = len(token) == 2 and token in dotted and not has_vowel(token)
+        letter = len(token) == 1 and token.isalpha()
+        if (letter or (piece and token.isalpha())) and out and isinstance(out[-1], list):
+            out[-1].append(token)
+        elif letter:
+            runs.append([token])
+            out.append(runs[-1])
+        else:
+            out.append(token)
+    if len(runs) > 1 and all(t in dotted for run in runs[1:] for t in run):
+        for run in runs[1:]:
+            runs[0].extend(run)
+            run.clear()
+    merged: list[str] = []
+    for item in out:
+        if isinstance(item, str):
+            merged.append(item)
+        elif item:
+            merged.append("".join(item))
+            if len(item) > 1:
+                initials.add(merged[-1])
+    return merged
 
 
 def _city_at_end(tokens: list[str]) -> int:
@@ -255,11 +274,17 @@ def canonical_city(city: str | None) -> str | None:
 def _expand(token: str, dotted: bool, last: bool) -> str:
     """Expand a written abbreviation; 2-3 letter ones only when written with a dot or
     ending a name ("Balaji Ent", "Sharma Pkg"), since elsewhere undotted they are more often
-    initials (E.N.T. Traders is not Enterprises Traders)."""
+    initials (E.N.T. Traders is not Enterprises Traders). A dotted word that is an
+    abbreviation with one letter doubled is taken for that abbreviation."""
     full = ABBREVIATIONS.get(token)
+    if full is None and dotted and len(token) >= 3:
+        full = ABBREVIATIONS.get(_DOUBLED.sub(r"\1", token))  # a key pressed twice: "EEnt."
     if full is None or (len(token) <= 3 and not (dotted or last) and token != "co"):
         return token
     return full
+
+
+_DOUBLED = re.compile(r"(.)\1")
 
 
 def _fold_phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -298,11 +323,12 @@ def normalise(name: str) -> NormalName:
     tokens = _join_llp([t for t, _ in words])
     forms: list[str] = []
     city: str | None = None
+    initials: set[str] = set()
     while True:
         split = split_legal_form(tokens)
         if split.legal_form:
             forms.insert(0, split.legal_form)
-        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted)
+        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted, initials)
         cut = _city_at_end(merged)
         if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
             tokens = merged[:-1]
@@ -315,7 +341,8 @@ def normalise(name: str) -> NormalName:
             break
     last = len(merged) - 1
     core_tokens = tuple(
-        _expand(t, t in dotted, i == last and i > 0) for i, t in enumerate(merged)
+        t if t in initials else _expand(t, t in dotted, i == last and i > 0)
+        for i, t in enumerate(merged)
     ) or tuple(merged)
     folded, spelled = _fold_phrases(core_tokens)
     return NormalName(
@@ -326,6 +353,7 @@ def normalise(name: str) -> NormalName:
         legal_form=_merge_forms(forms),
         city_hint=city,
         owner=owner,
+        initials=frozenset(t for t in spelled if t in initials),
     )
 
 

@@ -99,12 +99,33 @@ def token_similarity(a: str, b: str) -> float:
     return sim if sim >= 0.5 else 0.0
 
 
-Token = tuple[str, str]  # (folded, as written)
+@lru_cache(maxsize=1 << 16)
+def initials_similarity(a: str, b: str) -> float:
+    """How alike two runs of initials are, 0..1, letter by letter as written: the same
+    letters reordered count 0.85 from three letters on ("P.D.E." for "P.E.D."; two letters
+    the other way round are another pair, "P.N." is not "N.P."), a dropped last initial
+    0.75 ("M.K." for "M.K.D."), otherwise the share of letters right."""
+    if a == b:
+        return 1.0
+    sim = 1.0 - OSA.distance(a, b) / max(len(a), len(b))
+    if len(a) >= 3 and sorted(a) == sorted(b):
+        sim = max(sim, 0.85)
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) >= 2 and longer.startswith(shorter):
+        sim = max(sim, 0.75)
+    return sim if sim >= 0.5 else 0.0
+
+
+Token = tuple[str, str, bool]  # (folded, as written, whether initials)
 
 
 def _tokens(name: NormalName) -> tuple[Token, ...]:
     spelled = name.spelled_tokens or name.folded_tokens
-    return tuple(zip(name.folded_tokens, spelled, strict=False))
+    initials = name.initials
+    return tuple(
+        (folded, word, word in initials)
+        for folded, word in zip(name.folded_tokens, spelled, strict=False)
+    )
 
 
 def _merge_splits(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
@@ -112,7 +133,7 @@ def _merge_splits(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[
     ("maha laxmi" against "mahalaxmi")."""
     if len(tokens) < 2 or not other:
         return tokens
-    other_set = {f for f, _ in other}
+    other_set = {t[0] for t in other}
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -121,7 +142,7 @@ def _merge_splits(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[
             if joined in other_set or any(
                 token_similarity(joined, o) >= 0.85 for o in other_set if len(o) >= 6
             ):
-                out.append((joined, tokens[i][1] + tokens[i + 1][1]))
+                out.append((joined, tokens[i][1] + tokens[i + 1][1], False))
                 i += 2
                 continue
         out.append(tokens[i])
@@ -136,7 +157,24 @@ SPELLING_DIFFERS = 0.02
 
 def pair_similarity(a: Token, b: Token) -> float:
     """Similarity of two tokens: folded, or as written when that is closer (a typo can
-    land differently after folding: "Aplha" -> "aplh" but "Alpha" -> "alf")."""
+    land differently after folding: "Aplha" -> "aplh" but "Alpha" -> "alf"). Initials
+    are compared as written, letter by letter. Against a word that is not initials, only
+    initials typed undotted count: as many letters ("ABD" for "A.B.C."), one letter more
+    or fewer at the end ("Mkee", "BE" for "B.E.H."), or a two-letter word one letter off
+    ("DE" for "D.V.E."); never a prefix or a sound ("S.I." is not "Sikka" or "Sai", nor
+    "A.N.A." "Annapurna")."""
+    if a[2] or b[2]:
+        if a[2] and b[2]:
+            return initials_similarity(a[1], b[1])
+        word, letters = (b[1], a[1]) if a[2] else (a[1], b[1])
+        shorter, longer = sorted((word, letters), key=len)
+        if (
+            len(word) == len(letters) > 2
+            or (len(longer) == len(shorter) + 1 and longer.startswith(shorter))
+            or (len(word) <= 2 and len(longer) <= len(shorter) + 1)
+        ):
+            return initials_similarity(letters, word)
+        return 1.0 if word == letters else 0.0
     sim = token_similarity(a[0], b[0])
     if sim == 1.0:
         return 1.0 if a[1] == b[1] else 1.0 - SPELLING_DIFFERS

@@ -86,7 +86,7 @@ def pre_rank(
     if not items:
         return []
     weight = backend.stats.weight
-    keys = query_keys_from(expand_terms(items, backend.vocabulary, weight))
+    keys = query_keys_from(expand_terms(items, backend.vocabulary, weight, query.initials))
     postings = backend.postings([k.key for k in keys])
     usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]
     limit = min(max_postings, getattr(backend, "posting_limit", max_postings))
