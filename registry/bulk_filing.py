@@ -327,18 +327,21 @@ def cancel(
     )
 
 
+#: The audit action of an import the worker cancelled for being left unfiled.
+EXPIRED = "expired"
+
+
 def expires_at(batch: ImportBatch) -> datetime:
     """When the worker removes this import if it is still not filed."""
     return batch.created_at + KEPT_FOR
 
 
-def expired(batch: ImportBatch) -> bool:
-    """Whether the worker cancelled it (a member can only cancel before it expires)."""
-    return (
-        batch.status is ImportStatus.CANCELLED
-        and batch.finished_at is not None
-        and batch.finished_at >= expires_at(batch)
-    )
+def expired(session: Session, batch: ImportBatch) -> bool:
+    """Whether the worker cancelled it for being left unfiled, as its audit log says (a
+    member may cancel after the time is up too, in the seconds before the worker's round)."""
+    if batch.status is not ImportStatus.CANCELLED:
+        return False
+    return audit.has_action(session, "import", batch.id, EXPIRED)
 
 
 def expire_abandoned(session: Session, settings: Settings, now: datetime | None = None) -> int:
@@ -359,7 +362,7 @@ def expire_abandoned(session: Session, settings: Settings, now: datetime | None 
     ).all()
     note = f"not filed within {KEPT_FOR.days} days of its upload"
     for batch in abandoned:
-        cancel(session, settings, SYSTEM, batch, action="expired", note=note)
+        cancel(session, settings, SYSTEM, batch, action=EXPIRED, note=note)
         batch.finished_at = now
         batch.rows, batch.plan, batch.documents = "[]", None, "[]"
     session.flush()

@@ -182,7 +182,7 @@ def import_progress(batch_id: int) -> Response | str:
     return render_template(
         "imports/progress.html",
         batch=batch,
-        expired=bulk_filing.expired(batch),
+        expired=bulk_filing.expired(db(), batch),
         kept_days=bulk_filing.KEPT_FOR.days,
         progress=bulk_steps.progress(batch),
         outcomes=paginate_list(outcomes, PER_PAGE * 2),

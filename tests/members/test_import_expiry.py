@@ -53,7 +53,7 @@ def test_only_imports_left_unfiled_past_the_week_are_removed(db, settings, facto
     assert bulk_filing.expire_abandoned(db, settings) == 1
     db.commit()
 
-    assert abandoned.status is ImportStatus.CANCELLED and bulk_filing.expired(abandoned)
+    assert abandoned.status is ImportStatus.CANCELLED and bulk_filing.expired(db, abandoned)
     assert bulk_filing.rows_of(abandoned) == [] and bulk_filing.plan_of(abandoned) is None
     assert bulk_filing.documents_of(abandoned) == []
     assert not folders[abandoned.id].exists()  # its documents went with the commit
@@ -66,7 +66,7 @@ def test_only_imports_left_unfiled_past_the_week_are_removed(db, settings, facto
     assert entry.actor_kind == "system" and "not filed within 7 days" in entry.note
 
     assert recent.status is ImportStatus.UPLOADED and len(bulk_filing.rows_of(recent)) == 2
-    assert folders[recent.id].is_dir() and not bulk_filing.expired(recent)
+    assert folders[recent.id].is_dir() and not bulk_filing.expired(db, recent)
     assert done.status is ImportStatus.DONE and done.filed == 1
     assert halfway.status is ImportStatus.FILING and folders[halfway.id].is_dir()
     assert halfway.cursor == 1 and len(bulk_filing.rows_of(halfway)) == 2
@@ -79,8 +79,18 @@ def test_a_member_cancelling_in_time_is_not_shown_as_expired(db, settings, facto
     user = factory.member_user()
     batch = upload(db, settings, user, two_debtors("C"), days_ago=6)
     bulk_filing.cancel(db, settings, Actor.of(user), batch)
-    assert batch.status is ImportStatus.CANCELLED and not bulk_filing.expired(batch)
+    assert batch.status is ImportStatus.CANCELLED and not bulk_filing.expired(db, batch)
     assert bulk_filing.expire_abandoned(db, settings, now=utcnow() + timedelta(days=2)) == 0
+
+
+def test_a_member_cancelling_after_the_time_is_up_is_not_shown_as_expired(db, settings, factory):
+    # the worker has not come round yet: the member's own cancel is what the page shows
+    user = factory.member_user()
+    batch = upload(db, settings, user, two_debtors("L"), days_ago=8)
+    bulk_filing.cancel(db, settings, Actor.of(user), batch)
+    assert batch.finished_at >= bulk_filing.expires_at(batch)
+    assert batch.status is ImportStatus.CANCELLED and not bulk_filing.expired(db, batch)
+    assert bulk_filing.expire_abandoned(db, settings) == 0
 
 
 def test_the_worker_round_expires_abandoned_imports(
