@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from matching.keys import indexed_tokens, name_keys, vocabulary_entries, vocabulary_keys
-from matching.normalise import VERSION, canonical_city, normalise
+from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from registry import audit
 from registry.actors import Actor
 from registry.models import (
@@ -47,6 +47,19 @@ STATS: Table = NameTokenStat.__table__  # type: ignore[assignment]
 NORMAL_NAMES: Table = NormalNameRecord.__table__  # type: ignore[assignment]
 
 
+def _normalised(names: Iterable[str]) -> Iterator[tuple[str, NormalName]]:
+    """The names that are not blank, each with its normal form."""
+    for name in names:
+        if name and name.strip():
+            yield name, normalise(name)
+
+
+def _count_tokens(tokens: Counter[str], normal: NormalName) -> None:
+    """Count a name in the word frequencies (each of its words once, and the total)."""
+    tokens.update(set(indexed_tokens(normal)))
+    tokens[TOTAL] += 1
+
+
 @dataclass
 class Rows:
     """What some names add to the index, computed once (`matching` is pure Python)."""
@@ -60,13 +73,9 @@ class Rows:
     def add(self, business_id: int, names: Iterable[str], city: str | None) -> None:
         place = canonical_city(city)
         seen: set[str] = set()
-        for name in names:
-            if not name or not name.strip():
-                continue
-            normal = normalise(name)
+        for name, normal in _normalised(names):
             seen |= name_keys(normal)
-            self.tokens.update(set(indexed_tokens(normal)))
-            self.tokens[TOTAL] += 1
+            _count_tokens(self.tokens, normal)
             self.entries |= vocabulary_entries(normal)
             if len(name) <= NAME_LENGTH:
                 self.normal[name] = normal.encode()
@@ -174,9 +183,10 @@ def add_names(
 def remove_business(session: Session, business_id: int, names: Iterable[str]) -> None:
     """Take a business's names out of the index (before a merge or a rename)."""
     session.execute(delete(BusinessKey).where(BusinessKey.business_id == business_id))
-    rows = Rows()
-    rows.add(business_id, names, None)
-    _increment(session, rows.tokens, sign=-1)
+    tokens: Counter[str] = Counter()
+    for _, normal in _normalised(names):
+        _count_tokens(tokens, normal)
+    _increment(session, tokens, sign=-1)
     session.flush()
 
 
