@@ -25,6 +25,7 @@ from itertools import combinations
 
 from rapidfuzz.distance import OSA
 
+from matching.align import name_similarity
 from matching.keys import (
     MAX_PAIR_TOKENS,
     WHOLE_KEY,
@@ -37,12 +38,7 @@ from matching.keys import (
 )
 from matching.kinds import clean_gstin, clean_pan, pan_of_gstin
 from matching.normalise import NormalName, canonical_city, normalise
-from matching.score import (
-    TokenStats,
-    canonical_state,
-    legal_penalty,
-    name_similarity,
-)
+from matching.score import TokenStats, canonical_state, legal_penalty
 from matching.wordlists import COMMON_WORDS
 
 MAX_BLOCK = 40

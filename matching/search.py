@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from matching.keys import VocabularyRow, expand_terms, query_keys_from, query_terms
 from matching.normalise import NormalName, canonical_city, normalise
-from matching.score import Candidate, TokenStats, canonical_state, score_normalised
+from matching.score import Candidate, Scorer, TokenStats, canonical_state
 
 # Keys listing more businesses than this are skipped when the query has other keys: a
 # pair of two common words ("p:sri|trader") would cost more to fetch than it tells.
@@ -130,10 +130,7 @@ def search_name(
     state_c = canonical_state(state)
     ids = pre_rank(query, backend, city_c, max_scored=max_scored)
     records = backend.candidates(ids)
-    stats = backend.stats
-    scored = [
-        Match(bid, score_normalised(query, cand, stats, city_c, state_c))
-        for bid, cand in records.items()
-    ]
+    scorer = Scorer(query, backend.stats, city_c, state_c)
+    scored = [Match(bid, scorer.score(cand)) for bid, cand in records.items()]
     scored.sort(key=lambda m: (-m.score, m.id))
     return scored[:limit]

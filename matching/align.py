@@ -1,0 +1,342 @@
+"""Aligning the tokens of two names: how much of one name the other explains, 0..1.
+
+Folded tokens are paired one to one, best pairs first, and each pair counts by the rarity
+(IDF) of its commoner side. Two adjacent tokens are first joined when together they spell
+a token of the other name ("maha laxmi" against "mahalaxmi").
+
+A search scores one query against a hundred-odd candidates whose words repeat ("traders",
+"sri"), so `QueryAligner` prepares the query once and remembers, for that query, the
+similarities of candidate tokens and whole candidate names. The numbers are the same as
+aligning each pair from scratch; only the work is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz.distance import OSA
+
+from matching.normalise import NormalName
+from matching.phonetic import has_vowel, skeleton
+
+Token = tuple[str, str, bool]  # (folded, as written, whether initials)
+Weigher = Callable[[str], float]
+
+# A folded match whose written spellings differ (Sethi/Shetty, Sree/Shree) counts slightly
+# less than the same spelling, so that an exact spelling wins a tie.
+SPELLING_DIFFERS = 0.02
+# How alike a joined pair of tokens must be to a token of the other name to be joined.
+JOIN_SIMILARITY = 0.85
+# Only tokens this long are compared with a join (shorter ones must be spelled exactly).
+JOIN_MIN_LENGTH = 6
+
+
+@lru_cache(maxsize=1 << 18)
+def token_similarity(a: str, b: str) -> float:
+    """How alike two folded tokens are, 0..1, forgiving typos, abbreviations and initials."""
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    sim = 1.0 - OSA.distance(a, b) / longest
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) >= 3 and longer.startswith(shorter) and has_vowel(longer):
+        sim = max(sim, 0.8)
+    if len(a) >= 3 and len(b) >= 3 and len(skeleton(a)) >= 3 and skeleton(a) == skeleton(b):
+        sim = max(sim, 0.7)
+    if len(a) >= 3 and not has_vowel(a) and not has_vowel(b) and sorted(a) == sorted(b):
+        sim = max(sim, 0.85)
+    if not has_vowel(shorter) and len(shorter) >= 2 and longer.startswith(shorter):
+        sim = max(sim, 0.75)
+    return sim if sim >= 0.5 else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def initials_similarity(a: str, b: str) -> float:
+    """How alike two runs of initials are, 0..1, letter by letter as written: the same
+    letters reordered count 0.85 from three letters on ("P.D.E." for "P.E.D."; two letters
+    the other way round are another pair, "P.N." is not "N.P."), a dropped last initial
+    0.75 ("M.K." for "M.K.D."), otherwise the share of letters right."""
+    if a == b:
+        return 1.0
+    sim = 1.0 - OSA.distance(a, b) / max(len(a), len(b))
+    if len(a) >= 3 and sorted(a) == sorted(b):
+        sim = max(sim, 0.85)
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) >= 2 and longer.startswith(shorter):
+        sim = max(sim, 0.75)
+    return sim if sim >= 0.5 else 0.0
+
+
+@lru_cache(maxsize=1 << 17)
+def pair_similarity(a: Token, b: Token) -> float:
+    """Similarity of two tokens: folded, or as written when that is closer (a typo can
+    land differently after folding: "Aplha" -> "aplh" but "Alpha" -> "alf"). Initials
+    are compared as written, letter by letter. Against a word that is not initials, only
+    initials typed undotted count: as many letters ("ABD" for "A.B.C."), one letter more
+    or fewer at the end ("Mkee", "BE" for "B.E.H."), or a two-letter word one letter off
+    ("DE" for "D.V.E."); never a prefix or a sound ("S.I." is not "Sikka" or "Sai", nor
+    "A.N.A." "Annapurna")."""
+    if a[2] or b[2]:
+        return _initials_against(a, b)
+    sim = token_similarity(a[0], b[0])
+    if sim == 1.0:
+        return 1.0 if a[1] == b[1] else 1.0 - SPELLING_DIFFERS
+    if sim < 0.85 and (a[1] != a[0] or b[1] != b[0]):
+        sim = max(sim, 0.95 * token_similarity(a[1], b[1]))
+    return sim
+
+
+def _initials_against(a: Token, b: Token) -> float:
+    """`pair_similarity` where one token or both are initials."""
+    if a[2] and b[2]:
+        return initials_similarity(a[1], b[1])
+    word, letters = (b[1], a[1]) if a[2] else (a[1], b[1])
+    shorter, longer = sorted((word, letters), key=len)
+    if (
+        len(word) == len(letters) > 2
+        or (len(longer) == len(shorter) + 1 and longer.startswith(shorter))
+        or (len(word) <= 2 and len(longer) <= len(shorter) + 1)
+    ):
+        return initials_similarity(letters, word)
+    return 1.0 if word == letters else 0.0
+
+
+def _lengths_close(a: int, b: int) -> bool:
+    """Whether tokens of these lengths may be JOIN_SIMILARITY alike. The OSA distance is at
+    least the difference in length, and no other rule of `token_similarity` reaches 0.85
+    for tokens of unequal length, so lengths further apart cannot get there."""
+    return 1.0 - abs(a - b) / max(a, b) >= JOIN_SIMILARITY
+
+
+def _near(joined: str, token: str) -> bool:
+    """Whether `token_similarity(joined, token) >= JOIN_SIMILARITY`."""
+    return _lengths_close(len(joined), len(token)) and (
+        token_similarity(joined, token) >= JOIN_SIMILARITY
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A name's tokens prepared for alignment."""
+
+    tokens: tuple[Token, ...]
+    folded: frozenset[str]
+    #: folded tokens of JOIN_MIN_LENGTH letters or more: what a join may resemble
+    long: tuple[str, ...]
+    long_lengths: frozenset[int]
+    #: tokens[i] joined with tokens[i + 1]
+    joins: tuple[Token, ...]
+    joined: frozenset[str]
+    #: lengths of tokens that may be JOIN_SIMILARITY alike to a join
+    near_join_lengths: frozenset[int]
+
+    @classmethod
+    def of(cls, tokens: tuple[Token, ...]) -> Tokens:
+        folded = frozenset(t[0] for t in tokens)
+        long = tuple(f for f in folded if len(f) >= JOIN_MIN_LENGTH)
+        joins = tuple((a[0] + b[0], a[1] + b[1], False) for a, b in pairwise(tokens))
+        join_lengths = {len(t[0]) for t in joins}
+        near_join_lengths = frozenset(
+            n for length in join_lengths for n in range(1, 2 * length) if _lengths_close(length, n)
+        )
+        return cls(
+            tokens,
+            folded,
+            long,
+            frozenset(len(f) for f in long),
+            joins,
+            frozenset(t[0] for t in joins),
+            near_join_lengths,
+        )
+
+    def may_join(self, other: Tokens) -> bool:
+        """False when no two adjacent tokens can be joined against `other` (cheap)."""
+        return not (
+            self.joined.isdisjoint(other.folded)
+            and self.near_join_lengths.isdisjoint(other.long_lengths)
+        )
+
+    def takes(self, joined: str) -> bool:
+        """Whether a join of two tokens of the other name spells one of these tokens."""
+        return joined in self.folded or any(_near(joined, o) for o in self.long)
+
+
+NameKey = tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]
+
+
+def _key(name: NormalName) -> NameKey:
+    return name.folded_tokens, name.spelled_tokens, name.initials
+
+
+@lru_cache(maxsize=1 << 16)
+def _prepared(key: NameKey) -> Tokens:
+    folded, spelled, initials = key
+    return Tokens.of(
+        tuple(
+            (f, word, word in initials) for f, word in zip(folded, spelled or folded, strict=False)
+        )
+    )
+
+
+def tokens_of(name: NormalName) -> Tokens:
+    """The (folded, as written, initials) tokens of a name, prepared once per distinct
+    name."""
+    return _prepared(_key(name))
+
+
+def merge_splits(side: Tokens, other: Tokens, takes: Callable[[str], bool] | None = None) -> Tokens:
+    """Join two adjacent tokens of `side` when together they spell one token of `other`
+    ("maha laxmi" against "mahalaxmi"). `takes` may stand in for `other.takes`."""
+    tokens = side.tokens
+    if len(tokens) < 2 or not other.tokens or not side.may_join(other):
+        return side
+    takes = takes or other.takes
+    out: list[Token] | None = None  # built only once a join is made
+    i = 0
+    while i < len(tokens) - 1:
+        if tokens[i][0] not in other.folded and takes(side.joins[i][0]):
+            if out is None:
+                out = list(tokens[:i])
+            out.append(side.joins[i])
+            i += 2
+            continue
+        if out is not None:
+            out.append(tokens[i])
+        i += 1
+    if out is None:
+        return side
+    out.extend(tokens[i:])
+    return Tokens.of(tuple(out))
+
+
+Pair = tuple[float, int, int]  # (similarity, query token, candidate token)
+
+
+def align(
+    pairs: list[Pair], q_weights: Sequence[float], c_weights: Sequence[float], query_share: float
+) -> float:
+    """The weighted one-to-one alignment, given every pair of tokens that are alike at all
+    and the weight of every token. Sorts `pairs`."""
+    pairs.sort(reverse=True)
+    used_q = [False] * len(q_weights)
+    used_c = [False] * len(c_weights)
+    left = min(len(q_weights), len(c_weights))
+    matched = q_total = c_total = 0.0
+    for sim, i, j in pairs:
+        if used_q[i] or used_c[j]:
+            continue
+        used_q[i] = used_c[j] = True
+        # the rarer-looking side of a typo is the typo: take the commoner side's weight
+        w = min(c_weights[j], q_weights[i])
+        matched += sim * w
+        q_total += w
+        c_total += w
+        left -= 1
+        if not left:
+            break  # every token of one side is used: no other pair can count
+    for i, w in enumerate(q_weights):
+        if not used_q[i]:
+            q_total += w
+    for j, w in enumerate(c_weights):
+        if not used_c[j]:
+            c_total += w
+    recall = matched / q_total if q_total else 0.0
+    precision = matched / c_total if c_total else 0.0
+    return query_share * recall + (1.0 - query_share) * precision
+
+
+class QueryAligner:
+    """`name_similarity` of one query against many candidate names, with what the
+    candidates share worked out once: how alike each candidate token is to each query
+    token, and the similarity of repeated names."""
+
+    def __init__(self, query: NormalName, weight: Weigher, query_share: float = 0.6) -> None:
+        self.query = tokens_of(query)
+        self.weight = weight
+        self.query_share = query_share
+        self._q_weights = [weight(t[0]) for t in self.query.tokens]
+        # candidate token -> ((similarity, query token index) where alike at all, weight)
+        self._rows: dict[Token, tuple[tuple[tuple[float, int], ...], float]] = {}
+        self._takes: dict[str, bool] = {}  # candidate join -> whether it spells a query token
+        self._names: dict[NameKey, float] = {}
+
+    def similarity(self, cand: NormalName) -> float:
+        """`name_similarity(query, cand, weight, query_share)`."""
+        key = _key(cand)
+        sim = self._names.get(key)
+        if sim is None:
+            sim = self._names[key] = self._align(_prepared(key))
+        return sim
+
+    def _row(self, token: Token) -> tuple[tuple[tuple[float, int], ...], float]:
+        hits: list[tuple[float, int]] = []
+        for i, q in enumerate(self.query.tokens):
+            sim = pair_similarity(q, token)
+            if sim > 0.0:
+                hits.append((sim, i))
+        return tuple(hits), self.weight(token[0])
+
+    def _query_takes(self, joined: str) -> bool:
+        takes = self._takes.get(joined)
+        if takes is None:
+            takes = self._takes[joined] = self.query.takes(joined)
+        return takes
+
+    def _align(self, cand: Tokens) -> float:
+        """`name_similarity` worked out; the usual case, where no query tokens are joined,
+        takes candidate tokens' similarities from (and adds them to) the memo."""
+        query = self.query
+        if not query.tokens or not cand.tokens:
+            return 0.0
+        q = merge_splits(query, cand)
+        if q is not query:
+            return self._align_joined(q, cand)
+        cand = merge_splits(cand, query, self._query_takes)
+        rows = self._rows
+        pairs: list[Pair] = []
+        c_weights: list[float] = []
+        for j, token in enumerate(cand.tokens):
+            row = rows.get(token)
+            if row is None:
+                row = rows[token] = self._row(token)
+            hits, w = row
+            c_weights.append(w)
+            for sim, i in hits:
+                pairs.append((sim, i, j))
+        return align(pairs, self._q_weights, c_weights, self.query_share)
+
+    def _align_joined(self, q: Tokens, cand: Tokens) -> float:
+        """The alignment when tokens of the query were joined (`q`), from scratch."""
+        return _align_tokens(q, merge_splits(cand, q), self.weight, self.query_share)
+
+
+def _align_tokens(q: Tokens, c: Tokens, weight: Weigher, query_share: float) -> float:
+    """The alignment of two names whose tokens are joined already, from scratch."""
+    pairs = [
+        (sim, i, j)
+        for i, qt in enumerate(q.tokens)
+        for j, ct in enumerate(c.tokens)
+        if (sim := pair_similarity(qt, ct)) > 0.0
+    ]
+    q_weights = [weight(t[0]) for t in q.tokens]
+    c_weights = [weight(t[0]) for t in c.tokens]
+    return align(pairs, q_weights, c_weights, query_share)
+
+
+def name_similarity(
+    query: NormalName, cand: NormalName, weight: Weigher, query_share: float = 0.6
+) -> float:
+    """IDF-weighted one-to-one alignment of tokens, 0..1.
+
+    `query_share` splits the result between how much of the query is found (recall) and how
+    much of the candidate is explained (precision); 0.5 makes the measure symmetric.
+    For many candidates against one query, `QueryAligner` is faster.
+    """
+    q, c = tokens_of(query), tokens_of(cand)
+    if not q.tokens or not c.tokens:
+        return 0.0
+    q = merge_splits(q, c)
+    return _align_tokens(q, merge_splits(c, q), weight, query_share)
