@@ -131,7 +131,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 for o in report.outcomes
                 if o.business_id and labelled_ids[o.line - 2]
             }
-            latencies, hits, namesakes = [], 0, 0
+            latencies, hits, namesakes, named = [], 0, 0, 0
             judged: dict[str, int] = {"lower": 0, "equal": 0, "higher": 0}
             truth_names = {int(r["id"]): r["name"] for r in load_businesses(data)}
             with sessions() as session:
@@ -145,6 +145,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                     elif found.hits:
                         winner = found.hits[0].business.name
                         namesakes += _same_name(winner, truth_names[query.truth])
+                        named += _same_name(winner, query.q)
                         truth = _truth_score(session, query, to_db.get(query.truth))
                         judged[_compared(truth, found.hits[0].score)] += 1
                     else:  # nothing found at all
@@ -153,8 +154,9 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             print(
                 f"  search ({len(queries)} queries): hit@1 {hits / len(queries):.4f}  "
                 f"p50 {p50:.2f} ms  p95 {p95:.2f} ms\n"
-                f"  misses: {len(queries) - hits} ({namesakes} to a business of the same folded "
-                "name, in another city or with another legal form). Scored directly, the truth "
+                f"  misses: {len(queries) - hits} ({namesakes} to a business of the truth's "
+                "folded name, in another city or with another legal form; "
+                f"{named} to a business named as the query was typed). Scored directly, the truth "
                 f"scores below the winner in {judged['lower']}, the same in {judged['equal']} "
                 f"(lost the tie), above it in {judged['higher']} (the index did not bring the "
                 "truth to the scorer)"
