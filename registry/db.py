@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, any_, bindparam, create_engine, event
+from sqlalchemy import Engine, Text, any_, bindparam, cast, create_engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,9 +43,33 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def among(column: Any, name: str, dialect: str) -> Any:
-    """`column IN :name`, the list given at execution. On PostgreSQL it is
-    `= ANY(:name)`: one array parameter whatever the count, so the server keeps one plan
-    and a statement built once (per database kind) serves every call."""
+    """`column IN :name`, the list (of strings or of integers) given at execution. On
+    PostgreSQL it is `= ANY(:name)`: one array parameter whatever the count, so the server
+    keeps one plan and a statement built once (per database kind) serves every call. The
+    array travels as its text, which the statement casts to the column's array type."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+        return column == any_(cast(bindparam(name, type_=ArrayText()), ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
+
+
+def array_text(values: Iterable[str] | Iterable[int]) -> str:
+    """PostgreSQL's text form of a one-dimensional array of strings, or of integers:
+    `{"a","b"}`, `{1,2}`. (psycopg adapts a list element by element in Python, quoting
+    each string after a regular-expression check; a search sends several hundred.)"""
+    items: list[Any] = list(values)
+    if all(type(item) is int for item in items):
+        return "{" + ",".join(map(str, items)) + "}"
+    joined = "".join(items)  # strings only: anything else is refused here
+    if '"' in joined or "\\" in joined:
+        items = [item.replace("\\", "\\\\").replace('"', '\\"') for item in items]
+    return '{"' + '","'.join(items) + '"}'
+
+
+class ArrayText(TypeDecorator[Any]):
+    """A list parameter bound as `array_text` (for a statement that casts it)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else array_text(value)

@@ -9,19 +9,22 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, literal, null, select, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, literal, null, or_, select, text, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
 
+from matching.keys import query_terms, query_variants
 from matching.kinds import detect_kind
 from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS, search_name
 from registry import directory
 from registry.complaints import VISIBLE
-from registry.db import among
+from registry.db import among, array_text
 from registry.models import (
     Business,
     BusinessAlias,
+    BusinessGstin,
     Complaint,
     NameTokenStat,
     NameVocabulary,
@@ -64,6 +67,12 @@ def _among(column: Any, dialect: str) -> Any:
     return among(column, "values", dialect)
 
 
+def _doc_freq_of(token: Any) -> Any:
+    """A word's frequency, looked up by its key (NULL when the word has none): a join
+    would have PostgreSQL hash the whole table for a few hundred rows."""
+    return select(NameTokenStat.doc_freq).where(NameTokenStat.token == token).scalar_subquery()
+
+
 @cache
 def _statement(name: str, dialect: str) -> Any:
     """The look-ups a search makes, built once per database kind (building a statement
@@ -73,25 +82,34 @@ def _statement(name: str, dialect: str) -> Any:
             _among(NameTokenStat.token, dialect)
         )
     if name == "vocabulary":
-        return (
+        return select(
+            NameVocabulary.variant,
+            NameVocabulary.spelling,
+            NameVocabulary.token,
+            _doc_freq_of(NameVocabulary.token),
+        ).where(_among(NameVocabulary.variant, dialect))
+    if name == "start":
+        # A search's first round trip: the query's word frequencies (rows without a
+        # variant) and the vocabulary rows under its words' variants.
+        return union_all(
+            select(null(), null(), NameTokenStat.token, NameTokenStat.doc_freq).where(
+                among(NameTokenStat.token, "tokens", dialect)
+            ),
             select(
                 NameVocabulary.variant,
                 NameVocabulary.spelling,
                 NameVocabulary.token,
-                NameTokenStat.doc_freq,
-            )
-            .outerjoin(NameTokenStat, NameTokenStat.token == NameVocabulary.token)
-            .where(_among(NameVocabulary.variant, dialect))
+                _doc_freq_of(NameVocabulary.token),
+            ).where(among(NameVocabulary.variant, "variants", dialect)),
         )
     if name == "names":
         return _names_of(dialect)
     if name == "businesses":  # with their listed complaints, as a search shows them
-        listed = (
-            select(func.count())
-            .where(Complaint.business_id == Business.id, Complaint.status.in_(VISIBLE))
-            .scalar_subquery()
+        return select(Business, _listed_of(Business)).where(_among(Business.id, dialect))
+    if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
+        return select(Business, _listed_of(Business), _legal_entity_gstins_of(Business)).where(
+            _among(Business.id, dialect)
         )
-        return select(Business, listed).where(_among(Business.id, dialect))
     if name == "listed":
         return (
             select(Complaint.business_id, func.count())
@@ -99,6 +117,34 @@ def _statement(name: str, dialect: str) -> Any:
             .group_by(Complaint.business_id)
         )
     raise KeyError(name)
+
+
+def _listed_of(business: Any) -> Any:
+    return (
+        select(func.count())
+        .where(Complaint.business_id == business.id, Complaint.status.in_(VISIBLE))
+        .scalar_subquery()
+    )
+
+
+def _legal_entity_gstins_of(business: Any) -> Any:
+    """`directory.legal_entity_gstins` of one business as a PostgreSQL array (NULL for
+    none): every GSTIN under its PAN, its own without a PAN, in GSTIN order."""
+    other = aliased(Business)
+    in_order = aggregate_order_by(BusinessGstin.gstin, BusinessGstin.gstin)
+    own = (
+        select(func.array_agg(in_order))
+        .where(BusinessGstin.business_id == business.id)
+        .scalar_subquery()
+    )
+    under_pan = (
+        select(func.array_agg(in_order))
+        .select_from(BusinessGstin)
+        .join(other, other.id == BusinessGstin.business_id)
+        .where(other.pan == business.pan)
+        .scalar_subquery()
+    )
+    return case((or_(business.pan.is_(None), business.pan == ""), own), else_=under_pan)
 
 
 # One row per key with its ids as an array (and, for a search in a city, the ids in that
@@ -135,28 +181,61 @@ class DatabaseIndex:
     posting_limit = FETCH_LIMIT
 
     def __init__(
-        self, session: Session, tokens: Iterable[str] = (), city: str | None = None
+        self,
+        session: Session,
+        tokens: Iterable[str] = (),
+        city: str | None = None,
+        variants: Collection[str] | None = None,
     ) -> None:
         """`tokens`: words whose frequencies will be needed (a query's), read at once;
         `city`: the city a search asks for (canonical), whose key hits come along with the
-        others in the same round trip."""
+        others in the same round trip; `variants`: those the vocabulary will be asked for
+        (a query's, see `query_vocabulary_variants`), read with the frequencies."""
         self.city = city
         self._local: dict[str, list[int]] | None = None
+        self._vocabulary: dict[str, list[tuple[str, str, int | None]]] | None = None
         self.session = session
         # Core execution on the session's connection: these look-ups run several times per
         # keystroke-speed search and need none of the ORM's bookkeeping.
         self.connection = session.connection()
         self.dialect = self.connection.dialect.name
         self.frequencies = _Frequencies(session)
-        self.frequencies.load([TOTAL, *tokens])
+        if variants is None:
+            self.frequencies.load([TOTAL, *tokens])
+        else:
+            self._start([TOTAL, *tokens], variants)
         self.stats = TokenStats(self.frequencies, max(self.frequencies[TOTAL], 1))
 
-    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
-        """The vocabulary rows, and with them the frequencies of their words."""
-        found: dict[str, list[tuple[str, str]]] = {}
+    def _start(self, tokens: Iterable[str], variants: Collection[str]) -> None:
+        """What `_Frequencies.load(tokens)` reads, and the vocabulary rows under
+        `variants` (kept for `vocabulary`), in one round trip."""
+        known = self.frequencies.known
+        missing = {t for t in tokens if t not in known}
         rows = self.connection.execute(
-            _statement("vocabulary", self.dialect), {"values": sorted(variants)}
+            _statement("start", self.dialect),
+            {"tokens": sorted(missing), "variants": sorted(variants)},
         ).all()
+        known.update(dict.fromkeys(missing, 0))
+        vocabulary: dict[str, list[tuple[str, str, int | None]]] = {v: [] for v in variants}
+        for variant, spelling, token, doc_freq in rows:
+            if variant is None:
+                known[token] = doc_freq
+            else:
+                vocabulary.setdefault(variant, []).append((spelling, token, doc_freq))
+        self._vocabulary = vocabulary
+
+    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
+        """The vocabulary rows, and with them the frequencies of their words (read in
+        advance when the index was told these variants)."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        read = self._vocabulary
+        rows: Iterable[tuple[str, str, str, int | None]]
+        if read is not None and read.keys() >= set(variants):
+            rows = [(v, *row) for v in sorted(variants) for row in read[v]]
+        else:
+            rows = self.connection.execute(
+                _statement("vocabulary", self.dialect), {"values": sorted(variants)}
+            ).all()
         for variant, spelling, token, doc_freq in rows:
             found.setdefault(variant, []).append((spelling, token))
             self.frequencies.known[token] = doc_freq or 0
@@ -172,12 +251,12 @@ class DatabaseIndex:
         if self.dialect == "sqlite":
             return self._capped_sqlite(keys, cap, city)
         statement = _POSTINGS_AND_LOCAL if city is not None else _POSTINGS
-        params: dict[str, Any] = {"keys": sorted(keys), "cap": cap}
+        params: dict[str, Any] = {"keys": array_text(sorted(keys)), "cap": cap}
         if city is not None:
             params["city"] = city
         everywhere: dict[str, list[int]] = {}
         local: dict[str, list[int]] = {}
-        for key, ids, here in self.connection.execute(statement, params):
+        for key, ids, here in self.connection.execute(statement, params).all():
             if ids:
                 everywhere[key] = ids
             if here:
@@ -231,7 +310,7 @@ class DatabaseIndex:
         aliases: dict[int, list[NormalName]] = {}
         for business_id, alias_id, name, city, state, encoded in self.connection.execute(
             _statement("names", self.dialect), {"values": sorted(ids)}
-        ):
+        ).all():
             normal = NormalName.decode(encoded) if encoded else normalise(name)
             if alias_id == 0:
                 names[business_id] = (normal, city, state)
@@ -249,6 +328,18 @@ class DatabaseIndex:
         }
         self.frequencies.load(t for c in out.values() for t in c.name.folded_tokens)
         return out
+
+
+def query_vocabulary_variants(query: NormalName) -> set[str]:
+    """The variants `matching.keys.expand_terms` looks up for this query's terms, so that
+    `DatabaseIndex` can read them with the query's frequencies (should it ask for others,
+    they are read then)."""
+    return {
+        variant
+        for _, spellings in query_terms(query)
+        for spelling in spellings
+        for variant in query_variants(spelling)
+    }
 
 
 def _names_of(dialect: str) -> Any:
@@ -311,12 +402,14 @@ def _hits(
     session: Session,
     scored: Sequence[tuple[Business, float]],
     counts: Mapping[int, int] | None = None,
+    gstins: Mapping[int, list[str]] | None = None,
 ) -> list[Hit]:
     """Search results: each business with its legal entity's GSTINs and its listed
-    complaints (`counts`, when the caller already has them)."""
+    complaints (`counts` and `gstins`, when the caller already has them)."""
     if counts is None:
         counts = listed_counts(session, [b.id for b, _ in scored])
-    gstins = directory.legal_entity_gstins(session, [b for b, _ in scored])
+    if gstins is None:
+        gstins = directory.legal_entity_gstins(session, [b for b, _ in scored])
     return [
         Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, 0)) for b, score in scored
     ]
@@ -331,28 +424,40 @@ def similar_names(
 ) -> list[tuple[Business, float]]:
     """Businesses whose name matches, best first, with scores 0..100."""
     return [
-        (business, score) for business, score, _ in _name_matches(session, name, city, state, limit)
+        (business, score)
+        for business, score, _, _ in _name_matches(session, name, city, state, limit)
     ]
 
 
 def _name_matches(
     session: Session, name: str, city: str | None, state: str | None, limit: int
-) -> list[tuple[Business, float, int]]:
-    """`similar_names`, each also with its count of listed complaints (read with it)."""
+) -> list[tuple[Business, float, int, list[str] | None]]:
+    """`similar_names`, each also with its count of listed complaints and, on PostgreSQL,
+    its legal entity's GSTINs (read with it; None where they were not)."""
     query = normalise(name)
-    index = DatabaseIndex(session, query.folded_tokens, canonical_city(city) or query.city_hint)
+    index = DatabaseIndex(
+        session,
+        query.folded_tokens,
+        canonical_city(city) or query.city_hint,
+        variants=query_vocabulary_variants(query),
+    )
     matches = search_name(query, index, city=city, state=state, limit=limit)
-    found = {
-        business.id: (business, listed)
-        for business, listed in session.execute(
-            _statement("businesses", _dialect(session)), {"values": sorted(m.id for m in matches)}
-        )
-    }
+    dialect = _dialect(session)
+    params = {"values": sorted(m.id for m in matches)}
+    found: dict[int, tuple[Business, int, list[str] | None]] = {}
+    if dialect == "postgresql":
+        for business, listed, gstins in session.execute(
+            _statement("businesses_and_gstins", dialect), params
+        ):
+            found[business.id] = (business, listed, gstins or [])
+    else:
+        for business, listed in session.execute(_statement("businesses", dialect), params):
+            found[business.id] = (business, listed, None)
     out = []
     for match in matches:
         if match.id in found:
-            business, listed = found[match.id]
-            out.append((business, match.score, listed))
+            business, listed, gstins = found[match.id]
+            out.append((business, match.score, listed, gstins))
     return out
 
 
@@ -372,8 +477,11 @@ def search(
         found = directory.by_pan(session, kind.value)
         return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
     matches = _name_matches(session, q, city, state, limit)
-    counts = {business.id: listed for business, _, listed in matches}
-    return SearchResult("name", _hits(session, [(b, s) for b, s, _ in matches], counts))
+    counts = {business.id: listed for business, _, listed, _ in matches}
+    # On SQLite the GSTINs were not read with the businesses: `_hits` reads them.
+    read = {business.id: found for business, _, _, found in matches if found is not None}
+    gstins = read if len(read) == len(matches) else None
+    return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
 
 
 def identity_hit(session: Session, business: Business) -> Hit:

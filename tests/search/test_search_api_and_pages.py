@@ -152,3 +152,21 @@ def test_admin_dismisses_a_pair(client, auth, db, factory):
     again = duplicates.refresh(db)
     assert pair.id not in [p.id for p in duplicates.open_pairs(db)]
     assert json.dumps(again)
+
+
+def test_the_search_answer_is_exactly_what_its_schema_would_dump(db):
+    """The search view answers its body without dumping it through `SearchOut` (the
+    schema only documents it), so the body must already be what the dump gives, types
+    included (a score of 100.0, not 100)."""
+    from portal.api.businesses import search_body
+    from portal.api.schemas import SearchOut
+    from registry import search
+
+    a, b, _ = seed(db)
+    directory.add_gstin(db, b, gstin_for("19", "ABCCA1234B", entity="2"))
+    directory.add_alias(db, a, "Aravali Silk House", "filing")
+    for q in ("aravali sarees", "Aravali Silk", gstin_for("19", "ABCCA1234B"), "abcca1234b"):
+        body = search_body(search.search(db, q))
+        assert body["results"], q
+        dumped = SearchOut().dump(body)
+        assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True), q

@@ -12,7 +12,7 @@ from matching.normalise import VERSION, NormalName, normalise
 from registry import directory, importer, merges, search
 from registry.actors import SYSTEM
 from registry.identifiers import gstin_for
-from registry.models import NameTokenStat, NormalNameRecord
+from registry.models import Business, NameTokenStat, NormalNameRecord
 
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "matching"
 
@@ -147,3 +147,43 @@ def test_names_are_stored_normalised_and_a_search_reads_them(db, tmp_path):
     )
     candidate = search.DatabaseIndex(db).candidates([business.id])[business.id]
     assert candidate.name == normalise(business.name)
+
+
+def test_a_name_search_reads_gstins_and_listed_counts_as_the_other_searches_do(db):
+    """On PostgreSQL a name search reads its results' GSTINs and listed complaints with the
+    businesses, in one statement: they must be what `directory.legal_entity_gstins` and
+    `listed_counts` answer."""
+    pan = "FZQCH7795U"
+    head = make(db, "Hegde Hosiery Private Limited", "Durgapur", gstin=gstin_for("19", pan))
+    branch = make(db, "Hegde Hosiery Pvt Ltd", "Kolkata", gstin=gstin_for("27", pan))
+    directory.add_gstin(db, branch, gstin_for("19", pan, entity="2"))
+    gone = make(db, "Hegde Hosiery Traders", "Kolkata", gstin=gstin_for("29", pan))
+    merges.merge(db, head.id, gone.id, SYSTEM)
+    make(db, "Hegde Hosiery Mills", "Surat")
+    hits = search.search(db, "Hegde Hosiery", limit=10).hits
+    businesses = [h.business for h in hits]
+    assert len(businesses) >= 3 and {head.id, branch.id} <= {b.id for b in businesses}
+    assert {h.business.id: h.gstins for h in hits} == directory.legal_entity_gstins(db, businesses)
+    counts = search.listed_counts(db, [b.id for b in businesses])
+    assert {h.business.id: h.listed_complaints for h in hits} == {
+        b.id: counts.get(b.id, 0) for b in businesses
+    }
+    assert len(next(h for h in hits if h.business.id == head.id).gstins) == 4
+
+
+def test_lists_given_to_a_statement_arrive_intact(db):
+    """`among` sends a list as one array on PostgreSQL (written out as text): every
+    string arrives as it was, whatever it holds."""
+    from registry.db import among
+
+    dialect = db.get_bind().dialect.name
+    words = ["plain", "two words", 'a "quote"', "back\\slash", "NULL", "", "{x,y}", "ü"]
+    by_word = select(NameTokenStat.token).where(among(NameTokenStat.token, "values", dialect))
+    assert db.scalars(by_word, {"values": words}).all() == []
+    db.add_all(NameTokenStat(token=word, doc_freq=1) for word in words)
+    db.flush()
+    assert sorted(db.scalars(by_word, {"values": words}).all()) == sorted(words)
+    assert db.scalars(by_word, {"values": []}).all() == []
+    business = make(db, "Marwar Steel Traders", "Jodhpur")
+    by_id = select(Business.id).where(among(Business.id, "values", dialect))
+    assert db.scalars(by_id, {"values": [business.id, 2**31 - 1]}).all() == [business.id]
