@@ -111,6 +111,13 @@ def _lengths_close(a: int, b: int) -> bool:
     return 1.0 - abs(a - b) / max(a, b) >= JOIN_SIMILARITY
 
 
+@lru_cache(maxsize=256)
+def _close_lengths(length: int) -> frozenset[int]:
+    """The token lengths `_lengths_close` to this one (worked out once per length: at a
+    million businesses most candidate names are new to a search, so each is prepared)."""
+    return frozenset(n for n in range(1, 2 * length) if _lengths_close(length, n))
+
+
 def _near(joined: str, token: str) -> bool:
     """Whether `token_similarity(joined, token) >= JOIN_SIMILARITY`."""
     return _lengths_close(len(joined), len(token)) and (
@@ -138,10 +145,7 @@ class Tokens:
         folded = frozenset(t[0] for t in tokens)
         long = tuple(f for f in folded if len(f) >= JOIN_MIN_LENGTH)
         joins = tuple((a[0] + b[0], a[1] + b[1], False) for a, b in pairwise(tokens))
-        join_lengths = {len(t[0]) for t in joins}
-        near_join_lengths = frozenset(
-            n for length in join_lengths for n in range(1, 2 * length) if _lengths_close(length, n)
-        )
+        near_join_lengths = frozenset().union(*(_close_lengths(len(t[0])) for t in joins))
         return cls(
             tokens,
             folded,

@@ -194,6 +194,7 @@ class DatabaseIndex:
         self.city = city
         self._local: dict[str, list[int]] | None = None
         self._vocabulary: dict[str, list[tuple[str, str, int | None]]] | None = None
+        self._read_variants: frozenset[str] = frozenset()
         self.session = session
         # Core execution on the session's connection: these look-ups run several times per
         # keystroke-speed search and need none of the ORM's bookkeeping.
@@ -216,13 +217,14 @@ class DatabaseIndex:
             {"tokens": sorted(missing), "variants": sorted(variants)},
         ).all()
         known.update(dict.fromkeys(missing, 0))
-        vocabulary: dict[str, list[tuple[str, str, int | None]]] = {v: [] for v in variants}
+        vocabulary: dict[str, list[tuple[str, str, int | None]]] = {}
         for variant, spelling, token, doc_freq in rows:
             if variant is None:
                 known[token] = doc_freq
             else:
                 vocabulary.setdefault(variant, []).append((spelling, token, doc_freq))
         self._vocabulary = vocabulary
+        self._read_variants = frozenset(variants)
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
         """The vocabulary rows, and with them the frequencies of their words (read in
@@ -230,8 +232,8 @@ class DatabaseIndex:
         found: dict[str, list[tuple[str, str]]] = {}
         read = self._vocabulary
         rows: Iterable[tuple[str, str, str, int | None]]
-        if read is not None and read.keys() >= set(variants):
-            rows = [(v, *row) for v in sorted(variants) for row in read[v]]
+        if read is not None and self._read_variants.issuperset(variants):
+            rows = [(v, *row) for v in sorted(variants) for row in read.get(v, ())]
         else:
             rows = self.connection.execute(
                 _statement("vocabulary", self.dialect), {"values": sorted(variants)}
