@@ -48,20 +48,6 @@ def history(session: Session, entity_type: str, entity_id: int | str) -> Sequenc
     ).all()
 
 
-def has_action(session: Session, entity_type: str, entity_id: int | str, action: str) -> bool:
-    """Whether the entity's audit log holds this action."""
-    found = session.scalar(
-        select(AuditEntry.id)
-        .where(
-            AuditEntry.entity_type == entity_type,
-            AuditEntry.entity_id == str(entity_id),
-            AuditEntry.action == action,
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
 def public_label(entry: AuditEntry) -> str:
     """Who did it, as shown to a member: staff and debtors are not named."""
     return {

@@ -341,7 +341,7 @@ def expired(session: Session, batch: ImportBatch) -> bool:
     member may cancel after the time is up too, in the seconds before the worker's round)."""
     if batch.status is not ImportStatus.CANCELLED:
         return False
-    return audit.has_action(session, "import", batch.id, EXPIRED)
+    return any(entry.action == EXPIRED for entry in audit.history(session, "import", batch.id))
 
 
 def expire_abandoned(session: Session, settings: Settings, now: datetime | None = None) -> int:
