@@ -104,7 +104,10 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         "complaints": _ids(session, Complaint, gone.id),
         "invoices": _ids(session, Invoice, gone.id),
         "orders": _ids(session, ReportOrder, gone.id),
-        "aliases": _ids(session, BusinessAlias, gone.id),
+        # an alias the survivor has already, spelled the same, stays where it is
+        "aliases": [
+            a.id for a in gone.aliases if a.name not in {x.name for x in keep.aliases}
+        ],
         "gstins": _ids(session, BusinessGstin, gone.id),
     }
     watched_by_keep = set(
@@ -123,8 +126,10 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     for model, key in MOVED:
         _move(session, model, moved[key], keep.id)
     session.flush()
-    alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
-    session.add(alias)
+    alias = None  # the merged name as an alias of the survivor, unless it is one already
+    if gone.name not in {a.name for a in keep.aliases} | {a.name for a in gone.aliases}:
+        alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
+        session.add(alias)
     gone.merged_into_id = keep.id
     keep.pan = keep.pan or gone.pan
     keep.city = keep.city or gone.city
@@ -139,7 +144,9 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         kept_id=keep.id,
         merged_id=gone.id,
         merged_by_user_id=actor.user_id,
-        moved=json.dumps({**moved, "alias_added": alias.id, "dropped_watches": dropped}),
+        moved=json.dumps(
+            {**moved, "alias_added": alias and alias.id, "dropped_watches": dropped}
+        ),
     )
     session.add(record)
     session.execute(
@@ -179,7 +186,7 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     keep_names_before = names_of(keep)
     for model, key in MOVED:
         _move(session, model, moved.get(key, []), gone.id)
-    added = session.get(BusinessAlias, moved.get("alias_added", 0))
+    added = session.get(BusinessAlias, moved.get("alias_added") or 0)
     if added is not None:
         session.delete(added)
     for watch in moved.get("dropped_watches", []):

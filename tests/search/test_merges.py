@@ -84,3 +84,23 @@ def test_the_same_invoice_against_both_blocks_the_merge(db, settings, factory):
     with pytest.raises(ValidationFailed) as caught:
         merges.merge(db, a.id, b.id, SYSTEM)
     assert "LP/2026/101" in caught.value.fields["merge"]
+
+
+def test_a_merge_whose_names_the_survivor_has_as_aliases_already(db):
+    # Found by the index copy's property test: the merge used to add the same alias
+    # twice and fail on the database's uniqueness rule.
+    keep = directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    gone = directory.create(db, SYSTEM, "Balaji Trading Co", city="Pune")
+    directory.add_alias(db, keep, "Balaji Trading Co", "filing")
+    directory.add_alias(db, keep, "SBT Pune", "filing")
+    directory.add_alias(db, gone, "SBT Pune", "filing")
+    directory.add_alias(db, gone, "Balaji Trading Company", "filing")
+    record = merges.merge(db, keep.id, gone.id, SYSTEM)
+    db.expire_all()
+    names = sorted(a.name for a in keep.aliases)
+    assert names == ["Balaji Trading Co", "Balaji Trading Company", "SBT Pune"]
+    assert search.search(db, "Balaji Trading Company").hits[0].business.id == keep.id
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert sorted(a.name for a in keep.aliases) == ["Balaji Trading Co", "SBT Pune"]
+    assert sorted(a.name for a in gone.aliases) == ["Balaji Trading Company", "SBT Pune"]
