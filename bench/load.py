@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import json
 import os
 import random
 import signal
@@ -198,9 +199,36 @@ def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"make serve did not become ready (exit {server.poll()})")
             time.sleep(0.25)
+        _wait_for_index_copies(base, server)
         yield base
     finally:
         _stop(server)
+
+
+def _index_copy(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  (local server)
+            return str(json.load(response).get("index_copy", "off"))
+    except (OSError, ValueError):
+        return "unknown"
+
+
+def _wait_for_index_copies(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Until every web worker has loaded its copy of the name index (searches would read
+    the tables meanwhile): `/readyz` answers from whichever worker takes the request, so
+    twenty answers in a row saying "ready" (or "off") stand for all of them."""
+    deadline = time.monotonic() + 600
+    started = time.monotonic()
+    in_a_row = 0
+    while in_a_row < 20:
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the web workers did not load their index copies")
+        if _index_copy(base + "/readyz") in {"ready", "off"}:
+            in_a_row += 1
+        else:
+            in_a_row = 0
+            time.sleep(0.5)
+    print(f"  index copies loaded in every web worker ({time.monotonic() - started:.0f} s)")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

@@ -106,9 +106,19 @@ def pre_rank(
             gain = LOCAL_WEIGHT * gains[key_text]
             for bid in ids:
                 evidence[bid] = get(bid, 0.0) + gain
-    if len(evidence) <= max_scored:
-        return sorted(evidence, key=evidence.__getitem__, reverse=True)
-    return heapq.nlargest(max_scored, evidence, key=evidence.__getitem__)
+    return _best(evidence, max_scored)
+
+
+def _best(evidence: dict[int, float], count: int) -> list[int]:
+    """The `count` ids with the most evidence, most first; among equal evidence at the cut
+    the lowest ids, so that the choice does not depend on the order the posting lists
+    came in (a database may list a key's ids in any order)."""
+    if len(evidence) > count:
+        cut = heapq.nlargest(count, evidence.values())[-1]
+        above = [bid for bid, e in evidence.items() if e > cut]
+        level = sorted(bid for bid, e in evidence.items() if e == cut)
+        evidence = {bid: evidence[bid] for bid in above + level[: count - len(above)]}
+    return sorted(evidence, key=lambda bid: (-evidence[bid], bid))
 
 
 def _rarity(key: str, weight: Callable[[str], float]) -> float:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_sessionmaker
+from registry.index_copy import IndexCopies
 from registry.settings import Settings
 
 
@@ -27,6 +28,8 @@ class RegistryState:
     engine: Engine | None
     sessions: sessionmaker[Session] | Any
     read_sessions: sessionmaker[Session] | None = None
+    #: This process's copy of the name index, when `search_index_copy` is on.
+    index_copies: IndexCopies | None = None
 
 
 def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> None:
@@ -35,9 +38,21 @@ def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> Non
         engine = make_engine(settings.database_url)
         session_factory = make_sessionmaker(engine)
     read_sessions = None
+    read_engine = engine
     if settings.database_replica_url:
-        read_sessions = make_sessionmaker(make_engine(settings.database_replica_url))
-    app.extensions["registry"] = RegistryState(settings, engine, session_factory, read_sessions)
+        read_engine = make_engine(settings.database_replica_url)
+        read_sessions = make_sessionmaker(read_engine)
+    # Each web worker starts loading its copy of the name index as it starts. A session
+    # factory given from outside (the tests') may hold one connection for all: the copy is
+    # then loaded at once on it, when first wanted, not by a thread of its own.
+    copies = None
+    if settings.search_index_copy:
+        copies = IndexCopies(background=engine is not None)
+        if engine is not None and read_engine is not None:
+            copies.start(read_engine.connect)
+    app.extensions["registry"] = RegistryState(
+        settings, engine, session_factory, read_sessions, copies
+    )
     app.after_request(_finish)
     app.teardown_appcontext(_close)
 
@@ -57,6 +72,11 @@ def db() -> Session:
         g.db_session = state().sessions()
     session: Session = g.db_session
     return session
+
+
+def index_copies() -> IndexCopies | None:
+    """This process's copy of the name index, for `registry.search` (None: tables)."""
+    return state().index_copies
 
 
 def read_db() -> Session:

@@ -2,7 +2,8 @@
 
 `/readyz`: this instance may take traffic: the database answers *and* its schema is at
 the migrations' head, so a load balancer keeps new code away from an old schema (and the
-other way round) during an upgrade.
+other way round) during an upgrade. It also says whether this worker's copy of the name
+index is loaded yet ("index_copy"; searches read the tables until it is).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.database import db
+from portal.database import db, index_copies
 from registry.migrate import alembic_config
 
 bp = Blueprint("health", __name__)
@@ -54,4 +55,13 @@ def readyz() -> tuple[Response, int]:
                 "expected_revision": sorted(expected),
             }
         ), 503
-    return jsonify({"status": "ok", "revision": sorted(current)}), 200
+    copies = index_copies()
+    return jsonify(
+        {
+            "status": "ok",
+            "revision": sorted(current),
+            # this worker's copy of the name index: "loading" still serves every search
+            # (from the tables), so it does not make the instance unready
+            "index_copy": copies.state if copies is not None else "off",
+        }
+    ), 200

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, text, union_all
+from sqlalchemy import and_, case, func, literal, null, or_, select, text, true, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
@@ -101,7 +101,7 @@ def statement(name: str, dialect: str) -> Any:
             ).where(among(NameVocabulary.variant, "variants", dialect)),
         )
     if name == "names":
-        return _names_of(dialect)
+        return names_statement(dialect)
     if name == "businesses":  # with their listed complaints, as a search shows them
         return select(Business, _listed_of(Business)).where(_among(Business.id, dialect))
     if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
@@ -171,12 +171,46 @@ def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-class DatabaseIndex:
-    """The look-ups `matching.search` needs, answered from the index tables."""
+class CappedPostings:
+    """How a search's posting lists are read from a store of them (`_capped`): lists
+    longer than `posting_limit` arrive cut short, and within the asked city the key hits
+    come with the others."""
 
     #: Lists longer than this arrive cut short: they only tell the matcher that a key is
     #: common (it then uses the key within the asked city alone).
     posting_limit = FETCH_LIMIT
+    city: str | None
+    _local: dict[str, list[int]] | None
+
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Ids under each key, at most `cap` per key, and with `city` also those in it."""
+        raise NotImplementedError
+
+    def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
+        """Id lists, complete up to `posting_limit` ids and cut short beyond (a common
+        word's runs to tens of thousands at a million businesses). Only when every key is
+        long is the shortest one fetched whole, as the matcher then falls back to it."""
+        everywhere, self._local = self._capped(keys, FETCH_LIMIT + 1, self.city)
+        if not everywhere or any(len(ids) <= FETCH_LIMIT for ids in everywhere.values()):
+            return everywhere
+        sizes, _ = self._capped(everywhere, MAX_POSTINGS + 1)
+        shortest = min(sizes, key=lambda k: (len(sizes[k]), k))
+        if len(sizes[shortest]) > MAX_POSTINGS:
+            sizes, _ = self._capped([shortest], 10 * MAX_POSTINGS)
+        self._local = {k: v for k, v in self._local.items() if k == shortest}
+        return {shortest: sizes[shortest]}
+
+    def local_postings(self, keys: Collection[str], city: str) -> Mapping[str, Sequence[int]]:
+        if city != self.city or self._local is None:
+            _, self._local = self._capped(keys, FETCH_LIMIT, city)
+            self.city = city
+        return {key: self._local[key] for key in keys if key in self._local}
+
+
+class DatabaseIndex(CappedPostings):
+    """The look-ups `matching.search` needs, answered from the index tables."""
 
     def __init__(
         self,
@@ -281,53 +315,45 @@ class DatabaseIndex:
         cursor.close()
         return everywhere, local
 
-    def postings(self, keys: Collection[str]) -> Mapping[str, Sequence[int]]:
-        """Id lists, complete up to `posting_limit` ids and cut short beyond (a common
-        word's runs to tens of thousands at a million businesses). Only when every key is
-        long is the shortest one fetched whole, as the matcher then falls back to it."""
-        everywhere, self._local = self._capped(keys, FETCH_LIMIT + 1, self.city)
-        if not everywhere or any(len(ids) <= FETCH_LIMIT for ids in everywhere.values()):
-            return everywhere
-        sizes, _ = self._capped(everywhere, MAX_POSTINGS + 1)
-        shortest = min(sizes, key=lambda k: (len(sizes[k]), k))
-        if len(sizes[shortest]) > MAX_POSTINGS:
-            sizes, _ = self._capped([shortest], 10 * MAX_POSTINGS)
-        self._local = {k: v for k, v in self._local.items() if k == shortest}
-        return {shortest: sizes[shortest]}
-
-    def local_postings(self, keys: Collection[str], city: str) -> Mapping[str, Sequence[int]]:
-        if city != self.city or self._local is None:
-            _, self._local = self._capped(keys, FETCH_LIMIT, city)
-            self.city = city
-        return {key: self._local[key] for key in keys if key in self._local}
-
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
         """Candidate records, each name decoded from its stored normal form (normalising
         is the costly part of scoring; a name without a stored form is normalised here)."""
         if not ids:
             return {}
-        names: dict[int, tuple[NormalName, str | None, str | None]] = {}
-        aliases: dict[int, list[NormalName]] = {}
-        for business_id, alias_id, name, city, state, encoded in self.connection.execute(
+        rows = self.connection.execute(
             statement("names", self.dialect), {"values": sorted(ids)}
-        ).all():
-            normal = NormalName.decode(encoded) if encoded else normalise(name)
-            if alias_id == 0:
-                names[business_id] = (normal, city, state)
-            else:
-                aliases.setdefault(business_id, []).append(normal)
-        out = {
-            business_id: Candidate(
-                business_id,
-                normal,
-                canonical_city(city),
-                canonical_state(state),
-                tuple(aliases.get(business_id, ())),
-            )
-            for business_id, (normal, city, state) in names.items()
-        }
+        ).all()
+        out = candidates_of(rows)
         self.frequencies.load(t for c in out.values() for t in c.name.folded_tokens)
         return out
+
+
+#: A row of the "names" statement: business id, alias id (0 for the business's own
+#: name), name, city, state (None on alias rows), stored normal form (None if none).
+NameRow = tuple[int, int, str, str | None, str | None, str | None]
+
+
+def candidates_of(rows: Iterable[NameRow]) -> dict[int, Candidate]:
+    """Candidate records from rows of the "names" statement (own names before aliases),
+    each name decoded from its stored normal form (or normalised, lacking one)."""
+    names: dict[int, tuple[NormalName, str | None, str | None]] = {}
+    aliases: dict[int, list[NormalName]] = {}
+    for business_id, alias_id, name, city, state, encoded in rows:
+        normal = NormalName.decode(encoded) if encoded else normalise(name)
+        if alias_id == 0:
+            names[business_id] = (normal, city, state)
+        else:
+            aliases.setdefault(business_id, []).append(normal)
+    return {
+        business_id: Candidate(
+            business_id,
+            normal,
+            canonical_city(city),
+            canonical_state(state),
+            tuple(aliases.get(business_id, ())),
+        )
+        for business_id, (normal, city, state) in names.items()
+    }
 
 
 def query_vocabulary_variants(query: NormalName) -> set[str]:
@@ -342,10 +368,13 @@ def query_vocabulary_variants(query: NormalName) -> set[str]:
     }
 
 
-def _names_of(dialect: str) -> Any:
+def names_statement(dialect: str, every: bool = False, merged: bool = False) -> Any:
     """Every name of these (unmerged) businesses with its stored normal form if any: own
-    names with alias id 0, then aliases in the order they were added."""
+    names with alias id 0, then aliases in the order they were added. With `every`, of
+    all businesses (and no list to give); with `merged`, merged businesses' too, each row
+    ending with whether its business is merged."""
     stored = NormalNameRecord.version == VERSION
+    gone = Business.merged_into_id.is_not(None)
     own = (
         select(
             Business.id,
@@ -354,9 +383,10 @@ def _names_of(dialect: str) -> Any:
             Business.city,
             Business.state,
             NormalNameRecord.encoded,
+            *([gone] if merged else []),
         )
         .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == Business.name))
-        .where(_among(Business.id, dialect), Business.merged_into_id.is_(None))
+        .where(true() if merged else Business.merged_into_id.is_(None))
     )
     other = (
         select(
@@ -366,9 +396,13 @@ def _names_of(dialect: str) -> Any:
             null(),
             null(),
             NormalNameRecord.encoded,
+            *([gone] if merged else []),
         )
         .join(Business, Business.id == BusinessAlias.business_id)
         .outerjoin(NormalNameRecord, and_(stored, NormalNameRecord.name == BusinessAlias.name))
-        .where(_among(Business.id, dialect), Business.merged_into_id.is_(None))
+        .where(true() if merged else Business.merged_into_id.is_(None))
     )
+    if not every:
+        own = own.where(_among(Business.id, dialect))
+        other = other.where(_among(Business.id, dialect))
     return union_all(own, other).order_by(text("1"), text("2"))

@@ -105,9 +105,7 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         "invoices": _ids(session, Invoice, gone.id),
         "orders": _ids(session, ReportOrder, gone.id),
         # an alias the survivor has already, spelled the same, stays where it is
-        "aliases": [
-            a.id for a in gone.aliases if a.name not in {x.name for x in keep.aliases}
-        ],
+        "aliases": [a.id for a in gone.aliases if a.name not in {x.name for x in keep.aliases}],
         "gstins": _ids(session, BusinessGstin, gone.id),
     }
     watched_by_keep = set(
@@ -144,9 +142,7 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         kept_id=keep.id,
         merged_id=gone.id,
         merged_by_user_id=actor.user_id,
-        moved=json.dumps(
-            {**moved, "alias_added": alias and alias.id, "dropped_watches": dropped}
-        ),
+        moved=json.dumps({**moved, "alias_added": alias and alias.id, "dropped_watches": dropped}),
     )
     session.add(record)
     session.execute(

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
-from matching.search import search_name
+from matching.search import SearchBackend, search_name
 from registry import directory
+from registry.index_copy import IndexCopies
 from registry.index_lookups import (
     DatabaseIndex,
     dialect_of,
@@ -80,26 +81,33 @@ def similar_names(
     city: str | None = None,
     state: str | None = None,
     limit: int = 5,
+    copies: IndexCopies | None = None,
 ) -> list[tuple[Business, float]]:
-    """Businesses whose name matches, best first, with scores 0..100."""
+    """Businesses whose name matches, best first, with scores 0..100 (answered from the
+    index copy in `copies` when there is one to use, else from the tables: the same)."""
     return [
         (business, score)
-        for business, score, _, _ in _name_matches(session, name, city, state, limit)
+        for business, score, _, _ in _name_matches(session, name, city, state, limit, copies)
     ]
 
 
 def _name_matches(
-    session: Session, name: str, city: str | None, state: str | None, limit: int
+    session: Session,
+    name: str,
+    city: str | None,
+    state: str | None,
+    limit: int,
+    copies: IndexCopies | None = None,
 ) -> list[tuple[Business, float, int, list[str] | None]]:
     """`similar_names`, each also with its count of listed complaints and, on PostgreSQL,
     its legal entity's GSTINs (read with it; None where they were not)."""
     query = normalise(name)
-    index = DatabaseIndex(
-        session,
-        query.folded_tokens,
-        canonical_city(city) or query.city_hint,
-        variants=query_vocabulary_variants(query),
-    )
+    place = canonical_city(city) or query.city_hint
+    index: SearchBackend | None = copies.backend(session, place) if copies else None
+    if index is None:
+        index = DatabaseIndex(
+            session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
+        )
     matches = search_name(query, index, city=city, state=state, limit=limit)
     dialect = dialect_of(session)
     params = {"values": sorted(m.id for m in matches)}
@@ -126,8 +134,10 @@ def search(
     city: str | None = None,
     state: str | None = None,
     limit: int = 10,
+    copies: IndexCopies | None = None,
 ) -> SearchResult:
-    """What the search box does: decide what `q` is, then find it."""
+    """What the search box does: decide what `q` is, then find it (a name from the index
+    copy in `copies` when there is one to use)."""
     kind = detect_kind(q)
     if kind.kind == "gstin":
         business = directory.by_gstin(session, kind.value)
@@ -135,7 +145,7 @@ def search(
     if kind.kind == "pan":
         found = directory.by_pan(session, kind.value)
         return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
-    matches = _name_matches(session, q, city, state, limit)
+    matches = _name_matches(session, q, city, state, limit, copies)
     counts = {business.id: listed for business, _, listed, _ in matches}
     # On SQLite the GSTINs were not read with the businesses: `_hits` reads them.
     read = {business.id: found for business, _, _, found in matches if found is not None}

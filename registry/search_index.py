@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, delete, select, text, update
+from sqlalchemy import CursorResult, Engine, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,8 @@ from registry.models import (
     NameTokenStat,
     NameVocabulary,
     NormalNameRecord,
+    SearchIndexChange,
+    SearchIndexState,
 )
 
 #: The row of `name_token_stats` that counts indexed names (the N of the IDF weights).
@@ -45,6 +47,13 @@ KEYS: Table = BusinessKey.__table__  # type: ignore[assignment]
 VOCABULARY: Table = NameVocabulary.__table__  # type: ignore[assignment]
 STATS: Table = NameTokenStat.__table__  # type: ignore[assignment]
 NORMAL_NAMES: Table = NormalNameRecord.__table__  # type: ignore[assignment]
+STATE: Table = SearchIndexState.__table__  # type: ignore[assignment]
+CHANGES: Table = SearchIndexChange.__table__  # type: ignore[assignment]
+#: A change listing more businesses than this is listed as "everything": a web worker's
+#: copy of the index is then loaded afresh rather than patched business by business.
+LISTED_CHANGES = 5000
+#: How many generations of changes are kept for copies of the index to catch up with.
+KEPT_CHANGES = 100_000
 
 
 def _normalised(names: Iterable[str]) -> Iterator[tuple[str, NormalName]]:
@@ -147,6 +156,41 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None
     fast_insert(session, VOCABULARY, ("variant", "spelling", "token"), rows, ignore_conflicts=True)
 
 
+def record_change(session: Session, business_ids: Iterable[int] | None) -> int:
+    """Raise the index's generation and list the businesses whose rows change with it
+    (None: all of them). Every writer below calls it before touching a row: the state row
+    stays locked until the transaction ends, so writers take their turns in one order and
+    a reader that sees generation N has every change up to N. Returns the generation."""
+    ids = sorted(set(business_ids)) if business_ids is not None else []
+    raise_it = (
+        update(STATE)
+        .where(STATE.c.id == 1)
+        .values(generation=STATE.c.generation + 1)
+        .returning(STATE.c.generation)
+    )
+    generation = session.execute(raise_it).scalar_one_or_none()
+    if generation is None:  # a database whose state row was never written
+        generation = 1
+        session.execute(STATE.insert().values(id=1, generation=1, kept_from=1))
+    listed = [0] if business_ids is None or len(ids) > LISTED_CHANGES else ids
+    insert_ignoring_duplicates(
+        session, CHANGES, [{"generation": generation, "business_id": b} for b in listed]
+    )
+    return int(generation)
+
+
+def prune_changes(session: Session, keep: int = KEPT_CHANGES) -> int:
+    """Forget the changes of all but the last `keep` generations (a copy of the index
+    older than that is loaded afresh instead). Returns how many rows went."""
+    state = session.execute(select(STATE.c.generation, STATE.c.kept_from)).first()
+    if state is None or state.generation - keep <= state.kept_from:
+        return 0
+    kept_from = state.generation - keep
+    gone = session.execute(delete(CHANGES).where(CHANGES.c.generation < kept_from))
+    session.execute(update(STATE).where(STATE.c.id == 1).values(kept_from=kept_from))
+    return int(cast(CursorResult[Any], gone).rowcount or 0)
+
+
 def _write(session: Session, rows: Rows, fresh: bool) -> None:
     """Store what `rows` add: a bulk load streams them (COPY on PostgreSQL); the few rows
     of one filing or alias go in as plain inserts that skip what is already there."""
@@ -177,11 +221,13 @@ def add_names(
     rows = Rows()
     rows.add(business_id, names, city)
     if rows.keys:
+        record_change(session, [business_id])
         _write(session, rows, fresh=False)
 
 
 def remove_business(session: Session, business_id: int, names: Iterable[str]) -> None:
     """Take a business's names out of the index (before a merge or a rename)."""
+    record_change(session, [business_id])
     session.execute(delete(BusinessKey).where(BusinessKey.business_id == business_id))
     tokens: Counter[str] = Counter()
     for _, normal in _normalised(names):
@@ -218,6 +264,7 @@ def bulk_add(
         for chunk in chunks:
             rows.merge(_rows_for(chunk))
     rows.keys.sort()
+    record_change(session, [business_id for business_id, _, _ in items])
     _write(session, rows, fresh=True)
 
 
@@ -226,6 +273,7 @@ def rebuild(
 ) -> int:
     """Index every business afresh (after an upgrade that changes how names are read):
     the same rows inserts, aliases and merges would have left. Returns how many."""
+    record_change(session, None)
     for table in (KEYS, VOCABULARY, STATS, NORMAL_NAMES):
         session.execute(delete(table))
     names: dict[int, list[str]] = {}

@@ -84,6 +84,8 @@ class Settings:
     msme_bank_rate_percent: Decimal = Decimal("6.50")
     upload_max_bytes: int = 5 * 1024 * 1024
     trusted_proxies: int = 0
+    #: Each web worker keeps a copy of the name index in memory (`registry.index_copy`).
+    search_index_copy: bool = True
 
     @property
     def production(self) -> bool:
@@ -138,6 +140,7 @@ class Settings:
             upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
+            search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
         )
 
     def but(self, **changes: Any) -> Settings:

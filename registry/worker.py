@@ -9,7 +9,17 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import bulk_filing, complaints, disputes, faults, orders, orphans, outbox, reminders
+from registry import (
+    bulk_filing,
+    complaints,
+    disputes,
+    faults,
+    orders,
+    orphans,
+    outbox,
+    reminders,
+    search_index,
+)
 from registry.mailer import Mailer
 from registry.settings import Settings
 
@@ -28,6 +38,7 @@ class Round:
     orders_expired: int = 0
     imports_expired: int = 0
     orphan_files_removed: int = 0
+    index_changes_pruned: int = 0
     emails_sent: int = 0
     emails_failed: int = 0
 
@@ -36,7 +47,8 @@ def run_once(
     sessions: sessionmaker[Session], mailer: Mailer, settings: Settings, *, sweep: bool = True
 ) -> Round:
     """One round: time-based transitions first (they queue emails), then the outbox, then
-    (when `sweep`) the orphan files. Each part commits on its own."""
+    (when `sweep`) the orphan files and the index's oldest listed changes. Each part
+    commits on its own."""
     result = Round()
     with sessions() as session:
         with session.begin():
@@ -51,6 +63,8 @@ def run_once(
     if sweep:
         with sessions() as session:
             result.orphan_files_removed = orphans.sweep(session, settings)
+        with sessions() as session, session.begin():
+            result.index_changes_pruned = search_index.prune_changes(session)
     return result
 
 

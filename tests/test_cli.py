@@ -136,6 +136,7 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "orders_expired",
         "imports_expired",
         "orphan_files_removed",
+        "index_changes_pruned",
         "emails_sent",
         "emails_failed",
     }

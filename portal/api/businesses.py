@@ -10,7 +10,7 @@ from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, key_required
 from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
-from portal.database import db, read_db
+from portal.database import db, index_copies, read_db
 from registry import directory, search
 
 
@@ -40,7 +40,14 @@ def search_businesses(args: dict[str, Any]) -> Response:
         raise ApiError(
             422, "validation", "Say what to search for.", {"q": "give a name, GSTIN or PAN"}
         )
-    found = search.search(read_db(), q, city=args["city"], state=args["state"], limit=args["limit"])
+    found = search.search(
+        read_db(),
+        q,
+        city=args["city"],
+        state=args["state"],
+        limit=args["limit"],
+        copies=index_copies(),
+    )
     # Answered as it is: `search_body` is already what `SearchOut` dumps it to (a test
     # holds them equal), and dumping it field by field cost more than encoding it.
     return jsonify(search_body(found))

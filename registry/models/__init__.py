@@ -20,6 +20,8 @@ from registry.models.matching import (
     NameVocabulary,
     NormalNameRecord,
     PairStatus,
+    SearchIndexChange,
+    SearchIndexState,
 )
 from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
 from registry.models.payments import (
@@ -68,6 +70,8 @@ __all__ = [
     "ReportOrder",
     "ReportSnapshot",
     "Role",
+    "SearchIndexChange",
+    "SearchIndexState",
     "User",
     "Watch",
     "utcnow",

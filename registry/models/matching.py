@@ -7,6 +7,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -112,3 +113,27 @@ class BusinessMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
     merged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     undone_at: Mapped[datetime | None]
+
+
+class SearchIndexState(Base):
+    """One row: the index's generation, raised by every transaction that changes the
+    index (it holds the row's lock until it commits, so generations become visible in
+    order), and the oldest generation whose changes are still listed."""
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    kept_from: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SearchIndexChange(Base):
+    """A business whose index rows changed in a generation (business 0: all of them, as
+    after an import or a reindex). Web workers that keep a copy of the index in memory
+    read these to bring it up to date (`registry.index_replica`)."""
+
+    __tablename__ = "search_index_changes"
+    __table_args__ = (PrimaryKeyConstraint("generation", "business_id"),)
+
+    generation: Mapped[int] = mapped_column(BigInteger)
+    business_id: Mapped[int] = mapped_column()

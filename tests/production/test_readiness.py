@@ -52,3 +52,16 @@ def test_not_ready_when_the_database_is_unreachable(settings):
 
 def test_readyz_reads_the_alembic_table(db):
     assert db.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+
+
+def test_ready_says_when_this_workers_index_copy_is_loaded(
+    database_server, tmp_path, dispose_later
+):
+    url = database_server.new_url()
+    migrate.upgrade(url)
+    app = dispose_later(real_app(url, tmp_path))
+    copies = app.extensions["registry"].index_copies
+    first = app.test_client().get("/readyz")
+    assert first.status_code == 200 and first.json["index_copy"] in {"loading", "ready"}
+    copies.wait(60)
+    assert app.test_client().get("/readyz").json["index_copy"] == "ready"

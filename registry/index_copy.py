@@ -1,0 +1,434 @@
+"""A web worker's copy of the name index in memory, kept current from the tables.
+
+A name search from the tables asks the database four times (the query's words and their
+spellings, the posting lists, the candidates' names, their words' frequencies) before it
+reads the businesses it shows. With a copy it asks once, "what changed since generation
+N?" (`search_index.record_change` lists every change), brings the copy up to date by
+reading again what the changed businesses now have, and answers the matcher from memory.
+Every read is of current rows, never of a difference, so applying a change twice is
+harmless; a copy behind the kept list of changes, or told that everything changed (an
+import, a reindex), is loaded afresh while searches use the tables meanwhile. The copy
+answers exactly what the tables answer (`tests/registry/test_index_copy.py`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import logging
+import sys
+import threading
+import time
+from array import array
+from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+from sqlalchemy.orm import Session
+
+from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
+from matching.normalise import NormalName, normalise
+from matching.score import Candidate, TokenStats
+from registry.db import among
+from registry.index_lookups import (
+    FETCH_LIMIT,
+    CappedPostings,
+    NameRow,
+    candidates_of,
+    names_statement,
+)
+from registry.search_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
+
+log = logging.getLogger(__name__)
+
+#: More changed businesses than this at once, and the copy is loaded afresh instead.
+MOST_CHANGES = 20_000
+#: Businesses read again per statement while catching up.
+CHUNK = 2000
+
+
+@cache
+def _statement(name: str, dialect: str) -> Any:
+    if name == "keys of":
+        return select(KEYS.c.business_id, KEYS.c.key, KEYS.c.city).where(
+            among(KEYS.c.business_id, "values", dialect)
+        )
+    if name == "every key":
+        return select(KEYS.c.business_id, KEYS.c.key, KEYS.c.city)
+    if name == "every frequency":
+        return select(STATS.c.token, STATS.c.doc_freq)
+    if name == "every variant":
+        return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token)
+    if name == "frequencies":
+        return select(STATS.c.token, STATS.c.doc_freq).where(
+            among(STATS.c.token, "values", dialect)
+        )
+    if name == "vocabulary":
+        return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token).where(
+            among(VOCABULARY.c.variant, "values", dialect)
+        )
+    if name == "names":  # each row ending with whether the business is merged
+        return names_statement(dialect, merged=True)
+    if name == "every name":
+        return names_statement(dialect, every=True, merged=True)
+    raise KeyError(name)
+
+
+#: Large reads arrive in batches (on PostgreSQL through a server-side cursor).
+_STREAM = {"stream_results": True, "yield_per": 20_000}
+
+# One statement, so the generation and the changes listed up to it are read together.
+_CHANGES_SINCE = text(
+    "SELECT s.generation, s.kept_from, c.business_id FROM search_index_state s "
+    "LEFT JOIN search_index_changes c ON c.generation > :seen AND c.generation <= s.generation "
+    "WHERE s.id = 1"
+)
+
+
+class Behind(Exception):
+    """The copy cannot be brought up to date change by change: load it afresh."""
+
+
+class IndexCopy:
+    """The index tables as of `generation`, in memory, kept compact: a million businesses
+    hold some ten million key rows."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        #: key -> business ids, ascending (as the key table's index lists them)
+        self.postings: dict[str, array[int]] = {}
+        #: business -> its keys, to take it out again
+        self.keys_of: dict[int, tuple[str, ...]] = {}
+        #: business -> the city its key rows carry
+        self.city_of: dict[int, str | None] = {}
+        #: business -> key -> city, for the odd business whose key rows disagree on it
+        self.mixed: dict[int, dict[str, str | None]] = {}
+        #: key -> city -> business ids, ascending, for keys listing more than FETCH_LIMIT
+        #: (shorter lists are filtered by city when asked)
+        self.local: dict[str, dict[str, array[int]]] = {}
+        self.vocabulary: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.doc_freq: dict[str, int] = {}
+        #: business -> its rows of the "names" statement (unmerged businesses only)
+        self.names: dict[int, tuple[NameRow, ...]] = {}
+        #: the same of merged businesses: not candidates, but their names' words counted
+        #: in the frequencies may change still (an alias added to one)
+        self.hidden: dict[int, tuple[NameRow, ...]] = {}
+
+    @classmethod
+    def load(cls, connection: Connection) -> IndexCopy:
+        """Read the whole index. The generation is read first: rows changed while the rest
+        is read are read again by the next `catch_up`, which leaves them as they are."""
+        generation = connection.execute(select(STATE.c.generation)).scalar()
+        copy = cls(int(generation or 0))
+        dialect = connection.dialect.name
+
+        def stream(name: str) -> Any:
+            return connection.execute(_statement(name, dialect), execution_options=_STREAM)
+
+        postings: dict[str, list[int]] = {}
+        keys_of: dict[int, list[tuple[str, str | None]]] = {}
+        for business_id, key, city in stream("every key"):
+            key = sys.intern(key)  # one string per key, however many businesses hold it
+            postings.setdefault(key, []).append(business_id)
+            keys_of.setdefault(business_id, []).append((key, city))
+        copy.postings = {key: array("i", sorted(ids)) for key, ids in postings.items()}
+        del postings
+        for business_id, rows in keys_of.items():
+            copy._set_keys(business_id, rows)
+        del keys_of
+        for key, ids in copy.postings.items():
+            if len(ids) > FETCH_LIMIT:
+                copy._localise(key)
+        copy.doc_freq = dict(connection.execute(_statement("every frequency", dialect)).all())
+        vocabulary: dict[str, list[tuple[str, str]]] = {}
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}
+        for variant, spelling, token in stream("every variant"):
+            pair = (spelling, token)
+            vocabulary.setdefault(variant, []).append(pairs.setdefault(pair, pair))
+        copy.vocabulary = {variant: tuple(rows) for variant, rows in vocabulary.items()}
+        del vocabulary, pairs
+        copy.names, copy.hidden = _by_business(stream("every name"))
+        return copy
+
+    def _set_keys(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self.keys_of[business_id] = tuple(key for key, _ in rows)
+        cities = {city for _, city in rows}
+        self.city_of[business_id] = rows[0][1]
+        if len(cities) > 1:
+            self.mixed[business_id] = dict(rows)
+
+    def _city(self, business_id: int, key: str) -> str | None:
+        mixed = self.mixed.get(business_id)
+        return mixed[key] if mixed is not None else self.city_of[business_id]
+
+    def _localise(self, key: str) -> None:
+        """List a long key's ids city by city."""
+        by_city: dict[str, array[int]] = {}
+        for business_id in self.postings[key]:
+            city = self._city(business_id, key)
+            if city is not None:
+                by_city.setdefault(city, array("i")).append(business_id)
+        self.local[key] = by_city
+
+    def in_city(self, key: str, city: str) -> array[int] | list[int]:
+        """The ids under `key` whose row carries `city`, ascending."""
+        local = self.local.get(key)
+        if local is not None:
+            return local.get(city, _EMPTY)
+        ids = self.postings.get(key, _EMPTY)
+        if not self.mixed:
+            city_of = self.city_of
+            return [b for b in ids if city_of[b] == city]
+        return [b for b in ids if self._city(b, key) == city]
+
+    # -- keeping up ----------------------------------------------------------------------
+
+    def catch_up(self, connection: Connection) -> None:
+        """Apply every change listed since this copy's generation; `Behind` when that
+        cannot be done change by change."""
+        rows = connection.execute(_CHANGES_SINCE, {"seen": self.generation}).all()
+        if not rows:
+            raise Behind("the index has no state row")
+        generation, kept_from = int(rows[0][0]), int(rows[0][1])
+        if generation == self.generation:
+            return
+        if generation < self.generation or kept_from > self.generation + 1:
+            raise Behind(f"copy at {self.generation}, index at {generation} (kept {kept_from})")
+        changed = {row[2] for row in rows if row[2] is not None}
+        if 0 in changed or len(changed) > MOST_CHANGES:
+            raise Behind("everything changed")
+        ordered = sorted(changed)
+        for start in range(0, len(ordered), CHUNK):
+            self._refresh(connection, ordered[start : start + CHUNK])
+        self.generation = generation
+
+    def _refresh(self, connection: Connection, ids: list[int]) -> None:
+        """Read again all the index holds for these businesses: their key rows and names,
+        the frequencies of their old and new names' words, and the vocabulary rows under
+        their new names' variants."""
+        dialect = connection.dialect.name
+        params = {"values": ids}
+        key_rows = connection.execute(_statement("keys of", dialect), params).all()
+        name_rows = connection.execute(_statement("names", dialect), params).all()
+        tokens = {TOTAL}
+        for business_id in ids:
+            for row in self.names.get(business_id, ()) or self.hidden.get(business_id, ()):
+                tokens.update(indexed_tokens(_normal(row)))
+        new_names, new_hidden = _by_business(name_rows)
+        spellings: set[str] = set()
+        for rows in (*new_names.values(), *new_hidden.values()):
+            for row in rows:
+                normal = _normal(row)
+                tokens.update(indexed_tokens(normal))
+                spellings.update(spelling for spelling, _ in vocabulary_entries(normal))
+        variants = sorted(
+            {v for s in spellings if len(s) <= MAX_LENGTH for v in vocabulary_keys(s)}
+        )
+        wanted = sorted(t for t in tokens if len(t) <= MAX_LENGTH)
+        frequencies = dict(
+            connection.execute(_statement("frequencies", dialect), {"values": wanted}).all()
+        )
+        vocabulary: dict[str, list[tuple[str, str]]] = {}
+        for start in range(0, len(variants), CHUNK):
+            chunk = {"values": variants[start : start + CHUNK]}
+            for variant, spelling, token in connection.execute(
+                _statement("vocabulary", dialect), chunk
+            ):
+                vocabulary.setdefault(variant, []).append((spelling, token))
+
+        for business_id in ids:
+            self._take_out(business_id)
+        added: dict[int, list[tuple[str, str | None]]] = {}
+        for business_id, key, city in key_rows:
+            added.setdefault(business_id, []).append((sys.intern(key), city))
+        for business_id, keys in added.items():
+            self._put_in(business_id, keys)
+        self.names.update(new_names)
+        self.hidden.update(new_hidden)
+        for token in wanted:
+            if token in frequencies:
+                self.doc_freq[token] = frequencies[token]
+            else:
+                self.doc_freq.pop(token, None)
+        for variant in variants:
+            if variant in vocabulary:
+                self.vocabulary[variant] = tuple(vocabulary[variant])
+            else:
+                self.vocabulary.pop(variant, None)
+
+    def _take_out(self, business_id: int) -> None:
+        for key in self.keys_of.get(business_id, ()):
+            ids = self.postings.get(key)
+            if ids is not None:
+                _discard(ids, business_id)
+                if not ids:
+                    del self.postings[key]
+            local = self.local.get(key)
+            city = self._city(business_id, key)
+            if local is not None and city is not None and city in local:
+                _discard(local[city], business_id)
+                if not local[city]:
+                    del local[city]
+        self.keys_of.pop(business_id, None)
+        self.city_of.pop(business_id, None)
+        self.mixed.pop(business_id, None)
+        self.names.pop(business_id, None)
+        self.hidden.pop(business_id, None)
+
+    def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self._set_keys(business_id, rows)
+        for key, city in rows:
+            ids = self.postings.get(key)
+            if ids is None:
+                ids = self.postings[key] = array("i")
+            bisect.insort(ids, business_id)
+            local = self.local.get(key)
+            if local is not None:
+                if city is not None:
+                    bisect.insort(local.setdefault(city, array("i")), business_id)
+            elif len(ids) > FETCH_LIMIT:
+                self._localise(key)
+
+
+_EMPTY: list[int] = []
+
+
+def _by_business(
+    rows: Iterable[Any],
+) -> tuple[dict[int, tuple[NameRow, ...]], dict[int, tuple[NameRow, ...]]]:
+    """Rows of the "names" statement by business: of unmerged businesses, and of merged
+    ones (the merged flag taken off)."""
+    shown: dict[int, list[NameRow]] = {}
+    merged: dict[int, list[NameRow]] = {}
+    for *row, gone in rows:
+        (merged if gone else shown).setdefault(row[0], []).append(tuple(row))  # type: ignore[arg-type]
+    return (
+        {business_id: tuple(rows) for business_id, rows in shown.items()},
+        {business_id: tuple(rows) for business_id, rows in merged.items()},
+    )
+
+
+def _normal(row: NameRow) -> NormalName:
+    encoded, name = row[5], row[2]
+    return NormalName.decode(encoded) if encoded else normalise(name)
+
+
+def _discard(ids: array[int], business_id: int) -> None:
+    at = bisect.bisect_left(ids, business_id)
+    if at < len(ids) and ids[at] == business_id:
+        del ids[at]
+
+
+class CopiedIndex(CappedPostings):
+    """`matching.search.SearchBackend` answered from an `IndexCopy`: the same lists, cut
+    at the same lengths, as `DatabaseIndex` reads from the tables."""
+
+    def __init__(self, copy: IndexCopy, city: str | None = None) -> None:
+        self.copy = copy
+        self.city = city
+        self._local = None
+        self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
+
+    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
+        known = self.copy.vocabulary
+        return {v: known[v] for v in variants if v in known}
+
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        copy = self.copy
+        postings = copy.postings
+        everywhere = {k: postings[k][:cap] for k in keys if k in postings}
+        here: dict[str, Any] = {}
+        if city is not None:
+            for key in everywhere:
+                ids = copy.in_city(key, city)
+                if ids:
+                    here[key] = ids[:cap]
+        return everywhere, here  # type: ignore[return-value]
+
+    def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        names = self.copy.names
+        return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
+
+
+class IndexCopies:
+    """The copy a process keeps (one per web worker), loaded when first wanted: in a
+    thread of its own (`background`, as in the web workers: searches use the tables
+    meanwhile) or at once, on the search's own connection."""
+
+    def __init__(
+        self,
+        background: bool = True,
+        connect: Callable[[], Connection] | None = None,
+    ) -> None:
+        self.background = background
+        self.connect = connect
+        self.copy: IndexCopy | None = None
+        self._loading: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def backend(self, session: Session, city: str | None) -> CopiedIndex | None:
+        """A backend answering from the copy, brought up to date on this session's
+        connection; None while there is no copy to use (the caller reads the tables)."""
+        copy = self.copy
+        connection = session.connection()
+        if copy is None:
+            if not self.background:
+                copy = self.copy = IndexCopy.load(connection)
+            else:
+                self.start(connection.engine.connect)
+                return None
+        try:
+            copy.catch_up(connection)
+        except Behind as why:
+            log.info("index copy is loaded afresh: %s", why)
+            self.copy = None
+            if not self.background:
+                return self.backend(session, city)
+            self.start(connection.engine.connect)
+            return None
+        return CopiedIndex(copy, city)
+
+    @property
+    def state(self) -> str:
+        """ "ready", or "loading" (searches read the tables meanwhile)."""
+        return "ready" if self.copy is not None else "loading"
+
+    def start(self, connect: Callable[[], Connection]) -> None:
+        """Load the copy in a thread of its own (unless a load is under way), on a
+        connection from `connect` (`self.connect` when given)."""
+        with self._lock:
+            if self._loading is not None and self._loading.is_alive():
+                return
+            connect = self.connect or connect
+            self._loading = threading.Thread(
+                target=self._load, args=(connect,), name="index-copy", daemon=True
+            )
+            self._loading.start()
+
+    def _load(self, connect: Callable[[], Connection]) -> None:
+        started = time.perf_counter()
+        try:
+            with connect() as connection:
+                copy = IndexCopy.load(connection)
+        except Exception:  # the database is away: the next search tries again
+            log.exception("could not load the index copy")
+            return
+        self.copy = copy
+        # Millions of long-lived objects: keep the garbage collector's full collections
+        # from walking them all (they are freed by reference counting when replaced).
+        gc.freeze()
+        log.info(
+            "index copy loaded: generation %d, %d businesses, %.1f s",
+            copy.generation,
+            len(copy.names),
+            time.perf_counter() - started,
+        )
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until a load under way has finished (for tests and benchmarks)."""
+        loading = self._loading
+        if loading is not None:
+            loading.join(timeout)

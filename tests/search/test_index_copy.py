@@ -1,0 +1,265 @@
+"""A web worker's copy of the name index answers exactly what the tables answer, however
+the directory changes after it was loaded (`registry.index_copy`)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, select
+
+from registry import directory, importer, index_copy, index_lookups, merges, search, search_index
+from registry.actors import SYSTEM
+from registry.db import make_engine, make_sessionmaker
+from registry.errors import InvalidTransition
+from registry.index_copy import IndexCopies, IndexCopy
+from registry.migrate import upgrade
+from registry.models import Business, SearchIndexChange, SearchIndexState
+
+WORDS = ["Shree", "Balaji", "Laxmi", "Ganesh", "Paper", "Steel", "Textile", "Traders", "Mart"]
+FORMS = ["", " Pvt Ltd", " LLP", " & Co"]
+CITIES = [None, "Pune", "Surat", "Jodhpur"]
+QUERIES = [
+    ("Shri Balaji Traders", None),
+    ("Laxmi Paper Mart Pvt Ltd", "Pune"),
+    ("Ganesh Steels", "Surat"),
+    ("Balaaji Textiles & Co", None),
+    ("SBT", None),
+    ("Shree Laxmi", "Jodhpur"),
+]
+
+
+def answers(db, copies):
+    """Each query's results, from the copy (when `copies`) or from the tables."""
+    out = []
+    for q, city in QUERIES:
+        found = search.search(db, q, city=city, limit=8, copies=copies)
+        out.append([(h.business.id, h.score, h.listed_complaints) for h in found.hits])
+    return out
+
+
+def agree(db, copies):
+    from_copy = answers(db, copies)
+    assert copies.copy is not None, "the copy was not used"
+    tables = answers(db, None)
+    assert from_copy == tables
+
+
+def name_of(words, form):
+    return " ".join(WORDS[i] for i in words) + FORMS[form]
+
+
+names = st.builds(
+    name_of, st.lists(st.integers(0, len(WORDS) - 1), min_size=1, max_size=3), st.integers(0, 3)
+)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("create"), names, st.sampled_from(CITIES)),
+        st.tuples(st.just("alias"), st.integers(0, 50), names),
+        st.tuples(st.just("merge"), st.integers(0, 50), st.integers(0, 50)),
+        st.tuples(st.just("undo"), st.integers(0, 50)),
+        st.tuples(st.just("import"), st.lists(names, min_size=1, max_size=4)),
+        st.tuples(st.just("search")),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=operations)
+def test_the_copy_agrees_with_the_tables_after_any_changes(db, tmp_path, steps):
+    savepoint = db.begin_nested()
+    try:
+        businesses = [
+            directory.create(db, SYSTEM, name, city=city)
+            for name, city in [("Shree Balaji Traders", "Pune"), ("Laxmi Paper Mart", "Surat")]
+        ]
+        merged: list[int] = []
+        copies = IndexCopies(background=False)
+        agree(db, copies)  # loaded here; every later search brings it up to date
+        for step in steps:
+            match step:
+                case ("create", name, city):
+                    businesses.append(directory.create(db, SYSTEM, name, city=city))
+                case ("alias", at, name):
+                    directory.add_alias(db, businesses[at % len(businesses)], name, "filing")
+                case ("merge", a, b):
+                    keep = businesses[a % len(businesses)]
+                    gone = businesses[b % len(businesses)]
+                    if keep.id != gone.id and None is keep.merged_into_id is gone.merged_into_id:
+                        merged.append(merges.merge(db, keep.id, gone.id, SYSTEM).id)
+                case ("undo", at):
+                    if merged:
+                        record = merged[at % len(merged)]
+                        # refused when undone already, or when its survivor was merged since
+                        with contextlib.suppress(InvalidTransition):
+                            merges.undo(db, record, SYSTEM)
+                case ("import", rows):
+                    listing = tmp_path / "import.csv"
+                    body = "".join(f"{n},,,Pune,Maharashtra\n" for n in rows)
+                    listing.write_text("name,gstin,pan,city,state\n" + body)
+                    importer.import_file(db, listing, SYSTEM)
+                case ("search",):
+                    agree(db, copies)
+        agree(db, copies)
+    finally:
+        savepoint.rollback()
+        db.expunge_all()  # SQLite hands the rolled-back ids out again
+
+
+def test_a_business_filed_after_loading_is_found_and_a_merged_one_is_gone(db):
+    first = directory.create(db, SYSTEM, "Marwar Steel Traders", city="Jodhpur")
+    copies = IndexCopies(background=False)
+    assert search.search(db, "Marwar Steel", copies=copies).hits[0].business.id == first.id
+    loaded = copies.copy
+    newer = directory.create(db, SYSTEM, "Kesar Spices Private Limited", city="Pune")
+    hits = search.search(db, "Kesar Spice Pvt Ltd", copies=copies).hits
+    assert hits[0].business.id == newer.id
+    assert copies.copy is loaded  # brought up to date, not loaded again
+    twin = directory.create(db, SYSTEM, "Kesar Spices Pvt. Ltd.", city="Pune")
+    merges.merge(db, newer.id, twin.id, SYSTEM)
+    found = {h.business.id for h in search.search(db, "Kesar Spices", copies=copies).hits}
+    assert twin.id not in found and newer.id in found
+    agree(db, copies)
+
+
+def test_long_posting_lists_are_cut_and_filtered_by_city_as_the_tables_do(db, monkeypatch):
+    # With a tiny fetch limit every common key is "long": the copy lists it city by city.
+    for module in (index_lookups, index_copy):
+        monkeypatch.setattr(module, "FETCH_LIMIT", 2)
+    monkeypatch.setattr(index_lookups.CappedPostings, "posting_limit", 2)
+    for i, city in enumerate(["Pune", "Pune", "Surat", "Surat", None, "Jodhpur"]):
+        directory.create(db, SYSTEM, f"Shree Balaji Traders {WORDS[i]}", city=city)
+    copies = IndexCopies(background=False)
+    agree(db, copies)
+    assert any(len(ids) > 2 for ids in copies.copy.postings.values())
+    assert copies.copy.local, "no key was long enough to be listed by city"
+    for city in ["Pune", "Surat", "Jodhpur", None]:  # a key grows long after loading
+        directory.create(db, SYSTEM, "Shree Laxmi Paper Mart", city=city)
+        agree(db, copies)
+
+
+def test_a_change_rolled_back_never_reaches_the_copy(db):
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    copies = IndexCopies(background=False)
+    agree(db, copies)
+    savepoint = db.begin_nested()
+    ghost = directory.create(db, SYSTEM, "Ganesh Textile Mills", city="Surat")
+    assert search.search(db, "Ganesh Textile", copies=copies).hits[0].business.id == ghost.id
+    savepoint.rollback()
+    # The generation went back with the rollback: the copy is loaded afresh.
+    hits = search.search(db, "Ganesh Textile", copies=copies).hits
+    assert ghost.id not in {h.business.id for h in hits}
+    agree(db, copies)
+
+
+def test_a_copy_behind_the_kept_changes_or_told_everything_changed_loads_afresh(db, tmp_path):
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    copies = IndexCopies(background=False)
+    agree(db, copies)
+    first = copies.copy
+    directory.create(db, SYSTEM, "Shree Balaji Steel", city="Pune")
+    directory.create(db, SYSTEM, "Ganesh Paper Traders", city="Pune")
+    assert search_index.prune_changes(db, keep=0) >= 2
+    state = db.execute(select(SearchIndexState)).scalar_one()
+    assert state.kept_from == state.generation
+    assert db.scalar(select(SearchIndexChange.generation).order_by("generation").limit(1)) == (
+        state.kept_from
+    )
+    agree(db, copies)
+    assert copies.copy is not first
+    second = copies.copy
+    search_index.rebuild(db, SYSTEM)  # listed as "everything"
+    agree(db, copies)
+    assert copies.copy is not second
+
+
+def test_a_large_change_is_listed_as_everything(db, monkeypatch):
+    monkeypatch.setattr(search_index, "LISTED_CHANGES", 1)
+    a = directory.create(db, SYSTEM, "Laxmi Paper Mart")
+    b = directory.create(db, SYSTEM, "Ganesh Paper Mart")
+    generation = search_index.record_change(db, [a.id])
+    assert db.scalars(
+        select(SearchIndexChange.business_id).where(SearchIndexChange.generation == generation)
+    ).all() == [a.id]
+    generation = search_index.record_change(db, [a.id, b.id])
+    assert db.scalars(
+        select(SearchIndexChange.business_id).where(SearchIndexChange.generation == generation)
+    ).all() == [0]
+
+
+def test_a_search_from_the_copy_asks_the_database_twice(db):
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    copies = IndexCopies(background=False)
+    search.search(db, "Laxmi Paper", copies=copies)
+    statements: list[str] = []
+    bind = db.connection()
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        assert search.search(db, "Laxmi Papers Mart", copies=copies).hits
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    # what changed since (nothing), then the businesses shown (and, on SQLite, their GSTINs)
+    expected = 2 if db.get_bind().dialect.name == "postgresql" else 3
+    assert len(statements) == expected, statements
+
+
+def test_a_web_worker_loads_its_copy_in_the_background(database_server):
+    url = database_server.new_url()
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions.begin() as session:
+            business = directory.create(session, SYSTEM, "Marwar Steel Traders", city="Jodhpur")
+        copies = IndexCopies(background=True)
+        with sessions() as session:
+            # no copy yet: this search reads the tables, and starts the load
+            hits = search.search(session, "Marwar Steel", copies=copies).hits
+            assert hits[0].business.id == business.id
+        copies.wait(60)
+        assert isinstance(copies.copy, IndexCopy)
+        with sessions.begin() as session:
+            later = directory.create(session, SYSTEM, "Marwar Steel Works", city="Jodhpur")
+        with sessions() as session:
+            found = search.search(session, "Marwar Steel Works", copies=copies).hits
+            assert found[0].business.id == later.id
+            assert copies.copy.generation == session.scalar(select(SearchIndexState.generation))
+    finally:
+        engine.dispose()
+
+
+def test_the_copy_can_be_turned_off(settings_factory):
+    assert settings_factory(SEARCH_INDEX_COPY="0").search_index_copy is False
+    assert settings_factory().search_index_copy is True
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path):
+    from registry.settings import Settings
+
+    def make(**env: str) -> Settings:
+        return Settings.from_env({"SECRET_KEY": "x" * 40, **env}, instance_path=tmp_path)
+
+    return make
+
+
+def test_merged_businesses_are_not_in_a_fresh_copy(db):
+    keep = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    gone = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    merges.merge(db, keep.id, gone.id, SYSTEM)
+    copy = IndexCopy.load(db.connection())
+    assert gone.id not in copy.names and keep.id in copy.names
+    assert db.get(Business, gone.id).merged_into_id == keep.id
