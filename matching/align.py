@@ -269,14 +269,73 @@ class QueryAligner:
         self._rows: dict[Token, tuple[tuple[tuple[float, int], ...], float]] = {}
         self._takes: dict[str, bool] = {}  # candidate join -> whether it spells a query token
         self._names: dict[NameKey, float] = {}
+        # candidate token -> bit i set when a join of query tokens i, i + 1 may spell it
+        self._spelled_by_join: dict[str, int] = {}
+        # lengths a join of two candidate tokens must have for the query to take it
+        self._take_lengths = frozenset(len(f) for f in self.query.folded).union(
+            *(_close_lengths(n) for n in self.query.long_lengths)
+        )
 
     def similarity(self, cand: NormalName) -> float:
         """`name_similarity(query, cand, weight, query_share)`."""
-        key = _key(cand)
+        key = (cand.folded_tokens, cand.spelled_tokens, cand.initials)
         sim = self._names.get(key)
         if sim is None:
-            sim = self._names[key] = self._align(_prepared(key))
+            sim = self._names[key] = self._align_key(key)
         return sim
+
+    def _align_key(self, key: NameKey) -> float:
+        """`_align` of a candidate name, without preparing its `Tokens` in the usual case
+        where neither side has two tokens to join: per-query memos of which candidate
+        tokens a query join may spell (`_join_bits`) and of the lengths a candidate join
+        needs to be taken (`_take_lengths`) show that case cheaply. Otherwise, `_align`."""
+        folded, spelled, initials = key
+        if not folded or not self.query.tokens:
+            return 0.0
+        if spelled and len(spelled) != len(folded):
+            return self._align(_prepared(key))
+        bits_of = self._spelled_by_join
+        bits = 0
+        for f in folded:
+            found = bits_of.get(f)
+            if found is None:
+                found = bits_of[f] = self._join_bits(f)
+            bits |= found
+        if bits:
+            return self._align(_prepared(key))
+        if len(folded) > 1:
+            take_lengths = self._take_lengths
+            q_folded = self.query.folded
+            for a, b in pairwise(folded):
+                if (
+                    len(a) + len(b) in take_lengths
+                    and a not in q_folded
+                    and self._query_takes(a + b)
+                ):
+                    return self._align(_prepared(key))
+        rows = self._rows
+        pairs: list[Pair] = []
+        c_weights: list[float] = []
+        for j, (f, word) in enumerate(zip(folded, spelled or folded, strict=False)):
+            token = (f, word, word in initials)
+            row = rows.get(token)
+            if row is None:
+                row = rows[token] = self._row(token)
+            hits, w = row
+            c_weights.append(w)
+            for sim, i in hits:
+                pairs.append((sim, i, j))
+        return align(pairs, self._q_weights, c_weights, self.query_share)
+
+    def _join_bits(self, token: str) -> int:
+        """Bit i set when a candidate holding `token` would take the join of query tokens
+        i and i + 1 (`Tokens.takes`)."""
+        long = len(token) >= JOIN_MIN_LENGTH
+        bits = 0
+        for i, joined in enumerate(self.query.joins):
+            if joined[0] == token or (long and _near(joined[0], token)):
+                bits |= 1 << i
+        return bits
 
     def _row(self, token: Token) -> tuple[tuple[tuple[float, int], ...], float]:
         hits: list[tuple[float, int]] = []
