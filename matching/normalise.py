@@ -86,20 +86,20 @@ class NormalName:
         `tokens` shares its tuple."""
         core, tokens, folded, spelled, legal, city, owner, initials = line.split(_FIELD)
         words = tuple(tokens.split(" ")) if tokens else ()
+        folded_words = words if folded == tokens else (tuple(folded.split(" ")) if folded else ())
+        spelled_words = (
+            words if spelled == tokens else (tuple(spelled.split(" ")) if spelled else ())
+        )
         name = _new(cls)
         _set_core(name, core)
         _set_tokens(name, words)
-        _set_folded(name, words if folded == tokens else _split_words(folded))
-        _set_spelled(name, words if spelled == tokens else _split_words(spelled))
+        _set_folded(name, folded_words)
+        _set_spelled(name, spelled_words)
         _set_legal_form(name, legal or None)
         _set_city_hint(name, city or None)
         _set_owner(name, owner or None)
         _set_initials(name, frozenset(initials.split(" ")) if initials else _NO_INITIALS)
         return name
-
-
-def _split_words(text: str) -> tuple[str, ...]:
-    return tuple(text.split(" ")) if text else ()
 
 
 _new = object.__new__
