@@ -220,6 +220,7 @@ def merge_splits(side: Tokens, other: Tokens, takes: Callable[[str], bool] | Non
 
 
 Pair = tuple[float, int, int]  # (similarity, query token, candidate token)
+Row = tuple[tuple[tuple[float, int], ...], float, int]
 
 
 def align(
@@ -265,26 +266,78 @@ class QueryAligner:
         self.weight = weight
         self.query_share = query_share
         self._q_weights = [weight(t[0]) for t in self.query.tokens]
-        # candidate token -> ((similarity, query token index) where alike at all, weight)
-        self._rows: dict[Token, tuple[tuple[tuple[float, int], ...], float]] = {}
+        # candidate token -> ((similarity, query token index) where alike at all, weight,
+        # the query joins that may spell it as bits: see `_join_bits`)
+        self._rows: dict[Token, Row] = {}
         self._takes: dict[str, bool] = {}  # candidate join -> whether it spells a query token
         self._names: dict[NameKey, float] = {}
+        # lengths a join of two candidate tokens must have for the query to take it
+        self._take_lengths = frozenset(len(f) for f in self.query.folded).union(
+            *(_close_lengths(n) for n in self.query.long_lengths)
+        )
 
     def similarity(self, cand: NormalName) -> float:
         """`name_similarity(query, cand, weight, query_share)`."""
-        key = _key(cand)
+        key = (cand.folded_tokens, cand.spelled_tokens, cand.initials)
         sim = self._names.get(key)
         if sim is None:
-            sim = self._names[key] = self._align(_prepared(key))
+            sim = self._names[key] = self._align_key(key)
         return sim
 
-    def _row(self, token: Token) -> tuple[tuple[tuple[float, int], ...], float]:
+    def _align_key(self, key: NameKey) -> float:
+        """`_align` of a candidate name, without preparing its `Tokens` in the usual case
+        where neither side has two tokens to join: the memo of candidate tokens says which
+        of them a query join may spell (`_join_bits`), and the lengths a candidate join
+        needs to be taken (`_take_lengths`) rule most joins out before they are spelled.
+        Otherwise, `_align`."""
+        folded, spelled, initials = key
+        if not folded or not self.query.tokens:
+            return 0.0
+        if spelled and len(spelled) != len(folded):
+            return self._align(_prepared(key))
+        rows = self._rows
+        take_lengths = self._take_lengths
+        q_folded = self.query.folded
+        pairs: list[Pair] = []
+        append = pairs.append
+        c_weights: list[float] = []
+        prev = ""
+        for j, (f, word) in enumerate(zip(folded, spelled or folded, strict=False)):
+            token = (f, word, word in initials)
+            row = rows.get(token)
+            if row is None:
+                row = rows[token] = self._row(token)
+            hits, w, join_bits = row
+            if join_bits or (
+                j
+                and len(prev) + len(f) in take_lengths
+                and prev not in q_folded
+                and self._query_takes(prev + f)
+            ):
+                return self._align(_prepared(key))
+            c_weights.append(w)
+            for sim, i in hits:
+                append((sim, i, j))
+            prev = f
+        return align(pairs, self._q_weights, c_weights, self.query_share)
+
+    def _join_bits(self, token: str) -> int:
+        """Bit i set when a candidate holding `token` would take the join of query tokens
+        i and i + 1 (`Tokens.takes`)."""
+        long = len(token) >= JOIN_MIN_LENGTH
+        bits = 0
+        for i, joined in enumerate(self.query.joins):
+            if joined[0] == token or (long and _near(joined[0], token)):
+                bits |= 1 << i
+        return bits
+
+    def _row(self, token: Token) -> Row:
         hits: list[tuple[float, int]] = []
         for i, q in enumerate(self.query.tokens):
             sim = pair_similarity(q, token)
             if sim > 0.0:
                 hits.append((sim, i))
-        return tuple(hits), self.weight(token[0])
+        return tuple(hits), self.weight(token[0]), self._join_bits(token[0])
 
     def _query_takes(self, joined: str) -> bool:
         takes = self._takes.get(joined)
@@ -309,7 +362,7 @@ class QueryAligner:
             row = rows.get(token)
             if row is None:
                 row = rows[token] = self._row(token)
-            hits, w = row
+            hits, w, _ = row
             c_weights.append(w)
             for sim, i in hits:
                 pairs.append((sim, i, j))

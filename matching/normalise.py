@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -80,17 +80,41 @@ class NormalName:
 
     @classmethod
     def decode(cls, line: str) -> NormalName:
+        """The name `encode` wrote. A search decodes every candidate's name, so the fields
+        are set through their slots (the frozen dataclass `__init__` calls
+        `object.__setattr__` per field, twice the time), and a field spelled like
+        `tokens` shares its tuple."""
         core, tokens, folded, spelled, legal, city, owner, initials = line.split(_FIELD)
-        return cls(
-            core,
-            tuple(tokens.split(" ")) if tokens else (),
-            tuple(folded.split(" ")) if folded else (),
-            tuple(spelled.split(" ")) if spelled else (),
-            legal or None,
-            city or None,
-            owner or None,
-            frozenset(initials.split(" ")) if initials else frozenset(),
+        words = tuple(tokens.split(" ")) if tokens else ()
+        folded_words = words if folded == tokens else (tuple(folded.split(" ")) if folded else ())
+        spelled_words = (
+            words if spelled == tokens else (tuple(spelled.split(" ")) if spelled else ())
         )
+        name = _new(cls)
+        _set_core(name, core)
+        _set_tokens(name, words)
+        _set_folded(name, folded_words)
+        _set_spelled(name, spelled_words)
+        _set_legal_form(name, legal or None)
+        _set_city_hint(name, city or None)
+        _set_owner(name, owner or None)
+        _set_initials(name, frozenset(initials.split(" ")) if initials else _NO_INITIALS)
+        return name
+
+
+_new = object.__new__
+# The slot setters of NormalName's fields, in order (unpacking fails if a field is added).
+(
+    _set_core,
+    _set_tokens,
+    _set_folded,
+    _set_spelled,
+    _set_legal_form,
+    _set_city_hint,
+    _set_owner,
+    _set_initials,
+) = (getattr(NormalName, f.name).__set__ for f in fields(NormalName))
+_NO_INITIALS: frozenset[str] = frozenset()
 
 
 #: Separates the fields of an encoded name; `clean_text` leaves no control characters.

@@ -148,16 +148,29 @@ class Scorer:
         self.city = query.city_hint if city is None and query.city_hint else city
         self.state = state
         self._names = QueryAligner(query, stats.weight)
+        # penalties that are 0 for every candidate are not worked out per candidate
+        self._legal = query.legal_form is not None
+        self._place = bool(self.city or self.state)
 
     def score(self, cand: Candidate) -> float:
         """How well `cand` answers the query, 0..100: its best name (or alias), less the
         legal-form and place penalties."""
-        query, names = self.query, self._names
-        value = 100.0 * names.similarity(cand.name) - legal_penalty(query, cand.name)
-        for alias in cand.aliases:
-            value = max(value, 100.0 * names.similarity(alias) - legal_penalty(query, alias))
-        value -= place_penalty(cand, self.city, self.state)
-        return min(100.0, max(0.0, value))
+        similarity = self._names.similarity
+        if self._legal:
+            query = self.query
+            value = 100.0 * similarity(cand.name) - legal_penalty(query, cand.name)
+            for alias in cand.aliases:
+                value = max(value, 100.0 * similarity(alias) - legal_penalty(query, alias))
+        else:
+            value = 100.0 * similarity(cand.name)
+            for alias in cand.aliases:
+                value = max(value, 100.0 * similarity(alias))
+        if self._place:
+            value -= place_penalty(cand, self.city, self.state)
+        # min(100.0, max(0.0, value)), which is 0.0 for NaN too
+        if not value > 0.0:
+            return 0.0
+        return value if value < 100.0 else 100.0
 
 
 def score_normalised(

@@ -26,6 +26,9 @@ MAX_SCORED = 120
 # Extra weight of a key hit inside the asked city: a common name ("Durga Steel Works") may
 # be in hundreds of cities, and the one asked for must reach the scored candidates.
 LOCAL_WEIGHT = 2.0
+# Up to how many candidates sorting all their evidence beats heapq.nlargest (measured: 3x
+# faster at 300, even at about 2,500, slower beyond).
+_SORT_ALL = 2000
 
 
 class SearchBackend(Protocol):
@@ -113,8 +116,14 @@ def _best(evidence: dict[int, float], count: int) -> list[int]:
     """The `count` ids with the most evidence, most first; among equal evidence at the cut
     the lowest ids, so that the choice does not depend on the order the posting lists
     came in (a database may list a key's ids in any order)."""
+    if count <= 0:
+        return []
     if len(evidence) > count:
-        cut = heapq.nlargest(count, evidence.values())[-1]
+        values = evidence.values()
+        if len(evidence) <= _SORT_ALL:  # one sort in C beats nlargest's Python loop here
+            cut = sorted(values, reverse=True)[count - 1]
+        else:
+            cut = heapq.nlargest(count, values)[-1]
         above = [bid for bid, e in evidence.items() if e > cut]
         level = sorted(bid for bid, e in evidence.items() if e == cut)
         evidence = {bid: evidence[bid] for bid in above + level[: count - len(above)]}
