@@ -5,8 +5,10 @@
 Grows the labelled directory of `../shared/bench/matching` to N businesses with synthetic
 ones (the 20,000 labelled ones stay inside), loads it with the same code as
 `registry import-businesses`, then times the 2,000 labelled queries through
-`registry.search` (the database-backed index every web worker uses), a brute-force
-`rapidfuzz.process.extract` over all names as the reference, and `find-duplicates`.
+`registry.search` (the database-backed index every web worker shares), the same through a
+web worker's in-memory copy of the index (its load time, memory and latency, and whether
+its answers are the tables'), a brute-force `rapidfuzz.process.extract` over all names as
+the reference, and `find-duplicates`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if __package__ in (None, ""):
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.matching_quality import DEFAULT_DATA, Query, load_businesses, load_queries, percentile
 from bench.synthetic import generate
@@ -35,6 +37,7 @@ from matching.score import score_normalised
 from registry import duplicates, importer, migrate, search, search_index
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
+from registry.index_copy import IndexCopies, IndexCopy
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -161,6 +164,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 f"(lost the tie), above it in {judged['higher']} (the index did not bring the "
                 "truth to the scorer)"
             )
+            _through_a_copy(sessions, queries)
             names = []
             with csv_path.open(newline="", encoding="utf-8") as handle:
                 names = [utils.default_process(r["name"]) for r in csv.DictReader(handle)]
@@ -190,6 +194,46 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             engine.dispose()
         finally:
             drop_database(dbname)
+
+
+def _rss_mb() -> float:
+    """This process's resident memory (Linux), in MB; 0 where it cannot be read."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _through_a_copy(sessions: sessionmaker[Session], queries: list[Query]) -> None:
+    """The same searches answered from a web worker's copy of the index
+    (`registry.index_copy`): its load time and memory, its latency, and whether every
+    answer (the top five, with scores) is the one the tables gave."""
+    before = _rss_mb()
+    started = time.perf_counter()
+    with sessions() as session:
+        copy = IndexCopy.load(session.connection())
+    loaded = time.perf_counter() - started
+    copies = IndexCopies(background=False)
+    copies.copy = copy
+    latencies, differ = [], 0
+    with sessions() as session:
+        for query in queries:
+            start = time.perf_counter()
+            from_copy = search.search(session, query.q, city=query.city, limit=5, copies=copies)
+            latencies.append((time.perf_counter() - start) * 1000)
+            tables = search.search(session, query.q, city=query.city, limit=5)
+            differ += [(h.business.id, h.score) for h in from_copy.hits] != [
+                (h.business.id, h.score) for h in tables.hits
+            ]
+    print(
+        f"  from a web worker's index copy: loaded in {loaded:.0f} s, "
+        f"{_rss_mb() - before:,.0f} MB; search p50 {percentile(latencies, 50):.2f} ms  "
+        f"p95 {percentile(latencies, 95):.2f} ms; {differ} of {len(queries)} answers "
+        "differ from the tables'"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
