@@ -8,7 +8,7 @@ reading again what the changed businesses now have, and answers the matcher from
 Every read is of current rows, never of a difference, so applying a change twice is
 harmless; a copy behind the kept list of changes, or told that everything changed (an
 import, a reindex), is loaded afresh while searches use the tables meanwhile. The copy
-answers exactly what the tables answer (`tests/registry/test_index_copy.py`).
+answers exactly what the tables answer (`tests/search/test_index_copy.py`).
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ from registry.search_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABUL
 
 log = logging.getLogger(__name__)
 
-#: More changed businesses than this at once, and the copy is loaded afresh instead.
-MOST_CHANGES = 20_000
+#: More changed businesses than this at once (an import), and the copy is loaded afresh
+#: in the background instead: reading them again would hold up the search that noticed.
+MOST_CHANGES = 1000
 #: Businesses read again per statement while catching up.
 CHUNK = 2000
 

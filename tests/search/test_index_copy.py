@@ -263,3 +263,18 @@ def test_merged_businesses_are_not_in_a_fresh_copy(db):
     copy = IndexCopy.load(db.connection())
     assert gone.id not in copy.names and keep.id in copy.names
     assert db.get(Business, gone.id).merged_into_id == keep.id
+
+
+def test_many_changes_at_once_load_the_copy_afresh(db, monkeypatch):
+    monkeypatch.setattr(index_copy, "MOST_CHANGES", 2)
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    copies = IndexCopies(background=False)
+    agree(db, copies)
+    first = copies.copy
+    directory.create(db, SYSTEM, "Ganesh Steel Traders", city="Pune")
+    agree(db, copies)
+    assert copies.copy is first  # one change: read again, business by business
+    for name in ["Shree Balaji Textile", "Balaji Paper Mart", "Ganesh Textile Mart"]:
+        directory.create(db, SYSTEM, name, city="Jodhpur")
+    agree(db, copies)
+    assert copies.copy is not first
