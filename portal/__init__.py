@@ -71,6 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     request_log.init_app(app, configure_handler=not app.testing)
     app.jinja_env.globals.update(rupees=rupees)
     app.context_processor(lambda: {"notice_days": settings.notice_period_days})
+    # Last, once the app is built: Python 3.11's AST objects are not safe to build in two
+    # threads at once (werkzeug builds its routing rules as AST objects while the app is
+    # created), and the loading thread must never run beside that.
+    database.start_index_copy(app)
     return app
 
 

@@ -30,6 +30,8 @@ class RegistryState:
     read_sessions: sessionmaker[Session] | None = None
     #: This process's copy of the name index, when `search_index_copy` is on.
     index_copies: IndexCopies | None = None
+    #: Where searches read (the replica's engine, or `engine`).
+    read_engine: Engine | None = None
 
 
 def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> None:
@@ -42,19 +44,23 @@ def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> Non
     if settings.database_replica_url:
         read_engine = make_engine(settings.database_replica_url)
         read_sessions = make_sessionmaker(read_engine)
-    # Each web worker starts loading its copy of the name index as it starts. A session
-    # factory given from outside (the tests') may hold one connection for all: the copy is
-    # then loaded at once on it, when first wanted, not by a thread of its own.
-    copies = None
-    if settings.search_index_copy:
-        copies = IndexCopies(background=engine is not None)
-        if engine is not None and read_engine is not None:
-            copies.start(read_engine.connect)
+    # A session factory given from outside (the tests') may hold one connection for all:
+    # the copy is then loaded at once on it, when first wanted, not by a thread of its own.
+    copies = IndexCopies(background=engine is not None) if settings.search_index_copy else None
     app.extensions["registry"] = RegistryState(
-        settings, engine, session_factory, read_sessions, copies
+        settings, engine, session_factory, read_sessions, copies, read_engine
     )
     app.after_request(_finish)
     app.teardown_appcontext(_close)
+
+
+def start_index_copy(app: Flask) -> None:
+    """Start loading this process's copy of the name index in a thread (each web worker
+    does as it starts; searches read the tables until it is loaded)."""
+    registry_state: RegistryState = app.extensions["registry"]
+    copies, engine = registry_state.index_copies, registry_state.read_engine
+    if copies is not None and copies.background and engine is not None:
+        copies.start(engine.connect)
 
 
 def state() -> RegistryState:

@@ -414,8 +414,10 @@ class IndexCopies:
         try:
             with connect() as connection:
                 copy = IndexCopy.load(connection)
-        except Exception:  # the database is away: the next search tries again
-            log.exception("could not load the index copy")
+        except Exception as exc:  # the database is away: the next search tries again
+            # No traceback: formatting one parses source into AST objects, which Python
+            # 3.11 cannot do safely beside another thread doing the same.
+            log.error("could not load the index copy: %s: %s", type(exc).__name__, exc)
             return
         self.copy = copy
         # Millions of long-lived objects: keep the garbage collector's full collections
