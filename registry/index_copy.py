@@ -37,6 +37,7 @@ from registry.index_lookups import (
     NameRow,
     candidates_of,
     names_statement,
+    statement,
 )
 from registry.search_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
 
@@ -61,10 +62,6 @@ def _statement(name: str, dialect: str) -> Any:
         return select(STATS.c.token, STATS.c.doc_freq)
     if name == "every variant":
         return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token)
-    if name == "frequencies":
-        return select(STATS.c.token, STATS.c.doc_freq).where(
-            among(STATS.c.token, "values", dialect)
-        )
     if name == "vocabulary":
         return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token).where(
             among(VOCABULARY.c.variant, "values", dialect)
@@ -228,7 +225,7 @@ class IndexCopy:
         )
         wanted = sorted(t for t in tokens if len(t) <= MAX_LENGTH)
         frequencies = dict(
-            connection.execute(_statement("frequencies", dialect), {"values": wanted}).all()
+            connection.execute(statement("frequencies", dialect), {"values": wanted}).all()
         )
         vocabulary: dict[str, list[tuple[str, str]]] = {}
         for start in range(0, len(variants), CHUNK):
