@@ -37,7 +37,8 @@ from matching.score import score_normalised
 from registry import duplicates, importer, migrate, search, search_index
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.index_copy import IndexCopies, IndexCopy
+from registry.index_copies import IndexCopies
+from registry.index_copy import IndexCopy
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_sessionmaker
-from registry.index_copy import IndexCopies
+from registry.index_copies import IndexCopies
 from registry.settings import Settings
 
 

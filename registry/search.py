@@ -14,7 +14,7 @@ from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import SearchBackend, search_name
 from registry import directory
-from registry.index_copy import IndexCopies
+from registry.index_copies import IndexCopies
 from registry.index_lookups import (
     DatabaseIndex,
     dialect_of,

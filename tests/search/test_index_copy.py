@@ -15,7 +15,8 @@ from registry import directory, importer, index_copy, index_lookups, merges, sea
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.errors import InvalidTransition
-from registry.index_copy import IndexCopies, IndexCopy
+from registry.index_copies import IndexCopies
+from registry.index_copy import IndexCopy
 from registry.migrate import upgrade
 from registry.models import Business, SearchIndexChange, SearchIndexState
 
