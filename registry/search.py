@@ -81,13 +81,12 @@ def similar_names(
     city: str | None = None,
     state: str | None = None,
     limit: int = 5,
-    copies: IndexCopies | None = None,
 ) -> list[tuple[Business, float]]:
-    """Businesses whose name matches, best first, with scores 0..100 (answered from the
-    index copy in `copies` when there is one to use, else from the tables: the same)."""
+    """Businesses whose name matches, best first, with scores 0..100 (from the tables:
+    filings and imports match their debtors here, outside any web worker's copy)."""
     return [
         (business, score)
-        for business, score, _, _ in _name_matches(session, name, city, state, limit, copies)
+        for business, score, _, _ in _name_matches(session, name, city, state, limit)
     ]
 
 
