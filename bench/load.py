@@ -170,14 +170,15 @@ def free_port() -> int:
         return port
 
 
-def _get(url: str) -> int:
+def _get(url: str) -> tuple[int, bytes]:
+    """The status and body of a GET (status 0 when the server did not answer)."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  (local server)
-            return int(response.status)
+            return int(response.status), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, b""
     except OSError:
-        return 0
+        return 0, b""
 
 
 @contextlib.contextmanager
@@ -195,7 +196,7 @@ def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
-        while _get(base + "/readyz") != 200:
+        while _get(base + "/readyz")[0] != 200:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"make serve did not become ready (exit {server.poll()})")
             time.sleep(0.25)
@@ -206,10 +207,10 @@ def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
 
 
 def _index_copy(url: str) -> str:
+    status, body = _get(url)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  (local server)
-            return str(json.load(response).get("index_copy", "off"))
-    except (OSError, ValueError):
+        return str(json.loads(body).get("index_copy", "off")) if status == 200 else "unknown"
+    except ValueError:
         return "unknown"
 
 
