@@ -17,90 +17,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from rapidfuzz.distance import OSA
-
 from matching.normalise import NormalName
-from matching.phonetic import has_vowel, skeleton
+from matching.similarity import (
+    SPELLING_DIFFERS,
+    Token,
+    initials_against,
+    pair_similarity,
+    token_similarity,
+)
 
-Token = tuple[str, str, bool]  # (folded, as written, whether initials)
 Weigher = Callable[[str], float]
 
-# A folded match whose written spellings differ (Sethi/Shetty, Sree/Shree) counts slightly
-# less than the same spelling, so that an exact spelling wins a tie.
-SPELLING_DIFFERS = 0.02
 # How alike a joined pair of tokens must be to a token of the other name to be joined.
 JOIN_SIMILARITY = 0.85
 # Only tokens this long are compared with a join (shorter ones must be spelled exactly).
 JOIN_MIN_LENGTH = 6
-
-
-@lru_cache(maxsize=1 << 18)
-def token_similarity(a: str, b: str) -> float:
-    """How alike two folded tokens are, 0..1, forgiving typos, abbreviations and initials."""
-    if a == b:
-        return 1.0
-    longest = max(len(a), len(b))
-    sim = 1.0 - OSA.distance(a, b) / longest
-    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    if len(shorter) >= 3 and longer.startswith(shorter) and has_vowel(longer):
-        sim = max(sim, 0.8)
-    if len(a) >= 3 and len(b) >= 3 and len(skeleton(a)) >= 3 and skeleton(a) == skeleton(b):
-        sim = max(sim, 0.7)
-    if len(a) >= 3 and not has_vowel(a) and not has_vowel(b) and sorted(a) == sorted(b):
-        sim = max(sim, 0.85)
-    if not has_vowel(shorter) and len(shorter) >= 2 and longer.startswith(shorter):
-        sim = max(sim, 0.75)
-    return sim if sim >= 0.5 else 0.0
-
-
-@lru_cache(maxsize=1 << 16)
-def initials_similarity(a: str, b: str) -> float:
-    """How alike two runs of initials are, 0..1, letter by letter as written: the same
-    letters reordered count 0.85 from three letters on ("P.D.E." for "P.E.D."; two letters
-    the other way round are another pair, "P.N." is not "N.P."), a dropped last initial
-    0.75 ("M.K." for "M.K.D."), otherwise the share of letters right."""
-    if a == b:
-        return 1.0
-    sim = 1.0 - OSA.distance(a, b) / max(len(a), len(b))
-    if len(a) >= 3 and sorted(a) == sorted(b):
-        sim = max(sim, 0.85)
-    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    if len(shorter) >= 2 and longer.startswith(shorter):
-        sim = max(sim, 0.75)
-    return sim if sim >= 0.5 else 0.0
-
-
-def pair_similarity(a: Token, b: Token) -> float:
-    """Similarity of two tokens: folded, or as written when that is closer (a typo can
-    land differently after folding: "Aplha" -> "aplh" but "Alpha" -> "alf"). Initials
-    are compared as written, letter by letter. Against a word that is not initials, only
-    initials typed undotted count: as many letters ("ABD" for "A.B.C."), one letter more
-    or fewer at the end ("Mkee", "BE" for "B.E.H."), or a two-letter word one letter off
-    ("DE" for "D.V.E."); never a prefix or a sound ("S.I." is not "Sikka" or "Sai", nor
-    "A.N.A." "Annapurna")."""
-    if a[2] or b[2]:
-        return _initials_against(a, b)
-    sim = token_similarity(a[0], b[0])
-    if sim == 1.0:
-        return 1.0 if a[1] == b[1] else 1.0 - SPELLING_DIFFERS
-    if sim < 0.85 and (a[1] != a[0] or b[1] != b[0]):
-        sim = max(sim, 0.95 * token_similarity(a[1], b[1]))
-    return sim
-
-
-def _initials_against(a: Token, b: Token) -> float:
-    """`pair_similarity` where one token or both are initials."""
-    if a[2] and b[2]:
-        return initials_similarity(a[1], b[1])
-    word, letters = (b[1], a[1]) if a[2] else (a[1], b[1])
-    shorter, longer = sorted((word, letters), key=len)
-    if (
-        len(word) == len(letters) > 2
-        or (len(longer) == len(shorter) + 1 and longer.startswith(shorter))
-        or (len(word) <= 2 and len(longer) <= len(shorter) + 1)
-    ):
-        return initials_similarity(letters, word)
-    return 1.0 if word == letters else 0.0
 
 
 def _lengths_close(a: int, b: int) -> bool:
@@ -324,20 +255,35 @@ class QueryAligner:
     def _join_bits(self, token: str) -> int:
         """Bit i set when a candidate holding `token` would take the join of query tokens
         i and i + 1 (`Tokens.takes`)."""
-        long = len(token) >= JOIN_MIN_LENGTH
         bits = 0
-        for i, joined in enumerate(self.query.joins):
-            if joined[0] == token or (long and _near(joined[0], token)):
-                bits |= 1 << i
+        if len(token) >= JOIN_MIN_LENGTH and len(token) in self.query.near_join_lengths:
+            for i, joined in enumerate(self.query.joins):
+                if joined[0] == token or _near(joined[0], token):
+                    bits |= 1 << i
+        elif token in self.query.joined:
+            for i, joined in enumerate(self.query.joins):
+                if joined[0] == token:
+                    bits |= 1 << i
         return bits
 
     def _row(self, token: Token) -> Row:
+        """`pair_similarity` of each query token with `token`, where alike at all (written
+        out for the usual case, neither side initials: a search makes some hundred rows)."""
         hits: list[tuple[float, int]] = []
+        folded, word, letters = token
         for i, q in enumerate(self.query.tokens):
-            sim = pair_similarity(q, token)
+            q_folded, q_word, q_letters = q
+            if letters or q_letters:
+                sim = initials_against(q, token)
+            else:
+                sim = token_similarity(q_folded, folded)
+                if sim == 1.0:
+                    sim = 1.0 if q_word == word else 1.0 - SPELLING_DIFFERS
+                elif sim < 0.85 and (q_word != q_folded or word != folded):
+                    sim = max(sim, 0.95 * token_similarity(q_word, word))
             if sim > 0.0:
                 hits.append((sim, i))
-        return tuple(hits), self.weight(token[0]), self._join_bits(token[0])
+        return tuple(hits), self.weight(folded), self._join_bits(folded)
 
     def _query_takes(self, joined: str) -> bool:
         takes = self._takes.get(joined)

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
 
-from matching.align import initials_similarity, token_similarity
 from matching.normalise import NormalName, normalise
 from matching.phonetic import fold_token, skeleton
+from matching.similarity import initials_similarity, token_similarity
 from matching.wordlists import COMMON_WORDS
 
 TOKEN_KEY = "t:"

@@ -46,7 +46,7 @@ _PLURAL_KEEP = ("ss", "us", "is", "os")
 
 
 def has_vowel(token: str) -> bool:
-    return any(ch in _VOWELS for ch in token)
+    return not _VOWELS.isdisjoint(token)
 
 
 def singular(token: str) -> str:

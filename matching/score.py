@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from matching.align import QueryAligner
 from matching.align import name_similarity as name_similarity
-from matching.align import token_similarity as token_similarity
 from matching.legal import legal_family, legal_parts
 from matching.normalise import NormalName, canonical_city, normalise
+from matching.similarity import token_similarity as token_similarity
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ WORDS = st.sampled_from(
         "Sri", "Balaji", "Traders", "A.B.C.", "ABC", "A B", "Jai", "Ambe", "Jaiambe",
         "Steel", "Steels", "Textile", "Vastralaya", "Vastra", "Bhandar", "Pvt", "Ltd",
         "Ganesh", "Ganeshsteel", "Siddhi", "Vinayak", "Siddhivinayak", "M.K.", "Mk",
+        "Mahalxmi", "Trdrs", "Ent", "Bajrang", "Bajarang", "Sethi", "Shetty", "Aplha", "Alpha",
+        "Ganesj", "Stel", "MKD",
     ]
 )  # fmt: skip
 NAMES = st.lists(WORDS, min_size=1, max_size=5).map(" ".join)

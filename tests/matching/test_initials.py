@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.align import initials_similarity, pair_similarity
 from matching.index import InMemoryIndex
 from matching.normalise import NormalName, normalise
+from matching.similarity import initials_similarity, pair_similarity
 
 
 @pytest.mark.parametrize(
