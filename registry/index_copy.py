@@ -67,9 +67,12 @@ def _statement(name: str, dialect: str) -> Any:
 #: Large reads arrive in batches (on PostgreSQL through a server-side cursor).
 _STREAM = {"stream_results": True, "yield_per": 20_000}
 
-# One statement, so the generation and the changes listed up to it are read together.
+# One statement, so the generation and the changes listed up to it are read together,
+# with the stamps of the generation now and of the copy's own generation.
 _CHANGES_SINCE = text(
-    "SELECT s.generation, s.kept_from, c.business_id FROM search_index_state s "
+    "SELECT s.generation, s.kept_from, s.stamp, "
+    "(SELECT MAX(o.stamp) FROM search_index_changes o WHERE o.generation = :seen), "
+    "c.business_id FROM search_index_state s "
     "LEFT JOIN search_index_changes c ON c.generation > :seen AND c.generation <= s.generation "
     "WHERE s.id = 1"
 )
@@ -83,8 +86,10 @@ class IndexCopy:
     """The index tables as of `generation`, in memory, kept compact: a million businesses
     hold some ten million key rows."""
 
-    def __init__(self, generation: int) -> None:
+    def __init__(self, generation: int, stamp: int = 0) -> None:
         self.generation = generation
+        #: the stamp of that generation (`SearchIndexState.stamp`)
+        self.stamp = stamp
         #: key -> business ids, ascending (as the key table's index lists them)
         self.postings: dict[str, array[int]] = {}
         #: business -> its keys, to take it out again
@@ -108,8 +113,8 @@ class IndexCopy:
     def load(cls, connection: Connection) -> IndexCopy:
         """Read the whole index. The generation is read first: rows changed while the rest
         is read are read again by the next `catch_up`, which leaves them as they are."""
-        generation = connection.execute(select(STATE.c.generation)).scalar()
-        copy = cls(int(generation or 0))
+        state = connection.execute(select(STATE.c.generation, STATE.c.stamp)).first()
+        copy = cls(int(state[0]), int(state[1])) if state else cls(0)
         dialect = connection.dialect.name
 
         def stream(name: str) -> Any:
@@ -175,22 +180,28 @@ class IndexCopy:
 
     def catch_up(self, connection: Connection) -> None:
         """Apply every change listed since this copy's generation; `Behind` when that
-        cannot be done change by change."""
+        cannot be done change by change, or when the database no longer holds the
+        generation this copy saw (restored from a backup taken before it, then written to
+        again: the same number, another stamp)."""
         rows = connection.execute(_CHANGES_SINCE, {"seen": self.generation}).all()
         if not rows:
             raise Behind("the index has no state row")
-        generation, kept_from = int(rows[0][0]), int(rows[0][1])
+        generation, kept_from, stamp, seen_stamp = (int(v or 0) for v in rows[0][:4])
         if generation == self.generation:
+            if stamp != self.stamp:
+                raise Behind(f"generation {generation} is not the one this copy saw")
             return
         if generation < self.generation or kept_from > self.generation + 1:
             raise Behind(f"copy at {self.generation}, index at {generation} (kept {kept_from})")
-        changed = {row[2] for row in rows if row[2] is not None}
+        if seen_stamp and seen_stamp != self.stamp:  # (a generation that listed no rows: 0)
+            raise Behind(f"generation {self.generation} is not the one this copy saw")
+        changed = {row[4] for row in rows if row[4] is not None}
         if 0 in changed or len(changed) > MOST_CHANGES:
             raise Behind("everything changed")
         ordered = sorted(changed)
         for start in range(0, len(ordered), CHUNK):
             self._refresh(connection, ordered[start : start + CHUNK])
-        self.generation = generation
+        self.generation, self.stamp = generation, stamp
 
     def _refresh(self, connection: Connection, ids: list[int]) -> None:
         """Read again all the index holds for these businesses: their key rows and names,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,21 +161,25 @@ def record_change(session: Session, business_ids: Iterable[int] | None) -> int:
     """Raise the index's generation and list the businesses whose rows change with it
     (None: all of them). Every writer below calls it before touching a row: the state row
     stays locked until the transaction ends, so writers take their turns in one order and
-    a reader that sees generation N has every change up to N. Returns the generation."""
+    a reader that sees generation N has every change up to N. The generation gets a random
+    stamp of its own (see `SearchIndexState.stamp`). Returns the generation."""
     ids = sorted(set(business_ids)) if business_ids is not None else []
+    stamp = secrets.randbits(62) + 1
     raise_it = (
         update(STATE)
         .where(STATE.c.id == 1)
-        .values(generation=STATE.c.generation + 1)
+        .values(generation=STATE.c.generation + 1, stamp=stamp)
         .returning(STATE.c.generation)
     )
     generation = session.execute(raise_it).scalar_one_or_none()
     if generation is None:  # a database whose state row was never written
         generation = 1
-        session.execute(STATE.insert().values(id=1, generation=1, kept_from=1))
+        session.execute(STATE.insert().values(id=1, generation=1, kept_from=1, stamp=stamp))
     listed = [0] if business_ids is None or len(ids) > LISTED_CHANGES else ids
     insert_ignoring_duplicates(
-        session, CHANGES, [{"generation": generation, "business_id": b} for b in listed]
+        session,
+        CHANGES,
+        [{"generation": generation, "business_id": b, "stamp": stamp} for b in listed],
     )
     return int(generation)
 

@@ -118,22 +118,29 @@ class BusinessMerge(Base):
 class SearchIndexState(Base):
     """One row: the index's generation, raised by every transaction that changes the
     index (it holds the row's lock until it commits, so generations become visible in
-    order), and the oldest generation whose changes are still listed."""
+    order), the random stamp of that generation, and the oldest generation whose changes
+    are still listed."""
 
     __tablename__ = "search_index_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
     kept_from: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Drawn afresh with each generation: after a restore, the same generation number
+    #: reached again carries another stamp, so a copy of the index that saw the lost one
+    #: knows it is not the same.
+    stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SearchIndexChange(Base):
     """A business whose index rows changed in a generation (business 0: all of them, as
     after an import or a reindex). Web workers that keep a copy of the index in memory
-    read these to bring it up to date (`registry.index_replica`)."""
+    read these to bring it up to date (`registry.index_copy`)."""
 
     __tablename__ = "search_index_changes"
     __table_args__ = (PrimaryKeyConstraint("generation", "business_id"),)
 
     generation: Mapped[int] = mapped_column(BigInteger)
     business_id: Mapped[int] = mapped_column()
+    #: the stamp of this generation (`SearchIndexState.stamp`)
+    stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
