@@ -3,12 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry import complaints, disputes, filing, reminders, reports, search, watches
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.models import ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
+from registry.models import AuditEntry, ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
 from tests.conftest import PDF, filing_request
 
 
@@ -198,3 +198,24 @@ def test_a_complaint_settled_in_its_notice_period_stays_private(db, settings, fi
     assert search.listed_counts(db, [filed.business_id]) == {}
     report = reports.build_report(db, filed.business_id, utcnow())
     assert report["complaints"] == [] and report["score"]["value"] == 100
+
+
+def test_a_dispute_whose_complaint_was_settled_meanwhile_is_refused_whole(
+    db, settings, filed, factory
+):
+    """Deciding it used to mark the dispute decided and audit it, then fail on the
+    complaint (settled cannot become listed or removed), leaving half a decision."""
+    dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
+    member = Actor(
+        kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
+    )
+    complaints.settle(db, filed, member, "Paid after all")
+    admin = Actor.of(factory.admin())
+    audit_before = db.scalar(select(func.count()).select_from(AuditEntry))
+    for outcome in ("upheld", "rejected"):
+        with pytest.raises(InvalidTransition):
+            disputes.decide(db, dispute, outcome, "Reasons for the decision.", admin)
+    assert dispute.status is DisputeStatus.OPEN and dispute.decision_note is None
+    assert filed.status is ComplaintStatus.SETTLED
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+    assert mails(db, "dispute_decided") == []
