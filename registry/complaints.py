@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from registry import audit, outbox, watches
@@ -31,11 +32,34 @@ LIFE = StateMachine[ComplaintStatus](
 )
 
 MAX_PROMISE_DAYS = 180
+#: How long a settled complaint stays in the history (a good sign for the debtor).
+SETTLED_SHOWN_FOR = timedelta(days=5 * 365)
 
-#: States in which other members can see the complaint.
+#: States in which other members can see the complaint, once it has been listed.
 VISIBLE = frozenset({C.LISTED, C.DISPUTED, C.SETTLED})
 #: States that end the complaint's life.
 CLOSED = frozenset({C.SETTLED, C.REMOVED, C.WITHDRAWN})
+
+
+def shown_to_others(complaint: Complaint) -> bool:
+    """Whether other members can see the complaint (PRODUCT.md: only once it is listed).
+    One disputed or settled within its notice period was never listed and stays private,
+    as its notice promises the debtor."""
+    return complaint.listed_at is not None and complaint.status in VISIBLE
+
+
+def shown_to_others_clause(settled_since: Any = None) -> ColumnElement[bool]:
+    """`shown_to_others` as a condition on `Complaint` rows; with `settled_since` (a time
+    or a bind parameter), without complaints settled before it."""
+    shown = and_(Complaint.listed_at.is_not(None), Complaint.status.in_(VISIBLE))
+    if settled_since is None:
+        return shown
+    return and_(shown, or_(Complaint.status != C.SETTLED, Complaint.closed_at >= settled_since))
+
+
+def settled_shown_since(now: datetime | None = None) -> datetime:
+    """The oldest settlement still in the history (PRODUCT.md: five years)."""
+    return (now or utcnow()) - SETTLED_SHOWN_FOR
 
 
 def transition(
@@ -45,14 +69,16 @@ def transition(
     actor: Actor,
     note: str | None = None,
 ) -> None:
-    """Move a complaint along its life, stamping the dates the report relies on."""
+    """Move a complaint along its life, stamping the dates the report relies on; watchers
+    hear of it when other members could see the complaint before or after the move."""
+    was_shown = shown_to_others(complaint)
     previous = LIFE.apply(session, complaint, target, actor, note)
-    watches.complaint_changed(session, complaint, previous, {previous, target} & VISIBLE != set())
     now = utcnow()
     if target is C.LISTED and complaint.listed_at is None:
         complaint.listed_at = now
     if target in CLOSED:
         complaint.closed_at = now
+    watches.complaint_changed(session, complaint, previous, was_shown or shown_to_others(complaint))
     session.flush()
 
 

@@ -132,7 +132,9 @@ def _store_documents(
 
 def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: Actor) -> None:
     """An admin upholds (complaint removed) or rejects (complaint listed) a dispute, with
-    reasons that both sides see."""
+    reasons that both sides see. Raises `InvalidTransition`, having changed nothing, when
+    the dispute is decided already or its complaint cannot take the outcome (e.g. the
+    member settled it meanwhile)."""
     note = (note or "").strip()
     errors = {}
     if outcome not in {"upheld", "rejected"}:
@@ -142,12 +144,16 @@ def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: A
     if errors:
         raise ValidationFailed(errors)
     target = D.UPHELD if outcome == "upheld" else D.REJECTED
+    if not LIFE.allows(dispute.status, target):
+        raise InvalidTransition("dispute", dispute.status.value, target.value)
+    complaint = dispute.complaint
+    after = ComplaintStatus.REMOVED if target is D.UPHELD else ComplaintStatus.LISTED
+    if not complaints.LIFE.allows(complaint.status, after):
+        raise InvalidTransition("complaint", complaint.status.value, after.value)
     LIFE.apply(session, dispute, target, actor, note, action="decided")
     dispute.decided_at = utcnow()
     dispute.decided_by_user_id = actor.user_id
     dispute.decision_note = note
-    complaint = dispute.complaint
-    after = ComplaintStatus.REMOVED if target is D.UPHELD else ComplaintStatus.LISTED
     complaints.transition(session, complaint, after, actor, f"dispute {outcome}: {note}")
     verdict = (
         "upheld: the complaint is removed"

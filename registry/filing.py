@@ -150,16 +150,7 @@ def file_complaint(
     if errors:
         raise ValidationFailed(errors)
 
-    business = debtors.resolve(session, actor, filing.debtor)
-    keys = [invoice_key(inv.number) for inv in filing.invoices]
-    already = _duplicates(session, actor.member_id, business.id, keys)
-    if already:
-        raise _refuse_duplicates(already)
-    debtor_email = (filing.debtor.email or "").strip().lower() or business.email
-    if not debtor_email:
-        raise ValidationFailed(
-            {"debtor.email": "needed to send the debtor its notice (none is on record)"}
-        )
+    business, debtor_email = _debtor(session, actor, filing)
     written: list[Path] = []
     try:
         complaint = _write(session, settings, actor, filing, business, debtor_email, note, written)
@@ -172,6 +163,25 @@ def file_complaint(
     token = send_notice(session, settings, complaint)
     faults.pause("filing-stored")
     return Filed(complaint, token)
+
+
+def _debtor(session: Session, actor: Actor, filing: FilingIn) -> tuple[Business, str]:
+    """The debtor's business and where its notice goes. Resolving may write (a new
+    business, a spelling of its name, another GSTIN of its PAN): a refusal here takes
+    that back, so a refused filing leaves the registry as it was."""
+    assert actor.member_id is not None
+    with session.begin_nested():
+        business = debtors.resolve(session, actor, filing.debtor)
+        keys = [invoice_key(inv.number) for inv in filing.invoices]
+        already = _duplicates(session, actor.member_id, business.id, keys)
+        if already:
+            raise _refuse_duplicates(already)
+        debtor_email = (filing.debtor.email or "").strip().lower() or business.email
+        if not debtor_email:
+            raise ValidationFailed(
+                {"debtor.email": "needed to send the debtor its notice (none is on record)"}
+            )
+    return business, debtor_email
 
 
 def _write(

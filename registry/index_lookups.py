@@ -9,7 +9,19 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, text, true, union_all
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
@@ -17,7 +29,7 @@ from matching.keys import query_terms, query_variants
 from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS
-from registry.complaints import VISIBLE
+from registry.complaints import shown_to_others_clause
 from registry.db import among, array_text
 from registry.models import (
     Business,
@@ -111,17 +123,21 @@ def statement(name: str, dialect: str) -> Any:
     if name == "listed":
         return (
             select(Complaint.business_id, func.count())
-            .where(_among(Complaint.business_id, dialect), Complaint.status.in_(VISIBLE))
+            .where(_among(Complaint.business_id, dialect), _shown())
             .group_by(Complaint.business_id)
         )
     raise KeyError(name)
 
 
+def _shown() -> Any:
+    """Complaints other members see; the statements take `settled_since`
+    (`registry.complaints.settled_shown_since()`)."""
+    return shown_to_others_clause(bindparam("settled_since"))
+
+
 def _listed_of(business: Any) -> Any:
     return (
-        select(func.count())
-        .where(Complaint.business_id == business.id, Complaint.status.in_(VISIBLE))
-        .scalar_subquery()
+        select(func.count()).where(Complaint.business_id == business.id, _shown()).scalar_subquery()
     )
 
 

@@ -1,8 +1,10 @@
 """Merging two records of one real business, and undoing it.
 
 A merge moves complaints (with their invoices), orders, watches, GSTINs and aliases to
-the kept business, keeps the merged name as an alias, and points the merged id at the
-survivor so it keeps answering. What moved is recorded, so an undo puts back exactly that.
+the kept business, keeps the merged name as an alias, fills the survivor's missing PAN,
+city, state and email from the merged record, and points the merged id at the survivor so
+it keeps answering. What moved and what was filled is recorded, so an undo puts back
+exactly that.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ MOVED: tuple[tuple[Any, str], ...] = (
     (BusinessGstin, "gstins"),
     (Watch, "watches"),
 )
+
+
+#: Parts of a business the survivor takes from the merged record when it has none.
+FILLED = ("pan", "city", "state", "email")
 
 
 def names_of(business: Business) -> list[str]:
@@ -129,10 +135,14 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
         session.add(alias)
     gone.merged_into_id = keep.id
-    keep.pan = keep.pan or gone.pan
-    keep.city = keep.city or gone.city
-    keep.state = keep.state or gone.state
-    keep.email = keep.email or gone.email
+    # what the survivor lacked it takes from the merged record; an undo clears it again
+    filled = {
+        part: getattr(gone, part)
+        for part in FILLED
+        if getattr(keep, part) is None and getattr(gone, part) is not None
+    }
+    for part, value in filled.items():
+        setattr(keep, part, value)
     session.flush()
     search_index.remove_business(session, gone.id, gone_names)
     search_index.remove_business(session, keep.id, keep_names)
@@ -142,7 +152,14 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         kept_id=keep.id,
         merged_id=gone.id,
         merged_by_user_id=actor.user_id,
-        moved=json.dumps({**moved, "alias_added": alias and alias.id, "dropped_watches": dropped}),
+        moved=json.dumps(
+            {
+                **moved,
+                "alias_added": alias and alias.id,
+                "dropped_watches": dropped,
+                "filled": filled,
+            }
+        ),
     )
     session.add(record)
     session.execute(
@@ -187,6 +204,9 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
         session.delete(added)
     for watch in moved.get("dropped_watches", []):
         session.add(Watch(member_id=watch["member_id"], business_id=gone.id))
+    for part, value in moved.get("filled", {}).items():
+        if getattr(keep, part) == value:
+            setattr(keep, part, None)
     gone.merged_into_id = None
     record.undone_at = utcnow()
     session.flush()

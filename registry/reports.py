@@ -1,10 +1,11 @@
 """The credit report: what a paid order (or the business itself) gets to read.
 
 A report shows the business's identity (its names, every GSTIN under its PAN, city and
-state), the complaints other members can see (listed, disputed, and settled within five
-years: never removed, withdrawn or still in notice) with amounts, invoice ageing and the
-reporter's industry, and the risk score (`registry.scoring`). It never names a reporter:
-reporters are protected from retaliation; only the debtor's notice names them.
+state), the complaints other members can see (once listed: listed, disputed, and settled
+within five years; never removed, withdrawn, or disputed or settled while still in notice)
+with amounts, invoice ageing and the reporter's industry, and the risk score
+(`registry.scoring`). It never names a reporter: reporters are protected from retaliation;
+only the debtor's notice names them.
 
 A paid order stores its report as a dated snapshot, readable for 30 days after payment.
 """
@@ -20,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry import scoring
+from registry.complaints import SETTLED_SHOWN_FOR, shown_to_others_clause
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import pan_of_gstin
 from registry.models import (
@@ -36,9 +38,6 @@ from registry.models import (
 
 #: How long a paid report stays readable.
 READABLE_FOR = timedelta(days=30)
-#: How long a settled complaint stays in the history (a good sign for the debtor).
-SETTLED_SHOWN_FOR = timedelta(days=5 * 365)
-SHOWN = (ComplaintStatus.LISTED, ComplaintStatus.DISPUTED, ComplaintStatus.SETTLED)
 
 
 class PaymentRequired(RegistryError):
@@ -182,7 +181,7 @@ def build_report(session: Session, business_id: int, now: datetime) -> dict[str,
     ids, gstins, pans = _legal_entity(session, business)
     complaints = session.scalars(
         select(Complaint)
-        .where(Complaint.business_id.in_(ids), Complaint.status.in_(SHOWN))
+        .where(Complaint.business_id.in_(ids), shown_to_others_clause())
         .options(selectinload(Complaint.invoices))
         .order_by(Complaint.created_at, Complaint.id)
     ).all()

@@ -14,6 +14,7 @@ from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import SearchBackend, search_name
 from registry import directory
+from registry.complaints import settled_shown_since
 from registry.index_copies import IndexCopies
 from registry.index_lookups import (
     DatabaseIndex,
@@ -49,11 +50,13 @@ class SearchResult:
 
 
 def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, int]:
-    """Complaints other members can see (listed, disputed, settled), per business."""
+    """Complaints other members can see (once listed: listed, disputed, settled within
+    five years), per business."""
     if not business_ids:
         return {}
     rows = session.execute(
-        statement("listed", dialect_of(session)), {"values": sorted(business_ids)}
+        statement("listed", dialect_of(session)),
+        {"values": sorted(business_ids), "settled_since": settled_shown_since()},
     ).all()
     return {business_id: count for business_id, count in rows}
 
@@ -109,7 +112,7 @@ def _name_matches(
         )
     matches = search_name(query, index, city=city, state=state, limit=limit)
     dialect = dialect_of(session)
-    params = {"values": sorted(m.id for m in matches)}
+    params = {"values": sorted(m.id for m in matches), "settled_since": settled_shown_since()}
     found: dict[int, tuple[Business, int, list[str] | None]] = {}
     if dialect == "postgresql":
         for business, listed, gstins in session.execute(

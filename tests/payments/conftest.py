@@ -248,14 +248,15 @@ def make_business(db: Any) -> Any:
 
 @pytest.fixture
 def make_complaint(db: Any) -> Any:
-    """A complaint in a given state, its invoices given as (days overdue, amount, paid)."""
+    """A complaint in a given state, its invoices given as (days overdue, amount, paid);
+    `listed_days_ago=None`: never listed (disputed or settled in its notice period)."""
 
     def make(
         reporter: User,
         business: Business,
         status: ComplaintStatus = ComplaintStatus.LISTED,
         invoices: tuple[tuple[int, int, int], ...] = ((60, 1_000_000, 0),),
-        listed_days_ago: int = 30,
+        listed_days_ago: int | None = 30,
         closed_days_ago: int | None = None,
     ) -> Complaint:
         now = utcnow()
@@ -265,7 +266,7 @@ def make_complaint(db: Any) -> Any:
             business_id=business.id,
             status=status,
             amount_outstanding_paise=sum(amount - paid for _, amount, paid in invoices),
-            listed_at=now - timedelta(days=listed_days_ago),
+            listed_at=None if listed_days_ago is None else now - timedelta(days=listed_days_ago),
             closed_at=None if closed_days_ago is None else now - timedelta(days=closed_days_ago),
         )
         db.add(complaint)

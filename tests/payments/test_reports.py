@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from registry import notices, orders, payments, reports
+from registry import notices, orders, payments, reports, search
 from registry.actors import SYSTEM
 from registry.errors import NotFound
 from registry.identifiers import gstin_for
@@ -57,26 +57,38 @@ def test_identity_shows_every_name_and_gstin_under_the_pan(db, make_business):
 
 
 @pytest.mark.parametrize(
-    ("status", "closed_days_ago", "shown"),
+    ("status", "listed", "closed_days_ago", "shown"),
     [
-        (C.LISTED, None, True),
-        (C.DISPUTED, None, True),
-        (C.SETTLED, 30, True),
-        (C.SETTLED, 5 * 365 - 2, True),
-        (C.SETTLED, 5 * 365 + 2, False),
-        (C.REMOVED, 10, False),
-        (C.WITHDRAWN, 10, False),
-        (C.IN_NOTICE, None, False),
-        (C.FILED, None, False),
+        (C.LISTED, True, None, True),
+        (C.DISPUTED, True, None, True),
+        (C.SETTLED, True, 30, True),
+        (C.SETTLED, True, 5 * 365 - 2, True),
+        (C.SETTLED, True, 5 * 365 + 2, False),
+        (C.REMOVED, True, 10, False),
+        (C.WITHDRAWN, False, 10, False),
+        (C.IN_NOTICE, False, None, False),
+        (C.FILED, False, None, False),
+        # disputed or settled within the notice period: never listed, so never shown
+        (C.DISPUTED, False, None, False),
+        (C.SETTLED, False, 10, False),
     ],
 )
-def test_which_complaints_a_report_shows(
-    db, reporter, make_business, make_complaint, status, closed_days_ago, shown
+def test_which_complaints_a_report_and_a_search_show(
+    db, reporter, make_business, make_complaint, status, listed, closed_days_ago, shown
 ):
     business = make_business()
-    make_complaint(reporter, business, status, closed_days_ago=closed_days_ago)
+    make_complaint(
+        reporter,
+        business,
+        status,
+        listed_days_ago=30 if listed else None,
+        closed_days_ago=closed_days_ago,
+    )
     report = reports.build_report(db, business.id, utcnow())
     assert [row["status"] for row in report["complaints"]] == ([status.value] if shown else [])
+    assert report["score"]["value"] == 100 or shown
+    assert search.listed_counts(db, [business.id]).get(business.id, 0) == int(shown)
+    assert search.search(db, business.pan).hits[0].listed_complaints == int(shown)
 
 
 def test_complaints_show_amounts_ageing_and_industry_never_the_reporter(

@@ -3,12 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from registry import complaints, disputes, filing, reminders
+from registry import complaints, disputes, filing, reminders, reports, search, watches
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.models import ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
+from registry.models import AuditEntry, ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
 from tests.conftest import PDF, filing_request
 
 
@@ -166,3 +166,56 @@ def test_member_settles_and_withdraws(db, settings, filed, factory):
     assert filed.status is ComplaintStatus.SETTLED and filed.closed_at is not None
     with pytest.raises(InvalidTransition):
         complaints.withdraw(db, filed, member)
+
+
+def test_a_complaint_disputed_in_its_notice_period_stays_private(db, settings, filed, factory):
+    """The notice promises the debtor: "The complaint stays private until <date> ... after
+    that date, unless you dispute it, other members can see it". Disputing used to show it
+    at once, in search counts, reports and watchers' alerts."""
+    watcher = Actor.of(factory.member_user())
+    watches.watch(db, watcher, filed.business_id)
+    dispute = disputes.open_dispute(db, settings, filed, "not_delivered", "Goods never came.")
+    assert search.listed_counts(db, [filed.business_id]) == {}
+    report = reports.build_report(db, filed.business_id, utcnow())
+    assert report["complaints"] == [] and report["score"]["value"] == 100
+    assert mails(db, "watch_alert") == []
+    disputes.decide(
+        db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
+    )
+    assert search.listed_counts(db, [filed.business_id]) == {filed.business_id: 1}
+    report = reports.build_report(db, filed.business_id, utcnow())
+    assert [row["status"] for row in report["complaints"]] == ["listed"]
+    assert len(mails(db, "watch_alert")) == 1
+
+
+def test_a_complaint_settled_in_its_notice_period_stays_private(db, settings, filed):
+    """Paying within the notice period keeps the complaint off the record; it used to show
+    as settled and cost the debtor 45 points (settling never lowers the score)."""
+    member = Actor(
+        kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
+    )
+    complaints.settle(db, filed, member, "Paid by NEFT")
+    assert search.listed_counts(db, [filed.business_id]) == {}
+    report = reports.build_report(db, filed.business_id, utcnow())
+    assert report["complaints"] == [] and report["score"]["value"] == 100
+
+
+def test_a_dispute_whose_complaint_was_settled_meanwhile_is_refused_whole(
+    db, settings, filed, factory
+):
+    """Deciding it used to mark the dispute decided and audit it, then fail on the
+    complaint (settled cannot become listed or removed), leaving half a decision."""
+    dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
+    member = Actor(
+        kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
+    )
+    complaints.settle(db, filed, member, "Paid after all")
+    admin = Actor.of(factory.admin())
+    audit_before = db.scalar(select(func.count()).select_from(AuditEntry))
+    for outcome in ("upheld", "rejected"):
+        with pytest.raises(InvalidTransition):
+            disputes.decide(db, dispute, outcome, "Reasons for the decision.", admin)
+    assert dispute.status is DisputeStatus.OPEN and dispute.decision_note is None
+    assert filed.status is ComplaintStatus.SETTLED
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+    assert mails(db, "dispute_decided") == []

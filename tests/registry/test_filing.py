@@ -12,6 +12,7 @@ from registry.identifiers import gstin_for
 from registry.models import (
     AuditEntry,
     Business,
+    BusinessAlias,
     Complaint,
     ComplaintStatus,
     EvidenceFile,
@@ -252,7 +253,7 @@ def test_a_debtor_without_any_email_on_record_cannot_be_noticed(db, settings, me
     with pytest.raises(ValidationFailed) as caught:
         filing.file_complaint(db, settings, member, request)
     assert "notice" in caught.value.fields["debtor.email"]
-    assert counts(db)[:3] == before[:3]
+    assert counts(db) == before  # the business it would have created included
 
 
 def test_the_same_invoice_cannot_be_filed_twice(db, settings, member):
@@ -271,6 +272,25 @@ def test_the_same_invoice_cannot_be_filed_twice(db, settings, member):
         "LP/2026/101"
     ]
     assert counts(db) == before and uploaded(settings) == files
+
+
+def test_a_refused_duplicate_adds_no_name_or_gstin_to_the_debtor(db, settings, member):
+    """Found by the life-cycle machine: resolving the debtor (a new GSTIN of its PAN, a new
+    spelling of its name) used to stay written when the invoice was then refused."""
+    business = filing.file_complaint(db, settings, member, filing_request()).complaint.business
+    names = [a.name for a in business.aliases]
+    again = filing_request(
+        debtor=debtors.DebtorIn(
+            name="Laxmi Paper Mart Mumbai", gstin=gstin_for("27", "ABCFL1111A"), email="a@b.example"
+        )
+    )
+    with pytest.raises(Conflict) as caught:
+        filing.file_complaint(db, settings, member, again)
+    assert caught.value.code == "duplicate_invoice"
+    db.expire_all()
+    assert [g.gstin for g in business.gstins] == [gstin_for("24", "ABCFL1111A")]
+    assert [a.name for a in business.aliases] == names
+    assert db.scalar(select(func.count()).select_from(BusinessAlias)) == len(names)
 
 
 def test_a_failure_halfway_through_the_uploads_leaves_no_files(db, settings, member, monkeypatch):

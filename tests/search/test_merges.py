@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from registry import debtors, directory, filing, merges, search
+from registry import debtors, directory, filing, merges, reports, search
 from registry.actors import SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import gstin_for
-from registry.models import AuditEntry, Watch
+from registry.models import AuditEntry, Watch, utcnow
 from tests.conftest import filing_request
 
 
@@ -104,3 +104,29 @@ def test_a_merge_whose_names_the_survivor_has_as_aliases_already(db):
     db.expire_all()
     assert sorted(a.name for a in keep.aliases) == ["Balaji Trading Co", "SBT Pune"]
     assert sorted(a.name for a in gone.aliases) == ["Balaji Trading Company", "SBT Pune"]
+
+
+def test_undo_takes_back_what_the_merge_filled_in(db, settings, factory):
+    """Found by the life-cycle machine: the survivor kept the PAN (and city, state, email)
+    it took from the merged record, so after an undo the two were still one legal entity:
+    each one's complaints in the other's report, both found by the PAN."""
+    member = Actor.of(factory.member_user())
+    gone = filing.file_complaint(db, settings, member, filing_request()).complaint.business
+    keep = directory.create(db, SYSTEM, "Lakshmi Paper Mart")
+    record = merges.merge(db, keep.id, gone.id, SYSTEM)
+    assert (keep.pan, keep.city, keep.email) == (gone.pan, gone.city, gone.email)
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert (keep.pan, keep.city, keep.state, keep.email) == (None, None, None, None)
+    assert [h.business.id for h in search.search(db, gone.pan).hits] == [gone.id]
+    assert reports.build_report(db, keep.id, utcnow())["business"]["gstins"] == []
+
+
+def test_undo_leaves_what_the_survivor_had_of_its_own(db):
+    keep = directory.create(db, SYSTEM, "Om Traders", city="Pune", email="om@x.example")
+    gone = directory.create(db, SYSTEM, "Om Traders Pune", city="Nashik", state="Maharashtra")
+    record = merges.merge(db, keep.id, gone.id, SYSTEM)
+    assert (keep.city, keep.state) == ("Pune", "Maharashtra")
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert (keep.city, keep.state, keep.email) == ("Pune", None, "om@x.example")
