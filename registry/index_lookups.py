@@ -1,7 +1,8 @@
 """The look-ups a name search makes in the index tables (`registry.search_index` writes
-them): word frequencies, the vocabulary, posting lists, candidate names with their stored
-normal forms, and the statements that read the found businesses. `DatabaseIndex` answers
-`matching.search.SearchBackend` from them, so every web worker shares one index."""
+them): word frequencies, the vocabulary, posting lists, and candidate names with their
+stored normal forms. `DatabaseIndex` answers `matching.search.SearchBackend` from them, so
+every web worker shares one index (the statements that read the businesses found are in
+`registry.search_results`)."""
 
 from __future__ import annotations
 
@@ -11,31 +12,23 @@ from typing import Any
 
 from sqlalchemy import (
     and_,
-    bindparam,
-    case,
-    func,
     literal,
     null,
-    or_,
     select,
     text,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from matching.keys import query_terms, query_variants
 from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS
-from registry.complaints import shown_to_others_clause
 from registry.db import among, array_text
 from registry.models import (
     Business,
     BusinessAlias,
-    BusinessGstin,
-    Complaint,
     NameTokenStat,
     NameVocabulary,
     NormalNameRecord,
@@ -114,51 +107,7 @@ def statement(name: str, dialect: str) -> Any:
         )
     if name == "names":
         return names_statement(dialect)
-    if name == "businesses":  # with their listed complaints, as a search shows them
-        return select(Business, _listed_of(Business)).where(_among(Business.id, dialect))
-    if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
-        return select(Business, _listed_of(Business), _legal_entity_gstins_of(Business)).where(
-            _among(Business.id, dialect)
-        )
-    if name == "listed":
-        return (
-            select(Complaint.business_id, func.count())
-            .where(_among(Complaint.business_id, dialect), _shown())
-            .group_by(Complaint.business_id)
-        )
     raise KeyError(name)
-
-
-def _shown() -> Any:
-    """Complaints other members see; the statements take `settled_since`
-    (`registry.complaints.settled_shown_since()`)."""
-    return shown_to_others_clause(bindparam("settled_since"))
-
-
-def _listed_of(business: Any) -> Any:
-    return (
-        select(func.count()).where(Complaint.business_id == business.id, _shown()).scalar_subquery()
-    )
-
-
-def _legal_entity_gstins_of(business: Any) -> Any:
-    """`directory.legal_entity_gstins` of one business as a PostgreSQL array (NULL for
-    none): every GSTIN under its PAN, its own without a PAN, in GSTIN order."""
-    other = aliased(Business)
-    in_order = aggregate_order_by(BusinessGstin.gstin, BusinessGstin.gstin)
-    own = (
-        select(func.array_agg(in_order))
-        .where(BusinessGstin.business_id == business.id)
-        .scalar_subquery()
-    )
-    under_pan = (
-        select(func.array_agg(in_order))
-        .select_from(BusinessGstin)
-        .join(other, other.id == BusinessGstin.business_id)
-        .where(other.pan == business.pan)
-        .scalar_subquery()
-    )
-    return case((or_(business.pan.is_(None), business.pan == ""), own), else_=under_pan)
 
 
 # One row per key with its ids as an array (and, for a search in a city, the ids in that

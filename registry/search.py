@@ -20,9 +20,9 @@ from registry.index_lookups import (
     DatabaseIndex,
     dialect_of,
     query_vocabulary_variants,
-    statement,
 )
 from registry.models import Business
+from registry.search_results import shown_statement
 
 __all__ = [
     "DatabaseIndex",
@@ -55,7 +55,7 @@ def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, 
     if not business_ids:
         return {}
     rows = session.execute(
-        statement("listed", dialect_of(session)),
+        shown_statement("listed", dialect_of(session)),
         {"values": sorted(business_ids), "settled_since": settled_shown_since()},
     ).all()
     return {business_id: count for business_id, count in rows}
@@ -116,11 +116,11 @@ def _name_matches(
     found: dict[int, tuple[Business, int, list[str] | None]] = {}
     if dialect == "postgresql":
         for business, listed, gstins in session.execute(
-            statement("businesses_and_gstins", dialect), params
+            shown_statement("businesses_and_gstins", dialect), params
         ):
             found[business.id] = (business, listed, gstins or [])
     else:
-        for business, listed in session.execute(statement("businesses", dialect), params):
+        for business, listed in session.execute(shown_statement("businesses", dialect), params):
             found[business.id] = (business, listed, None)
     out = []
     for match in matches:
