@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.phonetic import fold_token, skeleton
+from matching.wordlists import ABBREVIATIONS
 
 
 def same_name(a: str, b: str) -> bool:
@@ -283,6 +284,19 @@ LEGAL_VARIANTS = [
 @settings(max_examples=300, deadline=None)
 @given(NAMES | st.text(max_size=40))
 def test_normalising_the_core_is_idempotent(written: str) -> None:
+    normal = normalise(written)
+    # Known and not fixed yet (see the next test): initials that spell an abbreviation.
+    assume(not normal.initials & ABBREVIATIONS.keys())
+    assert normalise(normal.core).core == normal.core
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="initials that spell an abbreviation ('C.O.' -> 'co') read back as the word "
+    "('company'): fixing it changes stored normal forms (VERSION bump and a reindex)",
+)
+@pytest.mark.parametrize("written", ["C.O.", "C O Traders"])
+def test_initials_spelling_an_abbreviation_keep_their_core(written: str) -> None:
     core = normalise(written).core
     assert normalise(core).core == core
 
