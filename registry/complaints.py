@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from registry import audit, outbox, watches
@@ -54,7 +54,8 @@ def shown_to_others_clause(settled_since: Any = None) -> ColumnElement[bool]:
     shown = and_(Complaint.listed_at.is_not(None), Complaint.status.in_(VISIBLE))
     if settled_since is None:
         return shown
-    return and_(shown, or_(Complaint.status != C.SETTLED, Complaint.closed_at >= settled_since))
+    settled_at = func.coalesce(Complaint.closed_at, Complaint.created_at)
+    return and_(shown, or_(Complaint.status != C.SETTLED, settled_at >= settled_since))
 
 
 def settled_shown_since(now: datetime | None = None) -> datetime:

@@ -13,7 +13,7 @@ A paid order stores its report as a dated snapshot, readable for 30 days after p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry import scoring
-from registry.complaints import SETTLED_SHOWN_FOR, shown_to_others_clause
+from registry.complaints import settled_shown_since, shown_to_others_clause
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import pan_of_gstin
 from registry.models import (
@@ -111,17 +111,6 @@ def _identity(
     }
 
 
-def _visible(complaints: Sequence[Complaint], now: datetime) -> list[Complaint]:
-    shown = []
-    for complaint in complaints:
-        if complaint.status is ComplaintStatus.SETTLED:
-            closed = complaint.closed_at or complaint.created_at
-            if now - closed > SETTLED_SHOWN_FOR:
-                continue
-        shown.append(complaint)
-    return shown
-
-
 def _ageing_date(complaint: Complaint, today: date) -> date:
     """Open invoices age until today; a settled one stopped ageing when it was settled."""
     if complaint.status is ComplaintStatus.SETTLED and complaint.closed_at is not None:
@@ -179,13 +168,12 @@ def build_report(session: Session, business_id: int, now: datetime) -> dict[str,
     if business is None:
         raise NotFound(f"No business {business_id}.")
     ids, gstins, pans = _legal_entity(session, business)
-    complaints = session.scalars(
+    shown = session.scalars(
         select(Complaint)
-        .where(Complaint.business_id.in_(ids), shown_to_others_clause())
+        .where(Complaint.business_id.in_(ids), shown_to_others_clause(settled_shown_since(now)))
         .options(selectinload(Complaint.invoices))
         .order_by(Complaint.created_at, Complaint.id)
     ).all()
-    shown = _visible(complaints, now)
     members = select(Member.id, Member.industry).where(Member.id.in_({c.member_id for c in shown}))
     industries = {member_id: industry for member_id, industry in session.execute(members)}
     today = now.date()
