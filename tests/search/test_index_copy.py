@@ -148,13 +148,19 @@ def test_long_posting_lists_are_cut_and_filtered_by_city_as_the_tables_do(db, mo
         agree(db, copies)
 
 
-def test_a_change_rolled_back_never_reaches_the_copy(db):
+def copy_that_saw_a_ghost(db):
+    """A copy brought up to date with a business filed inside a savepoint not yet undone."""
     directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
     copies = IndexCopies(background=False)
     agree(db, copies)
     savepoint = db.begin_nested()
     ghost = directory.create(db, SYSTEM, "Ganesh Textile Mills", city="Surat")
     assert search.search(db, "Ganesh Textile", copies=copies).hits[0].business.id == ghost.id
+    return copies, ghost, savepoint
+
+
+def test_a_change_rolled_back_never_reaches_the_copy(db):
+    copies, ghost, savepoint = copy_that_saw_a_ghost(db)
     savepoint.rollback()
     # The generation went back with the rollback: the copy is loaded afresh.
     hits = search.search(db, "Ganesh Textile", copies=copies).hits
@@ -166,12 +172,7 @@ def test_a_change_rolled_back_never_reaches_the_copy(db):
 def test_a_copy_that_saw_changes_a_restore_undid_loads_afresh(db, writes_after):
     """A backup restored under running web workers, then written to: the generation the
     copy saw is reached again (or passed) by other changes. Its stamp tells them apart."""
-    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
-    copies = IndexCopies(background=False)
-    agree(db, copies)
-    savepoint = db.begin_nested()
-    ghost = directory.create(db, SYSTEM, "Ganesh Textile Mills", city="Surat")
-    assert search.search(db, "Ganesh Textile", copies=copies).hits[0].business.id == ghost.id
+    copies, _, savepoint = copy_that_saw_a_ghost(db)
     seen = copies.copy
     savepoint.rollback()  # as restoring a backup taken before the ghost was filed
     db.expunge_all()  # SQLite hands the rolled-back ids out again
