@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox, watches
+from registry import audit, dispute_states, outbox, watches
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import AuditEntry, Complaint, ComplaintStatus, utcnow
@@ -71,9 +71,12 @@ def transition(
     note: str | None = None,
 ) -> None:
     """Move a complaint along its life, stamping the dates the report relies on; watchers
-    hear of it when other members could see the complaint before or after the move."""
+    hear of it when other members could see the complaint before or after the move. A
+    disputed complaint that is settled closes its dispute: nothing is left to decide."""
     was_shown = shown_to_others(complaint)
     previous = LIFE.apply(session, complaint, target, actor, note)
+    if previous is C.DISPUTED and target is C.SETTLED:
+        dispute_states.close_for_settlement(session, complaint, actor)
     now = utcnow()
     if target is C.LISTED and complaint.listed_at is None:
         complaint.listed_at = now
