@@ -74,15 +74,22 @@ def transition(
     hear of it when other members could see the complaint before or after the move. A
     disputed complaint that is settled closes its dispute: nothing is left to decide."""
     was_shown = shown_to_others(complaint)
+    first_listing = target is C.LISTED and complaint.listed_at is None
     previous = LIFE.apply(session, complaint, target, actor, note)
     if previous is C.DISPUTED and target is C.SETTLED:
         dispute_states.close_for_settlement(session, complaint, actor)
     now = utcnow()
-    if target is C.LISTED and complaint.listed_at is None:
+    if first_listing:
         complaint.listed_at = now
     if target in CLOSED:
         complaint.closed_at = now
-    watches.complaint_changed(session, complaint, previous, was_shown or shown_to_others(complaint))
+    watches.complaint_changed(
+        session,
+        complaint,
+        previous,
+        was_shown or shown_to_others(complaint),
+        first_listing=first_listing,
+    )
     session.flush()
 
 

@@ -191,6 +191,8 @@ class LifeCycles(RuleBasedStateMachine):
         self.merges: dict[int, MergeM] = {}
         self.watches: set[tuple[int, int]] = set()  # (member index, business id)
         self.alerts: Counter[int] = Counter()  # member index -> notifications
+        #: (member index, "new" or "again") -> alerts of a listing
+        self.listing_alerts: Counter[tuple[int, str]] = Counter()
         self.audit_counts: Counter[str] = Counter()  # merges, watches
 
     @property
@@ -247,6 +249,7 @@ class LifeCycles(RuleBasedStateMachine):
     def move(self, claim: Claim, target: C) -> None:
         """Apply an allowed move to the model, with the watchlist alerts it owes."""
         was_visible = self.visible(claim)
+        listing = "again" if claim.listed_ever else "new"
         seen(f"{claim.status.value} -> {target.value}")
         claim.status = target
         claim.history.append(target)
@@ -261,6 +264,9 @@ class LifeCycles(RuleBasedStateMachine):
             for member, business in self.watches:
                 if business == claim.business and member != claim.member:
                     self.alerts[member] += 1
+                    if target is C.LISTED:
+                        seen(f"watchers told of a listing: {listing}")
+                        self.listing_alerts[(member, listing)] += 1
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -832,6 +838,18 @@ class LifeCycles(RuleBasedStateMachine):
                 .where(Notification.member_id == member.member_id)
             )
             assert alerts == self.alerts[index], f"alerts of member {index}"
+            messages = self.db.scalars(
+                select(Notification.message).where(Notification.member_id == member.member_id)
+            ).all()
+            # a first listing is new to watchers, however it came; only a relisting is "again"
+            assert (
+                sum(1 for m in messages if m.startswith("A new complaint"))
+                == (self.listing_alerts[(index, "new")])
+            )
+            assert (
+                sum(1 for m in messages if "listed again" in m)
+                == (self.listing_alerts[(index, "again")])
+            )
         watched = {(w.member_id, w.business_id) for w in self.db.scalars(select(Watch))}
         assert watched == {(self.members[m].member_id, b) for m, b in self.watches}
 
