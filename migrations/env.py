@@ -4,7 +4,7 @@ or the database named by the app's settings."""
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from registry.db import make_engine
 from registry.models import Base
@@ -22,6 +22,16 @@ def run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            _check_foreign_keys(connection)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """SQLite rebuilds a table to change it, with foreign keys off (its documented way):
+    before the commit, every reference must still hold."""
+    broken = connection.execute(text("PRAGMA foreign_key_check")).all()
+    if broken:
+        raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
 
 
 def run_online() -> None:
@@ -30,7 +40,7 @@ def run_online() -> None:
         run(connection)
         return
     url = context.config.attributes.get("url") or Settings.from_env().database_url
-    engine = make_engine(url)
+    engine = make_engine(url, foreign_keys=False)
     with engine.connect() as conn:
         run(conn)
     engine.dispose()

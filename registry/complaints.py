@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox, watches
+from registry import audit, dispute_states, outbox, watches
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import AuditEntry, Complaint, ComplaintStatus, utcnow
@@ -69,17 +69,31 @@ def transition(
     target: ComplaintStatus,
     actor: Actor,
     note: str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> None:
-    """Move a complaint along its life, stamping the dates the report relies on; watchers
-    hear of it when other members could see the complaint before or after the move."""
+    """Move a complaint along its life, stamping the dates the report relies on (at
+    `now`, the clock by default); watchers hear of it when other members could see the
+    complaint before or after the move. A disputed complaint that is settled closes its
+    dispute: nothing is left to decide. The audit rows carry the time they are written,
+    as every audit row does."""
     was_shown = shown_to_others(complaint)
+    first_listing = target is C.LISTED and complaint.listed_at is None
     previous = LIFE.apply(session, complaint, target, actor, note)
-    now = utcnow()
-    if target is C.LISTED and complaint.listed_at is None:
+    if previous is C.DISPUTED and target is C.SETTLED:
+        dispute_states.close_for_settlement(session, complaint, actor)
+    now = now or utcnow()
+    if first_listing:
         complaint.listed_at = now
     if target in CLOSED:
         complaint.closed_at = now
-    watches.complaint_changed(session, complaint, previous, was_shown or shown_to_others(complaint))
+    watches.complaint_changed(
+        session,
+        complaint,
+        previous,
+        was_shown or shown_to_others(complaint),
+        first_listing=first_listing,
+    )
     session.flush()
 
 
@@ -110,12 +124,15 @@ def list_due_notices(session: Session, now: datetime) -> Sequence[Complaint]:
 
 
 def list_notice_period_over(session: Session, now: datetime | None = None) -> int:
-    """List every complaint whose notice period has ended without a dispute; returns how
-    many. A disputed complaint is not `in_notice`, so it is never listed here."""
+    """List every complaint whose notice period ended by `now` without a dispute, listed
+    as of `now` (the worker's round); returns how many. A disputed complaint is not
+    `in_notice`, so it is never listed here."""
     now = now or utcnow()
     due = list_due_notices(session, now)
     for complaint in due:
-        transition(session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute")
+        transition(
+            session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute", now=now
+        )
     return len(due)
 
 

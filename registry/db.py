@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with SQLite made to behave (foreign keys on, waits instead of failing)."""
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    """An engine with SQLite made to behave (foreign keys on, waits instead of failing).
+    `foreign_keys=False` is for the migrations only: SQLite changes a table by building a
+    new one and dropping the old, which its foreign keys would refuse (they check the
+    result with `PRAGMA foreign_key_check` instead)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
@@ -24,7 +27,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # (pysqlite's own transaction handling does not support them).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, complaints, evidence, outbox
+from registry import audit, complaints, dispute_states, evidence, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import (
@@ -22,19 +22,10 @@ from registry.models import (
     utcnow,
 )
 from registry.settings import Settings
-from registry.states import StateMachine
 
 D = DisputeStatus
 MAX_DOCUMENTS = 10
-
-LIFE = StateMachine[DisputeStatus](
-    entity="dispute",
-    moves={
-        D.OPEN: frozenset({D.UPHELD, D.REJECTED}),
-        D.UPHELD: frozenset(),
-        D.REJECTED: frozenset(),
-    },
-)
+LIFE = dispute_states.LIFE
 
 
 @dataclass(frozen=True)
@@ -133,8 +124,8 @@ def _store_documents(
 def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: Actor) -> None:
     """An admin upholds (complaint removed) or rejects (complaint listed) a dispute, with
     reasons that both sides see. Raises `InvalidTransition`, having changed nothing, when
-    the dispute is decided already or its complaint cannot take the outcome (e.g. the
-    member settled it meanwhile)."""
+    the dispute is decided already, or closed because the member settled the complaint
+    meanwhile, or its complaint cannot take the outcome."""
     note = (note or "").strip()
     errors = {}
     if outcome not in {"upheld", "rejected"}:

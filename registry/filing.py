@@ -136,8 +136,12 @@ def file_complaint(
 ) -> Filed:
     """File a complaint for the actor's member and send the notice. Raises
     `ValidationFailed`, `Conflict("confirm_business")` or `Conflict("duplicate_invoice")`
-    having written nothing (files written here are removed again if the transaction
-    fails)."""
+    having written nothing: resolving the debtor may write (a new business, a spelling
+    of its name, another GSTIN of its PAN), so the debtor and the complaint are written
+    in one savepoint, taken back whole when the filing is refused, also when another
+    request filed the same invoice after the duplicate check and the database's unique
+    constraint refuses this one. (Files written here are removed again if the
+    transaction fails.)"""
     if actor.member_id is None:
         raise ValidationFailed({"member": "only members file complaints"})
     today = today or date.today()
@@ -150,13 +154,21 @@ def file_complaint(
     if errors:
         raise ValidationFailed(errors)
 
-    business, debtor_email = _debtor(session, actor, filing)
+    keys = [invoice_key(inv.number) for inv in filing.invoices]
     written: list[Path] = []
     try:
-        complaint = _write(session, settings, actor, filing, business, debtor_email, note, written)
-    except IntegrityError as exc:
-        evidence.remove(written)
-        raise _refuse_duplicates([inv.number for inv in filing.invoices]) from exc
+        with session.begin_nested():
+            business, debtor_email = _debtor(session, actor, filing, keys)
+            business_id = business.id
+            try:
+                complaint = _write(
+                    session, settings, actor, filing, business, debtor_email, note, written
+                )
+            except IntegrityError as exc:  # the same invoice, filed since the check
+                numbers = _duplicates(session, actor.member_id, business_id, keys)
+                raise _refuse_duplicates(
+                    numbers or [inv.number for inv in filing.invoices]
+                ) from exc
     except Exception:
         evidence.remove(written)
         raise
@@ -165,22 +177,22 @@ def file_complaint(
     return Filed(complaint, token)
 
 
-def _debtor(session: Session, actor: Actor, filing: FilingIn) -> tuple[Business, str]:
-    """The debtor's business and where its notice goes. Resolving may write (a new
-    business, a spelling of its name, another GSTIN of its PAN): a refusal here takes
-    that back, so a refused filing leaves the registry as it was."""
+def _debtor(
+    session: Session, actor: Actor, filing: FilingIn, keys: list[str]
+) -> tuple[Business, str]:
+    """The debtor's business and where its notice goes, refusing invoices of `keys` the
+    member reported already. Resolving may write: the caller's savepoint takes that back
+    if the filing is refused."""
     assert actor.member_id is not None
-    with session.begin_nested():
-        business = debtors.resolve(session, actor, filing.debtor)
-        keys = [invoice_key(inv.number) for inv in filing.invoices]
-        already = _duplicates(session, actor.member_id, business.id, keys)
-        if already:
-            raise _refuse_duplicates(already)
-        debtor_email = (filing.debtor.email or "").strip().lower() or business.email
-        if not debtor_email:
-            raise ValidationFailed(
-                {"debtor.email": "needed to send the debtor its notice (none is on record)"}
-            )
+    business = debtors.resolve(session, actor, filing.debtor)
+    already = _duplicates(session, actor.member_id, business.id, keys)
+    if already:
+        raise _refuse_duplicates(already)
+    debtor_email = (filing.debtor.email or "").strip().lower() or business.email
+    if not debtor_email:
+        raise ValidationFailed(
+            {"debtor.email": "needed to send the debtor its notice (none is on record)"}
+        )
     return business, debtor_email
 
 

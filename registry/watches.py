@@ -32,9 +32,14 @@ from registry.settings import PRODUCT_NAME
 
 C = ComplaintStatus
 
-#: What a watcher reads, by the complaint's new state (and, where it matters, its old one).
+#: A complaint's first listing, whichever way it came: its notice period ended, or the
+#: registry rejected a dispute raised during it. Till then other members could not see it,
+#: so to a watcher it is a new complaint (and its private notice period stays private).
+FIRST_LISTING = "a new complaint about {name} was listed"
+#: What a watcher reads of any other change, by the complaint's new state (and, where it
+#: matters, its old one).
 PHRASES = {
-    (C.IN_NOTICE, C.LISTED): "a new complaint about {name} was listed",
+    (C.IN_NOTICE, C.LISTED): FIRST_LISTING,
     (C.DISPUTED, C.LISTED): "a disputed complaint about {name} is listed again: the registry "
     "rejected the dispute",
     (None, C.DISPUTED): "a complaint about {name} is disputed by the business",
@@ -43,8 +48,14 @@ PHRASES = {
 }
 
 
-def _phrase(previous: ComplaintStatus, target: ComplaintStatus, name: str) -> str:
-    text = PHRASES.get((previous, target)) or PHRASES.get((None, target))
+def _phrase(
+    previous: ComplaintStatus, target: ComplaintStatus, name: str, first_listing: bool
+) -> str:
+    text = (
+        FIRST_LISTING
+        if first_listing
+        else PHRASES.get((previous, target)) or PHRASES.get((None, target))
+    )
     if text is None:
         text = f"a complaint about {{name}} went from {previous.value} to {target.value}"
     sentence = text.format(name=name)
@@ -128,10 +139,16 @@ def watched_ids(session: Session, member_id: int, business_ids: list[int]) -> di
 
 
 def complaint_changed(
-    session: Session, complaint: Complaint, previous: ComplaintStatus, public: bool
+    session: Session,
+    complaint: Complaint,
+    previous: ComplaintStatus,
+    public: bool,
+    *,
+    first_listing: bool = False,
 ) -> int:
     """Alert the members watching the complaint's business (not its own reporter) of a
-    change other members can see; returns how many were alerted. Called by
+    change other members can see; returns how many were alerted. `first_listing` says
+    the complaint was never listed before this move. Called by
     `registry.complaints.transition()`, the one place complaint states change."""
     if not public:
         return 0
@@ -149,7 +166,7 @@ def complaint_changed(
         return 0
     business = session.get(Business, complaint.business_id)
     name = business.name if business else f"business #{complaint.business_id}"
-    message = _phrase(previous, complaint.status, name)
+    message = _phrase(previous, complaint.status, name, first_listing)
     body = (
         f"{message}\n\nYou are watching {name} (registry id {complaint.business_id}) on "
         f"{PRODUCT_NAME}. Log in to see your alerts, or buy a fresh credit report on it for "

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from registry import migrate
-from registry.models import Base
+from registry import audit, disputes, filing, migrate
+from registry.actors import Actor
+from registry.db import make_engine, make_sessionmaker
+from registry.models import Base, ComplaintStatus, Dispute, DisputeStatus
+from tests.conftest import PDF, Factory, filing_request
+
+
+def invoice(number):
+    today = date.today()
+    return filing.InvoiceIn(
+        number, today - timedelta(days=60), today - timedelta(days=30), 300000_00
+    )
 
 
 def test_models_and_migrations_do_not_drift(engine):
@@ -31,4 +46,56 @@ def test_migrations_go_down_and_up_again(database_server):
     assert {"complaints", "invoices", "audit_log", "outbox"} <= set(
         inspect(engine).get_table_names()
     )
+    engine.dispose()
+
+
+def test_0008_closes_the_disputes_left_open_on_settled_complaints(database_server, settings):
+    """Before 0008 a dispute whose complaint the member settled stayed in the admins'
+    queue for ever; the upgrade closes those (audited), and the downgrade gives the
+    release before a status it knows."""
+    url = database_server.new_url()
+    config = migrate.alembic_config(url)
+    command.upgrade(config, "0007")
+    engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        member = Actor.of(Factory(session).member_user())
+        stuck, waiting = (
+            filing.file_complaint(
+                session, settings, member, filing_request(invoices=[invoice(number)])
+            ).complaint
+            for number in ("A-1", "A-2")
+        )
+        for complaint in (stuck, waiting):
+            disputes.open_dispute(
+                session,
+                settings,
+                complaint,
+                "already_paid",
+                "Paid by NEFT, UTR 42.",
+                [disputes.Document("neft.pdf", PDF)],
+            )
+        stuck.status = ComplaintStatus.SETTLED  # what settling did to it before 0008
+        stuck_id, waiting_id = stuck.disputes[0].id, waiting.disputes[0].id
+
+    def statuses():
+        with Session(engine) as session:
+            return dict(session.execute(select(Dispute.id, Dispute.status)).all())
+
+    command.upgrade(config, "head")
+    assert statuses() == {stuck_id: DisputeStatus.CLOSED, waiting_id: DisputeStatus.OPEN}
+    with Session(engine) as session:
+        assert [d.id for d in disputes.queue(session)] == [waiting_id]
+        trail = audit.history(session, "dispute", stuck_id)
+        assert [(e.action, e.from_state, e.to_state) for e in trail][-1] == (
+            "closed",
+            "open",
+            "closed",
+        )
+        assert "settled" in (trail[-1].note or "")
+    command.downgrade(config, "0007")
+    assert statuses() == {stuck_id: DisputeStatus.OPEN, waiting_id: DisputeStatus.OPEN}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("UPDATE disputes SET status = 'closed'"))
+    command.upgrade(config, "head")
+    assert statuses()[stuck_id] is DisputeStatus.CLOSED
     engine.dispose()

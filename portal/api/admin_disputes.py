@@ -14,6 +14,8 @@ from portal.database import db
 from registry import disputes
 from registry.models import Dispute, DisputeStatus
 
+STATUSES = ", ".join(s.value for s in DisputeStatus)
+
 
 @bp.route("/admin/disputes")
 @key_required(admin=True)
@@ -35,7 +37,7 @@ def dispute_queue() -> list[Dispute]:
         status = DisputeStatus(raw)
     except ValueError as exc:
         raise ApiError(
-            422, "validation", "Unknown status.", {"status": "choose open, upheld or rejected"}
+            422, "validation", "Unknown status.", {"status": f"choose one of: {STATUSES}"}
         ) from exc
     return list(disputes.queue(db(), status))
 

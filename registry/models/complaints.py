@@ -36,6 +36,8 @@ class DisputeStatus(enum.Enum):
     OPEN = "open"
     UPHELD = "upheld"
     REJECTED = "rejected"
+    #: Ended without a decision: the member settled the complaint while it was disputed.
+    CLOSED = "closed"
 
 
 class Complaint(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from registry import complaints, directory, merges, watches
+from registry import complaints, directory, disputes, merges, watches
 from registry.actors import SYSTEM, Actor
 from registry.models import ComplaintStatus, Notification, OutboxMessage, Watch
 from tests.payments.conftest import bearer
@@ -44,6 +44,54 @@ def test_watchers_are_alerted_when_a_complaint_is_listed_never_while_in_notice(
     ]
     body = db.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "watch_alert"))
     assert "₹" not in body and reporter.member.name not in body  # no amounts, no reporter
+
+
+def watcher_notes(db, watcher):
+    return db.scalars(
+        select(Notification.message)
+        .where(Notification.member_id == watcher.member_id)
+        .order_by(Notification.id)
+    ).all()
+
+
+def test_a_complaint_first_listed_after_a_rejected_dispute_is_new_to_watchers(
+    db, settings, factory, make_complaint
+):
+    """Disputed in its notice period, then the dispute rejected: that is its first listing,
+    and watchers used to read that it was "listed again"."""
+    reporter, watcher = factory.member_user(), factory.member_user()
+    complaint = make_complaint(reporter)
+    watches.watch(db, Actor.of(watcher), complaint.business_id)
+    dispute = disputes.open_dispute(
+        db, settings, complaint, "not_delivered", "The goods never reached us."
+    )
+    assert alerts_to(db, watcher.member.contact_email) == []  # still private
+    disputes.decide(
+        db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
+    )
+    assert alerts_to(db, watcher.member.contact_email) == [
+        "Watchlist: A new complaint about Lakshmi Paper Mart was listed."
+    ]
+    assert watcher_notes(db, watcher) == ["A new complaint about Lakshmi Paper Mart was listed."]
+
+
+def test_a_listed_complaint_whose_dispute_is_rejected_is_listed_again(
+    db, settings, factory, make_complaint
+):
+    reporter, watcher = factory.member_user(), factory.member_user()
+    complaint = make_complaint(reporter, C.LISTED)
+    watches.watch(db, Actor.of(watcher), complaint.business_id)
+    dispute = disputes.open_dispute(
+        db, settings, complaint, "wrong_amount", "Half of the goods were returned."
+    )
+    disputes.decide(
+        db, dispute, "rejected", "No credit note for any return.", Actor.of(factory.admin())
+    )
+    assert watcher_notes(db, watcher) == [
+        "A complaint about Lakshmi Paper Mart is disputed by the business.",
+        "A disputed complaint about Lakshmi Paper Mart is listed again: the registry rejected "
+        "the dispute.",
+    ]
 
 
 def test_a_withdrawn_complaint_alerts_nobody(db, factory, make_complaint):

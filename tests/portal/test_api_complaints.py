@@ -232,6 +232,41 @@ def test_debtor_reads_and_disputes_by_token_and_admin_decides(
     )
 
 
+def test_a_dispute_closed_by_settlement_is_listed_as_closed_and_cannot_be_decided(
+    client, db, settings, member_key, admin_key
+):
+    complaint_id = client.post("/api/v1/complaints", json=body(), headers=bearer(member_key)).json[
+        "id"
+    ]
+    token = token_of(db, settings, complaint_id)
+    opened = client.post(
+        f"/api/v1/notices/{token}/dispute",
+        json={"reason": "already_paid", "statement": "Paid by NEFT, UTR 77."},
+    ).json
+    settled = client.post(
+        f"/api/v1/complaints/{complaint_id}/settle",
+        json={"note": "NEFT received"},
+        headers=bearer(member_key),
+    )
+    assert settled.status_code == 200 and settled.json["status"] == "settled"
+    assert client.get("/api/v1/admin/disputes", headers=bearer(admin_key)).json == []
+    closed = client.get("/api/v1/admin/disputes?status=closed", headers=bearer(admin_key)).json
+    assert [(d["id"], d["status"], d["overdue"]) for d in closed] == [
+        (opened["dispute_id"], "closed", False)
+    ]
+    decision = client.post(
+        f"/api/v1/admin/disputes/{opened['dispute_id']}/decision",
+        json={"outcome": "upheld", "note": "The NEFT receipt matches."},
+        headers=bearer(admin_key),
+    )
+    assert decision.status_code == 409
+    assert decision.json["error"]["code"] == "invalid_transition"
+    assert client.get(f"/api/v1/notices/{token}").json["disputes"][0]["status"] == "closed"
+    unknown = client.get("/api/v1/admin/disputes?status=moot", headers=bearer(admin_key))
+    assert unknown.status_code == 422
+    assert unknown.json["error"]["fields"]["status"].endswith("open, upheld, rejected, closed")
+
+
 def test_altered_or_unknown_tokens_are_404(client, db, settings, member_key):
     complaint_id = client.post("/api/v1/complaints", json=body(), headers=bearer(member_key)).json[
         "id"

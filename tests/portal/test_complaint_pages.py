@@ -156,6 +156,46 @@ def test_the_debtor_sees_its_notice_disputes_and_the_admin_decides(
     assert "decided" in audit and "open → upheld" in audit
 
 
+def test_a_dispute_the_member_settles_leaves_the_queue_and_every_page_says_why(
+    client, auth, factory, db, settings
+):
+    """Settling a disputed complaint left its dispute in the admins' queue, where deciding
+    it was refused; its page now says it closed, and why, to the admin, member and debtor."""
+    user = factory.member_user(name="Gupta Cotton")
+    filed = filing.file_complaint(db, settings, Actor.of(user), filing_request())
+    client.post(
+        f"/notice/{filed.notice_token}/dispute",
+        data={"reason": "already_paid", "statement": "Paid by RTGS on 2 May."},
+    )
+    dispute = db.scalar(select(Dispute))
+    auth.login(user.email)
+    settled = client.post(f"/complaints/{filed.complaint.id}/settle", data={"note": "RTGS came"})
+    assert settled.status_code == 302
+    member_view = client.get(f"/complaints/{filed.complaint.id}").get_data(as_text=True)
+    assert "Dispute (closed)" in member_view
+    assert "Closed without a decision when you settled the complaint." in member_view
+    debtor_view = client.get(f"/notice/{filed.notice_token}").get_data(as_text=True)
+    assert "Your dispute (closed)" in debtor_view
+    assert "Gupta Cotton confirmed that you paid and settled the complaint" in debtor_view
+    auth.logout()
+    auth.login(factory.admin().email)
+    queue = client.get("/admin/disputes").get_data(as_text=True)
+    assert "No open disputes." in queue
+    detail = client.get(f"/admin/disputes/{dispute.id}")
+    assert detail.status_code == 200
+    page = detail.get_data(as_text=True)
+    assert "Status <strong>closed</strong>" in page and "Closed without a decision on" in page
+    assert 'name="outcome"' not in page
+    refused = client.post(
+        f"/admin/disputes/{dispute.id}",
+        data={"outcome": "rejected", "note": "The receipt is not for this invoice."},
+    )
+    assert refused.status_code == 422
+    assert "A dispute that is closed cannot become rejected." in refused.get_data(as_text=True)
+    audit = client.get("/admin/audit?entity_type=dispute").get_data(as_text=True)
+    assert "open → closed" in audit
+
+
 def test_the_debtor_promises_a_date(client, factory, db, settings):
     filed = filing.file_complaint(db, settings, Actor.of(factory.member_user()), filing_request())
     bad = client.post(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import complaints, disputes, filing, reminders, reports, search, watches
+from registry import audit, complaints, disputes, filing, reminders, reports, search, watches
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import AuditEntry, ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
@@ -200,22 +200,72 @@ def test_a_complaint_settled_in_its_notice_period_stays_private(db, settings, fi
     assert report["complaints"] == [] and report["score"]["value"] == 100
 
 
+def member_of(complaint):
+    return Actor(
+        kind="user",
+        label="accounts@marwar.example",
+        user_id=complaint.filed_by_user_id,
+        member_id=complaint.member_id,
+    )
+
+
+def test_settling_a_disputed_complaint_closes_its_dispute(db, settings, filed):
+    """A dispute whose complaint the member settled used to wait in the admins' queue (and
+    be flagged overdue) for ever, with nothing left to decide."""
+    dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
+    complaints.settle(db, filed, member_of(filed), "Paid after all")
+    assert filed.status is ComplaintStatus.SETTLED
+    assert dispute.status is DisputeStatus.CLOSED
+    assert dispute.decided_at is None and dispute.decision_note is None
+    assert disputes.queue(db) == []
+    assert disputes.queue(db, DisputeStatus.CLOSED) == [dispute]
+    assert not disputes.is_overdue(dispute, dispute.due_at + timedelta(days=1))
+    assert disputes.flag_overdue(db, dispute.due_at + timedelta(days=1)) == 0
+    closed = audit.history(db, "dispute", dispute.id)[-1]
+    assert (closed.action, closed.from_state, closed.to_state) == ("closed", "open", "closed")
+    assert (closed.actor_kind, closed.actor_user_id, closed.actor_label) == (
+        "user",
+        filed.filed_by_user_id,
+        "accounts@marwar.example",
+    )
+    assert "settled the complaint" in closed.note
+    settled = complaints.history(db, filed)[-1]
+    assert (settled.from_state, settled.to_state, settled.note) == (
+        "disputed",
+        "settled",
+        "Paid after all",
+    )
+
+
+def test_settling_after_a_rejected_dispute_leaves_the_decision_as_it_was(
+    db, settings, filed, factory
+):
+    dispute = disputes.open_dispute(db, settings, filed, "not_delivered", "Goods never came.")
+    disputes.decide(
+        db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
+    )
+    before = len(audit.history(db, "dispute", dispute.id))
+    complaints.settle(db, filed, member_of(filed), "Paid at last")
+    assert dispute.status is DisputeStatus.REJECTED
+    assert dispute.decision_note == "The challan is signed by the buyer."
+    assert len(audit.history(db, "dispute", dispute.id)) == before
+
+
 def test_a_dispute_whose_complaint_was_settled_meanwhile_is_refused_whole(
     db, settings, filed, factory
 ):
     """Deciding it used to mark the dispute decided and audit it, then fail on the
-    complaint (settled cannot become listed or removed), leaving half a decision."""
+    complaint (settled cannot become listed or removed), leaving half a decision. Now
+    the settlement closed it, and a closed dispute cannot be decided."""
     dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
-    member = Actor(
-        kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
-    )
-    complaints.settle(db, filed, member, "Paid after all")
+    complaints.settle(db, filed, member_of(filed), "Paid after all")
     admin = Actor.of(factory.admin())
     audit_before = db.scalar(select(func.count()).select_from(AuditEntry))
     for outcome in ("upheld", "rejected"):
-        with pytest.raises(InvalidTransition):
+        with pytest.raises(InvalidTransition) as caught:
             disputes.decide(db, dispute, outcome, "Reasons for the decision.", admin)
-    assert dispute.status is DisputeStatus.OPEN and dispute.decision_note is None
+        assert caught.value.message == f"A dispute that is closed cannot become {outcome}."
+    assert dispute.status is DisputeStatus.CLOSED and dispute.decision_note is None
     assert filed.status is ComplaintStatus.SETTLED
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
     assert mails(db, "dispute_decided") == []

@@ -293,6 +293,48 @@ def test_a_refused_duplicate_adds_no_name_or_gstin_to_the_debtor(db, settings, m
     assert db.scalar(select(func.count()).select_from(BusinessAlias)) == len(names)
 
 
+def test_a_filing_that_loses_the_race_for_its_invoice_writes_nothing(
+    db, settings, member, monkeypatch
+):
+    """Two requests file the same invoice at once: both pass the duplicate check and the
+    database's unique constraint refuses the later one. That one's debtor rows (another
+    GSTIN of the PAN, a new spelling of the name) used to stay written, and its error
+    named the invoice as this filing spelled it."""
+    business = filing.file_complaint(db, settings, member, filing_request()).complaint.business
+    names = sorted(a.name for a in business.aliases)
+    checks = []
+
+    def the_rival_is_not_committed_yet(*args):
+        checks.append(args)
+        return [] if len(checks) == 1 else real_check(*args)
+
+    real_check = filing._duplicates
+    monkeypatch.setattr(filing, "_duplicates", the_rival_is_not_committed_yet)
+    before = counts(db), db.scalar(select(func.count()).select_from(AuditEntry))
+    files = uploaded(settings)
+    racing = filing_request(
+        debtor=debtors.DebtorIn(
+            name="Laxmi Paper Mart Mumbai", gstin=gstin_for("27", "ABCFL1111A"), email="a@b.example"
+        ),
+        invoices=[
+            filing.InvoiceIn(
+                "lp-2026-101", TODAY - timedelta(days=90), TODAY - timedelta(days=60), 500000_00
+            )
+        ],
+    )
+    with pytest.raises(Conflict) as caught:
+        filing.file_complaint(db, settings, member, racing)
+    assert caught.value.code == "duplicate_invoice"
+    assert caught.value.message == "You have already reported invoice LP/2026/101 of this business."
+    assert caught.value.extra["invoices"] == ["LP/2026/101"]
+    db.expire_all()
+    assert [g.gstin for g in business.gstins] == [gstin_for("24", "ABCFL1111A")]
+    assert sorted(a.name for a in business.aliases) == names
+    assert db.scalar(select(func.count()).select_from(BusinessAlias)) == len(names)
+    assert (counts(db), db.scalar(select(func.count()).select_from(AuditEntry))) == before
+    assert uploaded(settings) == files
+
+
 def test_a_failure_halfway_through_the_uploads_leaves_no_files(db, settings, member, monkeypatch):
     from registry import evidence
 

@@ -141,6 +141,7 @@ class DisputeM:
     due_at: datetime
     status: D = D.OPEN
     flagged: bool = False
+    closed_by: int | None = None  # the user who settled the complaint
 
 
 @dataclass
@@ -190,6 +191,8 @@ class LifeCycles(RuleBasedStateMachine):
         self.merges: dict[int, MergeM] = {}
         self.watches: set[tuple[int, int]] = set()  # (member index, business id)
         self.alerts: Counter[int] = Counter()  # member index -> notifications
+        #: (member index, "new" or "again") -> alerts of a listing
+        self.listing_alerts: Counter[tuple[int, str]] = Counter()
         self.audit_counts: Counter[str] = Counter()  # merges, watches
 
     @property
@@ -246,6 +249,7 @@ class LifeCycles(RuleBasedStateMachine):
     def move(self, claim: Claim, target: C) -> None:
         """Apply an allowed move to the model, with the watchlist alerts it owes."""
         was_visible = self.visible(claim)
+        listing = "again" if claim.listed_ever else "new"
         seen(f"{claim.status.value} -> {target.value}")
         claim.status = target
         claim.history.append(target)
@@ -260,6 +264,9 @@ class LifeCycles(RuleBasedStateMachine):
             for member, business in self.watches:
                 if business == claim.business and member != claim.member:
                     self.alerts[member] += 1
+                    if target is C.LISTED:
+                        seen(f"watchers told of a listing: {listing}")
+                        self.listing_alerts[(member, listing)] += 1
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -557,6 +564,11 @@ class LifeCycles(RuleBasedStateMachine):
         before = self.score(business)
         complaints.settle(self.db, row, actor, "paid by NEFT")
         self.move(claim, C.SETTLED)
+        for dispute in self.disputes.values():  # nothing is left for an admin to decide
+            if dispute.complaint == complaint and dispute.status is D.OPEN:
+                seen("dispute closed by settling")
+                dispute.status = D.CLOSED
+                dispute.closed_by = actor.user_id
         # docs/scoring.md: settling never lowers the score
         assert self.score(business) >= before, "settling lowered the score"
 
@@ -697,7 +709,7 @@ class LifeCycles(RuleBasedStateMachine):
             assert sum(1 for e in mine if e.action == "promised_payment") == claim.promises
         for model in self.disputes.values():
             trail = [
-                (e.action, e.to_state)
+                (e.action, e.to_state, e.actor_user_id if e.action == "closed" else None)
                 for e in self.db.scalars(
                     select(AuditEntry)
                     .where(
@@ -707,9 +719,11 @@ class LifeCycles(RuleBasedStateMachine):
                 )
                 if e.action != "overdue"
             ]
-            expected = [("opened", "open")]
-            if model.status is not D.OPEN:
-                expected.append(("decided", model.status.value))
+            expected = [("opened", "open", None)]
+            if model.status is D.CLOSED:
+                expected.append(("closed", "closed", model.closed_by))
+            elif model.status is not D.OPEN:
+                expected.append(("decided", model.status.value, None))
             assert trail == expected
         business_actions = Counter(
             self.db.scalars(
@@ -733,8 +747,12 @@ class LifeCycles(RuleBasedStateMachine):
 
     @invariant()
     def dispute_queue(self) -> None:
-        queue = [d.id for d in disputes.queue(self.db)]
-        assert sorted(queue) == sorted(d.id for d in self.disputes.values() if d.status is D.OPEN)
+        """Admins see the open disputes; one whose complaint was settled is closed."""
+        for status in (D.OPEN, D.CLOSED):
+            queue = [d.id for d in disputes.queue(self.db, status)]
+            assert sorted(queue) == sorted(
+                i for i, d in self.disputes.items() if d.status is status
+            )
 
     @invariant()
     def search_shows_what_others_may_see(self) -> None:
@@ -820,6 +838,18 @@ class LifeCycles(RuleBasedStateMachine):
                 .where(Notification.member_id == member.member_id)
             )
             assert alerts == self.alerts[index], f"alerts of member {index}"
+            messages = self.db.scalars(
+                select(Notification.message).where(Notification.member_id == member.member_id)
+            ).all()
+            # a first listing is new to watchers, however it came; only a relisting is "again"
+            assert (
+                sum(1 for m in messages if m.startswith("A new complaint"))
+                == (self.listing_alerts[(index, "new")])
+            )
+            assert (
+                sum(1 for m in messages if "listed again" in m)
+                == (self.listing_alerts[(index, "again")])
+            )
         watched = {(w.member_id, w.business_id) for w in self.db.scalars(select(Watch))}
         assert watched == {(self.members[m].member_id, b) for m, b in self.watches}
 

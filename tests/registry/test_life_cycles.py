@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import complaints
-from registry.actors import SYSTEM
+from registry import complaints, filing, reports
+from registry.actors import SYSTEM, Actor
 from registry.errors import InvalidTransition
 from registry.models import AuditEntry, Business, Complaint, ComplaintStatus, utcnow
+from tests.conftest import filing_request
 
 C = ComplaintStatus
 ALLOWED = {
@@ -83,3 +84,22 @@ def test_notice_period_over_lists_only_the_due_undisputed(db, make_complaint):
     assert complaints.list_notice_period_over(db, now) == 1
     assert (due.status, running.status, disputed.status) == (C.LISTED, C.IN_NOTICE, C.DISPUTED)
     assert complaints.history(db, due)[-1].actor_kind == "system"
+
+
+def test_a_complaint_listed_when_its_notice_period_is_over_is_dated_by_that_round(
+    db, settings, factory
+):
+    """The worker's round lists as of the time it is given: the report says the complaint
+    was reported on that day. It used to be stamped with the clock instead."""
+    filed = filing.file_complaint(
+        db, settings, Actor.of(factory.member_user()), filing_request()
+    ).complaint
+    round_at = filed.notice_ends_at + timedelta(days=3, hours=5)
+    assert complaints.list_notice_period_over(db, round_at) == 1
+    assert filed.status is C.LISTED and filed.listed_at == round_at
+    report = reports.build_report(db, filed.business_id, round_at)
+    assert [row["reported_on"] for row in report["complaints"]] == [round_at.date().isoformat()]
+    entries = complaints.history(db, filed)
+    assert [(e.from_state, e.to_state) for e in entries][-1] == ("in_notice", "listed")
+    assert entries[-1].actor_kind == "system"
+    assert entries[-1].note == "notice period ended without a dispute"
