@@ -131,9 +131,13 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", 
 _PAREN_NOTE = re.compile(
     r"[(\[]\s*(?:prop(?:rietor|rietress|rieter|r)?|owner|partner)\b\.?\s*[:\-.]*\s*([^)\]]*)[)\]]?"
 )
+# "Prop." or "Owner" after any mark, not only a space or comma, starts a note once a word
+# stands before it ("Traders.Prop. X", "(I).Owner X"): so read, a core (its words joined
+# by spaces) holds no note word after its first word, and normalises to itself.
 _TAIL_NOTE = re.compile(
-    r"(?:^|[\s,;\-/])(?:prop(?:rietor|rietress|rieter|r)?|owner)\b\.?\s*[:\-.]*\s*(.*)$"
+    r"(?<![a-z0-9])(?:prop(?:rietor|rietress|rieter|r)?|owner)(?![a-z0-9])\.?\s*[:\-.]*\s*(.*)$"
 )
+_ALNUM = re.compile(r"[a-z0-9]")
 _MS_PREFIX = re.compile(r"\bm\s*/\s*s+\b\.?|\bm/[a-z]?(?![a-z0-9])\.?|^\s*ms\.\s")
 _PRIVATE_IN_PARENS = re.compile(r"\(\s*p\s*\)")
 _COUNTRY_IN_PARENS = re.compile(r"\(\s*(?:india|ind|i)\s*\)")
@@ -161,7 +165,7 @@ def _take_owner_note(text: str) -> tuple[str, str | None]:
         owner = match.group(1).strip(" .,:-") or None
         text = text[: match.start()] + " " + text[match.end() :]
     match = _TAIL_NOTE.search(text)
-    if match and match.start() > 0:
+    if match and _ALNUM.search(text, 0, match.start()):
         owner = owner or (match.group(1).strip(" .,:-()") or None)
         text = text[: match.start()]
     return text, owner

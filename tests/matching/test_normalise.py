@@ -336,6 +336,22 @@ def test_co_is_initials_starting_a_name_and_company_after_one(
     assert (name.core, name.tokens, name.initials) == (core, tokens, initials)
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Sharma Traders.Prop. Ramesh",
+        "Sharma Traders(Prop. Ramesh)",
+        "Sharma Traders (Prop. Ramesh) (Prop. Suresh)",
+        "Balaji Marbles (I).Owner Ramesh",
+    ],
+)
+def test_a_proprietor_note_after_any_mark_is_removed(written: str) -> None:
+    name = normalise(written)
+    assert name.owner == "ramesh"
+    assert "ramesh" not in name.core and "prop" not in name.core
+    assert normalise(name.core).core == name.core
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
