@@ -40,12 +40,15 @@ class NormalName:
     """A business name split into what identifies it and what only qualifies it.
 
     `core` is lowercase ASCII words joined by single spaces (display and storage);
-    `tokens` are its words; `folded_tokens` are the phonetically folded words used for
-    matching and blocking (their count may differ: "vastralaya" becomes "vastra bhandar");
-    `spelled_tokens` are the words as written, aligned one to one with `folded_tokens`;
-    `initials` are those of them written as initials ("A.B.C.", "A B C"): compared letter
-    by letter, never as a word's prefix. ("TJJ" may be initials or "Mll" a typo of "Mill":
-    undotted words are words.)
+    `tokens` are its words, initials as one token: the core spells initials letter by
+    letter where run together they would read back as a word ("Sharma C.O. Traders" has
+    the core "sharma c o traders", as "co" after a name is the word company, and the
+    tokens "sharma", "co", "traders"); `folded_tokens` are the phonetically folded words
+    used for matching and blocking (their count may differ: "vastralaya" becomes "vastra
+    bhandar"); `spelled_tokens` are the words as written, aligned one to one with
+    `folded_tokens`; `initials` are those of them written as initials ("A.B.C.", "A B C"):
+    compared letter by letter, never as a word's prefix. ("TJJ" may be initials or "Mll" a
+    typo of "Mill": undotted words are words.)
     """
 
     core: str
@@ -121,16 +124,20 @@ _NO_INITIALS: frozenset[str] = frozenset()
 _FIELD = "\x1f"
 #: Bump when a change to the rules changes what `normalise` returns for some name: stored
 #: encodings of the old version are then ignored (and `registry reindex` rewrites them).
-VERSION = 3
+VERSION = 4
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 _PAREN_NOTE = re.compile(
     r"[(\[]\s*(?:prop(?:rietor|rietress|rieter|r)?|owner|partner)\b\.?\s*[:\-.]*\s*([^)\]]*)[)\]]?"
 )
+# "Prop." or "Owner" after any mark, not only a space or comma, starts a note once a word
+# stands before it ("Traders.Prop. X", "(I).Owner X"): so read, a core (its words joined
+# by spaces) holds no note word after its first word, and normalises to itself.
 _TAIL_NOTE = re.compile(
-    r"(?:^|[\s,;\-/])(?:prop(?:rietor|rietress|rieter|r)?|owner)\b\.?\s*[:\-.]*\s*(.*)$"
+    r"(?<![a-z0-9])(?:prop(?:rietor|rietress|rieter|r)?|owner)(?![a-z0-9])\.?\s*[:\-.]*\s*(.*)$"
 )
+_ALNUM = re.compile(r"[a-z0-9]")
 _MS_PREFIX = re.compile(r"\bm\s*/\s*s+\b\.?|\bm/[a-z]?(?![a-z0-9])\.?|^\s*ms\.\s")
 _PRIVATE_IN_PARENS = re.compile(r"\(\s*p\s*\)")
 _COUNTRY_IN_PARENS = re.compile(r"\(\s*(?:india|ind|i)\s*\)")
@@ -158,7 +165,7 @@ def _take_owner_note(text: str) -> tuple[str, str | None]:
         owner = match.group(1).strip(" .,:-") or None
         text = text[: match.start()] + " " + text[match.end() :]
     match = _TAIL_NOTE.search(text)
-    if match and match.start() > 0:
+    if match and _ALNUM.search(text, 0, match.start()):
         owner = owner or (match.group(1).strip(" .,:-()") or None)
         text = text[: match.start()]
     return text, owner
@@ -241,11 +248,20 @@ def _join_llp(tokens: list[str]) -> list[str]:
     return out
 
 
-def _merge_initials(tokens: list[str], dotted: set[str], initials: set[str]) -> list[str]:
+class _Initials(str):
+    """A token merged from single letters ("a b c" -> "abc"). The type marks it through
+    the legal-form, connector and city passes, so that it is told apart by its place, not
+    by its spelling, from a word spelled the same ("C.O. Trading Co": the initials C.O.,
+    then the word Co)."""
+
+    __slots__ = ()
+
+
+def _merge_initials(tokens: list[str], dotted: set[str]) -> list[str]:
     """Runs of single letters become one token: "a b c" and "a.b.c." both give "abc";
     a dotted two-consonant piece inside such a run joins it too ("C.KK.J."); and dotted
     letters standing apart join the first run ("H. Spices H." gives "hh spices", as word
-    order moved an initial). Tokens so made are added to `initials`."""
+    order moved an initial). Tokens so made are `_Initials`."""
     runs: list[list[str]] = []
     out: list[str | list[str]] = []
     for token in tokens:
@@ -266,10 +282,10 @@ def _merge_initials(tokens: list[str], dotted: set[str], initials: set[str]) -> 
     for item in out:
         if isinstance(item, str):
             merged.append(item)
+        elif len(item) > 1:
+            merged.append(_Initials("".join(item)))
         elif item:
-            merged.append("".join(item))
-            if len(item) > 1:
-                initials.add(merged[-1])
+            merged.append(item[0])
     return merged
 
 
@@ -295,17 +311,33 @@ def canonical_city(city: str | None) -> str | None:
     return CITY_ALIASES.get(joined, joined)
 
 
-def _expand(token: str, dotted: bool, last: bool) -> str:
+def _expand(token: str, dotted: bool, first: bool, last: bool) -> str:
     """Expand a written abbreviation; 2-3 letter ones only when written with a dot or
     ending a name ("Balaji Ent", "Sharma Pkg"), since elsewhere undotted they are more often
-    initials (E.N.T. Traders is not Enterprises Traders). A dotted word that is an
+    initials (E.N.T. Traders is not Enterprises Traders). "Co" is the word company wherever
+    a name comes before it ("Shah Co Transport", "Naidu Trading Co") and never where it
+    starts one: no trader names a business Company Something, so "CO Traders" and
+    "Co. Traders" are the initials C.O. typed another way. A dotted word that is an
     abbreviation with one letter doubled is taken for that abbreviation."""
+    if token == "co":
+        return token if first else "company"
     full = ABBREVIATIONS.get(token)
     if full is None and dotted and len(token) >= 3:
         full = ABBREVIATIONS.get(_DOUBLED.sub(r"\1", token))  # a key pressed twice: "EEnt."
-    if full is None or (len(token) <= 3 and not (dotted or last) and token != "co"):
+    if full is None or (len(token) <= 3 and not (dotted or last)):
         return token
     return full
+
+
+def _read_as_word(token: str, first: bool, last: bool) -> bool:
+    """Whether initials run together would be read as something else if they were a word
+    in this place: an abbreviation ("co" after a name is company, "corp" anywhere is
+    corporation), a dropped word ("regd") or words run together ("abmill")."""
+    return (
+        _expand(token, False, first, last) != token
+        or token in DROPPED_WORDS
+        or split_run_together(token) != (token,)
+    )
 
 
 _DOUBLED = re.compile(r"(.)\1")
@@ -347,12 +379,11 @@ def normalise(name: str) -> NormalName:
     tokens = _join_llp([t for t, _ in words])
     forms: list[str] = []
     city: str | None = None
-    initials: set[str] = set()
     while True:
         split = split_legal_form(tokens)
         if split.legal_form:
             forms.insert(0, split.legal_form)
-        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted, initials)
+        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted)
         cut = _city_at_end(merged)
         if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
             tokens = merged[:-1]
@@ -364,14 +395,21 @@ def normalise(name: str) -> NormalName:
         else:
             break
     last = len(merged) - 1
-    core_tokens = tuple(
-        t if t in initials else _expand(t, t in dotted, i == last and i > 0)
-        for i, t in enumerate(merged)
-    ) or tuple(merged)
-    folded, spelled = _fold_phrases(core_tokens)
+    core_tokens: list[str] = []
+    core_words: list[str] = []  # the core: as the tokens, but see `_read_as_word`
+    for i, token in enumerate(merged):
+        first, end = i == 0, i == last and i > 0
+        if isinstance(token, _Initials):
+            core_tokens.append(str(token))
+            core_words.append(" ".join(token) if _read_as_word(token, first, end) else token)
+        else:
+            core_tokens.append(_expand(token, token in dotted, first, end))
+            core_words.append(core_tokens[-1])
+    initials = frozenset(t for t in merged if isinstance(t, _Initials))
+    folded, spelled = _fold_phrases(tuple(core_tokens))
     return NormalName(
-        core=" ".join(core_tokens),
-        tokens=core_tokens,
+        core=" ".join(core_words),
+        tokens=tuple(core_tokens),
         folded_tokens=folded,
         spelled_tokens=spelled,
         legal_form=_merge_forms(forms),

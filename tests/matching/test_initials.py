@@ -24,8 +24,9 @@ from matching.similarity import initials_similarity, pair_similarity
         ("C.KK.J. Traders", "ckkj traders", {"ckkj"}),
         # an initial moved away by word order joins the others
         ("H. Spices H. Bros", "hh spices", {"hh"}),
-        # initials are never taken for an abbreviation, even at the end
-        ("Balaji E.N.T.", "balaji ent", {"ent"}),
+        # initials are never taken for an abbreviation, even at the end (where the core
+        # spells them out: "balaji ent" would read back as Balaji Enterprises)
+        ("Balaji E.N.T.", "balaji e n t", {"ent"}),
         # undotted short words stay words ("Mll" is as likely a typo of "Mill")
         ("TJJ Builders", "tjj builders", set()),
         ("ABC Traders", "abc traders", set()),
@@ -164,3 +165,34 @@ def test_search_reads_initials_as_initials(
     # few candidates scored, as at a million businesses where thousands share a word
     found = index.search(query, city=city, limit=3, max_scored=8)
     assert found[0][0] == truth
+
+
+CO_DIRECTORY = [
+    (1, "C.O. Traders"),
+    (2, "Co-operative Traders"),
+    (3, "Sharma Trading Co"),
+    (4, "K.C. Traders"),
+    (5, "Shree Balaji C.O."),
+    (6, "Shree Balaji Co"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "truth"),
+    [
+        ("C.O. Traders", 1),
+        ("C O Traders", 1),
+        ("CO Traders", 1),
+        ("Co Traders", 1),
+        ("Co. Traders", 1),
+        ("Shree Balaji C O", 5),
+        ("Shree Balaji Co.", 6),
+    ],
+)
+def test_co_starting_a_name_finds_the_initials_and_after_a_name_the_company(
+    query: str, truth: int
+) -> None:
+    index = InMemoryIndex()
+    for id_, name in CO_DIRECTORY:
+        index.add(id_, name, "Indore")
+    assert index.search(query, limit=1)[0][0] == truth

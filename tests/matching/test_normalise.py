@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.phonetic import fold_token, skeleton
-from matching.wordlists import ABBREVIATIONS
 
 
 def same_name(a: str, b: str) -> bool:
@@ -284,21 +283,73 @@ LEGAL_VARIANTS = [
 @settings(max_examples=300, deadline=None)
 @given(NAMES | st.text(max_size=40))
 def test_normalising_the_core_is_idempotent(written: str) -> None:
-    normal = normalise(written)
-    # Known and not fixed yet (see the next test): initials that spell an abbreviation.
-    assume(not normal.initials & ABBREVIATIONS.keys())
-    assert normalise(normal.core).core == normal.core
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="initials that spell an abbreviation ('C.O.' -> 'co') read back as the word "
-    "('company'): fixing it changes stored normal forms (VERSION bump and a reindex)",
-)
-@pytest.mark.parametrize("written", ["C.O.", "C O Traders"])
-def test_initials_spelling_an_abbreviation_keep_their_core(written: str) -> None:
     core = normalise(written).core
     assert normalise(core).core == core
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "C.O.",
+        "C O Traders",
+        "Sharma C.O. Traders",
+        "Balaji C O",
+        "C.O. Trading Co",
+        "Balaji E.N.T.",
+        "Ram M.K.T.",
+        "C.O.R.P. Traders",
+        "I.N.D.S. Traders",
+        "R.E.G.D. Traders",
+    ],
+)
+def test_initials_spelling_an_abbreviation_keep_their_core(written: str) -> None:
+    name = normalise(written)
+    again = normalise(name.core)
+    assert again.core == name.core
+    assert again.tokens == name.tokens
+
+
+@pytest.mark.parametrize(
+    ("written", "core", "tokens", "initials"),
+    [
+        # Starting a name, "Co" is the initials C.O. however it is typed: no business is
+        # called Company Traders, and a trader who types "CO Traders" wants C.O. Traders.
+        ("C.O. Traders", "co traders", ("co", "traders"), {"co"}),
+        ("C O Traders", "co traders", ("co", "traders"), {"co"}),
+        ("CO Traders", "co traders", ("co", "traders"), set()),
+        ("Co. Traders", "co traders", ("co", "traders"), set()),
+        ("Co-operative Society", "co operative society", ("co", "operative", "society"), set()),
+        # After a name it is the word company, dotted or not, at the end or not...
+        ("Naidu Trading Co", "naidu trading company", ("naidu", "trading", "company"), set()),
+        ("Shah Co. Transport", "shah company transport", ("shah", "company", "transport"), set()),
+        ("C.O. Trading Co", "co trading company", ("co", "trading", "company"), {"co"}),
+        # ...so initials there are spelled letter by letter in the core, which reads back
+        # as the same initials.
+        ("Sharma C.O. Traders", "sharma c o traders", ("sharma", "co", "traders"), {"co"}),
+        ("Balaji C O", "balaji c o", ("balaji", "co"), {"co"}),
+    ],
+)
+def test_co_is_initials_starting_a_name_and_company_after_one(
+    written: str, core: str, tokens: tuple[str, ...], initials: set[str]
+) -> None:
+    name = normalise(written)
+    assert (name.core, name.tokens, name.initials) == (core, tokens, initials)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Sharma Traders.Prop. Ramesh",
+        "Sharma Traders(Prop. Ramesh)",
+        "Sharma Traders (Prop. Ramesh) (Prop. Suresh)",
+        "Balaji Marbles (I).Owner Ramesh",
+    ],
+)
+def test_a_proprietor_note_after_any_mark_is_removed(written: str) -> None:
+    name = normalise(written)
+    assert name.owner == "ramesh"
+    assert "ramesh" not in name.core and "prop" not in name.core
+    assert normalise(name.core).core == name.core
 
 
 @settings(max_examples=200, deadline=None)
