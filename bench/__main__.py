@@ -12,13 +12,22 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from collections.abc import Sequence
 
 from bench import load, matching_quality, registry_scale
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    # No options of its own (the environment says the sizes), but `--help` says so
+    # instead of starting an hour of benchmarks.
+    argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).parse_args(argv)
     matching_quality.main([])
     size = os.environ.get("BENCH_SIZE", "1000000")
     status = registry_scale.main(["--size", size, "--backend", "both"])
