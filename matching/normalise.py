@@ -238,11 +238,22 @@ _TRADE_WORDS_BY_EDITS = (
 )
 
 
-def _join_llp(tokens: list[str]) -> list[str]:
+#: "Co-operative" as punctuation and spacing split it ("Co-operative", "Co-op", "Co Op."):
+#: a co-operative bank or society, one word, not "company operative".
+_CO_OP_ENDINGS = frozenset({"operative", "op", "opp"})
+
+
+def _join_split_words(tokens: list[str]) -> list[str]:
+    """Words that punctuation or spacing split apart, joined again: "L.L.P." is "llp";
+    "Co-operative", "Co-op", "Coop" and "Cooperative" are "cooperative"."""
     out: list[str] = []
     for token in tokens:
         if token == "p" and out[-2:] == ["l", "l"]:
             out[-2:] = ["llp"]
+        elif token in _CO_OP_ENDINGS and out and out[-1] == "co":
+            out[-1] = "cooperative"
+        elif token == "coop":
+            out.append("cooperative")
         else:
             out.append(token)
     return out
@@ -376,7 +387,7 @@ def normalise(name: str) -> NormalName:
     text, owner = _take_owner_note(clean_text(name))
     words = [(t, d) for t, d in _words(text) if t not in DROPPED_WORDS]
     dotted = {t for t, d in words if d}
-    tokens = _join_llp([t for t, _ in words])
+    tokens = _join_split_words([t for t, _ in words])
     forms: list[str] = []
     city: str | None = None
     while True:

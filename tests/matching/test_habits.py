@@ -1,8 +1,9 @@
 """Spelling habits of real traders that the name still has to survive.
 
 Words run together ("Goyalricemill", "Balajitraders"), trade words abbreviated without a
-dot at the end of a name ("Balaji Ent", "Sharma Pkg"), a trailing "(India)", and the trade
-named in Hindi or in English ("Masale"/"Spices").
+dot at the end of a name ("Balaji Ent", "Sharma Pkg"), a trailing "(India)", the trade
+named in Hindi or in English ("Masale"/"Spices"), and "co-operative" however it is
+shortened ("Co-op", "Coop").
 """
 
 from __future__ import annotations
@@ -18,6 +19,44 @@ from matching.normalise import normalise
 def same_name(a: str, b: str) -> bool:
     na, nb = normalise(a), normalise(b)
     return na.folded_tokens == nb.folded_tokens and na.legal_form == nb.legal_form
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Saraswat Co-op Bank Ltd",
+        "Saraswat Co-op. Bank Ltd",
+        "Saraswat Co Op Bank Ltd",
+        "Saraswat Co-Opp. Bank Ltd",
+        "Saraswat Coop Bank Ltd",
+        "Saraswat Cooperative Bank Ltd",
+        "SARASWAT CO-OPERATIVE BANK LIMITED",
+    ],
+)
+def test_co_operative_is_one_word_however_shortened(written: str) -> None:
+    name = normalise(written)
+    assert name.tokens == ("saraswat", "cooperative", "bank")
+    assert same_name(written, "Saraswat Co-operative Bank Ltd")
+
+
+@pytest.mark.parametrize(
+    "query", ["Saraswat Co-op Bank", "SARASWAT COOP. BANK LTD", "Saraswat Cooperative Bank"]
+)
+def test_a_co_operative_is_found_however_shortened(query: str) -> None:
+    idx = InMemoryIndex()
+    idx.add(1, "Saraswat Co-operative Bank Ltd", "Mumbai")
+    idx.add(2, "Saraswat Trading Co", "Mumbai")
+    idx.add(3, "Saraswat Bank Employees Credit Society", "Mumbai")
+    idx.add(4, "Saraswat Company Bank Agents", "Mumbai")
+    found = idx.search(query, limit=5)
+    assert found[0][0] == 1
+    assert found[0][1] > found[1][1] + 10
+
+
+def test_a_co_operative_is_not_a_company() -> None:
+    """The word "company" (what "Co" after a name means) is not in a co-operative's name."""
+    assert "company" not in normalise("Naidu Co-op Credit Society").tokens
+    assert not same_name("Saraswat Co-op Bank", "Saraswat Co Bank")
 
 
 @pytest.mark.parametrize(

@@ -318,7 +318,7 @@ def test_initials_spelling_an_abbreviation_keep_their_core(written: str) -> None
         ("C O Traders", "co traders", ("co", "traders"), {"co"}),
         ("CO Traders", "co traders", ("co", "traders"), set()),
         ("Co. Traders", "co traders", ("co", "traders"), set()),
-        ("Co-operative Society", "co operative society", ("co", "operative", "society"), set()),
+        ("Co-operative Society", "cooperative society", ("cooperative", "society"), set()),
         # After a name it is the word company, dotted or not, at the end or not...
         ("Naidu Trading Co", "naidu trading company", ("naidu", "trading", "company"), set()),
         ("Shah Co. Transport", "shah company transport", ("shah", "company", "transport"), set()),
