@@ -283,8 +283,16 @@ def _confirm_short_words(tokens: list[str], words: list[LegalWord | None]) -> No
 
 
 def _and_like(token: str) -> bool:
-    """ "and" as people shorten or mistype it before a firm word ("Ram n Sons", "anc Co")."""
-    return token in ("n", "nd", "an") or (3 <= len(token) <= 4 and _within(token, "and", 1))
+    """ "and" as people shorten or mistype it before a firm word ("Ram n Sons", "anc Co").
+    Not "Ind", one letter from "and" but the usual short form of Industries ("Sharma Ind
+    Associates" is not Sharma & Associates)."""
+    return token in ("n", "nd", "an") or (
+        3 <= len(token) <= 4 and token not in _ABBREVIATIONS_NEAR_AND and _within(token, "and", 1)
+    )
+
+
+#: Abbreviations of words that are one typo from "and" (see `matching.wordlists`).
+_ABBREVIATIONS_NEAR_AND = frozenset({"ind"})
 
 
 def _after_lone_p(tokens: list[str], i: int) -> bool:

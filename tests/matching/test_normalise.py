@@ -246,6 +246,31 @@ def test_shuffled_legal_words_are_still_legal(a: str, b: str) -> None:
     assert same_name(a, b)
 
 
+@pytest.mark.parametrize(
+    ("written", "core", "legal_form"),
+    [
+        # "Ind" is the short form of Industries, not "and" mistyped...
+        ("Sharma Ind Associates", "sharma industries", "& Associates"),
+        ("Sharma Ind. & Sons", "sharma industries", "& Sons"),
+        ("Ind. Associates", "industries", "& Associates"),
+        # ...which other words one letter from "and" still are, before a firm word.
+        ("Ram anc Sons", "ram", "& Sons"),
+        ("Ram n Sons", "ram", "& Sons"),
+    ],
+)
+def test_ind_is_industries_even_before_a_firm_word(
+    written: str, core: str, legal_form: str
+) -> None:
+    name = normalise(written)
+    assert (name.core, name.legal_form) == (core, legal_form)
+    assert normalise(name.core).core == name.core
+
+
+def test_ind_before_a_firm_word_finds_the_industries() -> None:
+    assert same_name("Sharma Ind Associates", "Sharma Industries Associates")
+    assert not same_name("Sharma Ind Associates", "Sharma Associates")
+
+
 WORDS = st.sampled_from(
     [
         "Shree",
