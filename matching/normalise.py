@@ -165,7 +165,8 @@ def _take_owner_note(text: str) -> tuple[str, str | None]:
         owner = match.group(1).strip(" .,:-") or None
         text = text[: match.start()] + " " + text[match.end() :]
     match = _TAIL_NOTE.search(text)
-    if match and _ALNUM.search(text, 0, match.start()):
+    # a note follows a name: "M/s" alone before "Owner" is no name ("M/s Owner Traders")
+    if match and _ALNUM.search(_MS_PREFIX.sub(" ", text[: match.start()])):
         owner = owner or (match.group(1).strip(" .,:-()") or None)
         text = text[: match.start()]
     return text, owner

@@ -226,6 +226,14 @@ def test_proprietor_note_is_removed(written: str, owner: str) -> None:
     assert name.owner == owner
 
 
+@pytest.mark.parametrize(
+    "written", ["M/s Owner Traders", "M/s. Owner Traders", "Ms. Owner Traders"]
+)
+def test_a_name_starting_with_owner_after_ms_is_a_name_not_a_note(written: str) -> None:
+    name = normalise(written)
+    assert (name.core, name.owner) == ("owner traders", None)
+
+
 def test_properties_is_not_a_proprietor_note() -> None:
     assert normalise("Sharma Properties").core == "sharma properties"
 
