@@ -344,10 +344,12 @@ def _expand(token: str, dotted: bool, first: bool, last: bool) -> str:
 def _read_as_word(token: str, first: bool, last: bool) -> bool:
     """Whether initials run together would be read as something else if they were a word
     in this place: an abbreviation ("co" after a name is company, "corp" anywhere is
-    corporation), a dropped word ("regd") or words run together ("abmill")."""
+    corporation), a dropped word ("regd"), a connector ("the") or words run together
+    ("abmill")."""
     return (
         _expand(token, False, first, last) != token
         or token in DROPPED_WORDS
+        or token in CONNECTORS
         or split_run_together(token) != (token,)
     )
 
@@ -395,7 +397,9 @@ def normalise(name: str) -> NormalName:
         split = split_legal_form(tokens)
         if split.legal_form:
             forms.insert(0, split.legal_form)
-        merged = _merge_initials([t for t in split.core if t not in CONNECTORS], dotted)
+        # initials spelling a connector ("T.H.E.", "A.N.D.") are initials, kept
+        kept = [t for t in split.core if isinstance(t, _Initials) or t not in CONNECTORS]
+        merged = _merge_initials(kept, dotted)
         cut = _city_at_end(merged)
         if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
             tokens = merged[:-1]

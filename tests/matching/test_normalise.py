@@ -234,6 +234,26 @@ def test_a_name_starting_with_owner_after_ms_is_a_name_not_a_note(written: str) 
     assert (name.core, name.owner) == ("owner traders", None)
 
 
+@pytest.mark.parametrize(
+    ("written", "core", "tokens"),
+    [
+        ("T.H.E. Traders", "t h e traders", ("the", "traders")),
+        ("T H E Traders", "t h e traders", ("the", "traders")),
+        ("Sharma A.N.D. Traders", "sharma a n d traders", ("sharma", "and", "traders")),
+        ("O.F. Traders", "o f traders", ("of", "traders")),
+        ("The Traders", "traders", ("traders",)),
+    ],
+)
+def test_initials_spelling_a_connector_are_initials(
+    written: str, core: str, tokens: tuple[str, ...]
+) -> None:
+    """ "T.H.E. Traders" is a name of its own, not "The Traders" (nor "Traders")."""
+    name = normalise(written)
+    assert (name.core, name.tokens) == (core, tokens)
+    again = normalise(name.core)
+    assert (again.core, again.tokens, again.initials) == (name.core, name.tokens, name.initials)
+
+
 def test_properties_is_not_a_proprietor_note() -> None:
     assert normalise("Sharma Properties").core == "sharma properties"
 
