@@ -246,12 +246,13 @@ _CO_OP_ENDINGS = frozenset({"operative", "op", "opp"})
 
 def _join_split_words(tokens: list[str]) -> list[str]:
     """Words that punctuation or spacing split apart, joined again: "L.L.P." is "llp";
-    "Co-operative", "Co-op", "Coop" and "Cooperative" are "cooperative"."""
+    "Co-operative", "Co-op", "Coop" and "Cooperative" are "cooperative" (also where a
+    connector stood between them; never the initials C.O.)."""
     out: list[str] = []
     for token in tokens:
         if token == "p" and out[-2:] == ["l", "l"]:
             out[-2:] = ["llp"]
-        elif token in _CO_OP_ENDINGS and out and out[-1] == "co":
+        elif token in _CO_OP_ENDINGS and out and out[-1] == "co" and type(out[-1]) is str:
             out[-1] = "cooperative"
         elif token == "coop":
             out.append("cooperative")
@@ -341,13 +342,14 @@ def _expand(token: str, dotted: bool, first: bool, last: bool) -> str:
     return full
 
 
-def _read_as_word(token: str, first: bool, last: bool) -> bool:
+def _read_as_word(token: str, first: bool, last: bool, following: str | None) -> bool:
     """Whether initials run together would be read as something else if they were a word
     in this place: an abbreviation ("co" after a name is company, "corp" anywhere is
-    corporation), a dropped word ("regd"), a connector ("the") or words run together
-    ("abmill")."""
+    corporation), part of a word ("co" before "op" is co-op), a dropped word ("regd"), a
+    connector ("the") or words run together ("abmill")."""
     return (
         _expand(token, False, first, last) != token
+        or (token == "co" and following in _CO_OP_ENDINGS)
         or token in DROPPED_WORDS
         or token in CONNECTORS
         or split_run_together(token) != (token,)
@@ -399,6 +401,7 @@ def normalise(name: str) -> NormalName:
             forms.insert(0, split.legal_form)
         # initials spelling a connector ("T.H.E.", "A.N.D.") are initials, kept
         kept = [t for t in split.core if isinstance(t, _Initials) or t not in CONNECTORS]
+        kept = _join_split_words(kept)
         merged = _merge_initials(kept, dotted)
         cut = _city_at_end(merged)
         if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
@@ -416,8 +419,10 @@ def normalise(name: str) -> NormalName:
     for i, token in enumerate(merged):
         first, end = i == 0, i == last and i > 0
         if isinstance(token, _Initials):
+            following = merged[i + 1] if i < last else None
             core_tokens.append(str(token))
-            core_words.append(" ".join(token) if _read_as_word(token, first, end) else token)
+            by_letter = _read_as_word(token, first, end, following)
+            core_words.append(" ".join(token) if by_letter else token)
         else:
             core_tokens.append(_expand(token, token in dotted, first, end))
             core_words.append(core_tokens[-1])

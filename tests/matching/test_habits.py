@@ -53,6 +53,14 @@ def test_a_co_operative_is_found_however_shortened(query: str) -> None:
     assert found[0][1] > found[1][1] + 10
 
 
+@pytest.mark.parametrize("written", ["C.O. Operative Traders", "C O Op Traders"])
+def test_the_initials_c_o_before_op_are_initials(written: str) -> None:
+    name = normalise(written)
+    assert name.tokens[0] == "co" and "co" in name.initials
+    again = normalise(name.core)
+    assert (again.core, again.tokens, again.initials) == (name.core, name.tokens, name.initials)
+
+
 def test_a_co_operative_is_not_a_company() -> None:
     """The word "company" (what "Co" after a name means) is not in a co-operative's name."""
     assert "company" not in normalise("Naidu Co-op Credit Society").tokens
