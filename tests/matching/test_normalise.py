@@ -321,6 +321,13 @@ WORDS = st.sampled_from(
         "&",
         "and",
         "Private",
+        "Op",
+        "Operative",
+        "Coop",
+        "T.H.E.",
+        "C.O.",
+        "Owner",
+        "M/s",
     ]
 )
 NAMES = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
