@@ -111,10 +111,7 @@ def _by_pan_or_new(
 ) -> Business:
     same_entity = directory.by_pan(session, pan) if pan else []
     if same_entity:
-        business = same_entity[0]
-        if gstin:
-            directory.add_gstin(session, business, gstin)
-        return business
+        return directory.add_gstin(session, same_entity[0], gstin) if gstin else same_entity[0]
     try:
         with session.begin_nested():
             return directory.create(

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry import audit, search_index
@@ -118,21 +119,47 @@ def create(
     return business
 
 
-def add_gstin(session: Session, business: Business, gstin: str) -> None:
+def add_gstin(session: Session, business: Business, gstin: str) -> Business:
+    """Record another GSTIN of the business. Returns the business the GSTIN belongs to:
+    this one, or the one another request gave it to between this one's look at the
+    business's GSTINs and its insert (the unique GSTIN decides; that request's row is
+    used, not written again)."""
     if any(g.gstin == gstin for g in business.gstins):
-        return
-    business.gstins.append(BusinessGstin(gstin=gstin))
-    if business.pan is None:
-        business.pan = gstin[2:12]
+        return business
     session.flush()
+    try:
+        with session.begin_nested():
+            business.gstins.append(BusinessGstin(gstin=gstin))
+            if business.pan is None:
+                business.pan = gstin[2:12]
+            session.flush()
+    except IntegrityError:
+        session.expire(business, ["gstins", "pan"])
+        holder = by_gstin(session, gstin)
+        if holder is None:
+            raise
+        return holder
+    return business
 
 
 def add_alias(session: Session, business: Business, name: str, source: str) -> None:
-    """Remember another spelling of the business's name (and index it)."""
+    """Remember another spelling of the business's name (and index it). When another
+    request added the same spelling after this one looked, that request's alias (and its
+    index rows) stand and nothing is written here."""
     name = " ".join(name.split())
     known = {business.name.casefold(), *(a.name.casefold() for a in business.aliases)}
     if not name or name.casefold() in known:
         return
-    business.aliases.append(BusinessAlias(name=name, source=source))
     session.flush()
-    search_index.add_names(session, business.id, [name], business.city)
+    try:
+        with session.begin_nested():
+            business.aliases.append(BusinessAlias(name=name, source=source))
+            session.flush()
+            search_index.add_names(session, business.id, [name], business.city)
+    except IntegrityError:
+        session.expire(business, ["aliases"])
+        there = select(BusinessAlias.id).where(
+            BusinessAlias.business_id == business.id, BusinessAlias.name == name
+        )
+        if session.scalar(there) is None:
+            raise

@@ -9,19 +9,21 @@ the machine compares what users would see: statuses and their audit trail, the c
 free search results, the paid report, the dispute queue, members' dashboards and
 watchlist alerts. A refused step must raise its domain error and change nothing.
 
+Here: the machine's rules and the test. The model (its records, the clock, the cast and
+its reading of PRODUCT.md) is in `life_cycle_model.py`; what users see, checked after
+every step, in `life_cycle_checks.py`; how the machine files and what it expects of a
+filing, in `life_cycle_filing.py`.
+
 `LIFE_CYCLE_EXAMPLES` / `LIFE_CYCLE_STEPS` raise the effort when hunting locally.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -29,147 +31,47 @@ from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     initialize,
-    invariant,
     multiple,
     precondition,
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry import (
-    complaints,
-    dashboard,
-    debtors,
-    disputes,
-    filing,
-    merges,
-    notices,
-    reminders,
-    reports,
-    search,
-)
+from registry import complaints, debtors, disputes, filing, merges, reminders, reports
 from registry import watches as watchlist
 from registry.actors import Actor
-from registry.errors import Conflict, InvalidTransition, RegistryError, ValidationFailed
-from registry.identifiers import gstin_for
-from registry.models import (
-    AuditEntry,
-    Business,
-    BusinessAlias,
-    BusinessGstin,
-    BusinessMerge,
-    Complaint,
-    ComplaintStatus,
-    Dispute,
-    DisputeStatus,
-    Invoice,
-    Member,
-    Notification,
-    OutboxMessage,
-    Watch,
+from registry.errors import Conflict, InvalidTransition, ValidationFailed
+from registry.models import AuditEntry, Complaint, Dispute
+from tests.registry.life_cycle_checks import WhatUsersSee
+from tests.registry.life_cycle_filing import Filings
+from tests.registry.life_cycle_model import (
+    AMOUNTS,
+    DELAYS,
+    GSTINS,
+    NAMES,
+    NUMBERS,
+    OPEN_STATES,
+    REPORTERS,
+    SEEN,
+    Biz,
+    C,
+    Claim,
+    Clock,
+    D,
+    DisputeM,
+    MergeM,
+    seen,
 )
-from tests.conftest import PDF
-
-C = ComplaintStatus
-D = DisputeStatus
 
 EXAMPLES = int(os.environ.get("LIFE_CYCLE_EXAMPLES", "25"))
 STEPS = int(os.environ.get("LIFE_CYCLE_STEPS", "15"))
 
-REPORTERS = ("Alpha Reporter Exports", "Beta Reporter Mills", "Gamma Reporter Agencies")
-#: Two GSTINs under one PAN (one legal entity in two states) and one of another PAN.
-GSTINS = (
-    ("Lakshmi Paper Mart", gstin_for("24", "ABCFL1111A")),
-    ("Lakshmi Paper Mart Mumbai", gstin_for("27", "ABCFL1111A")),
-    ("Marwar Steel Company", gstin_for("08", "AADCM2222B")),
-)
-NAMES = (("Om Sai Traders", "Pune"), ("Shri Krishna Enterprises", "Jaipur"))
-#: Invoice numbers; "inv 1" is INV-1 spelled otherwise (one invoice), as are B/7 and b7.
-NUMBERS = ("INV-1", "inv 1", "INV-2", "B/7", "b7", "INV-3", "C-11", "C-12")
-AMOUNTS = ((50_000_00, 0), (3_00_000_00, 1_00_000_00), (12_00_000_00, 0))
-#: How far the clock moves in one step.
-DELAYS = (
-    timedelta(hours=1),
-    timedelta(days=3),
-    timedelta(days=16),
-    timedelta(days=31),
-    timedelta(days=400),
-    timedelta(days=5 * 365 + 10),
-)
-OPEN_STATES = (C.IN_NOTICE, C.LISTED, C.DISPUTED)
-CLOSED = (C.SETTLED, C.REMOVED, C.WITHDRAWN)
-#: What the runs did, printed with `LIFE_CYCLE_STATS=1` (is the hunt reaching the rules?).
-SEEN: Counter[str] = Counter()
 
+class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
+    """The rules: members file, the complaints live their life, an admin merges, time
+    passes. Each run works in a savepoint of the test's session, rolled back after it."""
 
-def seen(what: str) -> None:
-    SEEN[what] += 1
-
-
-@dataclass
-class Biz:
-    id: int
-    pan: str | None
-    merged_into: int | None = None
-
-
-@dataclass
-class Claim:
-    id: int
-    member: int
-    business: int
-    amount_paise: int
-    outstanding_paise: int
-    keys: frozenset[str]
-    notice_ends_at: datetime
-    token: str
-    link_expires_at: datetime
-    status: C = C.IN_NOTICE
-    history: list[C] = field(default_factory=lambda: [C.FILED, C.IN_NOTICE])
-    listed_ever: bool = False
-    closed_at: datetime | None = None
-    settled_at: datetime | None = None
-    promises: int = 0
-    reminders: int = 0
-
-
-@dataclass
-class DisputeM:
-    id: int
-    complaint: int
-    due_at: datetime
-    status: D = D.OPEN
-    flagged: bool = False
-    closed_by: int | None = None  # the user who settled the complaint
-
-
-@dataclass
-class MergeM:
-    id: int
-    keep: int
-    gone: int
-    complaints: list[int]
-    gstins: list[str]
-    keep_pan_before: str | None
-    moved_watches: list[int]
-    dropped_watches: list[int]
-    undone: bool = False
-
-
-class Clock:
-    """Stands in for `datetime` inside `registry.models.base`, so `utcnow()` (every date
-    the services stamp) reads the machine's clock."""
-
-    def __init__(self) -> None:
-        self.current = datetime.now(UTC)
-
-    def now(self, tz: Any = None) -> datetime:
-        assert tz is UTC
-        return self.current
-
-
-class LifeCycles(RuleBasedStateMachine):
     complaints_ = Bundle("complaints")
     disputes_ = Bundle("disputes")
 
@@ -195,193 +97,14 @@ class LifeCycles(RuleBasedStateMachine):
         self.listing_alerts: Counter[tuple[int, str]] = Counter()
         self.audit_counts: Counter[str] = Counter()  # merges, watches
 
-    @property
-    def now(self) -> datetime:
-        return self.clock.current
-
     def teardown(self) -> None:
         self.savepoint.rollback()
         self.db.expunge_all()  # SQLite hands the rolled-back ids out again
-
-    # -- the model's reading of PRODUCT.md ---------------------------------------------
-
-    def survivor(self, business_id: int) -> int:
-        while self.biz[business_id].merged_into is not None:
-            business_id = self.biz[business_id].merged_into  # type: ignore[assignment]
-        return business_id
-
-    def visible(self, claim: Claim) -> bool:
-        """Other members see a complaint only once it was listed; then while listed,
-        disputed, or settled within five years; never removed or withdrawn."""
-        if not claim.listed_ever or claim.status not in (C.LISTED, C.DISPUTED, C.SETTLED):
-            return False
-        if claim.status is C.SETTLED:
-            assert claim.closed_at == claim.settled_at
-            return self.now - claim.settled_at <= complaints.SETTLED_SHOWN_FOR
-        return True
-
-    def family(self, ids: set[int]) -> set[int]:
-        family = set(ids)
-        while True:
-            more = {b.id for b in self.biz.values() if b.merged_into in family} - family
-            if not more:
-                return family
-            family |= more
-
-    def legal_entity(self, business_id: int) -> tuple[set[int], list[str]]:
-        """Merged records and every record holding a GSTIN or the PAN of the same PAN;
-        and all their GSTINs (a report shows them together)."""
-        ids = self.family({business_id})
-        pans = {g[2:12] for g, holder in self.gstin_holder.items() if holder in ids}
-        pans |= {self.biz[i].pan for i in ids if self.biz[i].pan}  # type: ignore[misc]
-        same = {b.id for b in self.biz.values() if b.pan in pans}
-        same |= {holder for g, holder in self.gstin_holder.items() if g[2:12] in pans}
-        ids = self.family(ids | same)
-        gstins = {g for g, holder in self.gstin_holder.items() if holder in ids or g[2:12] in pans}
-        return ids, sorted(gstins)
-
-    def listed_count(self, business_id: int) -> int:
-        return sum(1 for c in self.claims.values() if c.business == business_id and self.visible(c))
-
-    def live(self) -> list[int]:
-        return sorted(b.id for b in self.biz.values() if b.merged_into is None)
-
-    def move(self, claim: Claim, target: C) -> None:
-        """Apply an allowed move to the model, with the watchlist alerts it owes."""
-        was_visible = self.visible(claim)
-        listing = "again" if claim.listed_ever else "new"
-        seen(f"{claim.status.value} -> {target.value}")
-        claim.status = target
-        claim.history.append(target)
-        if target is C.LISTED:
-            claim.listed_ever = True
-        if target in CLOSED:
-            claim.closed_at = self.db.get(Complaint, claim.id).closed_at
-            assert claim.closed_at == self.now
-            if target is C.SETTLED:
-                claim.settled_at = self.now
-        if was_visible or self.visible(claim):
-            for member, business in self.watches:
-                if business == claim.business and member != claim.member:
-                    self.alerts[member] += 1
-                    if target is C.LISTED:
-                        seen(f"watchers told of a listing: {listing}")
-                        self.listing_alerts[(member, listing)] += 1
-
-    # -- helpers -----------------------------------------------------------------------
-
-    def snapshot(self) -> tuple[Any, ...]:
-        """Everything a refused step must leave as it was."""
-        db = self.db
-
-        def rows(*columns: Any) -> list[Any]:
-            return [tuple(r) for r in db.execute(select(*columns).order_by(columns[0])).all()]
-
-        counts = tuple(
-            db.scalar(select(func.count()).select_from(model))
-            for model in (AuditEntry, OutboxMessage, Notification, Invoice, BusinessAlias)
-        )
-        return (
-            counts,
-            rows(
-                Complaint.id,
-                Complaint.status,
-                Complaint.business_id,
-                Complaint.promised_payment_date,
-                Complaint.listed_at,
-                Complaint.closed_at,
-            ),
-            rows(Dispute.id, Dispute.status, Dispute.decision_note, Dispute.decided_at),
-            rows(Business.id, Business.merged_into_id, Business.pan, Business.email),
-            rows(BusinessGstin.id, BusinessGstin.business_id),
-            rows(Watch.id, Watch.member_id, Watch.business_id),
-            rows(BusinessMerge.id, BusinessMerge.undone_at),
-        )
-
-    def refused(self, call: Any, *errors: type[RegistryError]) -> RegistryError:
-        before = self.snapshot()
-        with pytest.raises(errors) as caught:
-            call()
-        seen(f"refused: {type(caught.value).__name__}")
-        assert self.snapshot() == before, f"{caught.value!r} left a change behind"
-        return caught.value
 
     def score(self, business_id: int) -> int:
         report = reports.build_report(self.db, business_id, self.now)
         value: int = report["score"]["value"]
         return value
-
-    def record_filing(
-        self, actor_index: int, complaint: Complaint, keys: frozenset[str], token: str
-    ) -> int:
-        assert complaint.status is C.IN_NOTICE
-        assert complaint.notice_ends_at is not None and complaint.notice_sent_at is not None
-        assert complaint.notice_ends_at - complaint.notice_sent_at == timedelta(
-            days=self.settings.notice_period_days
-        )
-        self.claims[complaint.id] = Claim(
-            id=complaint.id,
-            member=actor_index,
-            business=complaint.business_id,
-            amount_paise=sum(i.amount_paise for i in complaint.invoices),
-            outstanding_paise=complaint.amount_outstanding_paise,
-            keys=keys,
-            notice_ends_at=complaint.notice_ends_at,
-            token=token,
-            link_expires_at=complaint.notice_sent_at + notices.LINK_LIFETIME,
-        )
-        return complaint.id
-
-    def request(self, debtor: debtors.DebtorIn, numbers: list[str], amount: int) -> filing.FilingIn:
-        today = self.now.date()
-        billed, paid = AMOUNTS[amount]
-        invoices = [
-            filing.InvoiceIn(
-                number, today - timedelta(days=90 + 7 * i), today - timedelta(days=60), billed, paid
-            )
-            for i, number in enumerate(numbers)
-        ]
-        return filing.FilingIn(
-            debtor=debtor, invoices=invoices, evidence=[filing.EvidenceIn("invoice.pdf", PDF)]
-        )
-
-    def file(
-        self,
-        member: int,
-        debtor: debtors.DebtorIn,
-        numbers: list[str],
-        amount: int,
-        expected_business: int | None,
-    ) -> int | None:
-        """File; `expected_business` is where the model says it lands (None: new)."""
-        keys = frozenset(filing.invoice_key(n) for n in numbers)
-        request = self.request(debtor, numbers, amount)
-        actor = self.members[member]
-        today = self.now.date()
-        if len(keys) < len(numbers):
-            self.refused(
-                lambda: filing.file_complaint(self.db, self.settings, actor, request, today),
-                ValidationFailed,
-            )
-            return None
-        if expected_business is not None and any(
-            c.member == member and c.business == expected_business and c.keys & keys
-            for c in self.claims.values()
-        ):
-            error = self.refused(
-                lambda: filing.file_complaint(self.db, self.settings, actor, request, today),
-                Conflict,
-            )
-            assert isinstance(error, Conflict) and error.code == "duplicate_invoice"
-            return None
-        filed = filing.file_complaint(self.db, self.settings, actor, request, today)
-        complaint = filed.complaint
-        if expected_business is None:
-            assert complaint.business_id not in self.biz, "a new debtor landed on a known one"
-            self.biz[complaint.business_id] = Biz(complaint.business_id, complaint.business.pan)
-        else:
-            assert complaint.business_id == expected_business
-        return self.record_filing(member, complaint, keys, filed.notice_token)
 
     # -- rules: filing -----------------------------------------------------------------
 
@@ -683,175 +406,6 @@ class LifeCycles(RuleBasedStateMachine):
         self.watches -= {(m, model.keep) for m in model.moved_watches}
         self.watches |= {(m, model.gone) for m in model.moved_watches + model.dropped_watches}
         self.audit_counts["merge_undone"] += 2
-
-    # -- what users see, after every step ------------------------------------------------
-
-    @invariant()
-    def statuses_dates_and_audit_trail(self) -> None:
-        rows = {c.id: c for c in self.db.scalars(select(Complaint))}
-        assert set(rows) == set(self.claims)
-        entries = self.db.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.entity_type == "complaint")
-            .order_by(AuditEntry.at, AuditEntry.id)
-        ).all()
-        for claim in self.claims.values():
-            row = rows[claim.id]
-            assert row.status is claim.status
-            assert row.business_id == claim.business
-            assert {i.business_id for i in row.invoices} == {claim.business}
-            assert (row.listed_at is not None) is claim.listed_ever
-            assert (row.closed_at is not None) is (claim.status in CLOSED)
-            mine = [e for e in entries if e.entity_id == str(claim.id)]
-            moves = [e for e in mine if e.action in ("filed", "transition")]
-            assert [e.to_state for e in moves] == [s.value for s in claim.history]
-            assert [e.from_state for e in moves[1:]] == [s.value for s in claim.history[:-1]]
-            assert sum(1 for e in mine if e.action == "promised_payment") == claim.promises
-        for model in self.disputes.values():
-            trail = [
-                (e.action, e.to_state, e.actor_user_id if e.action == "closed" else None)
-                for e in self.db.scalars(
-                    select(AuditEntry)
-                    .where(
-                        AuditEntry.entity_type == "dispute", AuditEntry.entity_id == str(model.id)
-                    )
-                    .order_by(AuditEntry.id)
-                )
-                if e.action != "overdue"
-            ]
-            expected = [("opened", "open", None)]
-            if model.status is D.CLOSED:
-                expected.append(("closed", "closed", model.closed_by))
-            elif model.status is not D.OPEN:
-                expected.append(("decided", model.status.value, None))
-            assert trail == expected
-        business_actions = Counter(
-            self.db.scalars(
-                select(AuditEntry.action).where(
-                    AuditEntry.entity_type == "business", AuditEntry.action != "created"
-                )
-            )
-        )
-        assert business_actions == +Counter(
-            {k: v for k, v in self.audit_counts.items() if k != "watch"}
-        )
-
-    @invariant()
-    def notice_links_open_their_own_complaint(self) -> None:
-        for claim in self.claims.values():
-            opened = notices.complaint_for_token(self.db, claim.token)
-            if self.now < claim.link_expires_at:
-                assert opened is not None and opened.id == claim.id
-            else:
-                assert opened is None
-
-    @invariant()
-    def dispute_queue(self) -> None:
-        """Admins see the open disputes; one whose complaint was settled is closed."""
-        for status in (D.OPEN, D.CLOSED):
-            queue = [d.id for d in disputes.queue(self.db, status)]
-            assert sorted(queue) == sorted(
-                i for i, d in self.disputes.items() if d.status is status
-            )
-
-    @invariant()
-    def search_shows_what_others_may_see(self) -> None:
-        live = self.live()
-        counts = search.listed_counts(self.db, live)
-        assert {i: counts.get(i, 0) for i in live} == {i: self.listed_count(i) for i in live}
-        for _, gstin in GSTINS:
-            holder = self.gstin_holder.get(gstin)
-            hits = search.search(self.db, gstin).hits
-            if holder is None:
-                assert hits == []
-                continue
-            kept = self.survivor(holder)
-            assert [(h.business.id, h.listed_complaints) for h in hits] == [
-                (kept, self.listed_count(kept))
-            ]
-        for pan in sorted({gstin[2:12] for _, gstin in GSTINS}):
-            hits = search.search(self.db, pan).hits
-            holders = [i for i in live if self.biz[i].pan == pan]
-            assert [(h.business.id, h.listed_complaints) for h in hits] == [
-                (i, self.listed_count(i)) for i in holders
-            ]
-        for name, city in NAMES:
-            for hit in search.search(self.db, name, city=city).hits:
-                if hit.business.id in self.biz:
-                    assert self.biz[hit.business.id].merged_into is None, "merged record found"
-                    assert hit.listed_complaints == self.listed_count(hit.business.id)
-
-    @invariant()
-    def reports_agree_with_the_complaints(self) -> None:
-        reporters = [self.db.get(Member, m.member_id) for m in self.members]
-        secrets = [r.name for r in reporters] + [r.gstin for r in reporters]
-        for business in self.live():
-            report = reports.build_report(self.db, business, self.now)
-            entity, gstins = self.legal_entity(business)
-            assert report["business"]["gstins"] == gstins
-            shown = [c for c in self.claims.values() if c.business in entity and self.visible(c)]
-            expected = sorted(
-                (
-                    c.status.value,
-                    c.amount_paise,
-                    0 if c.status is C.SETTLED else c.outstanding_paise,
-                )
-                for c in shown
-            )
-            got = sorted(
-                (row["status"], row["amount_paise"], row["outstanding_paise"])
-                for row in report["complaints"]
-            )
-            assert got == expected, f"report on #{business}"
-            summary = report["summary"]
-            assert summary["complaints"] == len(shown)
-            assert summary["settled"] == sum(1 for c in shown if c.status is C.SETTLED)
-            if not shown:
-                assert report["score"]["value"] == 100
-            assert 0 <= report["score"]["value"] <= 100
-            text = json.dumps(report, ensure_ascii=False)
-            assert not any(secret in text for secret in secrets), "a reporter is named"
-
-    @invariant()
-    def dashboards(self) -> None:
-        today: date = self.now.date()
-        for index, member in enumerate(self.members):
-            mine = [c for c in self.claims.values() if c.member == index]
-            overview = dashboard.overview(self.db, member.member_id, today)  # type: ignore[arg-type]
-            assert overview.complaints == len(mine)
-            assert overview.reported_paise == sum(
-                c.outstanding_paise for c in mine if c.status is not C.WITHDRAWN
-            )
-            assert overview.recovered_paise == sum(
-                c.outstanding_paise for c in mine if c.status is C.SETTLED
-            )
-            assert overview.outstanding_paise == sum(
-                c.outstanding_paise for c in mine if c.status in OPEN_STATES
-            )
-
-    @invariant()
-    def watchlist_alerts(self) -> None:
-        for index, member in enumerate(self.members):
-            alerts = self.db.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.member_id == member.member_id)
-            )
-            assert alerts == self.alerts[index], f"alerts of member {index}"
-            messages = self.db.scalars(
-                select(Notification.message).where(Notification.member_id == member.member_id)
-            ).all()
-            # a first listing is new to watchers, however it came; only a relisting is "again"
-            assert (
-                sum(1 for m in messages if m.startswith("A new complaint"))
-                == (self.listing_alerts[(index, "new")])
-            )
-            assert (
-                sum(1 for m in messages if "listed again" in m)
-                == (self.listing_alerts[(index, "again")])
-            )
-        watched = {(w.member_id, w.business_id) for w in self.db.scalars(select(Watch))}
-        assert watched == {(self.members[m].member_id, b) for m, b in self.watches}
 
 
 def test_complaint_life_cycles(db, settings, factory, monkeypatch):
