@@ -137,15 +137,59 @@ def list_notice_period_over(session: Session, now: datetime | None = None) -> in
 
 
 def settle(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
-    """The member confirms it was paid; the complaint stays in history as settled."""
+    """The member confirms it was paid; the complaint stays in history as settled. The
+    debtor is told in writing (its proof that the claim is closed)."""
+    disputed = complaint.status is C.DISPUTED
     transition(session, complaint, C.SETTLED, actor, (note or "").strip() or "payment confirmed")
+    if shown_to_others(complaint):
+        record = (
+            "Other members see it in your history as settled for five years, a good sign "
+            "in your credit report."
+        )
+    else:
+        record = "It was never shown to other members, and it never will be."
+    closed = (
+        "\n\nYour dispute about it is closed without a decision: nothing is left to decide."
+        if disputed
+        else ""
+    )
+    _tell_debtor(
+        session,
+        complaint,
+        "complaint_settled",
+        f"{complaint.member.name} marked its complaint #{complaint.id} settled",
+        f"{complaint.member.name} confirmed your payment and marked its complaint "
+        f"#{complaint.id} settled. {record}{closed}",
+    )
 
 
 def withdraw(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
-    """The member takes the complaint back while it is still in notice."""
+    """The member takes the complaint back while it is still in notice (the debtor is
+    told: the notice it received no longer stands)."""
     if complaint.status is not C.IN_NOTICE:
         raise InvalidTransition("complaint", complaint.status.value, C.WITHDRAWN.value)
     transition(session, complaint, C.WITHDRAWN, actor, (note or "").strip() or "withdrawn")
+    _tell_debtor(
+        session,
+        complaint,
+        "complaint_withdrawn",
+        f"{complaint.member.name} withdrew its complaint #{complaint.id}",
+        f"{complaint.member.name} withdrew its complaint #{complaint.id}: you need do nothing "
+        "about the notice you received. It was never shown to other members, and it never "
+        "will be.",
+    )
+
+
+def _tell_debtor(
+    session: Session, complaint: Complaint, kind: str, subject: str, body: str
+) -> None:
+    """An email to the debtor, pointing at its notice link while that link still opens."""
+    if not complaint.debtor_email:
+        return
+    expires = complaint.notice_expires_at
+    if expires is not None and expires > utcnow():
+        body += "\n\nThe notice link you received shows the complaint as it stands."
+    outbox.queue_email(session, kind, complaint.debtor_email, subject, body)
 
 
 def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:

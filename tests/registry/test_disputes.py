@@ -168,6 +168,61 @@ def test_member_settles_and_withdraws(db, settings, filed, factory):
         complaints.withdraw(db, filed, member)
 
 
+def the_member(complaint):
+    return Actor(
+        kind="user", label="x", user_id=complaint.filed_by_user_id, member_id=complaint.member_id
+    )
+
+
+def test_the_debtor_is_told_in_writing_when_the_member_settles(db, settings, filed):
+    complaints.list_notice_period_over(db, filed.notice_ends_at + timedelta(seconds=1))
+    complaints.settle(db, filed, the_member(filed), "Paid by cheque")
+    (mail,) = mails(db, "complaint_settled")
+    assert mail.to_address == filed.debtor_email
+    assert mail.subject == f"Marwar Steel marked its complaint #{filed.id} settled"
+    assert "confirmed your payment" in mail.body
+    assert "in your history as settled for five years" in mail.body
+    assert "dispute" not in mail.body
+    assert "notice link you received" in mail.body
+
+
+def test_settling_in_notice_tells_the_debtor_it_stays_private(db, settings, filed):
+    complaints.settle(db, filed, the_member(filed))
+    (mail,) = mails(db, "complaint_settled")
+    assert "never shown to other members" in mail.body
+
+
+def test_settling_a_disputed_complaint_tells_the_debtor_its_dispute_is_closed(
+    db, settings, filed
+):
+    disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 1234.")
+    complaints.settle(db, filed, the_member(filed))
+    (mail,) = mails(db, "complaint_settled")
+    assert "Your dispute about it is closed without a decision" in mail.body
+
+
+def test_a_debtor_whose_notice_link_expired_is_not_sent_to_it(db, settings, filed):
+    filed.notice_expires_at = utcnow() - timedelta(days=1)
+    complaints.settle(db, filed, the_member(filed))
+    (mail,) = mails(db, "complaint_settled")
+    assert "notice link" not in mail.body
+
+
+def test_the_debtor_is_told_when_the_member_withdraws(db, settings, filed):
+    complaints.withdraw(db, filed, the_member(filed))
+    (mail,) = mails(db, "complaint_withdrawn")
+    assert mail.to_address == filed.debtor_email
+    assert mail.subject == f"Marwar Steel withdrew its complaint #{filed.id}"
+    assert "never shown to other members" in mail.body
+
+
+def test_a_refused_withdrawal_tells_the_debtor_nothing(db, settings, filed):
+    complaints.settle(db, filed, the_member(filed))
+    with pytest.raises(InvalidTransition):
+        complaints.withdraw(db, filed, the_member(filed))
+    assert mails(db, "complaint_withdrawn") == []
+
+
 def test_a_complaint_disputed_in_its_notice_period_stays_private(db, settings, filed, factory):
     """The notice promises the debtor: "The complaint stays private until <date> ... after
     that date, unless you dispute it, other members can see it". Disputing used to show it
