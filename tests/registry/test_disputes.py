@@ -192,9 +192,7 @@ def test_settling_in_notice_tells_the_debtor_it_stays_private(db, settings, file
     assert "never shown to other members" in mail.body
 
 
-def test_settling_a_disputed_complaint_tells_the_debtor_its_dispute_is_closed(
-    db, settings, filed
-):
+def test_settling_a_disputed_complaint_tells_the_debtor_its_dispute_is_closed(db, settings, filed):
     disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 1234.")
     complaints.settle(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_settled")
