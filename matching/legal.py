@@ -10,87 +10,18 @@ canonical spelling. Trade words such as Enterprises or Traders are not legal for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from functools import lru_cache
 
-from rapidfuzz.distance import OSA
-
-
-class LegalWord(Enum):
-    PRIVATE = "private"
-    LIMITED = "limited"
-    PVT_LTD = "pvtltd"
-    LLP = "llp"
-    OPC = "opc"
-    LIABILITY = "liability"
-    PARTNERSHIP = "partnership"
-    COMPANY = "company"
-    SONS = "sons"
-    ASSOCIATES = "associates"
-    BROTHERS = "brothers"
-    AND = "and"
-
-
-_EXACT: dict[str, LegalWord] = {
-    "private": LegalWord.PRIVATE,
-    "pvt": LegalWord.PRIVATE,
-    "pvte": LegalWord.PRIVATE,
-    "prvt": LegalWord.PRIVATE,
-    "priv": LegalWord.PRIVATE,
-    "limited": LegalWord.LIMITED,
-    "ltd": LegalWord.LIMITED,
-    "lmtd": LegalWord.LIMITED,
-    "ltdd": LegalWord.LIMITED,
-    "pvtltd": LegalWord.PVT_LTD,
-    "privatelimited": LegalWord.PVT_LTD,
-    "llp": LegalWord.LLP,
-    "opc": LegalWord.OPC,
-    "liability": LegalWord.LIABILITY,
-    "partnership": LegalWord.PARTNERSHIP,
-    "company": LegalWord.COMPANY,
-    "co": LegalWord.COMPANY,
-    "coy": LegalWord.COMPANY,
-    "sons": LegalWord.SONS,
-    "son": LegalWord.SONS,
-    "associates": LegalWord.ASSOCIATES,
-    "associate": LegalWord.ASSOCIATES,
-    "assoc": LegalWord.ASSOCIATES,
-    "assocs": LegalWord.ASSOCIATES,
-    "asso": LegalWord.ASSOCIATES,
-    "brothers": LegalWord.BROTHERS,
-    "brother": LegalWord.BROTHERS,
-    "bros": LegalWord.BROTHERS,
-    "bro": LegalWord.BROTHERS,
-    "and": LegalWord.AND,
-}
-
-# Long legal words recognised with typos; short ones only where context confirms them.
-_FUZZY_LONG = (
-    LegalWord.PRIVATE,
-    LegalWord.LIMITED,
-    LegalWord.COMPANY,
-    LegalWord.ASSOCIATES,
-    LegalWord.BROTHERS,
-    LegalWord.LIABILITY,
-    LegalWord.PARTNERSHIP,
+from matching.legal_words import (
+    AFTER_AND,
+    EXACT,
+    FIRM,
+    SHORT_TAIL,
+    STRONG,
+    LegalWord,
+    fuzzy_long,
+    fuzzy_short,
+    within,
 )
-_STRONG = frozenset(
-    {
-        LegalWord.PRIVATE,
-        LegalWord.LIMITED,
-        LegalWord.PVT_LTD,
-        LegalWord.LLP,
-        LegalWord.OPC,
-        LegalWord.LIABILITY,
-        LegalWord.PARTNERSHIP,
-    }
-)
-_FIRM = {
-    LegalWord.COMPANY: "& Co",
-    LegalWord.SONS: "& Sons",
-    LegalWord.ASSOCIATES: "& Associates",
-    LegalWord.BROTHERS: "Brothers",
-}
 
 PRIVATE_LIMITED = "Private Limited"
 LIMITED = "Limited"
@@ -108,78 +39,6 @@ LEGAL_FAMILY: dict[str, str] = {
     "& Associates": "firm",
     "Brothers": "firm",
 }
-
-
-_SHORT_TAIL: dict[str, LegalWord] = {
-    "ltd": LegalWord.LIMITED,
-    "llp": LegalWord.LLP,
-    "pvt": LegalWord.PRIVATE,
-    "bros": LegalWord.BROTHERS,
-    "assoc": LegalWord.ASSOCIATES,
-    "asso": LegalWord.ASSOCIATES,
-}
-_AFTER_AND: dict[str, LegalWord] = {
-    "sons": LegalWord.SONS,
-    "assoc": LegalWord.ASSOCIATES,
-    "bros": LegalWord.BROTHERS,
-    "company": LegalWord.COMPANY,
-}
-# Real words one typo away from a short legal abbreviation; never read as legal.
-_NOT_LEGAL = frozenset(
-    {
-        "lad",
-        "lid",
-        "led",
-        "lat",
-        "let",
-        "lot",
-        "pat",
-        "pet",
-        "put",
-        "pit",
-        "pvr",
-        "bras",
-        "pros",
-        "boss",
-        "brass",
-        "ross",
-        "amos",
-        "ram",
-        "sai",
-    }
-)
-
-
-def _within(token: str, word: str, limit: int) -> bool:
-    return OSA.distance(token, word, score_cutoff=limit) <= limit
-
-
-@lru_cache(maxsize=1 << 16)
-def _fuzzy_long(token: str) -> LegalWord | None:
-    """A long legal word written with typos ("Privtae", "Lmiited", "Brothres")."""
-    if len(token) < 5 or token.isdigit() or token in _NOT_LEGAL:
-        return None
-    limit = 1 if len(token) <= 5 else 2
-    for candidate in _FUZZY_LONG:
-        if _within(token, candidate.value, limit):
-            return candidate
-    if _within(token, "sons", 1):
-        return LegalWord.SONS
-    return None
-
-
-def _fuzzy_short(token: str, targets: dict[str, LegalWord], limit: int) -> LegalWord | None:
-    if token in _NOT_LEGAL or token.isdigit():
-        return None
-    for text, word in targets.items():
-        if _within(token, text, limit):
-            return word
-    return None
-
-
-def classify(token: str) -> LegalWord | None:
-    """The legal word a token spells exactly, or a long legal word with a typo."""
-    return _EXACT.get(token) or _fuzzy_long(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,18 +62,18 @@ def split_legal_form(tokens: list[str]) -> LegalSplit:
     tokens = _join_trailing_letters(tokens)
     words = _read_words(tokens)
     keep = [True] * len(tokens)
-    strong = {w for w in words if w in _STRONG}
+    strong = {w for w in words if w in STRONG}
     if LegalWord.LIMITED in strong or LegalWord.PVT_LTD in strong:
         _take_lone_p(tokens, words, keep)
     for i, word in enumerate(words):
-        if word in _STRONG and (word is not LegalWord.PRIVATE or _private_is_legal(words, i)):
+        if word in STRONG and (word is not LegalWord.PRIVATE or _private_is_legal(words, i)):
             keep[i] = False
     firms = _take_firm_words(words, keep)
     if not any(keep):
         return LegalSplit(list(tokens), None)
     taken = {w for w, k in zip(words, keep, strict=True) if not k}
     company = _company_form(taken)
-    parts = [_FIRM[w] for w in firms]
+    parts = [FIRM[w] for w in firms]
     if company:
         parts.append(company)
     core = [t for t, k in zip(tokens, keep, strict=True) if k]
@@ -229,13 +88,13 @@ def _join_trailing_letters(tokens: list[str]) -> list[str]:
     if run < 2 or len(tokens) - run < 2:
         return tokens
     joined = "".join(tokens[-run:])
-    if len(joined) <= 5 and _fuzzy_short(joined, {"llp": LegalWord.LLP}, 1):
+    if len(joined) <= 5 and fuzzy_short(joined, {"llp": LegalWord.LLP}, 1):
         return [*tokens[:-run], "llp"]
     return tokens
 
 
 def _read_words(tokens: list[str]) -> list[LegalWord | None]:
-    exact = [_EXACT.get(t) for t in tokens]
+    exact = [EXACT.get(t) for t in tokens]
     words = list(exact)
     last = len(tokens) - 1
     for i, token in enumerate(tokens):
@@ -243,7 +102,7 @@ def _read_words(tokens: list[str]) -> list[LegalWord | None]:
             continue
         beside_exact = (i > 0 and exact[i - 1] is not None) or (i < last and exact[i + 1])
         if i >= last - 1 or beside_exact:
-            words[i] = _fuzzy_long(token)
+            words[i] = fuzzy_long(token)
     _confirm_short_words(tokens, words)
     return words
 
@@ -262,23 +121,23 @@ def _confirm_short_words(tokens: list[str], words: list[LegalWord | None]) -> No
         before = words[i - 1] if i > 0 else None
         after = words[i + 1] if i < last else None
         after_p = _after_lone_p(tokens, i)
-        if after is LegalWord.LIMITED and (_within(token, "pvt", 1) or _pvt_like(token)):
+        if after is LegalWord.LIMITED and (within(token, "pvt", 1) or _pvt_like(token)):
             words[i] = LegalWord.PRIVATE
         elif (
             (before is LegalWord.PRIVATE or after_p)
             and len(token) >= 2
-            and (_within(token, "ltd", 2))
+            and (within(token, "ltd", 2))
         ):
             words[i] = LegalWord.LIMITED
         elif before is LegalWord.AND and token in ("c", "co", "cp", "ci", "coo", "cos"):
             words[i] = LegalWord.COMPANY
         elif before is LegalWord.AND and i == last and len(token) >= 3:
-            words[i] = _fuzzy_short(token, _AFTER_AND, 2)
+            words[i] = fuzzy_short(token, AFTER_AND, 2)
         elif len(token) > 5:
             continue
         elif i == last and len(tokens) >= 3 and len(token) >= 2:
-            words[i] = _fuzzy_short(token, _SHORT_TAIL, 1)
-        if words[i] is None and i < last and words[i + 1] in _FIRM and _and_like(token):
+            words[i] = fuzzy_short(token, SHORT_TAIL, 1)
+        if words[i] is None and i < last and words[i + 1] in FIRM and _and_like(token):
             words[i] = LegalWord.AND
 
 
@@ -287,7 +146,7 @@ def _and_like(token: str) -> bool:
     Not "Ind", one letter from "and" but the usual short form of Industries ("Sharma Ind
     Associates" is not Sharma & Associates)."""
     return token in ("n", "nd", "an") or (
-        3 <= len(token) <= 4 and token not in _ABBREVIATIONS_NEAR_AND and _within(token, "and", 1)
+        3 <= len(token) <= 4 and token not in _ABBREVIATIONS_NEAR_AND and within(token, "and", 1)
     )
 
 
@@ -343,7 +202,7 @@ def _take_firm_words(words: list[LegalWord | None], keep: list[bool]) -> list[Le
         found = False
         for pos in range(len(alive) - 1, -1, -1):
             word = words[alive[pos]]
-            if word not in _FIRM:
+            if word not in FIRM:
                 continue
             last = len(alive) - 1
             prev_and = pos > 0 and words[alive[pos - 1]] is LegalWord.AND
