@@ -9,16 +9,10 @@ re-normalised safely after the rules change.
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
-from matching.indic import transliterate_indic
 from matching.legal import legal_family, legal_parts, split_legal_form
 from matching.phonetic import fold_token, has_vowel
 from matching.wordlists import (
@@ -29,9 +23,14 @@ from matching.wordlists import (
     COUNTRY_WORDS,
     DROPPED_WORDS,
     PHRASE_SYNONYMS,
-    RUN_TOGETHER_PREFIXES,
-    RUN_TOGETHER_SUFFIXES,
-    SLASH_ABBREVIATIONS,
+)
+from matching.words import (
+    CO_OP_ENDINGS,
+    clean_text,
+    join_split_words,
+    split_run_together,
+    take_owner_note,
+    written_words,
 )
 
 
@@ -120,145 +119,12 @@ _new = object.__new__
 _NO_INITIALS: frozenset[str] = frozenset()
 
 
-#: Separates the fields of an encoded name; `clean_text` leaves no control characters.
+#: Separates the fields of an encoded name; `matching.words.clean_text` leaves no
+#: control characters.
 _FIELD = "\x1f"
 #: Bump when a change to the rules changes what `normalise` returns for some name: stored
 #: encodings of the old version are then ignored (and `registry reindex` rewrites them).
 VERSION = 4
-
-
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
-_PAREN_NOTE = re.compile(
-    r"[(\[]\s*(?:prop(?:rietor|rietress|rieter|r)?|owner|partner)\b\.?\s*[:\-.]*\s*([^)\]]*)[)\]]?"
-)
-# "Prop." or "Owner" after any mark, not only a space or comma, starts a note once a word
-# stands before it ("Traders.Prop. X", "(I).Owner X"): so read, a core (its words joined
-# by spaces) holds no note word after its first word, and normalises to itself.
-_TAIL_NOTE = re.compile(
-    r"(?<![a-z0-9])(?:prop(?:rietor|rietress|rieter|r)?|owner)(?![a-z0-9])\.?\s*[:\-.]*\s*(.*)$"
-)
-_ALNUM = re.compile(r"[a-z0-9]")
-_MS_PREFIX = re.compile(r"\bm\s*/\s*s+\b\.?|\bm/[a-z]?(?![a-z0-9])\.?|^\s*ms\.\s")
-_PRIVATE_IN_PARENS = re.compile(r"\(\s*p\s*\)")
-_COUNTRY_IN_PARENS = re.compile(r"\(\s*(?:india|ind|i)\s*\)")
-_SLASHED = re.compile(
-    "|".join(rf"\b{re.escape(k)}\b" for k in sorted(SLASH_ABBREVIATIONS, key=len, reverse=True))
-)
-_WORD = re.compile(r"([a-z0-9]+)(\.?)")
-
-
-def clean_text(text: str) -> str:
-    """Unicode-fold to lowercase ASCII-ish text: HTML entities decoded ("&amp;" from web
-    forms), NFKC, Indic scripts transliterated, accents stripped, typographic quotes plain."""
-    text = unicodedata.normalize("NFKC", html.unescape(text))
-    text = transliterate_indic(text)
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.translate(_QUOTES).lower()
-
-
-def _take_owner_note(text: str) -> tuple[str, str | None]:
-    """Remove a "(Prop: X)" or trailing "Prop. X" note; X is returned as the owner."""
-    owner: str | None = None
-    match = _PAREN_NOTE.search(text)
-    if match:
-        owner = match.group(1).strip(" .,:-") or None
-        text = text[: match.start()] + " " + text[match.end() :]
-    match = _TAIL_NOTE.search(text)
-    # a note follows a name: "M/s" alone before "Owner" is no name ("M/s Owner Traders")
-    if match and _ALNUM.search(_MS_PREFIX.sub(" ", text[: match.start()])):
-        owner = owner or (match.group(1).strip(" .,:-()") or None)
-        text = text[: match.start()]
-    return text, owner
-
-
-def _words(text: str) -> list[tuple[str, bool]]:
-    """Words with a flag saying whether a dot followed them ("Ent." is an abbreviation)."""
-    text = _MS_PREFIX.sub(" ", text)
-    text = _PRIVATE_IN_PARENS.sub(" pvt ", text)
-    text = _COUNTRY_IN_PARENS.sub(" ", text)
-    text = _SLASHED.sub(lambda m: f" {SLASH_ABBREVIATIONS[m.group(0)]} ", text)
-    text = text.replace("&", " and ").replace("+", " and ").replace("'", "")
-    out: list[tuple[str, bool]] = []
-    for m in _WORD.finditer(text):
-        *head, last = split_run_together(m.group(1))
-        out.extend((piece, False) for piece in head)
-        out.append((last, bool(m.group(2))))
-    return out
-
-
-_SUFFIXES_LONGEST_FIRST = tuple(sorted(RUN_TOGETHER_SUFFIXES, key=len, reverse=True))
-
-
-@lru_cache(maxsize=1 << 16)
-def split_run_together(token: str) -> tuple[str, ...]:
-    """A word with a trade or legal word run into it, split there: "goyalricemill" gives
-    ("goyal", "rice", "mill"), "jkpaints" ("jk", "paints"); and an auspicious word run
-    into a long name ("shreesiddhivinayak" gives ("shree", "siddhivinayak")).
-
-    What is left before the trade word must still look like a word (three letters with a
-    vowel) or initials (two letters without one). A word that is itself a trade word or
-    a typo of one ("Hardwear", "Tetxiles") is kept whole, so that it is corrected rather
-    than cut into "hard wear".
-    """
-    if len(token) < 6 or not token.isalpha() or token in RUN_TOGETHER_SUFFIXES:
-        return (token,)
-    if not token.endswith(_SUFFIXES_LONGEST_FIRST) and not token.startswith(RUN_TOGETHER_PREFIXES):
-        return (token,)  # nothing that could be split off: spare the typo check below
-    if token in ABBREVIATIONS or _near_trade_word(token):
-        return (token,)
-    for suffix in _SUFFIXES_LONGEST_FIRST:
-        if not token.endswith(suffix):
-            continue
-        rest = token[: -len(suffix)]
-        if (len(rest) >= 3 and has_vowel(rest)) or (len(rest) == 2 and not has_vowel(rest)):
-            return (*split_run_together(rest), suffix)
-    for prefix in RUN_TOGETHER_PREFIXES:
-        rest = token[len(prefix) :]
-        if token.startswith(prefix) and len(rest) >= 5 and has_vowel(rest):
-            return (prefix, *split_run_together(rest))
-    return (token,)
-
-
-def _near_trade_word(token: str) -> bool:
-    """Whether `token` is a trade or legal word with a typo or two (one edit for words of
-    up to five letters, two for longer ones), other than one it merely ends with. Compared
-    in rapidfuzz's compiled loop: every new word of six letters or more asks this."""
-    for words, edits in _TRADE_WORDS_BY_EDITS:
-        for word, _, _ in process.extract(
-            token, words, scorer=OSA.distance, score_cutoff=edits, limit=None
-        ):
-            if not token.endswith(word):
-                return True
-    return False
-
-
-_TRADE_WORDS_BY_EDITS = (
-    (sorted(w for w in RUN_TOGETHER_SUFFIXES if len(w) <= 5), 1),
-    (sorted(w for w in RUN_TOGETHER_SUFFIXES if len(w) > 5), 2),
-)
-
-
-#: "Co-operative" as punctuation and spacing split it ("Co-operative", "Co-op", "Co Op."):
-#: a co-operative bank or society, one word, not "company operative".
-_CO_OP_ENDINGS = frozenset({"operative", "op", "opp"})
-
-
-def _join_split_words(tokens: list[str]) -> list[str]:
-    """Words that punctuation or spacing split apart, joined again: "L.L.P." is "llp";
-    "Co-operative", "Co-op", "Coop" and "Cooperative" are "cooperative" (also where a
-    connector stood between them; never the initials C.O.)."""
-    out: list[str] = []
-    for token in tokens:
-        if token == "p" and out[-2:] == ["l", "l"]:
-            out[-2:] = ["llp"]
-        elif token in _CO_OP_ENDINGS and out and out[-1] == "co" and type(out[-1]) is str:
-            out[-1] = "cooperative"
-        elif token == "coop":
-            out.append("cooperative")
-        else:
-            out.append(token)
-    return out
 
 
 class _Initials(str):
@@ -349,7 +215,7 @@ def _read_as_word(token: str, first: bool, last: bool, following: str | None) ->
     connector ("the") or words run together ("abmill")."""
     return (
         _expand(token, False, first, last) != token
-        or (token == "co" and following in _CO_OP_ENDINGS)
+        or (token == "co" and following in CO_OP_ENDINGS)
         or token in DROPPED_WORDS
         or token in CONNECTORS
         or split_run_together(token) != (token,)
@@ -389,10 +255,10 @@ _FOLDED_PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
 @lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> NormalName:
     """Normalise a business name as written by people (see the module docstring)."""
-    text, owner = _take_owner_note(clean_text(name))
-    words = [(t, d) for t, d in _words(text) if t not in DROPPED_WORDS]
+    text, owner = take_owner_note(clean_text(name))
+    words = [(t, d) for t, d in written_words(text) if t not in DROPPED_WORDS]
     dotted = {t for t, d in words if d}
-    tokens = _join_split_words([t for t, _ in words])
+    tokens = join_split_words([t for t, _ in words])
     forms: list[str] = []
     city: str | None = None
     while True:
@@ -401,7 +267,7 @@ def normalise(name: str) -> NormalName:
             forms.insert(0, split.legal_form)
         # initials spelling a connector ("T.H.E.", "A.N.D.") are initials, kept
         kept = [t for t in split.core if isinstance(t, _Initials) or t not in CONNECTORS]
-        kept = _join_split_words(kept)
+        kept = join_split_words(kept)
         merged = _merge_initials(kept, dotted)
         cut = _city_at_end(merged)
         if len(merged) >= 3 and merged[-1] in COUNTRY_WORDS:
