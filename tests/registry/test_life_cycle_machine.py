@@ -67,6 +67,11 @@ from tests.registry.life_cycle_model import (
 EXAMPLES = int(os.environ.get("LIFE_CYCLE_EXAMPLES", "25"))
 STEPS = int(os.environ.get("LIFE_CYCLE_STEPS", "15"))
 
+# What the filing rules draw: which member reports, the invoice numbers, which amount.
+REPORTER = st.integers(0, len(REPORTERS) - 1)
+INVOICE_NUMBERS = st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=2)
+AMOUNT = st.integers(0, len(AMOUNTS) - 1)
+
 
 class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
     """The rules: members file, the complaints live their life, an admin merges, time
@@ -115,10 +120,10 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
 
     @rule(
         target=complaints_,
-        member=st.integers(0, len(REPORTERS) - 1),
+        member=REPORTER,
         debtor=st.integers(0, len(GSTINS) - 1),
-        numbers=st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=2),
-        amount=st.integers(0, len(AMOUNTS) - 1),
+        numbers=INVOICE_NUMBERS,
+        amount=AMOUNT,
     )
     def file_by_gstin(self, member: int, debtor: int, numbers: list[str], amount: int) -> Any:
         name, gstin = GSTINS[debtor]
@@ -143,10 +148,10 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
 
     @rule(
         target=complaints_,
-        member=st.integers(0, len(REPORTERS) - 1),
+        member=REPORTER,
         debtor=st.integers(0, len(NAMES) - 1),
-        numbers=st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=2),
-        amount=st.integers(0, len(AMOUNTS) - 1),
+        numbers=INVOICE_NUMBERS,
+        amount=AMOUNT,
         new=st.booleans(),
     )
     def file_by_name(
@@ -175,10 +180,10 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
     @precondition(lambda self: self.biz)
     @rule(
         target=complaints_,
-        member=st.integers(0, len(REPORTERS) - 1),
+        member=REPORTER,
         data=st.data(),
-        numbers=st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=2),
-        amount=st.integers(0, len(AMOUNTS) - 1),
+        numbers=INVOICE_NUMBERS,
+        amount=AMOUNT,
     )
     def file_by_registry_id(
         self, member: int, data: st.DataObject, numbers: list[str], amount: int
@@ -328,7 +333,7 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
     # -- rules: businesses ---------------------------------------------------------------
 
     @precondition(lambda self: self.biz)
-    @rule(member=st.integers(0, len(REPORTERS) - 1), data=st.data())
+    @rule(member=REPORTER, data=st.data())
     def member_watches(self, member: int, data: st.DataObject) -> None:
         business = data.draw(st.sampled_from(sorted(self.biz)), label="business")
         watched = watchlist.watch(self.db, self.members[member], business)
