@@ -39,7 +39,6 @@ FIRST_LISTING = "a new complaint about {name} was listed"
 #: What a watcher reads of any other change, by the complaint's new state (and, where it
 #: matters, its old one).
 PHRASES = {
-    (C.IN_NOTICE, C.LISTED): FIRST_LISTING,
     (C.DISPUTED, C.LISTED): "a disputed complaint about {name} is listed again: the registry "
     "rejected the dispute",
     (None, C.DISPUTED): "a complaint about {name} is disputed by the business",
