@@ -10,15 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    literal,
-    null,
-    select,
-    text,
-    true,
-    union_all,
-)
+from sqlalchemy import and_, literal, null, select, text, true, union_all
 from sqlalchemy.orm import Session
 
 from matching.keys import query_terms, query_variants
