@@ -1,11 +1,12 @@
 """The load benchmark's data: a fresh PostgreSQL database filled through the app's own code.
 
-Businesses go in through `registry.importer` (what `registry import-businesses` runs);
-members through `registry.members.create_active` with keys from `registry.apikeys`;
-complaints through `registry.filing.file_complaint` (evidence file, invoices, search
+Businesses go in through `registry.directory.import_businesses` (what `registry
+import-businesses` runs); members through `registry.members.accounts.create_active` with
+keys from `registry.members.api_keys`;
+complaints through `registry.complaints.filing.file_complaint` (evidence file, invoices, search
 aliases, audit rows, the notice in the outbox), then, for most of them, the moves the
 worker or the member would make later (`listed` after the notice period, `settled`);
-report orders through `registry.orders.start_order` and the local test gateway's signed
+report orders through `registry.payments.orders.start_order` and the local test gateway's signed
 events fed to the webhook's own `receive()`. So the rows are the rows the app writes.
 """
 
@@ -27,22 +28,17 @@ from sqlalchemy.orm import Session
 from bench.synthetic import Business as Synthetic
 from bench.synthetic import generate
 from portal.webhooks import receive
-from registry import (
-    apikeys,
-    complaints,
-    debtors,
-    filing,
-    importer,
-    members,
-    migrate,
-    orders,
-    outbox,
-)
+from registry import migrate, outbox
 from registry.actors import SYSTEM, Actor
+from registry.complaints import filing
+from registry.complaints import life as complaints
 from registry.db import make_engine, make_sessionmaker
-from registry.gateway import SESSION_PLACEHOLDER, TestGateway
+from registry.directory import debtors, import_businesses
 from registry.mailer import mailer_from_url
+from registry.members import accounts, api_keys
 from registry.models import Complaint, ComplaintStatus, User
+from registry.payments import orders
+from registry.payments.gateways import SESSION_PLACEHOLDER, TestGateway
 from registry.settings import Settings
 
 #: The smallest PDF `filetype` recognises: evidence is judged by its content.
@@ -120,7 +116,7 @@ def seed(
         csv_path = workdir / "directory.csv"
         _write_csv(csv_path, directory)
         with sessions.begin() as session:
-            report = importer.import_file(session, csv_path, SYSTEM)
+            report = import_businesses.import_file(session, csv_path, SYSTEM)
         ids = {o.line: o.business_id for o in report.outcomes if o.business_id}
         out.businesses = [(ids[i + 2], b) for i, b in enumerate(directory) if i + 2 in ids]
         out.timings["import"] = time.perf_counter() - started
@@ -155,7 +151,7 @@ def seed(
 def _write_csv(path: Path, directory: list[Synthetic]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(importer.COLUMNS)
+        writer.writerow(import_businesses.COLUMNS)
         for b in directory:
             writer.writerow([b.name, b.gstin or "", b.pan or "", b.city, b.state])
 
@@ -171,7 +167,7 @@ def _members(
     with sessions() as session, session.begin():
         for i in range(wanted):
             business = next(candidates)
-            application = members.Application(
+            application = accounts.Application(
                 business_name=business.name,
                 gstin=business.gstin or "",
                 email=f"member{i}@load-bench.example",
@@ -179,8 +175,8 @@ def _members(
                 industry=INDUSTRIES[i % len(INDUSTRIES)],
                 msme_category=MSME[i % len(MSME)],
             )
-            user = members.create_active(session, application, SYSTEM)
-            out.keys.append(apikeys.create(session, user, "load bench", Actor.of(user))[1])
+            user = accounts.create_active(session, application, SYSTEM)
+            out.keys.append(api_keys.create(session, user, "load bench", Actor.of(user))[1])
             users.append(user)
     return users
 

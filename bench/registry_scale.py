@@ -5,7 +5,7 @@
 Grows the labelled directory of `../shared/bench/matching` to N businesses with synthetic
 ones (the 20,000 labelled ones stay inside), loads it with the same code as
 `registry import-businesses`, then times the 2,000 labelled queries through
-`registry.search` (the database-backed index every web worker shares), the same through a
+`registry.directory.search` (the database-backed index every web worker shares), the same through a
 web worker's in-memory copy of the index (its load time, memory and latency, and whether
 its answers are the tables'), a brute-force `rapidfuzz.process.extract` over all names as
 the reference, and `find-duplicates`.
@@ -34,11 +34,12 @@ from bench.matching_quality import DEFAULT_DATA, Query, load_businesses, load_qu
 from bench.synthetic import generate
 from matching.normalise import canonical_city, normalise
 from matching.score import score_normalised
-from registry import duplicates, importer, migrate, search, search_index
+from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.index_copies import IndexCopies
-from registry.index_copy import IndexCopy
+from registry.directory import duplicates, import_businesses, name_index, search
+from registry.directory.copied_index import IndexCopies
+from registry.directory.index_copy import IndexCopy
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -122,8 +123,8 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             print(f"\n== {backend}: {len(labelled_ids):,} businesses")
             started = time.perf_counter()
             with sessions.begin() as session:
-                report = importer.import_file(session, csv_path, SYSTEM)
-            search_index.vacuum(engine)  # as `registry import-businesses` does
+                report = import_businesses.import_file(session, csv_path, SYSTEM)
+            name_index.vacuum(engine)  # as `registry import-businesses` does
             imported = time.perf_counter() - started
             counts = report.counts()
             print(
@@ -210,7 +211,7 @@ def _rss_mb() -> float:
 
 def _through_a_copy(sessions: sessionmaker[Session], queries: list[Query]) -> None:
     """The same searches answered from a web worker's copy of the index
-    (`registry.index_copy`): its load time and memory, its latency, and whether every
+    (`registry.directory.index_copy`): its load time and memory, its latency, and whether every
     answer (the top five, with scores) is the one the tables gave."""
     before = _rss_mb()
     started = time.perf_counter()

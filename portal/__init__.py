@@ -14,8 +14,8 @@ from portal import admin, database, errors, health, reports, request_log, securi
 from portal.api import RegistryApi
 from portal.api import bp as api_bp
 from portal.extensions import csrf, limiter, login_manager
-from registry.gateway import gateway_for
 from registry.money import rupees
+from registry.payments.gateways import gateway_for
 from registry.settings import PRODUCT_NAME, Settings
 
 API_DESCRIPTION = (

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_sessionmaker
-from registry.index_copies import IndexCopies
+from registry.directory.copied_index import IndexCopies
 from registry.settings import Settings
 
 
@@ -81,7 +81,7 @@ def db() -> Session:
 
 
 def index_copies() -> IndexCopies | None:
-    """This process's copy of the name index, for `registry.search` (None: tables)."""
+    """This process's copy of the name index, for `registry.directory.search` (None: tables)."""
     return state().index_copies
 
 

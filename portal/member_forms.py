@@ -11,8 +11,8 @@ from wtforms import HiddenField, IntegerField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from registry.bulk_csv import FIELDS, REQUIRED
-from registry.bulk_filing import Document
+from registry.bulk.batches import Document
+from registry.bulk.reading import FIELDS, REQUIRED
 
 
 class ImportForm(FlaskForm):

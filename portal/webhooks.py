@@ -1,6 +1,6 @@
 """`POST /webhooks/stripe`: the gateway's signed events (API.md, "Gateway webhook").
 
-The view only checks the signature and hands the event to `registry.payments`. The local
+The view only checks the signature and hands the event to `registry.payments.fulfilment`. The local
 test gateway delivers its events through `receive()` too, so the handler cannot tell
 them from Stripe's.
 """
@@ -14,8 +14,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from portal.database import db, settings
-from registry import payments
-from registry.gateway import GatewayError, PaymentGateway
+from registry.payments import fulfilment
+from registry.payments.gateways import GatewayError, PaymentGateway
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -38,7 +38,7 @@ def receive(
         error = {"code": "bad_signature", "message": "The signature does not verify."}
         return {"error": error}, 400
     try:
-        outcome = payments.accept_event(session, gateway, event.to_dict(), payload.decode())
+        outcome = fulfilment.accept_event(session, gateway, event.to_dict(), payload.decode())
     except GatewayError as exc:
         return {"error": {"code": "gateway_error", "message": exc.message}}, 503
     return {"received": True, "outcome": outcome.text}, 200

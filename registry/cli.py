@@ -15,23 +15,17 @@ import click
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
-from registry import (
-    apikeys,
-    demo,
-    duplicates,
-    importer,
-    members,
-    migrate,
-    payments,
-    search_index,
-    worker,
-)
+from registry import demo, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
+from registry.directory import duplicates, name_index
+from registry.directory import import_businesses as business_import
 from registry.errors import RegistryError, ValidationFailed
-from registry.gateway import gateway_for
 from registry.mailer import mailer_from_url
+from registry.members import accounts, api_keys
 from registry.models import utcnow
+from registry.payments import fulfilment
+from registry.payments.gateways import gateway_for
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")
@@ -58,7 +52,7 @@ def _vacuum(settings: Settings) -> None:
     """Tidy the index tables after a bulk change (a no-op on SQLite)."""
     engine = make_engine(settings.database_url)
     try:
-        search_index.vacuum(engine)
+        name_index.vacuum(engine)
     finally:
         engine.dispose()
 
@@ -90,7 +84,7 @@ def init_db() -> None:
     migrate.upgrade(settings.database_url)
     click.echo("database is at the newest revision")
     with _transaction(settings) as session:
-        older = search_index.older_version(session)
+        older = name_index.older_version(session)
     if older is not None:
         click.echo(
             f"note: the search index holds names read by version {older} of the name matcher; "
@@ -110,10 +104,10 @@ def create_admin(email: str, password: str, with_key: bool) -> None:
 
     def run() -> dict[str, Any]:
         with _transaction(settings) as session:
-            user = members.create_admin(session, email, password, CLI_ACTOR)
+            user = accounts.create_admin(session, email, password, CLI_ACTOR)
             out: dict[str, Any] = {"user_id": user.id, "email": user.email, "role": "admin"}
             if with_key:
-                out["api_key"] = apikeys.create(session, user, "CLI", CLI_ACTOR)[1]
+                out["api_key"] = api_keys.create(session, user, "CLI", CLI_ACTOR)[1]
             return out
 
     _echo_json(_fail_on_domain_errors(run))
@@ -131,8 +125,8 @@ def create_member(name: str, gstin: str, email: str, password: str, with_key: bo
 
     def run() -> dict[str, Any]:
         with _transaction(settings) as session:
-            application = members.Application(name, gstin, email, password)
-            user = members.create_active(session, application, CLI_ACTOR)
+            application = accounts.Application(name, gstin, email, password)
+            user = accounts.create_active(session, application, CLI_ACTOR)
             out: dict[str, Any] = {
                 "member_id": user.member_id,
                 "user_id": user.id,
@@ -140,7 +134,7 @@ def create_member(name: str, gstin: str, email: str, password: str, with_key: bo
                 "role": "member",
             }
             if with_key:
-                out["api_key"] = apikeys.create(session, user, "CLI", CLI_ACTOR)[1]
+                out["api_key"] = api_keys.create(session, user, "CLI", CLI_ACTOR)[1]
             return out
 
     _echo_json(_fail_on_domain_errors(run))
@@ -188,7 +182,7 @@ def gateway_events(hours: float, replay: bool) -> None:
 
     def run() -> dict[str, Any]:
         with _transaction(settings) as session:
-            rows = payments.replay_events(session, gateway, since, replay=replay)
+            rows = fulfilment.replay_events(session, gateway, since, replay=replay)
         return {"events": rows, "replayed": sum(1 for row in rows if "outcome" in row)}
 
     _echo_json(_fail_on_domain_errors(run))
@@ -217,10 +211,10 @@ def import_businesses(csv_file: Path) -> None:
     settings = _settings()
     try:
         with _transaction(settings) as session:
-            report = importer.import_file(
+            report = business_import.import_file(
                 session, csv_file, CLI_ACTOR, _terminal_progress("importing")
             )
-    except importer.ImportFileError as exc:
+    except business_import.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     _vacuum(settings)
     _echo_json(report.as_json())
@@ -231,7 +225,7 @@ def reindex() -> None:
     """Rebuild the name index from the directory (after an upgrade that changes matching)."""
     settings = _settings()
     with _transaction(settings) as session:
-        count = search_index.rebuild(session, CLI_ACTOR, _terminal_progress("indexing"))
+        count = name_index.rebuild(session, CLI_ACTOR, _terminal_progress("indexing"))
     _vacuum(settings)
     _echo_json({"businesses": count})
 

@@ -8,9 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import complaints, directory, disputes, evidence, members
+from registry import evidence
 from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.complaints import disputes
+from registry.complaints import life as complaints
+from registry.directory import businesses as directory
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from registry.models import (
     Business,
     Complaint,
@@ -55,19 +59,19 @@ def load(session: Session, settings: Settings) -> bool:
     """Load the demo set; False when it is already there."""
     if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
         return False
-    members.create_admin(session, ADMIN_EMAIL, MEMBER_PASSWORD, SYSTEM)
+    accounts.create_admin(session, ADMIN_EMAIL, MEMBER_PASSWORD, SYSTEM)
     users = [
-        members.create_active(
+        accounts.create_active(
             session,
-            members.Application(name, gstin_for(state, pan), email, MEMBER_PASSWORD),
+            accounts.Application(name, gstin_for(state, pan), email, MEMBER_PASSWORD),
             SYSTEM,
             industry=industry,
         )
         for name, state, pan, email, industry in DEMO_MEMBERS
     ]
-    members.apply(
+    accounts.apply(
         session,
-        members.Application(
+        accounts.Application(
             "Vishwakarma Tools",
             gstin_for("06", "AAGFV9999Q"),
             "new@vishwakarma.example",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -17,6 +18,7 @@ from stdnum.exceptions import (
 )
 
 from matching import kinds
+from registry.errors import ValidationFailed
 
 EXTRA_STATE_CODES = frozenset(kinds.EXTRA_STATE_CODES)
 _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
@@ -73,3 +75,10 @@ def gstin_for(state_code: str, pan: str, entity: str = "1") -> str:
     """The GSTIN a PAN holds in a state (its check character computed by stdnum)."""
     body = f"{state_code}{validate_pan(pan)}{entity}Z"
     return body + kinds.gstin_check_character(body)
+
+
+def normalise_email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": str(exc)}) from exc

@@ -26,7 +26,8 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from registry import bulk_filing, evidence
+from registry import evidence
+from registry.bulk import batches
 from registry.models import EvidenceFile, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 
@@ -49,7 +50,7 @@ def sweep(session: Session, settings: Settings, now: datetime | None = None) -> 
     how many were deleted. Reads the database, writes nothing to it."""
     cutoff = ((now or utcnow()) - MIN_AGE).timestamp()
     return _evidence(session, settings.uploads_path, cutoff) + _imports(
-        session, bulk_filing.imports_root(settings), cutoff
+        session, batches.imports_root(settings), cutoff
     )
 
 

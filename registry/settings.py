@@ -84,7 +84,7 @@ class Settings:
     msme_bank_rate_percent: Decimal = Decimal("6.50")
     upload_max_bytes: int = 5 * 1024 * 1024
     trusted_proxies: int = 0
-    #: Each web worker keeps a copy of the name index in memory (`registry.index_copy`).
+    #: Each web worker keeps a copy of the name index in memory (`registry.directory.index_copy`).
     search_index_copy: bool = True
 
     @property

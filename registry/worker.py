@@ -9,18 +9,13 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import (
-    bulk_filing,
-    complaints,
-    disputes,
-    faults,
-    orders,
-    orphans,
-    outbox,
-    reminders,
-    search_index,
-)
+from registry import faults, orphans, outbox
+from registry.bulk import batches
+from registry.complaints import disputes, life
+from registry.complaints.notices import reminders
+from registry.directory import name_index
 from registry.mailer import Mailer
+from registry.payments import orders
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,10 +48,10 @@ def run_once(
     with sessions() as session:
         with session.begin():
             result.reminders = reminders.send_due_reminders(session, settings)
-            result.listed = complaints.list_notice_period_over(session)
+            result.listed = life.list_notice_period_over(session)
             result.disputes_overdue = disputes.flag_overdue(session)
             result.orders_expired = orders.expire_overdue(session)
-            result.imports_expired = bulk_filing.expire_abandoned(session, settings)
+            result.imports_expired = batches.expire_abandoned(session, settings)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer)
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
@@ -64,7 +59,7 @@ def run_once(
         with sessions() as session:
             result.orphan_files_removed = orphans.sweep(session, settings)
         with sessions() as session, session.begin():
-            result.index_changes_pruned = search_index.prune_changes(session)
+            result.index_changes_pruned = name_index.prune_changes(session)
     return result
 
 

@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.extensions import limiter
-from registry import apikeys, debtors, filing, members, migrate
+from registry import migrate
 from registry.actors import SYSTEM
+from registry.complaints import filing
 from registry.db import make_engine
+from registry.directory import debtors
 from registry.identifiers import gstin_for
+from registry.members import accounts, api_keys
 from registry.models import User
 from registry.settings import Settings
 
@@ -161,29 +164,29 @@ class Factory:
     def member_user(self, name: str | None = None, active: bool = True) -> User:
         n = self._next()
         pan = f"AAB{'CFP'[n % 3]}{chr(65 + n % 26)}{1000 + n:04d}{chr(65 + (n * 7) % 26)}"
-        application = members.Application(
+        application = accounts.Application(
             business_name=name or f"Test Traders {n}",
             gstin=gstin_for("27", pan),
             email=f"member{n}-{secrets.token_hex(3)}@example.com",
             password=PASSWORD,
         )
         if active:
-            user = members.create_active(self.session, application, SYSTEM)
+            user = accounts.create_active(self.session, application, SYSTEM)
         else:
-            user = members.apply(self.session, application).users[0]
+            user = accounts.apply(self.session, application).users[0]
         self.session.flush()
         return user
 
     def admin(self) -> User:
         n = self._next()
-        user = members.create_admin(
+        user = accounts.create_admin(
             self.session, f"admin{n}-{secrets.token_hex(3)}@example.com", PASSWORD, SYSTEM
         )
         self.session.flush()
         return user
 
     def api_key(self, user: User) -> str:
-        return apikeys.create(self.session, user, "tests", SYSTEM)[1]
+        return api_keys.create(self.session, user, "tests", SYSTEM)[1]
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, disputes, filing, migrate
+from registry import audit, migrate
 from registry.actors import Actor
+from registry.complaints import disputes, filing
 from registry.db import make_engine, make_sessionmaker
 from registry.models import Base, ComplaintStatus, Dispute, DisputeStatus
 from tests.conftest import PDF, Factory, filing_request

@@ -10,7 +10,7 @@ from portal.admin import bp
 from portal.auth import admin_required
 from portal.database import db
 from portal.forms import ConfirmForm
-from registry import directory, duplicates, merges, search
+from registry.directory import businesses, duplicates, merges, search
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
 from registry.models import Business, DuplicatePair
 
@@ -83,7 +83,7 @@ def business(business_id: int) -> str:
         "admin/business.html",
         business=item,
         hit=search.identity_hit(db(), item),
-        survivor=directory.survivor(db(), item),
+        survivor=businesses.survivor(db(), item),
         merges=merges.merges_of(db(), item.id),
         form=ConfirmForm(),
     )

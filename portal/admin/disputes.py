@@ -13,7 +13,7 @@ from portal.complaint_forms import DecisionForm
 from portal.database import db
 from portal.downloads import send_evidence
 from portal.pagination import paginate
-from registry import complaints, disputes
+from registry.complaints import disputes, life
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import Dispute, DisputeStatus
 
@@ -56,7 +56,7 @@ def dispute(dispute_id: int) -> Response | tuple[str, int]:
         dispute=item,
         complaint=item.complaint,
         form=form,
-        history=complaints.history(db(), item.complaint),
+        history=life.history(db(), item.complaint),
         overdue=disputes.is_overdue(item),
     ), status
 

@@ -12,8 +12,8 @@ from portal.auth import admin_required
 from portal.database import db
 from portal.forms import ConfirmForm, RejectForm, apply_field_errors
 from portal.pagination import paginate
-from registry import members
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.members import accounts
 from registry.models import Member, MemberStatus
 
 
@@ -52,7 +52,7 @@ def verify_member(member_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        members.verify(db(), member, current_user.actor)
+        accounts.verify(db(), member, current_user.actor)
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.member_list"), 303)
@@ -67,7 +67,7 @@ def reject_member(member_id: int) -> Response | tuple[str, int]:
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            members.reject(db(), member, current_user.actor, form.reason.data or "")
+            accounts.reject(db(), member, current_user.actor, form.reason.data or "")
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         except InvalidTransition as exc:

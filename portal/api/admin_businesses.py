@@ -10,7 +10,7 @@ from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
 from portal.api.schemas import DuplicatePairOut, MergeIn, MergeOut
 from portal.database import db
-from registry import directory, duplicates, merges, search
+from registry.directory import businesses, duplicates, merges, search
 from registry.models import Business, BusinessMerge, DuplicatePair
 
 
@@ -32,7 +32,7 @@ def _pair(pair: DuplicatePair) -> dict[str, Any]:
 
 
 def _merge(record: BusinessMerge) -> dict[str, Any]:
-    survivor = directory.get(db(), record.kept_id)
+    survivor = businesses.get(db(), record.kept_id)
     return {
         "merge_id": record.id,
         "keep": record.kept_id,

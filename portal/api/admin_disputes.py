@@ -11,7 +11,7 @@ from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
 from portal.api.schemas import AdminDisputeOut, DecisionIn
 from portal.database import db
-from registry import disputes
+from registry.complaints import disputes
 from registry.models import Dispute, DisputeStatus
 
 STATUSES = ", ".join(s.value for s in DisputeStatus)

@@ -9,8 +9,8 @@ from portal.api.keys import SECURITY, api_actor, key_required
 from portal.api.reports import OrderOut, gateway_failed, order_out
 from portal.database import db
 from portal.webhooks import current_gateway
-from registry import orders
-from registry.gateway import GatewayError
+from registry.payments import fulfilment
+from registry.payments.gateways import GatewayError
 
 
 @bp.route("/admin/orders/<int:order_id>/refund", methods=["POST"])
@@ -20,7 +20,7 @@ from registry.gateway import GatewayError
 def refund_order(order_id: int) -> dict[str, Any]:
     """Refund a paid order in full through the gateway; its report locks again."""
     try:
-        order = orders.refund(db(), current_gateway(), order_id, api_actor())
+        order = fulfilment.refund(db(), current_gateway(), order_id, api_actor())
     except GatewayError as exc:
         raise gateway_failed(exc) from exc
     return order_out(order)

@@ -11,7 +11,7 @@ from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, key_required
 from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
 from portal.database import db, index_copies, read_db
-from registry import directory, search
+from registry.directory import businesses, search
 
 
 def identity(hit: search.Hit) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def search_body(found: search.SearchResult) -> dict[str, Any]:
 @bp.doc(security=SECURITY)
 def get_business(business_id: int) -> dict[str, Any]:
     """A business's identity; a merged id answers the surviving business."""
-    business = directory.get(db(), business_id)
+    business = businesses.get(db(), business_id)
     if business is None:
         raise ApiError(404, "not_found", f"No business {business_id}.")
     return identity(search.identity_hit(db(), business))

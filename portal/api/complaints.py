@@ -16,7 +16,9 @@ from portal.api.schemas import (
 )
 from portal.api.uploads import decode_files
 from portal.database import db, settings
-from registry import audit, complaints, debtors, filing
+from registry import audit
+from registry.complaints import filing, life
+from registry.directory import debtors
 from registry.models import Complaint
 
 
@@ -43,14 +45,14 @@ def _detail(complaint: Complaint) -> dict[str, Any]:
                 "by": audit.public_label(e),
                 "note": e.note,
             }
-            for e in complaints.history(db(), complaint)
+            for e in life.history(db(), complaint)
             if e.to_state is not None
         ],
     }
 
 
 def _own(complaint_id: int) -> Complaint:
-    complaint = complaints.get_for_member(db(), complaint_id, api_member_id())
+    complaint = life.get_for_member(db(), complaint_id, api_member_id())
     if complaint is None:
         raise ApiError(404, "not_found", f"No complaint {complaint_id} of yours.")
     return complaint
@@ -81,7 +83,7 @@ def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
 @bp.doc(security=SECURITY)
 def list_complaints() -> list[dict[str, Any]]:
     """Your member's complaints, newest first."""
-    return [_summary(c) for c in complaints.list_for_member(db(), api_member_id())]
+    return [_summary(c) for c in life.list_for_member(db(), api_member_id())]
 
 
 @bp.route("/complaints/<int:complaint_id>")
@@ -101,7 +103,7 @@ def get_complaint(complaint_id: int) -> dict[str, Any]:
 def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
     """Confirm the debtor paid: the complaint becomes settled."""
     complaint = _own(complaint_id)
-    complaints.settle(db(), complaint, api_actor(), body.get("note"))
+    life.settle(db(), complaint, api_actor(), body.get("note"))
     return _detail(complaint)
 
 
@@ -112,5 +114,5 @@ def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
 def withdraw_complaint(complaint_id: int) -> dict[str, Any]:
     """Take the complaint back (only while it is in notice)."""
     complaint = _own(complaint_id)
-    complaints.withdraw(db(), complaint, api_actor())
+    life.withdraw(db(), complaint, api_actor())
     return _detail(complaint)

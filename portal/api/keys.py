@@ -10,8 +10,8 @@ from flask import g, request
 
 from portal.api.errors import ApiError
 from portal.database import db
-from registry import apikeys
 from registry.actors import Actor
+from registry.members import api_keys
 from registry.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,7 +35,7 @@ def key_required(*, admin: bool = False) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             key = _presented_key()
-            user = apikeys.user_for_key(db(), key) if key else None
+            user = api_keys.user_for_key(db(), key) if key else None
             if user is None:
                 raise ApiError(
                     401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>."

@@ -10,14 +10,15 @@ from portal.api.schemas import DisputeIn, DisputeOpened, NoticeOut
 from portal.api.uploads import decode_files
 from portal.database import db, settings
 from portal.extensions import limiter
-from registry import disputes, notice_view, notices
+from registry.complaints import disputes
+from registry.complaints.notices import links, view
 from registry.models import Complaint
 
 NOTICE_LIMIT = "30 per minute"
 
 
 def _complaint(token: str) -> Complaint:
-    complaint = notices.complaint_for_token(db(), token)
+    complaint = links.complaint_for_token(db(), token)
     if complaint is None:
         raise ApiError(404, "not_found", "This notice link is unknown or has expired.")
     return complaint
@@ -28,7 +29,7 @@ def _complaint(token: str) -> Complaint:
 @bp.response(200, NoticeOut)
 def read_notice(token: str) -> dict[str, Any]:
     """The complaint as its debtor sees it, reporter's name included."""
-    return notice_view.for_debtor(settings(), _complaint(token))
+    return view.for_debtor(settings(), _complaint(token))
 
 
 @bp.route("/notices/<token>/dispute", methods=["POST"])

@@ -12,9 +12,10 @@ from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.database import db
 from portal.reports import checkout
-from registry import orders, reports
-from registry.gateway import GatewayError
 from registry.models import ReportOrder, utcnow
+from registry.payments import orders
+from registry.payments.gateways import GatewayError
+from registry.reports import credit_report
 
 
 class OrderIn(Schema):
@@ -100,7 +101,7 @@ def order_out(order: ReportOrder, **extra: Any) -> dict[str, Any]:
     return {
         **{name: getattr(order, name) for name in fields_ + dates},
         "status": order.status.value,
-        "report_readable_until": reports.readable_until(order),
+        "report_readable_until": credit_report.readable_until(order),
         **extra,
     }
 
@@ -148,7 +149,9 @@ def get_order(order_id: int) -> dict[str, Any]:
 def get_report(business_id: int) -> dict[str, Any]:
     """The report you paid for (paid, not refunded, under 30 days old); 402 otherwise."""
     try:
-        order, content = reports.report_for_member(db(), api_member_id(), business_id, utcnow())
-    except reports.PaymentRequired as exc:
+        order, content = credit_report.report_for_member(
+            db(), api_member_id(), business_id, utcnow()
+        )
+    except credit_report.PaymentRequired as exc:
         raise ApiError(402, "payment_required", exc.message, business_id=business_id) from exc
-    return {**content, "order_id": order.id, "readable_until": reports.readable_until(order)}
+    return {**content, "order_id": order.id, "readable_until": credit_report.readable_until(order)}

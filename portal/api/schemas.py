@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from registry import disputes
+from registry.complaints import disputes
 
 
 class ErrorBody(Schema):

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from portal.api import bp
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.database import db
-from registry import watches
+from registry.members import watches
 from registry.models import Business, Watch
 
 

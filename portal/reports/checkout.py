@@ -6,9 +6,9 @@ from flask import url_for
 
 from portal.database import db, settings
 from portal.webhooks import current_gateway
-from registry import orders
 from registry.actors import Actor
-from registry.gateway import SESSION_PLACEHOLDER
+from registry.payments import orders
+from registry.payments.gateways import SESSION_PLACEHOLDER
 
 
 def start(actor: Actor, business_id: int) -> orders.StartedOrder:

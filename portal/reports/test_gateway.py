@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from portal.database import db, settings
 from portal.reports.forms import TestCheckoutForm
 from portal.webhooks import current_gateway, receive
-from registry.gateway import GatewayError, TestGateway
+from registry.payments.gateways import GatewayError, TestGateway
 
 bp = Blueprint("test_gateway", __name__, url_prefix="/test-gateway")
 

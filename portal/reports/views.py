@@ -18,11 +18,13 @@ from portal.pagination import paginate
 from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
 from portal.webhooks import current_gateway
-from registry import notices, orders, reports
+from registry.complaints.notices import links
 from registry.errors import NotFound
-from registry.gateway import GatewayError
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
-from registry.report_pdf import render_pdf
+from registry.payments import fulfilment, orders
+from registry.payments.gateways import GatewayError
+from registry.reports import credit_report
+from registry.reports.pdf import render_pdf
 
 bp = Blueprint("reports", __name__)
 
@@ -69,7 +71,7 @@ def buy_by_id() -> Response | tuple[str, int]:
 @bp.route("/reports/buy/<int:business_id>", methods=["GET", "POST"])
 @member_required
 def buy(business_id: int) -> Response | str:
-    business = reports.survivor(db(), business_id)
+    business = credit_report.survivor(db(), business_id)
     if business is None:
         abort(404)
     form = ConfirmForm()
@@ -85,13 +87,13 @@ def buy(business_id: int) -> Response | str:
 def checkout_return() -> Response:
     session_id = request.args.get("session_id", "")
     try:
-        order = orders.order_for_return(db(), current_gateway(), _member_id(), session_id)
+        order = fulfilment.order_for_return(db(), current_gateway(), _member_id(), session_id)
     except NotFound:
         abort(404)
     except GatewayError:
         flash("The gateway could not confirm the payment just now; check again shortly.", "error")
         return redirect(url_for("reports.orders"))
-    if reports.is_readable(order, utcnow()):
+    if credit_report.is_readable(order, utcnow()):
         flash("The gateway confirmed your payment. Your report is ready.", "success")
         return redirect(url_for("reports.report_page", order_id=order.id))
     return redirect(url_for("reports.order_page", order_id=order.id))
@@ -105,8 +107,8 @@ def order_page(order_id: int) -> str:
         "reports/order.html",
         order=order,
         business=db().get(Business, order.business_id),
-        readable=reports.is_readable(order, utcnow()),
-        until=reports.readable_until(order),
+        readable=credit_report.is_readable(order, utcnow()),
+        until=credit_report.readable_until(order),
     )
 
 
@@ -125,7 +127,7 @@ def continue_checkout(order_id: int) -> Response:
 
 def _readable(order_id: int) -> tuple[ReportOrder, dict[str, Any]]:
     order = _own_order(order_id)
-    content = reports.snapshot_of(db(), order, utcnow())
+    content = credit_report.snapshot_of(db(), order, utcnow())
     if content is None:
         abort(Response(render_template("reports/locked.html", order=order), 402))
     return order, content
@@ -151,10 +153,10 @@ def report_pdf(order_id: int) -> Response:
 @limiter.limit("30 per minute")
 def own_report(token: str) -> Response:
     """The reported business reads its own report, free, having proved who it is."""
-    complaint = notices.complaint_for_token(db(), token)
+    complaint = links.complaint_for_token(db(), token)
     if complaint is None:
         abort(404, "This notice link is unknown or has expired.")
-    content = reports.build_report(db(), complaint.business_id, utcnow())
+    content = credit_report.build_report(db(), complaint.business_id, utcnow())
     response = Response(render_template("reports/report.html", report=content, own=True))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -11,8 +11,8 @@ from portal.database import db
 from portal.forms import ApiKeyForm, ConfirmForm, apply_field_errors
 from portal.pagination import paginate_list
 from portal.web import bp
-from registry import apikeys
 from registry.errors import NotFound, ValidationFailed
+from registry.members import api_keys as key_service
 
 
 @bp.route("/account/api-keys", methods=["GET", "POST"])
@@ -22,7 +22,7 @@ def api_keys() -> tuple[str, int]:
     new_key = None
     if form.validate_on_submit():
         try:
-            _key, new_key = apikeys.create(
+            _key, new_key = key_service.create(
                 db(), signed_in_user(), form.name.data or "", current_user.actor
             )
         except ValidationFailed as exc:
@@ -30,7 +30,7 @@ def api_keys() -> tuple[str, int]:
         else:
             form = ApiKeyForm(formdata=None)
     status = 422 if form.errors else 200
-    page = paginate_list(apikeys.list_for_user(db(), signed_in_user()))
+    page = paginate_list(key_service.list_for_user(db(), signed_in_user()))
     return render_template(
         "account/api_keys.html",
         form=form,
@@ -47,7 +47,7 @@ def revoke_api_key(key_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        key = apikeys.revoke(db(), signed_in_user(), key_id, current_user.actor)
+        key = key_service.revoke(db(), signed_in_user(), key_id, current_user.actor)
     except NotFound:
         abort(404)
     flash(f"Key '{key.name}' revoked; systems using it are now refused.", "info")

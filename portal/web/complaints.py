@@ -15,14 +15,14 @@ from portal.downloads import send_evidence
 from portal.forms import ConfirmForm
 from portal.web import bp
 from portal.web.filing import filing_from, incomplete_rows, show_errors
-from registry import complaints, filing
+from registry.complaints import filing, life
+from registry.complaints.msmed import msmed_interest
 from registry.errors import Conflict, InvalidTransition, ValidationFailed
 from registry.models import Complaint
-from registry.notice_mail import msmed_interest
 
 
 def _own(complaint_id: int) -> Complaint:
-    complaint = complaints.get_for_member(db(), complaint_id, signed_in_user().member_id or 0)
+    complaint = life.get_for_member(db(), complaint_id, signed_in_user().member_id or 0)
     if complaint is None:
         abort(404)
     return complaint
@@ -63,7 +63,7 @@ def complaint(complaint_id: int) -> str:
     return render_template(
         "complaints/show.html",
         complaint=item,
-        history=complaints.history(db(), item),
+        history=life.history(db(), item),
         interest=msmed_interest(settings(), item, date.today()),
         settle=NoteForm(),
         withdraw=ConfirmForm(),
@@ -78,7 +78,7 @@ def settle(complaint_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        complaints.settle(db(), item, current_user.actor, form.note.data)
+        life.settle(db(), item, current_user.actor, form.note.data)
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
@@ -93,7 +93,7 @@ def withdraw(complaint_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        complaints.withdraw(db(), item, current_user.actor)
+        life.withdraw(db(), item, current_user.actor)
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)

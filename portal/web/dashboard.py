@@ -10,7 +10,7 @@ from portal.auth import member_required, signed_in_user
 from portal.database import db
 from portal.pagination import paginate
 from portal.web import bp
-from registry import dashboard as figures
+from registry.members import dashboard as figures
 from registry.models import ComplaintStatus
 
 RECENT = 5

@@ -9,7 +9,8 @@ from werkzeug.datastructures import FileStorage
 
 from portal.complaint_forms import FilingForm
 from portal.money import to_paise
-from registry import debtors, filing
+from registry.complaints import filing
+from registry.directory import debtors
 
 FIELD_OF = {
     "debtor.name": "debtor_name",

@@ -16,8 +16,8 @@ from portal.member_forms import DocumentsForm, ImportForm, mapping_form, uploade
 from portal.pagination import PER_PAGE, paginate, paginate_list
 from portal.web import bp
 from portal.web.filing import show_errors
-from registry import bulk_filing, bulk_steps
-from registry.bulk_csv import FIELDS, REQUIRED
+from registry.bulk import batches, steps
+from registry.bulk.reading import FIELDS, REQUIRED
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import ImportBatch, ImportStatus
 
@@ -25,14 +25,14 @@ PREVIEW_ROWS = 100
 
 
 def _own(batch_id: int) -> ImportBatch:
-    batch = bulk_filing.get_for_member(db(), batch_id, signed_in_user().member_id or 0)
+    batch = batches.get_for_member(db(), batch_id, signed_in_user().member_id or 0)
     if batch is None:
         abort(404)
     return batch
 
 
 def _list_page(form: ImportForm, status: int = 200) -> tuple[str, int]:
-    page = paginate(bulk_filing.for_member(signed_in_user().member_id or 0), PER_PAGE)
+    page = paginate(batches.for_member(signed_in_user().member_id or 0), PER_PAGE)
     return render_template("imports/new.html", form=form, page=page), status
 
 
@@ -48,7 +48,7 @@ def upload_import() -> Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            batch = bulk_filing.upload(
+            batch = batches.upload(
                 db(),
                 settings(),
                 current_user.actor,
@@ -64,32 +64,32 @@ def upload_import() -> Response | tuple[str, int]:
 
 
 def _samples(batch: ImportBatch) -> dict[str, str]:
-    headers = bulk_filing.headers_of(batch)
-    first = bulk_filing.rows_of(batch)[:1]
+    headers = batches.headers_of(batch)
+    first = batches.rows_of(batch)[:1]
     cells = first[0][1] if first else []
     return {h: cells[i][:30] for i, h in enumerate(headers) if i < len(cells) and cells[i]}
 
 
 def _preview(batch: ImportBatch, mapping_form_: Any = None, status: int = 200) -> tuple[str, int]:
-    plan = bulk_filing.plan_of(batch)
-    documents = bulk_filing.documents_of(batch)
+    plan = batches.plan_of(batch)
+    documents = batches.documents_of(batch)
     form = mapping_form_ or mapping_form(
-        bulk_filing.headers_of(batch), bulk_filing.mapping_of(batch), _samples(batch)
+        batches.headers_of(batch), batches.mapping_of(batch), _samples(batch)
     )
     return render_template(
         "imports/show.html",
         batch=batch,
         plan=plan,
         rows=paginate_list(plan["rows"], PREVIEW_ROWS) if plan else None,
-        summary=bulk_steps.summary(plan, documents) if plan else None,
+        summary=steps.summary(plan, documents) if plan else None,
         documents=documents,
         form=form,
         fields=FIELDS,
         required=REQUIRED,
         documents_form=DocumentsForm(formdata=None),
         confirm=ConfirmForm(),
-        expires_at=bulk_filing.expires_at(batch),
-        kept_days=bulk_filing.KEPT_FOR.days,
+        expires_at=batches.expires_at(batch),
+        kept_days=batches.KEPT_FOR.days,
     ), status
 
 
@@ -106,13 +106,13 @@ def import_preview(batch_id: int) -> Response | tuple[str, int]:
 @member_required
 def import_mapping(batch_id: int) -> Response | tuple[str, int]:
     batch = _own(batch_id)
-    headers = bulk_filing.headers_of(batch)
+    headers = batches.headers_of(batch)
     form = mapping_form(headers, {}, _samples(batch))
     if not form.validate_on_submit():
         return _preview(batch, form, 422)
     chosen = {field: getattr(form, field).data or "" for field in FIELDS}
     try:
-        bulk_filing.set_mapping(db(), settings(), batch, chosen)
+        batches.set_mapping(db(), settings(), batch, chosen)
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
             getattr(form, field).errors = [message]
@@ -129,7 +129,7 @@ def import_documents(batch_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        bulk_filing.add_documents(db(), settings(), batch, uploaded(form.documents.data))
+        batches.add_documents(db(), settings(), batch, uploaded(form.documents.data))
     except ValidationFailed as exc:
         flash("; ".join(exc.fields.values()), "error")
         return _preview(batch, status=422)
@@ -151,11 +151,11 @@ def import_file(batch_id: int) -> Response | tuple[str, int]:
         if key.startswith("choice-") and key.removeprefix("choice-").isdigit()
     }
     try:
-        bulk_steps.start(db(), current_user.actor, batch, choices)
+        steps.start(db(), current_user.actor, batch, choices)
     except ValidationFailed as exc:
         flash("; ".join(exc.fields.values()), "error")
         return _preview(batch, status=422)
-    bulk_steps.file_step(db(), settings(), current_user.actor, batch)
+    steps.file_step(db(), settings(), current_user.actor, batch)
     return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
 
 
@@ -165,7 +165,7 @@ def import_step(batch_id: int) -> Response:
     batch = _own(batch_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    done = bulk_steps.file_step(db(), settings(), current_user.actor, batch)
+    done = steps.file_step(db(), settings(), current_user.actor, batch)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(done.as_dict())
     return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
@@ -177,14 +177,14 @@ def import_progress(batch_id: int) -> Response | str:
     batch = _own(batch_id)
     if batch.status is ImportStatus.UPLOADED:
         return redirect(url_for("web.import_preview", batch_id=batch.id))
-    plan = bulk_filing.plan_of(batch) or {"groups": [], "rows": []}
-    outcomes = list(zip(plan["groups"], bulk_filing.results_of(batch), strict=False))
+    plan = batches.plan_of(batch) or {"groups": [], "rows": []}
+    outcomes = list(zip(plan["groups"], batches.results_of(batch), strict=False))
     return render_template(
         "imports/progress.html",
         batch=batch,
-        expired=bulk_filing.expired(db(), batch),
-        kept_days=bulk_filing.KEPT_FOR.days,
-        progress=bulk_steps.progress(batch),
+        expired=batches.expired(db(), batch),
+        kept_days=batches.KEPT_FOR.days,
+        progress=steps.progress(batch),
         outcomes=paginate_list(outcomes, PER_PAGE * 2),
         bad_rows=[r for r in plan["rows"] if r["action"] == "error"][:PREVIEW_ROWS],
         step=ConfirmForm(),
@@ -198,7 +198,7 @@ def import_cancel(batch_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        bulk_filing.cancel(db(), settings(), current_user.actor, batch)
+        batches.cancel(db(), settings(), current_user.actor, batch)
     except InvalidTransition as exc:
         flash(exc.message, "error")
     else:

@@ -14,16 +14,17 @@ from portal.downloads import send_evidence
 from portal.extensions import limiter
 from portal.web import bp
 from portal.web.filing import show_errors
-from registry import complaints, disputes, notices
+from registry.complaints import disputes, life
+from registry.complaints.msmed import msmed_interest
+from registry.complaints.notices import links
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import Complaint
-from registry.notice_mail import msmed_interest
 
 NOTICE_LIMIT = "30 per minute"
 
 
 def _complaint(token: str) -> Complaint:
-    complaint = notices.complaint_for_token(db(), token)
+    complaint = links.complaint_for_token(db(), token)
     if complaint is None:
         abort(404, "This notice link is unknown or has expired.")
     return complaint
@@ -93,7 +94,7 @@ def notice_promise(token: str) -> Response | tuple[str, int]:
     form = PromiseForm()
     if form.validate_on_submit() and form.pay_by.data:
         try:
-            complaints.promise_payment(db(), complaint, form.pay_by.data, date.today())
+            life.promise_payment(db(), complaint, form.pay_by.data, date.today())
         except ValidationFailed as exc:
             form.pay_by.errors = [*form.pay_by.errors, *exc.fields.values()]
         except InvalidTransition as exc:

@@ -7,7 +7,7 @@ from flask import render_template, request
 from portal.auth import member_required
 from portal.database import index_copies, read_db
 from portal.web import bp
-from registry import search
+from registry.directory import search
 
 PAGE_SIZE = 20
 

@@ -12,8 +12,8 @@ from portal.extensions import limiter
 from portal.forms import ApplicationForm, ConfirmForm, LoginForm, apply_field_errors
 from portal.safety import safe_next
 from portal.web import bp
-from registry import members
 from registry.errors import NotAllowed, ValidationFailed
+from registry.members import accounts
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,7 +24,7 @@ def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = members.authenticate(db(), form.email.data or "", form.password.data or "")
+            user = accounts.authenticate(db(), form.email.data or "", form.password.data or "")
         except NotAllowed as exc:
             form.form_errors.append(exc.message)
         else:
@@ -49,7 +49,7 @@ def logout() -> Response:
 def apply() -> Response | tuple[str, int]:
     form = ApplicationForm()
     if form.validate_on_submit():
-        application = members.Application(
+        application = accounts.Application(
             business_name=form.business_name.data or "",
             gstin=form.gstin.data or "",
             email=form.email.data or "",
@@ -58,7 +58,7 @@ def apply() -> Response | tuple[str, int]:
             msme_category=form.msme_category.data or "none",
         )
         try:
-            members.apply(db(), application)
+            accounts.apply(db(), application)
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:

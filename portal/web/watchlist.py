@@ -16,8 +16,8 @@ from portal.member_forms import WatchForm
 from portal.pagination import PER_PAGE, page_url, paginate
 from portal.safety import safe_next
 from portal.web import bp
-from registry import watches
 from registry.errors import NotFound, ValidationFailed
+from registry.members import watches
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,20 @@ and disputes."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, enum_column, utcnow
@@ -155,3 +166,36 @@ class EvidenceFile(Base):
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="evidence")
     dispute: Mapped[Dispute | None] = relationship(back_populates="evidence")
+
+
+# Visibility: which complaints other members see (search, reports, watches all ask here).
+
+#: How long a settled complaint stays in the history (a good sign for the debtor).
+SETTLED_SHOWN_FOR = timedelta(days=5 * 365)
+
+#: States in which other members can see the complaint, once it has been listed.
+VISIBLE = frozenset({ComplaintStatus.LISTED, ComplaintStatus.DISPUTED, ComplaintStatus.SETTLED})
+
+
+def shown_to_others(complaint: Complaint) -> bool:
+    """Whether other members can see the complaint (PRODUCT.md: only once it is listed).
+    One disputed or settled within its notice period was never listed and stays private,
+    as its notice promises the debtor."""
+    return complaint.listed_at is not None and complaint.status in VISIBLE
+
+
+def shown_to_others_clause(settled_since: Any = None) -> ColumnElement[bool]:
+    """`shown_to_others` as a condition on `Complaint` rows; with `settled_since` (a time
+    or a bind parameter), without complaints settled before it."""
+    shown = and_(Complaint.listed_at.is_not(None), Complaint.status.in_(VISIBLE))
+    if settled_since is None:
+        return shown
+    settled_at = func.coalesce(Complaint.closed_at, Complaint.created_at)
+    return and_(
+        shown, or_(Complaint.status != ComplaintStatus.SETTLED, settled_at >= settled_since)
+    )
+
+
+def settled_shown_since(now: datetime | None = None) -> datetime:
+    """The oldest settlement still in the history (PRODUCT.md: five years)."""
+    return (now or utcnow()) - SETTLED_SHOWN_FOR

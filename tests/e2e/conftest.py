@@ -21,10 +21,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import create_app
-from registry import members, migrate
+from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from registry.models import User
 from registry.settings import Settings
 from tests.conftest import PASSWORD
@@ -132,16 +133,16 @@ _numbers = iter(range(1, 10_000))
 def member_user(session: Session, name: str, industry: str = "Textiles") -> User:
     n = next(_numbers)
     pan = f"AAEC{'ABCDEFGHJK'[n % 10]}{7000 + n:04d}{'PQRSTUVWXY'[n % 10]}"
-    application = members.Application(
+    application = accounts.Application(
         name, gstin_for("27", pan), f"e2e{n}-{secrets.token_hex(3)}@example.com", PASSWORD
     )
-    user = members.create_active(session, application, SYSTEM, industry=industry)
+    user = accounts.create_active(session, application, SYSTEM, industry=industry)
     session.commit()
     return user
 
 
 def admin_user(session: Session) -> User:
-    user = members.create_admin(
+    user = accounts.create_admin(
         session, f"admin-{secrets.token_hex(4)}@example.com", PASSWORD, SYSTEM
     )
     session.commit()

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from registry import complaints, directory, disputes, filing
 from registry.actors import SYSTEM, Actor
-from registry.debtors import DebtorIn
+from registry.complaints import disputes, filing, life
+from registry.directory import businesses
+from registry.directory.debtors import DebtorIn
 from registry.identifiers import gstin_for
 from registry.models import (
     Complaint,
@@ -73,7 +74,7 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
             amount,
         )
         if status:
-            complaints.transition(seed, earlier, status, SYSTEM, "notice period over")
+            life.transition(seed, earlier, status, SYSTEM, "notice period over")
     seed.commit()
 
     member = new_page()
@@ -152,7 +153,7 @@ def test_a_trader_searches_buys_a_report_on_the_gateway_and_reads_it(
         420000_00,
         state="08",
     )
-    complaints.transition(seed, listed, ComplaintStatus.LISTED, SYSTEM, "notice period over")
+    life.transition(seed, listed, ComplaintStatus.LISTED, SYSTEM, "notice period over")
     trader = member_user(seed, "Kaveri Agro Foods LLP", industry="Food processing")
     seed.commit()
     gstin = gstin_for("08", "ABCFB5151K")
@@ -211,10 +212,10 @@ def test_an_admin_decides_a_dispute_and_merges_a_duplicate(new_page, seed, e2e_s
         "We returned 40 cartons on 12 March; the invoice ignores the credit note.",
         [disputes.Document("credit-note.pdf", PDF)],
     )
-    one = directory.create(
+    one = businesses.create(
         seed, SYSTEM, "Agarwal Hardware & Sons", city="Kanpur", state="Uttar Pradesh"
     )
-    two = directory.create(
+    two = businesses.create(
         seed, SYSTEM, "Agarwal Hardware and Sons", city="Kanpur", state="Uttar Pradesh"
     )
     seed.add(
@@ -260,7 +261,7 @@ def test_an_admin_decides_a_dispute_and_merges_a_duplicate(new_page, seed, e2e_s
 
 
 def test_a_member_imports_a_csv_and_watches_the_progress_bar(new_page, seed, shoot):
-    from registry.bulk_steps import STEP
+    from registry.bulk.steps import STEP
 
     user = member_user(seed, "Kaveri Traders")
     header = "Party's Name,GSTIN/UIN,Email,Ref. No.,Date,Due on,Pending Amount\n"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from registry import complaints, filing
 from registry.actors import SYSTEM, Actor
+from registry.complaints import filing, life
 from registry.identifiers import gstin_for
 from registry.models import Complaint, ComplaintStatus, User
 from tests.conftest import filing_request
@@ -96,7 +96,7 @@ def make_complaint(db, settings) -> Callable[..., Complaint]:
             ComplaintStatus.WITHDRAWN: [ComplaintStatus.WITHDRAWN],
         }[status]
         for step in path:
-            complaints.transition(db, complaint, step, SYSTEM, "test")
+            life.transition(db, complaint, step, SYSTEM, "test")
         return complaint
 
     return make

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from registry.bulk_csv import (
+from registry.bulk.reading import (
     MAX_ROWS,
     CellError,
     CsvProblem,

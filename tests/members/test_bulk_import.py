@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from registry import bulk_filing, bulk_steps, directory, filing
 from registry.actors import SYSTEM, Actor
+from registry.bulk import batches, steps
+from registry.complaints import filing
+from registry.directory import businesses
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import (
     AuditEntry,
@@ -23,24 +25,24 @@ from registry.models import (
 from tests.conftest import PDF, PNG, filing_request
 from tests.members.conftest import TODAY, csv_bytes, days_ago, gstin, row
 
-LEDGER = bulk_filing.Document("ledger-extract.pdf", PDF)
+LEDGER = batches.Document("ledger-extract.pdf", PDF)
 
 
 def upload(db, settings, user, rows, documents=(LEDGER,), **kwargs):
-    return bulk_filing.upload(
+    return batches.upload(
         db, settings, Actor.of(user), "overdue.csv", csv_bytes(rows, **kwargs), list(documents)
     )
 
 
-def file_all(db, settings, user, batch, choices=None, step=bulk_steps.STEP):
-    bulk_steps.start(db, Actor.of(user), batch, choices or {})
+def file_all(db, settings, user, batch, choices=None, step=steps.STEP):
+    steps.start(db, Actor.of(user), batch, choices or {})
     while batch.status is ImportStatus.FILING:
-        bulk_steps.file_step(db, settings, Actor.of(user), batch, step=step)
-    return bulk_filing.results_of(batch)
+        steps.file_step(db, settings, Actor.of(user), batch, step=step)
+    return batches.results_of(batch)
 
 
 def actions(batch):
-    return {r["line"]: (r["action"], r["errors"]) for r in bulk_filing.plan_of(batch)["rows"]}
+    return {r["line"]: (r["action"], r["errors"]) for r in batches.plan_of(batch)["rows"]}
 
 
 def test_rows_are_checked_one_by_one_and_grouped_by_debtor(db, settings, factory):
@@ -65,7 +67,7 @@ def test_rows_are_checked_one_by_one_and_grouped_by_debtor(db, settings, factory
     assert seen[5][0] == "error" and "is not past yet" in seen[5][1][0]
     assert seen[6][0] == "error" and "more than two decimals" in seen[6][1][0]
     assert seen[7][0] == "skipped"
-    summary = bulk_steps.summary(bulk_filing.plan_of(batch), bulk_filing.documents_of(batch))
+    summary = steps.summary(batches.plan_of(batch), batches.documents_of(batch))
     assert (summary["complaints"], summary["error_rows"], summary["skipped_rows"]) == (2, 2, 1)
     assert summary["outstanding_paise"] == 150000_00 + 20000_00 + 150000_00
     assert db.scalar(select(func.count()).select_from(Complaint)) == 0  # a preview files nothing
@@ -107,9 +109,9 @@ def test_good_groups_are_filed_whole_and_bad_rows_never_block_them(db, settings,
 def test_documents_go_to_the_debtor_they_name_others_to_every_complaint(db, settings, factory):
     user = factory.member_user()
     docs = [
-        bulk_filing.Document("A-1001.pdf", PDF),
-        bulk_filing.Document(f"{gstin(2)}.png", PNG),
-        bulk_filing.Document("terms-of-trade.pdf", PDF),
+        batches.Document("A-1001.pdf", PDF),
+        batches.Document(f"{gstin(2)}.png", PNG),
+        batches.Document("terms-of-trade.pdf", PDF),
     ]
     batch = upload(
         db,
@@ -136,9 +138,9 @@ def test_a_debtor_without_a_document_is_not_filed(db, settings, factory):
         settings,
         user,
         [row(gst=gstin(1), number="A-1001"), row(name="Balaji", gst=gstin(2), number="B-9")],
-        documents=[bulk_filing.Document("A-1001.pdf", PDF)],
+        documents=[batches.Document("A-1001.pdf", PDF)],
     )
-    summary = bulk_steps.summary(bulk_filing.plan_of(batch), bulk_filing.documents_of(batch))
+    summary = steps.summary(batches.plan_of(batch), batches.documents_of(batch))
     assert summary["without_documents"] == 1 and summary["complaints"] == 1
     results = file_all(db, settings, user, batch)
     assert results[1] == {"status": "not filed", "message": "no document for this debtor"}
@@ -155,7 +157,7 @@ def test_a_debtor_without_a_document_is_not_filed(db, settings, factory):
 def test_a_bad_file_is_refused_and_nothing_is_written(db, settings, factory, content, message):
     user = factory.member_user()
     with pytest.raises(ValidationFailed) as refused:
-        bulk_filing.upload(db, settings, Actor.of(user), "x.csv", content, [LEDGER])
+        batches.upload(db, settings, Actor.of(user), "x.csv", content, [LEDGER])
     assert message in refused.value.fields["file"]
     assert db.scalar(select(func.count()).select_from(ImportBatch)) == 0
 
@@ -168,7 +170,7 @@ def test_a_bad_document_is_refused_and_no_file_is_kept(db, settings, factory):
             settings,
             user,
             [row(gst=gstin(1))],
-            documents=[bulk_filing.Document("x.pdf", b"MZ\x90")],
+            documents=[batches.Document("x.pdf", b"MZ\x90")],
         )
     assert "not a PDF, PNG or JPEG" in refused.value.fields["documents.0"]
     assert not list((settings.instance_path / "imports").glob("*/*"))
@@ -178,12 +180,12 @@ def test_missing_columns_leave_the_preview_empty_until_mapped(db, settings, fact
     user = factory.member_user()
     header = ["Customer", "Ref", "Dt", "Due", "Value"]
     lines = [["Lakshmi Paper Mart", "R-1", days_ago(90), days_ago(60), "1,20,000"]]
-    batch = bulk_filing.upload(
+    batch = batches.upload(
         db, settings, Actor.of(user), "x.csv", csv_bytes(lines, header=header), [LEDGER]
     )
-    assert bulk_filing.plan_of(batch) is None
+    assert batches.plan_of(batch) is None
     with pytest.raises(ValidationFailed) as refused:
-        bulk_filing.set_mapping(db, settings, batch, {"debtor_name": "Customer"})
+        batches.set_mapping(db, settings, batch, {"debtor_name": "Customer"})
     assert set(refused.value.fields) == {"invoice_number", "invoice_date", "due_date", "amount"}
     mapping = {
         "debtor_name": "Customer",
@@ -192,13 +194,13 @@ def test_missing_columns_leave_the_preview_empty_until_mapped(db, settings, fact
         "due_date": "Due",
         "amount": "Value",
     }
-    bulk_filing.set_mapping(db, settings, batch, mapping)
+    batches.set_mapping(db, settings, batch, mapping)
     assert actions(batch)[2][0] == "error"  # mapped, but no email for the notice
     assert json.loads(db.scalar(select(ColumnMapping.mapping))) == mapping
-    again = bulk_filing.upload(
+    again = batches.upload(
         db, settings, Actor.of(user), "y.csv", csv_bytes(lines, header=header), [LEDGER]
     )
-    assert bulk_filing.mapping_of(again) == mapping and bulk_filing.plan_of(again) is not None
+    assert batches.mapping_of(again) == mapping and batches.plan_of(again) is not None
 
 
 def test_mixed_date_formats_in_a_column_are_row_errors(db, settings, factory):
@@ -227,13 +229,13 @@ def test_a_month_first_column_is_refused_not_guessed(db, settings, factory):
         ["Lakshmi", gstin(1), "a@l.example", "A-1", "01/25/2026", "02/02/2026", "200000"],
         ["Lakshmi", gstin(1), "a@l.example", "A-2", "02/03/2026", "03/03/2026", "200000"],
     ]
-    batch = bulk_filing.upload(
+    batch = batches.upload(
         db, settings, Actor.of(user), "x.csv", csv_bytes(lines, header=header), [LEDGER]
     )
     seen = actions(batch)
     assert "reads month first" in seen[2][1][0]
     assert "month-first dates (e.g. 01/25/2026)" in seen[3][1][0]
-    assert bulk_steps.summary(bulk_filing.plan_of(batch), [])["complaints"] == 0
+    assert steps.summary(batches.plan_of(batch), [])["complaints"] == 0
 
 
 def test_a_known_debtor_and_an_invoice_already_reported(db, settings, factory):
@@ -251,7 +253,7 @@ def test_a_known_debtor_and_an_invoice_already_reported(db, settings, factory):
         "error",
         [f"invoice LP/2026/101 is already reported (complaint #{earlier.id})"],
     )
-    group = bulk_filing.plan_of(batch)["groups"][0]
+    group = batches.plan_of(batch)["groups"][0]
     assert group["resolution"]["kind"] == "known"
     assert group["resolution"]["business_id"] == earlier.business_id
     results = file_all(db, settings, user, batch)
@@ -262,14 +264,14 @@ def test_steps_file_in_chunks_and_a_stale_step_files_nothing(db, settings, facto
     user = factory.member_user()
     lines = [row(name=f"Buyer {n}", gst=gstin(n), number=f"N-{n}") for n in range(1, 6)]
     batch = upload(db, settings, user, lines)
-    bulk_steps.start(db, Actor.of(user), batch, {})
-    first = bulk_steps.file_step(db, settings, Actor.of(user), batch, step=2)
+    steps.start(db, Actor.of(user), batch, {})
+    first = steps.file_step(db, settings, Actor.of(user), batch, step=2)
     assert (first.done, first.total, first.filed, first.percent) == (2, 5, 2, 40)
     set_committed_value(batch, "cursor", 0)  # as a second tab read it before the first step
-    stale = bulk_steps.file_step(db, settings, Actor.of(user), batch, step=2)
+    stale = steps.file_step(db, settings, Actor.of(user), batch, step=2)
     assert stale.done == 2 and db.scalar(select(func.count()).select_from(Complaint)) == 2
     while batch.status is ImportStatus.FILING:
-        bulk_steps.file_step(db, settings, Actor.of(user), batch, step=2)
+        steps.file_step(db, settings, Actor.of(user), batch, step=2)
     assert (batch.filed, batch.failed) == (5, 0)
     assert db.scalar(select(func.count()).select_from(Invoice)) == 5
 
@@ -282,7 +284,7 @@ def test_a_complaint_failing_at_filing_keeps_the_files_of_those_before(db, setti
         user,
         [row(gst=gstin(1), number="A-1"), row(name="Balaji", gst=gstin(2), number="B-1")],
     )
-    bulk_steps.start(db, Actor.of(user), batch, {})
+    steps.start(db, Actor.of(user), batch, {})
     # Between the preview and the filing, B-1 gets reported another way.
     filing.file_complaint(
         db,
@@ -299,8 +301,8 @@ def test_a_complaint_failing_at_filing_keeps_the_files_of_those_before(db, setti
             ],
         ),
     )
-    bulk_steps.file_step(db, settings, Actor.of(user), batch)
-    results = bulk_filing.results_of(batch)
+    steps.file_step(db, settings, Actor.of(user), batch)
+    results = batches.results_of(batch)
     assert (
         results[1]["status"] == "failed" and "already reported invoice B-1" in results[1]["message"]
     )
@@ -311,7 +313,7 @@ def test_a_complaint_failing_at_filing_keeps_the_files_of_those_before(db, setti
 def test_finishing_removes_the_import_folder_once_committed(db, settings, factory):
     user = factory.member_user()
     batch = upload(db, settings, user, [row(gst=gstin(1))])
-    folder = bulk_filing.folder(settings, batch)
+    folder = batches.folder(settings, batch)
     assert len(list(folder.iterdir())) == 1
     file_all(db, settings, user, batch)
     assert folder.exists()  # not before the transaction commits
@@ -321,13 +323,13 @@ def test_finishing_removes_the_import_folder_once_committed(db, settings, factor
 
 def test_a_name_only_debtor_close_to_a_known_business_must_be_confirmed(db, settings, factory):
     user = factory.member_user()
-    known = directory.create(db, SYSTEM, "Balaji Enterprises", city="Pune", state="Maharashtra")
+    known = businesses.create(db, SYSTEM, "Balaji Enterprises", city="Pune", state="Maharashtra")
     batch = upload(db, settings, user, [row(name="Balaji Enterprises", city="Pune", number="X-1")])
-    group = bulk_filing.plan_of(batch)["groups"][0]
+    group = batches.plan_of(batch)["groups"][0]
     assert group["resolution"]["kind"] == "confirm"
     assert [c["business_id"] for c in group["resolution"]["candidates"]] == [known.id]
     with pytest.raises(ValidationFailed, match="no complaint is ready"):
-        bulk_steps.start(db, Actor.of(user), batch, {0: "999999"})  # not one of those offered
+        steps.start(db, Actor.of(user), batch, {0: "999999"})  # not one of those offered
     results = file_all(db, settings, user, batch, choices={0: str(known.id)})
     assert db.get(Complaint, results[0]["complaint_id"]).business_id == known.id
 
@@ -352,7 +354,7 @@ def test_which_documents_name_a_debtor(filename, names_it):
             "debtor": {"gstin": gstin(4), "name": "Lakshmi Paper Mart"},
         }
     ]
-    own, shared = bulk_filing.assign_documents(groups, [{"name": filename}])
+    own, shared = batches.assign_documents(groups, [{"name": filename}])
     assert (own == [[0]]) is names_it and (shared == [0]) is not names_it
 
 
@@ -368,6 +370,6 @@ def test_an_import_moved_on_since_it_was_read_is_not_started(db, settings, facto
     )
     assert batch.status is ImportStatus.UPLOADED  # what this request still believes
     with pytest.raises(InvalidTransition):
-        bulk_steps.start(db, Actor.of(user), batch, {})
+        steps.start(db, Actor.of(user), batch, {})
     assert batch.status is ImportStatus.CANCELLED and batch.total == 0
     assert db.scalar(select(func.count()).select_from(Complaint)) == 0

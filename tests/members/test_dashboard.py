@@ -6,8 +6,9 @@ import csv
 import io
 from datetime import timedelta
 
-from registry import dashboard, filing
-from registry.debtors import DebtorIn
+from registry.complaints import filing
+from registry.directory.debtors import DebtorIn
+from registry.members import dashboard
 from registry.models import ComplaintStatus
 from tests.members.conftest import TODAY, gstin
 

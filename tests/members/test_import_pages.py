@@ -7,8 +7,9 @@ import re
 
 from sqlalchemy import func, select
 
-from registry import bulk_steps, directory
 from registry.actors import SYSTEM
+from registry.bulk import steps
+from registry.directory import businesses
 from registry.models import Complaint, ImportBatch, ImportStatus
 from tests.conftest import PDF
 from tests.members.conftest import HEADER, csv_bytes, days_ago, gstin, row
@@ -95,13 +96,13 @@ def test_mapping_unknown_columns(client, auth, db, factory):
 
 def test_large_files_are_filed_in_steps_with_json_progress(client, auth, db, factory):
     auth.login(factory.member_user().email)
-    count = bulk_steps.STEP + 5
+    count = steps.STEP + 5
     lines = [row(name=f"Buyer {n}", gst=gstin(n), number=f"N-{n}") for n in range(1, count + 1)]
     post_file(client, csv_bytes(lines))
     batch = db.scalar(select(ImportBatch))
     client.post(f"/imports/{batch.id}/file")
     page = client.get(f"/imports/{batch.id}/progress").get_data(as_text=True)
-    assert f"{bulk_steps.STEP} of {count} complaints processed" in page
+    assert f"{steps.STEP} of {count} complaints processed" in page
     assert "data-import-step" in page and "Continue filing" in page
     step = client.post(f"/imports/{batch.id}/step", headers={"Accept": "application/json"})
     assert step.get_json() == {
@@ -121,7 +122,7 @@ def test_large_files_are_filed_in_steps_with_json_progress(client, auth, db, fac
 
 
 def test_confirming_a_name_only_debtor_in_the_preview(client, auth, db, factory):
-    known = directory.create(db, SYSTEM, "Balaji Enterprises", city="Pune", state="Maharashtra")
+    known = businesses.create(db, SYSTEM, "Balaji Enterprises", city="Pune", state="Maharashtra")
     auth.login(factory.member_user().email)
     post_file(client, csv_bytes([row(name="Balaji Enterprises", city="Pune", number="X-1")]))
     batch = db.scalar(select(ImportBatch))

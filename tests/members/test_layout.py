@@ -9,9 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from registry import apikeys, dashboard, directory, disputes, filing
 from registry.actors import SYSTEM, Actor
+from registry.complaints import disputes, filing
+from registry.directory import businesses
 from registry.identifiers import gstin_for
+from registry.members import api_keys, dashboard
 from registry.models import Dispute, Member, MemberStatus, ReportOrder
 from tests.conftest import filing_request
 
@@ -109,7 +111,7 @@ def test_a_wrong_method_is_a_friendly_page(client):
 def test_api_keys_are_paged(client, auth, db, factory):
     user = factory.member_user()
     for n in range(27):
-        apikeys.create(db, user, f"key {n}", SYSTEM)
+        api_keys.create(db, user, f"key {n}", SYSTEM)
     auth.login(user.email)
     page = client.get("/account/api-keys").get_data(as_text=True)
     assert "1–25 of 27 keys" in page and 'rel="next"' in page
@@ -144,7 +146,7 @@ def test_the_debtors_notice_has_its_own_navigation(client, db, settings, factory
 
 def test_report_orders_are_paged(client, auth, db, factory):
     user = factory.member_user()
-    business = directory.create(db, SYSTEM, "Lakshmi Paper Mart")
+    business = businesses.create(db, SYSTEM, "Lakshmi Paper Mart")
     db.add_all(
         ReportOrder(
             member_id=user.member_id, user_id=user.id, business_id=business.id, amount_paise=49900

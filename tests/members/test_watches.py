@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from registry import complaints, directory, disputes, merges, watches
 from registry.actors import SYSTEM, Actor
+from registry.complaints import disputes, life
+from registry.directory import businesses, merges
+from registry.members import watches
 from registry.models import ComplaintStatus, Notification, OutboxMessage, Watch
 from tests.payments.conftest import bearer
 
@@ -28,13 +30,13 @@ def test_watchers_are_alerted_when_a_complaint_is_listed_never_while_in_notice(
     watches.watch(db, Actor.of(watcher), complaint.business_id)
     watches.watch(db, Actor.of(reporter), complaint.business_id)  # its own reporter
     assert alerts_to(db, watcher.member.contact_email) == []
-    complaints.transition(db, complaint, C.LISTED, SYSTEM, "notice period over")
+    life.transition(db, complaint, C.LISTED, SYSTEM, "notice period over")
     assert alerts_to(db, watcher.member.contact_email) == [
         "Watchlist: A new complaint about Lakshmi Paper Mart was listed."
     ]
     assert alerts_to(db, reporter.member.contact_email) == []  # it knows already
     assert alerts_to(db, other.member.contact_email) == []  # not watching
-    complaints.settle(db, complaint, Actor.of(reporter))
+    life.settle(db, complaint, Actor.of(reporter))
     notes = db.scalars(
         select(Notification.message).where(Notification.member_id == watcher.member_id)
     ).all()
@@ -98,7 +100,7 @@ def test_a_withdrawn_complaint_alerts_nobody(db, factory, make_complaint):
     reporter, watcher = factory.member_user(), factory.member_user()
     complaint = make_complaint(reporter)
     watches.watch(db, Actor.of(watcher), complaint.business_id)
-    complaints.withdraw(db, complaint, Actor.of(reporter))
+    life.withdraw(db, complaint, Actor.of(reporter))
     assert db.scalar(select(func.count()).select_from(Notification)) == 0
 
 
@@ -123,7 +125,7 @@ def test_the_portal_watch_button_alerts_badge_and_unwatch(
     assert answer.status_code == 303 and answer.headers["Location"] == "/search?q=Lakshmi"
     page = client.get("/watches").get_data(as_text=True)
     assert "Lakshmi Paper Mart" in page and "Stop watching" in page
-    complaints.transition(db, complaint, C.LISTED, SYSTEM, "over")
+    life.transition(db, complaint, C.LISTED, SYSTEM, "over")
     dashboard = client.get("/").get_data(as_text=True)
     assert 'aria-label="1 unread"' in dashboard
     alerts = client.get("/alerts").get_data(as_text=True)
@@ -192,8 +194,8 @@ def test_the_openapi_document_describes_the_watch_routes(client):
 
 
 def test_watching_a_merged_id_watches_the_surviving_business(db, factory):
-    keep = directory.create(db, SYSTEM, "Agarwal Hardware & Sons", city="Kanpur")
-    gone = directory.create(db, SYSTEM, "Agarwal Hardware and Sons", city="Kanpur")
+    keep = businesses.create(db, SYSTEM, "Agarwal Hardware & Sons", city="Kanpur")
+    gone = businesses.create(db, SYSTEM, "Agarwal Hardware and Sons", city="Kanpur")
     merges.merge(db, keep.id, gone.id, Actor.of(factory.admin()))
     watched = watches.watch(db, Actor.of(factory.member_user()), gone.id)
     assert watched.business.id == keep.id and watched.watch.business_id == keep.id

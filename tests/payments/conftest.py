@@ -21,9 +21,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from registry import orders
 from registry.actors import Actor
-from registry.gateway import Checkout, CheckoutRequest, GatewayError
 from registry.identifiers import gstin_for
 from registry.models import (
     Business,
@@ -35,6 +33,8 @@ from registry.models import (
     User,
     utcnow,
 )
+from registry.payments import orders
+from registry.payments.gateways import Checkout, CheckoutRequest, GatewayError
 from tests.conftest import build_app
 
 SECRET = "whsec_test_secret"  # the `settings` fixture's webhook secret

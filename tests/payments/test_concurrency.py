@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from registry import members, migrate
+from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from registry.models import (
     AuditEntry,
     Business,
@@ -56,9 +57,9 @@ def pending(own_database):
     """A member and a pending order, committed."""
     with make_sessionmaker(own_database).begin() as session:
         n = secrets.randbelow(10000)
-        user = members.create_active(
+        user = accounts.create_active(
             session,
-            members.Application(
+            accounts.Application(
                 "Race Traders",
                 gstin_for("27", f"AACFR{n:04d}K"),
                 f"race{n}@x.example",

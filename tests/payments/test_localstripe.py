@@ -18,9 +18,9 @@ import pytest
 import requests
 import stripe
 
-from registry import orders, payments
-from registry.gateway import Checkout, CheckoutRequest, StripeGateway
 from registry.models import GatewayEvent, OrderStatus, ReportOrder, utcnow
+from registry.payments import fulfilment, orders
+from registry.payments.gateways import Checkout, CheckoutRequest, StripeGateway
 from tests.conftest import build_app
 from tests.payments.conftest import SECRET, bearer
 
@@ -202,13 +202,13 @@ def test_missed_webhooks_are_replayed_from_the_gateways_event_list(
 ):
     intent = pay(stripe_client, intent_of(order), PAYS)  # its webhook never reaches us
     since = utcnow().replace(microsecond=0) - orders.ORDER_LIFETIME
-    listed = payments.replay_events(db, gateway, since, replay=False)
+    listed = fulfilment.replay_events(db, gateway, since, replay=False)
     assert "payment_intent.succeeded" in [row["type"] for row in listed]
     assert order.status is OrderStatus.PENDING and db.query(GatewayEvent).count() == 0
 
-    replayed = payments.replay_events(db, gateway, since, replay=True)
+    replayed = fulfilment.replay_events(db, gateway, since, replay=True)
     outcomes = {row["type"]: row.get("outcome") for row in replayed}
     assert outcomes["payment_intent.succeeded"] == "paid"
     db.refresh(order)
     assert order.status is OrderStatus.PAID and order.payment_intent_id == intent.id
-    assert all(row["received"] for row in payments.replay_events(db, gateway, since, replay=True))
+    assert all(row["received"] for row in fulfilment.replay_events(db, gateway, since, replay=True))

@@ -10,7 +10,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from registry import payments
 from registry.models import (
     AuditEntry,
     GatewayEvent,
@@ -19,6 +18,7 @@ from registry.models import (
     ReportOrder,
     ReportSnapshot,
 )
+from registry.payments import fulfilment
 from tests.conftest import PASSWORD
 from tests.payments.conftest import (
     bearer,
@@ -175,7 +175,7 @@ def test_a_refund_that_loses_the_race_to_its_payment_still_locks(
     assert order.status is OrderStatus.PENDING  # not re-read yet
 
     refund = event("charge.refunded", charge_object(order, intent_id))
-    outcome = payments.accept_event(db, fake_gateway, refund, json.dumps(refund))
+    outcome = fulfilment.accept_event(db, fake_gateway, refund, json.dumps(refund))
     assert outcome.text == "refunded"
     assert member_sees(client, buyer[1], order) == ("refunded", 402)
     assert books(db, order) == ["charge", "refund"]

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from registry import notices, orders, payments, reports, search
 from registry.actors import SYSTEM
+from registry.complaints.notices import links
+from registry.directory import search
 from registry.errors import NotFound
 from registry.identifiers import gstin_for
 from registry.models import (
@@ -19,7 +20,9 @@ from registry.models import (
     ReportSnapshot,
     utcnow,
 )
-from registry.report_pdf import render_pdf
+from registry.payments import fulfilment, orders
+from registry.reports import credit_report
+from registry.reports.pdf import render_pdf
 from tests.payments.conftest import FakeGateway, bearer, checkout_object, deliver, event, new_pan
 
 C = ComplaintStatus
@@ -43,7 +46,7 @@ def test_identity_shows_every_name_and_gstin_under_the_pan(db, make_business):
     stranger = make_business("Balaji Enterprises", states=("29",))
     db.flush()
 
-    identity = reports.build_report(db, business.id, utcnow())["business"]
+    identity = credit_report.build_report(db, business.id, utcnow())["business"]
     assert identity["name"] == "Balaji Enterprises" and identity["pan"] == pan
     assert identity["gstins"] == sorted(gstin_for(code, pan) for code in ("24", "27", "33"))
     assert identity["aliases"] == [
@@ -53,7 +56,9 @@ def test_identity_shows_every_name_and_gstin_under_the_pan(db, make_business):
     ]
     assert (identity["city"], identity["state"]) == ("Pune", "Maharashtra")
     assert gstin_for("29", stranger.pan) not in identity["gstins"]
-    assert reports.build_report(db, old.id, utcnow())["business"]["business_id"] == business.id
+    assert (
+        credit_report.build_report(db, old.id, utcnow())["business"]["business_id"] == business.id
+    )
 
 
 @pytest.mark.parametrize(
@@ -84,7 +89,7 @@ def test_which_complaints_a_report_and_a_search_show(
         listed_days_ago=30 if listed else None,
         closed_days_ago=closed_days_ago,
     )
-    report = reports.build_report(db, business.id, utcnow())
+    report = credit_report.build_report(db, business.id, utcnow())
     assert [row["status"] for row in report["complaints"]] == ([status.value] if shown else [])
     assert report["score"]["value"] == 100 or shown
     assert search.listed_counts(db, [business.id]).get(business.id, 0) == int(shown)
@@ -98,7 +103,7 @@ def test_complaints_show_amounts_ageing_and_industry_never_the_reporter(
     make_complaint(
         reporter, business, C.LISTED, invoices=((45, 300_000_00, 50_000_00), (10, 100_000_00, 0))
     )
-    report = reports.build_report(db, business.id, utcnow())
+    report = credit_report.build_report(db, business.id, utcnow())
     row = report["complaints"][0]
     assert row["reporter_industry"] == "Textiles"
     assert row["amount_paise"] == 400_000_00 and row["outstanding_paise"] == 350_000_00
@@ -121,7 +126,7 @@ def test_settled_invoices_stop_ageing_when_settled(db, reporter, make_business, 
     make_complaint(
         reporter, business, C.SETTLED, invoices=((100, 1_000_000, 0),), closed_days_ago=40
     )
-    row = reports.build_report(db, business.id, utcnow())["complaints"][0]
+    row = credit_report.build_report(db, business.id, utcnow())["complaints"][0]
     assert row["invoices"][0]["days_past_due"] == 60
     assert row["outstanding_paise"] == 0 and row["settled_on"]
 
@@ -131,12 +136,12 @@ def test_removed_and_withdrawn_complaints_do_not_move_the_score(
 ):
     business = make_business()
     make_complaint(reporter, business, C.LISTED)
-    before = reports.build_report(db, business.id, utcnow())["score"]
+    before = credit_report.build_report(db, business.id, utcnow())["score"]
     other = factory.member_user()
     make_complaint(other, business, C.REMOVED, invoices=((400, 90_000_000, 0),))
     make_complaint(other, business, C.WITHDRAWN, invoices=((400, 90_000_000, 0),))
     make_complaint(other, business, C.IN_NOTICE, invoices=((400, 90_000_000, 0),))
-    assert reports.build_report(db, business.id, utcnow())["score"] == before
+    assert credit_report.build_report(db, business.id, utcnow())["score"] == before
 
 
 def test_the_score_falls_with_a_second_reporter_and_rises_on_settlement(
@@ -144,20 +149,20 @@ def test_the_score_falls_with_a_second_reporter_and_rises_on_settlement(
 ):
     business = make_business()
     first = make_complaint(reporter, business, C.LISTED)
-    one = reports.build_report(db, business.id, utcnow())["score"]["value"]
+    one = credit_report.build_report(db, business.id, utcnow())["score"]["value"]
     second = make_complaint(factory.member_user(), business, C.LISTED)
-    two = reports.build_report(db, business.id, utcnow())["score"]["value"]
+    two = credit_report.build_report(db, business.id, utcnow())["score"]["value"]
     assert two < one
     for complaint in (first, second):
         complaint.status, complaint.closed_at = C.SETTLED, utcnow()
     db.flush()
-    settled = reports.build_report(db, business.id, utcnow())["score"]
+    settled = credit_report.build_report(db, business.id, utcnow())["score"]
     assert settled["value"] > one
     assert [f["name"] for f in settled["factors"]] == ["days_beyond_terms", "settlements"]
 
 
 def test_the_report_of_a_business_without_complaints(db, make_business):
-    report = reports.build_report(db, make_business().id, utcnow())
+    report = credit_report.build_report(db, make_business().id, utcnow())
     assert report["complaints"] == []
     assert (report["score"]["value"], report["score"]["grade"]) == (100, "A")
     assert report["generated_at"].endswith("Z")
@@ -165,7 +170,7 @@ def test_the_report_of_a_business_without_complaints(db, make_business):
 
 def test_an_unknown_business_has_no_report(db):
     with pytest.raises(NotFound):
-        reports.build_report(db, 999999, utcnow())
+        credit_report.build_report(db, 999999, utcnow())
 
 
 # -- access: paid, not refunded, 30 days ---------------------------------------------------
@@ -179,17 +184,17 @@ def paid(db, factory, make_business, make_complaint, reporter, start_order):
     buyer = factory.member_user()
     gateway = FakeGateway(keyed=False)
     order = start_order(gateway, buyer, business).order
-    outcome = payments.fulfil(db, gateway, checkout_object(order), trusted=True, source="test")
+    outcome = fulfilment.fulfil(db, gateway, checkout_object(order), trusted=True, source="test")
     assert outcome.text == "paid"
     return buyer, business, order
 
 
 def test_a_paid_report_is_a_dated_snapshot(db, paid, reporter, make_complaint):
     buyer, business, order = paid
-    _order, content = reports.report_for_member(db, buyer.member_id, business.id, utcnow())
+    _order, content = credit_report.report_for_member(db, buyer.member_id, business.id, utcnow())
     assert len(content["complaints"]) == 1
     make_complaint(reporter, business, C.LISTED)  # the registry moves on...
-    _order, again = reports.report_for_member(db, buyer.member_id, business.id, utcnow())
+    _order, again = credit_report.report_for_member(db, buyer.member_id, business.id, utcnow())
     assert again == content  # ...the report sold does not
     snapshot = db.query(ReportSnapshot).filter_by(order_id=order.id).one()
     assert snapshot.generated_at == order.paid_at
@@ -200,20 +205,20 @@ def test_a_report_is_readable_for_30_days(db, paid, days, readable):
     buyer, business, _order = paid
     later = utcnow() + timedelta(days=days, seconds=1 if days else 0)
     if readable:
-        assert reports.report_for_member(db, buyer.member_id, business.id, later)
+        assert credit_report.report_for_member(db, buyer.member_id, business.id, later)
     else:
-        with pytest.raises(reports.PaymentRequired):
-            reports.report_for_member(db, buyer.member_id, business.id, later)
+        with pytest.raises(credit_report.PaymentRequired):
+            credit_report.report_for_member(db, buyer.member_id, business.id, later)
 
 
 def test_a_refunded_or_someone_elses_report_is_not_readable(db, paid, factory):
     buyer, business, order = paid
-    with pytest.raises(reports.PaymentRequired):
-        reports.report_for_member(db, factory.member_user().member_id, business.id, utcnow())
-    orders.refund(db, FakeGateway(), order.id, SYSTEM)
+    with pytest.raises(credit_report.PaymentRequired):
+        credit_report.report_for_member(db, factory.member_user().member_id, business.id, utcnow())
+    fulfilment.refund(db, FakeGateway(), order.id, SYSTEM)
     assert order.status is OrderStatus.REFUNDED
-    with pytest.raises(reports.PaymentRequired):
-        reports.report_for_member(db, buyer.member_id, business.id, utcnow())
+    with pytest.raises(credit_report.PaymentRequired):
+        credit_report.report_for_member(db, buyer.member_id, business.id, utcnow())
 
 
 def test_a_report_bought_before_a_merge_answers_for_the_survivor(db, paid, make_business):
@@ -221,8 +226,8 @@ def test_a_report_bought_before_a_merge_answers_for_the_survivor(db, paid, make_
     survivor = make_business("Survivor Traders")
     business.merged_into_id = survivor.id
     db.flush()
-    assert reports.report_for_member(db, buyer.member_id, survivor.id, utcnow())
-    assert reports.report_for_member(db, buyer.member_id, business.id, utcnow())
+    assert credit_report.report_for_member(db, buyer.member_id, survivor.id, utcnow())
+    assert credit_report.report_for_member(db, buyer.member_id, business.id, utcnow())
 
 
 def test_the_api_answers_402_then_200(client, db, factory, make_business):
@@ -245,7 +250,7 @@ def test_the_api_answers_402_then_200(client, db, factory, make_business):
 def test_the_pdf_is_a_pdf_of_the_report(db, reporter, make_business, make_complaint):
     business = make_business("Sri Sai Plastics ₹ Pvt Ltd")
     make_complaint(reporter, business, C.LISTED)
-    pdf = render_pdf(reports.build_report(db, business.id, utcnow()))
+    pdf = render_pdf(credit_report.build_report(db, business.id, utcnow()))
     assert pdf.startswith(b"%PDF-") and len(pdf) > 1500
 
 
@@ -257,7 +262,7 @@ def test_a_business_reads_its_own_report_free_through_its_notice(
 ):
     business = make_business("Om Shanti Logistics")
     complaint = make_complaint(reporter, business, C.LISTED)
-    token = notices.issue_token(complaint, settings.secret_key)
+    token = links.issue_token(complaint, settings.secret_key)
     db.flush()
     page = client.get(f"/notice/{token}/report")
     text = page.get_data(as_text=True)
@@ -276,7 +281,7 @@ def test_an_expired_notice_link_opens_no_report(
     client, db, settings, reporter, make_business, make_complaint
 ):
     complaint = make_complaint(reporter, make_business(), C.LISTED)
-    token = notices.issue_token(complaint, settings.secret_key, now=utcnow() - timedelta(days=400))
+    token = links.issue_token(complaint, settings.secret_key, now=utcnow() - timedelta(days=400))
     db.flush()
     assert client.get(f"/notice/{token}/report").status_code == 404
 
@@ -285,6 +290,6 @@ def test_gstins_are_not_mixed_between_entities(db, make_business):
     one, two = make_business(), make_business()
     db.add(BusinessGstin(gstin=gstin_for("09", two.pan), business_id=two.id))
     db.flush()
-    assert not set(reports.build_report(db, one.id, utcnow())["business"]["gstins"]) & set(
-        reports.build_report(db, two.id, utcnow())["business"]["gstins"]
+    assert not set(credit_report.build_report(db, one.id, utcnow())["business"]["gstins"]) & set(
+        credit_report.build_report(db, two.id, utcnow())["business"]["gstins"]
     )

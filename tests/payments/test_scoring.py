@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.scoring import Claim, grade_of, payment_index, score
+from registry.reports.scoring import Claim, grade_of, payment_index, score
 
 TODAY = date(2026, 11, 22)
 LAKH = 100_000_00  # ₹1,00,000 in paise

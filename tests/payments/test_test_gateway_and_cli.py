@@ -11,13 +11,15 @@ import stripe
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
-from registry import members, migrate, orders, payments
+from registry import migrate
 from registry.actors import SYSTEM, Actor
 from registry.cli import main
 from registry.db import make_sessionmaker
-from registry.gateway import GatewayError, TestGateway
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
+from registry.payments import fulfilment, orders
+from registry.payments.gateways import GatewayError, TestGateway
 from tests.conftest import build_app
 from tests.payments.conftest import SECRET, bearer, checkout_object, event
 
@@ -94,7 +96,7 @@ def test_its_clock_expires_open_checkouts(
     with pytest.raises(GatewayError, match="no longer open"):
         gateway.complete(order.checkout_session_id, "paid")
     since = utcnow() - timedelta(hours=1)
-    outcomes = payments.replay_events(db, gateway, since, replay=True)
+    outcomes = fulfilment.replay_events(db, gateway, since, replay=True)
     assert [(row["type"], row["outcome"]) for row in outcomes] == [
         ("checkout.session.expired", "expired")
     ]
@@ -109,7 +111,7 @@ def test_the_registry_clock_expires_forgotten_orders(
     for order in (old, awaiting):
         order.expires_at = utcnow() - orders.EXPIRY_GRACE - timedelta(minutes=5)
     db.flush()
-    outcome = payments.handle_event(
+    outcome = fulfilment.handle_event(
         db,
         gateway,
         event("checkout.session.completed", checkout_object(awaiting, payment_status="unpaid")),
@@ -172,9 +174,9 @@ def test_gateway_events_lists_and_replays_what_never_arrived(cli_env, tmp_path):
     engine = create_engine(cli_env["DATABASE_URL"])
     gateway = TestGateway(SECRET, tmp_path / "test_gateway")
     with make_sessionmaker(engine).begin() as session:
-        user = members.create_active(
+        user = accounts.create_active(
             session,
-            members.Application(
+            accounts.Application(
                 "CLI Traders", gstin_for("27", "AACFC1234K"), "cli@x.example", "pw-12345678"
             ),
             SYSTEM,

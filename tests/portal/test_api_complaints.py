@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from registry import migrate, notices
+from registry import migrate
+from registry.complaints.notices import links
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
 from registry.models import Complaint, Invoice
@@ -187,7 +188,7 @@ def test_other_members_cannot_touch_a_complaint(client, member_key, factory):
 
 
 def token_of(db, settings, complaint_id):
-    return notices.token_for(db.get(Complaint, complaint_id), settings.secret_key)
+    return links.token_for(db.get(Complaint, complaint_id), settings.secret_key)
 
 
 def test_debtor_reads_and_disputes_by_token_and_admin_decides(

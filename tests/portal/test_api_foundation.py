@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from portal.database import db as request_db
-from registry import complaints
 from registry.actors import SYSTEM
+from registry.complaints import life
 from registry.db import make_engine
 from registry.models import Business, Complaint, ComplaintStatus, Invoice
 from tests.conftest import build_app
@@ -69,7 +69,7 @@ def file_complaint(db, user, status=ComplaintStatus.IN_NOTICE):
             paid_paise=50000,
         )
     )
-    complaints.transition(db, complaint, ComplaintStatus.IN_NOTICE, SYSTEM, "notice sent")
+    life.transition(db, complaint, ComplaintStatus.IN_NOTICE, SYSTEM, "notice sent")
     db.flush()
     return complaint
 

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from registry import filing, notices
 from registry.actors import Actor
+from registry.complaints import filing
+from registry.complaints.notices import links
 from registry.identifiers import gstin_for
 from registry.models import Complaint, ComplaintStatus, Dispute
 from tests.conftest import PDF, PNG, filing_request
@@ -227,8 +228,8 @@ def test_a_notice_link_opens_only_its_own_complaint(client, factory, db, setting
     )
     other_file = two.complaint.evidence[0].id
     assert client.get(f"/notice/{one.notice_token}/evidence/{other_file}").status_code == 404
-    expired = notices.issue_token(
-        one.complaint, settings.secret_key, now=one.complaint.created_at - notices.LINK_LIFETIME * 2
+    expired = links.issue_token(
+        one.complaint, settings.secret_key, now=one.complaint.created_at - links.LINK_LIFETIME * 2
     )
     db.flush()
     assert client.get(f"/notice/{expired}").status_code == 404

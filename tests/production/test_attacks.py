@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.auth import SignedIn
-from registry import filing
 from registry.actors import Actor
+from registry.complaints import filing
 from registry.identifiers import gstin_for
 from registry.models import Base, Complaint, EvidenceFile
 from tests.conftest import PDF, PNG, build_app, filing_request

@@ -9,9 +9,11 @@ import subprocess
 import pytest
 from sqlalchemy import make_url
 
-from registry import apikeys, filing, migrate
+from registry import migrate
 from registry.actors import Actor
+from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker
+from registry.members import api_keys
 from registry.settings import Settings
 from tests.conftest import Factory, filing_request
 from tests.production.conftest import real_app
@@ -38,7 +40,7 @@ def test_a_dump_restores_into_a_working_registry(postgres_only, tmp_path, dispos
     with make_sessionmaker(engine)() as session:
         user = Factory(session).member_user(name="Backed Up Exports")
         filed = filing.file_complaint(session, settings, Actor.of(user), filing_request())
-        key = apikeys.create(session, user, "erp", Actor.of(user))[1]
+        key = api_keys.create(session, user, "erp", Actor.of(user))[1]
         complaint_id = filed.complaint.id
         session.commit()
     engine.dispose()

@@ -1,20 +1,21 @@
 """The database goes away and comes back: clean 503s meanwhile, and the same app (same
 pool, no restart) serves again once it is back (pool_pre_ping replaces dead connections)."""
 
-from registry import members, migrate
+from registry import migrate
 from registry.actors import SYSTEM
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from tests.conftest import PASSWORD
 from tests.production.conftest import database_name, real_app
 
 
 def _member_with_key(app):
-    from registry import apikeys
+    from registry.members import api_keys
 
     with app.extensions["registry"].sessions() as session:
-        user = members.create_active(
+        user = accounts.create_active(
             session,
-            members.Application(
+            accounts.Application(
                 business_name="Outage Traders",
                 gstin=gstin_for("27", "AABCO1234D"),
                 email="ops@outage.example",
@@ -22,7 +23,7 @@ def _member_with_key(app):
             ),
             SYSTEM,
         )
-        key = apikeys.create(session, user, "ops", SYSTEM)[1]
+        key = api_keys.create(session, user, "ops", SYSTEM)[1]
         session.commit()
         return user.email, key
 

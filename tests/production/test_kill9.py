@@ -24,9 +24,12 @@ import requests
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry import apikeys, bulk_filing, faults, filing, members, migrate, outbox, watches
+from registry import faults, migrate, outbox
 from registry.actors import SYSTEM, Actor
+from registry.bulk import batches
+from registry.complaints import filing
 from registry.identifiers import gstin_for
+from registry.members import accounts, api_keys, watches
 from registry.models import (
     AuditEntry,
     Business,
@@ -76,14 +79,14 @@ def count(site: Site, model: Any, *where: Any) -> int:
 def member(site: Site, name: str, pan: str) -> tuple[User, str]:
     """An active member with a user (and an API key), committed."""
     with session_of(site) as session, session.begin():
-        user = members.create_active(
+        user = accounts.create_active(
             session,
-            members.Application(
+            accounts.Application(
                 name, gstin_for("27", pan), f"{pan.lower()}@kill9.example", PASSWORD
             ),
             SYSTEM,
         )
-        key = apikeys.create(session, user, "kill9", SYSTEM)[1]
+        key = api_keys.create(session, user, "kill9", SYSTEM)[1]
     return user, key
 
 
@@ -235,7 +238,7 @@ def test_bulk_import_step_killed_midway_files_all_or_nothing(site):
     assert uploaded.status_code == 303, uploaded.text[:500]
     batch_id = int(re.search(r"/imports/(\d+)$", uploaded.headers["Location"]).group(1))
     with session_of(site) as session:
-        documents = bulk_filing.folder(site.settings, session.get(ImportBatch, batch_id))
+        documents = batches.folder(site.settings, session.get(ImportBatch, batch_id))
 
     with in_background(
         lambda: browser.post(f"/imports/{batch_id}/file", data={"csrf_token": token})

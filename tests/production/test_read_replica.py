@@ -3,9 +3,10 @@ everything else (keys, identities, writes) the primary."""
 
 from contextlib import contextmanager
 
-from registry import directory, migrate
+from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
+from registry.directory import businesses
 from tests.conftest import Factory
 from tests.production.conftest import real_app
 
@@ -33,11 +34,11 @@ def test_searches_read_the_replica_and_everything_else_the_primary(
 ):
     with _database(database_server) as (primary, session):
         key = Factory(session).api_key(Factory(session).member_user())
-        only_primary = directory.create(session, SYSTEM, "Vindhya Granites", city="Katni").id
+        only_primary = businesses.create(session, SYSTEM, "Vindhya Granites", city="Katni").id
     with _database(database_server) as (replica, session):
         # What the replica holds that the primary does not stands for replication lag
         # seen from the other side: the test can then tell which database answered.
-        directory.create(session, SYSTEM, "Sahyadri Fasteners", city="Pune")
+        businesses.create(session, SYSTEM, "Sahyadri Fasteners", city="Pune")
     client = dispose_later(real_app(primary, tmp_path, replica_url=replica)).test_client()
     auth = {"Authorization": f"Bearer {key}"}  # checked on the primary
 
@@ -52,7 +53,7 @@ def test_searches_read_the_replica_and_everything_else_the_primary(
 def test_without_a_replica_searches_read_the_primary(database_server, tmp_path, dispose_later):
     with _database(database_server) as (primary, session):
         key = Factory(session).api_key(Factory(session).member_user())
-        directory.create(session, SYSTEM, "Vindhya Granites", city="Katni")
+        businesses.create(session, SYSTEM, "Vindhya Granites", city="Katni")
     client = dispose_later(real_app(primary, tmp_path)).test_client()
     found = client.get(
         "/api/v1/businesses/search?q=Vindhya Granites", headers={"Authorization": f"Bearer {key}"}

@@ -9,9 +9,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from registry import apikeys, bulk_filing, disputes, filing, orders, watches
 from registry.actors import Actor
+from registry.bulk import batches
+from registry.complaints import disputes, filing
+from registry.members import api_keys, watches
 from registry.models import Business, DuplicatePair, User
+from registry.payments import orders
 from registry.settings import Settings
 from tests.conftest import PDF, Factory, filing_request
 from tests.members.conftest import csv_bytes, row
@@ -55,8 +58,8 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
         "We paid this by NEFT in full last month.",
         [disputes.Document("receipt.pdf", PDF)],
     )
-    owner_key = apikeys.create(db, owner, "erp", actor)[1]
-    key_row = apikeys.create(db, owner, "old laptop", actor)[0]  # the one routes revoke
+    owner_key = api_keys.create(db, owner, "erp", actor)[1]
+    key_row = api_keys.create(db, owner, "old laptop", actor)[0]  # the one routes revoke
     order = orders.start_order(
         db,
         app.extensions["gateway"],
@@ -67,13 +70,13 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
         cancel_url="http://localhost/reports",
     )
     watched = watches.watch(db, actor, complaint.business_id)
-    batch = bulk_filing.upload(
+    batch = batches.upload(
         db,
         settings,
         actor,
         "overdue.csv",
         csv_bytes([row(number="IMP-1")]),
-        [bulk_filing.Document("ledger.pdf", PDF)],
+        [batches.Document("ledger.pdf", PDF)],
     )
     a, b = Business(name="Ganesh Traders"), Business(name="Ganesh Tradres")
     db.add_all([a, b])

@@ -16,9 +16,12 @@ import pytest
 from hypothesis.stateful import invariant
 from sqlalchemy import func, select
 
-from registry import dashboard, disputes, notices, reports, search
 from registry.actors import Actor
+from registry.complaints import disputes
+from registry.complaints.notices import links
+from registry.directory import search
 from registry.errors import RegistryError
+from registry.members import dashboard
 from registry.models import (
     AuditEntry,
     Business,
@@ -33,6 +36,7 @@ from registry.models import (
     OutboxMessage,
     Watch,
 )
+from registry.reports import credit_report
 from tests.registry.life_cycle_model import (
     CLOSED,
     GSTINS,
@@ -142,7 +146,7 @@ class WhatUsersSee(ModelReading):
     @invariant()
     def notice_links_open_their_own_complaint(self) -> None:
         for claim in self.claims.values():
-            opened = notices.complaint_for_token(self.db, claim.token)
+            opened = links.complaint_for_token(self.db, claim.token)
             if self.now < claim.link_expires_at:
                 assert opened is not None and opened.id == claim.id
             else:
@@ -189,7 +193,7 @@ class WhatUsersSee(ModelReading):
         reporters = [self.db.get(Member, m.member_id) for m in self.members]
         secrets = [r.name for r in reporters] + [r.gstin for r in reporters]
         for business in self.live():
-            report = reports.build_report(self.db, business, self.now)
+            report = credit_report.build_report(self.db, business, self.now)
             entity, gstins = self.legal_entity(business)
             assert report["business"]["gstins"] == gstins
             shown = [c for c in self.claims.values() if c.business in entity and self.visible(c)]

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from registry import debtors, filing, notices
 from registry.actors import Actor
+from registry.complaints import filing
+from registry.complaints.notices import links
+from registry.directory import debtors
 from registry.errors import Conflict, RegistryError, ValidationFailed
 from registry.models import Complaint
 from tests.conftest import PDF
@@ -42,7 +44,7 @@ class Filings(ModelReading):
             keys=keys,
             notice_ends_at=complaint.notice_ends_at,
             token=token,
-            link_expires_at=complaint.notice_sent_at + notices.LINK_LIFETIME,
+            link_expires_at=complaint.notice_sent_at + links.LINK_LIFETIME,
         )
         return complaint.id
 

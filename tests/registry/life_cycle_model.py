@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from registry import complaints
 from registry.identifiers import gstin_for
 from registry.models import Complaint, ComplaintStatus, DisputeStatus
+from registry.models.complaints import SETTLED_SHOWN_FOR
 
 C = ComplaintStatus
 D = DisputeStatus
@@ -143,7 +143,7 @@ class ModelReading:
             return False
         if claim.status is C.SETTLED:
             assert claim.closed_at == claim.settled_at
-            return self.now - claim.settled_at <= complaints.SETTLED_SHOWN_FOR
+            return self.now - claim.settled_at <= SETTLED_SHOWN_FOR
         return True
 
     def family(self, ids: set[int]) -> set[int]:

@@ -1,52 +1,52 @@
 import pytest
 from sqlalchemy import select
 
-from registry import apikeys, members
 from registry.actors import SYSTEM
 from registry.errors import NotFound, ValidationFailed
+from registry.members import accounts, api_keys
 from registry.models import ApiKey
 
 
 def test_a_key_is_shown_once_and_stored_only_as_a_digest(db, factory):
     user = factory.member_user()
-    key, secret = apikeys.create(db, user, "Tally sync", SYSTEM)
+    key, secret = api_keys.create(db, user, "Tally sync", SYSTEM)
     assert secret.startswith("kr_") and len(secret) > 40
     stored = db.scalar(select(ApiKey).where(ApiKey.id == key.id))
     assert secret not in (stored.key_hash, stored.prefix, stored.name)
     assert stored.prefix == secret[:10]
-    assert apikeys.user_for_key(db, secret) is user
+    assert api_keys.user_for_key(db, secret) is user
 
 
 @pytest.mark.parametrize("presented", ["", "kr_nope", "Bearer x", "kr_" + "a" * 300])
 def test_unknown_keys_find_nobody(db, presented):
-    assert apikeys.user_for_key(db, presented) is None
+    assert api_keys.user_for_key(db, presented) is None
 
 
 def test_a_revoked_key_stops_working(db, factory):
     user = factory.member_user()
-    key, secret = apikeys.create(db, user, "old", SYSTEM)
-    apikeys.revoke(db, user, key.id, SYSTEM)
-    assert apikeys.user_for_key(db, secret) is None
+    key, secret = api_keys.create(db, user, "old", SYSTEM)
+    api_keys.revoke(db, user, key.id, SYSTEM)
+    assert api_keys.user_for_key(db, secret) is None
 
 
 def test_nobody_revokes_another_users_key(db, factory):
     owner, other = factory.member_user(), factory.member_user()
-    key, secret = apikeys.create(db, owner, "mine", SYSTEM)
+    key, secret = api_keys.create(db, owner, "mine", SYSTEM)
     with pytest.raises(NotFound):
-        apikeys.revoke(db, other, key.id, SYSTEM)
-    assert apikeys.user_for_key(db, secret) is owner
+        api_keys.revoke(db, other, key.id, SYSTEM)
+    assert api_keys.user_for_key(db, secret) is owner
 
 
 def test_a_suspended_members_keys_stop_working(db, factory):
     user = factory.member_user()
     secret = factory.api_key(user)
-    members.LIFE.apply(db, user.member, members.M.SUSPENDED, SYSTEM, "unpaid fees")
-    assert apikeys.user_for_key(db, secret) is None
+    accounts.LIFE.apply(db, user.member, accounts.M.SUSPENDED, SYSTEM, "unpaid fees")
+    assert api_keys.user_for_key(db, secret) is None
 
 
 def test_a_key_needs_a_name(db, factory):
     with pytest.raises(ValidationFailed):
-        apikeys.create(db, factory.member_user(), "   ", SYSTEM)
+        api_keys.create(db, factory.member_user(), "   ", SYSTEM)
 
 
 def test_a_deactivated_users_keys_stop_working_and_admin_keys_need_no_member(db, factory):
@@ -54,8 +54,8 @@ def test_a_deactivated_users_keys_stop_working_and_admin_keys_need_no_member(db,
     secret = factory.api_key(user)
     user.is_active = False
     db.flush()
-    assert apikeys.user_for_key(db, secret) is None
+    assert api_keys.user_for_key(db, secret) is None
     admin = factory.admin()
     admin_secret = factory.api_key(admin)
     assert admin.member_id is None
-    assert apikeys.user_for_key(db, admin_secret) is admin
+    assert api_keys.user_for_key(db, admin_secret) is admin

@@ -12,9 +12,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from registry import debtors, directory, filing, migrate, search_index
+from registry import migrate
 from registry.actors import Actor
+from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker
+from registry.directory import businesses, debtors, name_index
 from registry.identifiers import gstin_for
 from registry.models import (
     AuditEntry,
@@ -75,7 +77,7 @@ def rows(session):
         "aliases": sorted(session.scalars(select(BusinessAlias.name))),
         "indexed names": session.scalar(
             select(func.coalesce(func.sum(NameTokenStat.doc_freq), 0)).where(
-                NameTokenStat.token == search_index.TOTAL
+                NameTokenStat.token == name_index.TOTAL
             )
         ),
         "created": session.scalar(
@@ -95,20 +97,20 @@ def rival_alias(session, business, name):
 
 
 def test_a_spelling_added_meanwhile_is_used_not_added_again(db, factory):
-    business = directory.create(db, Actor.of(factory.member_user()), "Lakshmi Paper Mart")
+    business = businesses.create(db, Actor.of(factory.member_user()), "Lakshmi Paper Mart")
     assert business.aliases == []  # this request has read the names
     rival_alias(db, business, "Laxmi Paper Mart")
-    directory.add_alias(db, business, "Laxmi Paper Mart", "filing")
+    businesses.add_alias(db, business, "Laxmi Paper Mart", "filing")
     assert db.scalars(select(BusinessAlias.name)).all() == ["Laxmi Paper Mart"]
     assert [a.name for a in business.aliases] == ["Laxmi Paper Mart"]
 
 
 def test_a_gstin_added_meanwhile_is_used_not_added_again(db, factory):
     actor = Actor.of(factory.member_user())
-    business = directory.create(db, actor, "Lakshmi Paper Mart", gstin=KNOWN_GSTIN)
+    business = businesses.create(db, actor, "Lakshmi Paper Mart", gstin=KNOWN_GSTIN)
     assert len(business.gstins) == 1  # this request has read the GSTINs
     db.execute(insert(BusinessGstin).values(business_id=business.id, gstin=OTHER_GSTIN))
-    assert directory.add_gstin(db, business, OTHER_GSTIN) is business
+    assert businesses.add_gstin(db, business, OTHER_GSTIN) is business
     assert sorted(db.scalars(select(BusinessGstin.gstin))) == [KNOWN_GSTIN, OTHER_GSTIN]
     assert sorted(g.gstin for g in business.gstins) == [KNOWN_GSTIN, OTHER_GSTIN]
 
@@ -117,11 +119,11 @@ def test_a_gstin_another_business_took_meanwhile_answers_that_business(db, facto
     """The GSTIN decides who the debtor is: if a rival gave it to another record of the
     PAN (the one it found first, say), the filing is about that record."""
     actor = Actor.of(factory.member_user())
-    first = directory.create(db, actor, "Lakshmi Paper Mart", pan="ABCFL1111A")
-    second = directory.create(db, actor, "Lakshmi Paper Mart (Mumbai)", pan="ABCFL1111A")
+    first = businesses.create(db, actor, "Lakshmi Paper Mart", pan="ABCFL1111A")
+    second = businesses.create(db, actor, "Lakshmi Paper Mart (Mumbai)", pan="ABCFL1111A")
     assert second.gstins == []
     db.execute(insert(BusinessGstin).values(business_id=first.id, gstin=OTHER_GSTIN))
-    assert directory.add_gstin(db, second, OTHER_GSTIN) is first
+    assert businesses.add_gstin(db, second, OTHER_GSTIN) is first
     assert db.scalars(select(BusinessGstin.business_id)).all() == [first.id]
 
 
@@ -134,14 +136,14 @@ def test_a_filing_whose_spelling_a_rival_added_meanwhile_goes_through(
     business = filed.complaint.business
     key = factory.api_key(factory.member_user(name="Kaveri Agro"))
     before = rows(db)
-    real_add_alias = directory.add_alias
+    real_add_alias = businesses.add_alias
 
     def rival_first(session, business, name, source):
         list(business.aliases)  # this request reads the names...
         rival_alias(session, business, name)  # ...another commits the same spelling...
         real_add_alias(session, business, name, source)  # ...and this one adds it
 
-    monkeypatch.setattr(directory, "add_alias", rival_first)
+    monkeypatch.setattr(businesses, "add_alias", rival_first)
     response = client.post(
         "/api/v1/complaints",
         json=api_filing({"name": "Laxmi  Paper Mart Surat", "gstin": KNOWN_GSTIN}, "R-1"),

@@ -5,10 +5,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import audit, complaints, disputes, filing, reminders, reports, search, watches
+from registry import audit
 from registry.actors import Actor
+from registry.complaints import disputes, filing, life
+from registry.complaints.notices import reminders
+from registry.directory import search
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.members import watches
 from registry.models import AuditEntry, ComplaintStatus, DisputeStatus, OutboxMessage, utcnow
+from registry.reports import credit_report
 from tests.conftest import PDF, filing_request
 
 
@@ -38,7 +43,7 @@ def test_a_dispute_freezes_listing_and_tells_member_and_admins(db, settings, fil
     assert {m.kind for m in db.scalars(select(OutboxMessage))} >= {"dispute_opened"}
     assert len(mails(db, "dispute_opened")) == 2  # the member and the one admin
     filed.notice_ends_at = utcnow() - timedelta(days=1)
-    assert complaints.list_notice_period_over(db) == 0
+    assert life.list_notice_period_over(db) == 0
     assert filed.status is ComplaintStatus.DISPUTED
 
 
@@ -137,11 +142,11 @@ def test_queue_is_oldest_first(db, settings, factory):
 
 
 def test_debtor_promises_to_pay(db, filed):
-    complaints.promise_payment(db, filed, date.today() + timedelta(days=10), date.today())
+    life.promise_payment(db, filed, date.today() + timedelta(days=10), date.today())
     assert filed.promised_payment_date == date.today() + timedelta(days=10)
     assert mails(db, "payment_promised")[0].to_address == filed.member.contact_email
     with pytest.raises(ValidationFailed):
-        complaints.promise_payment(db, filed, date.today() - timedelta(days=1), date.today())
+        life.promise_payment(db, filed, date.today() - timedelta(days=1), date.today())
 
 
 def test_two_reminders_are_sent_once_each(db, settings, filed):
@@ -162,10 +167,10 @@ def test_member_settles_and_withdraws(db, settings, filed, factory):
     member = Actor(
         kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
     )
-    complaints.settle(db, filed, member, "Paid by cheque")
+    life.settle(db, filed, member, "Paid by cheque")
     assert filed.status is ComplaintStatus.SETTLED and filed.closed_at is not None
     with pytest.raises(InvalidTransition):
-        complaints.withdraw(db, filed, member)
+        life.withdraw(db, filed, member)
 
 
 def the_member(complaint):
@@ -175,8 +180,8 @@ def the_member(complaint):
 
 
 def test_the_debtor_is_told_in_writing_when_the_member_settles(db, settings, filed):
-    complaints.list_notice_period_over(db, filed.notice_ends_at + timedelta(seconds=1))
-    complaints.settle(db, filed, the_member(filed), "Paid by cheque")
+    life.list_notice_period_over(db, filed.notice_ends_at + timedelta(seconds=1))
+    life.settle(db, filed, the_member(filed), "Paid by cheque")
     (mail,) = mails(db, "complaint_settled")
     assert mail.to_address == filed.debtor_email
     assert mail.subject == f"Marwar Steel marked its complaint #{filed.id} settled"
@@ -187,27 +192,27 @@ def test_the_debtor_is_told_in_writing_when_the_member_settles(db, settings, fil
 
 
 def test_settling_in_notice_tells_the_debtor_it_stays_private(db, settings, filed):
-    complaints.settle(db, filed, the_member(filed))
+    life.settle(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_settled")
     assert "never shown to other members" in mail.body
 
 
 def test_settling_a_disputed_complaint_tells_the_debtor_its_dispute_is_closed(db, settings, filed):
     disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 1234.")
-    complaints.settle(db, filed, the_member(filed))
+    life.settle(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_settled")
     assert "Your dispute about it is closed without a decision" in mail.body
 
 
 def test_a_debtor_whose_notice_link_expired_is_not_sent_to_it(db, settings, filed):
     filed.notice_expires_at = utcnow() - timedelta(days=1)
-    complaints.settle(db, filed, the_member(filed))
+    life.settle(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_settled")
     assert "notice link" not in mail.body
 
 
 def test_the_debtor_is_told_when_the_member_withdraws(db, settings, filed):
-    complaints.withdraw(db, filed, the_member(filed))
+    life.withdraw(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_withdrawn")
     assert mail.to_address == filed.debtor_email
     assert mail.subject == f"Marwar Steel withdrew its complaint #{filed.id}"
@@ -215,9 +220,9 @@ def test_the_debtor_is_told_when_the_member_withdraws(db, settings, filed):
 
 
 def test_a_refused_withdrawal_tells_the_debtor_nothing(db, settings, filed):
-    complaints.settle(db, filed, the_member(filed))
+    life.settle(db, filed, the_member(filed))
     with pytest.raises(InvalidTransition):
-        complaints.withdraw(db, filed, the_member(filed))
+        life.withdraw(db, filed, the_member(filed))
     assert mails(db, "complaint_withdrawn") == []
 
 
@@ -229,14 +234,14 @@ def test_a_complaint_disputed_in_its_notice_period_stays_private(db, settings, f
     watches.watch(db, watcher, filed.business_id)
     dispute = disputes.open_dispute(db, settings, filed, "not_delivered", "Goods never came.")
     assert search.listed_counts(db, [filed.business_id]) == {}
-    report = reports.build_report(db, filed.business_id, utcnow())
+    report = credit_report.build_report(db, filed.business_id, utcnow())
     assert report["complaints"] == [] and report["score"]["value"] == 100
     assert mails(db, "watch_alert") == []
     disputes.decide(
         db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
     )
     assert search.listed_counts(db, [filed.business_id]) == {filed.business_id: 1}
-    report = reports.build_report(db, filed.business_id, utcnow())
+    report = credit_report.build_report(db, filed.business_id, utcnow())
     assert [row["status"] for row in report["complaints"]] == ["listed"]
     assert len(mails(db, "watch_alert")) == 1
 
@@ -247,9 +252,9 @@ def test_a_complaint_settled_in_its_notice_period_stays_private(db, settings, fi
     member = Actor(
         kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
     )
-    complaints.settle(db, filed, member, "Paid by NEFT")
+    life.settle(db, filed, member, "Paid by NEFT")
     assert search.listed_counts(db, [filed.business_id]) == {}
-    report = reports.build_report(db, filed.business_id, utcnow())
+    report = credit_report.build_report(db, filed.business_id, utcnow())
     assert report["complaints"] == [] and report["score"]["value"] == 100
 
 
@@ -266,7 +271,7 @@ def test_settling_a_disputed_complaint_closes_its_dispute(db, settings, filed):
     """A dispute whose complaint the member settled used to wait in the admins' queue (and
     be flagged overdue) for ever, with nothing left to decide."""
     dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
-    complaints.settle(db, filed, member_of(filed), "Paid after all")
+    life.settle(db, filed, member_of(filed), "Paid after all")
     assert filed.status is ComplaintStatus.SETTLED
     assert dispute.status is DisputeStatus.CLOSED
     assert dispute.decided_at is None and dispute.decision_note is None
@@ -282,7 +287,7 @@ def test_settling_a_disputed_complaint_closes_its_dispute(db, settings, filed):
         "accounts@marwar.example",
     )
     assert "settled the complaint" in closed.note
-    settled = complaints.history(db, filed)[-1]
+    settled = life.history(db, filed)[-1]
     assert (settled.from_state, settled.to_state, settled.note) == (
         "disputed",
         "settled",
@@ -298,7 +303,7 @@ def test_settling_after_a_rejected_dispute_leaves_the_decision_as_it_was(
         db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
     )
     before = len(audit.history(db, "dispute", dispute.id))
-    complaints.settle(db, filed, member_of(filed), "Paid at last")
+    life.settle(db, filed, member_of(filed), "Paid at last")
     assert dispute.status is DisputeStatus.REJECTED
     assert dispute.decision_note == "The challan is signed by the buyer."
     assert len(audit.history(db, "dispute", dispute.id)) == before
@@ -311,7 +316,7 @@ def test_a_dispute_whose_complaint_was_settled_meanwhile_is_refused_whole(
     complaint (settled cannot become listed or removed), leaving half a decision. Now
     the settlement closed it, and a closed dispute cannot be decided."""
     dispute = disputes.open_dispute(db, settings, filed, "already_paid", "Paid by NEFT, UTR 99.")
-    complaints.settle(db, filed, member_of(filed), "Paid after all")
+    life.settle(db, filed, member_of(filed), "Paid after all")
     admin = Actor.of(factory.admin())
     audit_before = db.scalar(select(func.count()).select_from(AuditEntry))
     for outcome in ("upheld", "rejected"):

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry import debtors, filing, notices
 from registry.actors import Actor
+from registry.complaints import filing
+from registry.complaints.notices import links
+from registry.directory import debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import gstin_for
 from registry.models import (
@@ -55,7 +57,7 @@ def test_a_filing_goes_into_notice_and_the_debtor_is_emailed(db, settings, membe
     )
     assert complaint.business.gstins[0].gstin == gstin_for("24", "ABCFL1111A")
     assert complaint.business.pan == "ABCFL1111A"
-    assert notices.complaint_for_token(db, filed.notice_token) is complaint
+    assert links.complaint_for_token(db, filed.notice_token) is complaint
     mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "notice"))
     assert mail.to_address == "accounts@lakshmi-paper.example"
     assert "Shree Ganesh Textiles" in mail.body and f"/notice/{filed.notice_token}" in mail.body

@@ -38,11 +38,14 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from registry import complaints, debtors, disputes, filing, merges, reminders, reports
-from registry import watches as watchlist
 from registry.actors import Actor
+from registry.complaints import disputes, filing, life
+from registry.complaints.notices import reminders
+from registry.directory import debtors, merges
 from registry.errors import Conflict, InvalidTransition, ValidationFailed
+from registry.members import watches as watchlist
 from registry.models import AuditEntry, Complaint, Dispute
+from registry.reports import credit_report
 from tests.registry.life_cycle_checks import WhatUsersSee
 from tests.registry.life_cycle_filing import Filings
 from tests.registry.life_cycle_model import (
@@ -107,7 +110,7 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         self.db.expunge_all()  # SQLite hands the rolled-back ids out again
 
     def score(self, business_id: int) -> int:
-        report = reports.build_report(self.db, business_id, self.now)
+        report = credit_report.build_report(self.db, business_id, self.now)
         value: int = report["score"]["value"]
         return value
 
@@ -225,7 +228,7 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
             for c in self.claims.values()
             if c.status is C.IN_NOTICE and c.notice_ends_at <= self.now
         ]
-        assert complaints.list_notice_period_over(self.db) == len(due)
+        assert life.list_notice_period_over(self.db) == len(due)
         for claim in sorted(due, key=lambda c: c.notice_ends_at):
             self.move(claim, C.LISTED)
         overdue = [
@@ -286,11 +289,11 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         row = self.db.get(Complaint, complaint)
         actor = self.members[claim.member]
         if claim.status not in OPEN_STATES:
-            self.refused(lambda: complaints.settle(self.db, row, actor, "paid"), InvalidTransition)
+            self.refused(lambda: life.settle(self.db, row, actor, "paid"), InvalidTransition)
             return
         business = self.survivor(claim.business)
         before = self.score(business)
-        complaints.settle(self.db, row, actor, "paid by NEFT")
+        life.settle(self.db, row, actor, "paid by NEFT")
         self.move(claim, C.SETTLED)
         for dispute in self.disputes.values():  # nothing is left for an admin to decide
             if dispute.complaint == complaint and dispute.status is D.OPEN:
@@ -306,9 +309,9 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         row = self.db.get(Complaint, complaint)
         actor = self.members[claim.member]
         if claim.status is not C.IN_NOTICE:
-            self.refused(lambda: complaints.withdraw(self.db, row, actor), InvalidTransition)
+            self.refused(lambda: life.withdraw(self.db, row, actor), InvalidTransition)
             return
-        complaints.withdraw(self.db, row, actor)
+        life.withdraw(self.db, row, actor)
         self.move(claim, C.WITHDRAWN)
 
     @rule(complaint=complaints_, days=st.sampled_from((0, 1, 30, 180, 181)))
@@ -319,11 +322,11 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         by = today + timedelta(days=days)
 
         def call() -> None:
-            complaints.promise_payment(self.db, row, by, today)
+            life.promise_payment(self.db, row, by, today)
 
         if claim.status not in (C.IN_NOTICE, C.LISTED):
             self.refused(call, InvalidTransition)
-        elif not 1 <= days <= complaints.MAX_PROMISE_DAYS:
+        elif not 1 <= days <= life.MAX_PROMISE_DAYS:
             self.refused(call, ValidationFailed)
         else:
             call()

@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from registry import members
 from registry.actors import SYSTEM, Actor
 from registry.errors import InvalidTransition, NotAllowed, ValidationFailed
 from registry.identifiers import gstin_for
+from registry.members import accounts
 from registry.models import AuditEntry, Member, MemberStatus, OutboxMessage, User
 from tests.conftest import PASSWORD
 
@@ -17,7 +17,7 @@ def application(**overrides):
         "password": PASSWORD,
     }
     values.update(overrides)
-    return members.Application(**values)
+    return accounts.Application(**values)
 
 
 def count(db, model):
@@ -26,7 +26,7 @@ def count(db, model):
 
 def test_an_application_is_pending_audited_and_announced_to_admins(db, factory):
     admin = factory.admin()
-    member = members.apply(db, application())
+    member = accounts.apply(db, application())
     assert member.status is MemberStatus.PENDING
     assert member.name == "Shree Balaji Traders"
     assert member.gstin == gstin_for("24", "ABCFB1234Q")
@@ -51,18 +51,18 @@ def test_an_application_is_pending_audited_and_announced_to_admins(db, factory):
 def test_bad_applications_are_refused_and_write_nothing(db, overrides, field):
     before = (count(db, Member), count(db, User), count(db, AuditEntry))
     with pytest.raises(ValidationFailed) as caught:
-        members.apply(db, application(**overrides))
+        accounts.apply(db, application(**overrides))
     assert field in caught.value.fields
     assert (count(db, Member), count(db, User), count(db, AuditEntry)) == before
 
 
 def test_the_same_gstin_or_email_cannot_apply_twice(db):
-    members.apply(db, application())
+    accounts.apply(db, application())
     with pytest.raises(ValidationFailed) as caught:
-        members.apply(db, application(email="other@balaji.example"))
+        accounts.apply(db, application(email="other@balaji.example"))
     assert "already registered" in caught.value.fields["gstin"]
     with pytest.raises(ValidationFailed) as caught:
-        members.apply(
+        accounts.apply(
             db, application(gstin=gstin_for("27", "ABCFB1234Q"), email="OWNER@balaji.example")
         )
     assert "already has a login" in caught.value.fields["email"]
@@ -70,8 +70,8 @@ def test_the_same_gstin_or_email_cannot_apply_twice(db):
 
 def test_verification_activates_and_tells_the_member(db, factory):
     admin = factory.admin()
-    member = members.apply(db, application())
-    members.verify(db, member, Actor.of(admin))
+    member = accounts.apply(db, application())
+    accounts.verify(db, member, Actor.of(admin))
     assert member.status is MemberStatus.ACTIVE and member.verified_at is not None
     mails = db.scalars(
         select(OutboxMessage.kind).where(OutboxMessage.to_address == member.contact_email)
@@ -90,34 +90,34 @@ def test_verification_activates_and_tells_the_member(db, factory):
 
 
 def test_rejection_needs_a_reason_which_the_applicant_sees(db):
-    member = members.apply(db, application())
+    member = accounts.apply(db, application())
     with pytest.raises(ValidationFailed):
-        members.reject(db, member, SYSTEM, "  ")
+        accounts.reject(db, member, SYSTEM, "  ")
     assert member.status is MemberStatus.PENDING
-    members.reject(db, member, SYSTEM, "GSTIN belongs to another business")
+    accounts.reject(db, member, SYSTEM, "GSTIN belongs to another business")
     assert member.status is MemberStatus.REJECTED
     with pytest.raises(NotAllowed, match="GSTIN belongs to another business"):
-        members.authenticate(db, "owner@balaji.example", PASSWORD)
+        accounts.authenticate(db, "owner@balaji.example", PASSWORD)
 
 
 def test_a_decided_application_cannot_be_decided_again(db):
-    member = members.apply(db, application())
-    members.reject(db, member, SYSTEM, "not a real business")
+    member = accounts.apply(db, application())
+    accounts.reject(db, member, SYSTEM, "not a real business")
     audit_rows = count(db, AuditEntry)
     with pytest.raises(InvalidTransition):
-        members.verify(db, member, SYSTEM)
+        accounts.verify(db, member, SYSTEM)
     assert member.status is MemberStatus.REJECTED
     assert count(db, AuditEntry) == audit_rows
 
 
 def test_login_rules(db, factory):
-    members.apply(db, application())
+    accounts.apply(db, application())
     with pytest.raises(NotAllowed, match="awaiting verification"):
-        members.authenticate(db, "owner@balaji.example", PASSWORD)
+        accounts.authenticate(db, "owner@balaji.example", PASSWORD)
     user = factory.member_user()
     with pytest.raises(NotAllowed, match="incorrect"):
-        members.authenticate(db, user.email, "wrong password!")
+        accounts.authenticate(db, user.email, "wrong password!")
     with pytest.raises(NotAllowed, match="incorrect"):
-        members.authenticate(db, "nobody@example.com", PASSWORD)
-    assert members.authenticate(db, user.email.upper(), PASSWORD) is user
+        accounts.authenticate(db, "nobody@example.com", PASSWORD)
+    assert accounts.authenticate(db, user.email.upper(), PASSWORD) is user
     assert user.last_login_at is not None

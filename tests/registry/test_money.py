@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from registry.money import indian_grouping, rupees
-from registry.report_pdf import render_pdf
+from registry.reports.pdf import render_pdf
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.msmed import appointed_day, interest_paise
+from registry.complaints.msmed import appointed_day, interest_paise
 
 RATE = Decimal("6.50")  # bank rate; the Act multiplies it by three: 19.5% a year, 1.625% a month
 

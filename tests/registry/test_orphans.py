@@ -13,8 +13,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from registry import bulk_filing, bulk_steps, filing, orphans, worker
+from registry import orphans, worker
 from registry.actors import Actor
+from registry.bulk import batches, steps
+from registry.complaints import filing
 from registry.mailer import FileMailer
 from registry.models import ImportStatus, utcnow
 from tests.conftest import PDF, filing_request
@@ -39,7 +41,7 @@ def stray_evidence(settings, seconds_old: float, extension: str = "pdf") -> Path
 
 
 def stray_import_folder(settings, seconds_old: float) -> Path:
-    folder = bulk_filing.imports_root(settings) / secrets.token_hex(16)
+    folder = batches.imports_root(settings) / secrets.token_hex(16)
     folder.mkdir(parents=True)
     document = folder / f"{secrets.token_hex(20)}.pdf"
     document.write_bytes(PDF)
@@ -73,17 +75,17 @@ def test_import_folders_no_waiting_import_names_are_removed(db, settings, factor
 
     def upload(number):
         content = csv_bytes([row(gst=gstin(7), number=number)])
-        ledger = bulk_filing.Document("ledger.pdf", PDF)
-        return bulk_filing.upload(db, settings, actor, "x.csv", content, [ledger])
+        ledger = batches.Document("ledger.pdf", PDF)
+        return batches.upload(db, settings, actor, "x.csv", content, [ledger])
 
     waiting = upload("W-1")
     finished = upload("F-1")
-    bulk_steps.start(db, actor, finished, {})
-    bulk_steps.file_step(db, settings, actor, finished)
+    steps.start(db, actor, finished, {})
+    steps.file_step(db, settings, actor, finished)
     assert finished.status is ImportStatus.DONE
     db.flush()  # not committed: as if killed between the commit and removing the folder
-    kept = bulk_filing.folder(settings, waiting)
-    leftover = bulk_filing.folder(settings, finished)
+    kept = batches.folder(settings, waiting)
+    leftover = batches.folder(settings, finished)
     for folder in (kept, leftover):
         for item in folder.iterdir():
             age(item, TWO_HOURS)

@@ -6,7 +6,8 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
-from registry import disputes, outbox, worker
+from registry import outbox, worker
+from registry.complaints import disputes
 from registry.mailer import FileMailer, SmtpMailer, mailer_from_url
 from registry.models import (
     Business,

@@ -1,5 +1,5 @@
 """A web worker's copy of the name index answers exactly what the tables answer, however
-the directory changes after it was loaded (`registry.index_copy`)."""
+the directory changes after it was loaded (`registry.directory.index_copy`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from registry import directory, importer, index_copy, index_lookups, merges, search, search_index
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
+from registry.directory import businesses as directory
+from registry.directory import (
+    database_index,
+    import_businesses,
+    index_copy,
+    merges,
+    name_index,
+    search,
+)
+from registry.directory.copied_index import IndexCopies
+from registry.directory.index_copy import IndexCopy
 from registry.errors import InvalidTransition
-from registry.index_copies import IndexCopies
-from registry.index_copy import IndexCopy
 from registry.migrate import upgrade
 from registry.models import Business, SearchIndexChange, SearchIndexState
 
@@ -107,7 +115,7 @@ def test_the_copy_agrees_with_the_tables_after_any_changes(db, tmp_path, steps):
                     listing = tmp_path / "import.csv"
                     body = "".join(f"{n},,,Pune,Maharashtra\n" for n in rows)
                     listing.write_text("name,gstin,pan,city,state\n" + body)
-                    importer.import_file(db, listing, SYSTEM)
+                    import_businesses.import_file(db, listing, SYSTEM)
                 case ("search",):
                     agree(db, copies)
         agree(db, copies)
@@ -134,9 +142,9 @@ def test_a_business_filed_after_loading_is_found_and_a_merged_one_is_gone(db):
 
 def test_long_posting_lists_are_cut_and_filtered_by_city_as_the_tables_do(db, monkeypatch):
     # With a tiny fetch limit every common key is "long": the copy lists it city by city.
-    for module in (index_lookups, index_copy):
+    for module in (database_index, index_copy):
         monkeypatch.setattr(module, "FETCH_LIMIT", 2)
-    monkeypatch.setattr(index_lookups.CappedPostings, "posting_limit", 2)
+    monkeypatch.setattr(database_index.CappedPostings, "posting_limit", 2)
     for i, city in enumerate(["Pune", "Pune", "Surat", "Surat", None, "Jodhpur"]):
         directory.create(db, SYSTEM, f"Shree Balaji Traders {WORDS[i]}", city=city)
     copies = IndexCopies(background=False)
@@ -191,7 +199,7 @@ def test_a_copy_behind_the_kept_changes_or_told_everything_changed_loads_afresh(
     first = copies.copy
     directory.create(db, SYSTEM, "Shree Balaji Steel", city="Pune")
     directory.create(db, SYSTEM, "Ganesh Paper Traders", city="Pune")
-    assert search_index.prune_changes(db, keep=0) >= 2
+    assert name_index.prune_changes(db, keep=0) >= 2
     state = db.execute(select(SearchIndexState)).scalar_one()
     assert state.kept_from == state.generation
     assert db.scalar(select(SearchIndexChange.generation).order_by("generation").limit(1)) == (
@@ -200,20 +208,20 @@ def test_a_copy_behind_the_kept_changes_or_told_everything_changed_loads_afresh(
     agree(db, copies)
     assert copies.copy is not first
     second = copies.copy
-    search_index.rebuild(db, SYSTEM)  # listed as "everything"
+    name_index.rebuild(db, SYSTEM)  # listed as "everything"
     agree(db, copies)
     assert copies.copy is not second
 
 
 def test_a_large_change_is_listed_as_everything(db, monkeypatch):
-    monkeypatch.setattr(search_index, "LISTED_CHANGES", 1)
+    monkeypatch.setattr(name_index, "LISTED_CHANGES", 1)
     a = directory.create(db, SYSTEM, "Laxmi Paper Mart")
     b = directory.create(db, SYSTEM, "Ganesh Paper Mart")
-    generation = search_index.record_change(db, [a.id])
+    generation = name_index.record_change(db, [a.id])
     assert db.scalars(
         select(SearchIndexChange.business_id).where(SearchIndexChange.generation == generation)
     ).all() == [a.id]
-    generation = search_index.record_change(db, [a.id, b.id])
+    generation = name_index.record_change(db, [a.id, b.id])
     assert db.scalars(
         select(SearchIndexChange.business_id).where(SearchIndexChange.generation == generation)
     ).all() == [0]

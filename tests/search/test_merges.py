@@ -3,11 +3,13 @@
 import pytest
 from sqlalchemy import select
 
-from registry import debtors, directory, filing, merges, reports, search
 from registry.actors import SYSTEM, Actor
+from registry.complaints import filing
+from registry.directory import businesses, debtors, merges, search
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import gstin_for
 from registry.models import AuditEntry, Watch, utcnow
+from registry.reports import credit_report
 from tests.conftest import filing_request
 
 
@@ -15,7 +17,7 @@ from tests.conftest import filing_request
 def pair(db, settings, factory):
     member = Actor.of(factory.member_user())
     keep = filing.file_complaint(db, settings, member, filing_request()).complaint.business
-    gone = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat", email="lpm@x.example")
+    gone = businesses.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat", email="lpm@x.example")
     other = Actor.of(factory.member_user())
     moved = filing.file_complaint(
         db,
@@ -35,7 +37,7 @@ def test_merge_moves_complaints_watches_and_keeps_the_old_name(db, pair):
     assert moved.business_id == keep.id and all(i.business_id == keep.id for i in moved.invoices)
     assert db.scalar(select(Watch.business_id)) == keep.id
     assert "Laxmi Paper Mart" in [a.name for a in keep.aliases]
-    assert directory.get(db, gone.id).id == keep.id
+    assert businesses.get(db, gone.id).id == keep.id
     assert [h.business.id for h in search.search(db, "Laxmi Paper Mart", city="Surat").hits][
         :1
     ] == [keep.id]
@@ -45,7 +47,7 @@ def test_merge_moves_complaints_watches_and_keeps_the_old_name(db, pair):
     merges.undo(db, record.id, SYSTEM)
     db.refresh(moved)
     assert moved.business_id == gone.id and db.scalar(select(Watch.business_id)) == gone.id
-    assert directory.get(db, gone.id).id == gone.id
+    assert businesses.get(db, gone.id).id == gone.id
     assert "Laxmi Paper Mart" not in [a.name for a in keep.aliases if a.source == "merge"]
     with pytest.raises(InvalidTransition):
         merges.undo(db, record.id, SYSTEM)
@@ -53,7 +55,7 @@ def test_merge_moves_complaints_watches_and_keeps_the_old_name(db, pair):
 
 def test_merges_that_must_not_happen(db, pair):
     keep, gone, _ = pair
-    other_pan = directory.create(
+    other_pan = businesses.create(
         db, SYSTEM, "Lakshmi Paper Mart", gstin=gstin_for("24", "ABCFL9999Z")
     )
     cases = [
@@ -74,7 +76,7 @@ def test_merges_that_must_not_happen(db, pair):
 def test_the_same_invoice_against_both_blocks_the_merge(db, settings, factory):
     member = Actor.of(factory.member_user())
     a = filing.file_complaint(db, settings, member, filing_request()).complaint.business
-    b = directory.create(db, SYSTEM, "Lakshmi Paper", city="Surat", email="b@x.example")
+    b = businesses.create(db, SYSTEM, "Lakshmi Paper", city="Surat", email="b@x.example")
     filing.file_complaint(
         db,
         settings,
@@ -89,12 +91,12 @@ def test_the_same_invoice_against_both_blocks_the_merge(db, settings, factory):
 def test_a_merge_whose_names_the_survivor_has_as_aliases_already(db):
     # Found by the index copy's property test: the merge used to add the same alias
     # twice and fail on the database's uniqueness rule.
-    keep = directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
-    gone = directory.create(db, SYSTEM, "Balaji Trading Co", city="Pune")
-    directory.add_alias(db, keep, "Balaji Trading Co", "filing")
-    directory.add_alias(db, keep, "SBT Pune", "filing")
-    directory.add_alias(db, gone, "SBT Pune", "filing")
-    directory.add_alias(db, gone, "Balaji Trading Company", "filing")
+    keep = businesses.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    gone = businesses.create(db, SYSTEM, "Balaji Trading Co", city="Pune")
+    businesses.add_alias(db, keep, "Balaji Trading Co", "filing")
+    businesses.add_alias(db, keep, "SBT Pune", "filing")
+    businesses.add_alias(db, gone, "SBT Pune", "filing")
+    businesses.add_alias(db, gone, "Balaji Trading Company", "filing")
     record = merges.merge(db, keep.id, gone.id, SYSTEM)
     db.expire_all()
     names = sorted(a.name for a in keep.aliases)
@@ -112,19 +114,19 @@ def test_undo_takes_back_what_the_merge_filled_in(db, settings, factory):
     each one's complaints in the other's report, both found by the PAN."""
     member = Actor.of(factory.member_user())
     gone = filing.file_complaint(db, settings, member, filing_request()).complaint.business
-    keep = directory.create(db, SYSTEM, "Lakshmi Paper Mart")
+    keep = businesses.create(db, SYSTEM, "Lakshmi Paper Mart")
     record = merges.merge(db, keep.id, gone.id, SYSTEM)
     assert (keep.pan, keep.city, keep.email) == (gone.pan, gone.city, gone.email)
     merges.undo(db, record.id, SYSTEM)
     db.expire_all()
     assert (keep.pan, keep.city, keep.state, keep.email) == (None, None, None, None)
     assert [h.business.id for h in search.search(db, gone.pan).hits] == [gone.id]
-    assert reports.build_report(db, keep.id, utcnow())["business"]["gstins"] == []
+    assert credit_report.build_report(db, keep.id, utcnow())["business"]["gstins"] == []
 
 
 def test_undo_leaves_what_the_survivor_had_of_its_own(db):
-    keep = directory.create(db, SYSTEM, "Om Traders", city="Pune", email="om@x.example")
-    gone = directory.create(db, SYSTEM, "Om Traders Pune", city="Nashik", state="Maharashtra")
+    keep = businesses.create(db, SYSTEM, "Om Traders", city="Pune", email="om@x.example")
+    gone = businesses.create(db, SYSTEM, "Om Traders Pune", city="Nashik", state="Maharashtra")
     record = merges.merge(db, keep.id, gone.id, SYSTEM)
     assert (keep.city, keep.state) == ("Pune", "Maharashtra")
     merges.undo(db, record.id, SYSTEM)

@@ -3,8 +3,8 @@
 import json
 import re
 
-from registry import directory, duplicates
 from registry.actors import SYSTEM
+from registry.directory import businesses, duplicates
 from registry.identifiers import gstin_for
 
 
@@ -13,7 +13,7 @@ def bearer(key):
 
 
 def seed(db):
-    a = directory.create(
+    a = businesses.create(
         db,
         SYSTEM,
         "Aravali Sarees Pvt Ltd",
@@ -21,10 +21,10 @@ def seed(db):
         state="West Bengal",
         gstin=gstin_for("19", "ABCCA1234B"),
     )
-    b = directory.create(
+    b = businesses.create(
         db, SYSTEM, "Aravalli Saree Private Limited", city="Siliguri", state="West Bengal"
     )
-    c = directory.create(db, SYSTEM, "Aravali Sarees LLP", city="Surat", state="Gujarat")
+    c = businesses.create(db, SYSTEM, "Aravali Sarees LLP", city="Surat", state="Gujarat")
     return a, b, c
 
 
@@ -136,11 +136,11 @@ def test_admin_merges_from_the_duplicates_page_and_undoes(client, auth, db, fact
     business = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Undo" in business and "Aravalli Saree Private Limited" in business
     db.expire_all()
-    assert directory.get(db, b.id).id == a.id
+    assert businesses.get(db, b.id).id == a.id
     merge_id = re.search(r"/admin/merges/(\d+)/undo", business).group(1)
     assert client.post(f"/admin/merges/{merge_id}/undo").status_code == 302
     db.expire_all()
-    assert directory.get(db, b.id).id == b.id
+    assert businesses.get(db, b.id).id == b.id
 
 
 def test_admin_dismisses_a_pair(client, auth, db, factory):
@@ -160,11 +160,11 @@ def test_the_search_answer_is_exactly_what_its_schema_would_dump(db):
     included (a score of 100.0, not 100)."""
     from portal.api.businesses import search_body
     from portal.api.schemas import SearchOut
-    from registry import search
+    from registry.directory import search
 
     a, b, _ = seed(db)
-    directory.add_gstin(db, b, gstin_for("19", "ABCCA1234B", entity="2"))
-    directory.add_alias(db, a, "Aravali Silk House", "filing")
+    businesses.add_gstin(db, b, gstin_for("19", "ABCCA1234B", entity="2"))
+    businesses.add_alias(db, a, "Aravali Silk House", "filing")
     for q in ("aravali sarees", "Aravali Silk", gstin_for("19", "ABCCA1234B"), "abcca1234b"):
         body = search_body(search.search(db, q))
         assert body["results"], q

@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 
 from matching.index import InMemoryIndex
 from matching.normalise import VERSION, NormalName, normalise
-from registry import directory, importer, merges, search
 from registry.actors import SYSTEM
+from registry.directory import businesses as directory
+from registry.directory import import_businesses, merges, search
 from registry.identifiers import gstin_for
 from registry.models import Business, NameTokenStat, NormalNameRecord
 
@@ -102,7 +103,7 @@ def test_names_are_stored_normalised_and_a_search_reads_them(db, tmp_path):
     directory.add_alias(db, business, "SLP Mart", "filing")
     listing = tmp_path / "directory.csv"
     listing.write_text("name,gstin,pan,city,state\nMarwar Steel Traders,,,Jodhpur,Rajasthan\n")
-    importer.import_file(db, listing, SYSTEM)
+    import_businesses.import_file(db, listing, SYSTEM)
     stored = dict(
         db.execute(
             select(NormalNameRecord.name, NormalNameRecord.encoded).where(

@@ -1,0 +1,353 @@
+"""The preview of a bulk import: every row read and checked, rows grouped by debtor (one
+complaint per debtor per file), and each debtor resolved against the registry (known,
+new, or to be confirmed by the member). Nothing is written here.
+
+A plan is plain data (it is stored as JSON on the batch, so the filing later uses exactly
+what the member previewed)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.bulk.reading import (
+    FAMILY_LABEL,
+    CellError,
+    month_first_columns,
+    parse_amount,
+    parse_date,
+)
+from registry.complaints.filing import MAX_INVOICES, invoice_key
+from registry.directory import businesses, debtors, search
+from registry.errors import ValidationFailed
+from registry.identifiers import IdentifierError, normalise_email, validate_gstin, validate_pan
+from registry.models import Business, Invoice
+from registry.money import rupees
+
+TOTAL_LINES = frozenset({"total", "grandtotal", "subtotal", "totals"})
+DATE_FIELDS = ("invoice_date", "due_date")
+
+Row = tuple[int, list[str]]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def _cells(cells: list[str], headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    index = {h: i for i, h in enumerate(headers)}
+    out: dict[str, str] = {}
+    for field, header in mapping.items():
+        i = index.get(header)
+        out[field] = cells[i].strip() if i is not None and i < len(cells) else ""
+    return out
+
+
+def _debtor_errors(raw: dict[str, str], out: dict[str, Any], errors: list[str]) -> None:
+    name = " ".join(raw.get("debtor_name", "").split())
+    if not 2 <= len(name) <= 300:
+        errors.append("debtor name: give the business name (2 to 300 characters)")
+    out["name"] = name
+    for field, check in (("gstin", validate_gstin), ("pan", validate_pan)):
+        out[field] = None
+        if raw.get(field):
+            try:
+                out[field] = check(raw[field])
+            except IdentifierError as exc:
+                errors.append(f"{field.upper()} {raw[field]}: {exc}")
+    if out["gstin"] and out["pan"] and out["gstin"][2:12] != out["pan"]:
+        errors.append("PAN: does not match the PAN inside the GSTIN")
+    out["email"] = None
+    if raw.get("email"):
+        try:
+            out["email"] = normalise_email(raw["email"])
+        except ValidationFailed:
+            errors.append(f"email '{raw['email']}' is not a valid address")
+    for field in ("city", "state"):
+        out[field] = raw.get(field) or None
+        if out[field] and len(out[field]) > 100:
+            errors.append(f"{field}: at most 100 characters")
+
+
+def _invoice_errors(
+    raw: dict[str, str], out: dict[str, Any], errors: list[str], today: date
+) -> None:
+    number = raw.get("invoice_number", "")
+    if not invoice_key(number) or len(number) > 64:
+        errors.append("invoice number: give it (up to 64 characters)")
+    out["number"] = number
+    for field in DATE_FIELDS:
+        label = field.replace("_", " ")
+        try:
+            out[field], out[f"{field}_family"] = parse_date(raw.get(field, ""))
+        except CellError as exc:
+            errors.append(f"{label}: {exc}")
+            out[field] = None
+    try:
+        out["amount_paise"] = parse_amount(raw.get("amount", raw.get("outstanding", "")))
+        if out["amount_paise"] == 0:
+            errors.append("amount: is zero")
+    except CellError as exc:
+        errors.append(f"amount: {exc}")
+        out["amount_paise"] = None
+    out["paid_paise"] = _paid(raw, out.get("amount_paise"), errors)
+    invoiced, due = out["invoice_date"], out["due_date"]
+    if invoiced and invoiced > today:
+        errors.append(f"invoice date {invoiced:%d-%m-%Y} is in the future")
+    if invoiced and due and due < invoiced:
+        errors.append("due date: is before the invoice date")
+    elif due and due >= today:
+        errors.append(f"due date {due:%d-%m-%Y} is not past yet: only overdue invoices count")
+
+
+def _paid(raw: dict[str, str], amount: int | None, errors: list[str]) -> int:
+    """What was paid of the invoice: the paid column, or the amount less what is still
+    outstanding (a file with only the outstanding amount has nothing paid)."""
+    try:
+        if "paid" in raw:
+            paid = parse_amount(raw["paid"], empty_is_zero=True)
+        elif "outstanding" in raw and "amount" in raw and amount is not None:
+            outstanding = parse_amount(raw["outstanding"], empty_is_zero=True)
+            if outstanding > amount:
+                errors.append("amount outstanding: is more than the invoice amount")
+                return 0
+            paid = amount - outstanding
+        else:
+            return 0
+    except CellError as exc:
+        errors.append(f"{'amount paid' if 'paid' in raw else 'amount outstanding'}: {exc}")
+        return 0
+    if amount is not None and paid >= amount:
+        errors.append("paid in full: nothing is owed on this invoice")
+    return paid
+
+
+def _date_columns(rows: list[dict[str, Any]], columns: Mapping[str, list[str]]) -> None:
+    """A date column is read one way: refuse a column written month first, and rows
+    written in another numeric order than most of their column."""
+    for field in DATE_FIELDS:
+        label = field.replace("_", " ")
+        month_first = month_first_columns(columns.get(field, []))
+        families = Counter(
+            r[f"{field}_family"] for r in rows if r.get(field) and r[f"{field}_family"] != "named"
+        )
+        usual = families.most_common(1)[0][0] if families else None
+        for row in rows:
+            family = row.get(f"{field}_family")
+            if not row.get(field) or family == "named":
+                continue
+            if month_first and family == "dmy":
+                row["errors"].append(
+                    f"{label}: the column has month-first dates (e.g. {month_first}), so "
+                    f"'{row['raw'][field]}' cannot be read safely"
+                )
+            elif usual and family and family != usual:
+                row["errors"].append(
+                    f"{label}: written {FAMILY_LABEL[family]} while the rest of the column is "
+                    f"{FAMILY_LABEL[usual]}; write it like the others"
+                )
+
+
+def read_rows(
+    rows: Sequence[Row], headers: Sequence[str], mapping: Mapping[str, str], today: date
+) -> list[dict[str, Any]]:
+    """Every row read and checked on its own (no database)."""
+    out: list[dict[str, Any]] = []
+    columns: dict[str, list[str]] = defaultdict(list)
+    for line, cells in rows:
+        raw = _cells(cells, headers, mapping)
+        row: dict[str, Any] = {"line": line, "raw": raw, "errors": [], "skipped": None}
+        if _squash(raw.get("debtor_name", "")) in TOTAL_LINES or (
+            not raw.get("invoice_number") and _squash(raw.get("debtor_name", "")) == ""
+        ):
+            row["skipped"] = "a total or empty line"
+            out.append(row)
+            continue
+        _debtor_errors(raw, row, row["errors"])
+        _invoice_errors(raw, row, row["errors"], today)
+        for field in DATE_FIELDS:
+            columns[field].append(raw.get(field, ""))
+        out.append(row)
+    _date_columns([r for r in out if not r["skipped"]], columns)
+    return out
+
+
+def _group_key(row: dict[str, Any], by_name: Mapping[str, str]) -> str:
+    if row["gstin"]:
+        return f"gstin:{row['gstin']}"
+    if row["pan"]:
+        return f"pan:{row['pan']}"
+    return by_name.get(_squash(row["name"]), f"name:{_squash(row['name'])}")
+
+
+def group_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Good rows of one debtor form one group (one complaint). A row without GSTIN joins
+    the group of a row that has one under the same name. Repeated invoice numbers within
+    a debtor are errors on the later rows."""
+    good = [r for r in rows if not r["skipped"] and not r["errors"]]
+    by_name: dict[str, str] = {}
+    for row in good:
+        if row["gstin"] or row["pan"]:
+            by_name.setdefault(_squash(row["name"]), _group_key(row, {}))
+    groups: dict[str, dict[str, Any]] = {}
+    for row in good:
+        key = _group_key(row, by_name)
+        group = groups.setdefault(key, {"key": key, "rows": [], "seen": {}, "errors": []})
+        number = invoice_key(row["number"])
+        if number in group["seen"]:
+            first = group["seen"][number]
+            row["errors"].append(
+                f"invoice {row['number']} appears twice for this debtor (line {first})"
+            )
+            continue
+        group["seen"][number] = row["line"]
+        group["rows"].append(row)
+    return [g for g in groups.values() if g["rows"]]
+
+
+def _debtor_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def first(field: str) -> Any:
+        return next((r[field] for r in rows if r.get(field)), None)
+
+    return {f: first(f) for f in ("name", "gstin", "pan", "city", "state", "email")}
+
+
+def _resolve(session: Session, debtor: dict[str, Any]) -> dict[str, Any]:
+    """Who the debtor is on the registry, as the filing will decide it."""
+    business: Business | None = None
+    if debtor["gstin"]:
+        business = businesses.by_gstin(session, debtor["gstin"])
+    pan = debtor["pan"] or (debtor["gstin"][2:12] if debtor["gstin"] else None)
+    if business is None and pan:
+        same = businesses.by_pan(session, pan)
+        business = same[0] if same else None
+    if business is not None:
+        return {
+            "kind": "known",
+            "business_id": business.id,
+            "business_name": business.name,
+            "email_on_record": bool(business.email),
+        }
+    if pan:
+        return {"kind": "new"}
+    close = [
+        debtors.candidate_view(session, b, s)
+        for b, s in search.similar_names(session, debtor["name"], debtor["city"], debtor["state"])
+        if s >= debtors.CONFIRM_THRESHOLD
+    ]
+    return {"kind": "confirm", "candidates": close} if close else {"kind": "new"}
+
+
+def _already_filed(
+    session: Session, member_id: int, business_id: int, keys: list[str]
+) -> dict[str, int]:
+    rows = session.execute(
+        select(Invoice.number_key, Invoice.complaint_id).where(
+            Invoice.member_id == member_id,
+            Invoice.business_id == business_id,
+            Invoice.number_key.in_(keys),
+        )
+    ).all()
+    return {key: complaint_id for key, complaint_id in rows}
+
+
+def _check_group(group: dict[str, Any], minimum_paise: int) -> None:
+    rows = group["rows"]
+    if len(rows) > MAX_INVOICES:
+        group["errors"].append(f"more than {MAX_INVOICES} invoices for one debtor: split the file")
+    outstanding = sum(r["amount_paise"] - r["paid_paise"] for r in rows)
+    group["outstanding_paise"] = outstanding
+    if rows and outstanding < minimum_paise:
+        group["errors"].append(
+            f"this debtor's overdue total ({rupees(outstanding)}) is below the registry's "
+            f"minimum of {rupees(minimum_paise)}"
+        )
+    resolution, debtor = group["resolution"], group["debtor"]
+    if not debtor["email"] and not resolution.get("email_on_record"):
+        group["errors"].append("no email for the debtor's notice: add one in the email column")
+
+
+def build_plan(
+    session: Session,
+    member_id: int,
+    headers: Sequence[str],
+    rows: Sequence[Row],
+    mapping: Mapping[str, str],
+    today: date,
+    minimum_paise: int,
+) -> dict[str, Any]:
+    """The preview: rows with their errors and what becomes of them, groups with their
+    debtor's resolution, and the totals shown above the table."""
+    read = read_rows(rows, headers, mapping, today)
+    groups = group_rows(read)
+    for group in groups:
+        group["debtor"] = _debtor_of(group["rows"])
+        group["resolution"] = _resolve(session, group["debtor"])
+        if group["resolution"]["kind"] == "known":
+            keys = [invoice_key(r["number"]) for r in group["rows"]]
+            filed = _already_filed(session, member_id, group["resolution"]["business_id"], keys)
+            for row in group["rows"]:
+                if invoice_key(row["number"]) in filed:
+                    row["errors"].append(
+                        f"invoice {row['number']} is already reported "
+                        f"(complaint #{filed[invoice_key(row['number'])]})"
+                    )
+            group["rows"] = [r for r in group["rows"] if not r["errors"]]
+        _check_group(group, minimum_paise)
+    return _plan_data(read, [g for g in groups if g["rows"]])
+
+
+def _plan_data(read: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    rows_out: list[dict[str, Any]] = []
+    where: dict[int, tuple[int, int]] = {}
+    for index, group in enumerate(groups):
+        for position, row in enumerate(group["rows"]):
+            where[row["line"]] = (index, position)
+    for row in read:
+        entry = {
+            "line": row["line"],
+            "raw": row["raw"],
+            "errors": row["errors"],
+            "skipped": row["skipped"],
+            "group": None,
+            "action": "error",
+        }
+        if row["skipped"]:
+            entry["action"] = "skipped"
+        elif row["line"] in where and not row["errors"]:
+            index, position = where[row["line"]]
+            entry["group"] = index
+            first = groups[index]["rows"][0]["line"]
+            entry["action"] = "new complaint" if position == 0 else f"added to line {first}"
+            if groups[index]["errors"]:
+                entry["action"] = "error"
+                entry["errors"] = list(groups[index]["errors"])
+        rows_out.append(entry)
+    groups_out = [
+        {
+            "key": g["key"],
+            "debtor": g["debtor"],
+            "resolution": g["resolution"],
+            "errors": g["errors"],
+            "lines": [r["line"] for r in g["rows"]],
+            "outstanding_paise": g["outstanding_paise"],
+            "invoices": [
+                {
+                    "number": r["number"],
+                    "invoice_date": r["invoice_date"].isoformat(),
+                    "due_date": r["due_date"].isoformat(),
+                    "amount_paise": r["amount_paise"],
+                    "paid_paise": r["paid_paise"],
+                }
+                for r in g["rows"]
+            ],
+        }
+        for g in groups
+    ]
+    return {"rows": rows_out, "groups": groups_out}

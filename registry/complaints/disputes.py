@@ -1,0 +1,201 @@
+"""Disputes raised by a reported business, decided by registry admins within a deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, evidence, outbox
+from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.complaints import life
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.models import (
+    Complaint,
+    ComplaintStatus,
+    Dispute,
+    DisputeReason,
+    DisputeStatus,
+    utcnow,
+)
+from registry.settings import Settings
+
+D = DisputeStatus
+MAX_DOCUMENTS = 10
+LIFE = life.DISPUTE_LIFE
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+
+
+def is_overdue(dispute: Dispute, now: datetime | None = None) -> bool:
+    return dispute.status is D.OPEN and dispute.due_at <= (now or utcnow())
+
+
+def open_dispute(
+    session: Session,
+    settings: Settings,
+    complaint: Complaint,
+    reason: str,
+    statement: str,
+    documents: Sequence[Document] = (),
+) -> Dispute:
+    """The debtor disputes the complaint: listing is frozen until an admin decides.
+    A complaint whose dispute was rejected cannot be disputed again."""
+    errors: dict[str, str] = {}
+    try:
+        why = DisputeReason(reason)
+    except ValueError:
+        errors["reason"] = "choose one of: " + ", ".join(r.value for r in DisputeReason)
+    statement = (statement or "").strip()
+    if not 10 <= len(statement) <= 5000:
+        errors["statement"] = "explain the dispute (10 to 5000 characters)"
+    if len(documents) > MAX_DOCUMENTS:
+        errors["documents"] = f"at most {MAX_DOCUMENTS} documents"
+    errors |= evidence.problems(
+        "documents",
+        ((d.filename, d.content) for d in documents[:MAX_DOCUMENTS]),
+        settings.upload_max_bytes,
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    if any(d.status is D.REJECTED for d in complaint.disputes):
+        raise InvalidTransition("complaint", "decided after a dispute", "disputed again")
+    now = utcnow()
+    dispute = Dispute(
+        reason=why,
+        statement=statement,
+        opened_at=now,
+        due_at=now + timedelta(days=settings.dispute_deadline_days),
+    )
+    life.transition(
+        session, complaint, ComplaintStatus.DISPUTED, DEBTOR, f"{why.value}: {statement[:200]}"
+    )
+    complaint.disputes.append(dispute)
+    session.flush()
+    _store_documents(session, settings, dispute, documents)
+    audit.record(session, DEBTOR, "dispute", dispute.id, "opened", to_state="open", note=why.value)
+    outbox.queue_email(
+        session,
+        "dispute_opened",
+        complaint.member.contact_email,
+        f"{complaint.business.name} disputes complaint #{complaint.id}",
+        f"The debtor disputes complaint #{complaint.id} ({why.value}): {statement}\n\n"
+        f"The complaint is not listed until the registry decides, by {dispute.due_at:%Y-%m-%d}.",
+    )
+    outbox.email_admins(
+        session,
+        "dispute_opened",
+        f"New dispute #{dispute.id} on complaint #{complaint.id}",
+        f"Decide it by {dispute.due_at:%Y-%m-%d} in the dispute queue.",
+    )
+    return dispute
+
+
+def _store_documents(
+    session: Session, settings: Settings, dispute: Dispute, documents: Sequence[Document]
+) -> None:
+    written: list[Path] = []
+    try:
+        for i, doc in enumerate(documents):
+            dispute.evidence.append(
+                evidence.attach(
+                    session,
+                    settings,
+                    doc.filename,
+                    doc.content,
+                    f"documents.{i}",
+                    "debtor",
+                    written,
+                )
+            )
+        session.flush()
+    except Exception:
+        evidence.remove(written)
+        raise
+
+
+def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: Actor) -> None:
+    """An admin upholds (complaint removed) or rejects (complaint listed) a dispute, with
+    reasons that both sides see. Raises `InvalidTransition`, having changed nothing, when
+    the dispute is decided already, or closed because the member settled the complaint
+    meanwhile, or its complaint cannot take the outcome."""
+    note = (note or "").strip()
+    errors = {}
+    if outcome not in {"upheld", "rejected"}:
+        errors["outcome"] = "choose upheld or rejected"
+    if len(note) < 10:
+        errors["note"] = "give the reasons for the decision (at least 10 characters)"
+    if errors:
+        raise ValidationFailed(errors)
+    target = D.UPHELD if outcome == "upheld" else D.REJECTED
+    if not LIFE.allows(dispute.status, target):
+        raise InvalidTransition("dispute", dispute.status.value, target.value)
+    complaint = dispute.complaint
+    after = ComplaintStatus.REMOVED if target is D.UPHELD else ComplaintStatus.LISTED
+    if not life.LIFE.allows(complaint.status, after):
+        raise InvalidTransition("complaint", complaint.status.value, after.value)
+    LIFE.apply(session, dispute, target, actor, note, action="decided")
+    dispute.decided_at = utcnow()
+    dispute.decided_by_user_id = actor.user_id
+    dispute.decision_note = note
+    life.transition(session, complaint, after, actor, f"dispute {outcome}: {note}")
+    verdict = (
+        "upheld: the complaint is removed"
+        if target is D.UPHELD
+        else "rejected: the complaint is listed"
+    )
+    outbox.queue_email(
+        session,
+        "dispute_decided",
+        complaint.member.contact_email,
+        f"Dispute on complaint #{complaint.id} {outcome}",
+        f"The registry {verdict}.\n\nReasons: {note}",
+    )
+    if complaint.debtor_email:
+        outbox.queue_email(
+            session,
+            "dispute_decided",
+            complaint.debtor_email,
+            f"Your dispute with {complaint.member.name} was {outcome}",
+            f"The registry {verdict}.\n\nReasons: {note}\n\nThe notice link you received shows the "
+            "decision.",
+        )
+
+
+def queue(session: Session, status: DisputeStatus = D.OPEN) -> Sequence[Dispute]:
+    """Disputes in a status, oldest first (the order admins work them)."""
+    return session.scalars(
+        select(Dispute).where(Dispute.status == status).order_by(Dispute.opened_at, Dispute.id)
+    ).all()
+
+
+def flag_overdue(session: Session, now: datetime | None = None) -> int:
+    """Email the admins once about each open dispute past its deadline; returns how many."""
+    now = now or utcnow()
+    overdue = session.scalars(
+        select(Dispute)
+        .where(
+            Dispute.status == D.OPEN, Dispute.due_at <= now, Dispute.overdue_notified_at.is_(None)
+        )
+        .order_by(Dispute.due_at)
+    ).all()
+    for dispute in overdue:
+        dispute.overdue_notified_at = now
+        audit.record(session, SYSTEM, "dispute", dispute.id, "overdue", note="deadline passed")
+        outbox.email_admins(
+            session,
+            "dispute_overdue",
+            f"Dispute #{dispute.id} is past its deadline",
+            f"The dispute on complaint #{dispute.complaint_id} was due on "
+            f"{dispute.due_at:%Y-%m-%d}. Decide it in the dispute queue.",
+        )
+    session.flush()
+    return len(overdue)

@@ -1,0 +1,222 @@
+"""The complaint's life (PRODUCT.md): allowed moves, the one transition function, and
+the moves that time makes (notice period over)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, outbox
+from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.members import watches
+from registry.models import AuditEntry, Complaint, ComplaintStatus, Dispute, DisputeStatus, utcnow
+from registry.models.complaints import shown_to_others
+from registry.states import StateMachine
+
+C = ComplaintStatus
+
+LIFE = StateMachine[ComplaintStatus](
+    entity="complaint",
+    moves={
+        C.FILED: frozenset({C.IN_NOTICE}),
+        C.IN_NOTICE: frozenset({C.LISTED, C.DISPUTED, C.SETTLED, C.WITHDRAWN}),
+        C.LISTED: frozenset({C.DISPUTED, C.SETTLED}),
+        C.DISPUTED: frozenset({C.LISTED, C.REMOVED, C.SETTLED}),
+        C.SETTLED: frozenset(),
+        C.REMOVED: frozenset(),
+        C.WITHDRAWN: frozenset(),
+    },
+)
+
+#: The dispute's life beside the complaint's: settling a disputed complaint closes its
+#: dispute in the same move, so both machines live here (`registry.complaints.disputes`
+#: raises and decides disputes through them).
+D = DisputeStatus
+
+#: `closed` is the end of a dispute nobody decided: the complaint was settled meanwhile.
+DISPUTE_LIFE = StateMachine[DisputeStatus](
+    entity="dispute",
+    moves={
+        D.OPEN: frozenset({D.UPHELD, D.REJECTED, D.CLOSED}),
+        D.UPHELD: frozenset(),
+        D.REJECTED: frozenset(),
+        D.CLOSED: frozenset(),
+    },
+)
+
+CLOSED_NOTE = "closed without a decision: the member confirmed payment and settled the complaint"
+
+
+def close_dispute_for_settlement(session: Session, complaint: Complaint, actor: Actor) -> int:
+    """The member settled the complaint while the debtor's dispute waited for an admin:
+    there is nothing left to decide, so the open dispute is closed (it leaves the queue
+    and is never flagged overdue), audited as the settling member's doing. Returns how
+    many disputes were closed (at most one is ever open)."""
+    waiting = session.scalars(
+        select(Dispute)
+        .where(Dispute.complaint_id == complaint.id, Dispute.status == D.OPEN)
+        .order_by(Dispute.id)
+    ).all()
+    for dispute in waiting:
+        DISPUTE_LIFE.apply(session, dispute, D.CLOSED, actor, CLOSED_NOTE, action="closed")
+    return len(waiting)
+
+
+MAX_PROMISE_DAYS = 180
+#: States that end the complaint's life.
+CLOSED = frozenset({C.SETTLED, C.REMOVED, C.WITHDRAWN})
+
+
+def transition(
+    session: Session,
+    complaint: Complaint,
+    target: ComplaintStatus,
+    actor: Actor,
+    note: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Move a complaint along its life, stamping the dates the report relies on (at
+    `now`, the clock by default); watchers hear of it when other members could see the
+    complaint before or after the move. A disputed complaint that is settled closes its
+    dispute: nothing is left to decide. The audit rows carry the time they are written,
+    as every audit row does."""
+    was_shown = shown_to_others(complaint)
+    first_listing = target is C.LISTED and complaint.listed_at is None
+    previous = LIFE.apply(session, complaint, target, actor, note)
+    if previous is C.DISPUTED and target is C.SETTLED:
+        close_dispute_for_settlement(session, complaint, actor)
+    now = now or utcnow()
+    if first_listing:
+        complaint.listed_at = now
+    if target in CLOSED:
+        complaint.closed_at = now
+    watches.complaint_changed(
+        session,
+        complaint,
+        previous,
+        was_shown or shown_to_others(complaint),
+        first_listing=first_listing,
+    )
+    session.flush()
+
+
+def list_for_member(session: Session, member_id: int) -> Sequence[Complaint]:
+    return session.scalars(
+        select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
+    ).all()
+
+
+def get_for_member(session: Session, complaint_id: int, member_id: int) -> Complaint | None:
+    """The complaint if it is this member's; None otherwise (callers answer 404, not 403)."""
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None or complaint.member_id != member_id:
+        return None
+    return complaint
+
+
+def history(session: Session, complaint: Complaint) -> Sequence[AuditEntry]:
+    return audit.history(session, "complaint", complaint.id)
+
+
+def list_due_notices(session: Session, now: datetime) -> Sequence[Complaint]:
+    return session.scalars(
+        select(Complaint)
+        .where(Complaint.status == C.IN_NOTICE, Complaint.notice_ends_at <= now)
+        .order_by(Complaint.notice_ends_at)
+    ).all()
+
+
+def list_notice_period_over(session: Session, now: datetime | None = None) -> int:
+    """List every complaint whose notice period ended by `now` without a dispute, listed
+    as of `now` (the worker's round); returns how many. A disputed complaint is not
+    `in_notice`, so it is never listed here."""
+    now = now or utcnow()
+    due = list_due_notices(session, now)
+    for complaint in due:
+        transition(
+            session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute", now=now
+        )
+    return len(due)
+
+
+def settle(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+    """The member confirms it was paid; the complaint stays in history as settled. The
+    debtor is told in writing (its proof that the claim is closed)."""
+    disputed = complaint.status is C.DISPUTED
+    transition(session, complaint, C.SETTLED, actor, (note or "").strip() or "payment confirmed")
+    if shown_to_others(complaint):
+        record = (
+            "Other members see it in your history as settled for five years, a good sign "
+            "in your credit report."
+        )
+    else:
+        record = "It was never shown to other members, and it never will be."
+    closed = (
+        "\n\nYour dispute about it is closed without a decision: nothing is left to decide."
+        if disputed
+        else ""
+    )
+    _tell_debtor(
+        session,
+        complaint,
+        "complaint_settled",
+        f"{complaint.member.name} marked its complaint #{complaint.id} settled",
+        f"{complaint.member.name} confirmed your payment and marked its complaint "
+        f"#{complaint.id} settled. {record}{closed}",
+    )
+
+
+def withdraw(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+    """The member takes the complaint back while it is still in notice (the debtor is
+    told: the notice it received no longer stands)."""
+    if complaint.status is not C.IN_NOTICE:
+        raise InvalidTransition("complaint", complaint.status.value, C.WITHDRAWN.value)
+    transition(session, complaint, C.WITHDRAWN, actor, (note or "").strip() or "withdrawn")
+    _tell_debtor(
+        session,
+        complaint,
+        "complaint_withdrawn",
+        f"{complaint.member.name} withdrew its complaint #{complaint.id}",
+        f"{complaint.member.name} withdrew its complaint #{complaint.id}: you need do nothing "
+        "about the notice you received. It was never shown to other members, and it never "
+        "will be.",
+    )
+
+
+def _tell_debtor(
+    session: Session, complaint: Complaint, kind: str, subject: str, body: str
+) -> None:
+    """An email to the debtor, pointing at its notice link while that link still opens."""
+    if not complaint.debtor_email:
+        return
+    expires = complaint.notice_expires_at
+    if expires is not None and expires > utcnow():
+        body += "\n\nThe notice link you received shows the complaint as it stands."
+    outbox.queue_email(session, kind, complaint.debtor_email, subject, body)
+
+
+def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:
+    """The debtor agrees to pay by a date; the member is told, the status does not change."""
+    if complaint.status not in {C.IN_NOTICE, C.LISTED}:
+        raise InvalidTransition("complaint", complaint.status.value, "promised payment")
+    if not today < by <= today + timedelta(days=MAX_PROMISE_DAYS):
+        raise ValidationFailed(
+            {"pay_by": f"choose a date after today and within {MAX_PROMISE_DAYS} days"}
+        )
+    complaint.promised_payment_date = by
+    audit.record(
+        session, DEBTOR, "complaint", complaint.id, "promised_payment", note=f"will pay by {by}"
+    )
+    outbox.queue_email(
+        session,
+        "payment_promised",
+        complaint.member.contact_email,
+        f"{complaint.business.name} promises to pay by {by}",
+        f"The debtor of complaint #{complaint.id} says it will pay by {by}. When it does, mark "
+        "the complaint settled.",
+    )

@@ -1,0 +1,166 @@
+"""The directory of businesses: finding one by identifier, creating one, the names it
+goes by. Every change here keeps the search index current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.actors import Actor
+from registry.db import among
+from registry.directory import name_index
+from registry.models import Business, BusinessAlias, BusinessGstin
+
+MAX_MERGE_CHAIN = 50
+
+
+def survivor(session: Session, business: Business) -> Business:
+    """The business that answers for this one (itself unless it was merged away)."""
+    seen = 0
+    while business.merged_into_id is not None and seen < MAX_MERGE_CHAIN:
+        nxt = session.get(Business, business.merged_into_id)
+        if nxt is None:
+            break
+        business, seen = nxt, seen + 1
+    return business
+
+
+def get(session: Session, business_id: int) -> Business | None:
+    """A business by id; a merged id answers the surviving business."""
+    business = session.get(Business, business_id)
+    return survivor(session, business) if business is not None else None
+
+
+def by_gstin(session: Session, gstin: str) -> Business | None:
+    business = session.scalar(
+        select(Business).join(BusinessGstin).where(BusinessGstin.gstin == gstin)
+    )
+    return survivor(session, business) if business is not None else None
+
+
+def by_pan(session: Session, pan: str) -> Sequence[Business]:
+    """Live businesses holding this PAN (one legal entity, possibly several records)."""
+    return session.scalars(
+        select(Business)
+        .where(Business.pan == pan, Business.merged_into_id.is_(None))
+        .order_by(Business.id)
+    ).all()
+
+
+def legal_entity_gstins(session: Session, businesses: Sequence[Business]) -> dict[int, list[str]]:
+    """Every GSTIN under each business's PAN (its own, without a PAN), in one query."""
+    if not businesses:
+        return {}
+    rows = session.execute(
+        _gstins_statement(session.get_bind().dialect.name),
+        {
+            "pans": sorted({b.pan for b in businesses if b.pan}),
+            "ids": sorted({b.id for b in businesses}),
+        },
+    ).all()
+    by_pan: dict[str, list[str]] = {}
+    by_id: dict[int, list[str]] = {}
+    for business_id, pan, gstin in rows:
+        if pan:
+            by_pan.setdefault(pan, []).append(gstin)
+        by_id.setdefault(business_id, []).append(gstin)
+    return {
+        b.id: list(dict.fromkeys(by_pan.get(b.pan, []) if b.pan else by_id.get(b.id, [])))
+        or by_id.get(b.id, [])
+        for b in businesses
+    }
+
+
+@cache
+def _gstins_statement(dialect: str) -> Any:
+    """Built once per database kind: every search and report asks it."""
+    return (
+        select(Business.id, Business.pan, BusinessGstin.gstin)
+        .join(BusinessGstin, BusinessGstin.business_id == Business.id)
+        .where(or_(among(Business.pan, "pans", dialect), among(Business.id, "ids", dialect)))
+        .order_by(BusinessGstin.gstin)
+    )
+
+
+def gstins_of_legal_entity(session: Session, business: Business) -> list[str]:
+    """Every GSTIN under the business's PAN (or its own, without a PAN)."""
+    return legal_entity_gstins(session, [business])[business.id]
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    gstin: str | None = None,
+    pan: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    email: str | None = None,
+) -> Business:
+    business = Business(
+        name=" ".join(name.split()),
+        pan=pan or (gstin[2:12] if gstin else None),
+        city=(city or "").strip() or None,
+        state=(state or "").strip() or None,
+        email=email,
+    )
+    if gstin:
+        business.gstins.append(BusinessGstin(gstin=gstin))
+    session.add(business)
+    session.flush()
+    name_index.add_names(session, business.id, [business.name], business.city)
+    audit.record(session, actor, "business", business.id, "created", note=business.name)
+    return business
+
+
+def add_gstin(session: Session, business: Business, gstin: str) -> Business:
+    """Record another GSTIN of the business. Returns the business the GSTIN belongs to:
+    this one, or the one another request gave it to between this one's look at the
+    business's GSTINs and its insert (the unique GSTIN decides; that request's row is
+    used, not written again)."""
+    if any(g.gstin == gstin for g in business.gstins):
+        return business
+    session.flush()
+    try:
+        with session.begin_nested():
+            business.gstins.append(BusinessGstin(gstin=gstin))
+            if business.pan is None:
+                business.pan = gstin[2:12]
+            session.flush()
+    except IntegrityError:
+        session.expire(business, ["gstins", "pan"])
+        holder = by_gstin(session, gstin)
+        if holder is None:
+            raise
+        return holder
+    return business
+
+
+def add_alias(session: Session, business: Business, name: str, source: str) -> None:
+    """Remember another spelling of the business's name (and index it). When another
+    request added the same spelling after this one looked, that request's alias (and its
+    index rows) stand and nothing is written here."""
+    name = " ".join(name.split())
+    known = {business.name.casefold(), *(a.name.casefold() for a in business.aliases)}
+    if not name or name.casefold() in known:
+        return
+    session.flush()
+    try:
+        with session.begin_nested():
+            business.aliases.append(BusinessAlias(name=name, source=source))
+            session.flush()
+            name_index.add_names(session, business.id, [name], business.city)
+    except IntegrityError:
+        session.expire(business, ["aliases"])
+        there = select(BusinessAlias.id).where(
+            BusinessAlias.business_id == business.id, BusinessAlias.name == name
+        )
+        if session.scalar(there) is None:
+            raise

@@ -1,0 +1,140 @@
+"""The copy of the name index a process keeps (one per web worker): `IndexCopies` loads
+it in a thread as the worker starts and brings it up to date before each search, and
+`CopiedIndex` answers `matching.search` from it as `DatabaseIndex` does from the tables
+(the copy itself, and how it catches up, are in `registry.directory.index_copy`).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from matching.score import Candidate, TokenStats
+from registry.directory.database_index import CappedPostings, candidates_of
+from registry.directory.index_copy import Behind, IndexCopy
+from registry.directory.name_index import TOTAL
+
+log = logging.getLogger(__name__)
+
+
+class CopiedIndex(CappedPostings):
+    """`matching.search.SearchBackend` answered from an `IndexCopy`: the same lists, cut
+    at the same lengths, as `DatabaseIndex` reads from the tables."""
+
+    def __init__(self, copy: IndexCopy, city: str | None = None) -> None:
+        self.copy = copy
+        self.city = city
+        self._local = None
+        self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
+
+    def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
+        known = self.copy.vocabulary
+        return {v: known[v] for v in variants if v in known}
+
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        copy = self.copy
+        postings = copy.postings
+        everywhere = {k: postings[k][:cap] for k in keys if k in postings}
+        here: dict[str, Any] = {}
+        if city is not None:
+            for key in everywhere:
+                ids = copy.in_city(key, city)
+                if ids:
+                    here[key] = ids[:cap]
+        return everywhere, here  # type: ignore[return-value]
+
+    def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        names = self.copy.names
+        return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
+
+
+class IndexCopies:
+    """The copy a process keeps (one per web worker), loaded when first wanted: in a
+    thread of its own (`background`, as in the web workers: searches use the tables
+    meanwhile) or at once, on the search's own connection."""
+
+    def __init__(
+        self,
+        background: bool = True,
+        connect: Callable[[], Connection] | None = None,
+    ) -> None:
+        self.background = background
+        self.connect = connect
+        self.copy: IndexCopy | None = None
+        self._loading: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def backend(self, session: Session, city: str | None) -> CopiedIndex | None:
+        """A backend answering from the copy, brought up to date on this session's
+        connection; None while there is no copy to use (the caller reads the tables)."""
+        copy = self.copy
+        connection = session.connection()
+        if copy is None:
+            if not self.background:
+                copy = self.copy = IndexCopy.load(connection)
+            else:
+                self.start(connection.engine.connect)
+                return None
+        try:
+            copy.catch_up(connection)
+        except Behind as why:
+            log.info("index copy is loaded afresh: %s", why)
+            self.copy = None
+            if not self.background:
+                return self.backend(session, city)
+            self.start(connection.engine.connect)
+            return None
+        return CopiedIndex(copy, city)
+
+    @property
+    def state(self) -> str:
+        """ "ready", or "loading" (searches read the tables meanwhile)."""
+        return "ready" if self.copy is not None else "loading"
+
+    def start(self, connect: Callable[[], Connection]) -> None:
+        """Load the copy in a thread of its own (unless a load is under way), on a
+        connection from `connect` (`self.connect` when given)."""
+        with self._lock:
+            if self._loading is not None and self._loading.is_alive():
+                return
+            connect = self.connect or connect
+            self._loading = threading.Thread(
+                target=self._load, args=(connect,), name="index-copy", daemon=True
+            )
+            self._loading.start()
+
+    def _load(self, connect: Callable[[], Connection]) -> None:
+        started = time.perf_counter()
+        try:
+            with connect() as connection:
+                copy = IndexCopy.load(connection)
+        except Exception as exc:  # the database is away: the next search tries again
+            # No traceback: formatting one parses source into AST objects, which Python
+            # 3.11 cannot do safely beside another thread doing the same.
+            log.error("could not load the index copy: %s: %s", type(exc).__name__, exc)
+            return
+        self.copy = copy
+        # Millions of long-lived objects: keep the garbage collector's full collections
+        # from walking them all (they are freed by reference counting when replaced).
+        gc.freeze()
+        log.info(
+            "index copy loaded: generation %d, %d businesses, %.1f s",
+            copy.generation,
+            len(copy.names),
+            time.perf_counter() - started,
+        )
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until a load under way has finished (for tests and benchmarks)."""
+        loading = self._loading
+        if loading is not None:
+            loading.join(timeout)

@@ -1,0 +1,152 @@
+"""Who the debtor of a new complaint is: GSTIN or PAN decide; a name alone that is close
+to known businesses must be confirmed by the member (`confirm_business`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry.actors import Actor
+from registry.directory import businesses, search
+from registry.errors import Conflict, ValidationFailed
+from registry.identifiers import IdentifierError, normalise_email, validate_gstin, validate_pan
+from registry.models import Business
+
+#: A name-only debtor scoring at least this against a known business must be confirmed.
+CONFIRM_THRESHOLD = 70.0
+
+
+@dataclass(frozen=True)
+class DebtorIn:
+    name: str = ""
+    gstin: str | None = None
+    pan: str | None = None
+    city: str | None = None
+    state: str | None = None
+    email: str | None = None
+    business_id: int | None = None
+    new_business: bool = False
+
+
+def check(debtor: DebtorIn) -> dict[str, str]:
+    """Field errors of the debtor part (`debtor.<field>`), without touching the database."""
+    errors: dict[str, str] = {}
+    name = " ".join(debtor.name.split())
+    if debtor.business_id is None and not 2 <= len(name) <= 300:
+        errors["debtor.name"] = "give the debtor's business name (2 to 300 characters)"
+    gstin = pan = None
+    if debtor.gstin:
+        try:
+            gstin = validate_gstin(debtor.gstin)
+        except IdentifierError as exc:
+            errors["debtor.gstin"] = str(exc)
+    if debtor.pan:
+        try:
+            pan = validate_pan(debtor.pan)
+        except IdentifierError as exc:
+            errors["debtor.pan"] = str(exc)
+    if gstin and pan and gstin[2:12] != pan:
+        errors["debtor.pan"] = "does not match the PAN inside the GSTIN"
+    if debtor.email:
+        try:
+            normalise_email(debtor.email)
+        except ValidationFailed:
+            errors["debtor.email"] = "is not a valid email address"
+    for part in ("city", "state"):
+        value = getattr(debtor, part)
+        if value and len(value) > 100:
+            errors[f"debtor.{part}"] = "at most 100 characters"
+    return errors
+
+
+def candidate_view(session: Session, business: Business, score: float) -> dict[str, Any]:
+    return {
+        "business_id": business.id,
+        "name": business.name,
+        "gstins": businesses.gstins_of_legal_entity(session, business),
+        "pan": business.pan,
+        "city": business.city,
+        "state": business.state,
+        "score": round(score, 1),
+    }
+
+
+def resolve(session: Session, actor: Actor, debtor: DebtorIn) -> Business:
+    """The business the complaint is about; new businesses are created (and indexed)."""
+    gstin = validate_gstin(debtor.gstin) if debtor.gstin else None
+    pan = validate_pan(debtor.pan) if debtor.pan else (gstin[2:12] if gstin else None)
+    name = " ".join(debtor.name.split())
+    email = normalise_email(debtor.email) if debtor.email else None
+    if debtor.business_id is not None:
+        business = businesses.get(session, debtor.business_id)
+        if business is None:
+            raise ValidationFailed({"debtor.business_id": "no such business"})
+    elif gstin:
+        business = businesses.by_gstin(session, gstin) or _by_pan_or_new(
+            session, actor, name, gstin, pan, debtor, email
+        )
+    elif pan:
+        business = _by_pan_or_new(session, actor, name, None, pan, debtor, email)
+    else:
+        business = _by_name(session, actor, name, debtor, email)
+    if name:
+        businesses.add_alias(session, business, name, "filing")
+    if email and not business.email:
+        business.email = email
+    return business
+
+
+def _by_pan_or_new(
+    session: Session,
+    actor: Actor,
+    name: str,
+    gstin: str | None,
+    pan: str | None,
+    debtor: DebtorIn,
+    email: str | None,
+) -> Business:
+    same_entity = businesses.by_pan(session, pan) if pan else []
+    if same_entity:
+        return businesses.add_gstin(session, same_entity[0], gstin) if gstin else same_entity[0]
+    try:
+        with session.begin_nested():
+            return businesses.create(
+                session,
+                actor,
+                name,
+                gstin=gstin,
+                pan=pan,
+                city=debtor.city,
+                state=debtor.state,
+                email=email,
+            )
+    except IntegrityError:
+        # Another filing created this GSTIN's business a moment ago: use that one.
+        existing = businesses.by_gstin(session, gstin) if gstin else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _by_name(
+    session: Session, actor: Actor, name: str, debtor: DebtorIn, email: str | None
+) -> Business:
+    if not debtor.new_business:
+        close = [
+            (business, score)
+            for business, score in search.similar_names(session, name, debtor.city, debtor.state)
+            if score >= CONFIRM_THRESHOLD
+        ]
+        if close:
+            raise Conflict(
+                "confirm_business",
+                "Businesses with a similar name are on the registry: resend with the "
+                "business_id of the right one, or with new_business true if none is.",
+                candidates=[candidate_view(session, b, s) for b, s in close],
+            )
+    return businesses.create(
+        session, actor, name, city=debtor.city, state=debtor.state, email=email
+    )

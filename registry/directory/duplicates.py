@@ -1,0 +1,107 @@
+"""The admins' queue of probable duplicate businesses, refreshed by
+`registry find-duplicates` from `matching.dedupe` (blocking, never all pairs)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from matching.dedupe import DedupeRecord, find_duplicates
+from registry import audit
+from registry.actors import Actor
+from registry.directory.name_index import insert_ignoring_duplicates
+from registry.errors import InvalidTransition, NotFound
+from registry.models import Business, BusinessGstin, DuplicatePair, PairStatus
+
+CHUNK = 20000
+
+
+def _records(session: Session) -> Iterator[DedupeRecord]:
+    """Every live business, streamed in id order (one GSTIN each is enough to block on)."""
+    first_gstin = (
+        select(BusinessGstin.business_id, func.min(BusinessGstin.gstin).label("gstin"))
+        .group_by(BusinessGstin.business_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Business.id,
+            Business.name,
+            first_gstin.c.gstin,
+            Business.pan,
+            Business.city,
+            Business.state,
+        )
+        .outerjoin(first_gstin, first_gstin.c.business_id == Business.id)
+        .where(Business.merged_into_id.is_(None))
+        .order_by(Business.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for row in session.execute(query):
+        yield DedupeRecord(row.id, row.name, row.gstin, row.pan, row.city, row.state)
+
+
+def refresh(session: Session) -> dict[str, Any]:
+    """Recompute the open pairs. Pairs an admin dismissed or merged are not proposed again."""
+    started = time.perf_counter()
+    records = list(_records(session))
+    found = find_duplicates(records)
+    session.execute(delete(DuplicatePair).where(DuplicatePair.status == PairStatus.OPEN))
+    rows = [
+        {
+            "a_id": min(p.a, p.b),
+            "b_id": max(p.a, p.b),
+            "score": round(p.score, 2),
+            "reasons": json.dumps(list(p.reasons)),
+            "status": PairStatus.OPEN.value,
+        }
+        for p in found
+    ]
+    insert_ignoring_duplicates(session, DuplicatePair.__table__, rows)  # type: ignore[arg-type]
+    session.flush()
+    open_pairs = session.scalar(
+        select(func.count())
+        .select_from(DuplicatePair)
+        .where(DuplicatePair.status == PairStatus.OPEN)
+    )
+    return {
+        "businesses": len(records),
+        "pairs_found": len(found),
+        "open_pairs": open_pairs,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def open_pairs(session: Session, limit: int = 100, offset: int = 0) -> Sequence[DuplicatePair]:
+    return session.scalars(
+        select(DuplicatePair)
+        .where(DuplicatePair.status == PairStatus.OPEN)
+        .order_by(DuplicatePair.score.desc(), DuplicatePair.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+
+
+def reasons(pair: DuplicatePair) -> list[str]:
+    loaded: list[str] = json.loads(pair.reasons or "[]")
+    return loaded
+
+
+def dismiss(session: Session, pair_id: int, actor: Actor) -> DuplicatePair:
+    """An admin says the two are different businesses; the pair is not proposed again."""
+    pair = session.get(DuplicatePair, pair_id)
+    if pair is None:
+        raise NotFound(f"No duplicate pair {pair_id}.")
+    if pair.status is not PairStatus.OPEN:
+        raise InvalidTransition("duplicate pair", pair.status.value, PairStatus.DISMISSED.value)
+    pair.status = PairStatus.DISMISSED
+    session.flush()
+    audit.record(
+        session, actor, "business", pair.a_id, "not_duplicate", note=f"not the same as #{pair.b_id}"
+    )
+    return pair

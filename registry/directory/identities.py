@@ -1,0 +1,67 @@
+"""What a search shows of the businesses it found: the statements that read them with the
+complaints other members can see of each and their legal entity's GSTINs."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased
+
+from registry.db import among
+from registry.models import Business, BusinessGstin, Complaint
+from registry.models.complaints import shown_to_others_clause
+
+
+@cache
+def shown_statement(name: str, dialect: str) -> Any:
+    """The statements, built once per database kind, each taking its ids as `values` and
+    the oldest settlement still shown as `settled_since`
+    (`registry.models.complaints.settled_shown_since()`)."""
+    if name == "businesses":  # with their listed complaints, as a search shows them
+        return select(Business, _listed_of(Business)).where(among(Business.id, "values", dialect))
+    if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
+        return select(Business, _listed_of(Business), _legal_entity_gstins_of(Business)).where(
+            among(Business.id, "values", dialect)
+        )
+    if name == "listed":
+        return (
+            select(Complaint.business_id, func.count())
+            .where(among(Complaint.business_id, "values", dialect), _shown())
+            .group_by(Complaint.business_id)
+        )
+    raise KeyError(name)
+
+
+def _shown() -> Any:
+    """Complaints other members see; the statements take `settled_since`
+    (`registry.models.complaints.settled_shown_since()`)."""
+    return shown_to_others_clause(bindparam("settled_since"))
+
+
+def _listed_of(business: Any) -> Any:
+    return (
+        select(func.count()).where(Complaint.business_id == business.id, _shown()).scalar_subquery()
+    )
+
+
+def _legal_entity_gstins_of(business: Any) -> Any:
+    """`directory.legal_entity_gstins` of one business as a PostgreSQL array (NULL for
+    none): every GSTIN under its PAN, its own without a PAN, in GSTIN order."""
+    other = aliased(Business)
+    in_order = aggregate_order_by(BusinessGstin.gstin, BusinessGstin.gstin)
+    own = (
+        select(func.array_agg(in_order))
+        .where(BusinessGstin.business_id == business.id)
+        .scalar_subquery()
+    )
+    under_pan = (
+        select(func.array_agg(in_order))
+        .select_from(BusinessGstin)
+        .join(other, other.id == BusinessGstin.business_id)
+        .where(other.pan == business.pan)
+        .scalar_subquery()
+    )
+    return case((or_(business.pan.is_(None), business.pan == ""), own), else_=under_pan)

@@ -1,0 +1,287 @@
+"""`registry import-businesses FILE.csv`: load a directory of known businesses.
+
+Columns `name,gstin,pan,city,state` (`gstin`/`pan` may be empty). A row whose GSTIN is
+already known (on the registry, or earlier in the file) is matched, not duplicated; a row
+whose PAN is known gets its GSTIN added to that legal entity; a row without identifiers is
+matched only to a business of exactly the same name and city (anything fuzzier is for
+`find-duplicates` and an admin to judge). Bad rows are reported by line
+and the rest is loaded, in one transaction, in bulk: a million rows in minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from matching.keys import indexed_tokens, whole_key
+from matching.normalise import normalise
+from registry import audit
+from registry.actors import Actor
+from registry.directory import name_index
+from registry.identifiers import IdentifierError, validate_gstin, validate_pan
+from registry.models import Business, BusinessGstin, BusinessKey, utcnow
+
+COLUMNS = ("name", "gstin", "pan", "city", "state")
+BATCH = 10000
+Progress = Callable[[int, int], None]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not CSV, missing columns)."""
+
+
+@dataclass
+class Row:
+    line: int
+    name: str
+    gstin: str | None
+    pan: str | None
+    city: str | None
+    state: str | None
+
+
+@dataclass
+class Outcome:
+    line: int
+    status: str
+    business_id: int | None = None
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "status": self.status}
+        if self.business_id is not None:
+            out["business_id"] = self.business_id
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        counts = {"rows": len(self.outcomes), "created": 0, "matched": 0, "error": 0}
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.counts(),
+            "seconds": round(self.seconds, 2),
+            "rows": [o.as_json() for o in self.outcomes],
+        }
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    text = " ".join((value or "").split())
+    return text[:limit] or None
+
+
+def read_rows(handle: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(handle)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(
+            "the file needs the columns name,gstin,pan,city,state; missing: " + ", ".join(missing)
+        )
+    reader.fieldnames = header
+    for record in reader:
+        yield reader.line_num, {k: (v or "") for k, v in record.items() if isinstance(k, str)}
+
+
+def parse(line: int, record: dict[str, str]) -> Row | Outcome:
+    """A checked row, or the error that refuses it."""
+    name = _text(record.get("name"), 300)
+    if not name or len(name) < 2:
+        return Outcome(line, "error", error="name: missing")
+    gstin = pan = None
+    try:
+        if record.get("gstin", "").strip():
+            gstin = validate_gstin(record["gstin"])
+        if record.get("pan", "").strip():
+            pan = validate_pan(record["pan"])
+    except IdentifierError as exc:
+        which = "pan" if gstin or not record.get("gstin", "").strip() else "gstin"
+        return Outcome(line, "error", error=f"{which}: {exc}")
+    if gstin and pan and gstin[2:12] != pan:
+        return Outcome(line, "error", error="pan: does not match the PAN inside the GSTIN")
+    return Row(
+        line,
+        name,
+        gstin,
+        pan or (gstin[2:12] if gstin else None),
+        _text(record.get("city"), 100),
+        _text(record.get("state"), 100),
+    )
+
+
+def _known(session: Session, column: Any, key: Any, values: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    ordered = sorted(values)
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        found.update(
+            {k: v for k, v in session.execute(select(column, key).where(column.in_(chunk)))}
+        )
+    return found
+
+
+def import_file(
+    session: Session, path: Path, actor: Actor, progress: Progress | None = None
+) -> Report:
+    started = time.perf_counter()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("the file is not UTF-8 text") from exc
+    report = Report()
+    rows: list[Row] = []
+    for line, record in read_rows(io.StringIO(text, newline="")):
+        parsed = parse(line, record)
+        if isinstance(parsed, Outcome):
+            report.outcomes.append(parsed)
+        else:
+            rows.append(parsed)
+    by_gstin = _known(
+        session, BusinessGstin.gstin, BusinessGstin.business_id, {r.gstin for r in rows if r.gstin}
+    )
+    by_pan = _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
+    by_name = _known_names(session, [r for r in rows if not r.gstin and not r.pan])
+    new_rows: list[Row] = []
+    pending_gstins: list[tuple[str, int | Row]] = []
+    for row in rows:
+        same_name = _name_key(row)
+        existing = (
+            (by_gstin.get(row.gstin) if row.gstin else None)
+            or (by_pan.get(row.pan) if row.pan else None)
+            or (by_name.get(same_name) if not row.gstin and not row.pan else None)
+        )
+        if isinstance(existing, int):
+            if row.gstin and row.gstin not in by_gstin:
+                pending_gstins.append((row.gstin, existing))
+                by_gstin[row.gstin] = existing
+            report.outcomes.append(Outcome(row.line, "matched", existing))
+            continue
+        new_rows.append(row)
+        if row.gstin:
+            by_gstin[row.gstin] = -len(new_rows)  # placeholder: resolved after insert
+        if row.pan:
+            by_pan.setdefault(row.pan, -len(new_rows))
+        if not row.gstin and not row.pan:
+            by_name.setdefault(same_name, -len(new_rows))
+    ids = _insert_businesses(session, new_rows, progress)
+    resolved: dict[int, int] = {-(i + 1): business_id for i, business_id in enumerate(ids)}
+    created_lines = {row.line for row in new_rows}
+    outcomes_new = [Outcome(row.line, "created", ids[i]) for i, row in enumerate(new_rows)]
+    report.outcomes = [
+        Outcome(o.line, o.status, resolved.get(o.business_id or 0, o.business_id), o.error)
+        for o in report.outcomes
+    ]
+    report.outcomes.extend(outcomes_new)
+    report.outcomes.sort(key=lambda o: o.line)
+    gstin_rows = [
+        {"gstin": gstin, "business_id": resolved.get(bid, bid) if isinstance(bid, int) else bid}
+        for gstin, bid in pending_gstins
+    ]
+    gstin_rows += [
+        {"gstin": row.gstin, "business_id": ids[i]} for i, row in enumerate(new_rows) if row.gstin
+    ]
+    name_index.fast_insert(
+        session,
+        BusinessGstin.__table__,  # type: ignore[arg-type]
+        ("gstin", "business_id"),
+        ((r["gstin"], r["business_id"]) for r in gstin_rows),
+    )
+    name_index.bulk_add(
+        session, [(ids[i], [row.name], row.city) for i, row in enumerate(new_rows)], progress
+    )
+    audit.record(
+        session,
+        actor,
+        "business",
+        "import",
+        "imported",
+        note=f"{path.name}: {len(created_lines)} created, "
+        f"{sum(o.status == 'matched' for o in report.outcomes)} matched, "
+        f"{sum(o.status == 'error' for o in report.outcomes)} refused",
+    )
+    name_index.refresh_statistics(session)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _name_key(row: Row) -> tuple[str, str]:
+    return (row.name.casefold(), (row.city or "").casefold())
+
+
+def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int]:
+    """Businesses with exactly a row's name and city (case aside), for rows without any
+    identifier, so that loading the same directory twice does not duplicate them. Found
+    through the whole-name key of the index, then compared exactly."""
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        tokens = indexed_tokens(normalise(row.name))
+        if len(tokens) > 1:
+            wanted.setdefault(whole_key(tokens), set()).add(_name_key(row))
+    found: dict[tuple[str, str], int] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), BATCH):
+        hits = session.execute(
+            select(BusinessKey.key, Business.id, Business.name, Business.city)
+            .join(Business, Business.id == BusinessKey.business_id)
+            .where(
+                BusinessKey.key.in_(keys[start : start + BATCH]), Business.merged_into_id.is_(None)
+            )
+        )
+        for key, business_id, name, city in hits:
+            pair = (name.casefold(), (city or "").casefold())
+            if pair in wanted[key]:
+                found.setdefault(pair, business_id)
+    return found
+
+
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    """Ids for `count` new businesses, safe beside concurrent writers: PostgreSQL hands
+    them out from the table's sequence; SQLite has one writer at a time, so once this
+    transaction holds the write lock the ids after the largest are ours."""
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('businesses', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    session.execute(text("UPDATE businesses SET id = id WHERE 0"))  # take the write lock
+    start = (session.scalar(select(func.max(Business.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def _insert_businesses(session: Session, rows: list[Row], progress: Progress | None) -> list[int]:
+    ids = _reserve_ids(session, len(rows))
+    now = utcnow()
+    name_index.fast_insert(
+        session,
+        Business.__table__,  # type: ignore[arg-type]
+        ("id", "name", "pan", "city", "state", "created_at"),
+        ((ids[i], r.name, r.pan, r.city, r.state, now) for i, r in enumerate(rows)),
+    )
+    if progress:
+        progress(len(rows), len(rows))
+    return ids

@@ -1,0 +1,320 @@
+"""A web worker's copy of the name index in memory, kept current from the tables.
+
+A name search from the tables asks the database four times (the query's words and their
+spellings, the posting lists, the candidates' names, their words' frequencies) before it
+reads the businesses it shows. With a copy it asks once, "what changed since generation
+N?" (`search_index.record_change` lists every change), brings the copy up to date by
+reading again what the changed businesses now have, and answers the matcher from memory.
+Every read is of current rows, never of a difference, so applying a change twice is
+harmless; a copy behind the kept list of changes, or told that everything changed (an
+import, a reindex), is loaded afresh while searches use the tables meanwhile. The copy
+answers exactly what the tables answer (`tests/search/test_index_copy.py`). How a web
+worker loads and uses it: `registry.directory.copied_index`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from array import array
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+
+from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
+from matching.normalise import NormalName, normalise
+from registry.db import among
+from registry.directory.database_index import (
+    FETCH_LIMIT,
+    NameRow,
+    names_statement,
+    statement,
+)
+from registry.directory.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
+
+#: More changed businesses than this at once (an import), and the copy is loaded afresh
+#: in the background instead: reading them again would hold up the search that noticed.
+MOST_CHANGES = 1000
+#: Businesses read again per statement while catching up.
+CHUNK = 2000
+
+
+@cache
+def _statement(name: str, dialect: str) -> Any:
+    if name == "keys of":
+        return select(KEYS.c.business_id, KEYS.c.key, KEYS.c.city).where(
+            among(KEYS.c.business_id, "values", dialect)
+        )
+    if name == "every key":
+        return select(KEYS.c.business_id, KEYS.c.key, KEYS.c.city)
+    if name == "every frequency":
+        return select(STATS.c.token, STATS.c.doc_freq)
+    if name == "every variant":
+        return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token)
+    if name == "vocabulary":
+        return select(VOCABULARY.c.variant, VOCABULARY.c.spelling, VOCABULARY.c.token).where(
+            among(VOCABULARY.c.variant, "values", dialect)
+        )
+    if name == "names":  # each row ending with whether the business is merged
+        return names_statement(dialect, merged=True)
+    if name == "every name":
+        return names_statement(dialect, every=True, merged=True)
+    raise KeyError(name)
+
+
+#: Large reads arrive in batches (on PostgreSQL through a server-side cursor).
+_STREAM = {"stream_results": True, "yield_per": 20_000}
+
+# One statement, so the generation and the changes listed up to it are read together,
+# with the stamps of the generation now and of the copy's own generation.
+_CHANGES_SINCE = text(
+    "SELECT s.generation, s.kept_from, s.stamp, "
+    "(SELECT MAX(o.stamp) FROM search_index_changes o WHERE o.generation = :seen), "
+    "c.business_id FROM search_index_state s "
+    "LEFT JOIN search_index_changes c ON c.generation > :seen AND c.generation <= s.generation "
+    "WHERE s.id = 1"
+)
+
+
+class Behind(Exception):
+    """The copy cannot be brought up to date change by change: load it afresh."""
+
+
+class IndexCopy:
+    """The index tables as of `generation`, in memory, kept compact: a million businesses
+    hold some ten million key rows."""
+
+    def __init__(self, generation: int, stamp: int = 0) -> None:
+        self.generation = generation
+        #: the stamp of that generation (`SearchIndexState.stamp`)
+        self.stamp = stamp
+        #: key -> business ids, ascending (as the key table's index lists them)
+        self.postings: dict[str, array[int]] = {}
+        #: business -> its keys, to take it out again
+        self.keys_of: dict[int, tuple[str, ...]] = {}
+        #: business -> the city its key rows carry
+        self.city_of: dict[int, str | None] = {}
+        #: business -> key -> city, for the odd business whose key rows disagree on it
+        self.mixed: dict[int, dict[str, str | None]] = {}
+        #: key -> city -> business ids, ascending, for keys listing more than FETCH_LIMIT
+        #: (shorter lists are filtered by city when asked)
+        self.local: dict[str, dict[str, array[int]]] = {}
+        self.vocabulary: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.doc_freq: dict[str, int] = {}
+        #: business -> its rows of the "names" statement (unmerged businesses only)
+        self.names: dict[int, tuple[NameRow, ...]] = {}
+        #: the same of merged businesses: not candidates, but their names' words counted
+        #: in the frequencies may change still (an alias added to one)
+        self.hidden: dict[int, tuple[NameRow, ...]] = {}
+
+    @classmethod
+    def load(cls, connection: Connection) -> IndexCopy:
+        """Read the whole index. The generation is read first: rows changed while the rest
+        is read are read again by the next `catch_up`, which leaves them as they are."""
+        state = connection.execute(select(STATE.c.generation, STATE.c.stamp)).first()
+        copy = cls(int(state[0]), int(state[1])) if state else cls(0)
+        dialect = connection.dialect.name
+
+        def stream(name: str) -> Any:
+            return connection.execute(_statement(name, dialect), execution_options=_STREAM)
+
+        postings: dict[str, list[int]] = {}
+        keys_of: dict[int, list[tuple[str, str | None]]] = {}
+        for business_id, key, city in stream("every key"):
+            key = sys.intern(key)  # one string per key, however many businesses hold it
+            postings.setdefault(key, []).append(business_id)
+            keys_of.setdefault(business_id, []).append((key, city))
+        copy.postings = {key: array("i", sorted(ids)) for key, ids in postings.items()}
+        del postings
+        for business_id, rows in keys_of.items():
+            copy._set_keys(business_id, rows)
+        del keys_of
+        for key, ids in copy.postings.items():
+            if len(ids) > FETCH_LIMIT:
+                copy._localise(key)
+        copy.doc_freq = dict(connection.execute(_statement("every frequency", dialect)).all())
+        vocabulary: dict[str, list[tuple[str, str]]] = {}
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}
+        for variant, spelling, token in stream("every variant"):
+            pair = (spelling, token)
+            vocabulary.setdefault(variant, []).append(pairs.setdefault(pair, pair))
+        copy.vocabulary = {variant: tuple(rows) for variant, rows in vocabulary.items()}
+        del vocabulary, pairs
+        copy.names, copy.hidden = _by_business(stream("every name"))
+        return copy
+
+    def _set_keys(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self.keys_of[business_id] = tuple(key for key, _ in rows)
+        cities = {city for _, city in rows}
+        self.city_of[business_id] = rows[0][1]
+        if len(cities) > 1:
+            self.mixed[business_id] = dict(rows)
+
+    def _city(self, business_id: int, key: str) -> str | None:
+        mixed = self.mixed.get(business_id)
+        return mixed[key] if mixed is not None else self.city_of[business_id]
+
+    def _localise(self, key: str) -> None:
+        """List a long key's ids city by city."""
+        by_city: dict[str, array[int]] = {}
+        for business_id in self.postings[key]:
+            city = self._city(business_id, key)
+            if city is not None:
+                by_city.setdefault(city, array("i")).append(business_id)
+        self.local[key] = by_city
+
+    def in_city(self, key: str, city: str) -> array[int] | list[int]:
+        """The ids under `key` whose row carries `city`, ascending."""
+        local = self.local.get(key)
+        if local is not None:
+            return local.get(city, _EMPTY)
+        ids = self.postings.get(key, _EMPTY)
+        if not self.mixed:
+            city_of = self.city_of
+            return [b for b in ids if city_of[b] == city]
+        return [b for b in ids if self._city(b, key) == city]
+
+    # -- keeping up ----------------------------------------------------------------------
+
+    def catch_up(self, connection: Connection) -> None:
+        """Apply every change listed since this copy's generation; `Behind` when that
+        cannot be done change by change, or when the database no longer holds the
+        generation this copy saw (restored from a backup taken before it, then written to
+        again: the same number, another stamp)."""
+        rows = connection.execute(_CHANGES_SINCE, {"seen": self.generation}).all()
+        if not rows:
+            raise Behind("the index has no state row")
+        generation, kept_from, stamp, seen_stamp = (int(v or 0) for v in rows[0][:4])
+        if generation == self.generation:
+            if stamp != self.stamp:
+                raise Behind(f"generation {generation} is not the one this copy saw")
+            return
+        if generation < self.generation or kept_from > self.generation + 1:
+            raise Behind(f"copy at {self.generation}, index at {generation} (kept {kept_from})")
+        if seen_stamp and seen_stamp != self.stamp:  # (a generation that listed no rows: 0)
+            raise Behind(f"generation {self.generation} is not the one this copy saw")
+        changed = {row[4] for row in rows if row[4] is not None}
+        if 0 in changed or len(changed) > MOST_CHANGES:
+            raise Behind("everything changed")
+        ordered = sorted(changed)
+        for start in range(0, len(ordered), CHUNK):
+            self._refresh(connection, ordered[start : start + CHUNK])
+        self.generation, self.stamp = generation, stamp
+
+    def _refresh(self, connection: Connection, ids: list[int]) -> None:
+        """Read again all the index holds for these businesses: their key rows and names,
+        the frequencies of their old and new names' words, and the vocabulary rows under
+        their new names' variants."""
+        dialect = connection.dialect.name
+        params = {"values": ids}
+        key_rows = connection.execute(_statement("keys of", dialect), params).all()
+        name_rows = connection.execute(_statement("names", dialect), params).all()
+        tokens = {TOTAL}
+        for business_id in ids:
+            for row in self.names.get(business_id, ()) or self.hidden.get(business_id, ()):
+                tokens.update(indexed_tokens(_normal(row)))
+        new_names, new_hidden = _by_business(name_rows)
+        spellings: set[str] = set()
+        for rows in (*new_names.values(), *new_hidden.values()):
+            for row in rows:
+                normal = _normal(row)
+                tokens.update(indexed_tokens(normal))
+                spellings.update(spelling for spelling, _ in vocabulary_entries(normal))
+        variants = sorted(
+            {v for s in spellings if len(s) <= MAX_LENGTH for v in vocabulary_keys(s)}
+        )
+        wanted = sorted(t for t in tokens if len(t) <= MAX_LENGTH)
+        frequencies = dict(
+            connection.execute(statement("frequencies", dialect), {"values": wanted}).all()
+        )
+        vocabulary: dict[str, list[tuple[str, str]]] = {}
+        for start in range(0, len(variants), CHUNK):
+            chunk = {"values": variants[start : start + CHUNK]}
+            for variant, spelling, token in connection.execute(
+                _statement("vocabulary", dialect), chunk
+            ):
+                vocabulary.setdefault(variant, []).append((spelling, token))
+
+        for business_id in ids:
+            self._take_out(business_id)
+        added: dict[int, list[tuple[str, str | None]]] = {}
+        for business_id, key, city in key_rows:
+            added.setdefault(business_id, []).append((sys.intern(key), city))
+        for business_id, keys in added.items():
+            self._put_in(business_id, keys)
+        self.names.update(new_names)
+        self.hidden.update(new_hidden)
+        for token in wanted:
+            if token in frequencies:
+                self.doc_freq[token] = frequencies[token]
+            else:
+                self.doc_freq.pop(token, None)
+        for variant in variants:
+            if variant in vocabulary:
+                self.vocabulary[variant] = tuple(vocabulary[variant])
+            else:
+                self.vocabulary.pop(variant, None)
+
+    def _take_out(self, business_id: int) -> None:
+        for key in self.keys_of.get(business_id, ()):
+            ids = self.postings.get(key)
+            if ids is not None:
+                _discard(ids, business_id)
+                if not ids:
+                    del self.postings[key]
+            local = self.local.get(key)
+            city = self._city(business_id, key)
+            if local is not None and city is not None and city in local:
+                _discard(local[city], business_id)
+                if not local[city]:
+                    del local[city]
+        self.keys_of.pop(business_id, None)
+        self.city_of.pop(business_id, None)
+        self.mixed.pop(business_id, None)
+        self.names.pop(business_id, None)
+        self.hidden.pop(business_id, None)
+
+    def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self._set_keys(business_id, rows)
+        for key, city in rows:
+            ids = self.postings.get(key)
+            if ids is None:
+                ids = self.postings[key] = array("i")
+            bisect.insort(ids, business_id)
+            local = self.local.get(key)
+            if local is not None:
+                if city is not None:
+                    bisect.insort(local.setdefault(city, array("i")), business_id)
+            elif len(ids) > FETCH_LIMIT:
+                self._localise(key)
+
+
+_EMPTY: list[int] = []
+
+
+def _by_business(
+    rows: Iterable[Any],
+) -> tuple[dict[int, tuple[NameRow, ...]], dict[int, tuple[NameRow, ...]]]:
+    """Rows of the "names" statement by business: of unmerged businesses, and of merged
+    ones (the merged flag taken off)."""
+    shown: dict[int, list[NameRow]] = {}
+    merged: dict[int, list[NameRow]] = {}
+    for *row, gone in rows:
+        (merged if gone else shown).setdefault(row[0], []).append(tuple(row))  # type: ignore[arg-type]
+    return (
+        {business_id: tuple(rows) for business_id, rows in shown.items()},
+        {business_id: tuple(rows) for business_id, rows in merged.items()},
+    )
+
+
+def _normal(row: NameRow) -> NormalName:
+    encoded, name = row[5], row[2]
+    return NormalName.decode(encoded) if encoded else normalise(name)
+
+
+def _discard(ids: array[int], business_id: int) -> None:
+    at = bisect.bisect_left(ids, business_id)
+    if at < len(ids) and ids[at] == business_id:
+        del ids[at]

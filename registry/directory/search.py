@@ -1,0 +1,160 @@
+"""Search the directory: a GSTIN finds its business, a PAN its legal entity, a name the
+best-matching businesses however they are spelled (`matching/` does the judging; the
+index lives in the database, see `registry.directory.name_index` and
+`registry.directory.database_index`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from matching.kinds import detect_kind
+from matching.normalise import canonical_city, normalise
+from matching.search import SearchBackend, search_name
+from registry.directory import businesses
+from registry.directory.copied_index import IndexCopies
+from registry.directory.database_index import (
+    DatabaseIndex,
+    dialect_of,
+    query_vocabulary_variants,
+)
+from registry.directory.identities import shown_statement
+from registry.models import Business
+from registry.models.complaints import settled_shown_since
+
+__all__ = [
+    "DatabaseIndex",
+    "Hit",
+    "SearchResult",
+    "identity_hit",
+    "listed_counts",
+    "search",
+    "similar_names",
+]
+
+
+@dataclass(frozen=True)
+class Hit:
+    business: Business
+    score: float
+    gstins: list[str] = field(default_factory=list)
+    listed_complaints: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: str
+    hits: list[Hit]
+
+
+def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, int]:
+    """Complaints other members can see (once listed: listed, disputed, settled within
+    five years), per business."""
+    if not business_ids:
+        return {}
+    rows = session.execute(
+        shown_statement("listed", dialect_of(session)),
+        {"values": sorted(business_ids), "settled_since": settled_shown_since()},
+    ).all()
+    return {business_id: count for business_id, count in rows}
+
+
+def _hits(
+    session: Session,
+    scored: Sequence[tuple[Business, float]],
+    counts: Mapping[int, int] | None = None,
+    gstins: Mapping[int, list[str]] | None = None,
+) -> list[Hit]:
+    """Search results: each business with its legal entity's GSTINs and its listed
+    complaints (`counts` and `gstins`, when the caller already has them)."""
+    if counts is None:
+        counts = listed_counts(session, [b.id for b, _ in scored])
+    if gstins is None:
+        gstins = businesses.legal_entity_gstins(session, [b for b, _ in scored])
+    return [
+        Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, 0)) for b, score in scored
+    ]
+
+
+def similar_names(
+    session: Session,
+    name: str,
+    city: str | None = None,
+    state: str | None = None,
+    limit: int = 5,
+) -> list[tuple[Business, float]]:
+    """Businesses whose name matches, best first, with scores 0..100 (from the tables:
+    filings and imports match their debtors here, outside any web worker's copy)."""
+    return [
+        (business, score)
+        for business, score, _, _ in _name_matches(session, name, city, state, limit)
+    ]
+
+
+def _name_matches(
+    session: Session,
+    name: str,
+    city: str | None,
+    state: str | None,
+    limit: int,
+    copies: IndexCopies | None = None,
+) -> list[tuple[Business, float, int, list[str] | None]]:
+    """`similar_names`, each also with its count of listed complaints and, on PostgreSQL,
+    its legal entity's GSTINs (read with it; None where they were not)."""
+    query = normalise(name)
+    place = canonical_city(city) or query.city_hint
+    index: SearchBackend | None = copies.backend(session, place) if copies else None
+    if index is None:
+        index = DatabaseIndex(
+            session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
+        )
+    matches = search_name(query, index, city=city, state=state, limit=limit)
+    dialect = dialect_of(session)
+    params = {"values": sorted(m.id for m in matches), "settled_since": settled_shown_since()}
+    found: dict[int, tuple[Business, int, list[str] | None]] = {}
+    if dialect == "postgresql":
+        for business, listed, gstins in session.execute(
+            shown_statement("businesses_and_gstins", dialect), params
+        ):
+            found[business.id] = (business, listed, gstins or [])
+    else:
+        for business, listed in session.execute(shown_statement("businesses", dialect), params):
+            found[business.id] = (business, listed, None)
+    out = []
+    for match in matches:
+        if match.id in found:
+            business, listed, gstins = found[match.id]
+            out.append((business, match.score, listed, gstins))
+    return out
+
+
+def search(
+    session: Session,
+    q: str,
+    city: str | None = None,
+    state: str | None = None,
+    limit: int = 10,
+    copies: IndexCopies | None = None,
+) -> SearchResult:
+    """What the search box does: decide what `q` is, then find it (a name from the index
+    copy in `copies` when there is one to use)."""
+    kind = detect_kind(q)
+    if kind.kind == "gstin":
+        business = businesses.by_gstin(session, kind.value)
+        return SearchResult("gstin", _hits(session, [(business, 100.0)] if business else []))
+    if kind.kind == "pan":
+        found = businesses.by_pan(session, kind.value)
+        return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
+    matches = _name_matches(session, q, city, state, limit, copies)
+    counts = {business.id: listed for business, _, listed, _ in matches}
+    # On SQLite the GSTINs were not read with the businesses: `_hits` reads them.
+    read = {business.id: found for business, _, _, found in matches if found is not None}
+    gstins = read if len(read) == len(matches) else None
+    return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
+
+
+def identity_hit(session: Session, business: Business) -> Hit:
+    """A business presented like a search result (score 100: it is the one asked for)."""
+    return _hits(session, [(business, 100.0)])[0]

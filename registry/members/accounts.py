@@ -1,0 +1,194 @@
+"""Members and their users: applying, verification by an admin, logging in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry import audit, outbox
+from registry.actors import Actor
+from registry.errors import NotAllowed, ValidationFailed
+from registry.identifiers import IdentifierError, normalise_email, validate_gstin
+from registry.members.passwords import hash_password, password_problem, verify_password
+from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcnow
+from registry.states import StateMachine
+
+M = MemberStatus
+
+LIFE = StateMachine[MemberStatus](
+    entity="member",
+    moves={
+        M.PENDING: frozenset({M.ACTIVE, M.REJECTED}),
+        M.ACTIVE: frozenset({M.SUSPENDED}),
+        M.SUSPENDED: frozenset({M.ACTIVE}),
+        M.REJECTED: frozenset(),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Application:
+    business_name: str
+    gstin: str
+    email: str
+    password: str
+    industry: str = "General trade"
+    msme_category: str = "none"
+
+
+def _check_application(session: Session, app: Application) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    name = " ".join(app.business_name.split())
+    if not 2 <= len(name) <= 200:
+        errors["business_name"] = "give the business's registered name (2 to 200 characters)"
+    gstin = ""
+    try:
+        gstin = validate_gstin(app.gstin)
+    except IdentifierError as exc:
+        errors["gstin"] = str(exc)
+    email = ""
+    try:
+        email = normalise_email(app.email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    problem = password_problem(app.password)
+    if problem:
+        errors["password"] = problem
+    if app.msme_category not in {c.value for c in MsmeCategory}:
+        errors["msme_category"] = "choose micro, small, medium or none"
+    if gstin and session.scalar(select(Member.id).where(Member.gstin == gstin)):
+        errors["gstin"] = "a member with this GSTIN is already registered"
+    if email and email_taken(session, email):
+        errors["email"] = "this email already has a login"
+    if errors:
+        raise ValidationFailed(errors)
+    return gstin, email
+
+
+def email_taken(session: Session, email: str) -> bool:
+    return session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None
+
+
+def _insert(session: Session, member: Member, user: User) -> None:
+    """Insert inside a savepoint so a race on the unique GSTIN/email becomes a form error."""
+    try:
+        with session.begin_nested():
+            session.add_all([member, user])
+            session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            {"gstin": "a member with this GSTIN or email is already registered"}
+        ) from exc
+
+
+def apply(session: Session, app: Application) -> Member:
+    """A business applies to join; it stays pending until an admin verifies it."""
+    gstin, email = _check_application(session, app)
+    member = Member(
+        name=" ".join(app.business_name.split()),
+        gstin=gstin,
+        contact_email=email,
+        industry=app.industry.strip() or "General trade",
+        msme_category=MsmeCategory(app.msme_category),
+        status=M.PENDING,
+    )
+    user = User(email=email, password_hash=hash_password(app.password), role=Role.MEMBER)
+    user.member = member
+    _insert(session, member, user)
+    audit.record(
+        session, Actor("applicant", email), "member", member.id, "applied", to_state="pending"
+    )
+    outbox.email_admins(
+        session,
+        "member_applied",
+        f"New member application: {member.name}",
+        f"{member.name} (GSTIN {member.gstin}, {email}) applied to join. "
+        "Verify or reject it on the admin members page.",
+    )
+    return member
+
+
+def create_active(
+    session: Session, app: Application, actor: Actor, industry: str | None = None
+) -> User:
+    """An already verified member with one user (CLI `create-member`, demo data)."""
+    member = apply(session, app)
+    if industry:
+        member.industry = industry
+    verify(session, member, actor, "created verified")
+    return member.users[0]
+
+
+def create_admin(session: Session, email: str, password: str, actor: Actor) -> User:
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if not errors and email_taken(session, email):
+        errors["email"] = "this email already has a login"
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(email=email, password_hash=hash_password(password), role=Role.ADMIN)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user", user.id, "admin_created", to_state="admin")
+    return user
+
+
+def verify(session: Session, member: Member, actor: Actor, note: str | None = None) -> None:
+    LIFE.apply(session, member, M.ACTIVE, actor, note, action="verified")
+    member.verified_at = utcnow()
+    member.status_reason = None
+    outbox.queue_email(
+        session,
+        "member_verified",
+        member.contact_email,
+        "Your Khata Registry membership is active",
+        f"{member.name} is now a verified member. You can log in and start using the registry.",
+    )
+
+
+def reject(session: Session, member: Member, actor: Actor, reason: str) -> None:
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ValidationFailed({"reason": "say why the application is rejected"})
+    LIFE.apply(session, member, M.REJECTED, actor, reason, action="rejected")
+    member.status_reason = reason
+    outbox.queue_email(
+        session,
+        "member_rejected",
+        member.contact_email,
+        "Your Khata Registry application",
+        f"The application of {member.name} was not accepted: {reason}",
+    )
+
+
+def list_by_status(session: Session, status: MemberStatus) -> Sequence[Member]:
+    return session.scalars(
+        select(Member).where(Member.status == status).order_by(Member.created_at, Member.id)
+    ).all()
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """The user for these credentials, or `NotAllowed` with a message fit to show."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise NotAllowed("Email or password is incorrect.")
+    if not user.is_active:
+        raise NotAllowed("This login is disabled.")
+    member = user.member
+    if member is not None and member.status is not M.ACTIVE:
+        if member.status is M.PENDING:
+            raise NotAllowed("Your application is awaiting verification by the registry.")
+        reason = f": {member.status_reason}" if member.status_reason else "."
+        raise NotAllowed(f"Your membership is {member.status.value}{reason}")
+    user.last_login_at = utcnow()
+    return user

@@ -1,0 +1,263 @@
+"""The credit report: what a paid order (or the business itself) gets to read.
+
+A report shows the business's identity (its names, every GSTIN under its PAN, city and
+state), the complaints other members can see (once listed: listed, disputed, and settled
+within five years; never removed, withdrawn, or disputed or settled while still in notice)
+with amounts, invoice ageing and the reporter's industry, and the risk score
+(`registry.reports.scoring`). It never names a reporter: reporters are protected from retaliation;
+only the debtor's notice names them.
+
+A paid order stores its report as a dated snapshot, readable for 30 days after payment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from registry.errors import NotFound, RegistryError
+from registry.identifiers import pan_of_gstin
+from registry.models import (
+    Business,
+    BusinessAlias,
+    BusinessGstin,
+    Complaint,
+    ComplaintStatus,
+    Member,
+    OrderStatus,
+    ReportOrder,
+    ReportSnapshot,
+)
+from registry.models.complaints import settled_shown_since, shown_to_others_clause
+from registry.reports import scoring
+
+#: How long a paid report stays readable.
+READABLE_FOR = timedelta(days=30)
+
+
+class PaymentRequired(RegistryError):
+    code = "payment_required"
+
+
+def survivor(session: Session, business_id: int) -> Business | None:
+    """The business an id answers for: a merged business points at the one it joined."""
+    business = session.get(Business, business_id)
+    seen: set[int] = set()
+    while business is not None and business.merged_into_id is not None:
+        if business.id in seen:
+            break
+        seen.add(business.id)
+        business = session.get(Business, business.merged_into_id)
+    return business
+
+
+def _merged_family(session: Session, ids: Iterable[int]) -> set[int]:
+    """These businesses and every business merged into them, however indirectly."""
+    family = set(ids)
+    frontier = set(family)
+    while frontier:
+        children = set(
+            session.scalars(select(Business.id).where(Business.merged_into_id.in_(frontier)))
+        )
+        frontier = children - family
+        family |= frontier
+    return family
+
+
+def _legal_entity(session: Session, business: Business) -> tuple[set[int], list[str], set[str]]:
+    """The ids, GSTINs and PANs of everything that is the same legal entity: merged
+    records, and every business sharing its PAN (GSTINs under one PAN are one entity)."""
+    ids = _merged_family(session, [business.id])
+    gstins = set(
+        session.scalars(select(BusinessGstin.gstin).where(BusinessGstin.business_id.in_(ids)))
+    )
+    pans = {pan_of_gstin(gstin) for gstin in gstins}
+    pans |= {
+        pan for pan in session.scalars(select(Business.pan).where(Business.id.in_(ids))) if pan
+    }
+    if pans:
+        by_gstin = or_(*(BusinessGstin.gstin.like(f"__{pan}%") for pan in sorted(pans)))
+        same_pan = set(session.scalars(select(BusinessGstin.business_id).where(by_gstin)))
+        same_pan |= set(session.scalars(select(Business.id).where(Business.pan.in_(pans))))
+        ids = _merged_family(session, ids | same_pan)
+        gstins |= set(session.scalars(select(BusinessGstin.gstin).where(by_gstin)))
+        gstins |= set(
+            session.scalars(select(BusinessGstin.gstin).where(BusinessGstin.business_id.in_(ids)))
+        )
+    return ids, sorted(gstins), pans
+
+
+def _identity(
+    session: Session, business: Business, ids: set[int], gstins: list[str], pans: set[str]
+) -> dict[str, Any]:
+    names = set(session.scalars(select(Business.name).where(Business.id.in_(ids))))
+    names |= set(
+        session.scalars(select(BusinessAlias.name).where(BusinessAlias.business_id.in_(ids)))
+    )
+    names.discard(business.name)
+    return {
+        "business_id": business.id,
+        "name": business.name,
+        "aliases": sorted(names),
+        "pan": business.pan or (sorted(pans)[0] if len(pans) == 1 else None),
+        "gstins": gstins,
+        "city": business.city,
+        "state": business.state,
+    }
+
+
+def _ageing_date(complaint: Complaint, today: date) -> date:
+    """Open invoices age until today; a settled one stopped ageing when it was settled."""
+    if complaint.status is ComplaintStatus.SETTLED and complaint.closed_at is not None:
+        return complaint.closed_at.date()
+    return today
+
+
+def _complaint_row(number: int, complaint: Complaint, industry: str, today: date) -> dict[str, Any]:
+    until = _ageing_date(complaint, today)
+    invoices: list[dict[str, Any]] = [
+        {
+            "invoice_date": invoice.invoice_date.isoformat(),
+            "due_date": invoice.due_date.isoformat(),
+            "amount_paise": invoice.amount_paise,
+            "paid_paise": invoice.paid_paise,
+            "days_past_due": max(0, (until - invoice.due_date).days),
+        }
+        for invoice in complaint.invoices
+    ]
+    settled = complaint.status is ComplaintStatus.SETTLED
+    reported = complaint.listed_at or complaint.notice_ends_at or complaint.created_at
+    return {
+        "ref": number,
+        "status": complaint.status.value,
+        "reporter_industry": industry,
+        "reported_on": reported.date().isoformat(),
+        "settled_on": complaint.closed_at.date().isoformat()
+        if settled and complaint.closed_at
+        else None,
+        "amount_paise": sum(invoice.amount_paise for invoice in complaint.invoices),
+        "outstanding_paise": 0 if settled else complaint.amount_outstanding_paise,
+        "days_past_due": max((row["days_past_due"] for row in invoices), default=0),
+        "invoices": invoices,
+    }
+
+
+def _claim(complaint: Complaint, row: dict[str, Any]) -> scoring.Claim:
+    weight = sum(max(invoice["amount_paise"], 1) for invoice in row["invoices"]) or 1
+    days = (
+        sum(max(inv["amount_paise"], 1) * inv["days_past_due"] for inv in row["invoices"]) / weight
+    )
+    return scoring.Claim(
+        reporter=complaint.member_id,
+        status=row["status"],
+        amount_paise=row["amount_paise"],
+        outstanding_paise=row["outstanding_paise"],
+        days_beyond_terms=days,
+        reported_on=date.fromisoformat(row["reported_on"]),
+    )
+
+
+def build_report(session: Session, business_id: int, now: datetime) -> dict[str, Any]:
+    """The report on a business as of `now` (a merged id answers its survivor)."""
+    business = survivor(session, business_id)
+    if business is None:
+        raise NotFound(f"No business {business_id}.")
+    ids, gstins, pans = _legal_entity(session, business)
+    shown = session.scalars(
+        select(Complaint)
+        .where(Complaint.business_id.in_(ids), shown_to_others_clause(settled_shown_since(now)))
+        .options(selectinload(Complaint.invoices))
+        .order_by(Complaint.created_at, Complaint.id)
+    ).all()
+    members = select(Member.id, Member.industry).where(Member.id.in_({c.member_id for c in shown}))
+    industries = {member_id: industry for member_id, industry in session.execute(members)}
+    today = now.date()
+    rows = [
+        _complaint_row(number, complaint, industries.get(complaint.member_id, ""), today)
+        for number, complaint in enumerate(shown, start=1)
+    ]
+    result = scoring.score([_claim(c, row) for c, row in zip(shown, rows, strict=True)], today)
+    score = result.as_dict()
+    return {
+        "business": _identity(session, business, ids, gstins, pans),
+        "score": {key: score[key] for key in ("value", "grade", "factors")},
+        "credit_limit": score["credit_limit"],
+        "summary": {
+            "complaints": len(rows),
+            "open": sum(1 for row in rows if row["status"] != "settled"),
+            "settled": sum(1 for row in rows if row["status"] == "settled"),
+            "outstanding_paise": sum(row["outstanding_paise"] for row in rows),
+        },
+        "complaints": rows,
+        "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def store_snapshot(session: Session, order: ReportOrder, now: datetime) -> ReportSnapshot:
+    """Freeze the report an order paid for (called once, when the order becomes paid)."""
+    content = build_report(session, order.business_id, now)
+    snapshot = ReportSnapshot(
+        order_id=order.id,
+        business_id=order.business_id,
+        content=json.dumps(content, ensure_ascii=False),
+        generated_at=now,
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def readable_until(order: ReportOrder) -> datetime | None:
+    if order.status is not OrderStatus.PAID or order.paid_at is None:
+        return None
+    return order.paid_at + READABLE_FOR
+
+
+def is_readable(order: ReportOrder, now: datetime) -> bool:
+    until = readable_until(order)
+    return until is not None and now < until
+
+
+def snapshot_of(session: Session, order: ReportOrder, now: datetime) -> dict[str, Any] | None:
+    """The order's report while it is readable (paid, not refunded, under 30 days)."""
+    if not is_readable(order, now):
+        return None
+    snapshot = session.scalar(select(ReportSnapshot).where(ReportSnapshot.order_id == order.id))
+    if snapshot is None:
+        return None
+    content: dict[str, Any] = json.loads(snapshot.content)
+    return content
+
+
+def report_for_member(
+    session: Session, member_id: int, business_id: int, now: datetime
+) -> tuple[ReportOrder, dict[str, Any]]:
+    """The newest readable report this member paid for on this business (or on a business
+    since merged into it). Unknown business: `NotFound`; nothing paid: `PaymentRequired`."""
+    business = survivor(session, business_id)
+    if business is None:
+        raise NotFound(f"No business {business_id}.")
+    ids = _merged_family(session, [business.id])
+    orders = session.scalars(
+        select(ReportOrder)
+        .where(
+            ReportOrder.member_id == member_id,
+            ReportOrder.business_id.in_(ids),
+            ReportOrder.status == OrderStatus.PAID,
+            ReportOrder.paid_at > now - READABLE_FOR,
+        )
+        .order_by(ReportOrder.paid_at.desc(), ReportOrder.id.desc())
+    ).all()
+    for order in orders:
+        content = snapshot_of(session, order, now)
+        if content is not None:
+            return order, content
+    raise PaymentRequired(
+        "Buy this report first: POST /api/v1/reports/orders with this business_id, "
+        "then pay through the gateway's checkout page."
+    )
