@@ -8,7 +8,10 @@ WEB_CONCURRENCY ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
+# The keywords that mark translatable texts (registry.language, portal.i18n, templates).
+MESSAGE_KEYWORDS := -k N_ -k lazy -k _ -k translate:2 -k translate_plural:2,3
+
+.PHONY: help messages install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,3 +81,9 @@ fuzz: $(STAMP) ## schemathesis on the API (installs it; make test runs it too on
 production-tests: $(STAMP) ## security, logs, readiness, outage, attacks, backups (both databases)
 	env -u DATABASE_URL $(PY) -m pytest -q tests/production
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q tests/production
+
+messages: $(STAMP) ## refresh the translation template and merge it into every catalogue
+	$(VENV)/bin/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output \
+	  -o registry/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations \
+	  --no-location --width 100

@@ -10,7 +10,18 @@ from typing import Any
 
 from flask import Flask
 
-from portal import admin, database, errors, health, reports, request_log, security, web, webhooks
+from portal import (
+    admin,
+    database,
+    errors,
+    health,
+    i18n,
+    reports,
+    request_log,
+    security,
+    web,
+    webhooks,
+)
 from portal.api import RegistryApi
 from portal.api import bp as api_bp
 from portal.extensions import csrf, limiter, login_manager
@@ -64,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "web.login"
     login_manager.login_message = "Please log in to see that page."
     limiter.init_app(app)
+    i18n.init_app(app)
     security.install_id_converter(app)
     _register_blueprints(app)
     errors.register(app)

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from registry.models import DisputeReason
 
-INVOICE_ROWS = 5
+INVOICE_ROWS = 1
 
 REASONS = [
     SelectChoice(DisputeReason.ALREADY_PAID.value, "We have already paid"),

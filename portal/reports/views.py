@@ -129,7 +129,9 @@ def _readable(order_id: int) -> tuple[ReportOrder, dict[str, Any]]:
     order = _own_order(order_id)
     content = credit_report.snapshot_of(db(), order, utcnow())
     if content is None:
-        abort(Response(render_template("reports/locked.html", order=order), 402))
+        abort(
+            Response(render_template("reports/locked.html", order=order), 402, mimetype="text/html")
+        )
     return order, content
 
 
@@ -157,6 +159,8 @@ def own_report(token: str) -> Response:
     if complaint is None:
         abort(404, "This notice link is unknown or has expired.")
     content = credit_report.build_report(db(), complaint.business_id, utcnow())
-    response = Response(render_template("reports/report.html", report=content, own=True))
+    response = Response(
+        render_template("reports/report.html", report=content, own=True), mimetype="text/html"
+    )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -3,6 +3,44 @@
 (function () {
   "use strict";
 
+  /* On a phone, table rows stack: each cell is labelled with its column's heading. */
+  document.querySelectorAll("main table").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) { return; }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
+      });
+    });
+  });
+
+  /* The filing form grows invoice rows on demand (without JavaScript the same button asks
+     the server for one more row). */
+  var addInvoice = document.querySelector("[data-add-invoice]");
+  if (addInvoice) {
+    addInvoice.addEventListener("click", function (event) {
+      var rows = document.querySelectorAll("tr[data-invoice-row]");
+      if (!rows.length || rows.length >= 50) { return; }
+      event.preventDefault();
+      var last = rows[rows.length - 1];
+      var row = last.cloneNode(true);
+      var index = rows.length;
+      row.querySelectorAll("input").forEach(function (input) {
+        input.name = input.name.replace(/invoices-\d+-/, "invoices-" + index + "-");
+        input.id = input.id.replace(/invoices-\d+-/, "invoices-" + index + "-");
+        input.value = "";
+        input.setAttribute("aria-invalid", "false");
+        var label = input.getAttribute("aria-label");
+        if (label) { input.setAttribute("aria-label", label.replace(/\d+$/, String(index + 1))); }
+      });
+      row.querySelectorAll(".error").forEach(function (message) { message.remove(); });
+      last.parentNode.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  }
+
   /* Buttons marked data-print print the page (the report). */
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

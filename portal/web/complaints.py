@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -33,6 +33,11 @@ def _own(complaint_id: int) -> Complaint:
 def new_complaint() -> Response | tuple[str, int]:
     form = FilingForm()
     candidates = []
+    if form.is_submitted() and request.form.get("add_invoice"):
+        # Without JavaScript, "Add another invoice" comes back here for one more row.
+        if len(form.invoices) < (form.invoices.max_entries or 50):
+            form.invoices.append_entry()
+        return render_template("complaints/new.html", form=form, candidates=candidates), 200
     if form.validate_on_submit() and not incomplete_rows(form):
         try:
             filed = filing.file_complaint(db(), settings(), current_user.actor, filing_from(form))

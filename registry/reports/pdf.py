@@ -1,52 +1,56 @@
-"""The credit report as a PDF (fpdf2, its built-in fonts: no files or network needed).
-
-The built-in fonts cover Latin-1 only, so amounts read "Rs." and any other character in a
-name is shown by its closest Latin-1 form.
-"""
+"""The credit report as a PDF, set in the Noto fonts shipped with the registry
+(`registry.printing`): ₹ and names in Devanagari print as written, and copy out as text."""
 
 from __future__ import annotations
 
-import unicodedata
+from datetime import date, datetime
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from registry.language import day, words
 from registry.money import rupees
+from registry.printing import FAMILY, Document
 from registry.settings import PRODUCT_NAME
 
 
 def _text(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("\u20b9", "Rs. ").replace("\u2013", "-").replace("\u2014", "-")
-    folded = unicodedata.normalize("NFKD", text)
-    return folded.encode("latin-1", "ignore").decode("latin-1")
+    return "" if value is None else str(value)
+
+
+def _day(iso: str | None) -> str:
+    """An ISO date or time from the report, as 4 Dec 2026."""
+    if not iso:
+        return ""
+    if len(iso) == 10:
+        return day(date.fromisoformat(iso))
+    return day(datetime.fromisoformat(iso.replace("Z", "+00:00")))
 
 
 def _money(paise: int) -> str:
-    return rupees(paise, symbol="Rs. ")
+    return rupees(paise)
 
 
-class _Report(FPDF):
+class _Report(Document):
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("helvetica", size=8)
-        self.cell(0, 6, f"{PRODUCT_NAME} - page {self.page_no()}", align="C")
+        self.set_font(FAMILY, size=8)
+        self.cell(0, 6, f"{PRODUCT_NAME} · page {self.page_no()}", align="C")
 
 
 def render_pdf(report: dict[str, Any]) -> bytes:
     business, score = report["business"], report["score"]
-    pdf = _Report(format="A4")
+    pdf = _Report()
     pdf.set_title(_text(f"Credit report: {business['name']}"))
     pdf.set_author(PRODUCT_NAME)
     pdf.add_page()
 
     def line(text: str, size: int = 10, style: str = "") -> None:
-        pdf.set_font("helvetica", style=style, size=size)
+        pdf.set_font(FAMILY, style=style, size=size)
         pdf.multi_cell(0, size * 0.55, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     line(f"Credit report: {business['name']}", 16, "B")
-    line(f"Generated {report['generated_at']} by {PRODUCT_NAME}")
+    line(f"Generated {_day(report['generated_at'])} by {PRODUCT_NAME}")
     pdf.ln(3)
     line("Identity", 12, "B")
     line(f"Also known as: {', '.join(business['aliases']) or '-'}")
@@ -62,9 +66,10 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     if not report["complaints"]:
         line("No listed, disputed or settled complaints.")
     for row in report["complaints"]:
-        settled = f", settled {row['settled_on']}" if row["settled_on"] else ""
+        settled = f", settled {_day(row['settled_on'])}" if row["settled_on"] else ""
         line(
-            f"#{row['ref']} {row['status']} - reported {row['reported_on']}{settled} by a member "
+            f"#{row['ref']} {words(row['status'])} · reported {_day(row['reported_on'])}"
+            f"{settled} by a member "
             f"in {row['reporter_industry'] or 'an undisclosed industry'}",
             10,
             "B",
@@ -78,8 +83,8 @@ def render_pdf(report: dict[str, Any]) -> bytes:
             for invoice in row["invoices"]:
                 table.row(
                     [
-                        invoice["invoice_date"],
-                        invoice["due_date"],
+                        _day(invoice["invoice_date"]),
+                        _day(invoice["due_date"]),
                         _money(invoice["amount_paise"]),
                         _money(invoice["paid_paise"]),
                         str(invoice["days_past_due"]),

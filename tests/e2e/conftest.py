@@ -92,8 +92,12 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
     contexts: list[Any] = []
     problems: list[str] = []
 
-    def make() -> Any:
-        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 860})
+    def make(width: int = 1280, height: int = 860, javascript: bool = True) -> Any:
+        context = browser.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -126,7 +126,7 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
         f"promised to pay by {TODAY + timedelta(days=10)}"
     )
     member.get_by_role("button", name="Mark settled").click()
-    expect(member.locator(".status").first).to_have_text("settled")
+    expect(member.locator(".status").first).to_have_text("settled, nothing outstanding")
     member.get_by_role("link", name="Dashboard").click()
     expect(member.locator("#recovered")).to_have_text("₹3,00,000.00")
     expect(member.locator("svg.chart")).to_be_visible()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from registry import worker
+from registry import language, worker
 from registry.actors import Actor
 from registry.bulk import batches, steps
 from registry.mailer import FileMailer
@@ -120,7 +120,7 @@ def test_the_member_is_told_when_an_import_expires(client, auth, db, factory, se
     batch = batches.get_for_member(
         db, int(answer.headers["Location"].split("/")[-1]), user.member_id
     )
-    kept_until = batches.expires_at(batch).strftime("%d-%m-%Y %H:%M")
+    kept_until = language.moment(batches.expires_at(batch))
     assert "Kept until <time" in preview and kept_until in preview
     assert "not filed within 7 days of its upload is removed" in preview
 

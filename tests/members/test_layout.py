@@ -32,7 +32,7 @@ ADMIN_PAGES = ["/admin/disputes", "/admin/duplicates", "/admin/members", "/admin
 
 
 def assert_accessible_layout(page: str) -> None:
-    assert '<html lang="en">' in page and '<a class="skip" href="#main">' in page
+    assert '<html lang="en-IN">' in page and '<a class="skip" href="#main">' in page
     assert '<main id="main"' in page and "<footer>" in page and 'aria-label="Main"' in page
     assert page.count("<h1") == 1
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"

@@ -123,6 +123,8 @@ def test_an_unpaid_order_page_warns_and_leads_back_to_the_gateway(db, scene):
     order = the_order(db, buyer)
     page = client.get(f"/reports/orders/{order.id}").get_data(as_text=True)
     assert WARNING in page and "has not confirmed a payment" in page
+    locked = client.get(f"/reports/orders/{order.id}/report")
+    assert locked.status_code == 402 and locked.mimetype == "text/html"  # was text/plain
     resume = client.get(f"/reports/orders/{order.id}/checkout")
     assert resume.status_code == 303 and resume.headers["Location"] == checkout_url
     assert client.get(f"/reports/orders/{order.id}/report").status_code == 402

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from registry.actors import SYSTEM
 from registry.complaints.notices import links
@@ -254,6 +257,20 @@ def test_the_pdf_is_a_pdf_of_the_report(db, reporter, make_business, make_compla
     assert pdf.startswith(b"%PDF-") and len(pdf) > 1500
 
 
+def test_the_pdf_prints_the_rupee_sign_and_a_devanagari_name(
+    db, reporter, make_business, make_complaint
+):
+    # fpdf2's built-in fonts printed "Rs." and left a Devanagari name out entirely.
+    business = make_business("श्री गणेश ट्रेडर्स", city="Indore", state="Madhya Pradesh")
+    make_complaint(reporter, business, C.LISTED, invoices=((45, 2_39_500_00, 30_000_00),))
+    pdf = render_pdf(credit_report.build_report(db, business.id, utcnow()))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "श्री गणेश ट्रेडर्स" in text
+    assert "₹2,39,500.00" in text and "Rs." not in text
+    assert re.search(r"Generated \d{1,2} [A-Z][a-z]{2} \d{4}", text)  # 4 Dec 2026
+    assert "listed" in text and "in_notice" not in text
+
+
 # -- the business's own report, through its notice link ------------------------------------
 
 
@@ -265,6 +282,7 @@ def test_a_business_reads_its_own_report_free_through_its_notice(
     token = links.issue_token(complaint, settings.secret_key)
     db.flush()
     page = client.get(f"/notice/{token}/report")
+    assert page.mimetype == "text/html"  # it once came as text/plain: raw HTML on screen
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Om Shanti Logistics" in text
     assert "free of charge" in text and "Textiles" in text

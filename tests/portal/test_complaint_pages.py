@@ -36,12 +36,19 @@ def form_data(**overrides):
 def test_a_member_files_from_the_form_and_follows_it(client, auth, factory, db):
     user = factory.member_user()
     auth.login(user.email)
-    assert 'name="invoices-4-number"' in client.get("/complaints/new").get_data(as_text=True)
+    blank = client.get("/complaints/new").get_data(as_text=True)
+    # One invoice row to start with; more on demand (not five fixed rows).
+    assert 'name="invoices-0-number"' in blank and 'name="invoices-1-number"' not in blank
+    grown = client.post(
+        "/complaints/new", data=form_data(add_invoice="1"), content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert 'name="invoices-1-number"' in grown and 'value="OSL-77"' in grown
+    assert db.scalar(select(func.count()).select_from(Complaint)) == 0  # nothing filed
     response = client.post("/complaints/new", data=form_data(), content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Om Shanti Logistics" in page and "OSL-77" in page and "₹3,00,000.00" in page
-    assert "in notice" in page and "filed → in_notice" in page
+    assert "in its notice period" in page and "filed → in its notice period" in page
     complaint = db.scalar(select(Complaint))
     download = client.get(f"/complaints/{complaint.id}/evidence/{complaint.evidence[0].id}")
     assert download.data == PDF and "attachment" in download.headers["Content-Disposition"]
@@ -154,7 +161,7 @@ def test_the_debtor_sees_its_notice_disputes_and_the_admin_decides(
     debtor_view = client.get(f"/notice/{filed.notice_token}").get_data(as_text=True)
     assert "RTGS receipt matches the amount." in debtor_view
     audit = client.get("/admin/audit?entity_type=dispute").get_data(as_text=True)
-    assert "decided" in audit and "open → upheld" in audit
+    assert "decided" in audit and "open, awaiting a decision → upheld" in audit
 
 
 def test_a_dispute_the_member_settles_leaves_the_queue_and_every_page_says_why(
@@ -173,10 +180,10 @@ def test_a_dispute_the_member_settles_leaves_the_queue_and_every_page_says_why(
     settled = client.post(f"/complaints/{filed.complaint.id}/settle", data={"note": "RTGS came"})
     assert settled.status_code == 302
     member_view = client.get(f"/complaints/{filed.complaint.id}").get_data(as_text=True)
-    assert "Dispute (closed)" in member_view
+    assert "Dispute (closed without a decision)" in member_view
     assert "Closed without a decision when you settled the complaint." in member_view
     debtor_view = client.get(f"/notice/{filed.notice_token}").get_data(as_text=True)
-    assert "Your dispute (closed)" in debtor_view
+    assert "Your dispute (closed without a decision)" in debtor_view
     assert "Gupta Cotton confirmed that you paid and settled the complaint" in debtor_view
     auth.logout()
     auth.login(factory.admin().email)
@@ -185,7 +192,10 @@ def test_a_dispute_the_member_settles_leaves_the_queue_and_every_page_says_why(
     detail = client.get(f"/admin/disputes/{dispute.id}")
     assert detail.status_code == 200
     page = detail.get_data(as_text=True)
-    assert "Status <strong>closed</strong>" in page and "Closed without a decision on" in page
+    assert (
+        "Status <strong>closed without a decision</strong>" in page
+        and "Closed without a decision on" in page
+    )
     assert 'name="outcome"' not in page
     refused = client.post(
         f"/admin/disputes/{dispute.id}",
@@ -194,7 +204,7 @@ def test_a_dispute_the_member_settles_leaves_the_queue_and_every_page_says_why(
     assert refused.status_code == 422
     assert "A dispute that is closed cannot become rejected." in refused.get_data(as_text=True)
     audit = client.get("/admin/audit?entity_type=dispute").get_data(as_text=True)
-    assert "open → closed" in audit
+    assert "open, awaiting a decision → closed without a decision" in audit
 
 
 def test_the_debtor_promises_a_date(client, factory, db, settings):

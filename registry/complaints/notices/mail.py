@@ -1,14 +1,19 @@
 """What the debtor reads: the notice and its reminders, and the MSMED interest shown in
-them when the supplier is a micro or small enterprise."""
+them when the supplier is a micro or small enterprise. The notice goes out in English and
+Hindi: the debtor may read either, and may ask for a notice in its language."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from registry.complaints.msmed import msmed_interest
+from registry.language import day, translate, words
 from registry.models import Complaint
 from registry.money import rupees
 from registry.settings import PRODUCT_NAME, Settings
+
+#: The languages of every notice, in the order they are written.
+NOTICE_LANGUAGES = ("en", "hi")
 
 
 def notice_link(settings: Settings, token: str) -> str:
@@ -18,46 +23,94 @@ def notice_link(settings: Settings, token: str) -> str:
 def notice_email(
     settings: Settings, complaint: Complaint, token: str, today: date, reminder: int = 0
 ) -> tuple[str, str]:
+    """The notice (or its `reminder`-th reminder): subject and body in both languages."""
+    subject = " / ".join(_subject(code, complaint, reminder) for code in NOTICE_LANGUAGES)
+    bodies = [_notice_lines(code, settings, complaint, token, today) for code in NOTICE_LANGUAGES]
+    return subject, "\n\n---\n\n".join("\n".join(lines) for lines in bodies)
+
+
+def _subject(code: str, complaint: Complaint, reminder: int) -> str:
+    subject = translate(
+        code, "Notice of unpaid invoices reported by %(member)s", member=complaint.member.name
+    )
+    if reminder:
+        return translate(code, "Reminder %(number)s: %(subject)s", number=reminder, subject=subject)
+    return subject
+
+
+def _notice_lines(
+    code: str, settings: Settings, complaint: Complaint, token: str, today: date
+) -> list[str]:
     member = complaint.member
     business = complaint.business
-    ends = complaint.notice_ends_at.date().isoformat() if complaint.notice_ends_at else "soon"
-    prefix = f"Reminder {reminder}: " if reminder else ""
-    subject = f"{prefix}Notice of unpaid invoices reported by {member.name}"
+    ends = (
+        day(complaint.notice_ends_at, code) if complaint.notice_ends_at else translate(code, "soon")
+    )
     lines = [
-        f"To {business.name},",
+        translate(code, "To %(business)s,", business=business.name),
         "",
-        f"{member.name} (GSTIN {member.gstin}) has reported to {PRODUCT_NAME} that your "
-        f"business owes it {rupees(complaint.amount_outstanding_paise)} on these invoices:",
+        translate(
+            code,
+            "%(member)s (GSTIN %(gstin)s) has reported to %(product)s that your business owes "
+            "it %(amount)s on these invoices:",
+            member=member.name,
+            gstin=member.gstin,
+            product=PRODUCT_NAME,
+            amount=rupees(complaint.amount_outstanding_paise),
+        ),
         "",
     ]
     for inv in complaint.invoices:
-        lines.append(
-            f"  - {inv.number}: dated {inv.invoice_date}, due {inv.due_date}, "
-            f"{rupees(inv.amount_paise)} billed, {rupees(inv.paid_paise)} paid"
+        invoice = translate(
+            code,
+            "%(number)s: dated %(dated)s, due %(due)s, %(billed)s billed, %(paid)s paid",
+            number=inv.number,
+            dated=day(inv.invoice_date, code),
+            due=day(inv.due_date, code),
+            billed=rupees(inv.amount_paise),
+            paid=rupees(inv.paid_paise),
         )
+        lines.append(f"  - {invoice}")
     interest = msmed_interest(settings, complaint, today)
     if interest is not None:
         total = sum(i.interest_paise for i in interest)
         lines += [
             "",
-            f"{member.name} is a {member.msme_category.value} enterprise. Under sections 15 and "
-            "16 of the MSMED Act, 2006, compound interest with monthly rests at three times "
-            f"the bank rate ({settings.msme_bank_rate_percent}%) runs on late payments: "
-            f"{rupees(total)} as of {today.isoformat()}.",
+            translate(
+                code,
+                "%(member)s is a %(category)s. Under sections 15 and 16 of the MSMED Act, 2006, "
+                "compound interest with monthly rests at three times the bank rate (%(rate)s%%) "
+                "runs on late payments: %(interest)s as of %(today)s.",
+                member=member.name,
+                category=words(member.msme_category, code),
+                rate=settings.msme_bank_rate_percent,
+                interest=rupees(total),
+                today=day(today, code),
+            ),
         ]
     lines += [
         "",
-        f"The complaint stays private until {ends}. Before then you can see the documents, "
-        "pay, say by when you will pay, or dispute the claim, here:",
+        translate(
+            code,
+            "The complaint stays private until %(ends)s. Before then you can see the documents, "
+            "pay, say by when you will pay, or dispute the claim, here:",
+            ends=ends,
+        ),
         "",
         f"  {notice_link(settings, token)}",
         "",
-        "After that date, unless you dispute it, other members of the registry can see that "
-        "this amount is reported as unpaid. A dispute is decided by the registry's staff, "
-        "who will tell you their reasons. You can also read your own credit report there, "
-        "free of charge.",
+        translate(
+            code,
+            "After that date, unless you dispute it, other members of the registry can see "
+            "that this amount is reported as unpaid. A dispute is decided by the registry's "
+            "staff, who will tell you their reasons. You can also read your own credit report "
+            "there, free of charge.",
+        ),
         "",
-        "Pay only the supplier, through the bank details on its invoice. The registry never "
-        "asks you to pay anyone.",
+        translate(
+            code,
+            "Pay only the supplier, through the bank details on its invoice. The registry never "
+            "asks you to pay anyone.",
+        ),
     ]
-    return subject, "\n".join(lines)
+    return lines

@@ -1,0 +1,106 @@
+"""The portal's language: `?lang=hi` (or `en`) on any page, remembered in a cookie; else
+the browser's `Accept-Language`; else English. Translations, dates and human words come
+from `registry.language`, so a page, an email and a PDF say the same thing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from babel import Locale
+from flask import Flask, Response, request
+from flask_babel import Babel, LazyString, get_locale
+
+from registry import language
+
+COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    asked = request.args.get("lang")
+    if asked in language.available():
+        return asked
+    remembered = request.cookies.get(COOKIE)
+    if remembered in language.available():
+        return remembered
+    return request.accept_languages.best_match(language.available()) or language.SOURCE
+
+
+def current() -> str:
+    locale = get_locale()
+    return language.chosen(str(locale) if locale else None)
+
+
+def _remember(response: Response) -> Response:
+    asked = request.args.get("lang")
+    if asked in language.available() and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    if "Content-Language" not in response.headers and response.mimetype == "text/html":
+        response.headers["Content-Language"] = language.html_lang(current())
+    return response
+
+
+def switch_url(code: str) -> str:
+    """This page in another language (its other query arguments kept)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return f"{request.path}?{query}"
+
+
+def _(message: str, **values: Any) -> str:
+    """`message` in the reader's language (`%(name)s` placeholders filled from `values`)."""
+    return language.translate(current(), message, **values)
+
+
+def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    return language.translate_plural(current(), singular, plural, n, **values)
+
+
+def lazy(message: str, **values: Any) -> LazyString:
+    """For texts fixed before any request (form labels): translated when shown."""
+    return LazyString(_, message, **values)
+
+
+def _day(value: date | datetime | None) -> str:
+    return language.day(value, current())
+
+
+def _moment(value: datetime | None) -> str:
+    return language.moment(value, current())
+
+
+def _words(value: Any) -> str:
+    return language.words(value, current())
+
+
+def _languages() -> list[tuple[str, str]]:
+    """Each language by its own name (English, हिन्दी, मराठी ...)."""
+    return [
+        (code, Locale.parse(code).get_display_name(code) or code) for code in language.available()
+    ]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, default_timezone=language.INDIA)
+    # Pages translate from the same catalogue as emails and PDFs (`registry.language`).
+    # Jinja's new-style gettext fills the `%(name)s` placeholders itself (escaped).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: language.translations(current()).gettext(message),
+        ngettext=lambda singular, plural, n: language.translations(current()).ngettext(
+            singular, plural, n
+        ),
+        newstyle=True,
+    )
+    app.after_request(_remember)
+    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words)
+    app.jinja_env.globals.update(
+        html_lang=lambda: language.html_lang(current()),
+        current_language=current,
+        languages=_languages,
+        switch_url=switch_url,
+    )

@@ -1,0 +1,183 @@
+"""Languages and the Indian way of writing dates: one catalogue of translations shared by
+the portal, the emails, the SMS and WhatsApp texts and the PDF.
+
+English is the source language; each other language is a catalogue in
+`registry/translations/<code>/LC_MESSAGES/messages.po`. A translator adds Marathi,
+Gujarati, Tamil or Bengali by adding a catalogue (README, "Languages"): `available()`
+finds it, and no code changes.
+
+Dates read the Indian way in every language: day first, the month in words, "4 Dec 2026";
+times in Indian Standard Time. Internal names (`in_notice`, `wrong_amount`) never reach a
+reader: `words()` gives the human words for every state and reason.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from gettext import NullTranslations
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+CATALOGUES = Path(__file__).with_name("translations")
+SOURCE = "en"
+INDIA = "Asia/Kolkata"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue without translating it here (it is translated
+    where it is shown, in the reader's language)."""
+    return message
+
+
+@lru_cache(maxsize=1)
+def available() -> tuple[str, ...]:
+    """English, then every language with a catalogue, in code order."""
+    found = sorted(
+        p.name for p in CATALOGUES.iterdir() if (p / "LC_MESSAGES" / "messages.po").exists()
+    )
+    return (SOURCE, *[code for code in found if code != SOURCE and _known(code)])
+
+
+def _known(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def chosen(code: str | None) -> str:
+    """`code` when the registry speaks it, else English."""
+    return code if code in available() else SOURCE
+
+
+@lru_cache(maxsize=16)
+def translations(code: str) -> NullTranslations:
+    """The catalogue of `code`, read from its `.po` file (compiled in memory once per
+    process, so there is no build step to forget and no stale `.mo`)."""
+    if chosen(code) == SOURCE:
+        return NullTranslations()
+    with (CATALOGUES / code / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po, locale=code)
+    compiled = BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def translate(code: str, message: str, **values: Any) -> str:
+    text = translations(code).gettext(message)
+    return text % values if values else text
+
+
+def translate_plural(code: str, singular: str, plural: str, n: int, **values: Any) -> str:
+    text = translations(code).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+def html_lang(code: str) -> str:
+    """The page's `<html lang>`: English as written in India, other languages as such."""
+    return "en-IN" if code == SOURCE else code
+
+
+def _babel_locale(code: str) -> str:
+    return f"{code}_IN"
+
+
+def day(value: date | datetime | None, code: str = SOURCE) -> str:
+    """4 Dec 2026 (in Hindi 4 दिस॰ 2026): a date, or the Indian date of a time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _in_india(value).date()
+    return format_date(value, "d MMM y", locale=_babel_locale(code))
+
+
+def moment(value: datetime | None, code: str = SOURCE) -> str:
+    """4 Dec 2026, 3:45 pm IST: a time as a reader in India reads it."""
+    if value is None:
+        return ""
+    at = value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = format_datetime(
+        at, "d MMM y, h:mm a", tzinfo=ZoneInfo(INDIA), locale=_babel_locale(code)
+    )
+    return f"{text} IST"
+
+
+def _in_india(value: datetime) -> datetime:
+    at = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return at.astimezone(ZoneInfo(INDIA))
+
+
+#: Human words for the values of every state and reason a reader meets.
+WORDS: dict[str, str] = {
+    # complaints
+    "filed": N_("filed"),
+    "in_notice": N_("in its notice period"),
+    "listed": N_("listed"),
+    "disputed": N_("disputed"),
+    "settled": N_("settled, nothing outstanding"),
+    "removed": N_("removed"),
+    "withdrawn": N_("withdrawn"),
+    # dispute reasons
+    "already_paid": N_("already paid"),
+    "not_delivered": N_("goods or services not delivered"),
+    "wrong_amount": N_("wrong amount"),
+    "not_our_business": N_("not our business"),
+    "other": N_("other reason"),
+    # disputes
+    "open": N_("open, awaiting a decision"),
+    "upheld": N_("upheld"),
+    "rejected": N_("rejected"),
+    "corrected": N_("corrected"),
+    "closed": N_("closed without a decision"),
+    # orders
+    "pending": N_("awaiting payment"),
+    "paid": N_("paid"),
+    "failed": N_("payment failed"),
+    "expired": N_("checkout expired unpaid"),
+    "refunded": N_("refunded"),
+    # members (a key "EnumName.value" wins over the bare value)
+    "MemberStatus.pending": N_("awaiting verification"),
+    "MemberStatus.rejected": N_("application refused"),
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    # duplicate pairs
+    "PairStatus.open": N_("to review"),
+    "merged": N_("merged"),
+    "dismissed": N_("not the same business"),
+    # MSME categories
+    "micro": N_("micro enterprise"),
+    "small": N_("small enterprise"),
+    "medium": N_("medium enterprise"),
+    "none": N_("not an MSME"),
+    # imports
+    "uploaded": N_("uploaded"),
+    "previewed": N_("previewed"),
+    "filing": N_("filing"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def words(value: enum.Enum | str | None, code: str = SOURCE) -> str:
+    """The human words for a state or reason, in the reader's language; an unknown value
+    reads as itself with spaces, never with underscores."""
+    if value is None:
+        return ""
+    key = value.value if isinstance(value, enum.Enum) else str(value)
+    qualified = f"{type(value).__name__}.{key}" if isinstance(value, enum.Enum) else key
+    source = WORDS.get(qualified) or WORDS.get(key)
+    if source is None:
+        return key.replace("_", " ")
+    return translate(code, source)
