@@ -72,7 +72,7 @@ def test_the_dashboard_page_draws_the_chart_on_the_server(client, auth, factory,
     auth.login(user.email)
     page = client.get("/").get_data(as_text=True)
     assert '<svg class="chart"' in page and 'role="img"' in page
-    assert "90+ days: ₹3,00,000.00 in 1 invoices." in page  # the chart's text alternative
+    assert "90+ days: ₹3,00,000.00 in 1 invoice." in page  # the chart's text alternative
     assert 'id="outstanding">₹3,00,000.00' in page and "<script>" not in page
     assert "Lakshmi Paper Mart" in page
 
