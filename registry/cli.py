@@ -15,7 +15,7 @@ import click
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
-from registry import demo, migrate, worker
+from registry import audit, demo, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import duplicates, name_index
@@ -138,6 +138,17 @@ def create_member(name: str, gstin: str, email: str, password: str, with_key: bo
             return out
 
     _echo_json(_fail_on_domain_errors(run))
+
+
+@main.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exits 1 when it is broken."""
+    settings = _settings()
+    with _transaction(settings) as session:
+        verdict = audit.verify(session)
+    _echo_json(verdict.as_json())
+    if not verdict.ok:
+        sys.exit(1)
 
 
 @main.command("demo")

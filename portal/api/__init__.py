@@ -24,6 +24,7 @@ bp = Blueprint(
 from portal.api import (  # noqa: E402  (the views register themselves on bp)
     admin_businesses,
     admin_disputes,
+    admin_members,
     admin_orders,
     businesses,
     complaints,
@@ -37,6 +38,7 @@ __all__ = [
     "RegistryApi",
     "admin_businesses",
     "admin_disputes",
+    "admin_members",
     "admin_orders",
     "bp",
     "businesses",

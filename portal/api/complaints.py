@@ -19,6 +19,7 @@ from portal.database import db, settings
 from registry import audit
 from registry.complaints import filing, life
 from registry.directory import debtors
+from registry.members import api_keys
 from registry.models import Complaint
 
 
@@ -59,7 +60,7 @@ def _own(complaint_id: int) -> Complaint:
 
 
 @bp.route("/complaints", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.arguments(ComplaintIn)
 @bp.response(201, ComplaintFiled)
 @bp.doc(security=SECURITY)
@@ -78,7 +79,7 @@ def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/complaints")
-@key_required()
+@key_required(api_keys.FILE)
 @bp.response(200, ComplaintSummary(many=True))
 @bp.doc(security=SECURITY)
 def list_complaints() -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def list_complaints() -> list[dict[str, Any]]:
 
 
 @bp.route("/complaints/<int:complaint_id>")
-@key_required()
+@key_required(api_keys.FILE)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
 def get_complaint(complaint_id: int) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def get_complaint(complaint_id: int) -> dict[str, Any]:
 
 
 @bp.route("/complaints/<int:complaint_id>/settle", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.arguments(NoteIn)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
@@ -108,7 +109,7 @@ def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
 
 
 @bp.route("/complaints/<int:complaint_id>/withdraw", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
 def withdraw_complaint(complaint_id: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.database import db
 from portal.reports import checkout
+from registry.members import api_keys
 from registry.models import ReportOrder, utcnow
 from registry.payments import orders
 from registry.payments.gateways import GatewayError
@@ -111,7 +112,7 @@ def gateway_failed(exc: GatewayError) -> ApiError:
 
 
 @bp.route("/reports/orders", methods=["POST"])
-@key_required()
+@key_required(api_keys.REPORTS)
 @bp.arguments(OrderIn)
 @bp.response(201, OrderOut)
 @bp.alt_response(404, description="No such business.")
@@ -131,7 +132,7 @@ def create_order(data: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/reports/orders/<int:order_id>")
 @bp.response(200, OrderOut)
 @bp.doc(security=SECURITY)
-@key_required()
+@key_required(api_keys.REPORTS)
 def get_order(order_id: int) -> dict[str, Any]:
     """One of your orders."""
     order = orders.get_for_member(db(), order_id, api_member_id())
@@ -145,7 +146,7 @@ def get_order(order_id: int) -> dict[str, Any]:
 @bp.alt_response(402, description="No paid, unrefunded order under 30 days old.")
 @bp.alt_response(404, description="No such business.")
 @bp.doc(security=SECURITY)
-@key_required()
+@key_required(api_keys.REPORTS)
 def get_report(business_id: int) -> dict[str, Any]:
     """The report you paid for (paid, not refunded, under 30 days old); 402 otherwise."""
     try:

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from portal.api import bp
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.database import db
-from registry.members import watches
+from registry.members import api_keys, watches
 from registry.models import Business, Watch
 
 
@@ -38,7 +38,7 @@ def _out(watch: Watch, business: Business) -> dict[str, Any]:
 
 
 @bp.route("/watches", methods=["POST"])
-@key_required()
+@key_required(api_keys.WATCH)
 @bp.arguments(WatchIn)
 @bp.response(201, WatchOut, description="The watch was created.")
 @bp.alt_response(200, schema=WatchOut, description="Already watched: the existing watch.")
@@ -52,7 +52,7 @@ def create_watch(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 @bp.route("/watches")
-@key_required()
+@key_required(api_keys.WATCH)
 @bp.response(200, WatchOut(many=True))
 @bp.doc(security=SECURITY)
 def list_watches() -> list[dict[str, Any]]:
@@ -62,7 +62,7 @@ def list_watches() -> list[dict[str, Any]]:
 
 
 @bp.route("/watches/<int:watch_id>", methods=["DELETE"])
-@key_required()
+@key_required(api_keys.WATCH)
 @bp.response(204)
 @bp.alt_response(404, description="No such watch of yours.")
 @bp.doc(security=SECURITY)
