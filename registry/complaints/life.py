@@ -201,13 +201,16 @@ def _tell_debtor(
 
 
 def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:
-    """The debtor agrees to pay by a date; the member is told, the status does not change."""
+    """The debtor agrees to pay by a date; the member is told, the status does not change.
+    Repeating the promise already recorded changes nothing and sends nothing."""
     if complaint.status not in {C.IN_NOTICE, C.LISTED}:
         raise InvalidTransition("complaint", complaint.status.value, "promised payment")
     if not today < by <= today + timedelta(days=MAX_PROMISE_DAYS):
         raise ValidationFailed(
             {"pay_by": f"choose a date after today and within {MAX_PROMISE_DAYS} days"}
         )
+    if complaint.promised_payment_date == by:
+        return  # the same promise again (a reload, a double click): the member knows it
     complaint.promised_payment_date = by
     audit.record(
         session, DEBTOR, "complaint", complaint.id, "promised_payment", note=f"will pay by {by}"
