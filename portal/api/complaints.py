@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.api.schemas import (
@@ -80,11 +80,12 @@ def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
 
 @bp.route("/complaints")
 @key_required(api_keys.FILE)
-@bp.response(200, ComplaintSummary(many=True))
-@bp.doc(security=SECURITY)
-def list_complaints() -> list[dict[str, Any]]:
-    """Your member's complaints, newest first."""
-    return [_summary(c) for c in life.list_for_member(db(), api_member_id())]
+@bp.response(200, ComplaintSummary(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def list_complaints() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Your member's complaints, newest first (paged)."""
+    complaints, headers = paging.page_of(life.member_complaints(api_member_id()))
+    return [_summary(c) for c in complaints], headers
 
 
 @bp.route("/complaints/<int:complaint_id>")

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.database import db
 from registry.members import api_keys, watches
@@ -53,12 +53,12 @@ def create_watch(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 @bp.route("/watches")
 @key_required(api_keys.WATCH)
-@bp.response(200, WatchOut(many=True))
-@bp.doc(security=SECURITY)
-def list_watches() -> list[dict[str, Any]]:
-    """Your member's watches, newest first."""
-    rows = db().execute(watches.for_member(api_member_id())).all()
-    return [_out(watch, business) for watch, business in rows]
+@bp.response(200, WatchOut(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def list_watches() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Your member's watches, newest first (paged)."""
+    rows, headers = paging.page_of(watches.for_member(api_member_id()), rows=True)
+    return [_out(watch, business) for watch, business in rows], headers
 
 
 @bp.route("/watches/<int:watch_id>", methods=["DELETE"])

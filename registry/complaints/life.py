@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from registry import audit, outbox
@@ -105,10 +105,13 @@ def transition(
     session.flush()
 
 
+def member_complaints(member_id: int) -> Select[Complaint]:
+    """A member's complaints, newest first (for a paged list)."""
+    return select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
+
+
 def list_for_member(session: Session, member_id: int) -> Sequence[Complaint]:
-    return session.scalars(
-        select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
-    ).all()
+    return session.scalars(member_complaints(member_id)).all()
 
 
 def get_for_member(session: Session, complaint_id: int, member_id: int) -> Complaint | None:

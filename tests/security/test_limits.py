@@ -12,25 +12,35 @@ def test_searches_beyond_the_quota_are_429_with_retry_after(limited_app, db, fac
     user = factory.member_user()
     key, other = factory.api_key(user), factory.api_key(user)
     for _ in range(3):
-        assert client.get("/api/v1/businesses/search?q=lakshmi", headers=bearer(key)).status_code == 200
+        assert (
+            client.get("/api/v1/businesses/search?q=lakshmi", headers=bearer(key)).status_code
+            == 200
+        )
     refused = client.get("/api/v1/businesses/search?q=lakshmi", headers=bearer(key))
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "rate_limited"
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     # The quota is the key's, not the address's: another key still searches.
-    assert client.get("/api/v1/businesses/search?q=lakshmi", headers=bearer(other)).status_code == 200
+    assert (
+        client.get("/api/v1/businesses/search?q=lakshmi", headers=bearer(other)).status_code == 200
+    )
 
 
 def test_the_quota_comes_from_the_environment():
     from registry.settings import Settings
 
-    assert Settings.from_env({"API_SEARCH_PER_MINUTE": "7"}, instance_path=None).api_search_per_minute == 7
+    assert (
+        Settings.from_env({"API_SEARCH_PER_MINUTE": "7"}, instance_path=None).api_search_per_minute
+        == 7
+    )
     assert api_keys.SEARCH == "search"
 
 
 def mails(db):
     return db.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "payment_promised")
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind == "payment_promised")
     )
 
 
