@@ -10,7 +10,18 @@ from typing import Any
 
 from flask import Flask
 
-from portal import admin, database, errors, health, reports, request_log, security, web, webhooks
+from portal import (
+    admin,
+    database,
+    errors,
+    health,
+    hostile,
+    reports,
+    request_log,
+    security,
+    web,
+    webhooks,
+)
 from portal.api import RegistryApi
 from portal.api import bp as api_bp
 from portal.extensions import csrf, limiter, login_manager
@@ -68,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.register(app)
     security.init_app(app, settings)
+    hostile.init_app(app)
     request_log.init_app(app, configure_handler=not app.testing)
     app.jinja_env.globals.update(rupees=rupees)
     app.context_processor(lambda: {"notice_days": settings.notice_period_days})
