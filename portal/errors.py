@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
 from portal.extensions import login_manager
+from portal.request_log import route_template
 from registry.errors import (
     Conflict,
     InvalidTransition,
@@ -144,7 +145,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Response | tuple[str, int]:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, route_template())
         if wants_json():
             return ApiError(500, "server_error", "Something went wrong on our side.").response()
         return _page(500, "Something went wrong", "The error was logged; please try again.")

@@ -40,7 +40,7 @@ def _settings() -> Settings:
 
 @contextmanager
 def _transaction(settings: Settings) -> Iterator[Session]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
         with make_sessionmaker(engine).begin() as session:
             yield session
@@ -50,7 +50,7 @@ def _transaction(settings: Settings) -> Iterator[Session]:
 
 def _vacuum(settings: Settings) -> None:
     """Tidy the index tables after a bulk change (a no-op on SQLite)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
         name_index.vacuum(engine)
     finally:
@@ -167,7 +167,7 @@ def run_worker(once: bool, interval: float) -> None:
     """Send queued emails and alerts; apply time-based transitions; clear abandoned
     imports and uploaded files no row names."""
     settings = _settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     sessions = make_sessionmaker(engine)
     mailer = mailer_from_url(settings.mail_url)
     if once:

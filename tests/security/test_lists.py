@@ -65,3 +65,19 @@ def test_every_list_answers_paging_headers(client, factory, path):
     assert response.status_code == 200 and isinstance(response.get_json(), list)
     assert response.headers["X-Total-Count"] == "0"
     assert 'rel="first"' in response.headers["Link"]
+
+
+def test_checkout_urls_come_from_public_base_url_not_the_host_header(client, db, factory, settings):
+    key = factory.api_key(factory.member_user())
+    business = Business(name="Balaji Enterprises")
+    db.add(business)
+    db.flush()
+    response = client.post(
+        "/api/v1/reports/orders",
+        json={"business_id": business.id},
+        headers={**bearer(key), "Host": "evil.example"},
+    )
+    assert response.status_code == 201
+    url = response.get_json()["checkout_url"]
+    assert url.startswith(settings.public_base_url + "/test-gateway/checkout/")
+    assert "evil.example" not in url
