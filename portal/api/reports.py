@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from marshmallow.validate import Range
 
 from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.api.schemas import record_id
 from portal.database import db
 from portal.reports import checkout
 from registry.members import api_keys
@@ -20,7 +20,7 @@ from registry.reports import credit_report
 
 
 class OrderIn(Schema):
-    business_id = fields.Integer(required=True, strict=True, validate=Range(min=1))
+    business_id = record_id(required=True)
 
 
 class OrderOut(Schema):

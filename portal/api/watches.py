@@ -12,13 +12,14 @@ from marshmallow import Schema, fields
 
 from portal.api import bp, paging
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.api.schemas import record_id
 from portal.database import db
 from registry.members import api_keys, watches
 from registry.models import Business, Watch
 
 
 class WatchIn(Schema):
-    business_id = fields.Integer(required=True, strict=True)
+    business_id = record_id(required=True)
 
 
 class WatchOut(Schema):
