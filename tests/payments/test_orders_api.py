@@ -34,7 +34,7 @@ def test_an_order_starts_pending_with_the_gateways_checkout(client, db, member, 
     }
     assert body["checkout_session_id"].startswith("cs_test_")
     assert body["checkout_url"] == (
-        f"http://127.0.0.1:5000/test-gateway/checkout/{body['checkout_session_id']}"
+        f"http://localhost/test-gateway/checkout/{body['checkout_session_id']}"
     )
     again = client.get(f"/api/v1/reports/orders/{body['id']}", headers=bearer(member[1])).json
     assert again["status"] == "pending" and again["report_readable_until"] is None

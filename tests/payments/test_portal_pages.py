@@ -66,7 +66,7 @@ def the_order(db, buyer):
 def test_buy_pay_and_read_the_report(db, scene):
     client, buyer, business = scene
     checkout_url = start_checkout(client, business)
-    assert checkout_url.startswith("http://127.0.0.1:5000/test-gateway/checkout/cs_test_")
+    assert checkout_url.startswith("http://localhost/test-gateway/checkout/cs_test_")
 
     page = client.get(checkout_url).get_data(as_text=True)
     assert WARNING in page and "₹499.00" in page and f"#{the_order(db, buyer).id}" in page
