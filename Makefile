@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 5000
+# Links in emails and the checkout's return address (never taken from a request's Host).
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 WEB_CONCURRENCY ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 

@@ -15,6 +15,7 @@ from portal import (
     database,
     errors,
     health,
+    hostile,
     i18n,
     reports,
     request_log,
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.register(app)
     security.init_app(app, settings)
+    hostile.init_app(app)
     request_log.init_app(app, configure_handler=not app.testing)
     app.jinja_env.globals.update(rupees=rupees)
     app.context_processor(lambda: {"notice_days": settings.notice_period_days})

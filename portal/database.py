@@ -37,12 +37,14 @@ class RegistryState:
 def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> None:
     engine = None
     if session_factory is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, hide_parameters=settings.production)
         session_factory = make_sessionmaker(engine)
     read_sessions = None
     read_engine = engine
     if settings.database_replica_url:
-        read_engine = make_engine(settings.database_replica_url)
+        read_engine = make_engine(
+            settings.database_replica_url, hide_parameters=settings.production
+        )
         read_sessions = make_sessionmaker(read_engine)
     # A session factory given from outside (the tests') may hold one connection for all:
     # the copy is then loaded at once on it, when first wanted, not by a thread of its own.

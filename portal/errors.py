@@ -7,11 +7,12 @@ import logging
 
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
 from portal.extensions import login_manager
+from portal.request_log import route_template
 from registry.errors import (
     Conflict,
     InvalidTransition,
@@ -124,9 +125,27 @@ def register(app: Flask) -> None:
             return ApiError(422, "validation", message).response()
         return _page(422, "That cannot be done", message)
 
+    @app.errorhandler(IntegrityError)
+    def refused_by_a_constraint(exc: IntegrityError) -> Response | tuple[str, int]:
+        """A uniqueness or reference rule the database enforced where no service caught
+        it first (two requests racing, say): a conflict, not a crash."""
+        log.warning("change refused by a database constraint: %s", type(exc.orig).__name__)
+        message = "That conflicts with something already recorded."
+        if wants_json():
+            return ApiError(409, "conflict", message).response()
+        return _page(409, "That cannot be done", message)
+
+    @app.errorhandler(OverflowError)
+    def too_large(exc: OverflowError) -> Response | tuple[str, int]:
+        """A number too large for the database's driver (SQLite's 64-bit integers)."""
+        message = "A value is out of the range the registry accepts."
+        if wants_json():
+            return ApiError(422, "validation", message).response()
+        return _page(422, "That cannot be done", message)
+
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Response | tuple[str, int]:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, route_template())
         if wants_json():
             return ApiError(500, "server_error", "Something went wrong on our side.").response()
         return _page(500, "Something went wrong", "The error was logged; please try again.")

@@ -4,9 +4,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class LoginForm(FlaskForm):
@@ -41,6 +50,23 @@ class ApplicationForm(FlaskForm):
 
 class ApiKeyForm(FlaskForm):
     name = StringField("Key name", validators=[DataRequired(), Length(max=100)])
+    scopes = SelectMultipleField(
+        "What it may do (none chosen: everything your role allows)",
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+    expires_in_days = SelectField(
+        "Expires",
+        choices=[
+            SelectChoice("", "never"),
+            SelectChoice("30", "in 30 days"),
+            SelectChoice("90", "in 90 days"),
+            SelectChoice("365", "in a year"),
+        ],
+        default="",
+    )
     submit = SubmitField("Create key")
 
 

@@ -96,22 +96,36 @@ def _user_id() -> int | None:
     return int(user.id) if user is not None else None
 
 
+#: The WSGI environ key where the request's route template is left for the server's own
+#: access log (gunicorn: `portal.gunicorn_logging`).
+ROUTE_KEY = "khata.route"
+UNMATCHED = "<no route>"
+
+
+def route_template() -> str:
+    """The path as its route's template (`/notice/<token>`), never the path itself: a
+    path may carry a notice token or a reset link. A path no route matched is not
+    logged at all (it may be such a link mistyped)."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else UNMATCHED
+
+
 def _finish(response: Response) -> Response:
     if "request_id" not in g:  # a before_request ahead of ours answered first
         _start()
     response.headers[HEADER] = g.request_id
     duration_ms = (time.perf_counter() - g.request_started) * 1000
+    route = route_template()
+    request.environ[ROUTE_KEY] = route
     fields = {
         "method": request.method,
-        "path": request.path,
+        "path": route,
         "status": response.status_code,
         "duration_ms": round(duration_ms, 2),
         "user_id": _user_id(),
         "remote_addr": request.remote_addr,
     }
-    ACCESS.info(
-        "%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields}
-    )
+    ACCESS.info("%s %s %s", request.method, route, response.status_code, extra={"fields": fields})
     return response
 
 

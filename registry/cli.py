@@ -15,7 +15,7 @@ import click
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
-from registry import demo, migrate, worker
+from registry import audit, demo, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import duplicates, name_index
@@ -40,7 +40,7 @@ def _settings() -> Settings:
 
 @contextmanager
 def _transaction(settings: Settings) -> Iterator[Session]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
         with make_sessionmaker(engine).begin() as session:
             yield session
@@ -50,7 +50,7 @@ def _transaction(settings: Settings) -> Iterator[Session]:
 
 def _vacuum(settings: Settings) -> None:
     """Tidy the index tables after a bulk change (a no-op on SQLite)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
         name_index.vacuum(engine)
     finally:
@@ -140,6 +140,17 @@ def create_member(name: str, gstin: str, email: str, password: str, with_key: bo
     _echo_json(_fail_on_domain_errors(run))
 
 
+@main.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exits 1 when it is broken."""
+    settings = _settings()
+    with _transaction(settings) as session:
+        verdict = audit.verify(session)
+    _echo_json(verdict.as_json())
+    if not verdict.ok:
+        sys.exit(1)
+
+
 @main.command("demo")
 def load_demo() -> None:
     """Load demo data (does nothing when it is already there)."""
@@ -156,7 +167,7 @@ def run_worker(once: bool, interval: float) -> None:
     """Send queued emails and alerts; apply time-based transitions; clear abandoned
     imports and uploaded files no row names."""
     settings = _settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, hide_parameters=settings.production)
     sessions = make_sessionmaker(engine)
     mailer = mailer_from_url(settings.mail_url)
     if once:

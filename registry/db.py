@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, foreign_keys: bool = True, hide_parameters: bool = False, **kwargs: Any
+) -> Engine:
     """An engine with SQLite made to behave (foreign keys on, waits instead of failing).
+    `hide_parameters` keeps statement parameters (passwords, tokens, people's details)
+    out of error messages and so out of logged tracebacks: on in production.
     `foreign_keys=False` is for the migrations only: SQLite changes a table by building a
     new one and dropping the old, which its foreign keys would refuse (they check the
     result with `PRAGMA foreign_key_check` instead)."""
+    if hide_parameters:
+        kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)

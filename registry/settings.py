@@ -86,6 +86,8 @@ class Settings:
     trusted_proxies: int = 0
     #: Each web worker keeps a copy of the name index in memory (`registry.directory.index_copy`).
     search_index_copy: bool = True
+    #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).
+    api_search_per_minute: int = 60
 
     @property
     def production(self) -> bool:
@@ -141,6 +143,7 @@ class Settings:
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
+            api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
         )
 
     def but(self, **changes: Any) -> Settings:

@@ -122,6 +122,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         mail_url=f"file://{tmp_path / 'outbox'}",
         stripe_webhook_secret="whsec_test_secret",
         ratelimit_enabled=False,
+        public_base_url="http://localhost",  # the test client's own address
     )
 
 

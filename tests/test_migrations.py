@@ -56,7 +56,9 @@ def test_0008_closes_the_disputes_left_open_on_settled_complaints(database_serve
     release before a status it knows."""
     url = database_server.new_url()
     config = migrate.alembic_config(url)
-    command.upgrade(config, "0007")
+    # The data is made with today's models (so at the newest schema), then the schema
+    # goes back to 0007 with it.
+    command.upgrade(config, "head")
     engine = make_engine(url)
     with make_sessionmaker(engine).begin() as session:
         member = Actor.of(Factory(session).member_user())
@@ -77,6 +79,7 @@ def test_0008_closes_the_disputes_left_open_on_settled_complaints(database_serve
             )
         stuck.status = ComplaintStatus.SETTLED  # what settling did to it before 0008
         stuck_id, waiting_id = stuck.disputes[0].id, waiting.disputes[0].id
+    command.downgrade(config, "0007")
 
     def statuses():
         with Session(engine) as session:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from portal.admin import bp
 from portal.auth import admin_required
@@ -15,6 +18,13 @@ from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.members import accounts
 from registry.models import Member, MemberStatus
+
+
+class SuspendForm(FlaskForm):  # type: ignore[misc]
+    reason = TextAreaField(
+        "Reason (sent to the member)", validators=[DataRequired(), Length(min=5, max=2000)]
+    )
+    submit = SubmitField("Suspend")
 
 
 def _member_or_404(member_id: int) -> Member:
@@ -42,6 +52,7 @@ def member_list() -> str:
         statuses=list(MemberStatus),
         verify=ConfirmForm(),
         reject=RejectForm(),
+        suspend=SuspendForm(formdata=None),
     )
 
 
@@ -76,3 +87,22 @@ def reject_member(member_id: int) -> Response | tuple[str, int]:
             flash(f"The application of {member.name} was rejected.", "info")
             return redirect(url_for("admin.member_list"))
     return render_template("admin/reject.html", member=member, form=form), 422
+
+
+@bp.post("/members/<int:member_id>/suspend")
+@admin_required
+def suspend_member(member_id: int) -> Response | tuple[str, int]:
+    """Suspend an active member: its users are signed out and its keys refused at once."""
+    member = _member_or_404(member_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            accounts.suspend(db(), member, current_user.actor, form.reason.data or "")
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc.fields)
+        except InvalidTransition as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(f"{member.name} is suspended; its logins and API keys stopped.", "info")
+            return redirect(url_for("admin.member_list", status="suspended"), 303)
+    return render_template("admin/suspend.html", member=member, form=form), 422

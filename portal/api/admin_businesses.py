@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.businesses import identity
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
@@ -44,11 +44,12 @@ def _merge(record: BusinessMerge) -> dict[str, Any]:
 
 @bp.route("/admin/duplicates")
 @key_required(admin=True)
-@bp.response(200, DuplicatePairOut(many=True))
-@bp.doc(security=SECURITY)
-def duplicate_queue() -> list[dict[str, Any]]:
-    """Probable duplicate pairs from the last `find-duplicates`, best first."""
-    return [_pair(p) for p in duplicates.open_pairs(db(), limit=500)]
+@bp.response(200, DuplicatePairOut(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def duplicate_queue() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Probable duplicate pairs from the last `find-duplicates`, best first (paged)."""
+    pairs, headers = paging.page_of(duplicates.open_pairs_query())
+    return [_pair(p) for p in pairs], headers
 
 
 @bp.route("/admin/businesses/merge", methods=["POST"])

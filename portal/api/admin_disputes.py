@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
 from portal.api.schemas import AdminDisputeOut, DecisionIn
@@ -19,7 +19,7 @@ STATUSES = ", ".join(s.value for s in DisputeStatus)
 
 @bp.route("/admin/disputes")
 @key_required(admin=True)
-@bp.response(200, AdminDisputeOut(many=True))
+@bp.response(200, AdminDisputeOut(many=True), headers=paging.HEADERS)
 @bp.doc(
     security=SECURITY,
     parameters=[
@@ -27,10 +27,11 @@ STATUSES = ", ".join(s.value for s in DisputeStatus)
             "in": "query",
             "name": "status",
             "schema": {"type": "string", "enum": [s.value for s in DisputeStatus]},
-        }
+        },
+        *paging.PARAMETERS,
     ],
 )
-def dispute_queue() -> list[Dispute]:
+def dispute_queue() -> tuple[list[Dispute], dict[str, str]]:
     """Disputes in a status (default open), oldest first, with due date and overdue flag."""
     raw = request.args.get("status", "open")
     try:
@@ -39,7 +40,7 @@ def dispute_queue() -> list[Dispute]:
         raise ApiError(
             422, "validation", "Unknown status.", {"status": f"choose one of: {STATUSES}"}
         ) from exc
-    return list(disputes.queue(db(), status))
+    return paging.page_of(disputes.queue_query(status))
 
 
 @bp.route("/admin/disputes/<int:dispute_id>/decision", methods=["POST"])

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, key_required
 from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
-from portal.database import db, index_copies, read_db
+from portal.database import db, index_copies, read_db, settings
+from portal.extensions import limiter
 from registry.directory import businesses, search
+from registry.members import api_keys
 
 
 def identity(hit: search.Hit) -> dict[str, Any]:
@@ -28,8 +30,19 @@ def identity(hit: search.Hit) -> dict[str, Any]:
     }
 
 
+def search_quota() -> str:
+    return f"{settings().api_search_per_minute} per minute"
+
+
+def key_bucket() -> str:
+    """Searches are counted per API key, across every web worker (the limiter's storage:
+    Redis with `REDIS_URL`)."""
+    return f"api-key:{g.api_key_id}"
+
+
 @bp.route("/businesses/search")
-@key_required()
+@key_required(api_keys.SEARCH)
+@limiter.limit(search_quota, key_func=key_bucket)
 @bp.arguments(SearchArgs, location="query")
 @bp.response(200, SearchOut)
 @bp.doc(security=SECURITY)
@@ -59,7 +72,7 @@ def search_body(found: search.SearchResult) -> dict[str, Any]:
 
 
 @bp.route("/businesses/<int:business_id>")
-@key_required()
+@key_required(api_keys.SEARCH)
 @bp.response(200, BusinessOut)
 @bp.doc(security=SECURITY)
 def get_business(business_id: int) -> dict[str, Any]:

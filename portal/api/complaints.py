@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.api.schemas import (
@@ -19,6 +19,7 @@ from portal.database import db, settings
 from registry import audit
 from registry.complaints import filing, life
 from registry.directory import debtors
+from registry.members import api_keys
 from registry.models import Complaint
 
 
@@ -59,7 +60,7 @@ def _own(complaint_id: int) -> Complaint:
 
 
 @bp.route("/complaints", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.arguments(ComplaintIn)
 @bp.response(201, ComplaintFiled)
 @bp.doc(security=SECURITY)
@@ -78,16 +79,17 @@ def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/complaints")
-@key_required()
-@bp.response(200, ComplaintSummary(many=True))
-@bp.doc(security=SECURITY)
-def list_complaints() -> list[dict[str, Any]]:
-    """Your member's complaints, newest first."""
-    return [_summary(c) for c in life.list_for_member(db(), api_member_id())]
+@key_required(api_keys.FILE)
+@bp.response(200, ComplaintSummary(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def list_complaints() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Your member's complaints, newest first (paged)."""
+    complaints, headers = paging.page_of(life.member_complaints(api_member_id()))
+    return [_summary(c) for c in complaints], headers
 
 
 @bp.route("/complaints/<int:complaint_id>")
-@key_required()
+@key_required(api_keys.FILE)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
 def get_complaint(complaint_id: int) -> dict[str, Any]:
@@ -96,7 +98,7 @@ def get_complaint(complaint_id: int) -> dict[str, Any]:
 
 
 @bp.route("/complaints/<int:complaint_id>/settle", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.arguments(NoteIn)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
@@ -108,7 +110,7 @@ def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
 
 
 @bp.route("/complaints/<int:complaint_id>/withdraw", methods=["POST"])
-@key_required()
+@key_required(api_keys.FILE)
 @bp.response(200, ComplaintDetail)
 @bp.doc(security=SECURITY)
 def withdraw_complaint(complaint_id: int) -> dict[str, Any]:

@@ -27,24 +27,31 @@ def _presented_key() -> str | None:
     return key.strip()
 
 
-def key_required(*, admin: bool = False) -> Callable[[F], F]:
-    """Require a valid key; with `admin`, an admin's key (others get 404: the admin
-    routes do not answer them)."""
+def key_required(scope: str | None = None, *, admin: bool = False) -> Callable[[F], F]:
+    """Require a valid key carrying `scope` (None: any valid key); with `admin`, an
+    admin's key with the `admin` scope. Others get 404, like any route they may not see."""
+    needed = api_keys.ADMIN if admin else scope
+    if needed is not None and needed not in api_keys.SCOPES:
+        raise ValueError(f"unknown scope {needed!r}")
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             key = _presented_key()
-            user = api_keys.user_for_key(db(), key) if key else None
-            if user is None:
+            holder = api_keys.holder_of(db(), key) if key else None
+            if holder is None:
                 raise ApiError(
                     401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>."
                 )
-            if admin and not user.is_admin:
+            if (admin and not holder.user.is_admin) or (
+                needed is not None and needed not in holder.scopes
+            ):
                 raise ApiError(404, "not_found", "Not found.")
-            g.api_user = user
+            g.api_user = holder.user
+            g.api_key_id = holder.key_id
             return view(*args, **kwargs)
 
+        wrapped.required_scope = needed  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate

@@ -10,6 +10,7 @@ from portal.api.schemas import DisputeIn, DisputeOpened, NoticeOut
 from portal.api.uploads import decode_files
 from portal.database import db, settings
 from portal.extensions import limiter
+from portal.notice_limits import PER_NOTICE, notice_bucket
 from registry.complaints import disputes
 from registry.complaints.notices import links, view
 from registry.models import Complaint
@@ -34,6 +35,7 @@ def read_notice(token: str) -> dict[str, Any]:
 
 @bp.route("/notices/<token>/dispute", methods=["POST"])
 @limiter.limit(NOTICE_LIMIT)
+@limiter.limit(PER_NOTICE, key_func=notice_bucket)
 @bp.arguments(DisputeIn)
 @bp.response(201, DisputeOpened)
 def dispute_notice(body: dict[str, Any], token: str) -> dict[str, Any]:

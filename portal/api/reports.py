@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from marshmallow.validate import Range
 
 from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.api.schemas import record_id
 from portal.database import db
 from portal.reports import checkout
+from registry.members import api_keys
 from registry.models import ReportOrder, utcnow
 from registry.payments import orders
 from registry.payments.gateways import GatewayError
@@ -19,7 +20,7 @@ from registry.reports import credit_report
 
 
 class OrderIn(Schema):
-    business_id = fields.Integer(required=True, strict=True, validate=Range(min=1))
+    business_id = record_id(required=True)
 
 
 class OrderOut(Schema):
@@ -111,7 +112,7 @@ def gateway_failed(exc: GatewayError) -> ApiError:
 
 
 @bp.route("/reports/orders", methods=["POST"])
-@key_required()
+@key_required(api_keys.REPORTS)
 @bp.arguments(OrderIn)
 @bp.response(201, OrderOut)
 @bp.alt_response(404, description="No such business.")
@@ -131,7 +132,7 @@ def create_order(data: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/reports/orders/<int:order_id>")
 @bp.response(200, OrderOut)
 @bp.doc(security=SECURITY)
-@key_required()
+@key_required(api_keys.REPORTS)
 def get_order(order_id: int) -> dict[str, Any]:
     """One of your orders."""
     order = orders.get_for_member(db(), order_id, api_member_id())
@@ -145,7 +146,7 @@ def get_order(order_id: int) -> dict[str, Any]:
 @bp.alt_response(402, description="No paid, unrefunded order under 30 days old.")
 @bp.alt_response(404, description="No such business.")
 @bp.doc(security=SECURITY)
-@key_required()
+@key_required(api_keys.REPORTS)
 def get_report(business_id: int) -> dict[str, Any]:
     """The report you paid for (paid, not refunded, under 30 days old); 402 otherwise."""
     try:

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from registry.complaints import disputes
 
+#: The largest id the database's id columns hold (a PostgreSQL `integer`).
+MAX_ID = 2**31 - 1
+#: The largest amount a JSON body may carry (a PostgreSQL `bigint`).
+MAX_PAISE = 2**63 - 1
+
+
+def record_id(**kwargs: Any) -> fields.Integer:
+    """An id in a request body: a whole number the id columns can hold."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def paise(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_PAISE), **kwargs)
+
 
 class ErrorBody(Schema):
-    code = fields.String(required=True)
+    class Meta:
+        unknown = INCLUDE  # details beside the code, e.g. "candidates"
+
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "Stable: validation, unauthorized, not_found, duplicate_invoice, "
+            "confirm_business, invalid_transition, payment_required, rate_limited, "
+            "idempotency_conflict, no_verified_contact, conflict, payment_reused, unavailable."
+        },
+    )
     message = fields.String(required=True)
     fields = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class Error(Schema):
+    """Every error's shape: `{"error": {"code", "message", "fields"?, ...}}`."""
+
+    class Meta:
+        unknown = INCLUDE
+
     error = fields.Nested(ErrorBody, required=True)
 
 
@@ -62,7 +93,7 @@ class DebtorIn(Schema):
     city = fields.String(load_default=None, allow_none=True)
     state = fields.String(load_default=None, allow_none=True)
     email = fields.String(load_default=None, allow_none=True)
-    business_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    business_id = record_id(load_default=None, allow_none=True)
     new_business = fields.Boolean(load_default=False)
 
 
@@ -70,8 +101,8 @@ class InvoiceIn(Schema):
     number = fields.String(required=True)
     invoice_date = fields.Date(required=True)
     due_date = fields.Date(required=True)
-    amount_paise = fields.Integer(required=True, strict=True)
-    paid_paise = fields.Integer(load_default=0, strict=True)
+    amount_paise = paise(required=True)
+    paid_paise = paise(load_default=0)
 
 
 class FileIn(Schema):
@@ -182,7 +213,11 @@ class SearchOut(Schema):
 
 
 class SearchArgs(Schema):
-    q = fields.String(required=True)
+    q = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), validate.Regexp(r"\s*\S")],
+        metadata={"description": "a name, GSTIN or PAN (not only spaces)"},
+    )
     state = fields.String(load_default=None)
     city = fields.String(load_default=None)
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
@@ -199,8 +234,8 @@ class DuplicatePairOut(Schema):
 
 
 class MergeIn(Schema):
-    keep = fields.Integer(required=True, strict=True)
-    merge = fields.Integer(required=True, strict=True)
+    keep = record_id(required=True)
+    merge = record_id(required=True)
 
 
 class MergeOut(Schema):

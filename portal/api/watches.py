@@ -10,15 +10,16 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from portal.api import bp
+from portal.api import bp, paging
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
+from portal.api.schemas import record_id
 from portal.database import db
-from registry.members import watches
+from registry.members import api_keys, watches
 from registry.models import Business, Watch
 
 
 class WatchIn(Schema):
-    business_id = fields.Integer(required=True, strict=True)
+    business_id = record_id(required=True)
 
 
 class WatchOut(Schema):
@@ -38,7 +39,7 @@ def _out(watch: Watch, business: Business) -> dict[str, Any]:
 
 
 @bp.route("/watches", methods=["POST"])
-@key_required()
+@key_required(api_keys.WATCH)
 @bp.arguments(WatchIn)
 @bp.response(201, WatchOut, description="The watch was created.")
 @bp.alt_response(200, schema=WatchOut, description="Already watched: the existing watch.")
@@ -52,17 +53,17 @@ def create_watch(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 @bp.route("/watches")
-@key_required()
-@bp.response(200, WatchOut(many=True))
-@bp.doc(security=SECURITY)
-def list_watches() -> list[dict[str, Any]]:
-    """Your member's watches, newest first."""
-    rows = db().execute(watches.for_member(api_member_id())).all()
-    return [_out(watch, business) for watch, business in rows]
+@key_required(api_keys.WATCH)
+@bp.response(200, WatchOut(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def list_watches() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Your member's watches, newest first (paged)."""
+    rows, headers = paging.page_of(watches.for_member(api_member_id()), rows=True)
+    return [_out(watch, business) for watch, business in rows], headers
 
 
 @bp.route("/watches/<int:watch_id>", methods=["DELETE"])
-@key_required()
+@key_required(api_keys.WATCH)
 @bp.response(204)
 @bp.alt_response(404, description="No such watch of yours.")
 @bp.doc(security=SECURITY)

@@ -28,8 +28,7 @@ def start(actor: Actor, business_id: int) -> orders.StartedOrder:
 
 
 def _absolute(endpoint: str) -> str:
-    """In production, behind a proxy, the public address is the configured one; on a
-    developer's machine it is whatever address the browser used."""
-    if settings().production:
-        return settings().public_base_url + url_for(endpoint)
-    return url_for(endpoint, _external=True)
+    """Always on `PUBLIC_BASE_URL`, never on the request's Host header: a client could
+    name any host there and have the gateway (the test gateway too) send the payer to
+    it. (`make run` sets `PUBLIC_BASE_URL` to the port it serves on.)"""
+    return settings().public_base_url + url_for(endpoint)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from portal.auth import signed_in_user
 from portal.database import db
@@ -13,24 +16,40 @@ from portal.pagination import paginate_list
 from portal.web import bp
 from registry.errors import NotFound, ValidationFailed
 from registry.members import api_keys as key_service
+from registry.models import utcnow
 
 
 @bp.route("/account/api-keys", methods=["GET", "POST"])
 @login_required
 def api_keys() -> tuple[str, int]:
+    user = signed_in_user()
     form = ApiKeyForm()
+    allowed = key_service.ROLE_SCOPES[user.role]
+    choices = [
+        SelectChoice(s, f"{s}: {key_service.SCOPE_LABELS[s]}")
+        for s in key_service.SCOPES
+        if s in allowed
+    ]
+    form.scopes.choices = choices
     new_key = None
     if form.validate_on_submit():
+        days = form.expires_in_days.data
         try:
             _key, new_key = key_service.create(
-                db(), signed_in_user(), form.name.data or "", current_user.actor
+                db(),
+                user,
+                form.name.data or "",
+                current_user.actor,
+                scopes=form.scopes.data or None,
+                expires_at=utcnow() + timedelta(days=int(days)) if days else None,
             )
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:
             form = ApiKeyForm(formdata=None)
+            form.scopes.choices = choices
     status = 422 if form.errors else 200
-    page = paginate_list(key_service.list_for_user(db(), signed_in_user()))
+    page = paginate_list(key_service.list_for_user(db(), user))
     return render_template(
         "account/api_keys.html",
         form=form,
@@ -38,6 +57,7 @@ def api_keys() -> tuple[str, int]:
         page=page,
         new_key=new_key,
         revoke=ConfirmForm(),
+        now=utcnow(),
     ), status
 
 

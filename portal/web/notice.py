@@ -12,6 +12,7 @@ from portal.complaint_forms import DisputeForm, PromiseForm
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.extensions import limiter
+from portal.notice_limits import PER_NOTICE, notice_bucket
 from portal.web import bp
 from portal.web.filing import show_errors
 from registry.complaints import disputes, life
@@ -56,6 +57,7 @@ def notice(token: str) -> str:
 
 @bp.post("/notice/<token>/dispute")
 @limiter.limit(NOTICE_LIMIT)
+@limiter.limit(PER_NOTICE, key_func=notice_bucket)
 def notice_dispute(token: str) -> Response | tuple[str, int]:
     complaint = _complaint(token)
     form = DisputeForm()
@@ -89,6 +91,7 @@ def notice_dispute(token: str) -> Response | tuple[str, int]:
 
 @bp.post("/notice/<token>/promise")
 @limiter.limit(NOTICE_LIMIT)
+@limiter.limit(PER_NOTICE, key_func=notice_bucket)
 def notice_promise(token: str) -> Response | tuple[str, int]:
     complaint = _complaint(token)
     form = PromiseForm()

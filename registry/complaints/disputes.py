@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from registry import audit, evidence, outbox
@@ -170,11 +170,14 @@ def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: A
         )
 
 
+def queue_query(status: DisputeStatus = D.OPEN) -> Select[Dispute]:
+    """Disputes in a status, oldest first (the order admins work them)."""
+    return select(Dispute).where(Dispute.status == status).order_by(Dispute.opened_at, Dispute.id)
+
+
 def queue(session: Session, status: DisputeStatus = D.OPEN) -> Sequence[Dispute]:
     """Disputes in a status, oldest first (the order admins work them)."""
-    return session.scalars(
-        select(Dispute).where(Dispute.status == status).order_by(Dispute.opened_at, Dispute.id)
-    ).all()
+    return session.scalars(queue_query(status)).all()
 
 
 def flag_overdue(session: Session, now: datetime | None = None) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from registry import audit, outbox
@@ -105,10 +105,13 @@ def transition(
     session.flush()
 
 
+def member_complaints(member_id: int) -> Select[Complaint]:
+    """A member's complaints, newest first (for a paged list)."""
+    return select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
+
+
 def list_for_member(session: Session, member_id: int) -> Sequence[Complaint]:
-    return session.scalars(
-        select(Complaint).where(Complaint.member_id == member_id).order_by(Complaint.id.desc())
-    ).all()
+    return session.scalars(member_complaints(member_id)).all()
 
 
 def get_for_member(session: Session, complaint_id: int, member_id: int) -> Complaint | None:
@@ -201,13 +204,16 @@ def _tell_debtor(
 
 
 def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:
-    """The debtor agrees to pay by a date; the member is told, the status does not change."""
+    """The debtor agrees to pay by a date; the member is told, the status does not change.
+    Repeating the promise already recorded changes nothing and sends nothing."""
     if complaint.status not in {C.IN_NOTICE, C.LISTED}:
         raise InvalidTransition("complaint", complaint.status.value, "promised payment")
     if not today < by <= today + timedelta(days=MAX_PROMISE_DAYS):
         raise ValidationFailed(
             {"pay_by": f"choose a date after today and within {MAX_PROMISE_DAYS} days"}
         )
+    if complaint.promised_payment_date == by:
+        return  # the same promise again (a reload, a double click): the member knows it
     complaint.promised_payment_date = by
     audit.record(
         session, DEBTOR, "complaint", complaint.id, "promised_payment", note=f"will pay by {by}"

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from matching.dedupe import DedupeRecord, find_duplicates
@@ -77,14 +77,17 @@ def refresh(session: Session) -> dict[str, Any]:
     }
 
 
-def open_pairs(session: Session, limit: int = 100, offset: int = 0) -> Sequence[DuplicatePair]:
-    return session.scalars(
+def open_pairs_query() -> Select[DuplicatePair]:
+    """Open pairs, best first (for a paged list)."""
+    return (
         select(DuplicatePair)
         .where(DuplicatePair.status == PairStatus.OPEN)
         .order_by(DuplicatePair.score.desc(), DuplicatePair.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    )
+
+
+def open_pairs(session: Session, limit: int = 100, offset: int = 0) -> Sequence[DuplicatePair]:
+    return session.scalars(open_pairs_query().offset(offset).limit(limit)).all()
 
 
 def reasons(pair: DuplicatePair) -> list[str]:

@@ -171,6 +171,26 @@ def reject(session: Session, member: Member, actor: Actor, reason: str) -> None:
     )
 
 
+def suspend(session: Session, member: Member, actor: Actor, reason: str) -> None:
+    """Stop a member at once: its users' API keys are refused from the next request
+    (`api_keys.holder_of` asks for an active member) and their portal sessions end
+    (the portal's user loader refuses users of a member that is not active). Audited
+    with the reason, which the member's users are shown when they try to log in."""
+    reason = " ".join(reason.split())
+    if not 5 <= len(reason) <= 2000:
+        raise ValidationFailed({"reason": "say why the member is suspended (5 to 2000 characters)"})
+    LIFE.apply(session, member, M.SUSPENDED, actor, reason, action="suspended")
+    member.status_reason = reason
+    outbox.queue_email(
+        session,
+        "member_suspended",
+        member.contact_email,
+        "Your Khata Registry membership is suspended",
+        f"The membership of {member.name} is suspended: {reason}\n"
+        "Its logins and API keys no longer work. Reply to this email to discuss it.",
+    )
+
+
 def list_by_status(session: Session, status: MemberStatus) -> Sequence[Member]:
     return session.scalars(
         select(Member).where(Member.status == status).order_by(Member.created_at, Member.id)

@@ -1,36 +1,95 @@
-"""API keys for members' own systems: shown once, stored as a SHA-256 digest."""
+"""API keys for members' own systems: shown once, stored as a SHA-256 digest.
+
+A key carries scopes (what it may do) and may expire. A key used beyond its scope is
+answered like a route it may not see (404), by the API layer."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
 from registry.errors import NotFound, ValidationFailed
-from registry.models import ApiKey, Member, MemberStatus, User, utcnow
+from registry.models import ApiKey, Member, MemberStatus, Role, User, utcnow
 
 PREFIX = "kr_"
+
+SEARCH, FILE, REPORTS, WATCH, ADMIN = "search", "file", "reports", "watch", "admin"
+SCOPES = (SEARCH, FILE, REPORTS, WATCH, ADMIN)
+SCOPE_LABELS = {
+    SEARCH: "search businesses",
+    FILE: "file and manage complaints",
+    REPORTS: "buy and read credit reports",
+    WATCH: "watch businesses",
+    ADMIN: "admin routes",
+}
+ROLE_SCOPES = {
+    Role.MEMBER: frozenset({SEARCH, FILE, REPORTS, WATCH}),
+    Role.ADMIN: frozenset(SCOPES),
+}
+#: `last_used_at` is written at most this often per key (each write is a row update).
+LAST_USED_STEP = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who presented a key, and the key itself."""
+
+    user: User
+    key_id: int
+    scopes: frozenset[str]
 
 
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create(session: Session, user: User, name: str, actor: Actor) -> tuple[ApiKey, str]:
-    """A new key for `user`; returns the row and the key itself (the only time it exists)."""
+def create(
+    session: Session,
+    user: User,
+    name: str,
+    actor: Actor,
+    *,
+    scopes: Iterable[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """A new key for `user`; returns the row and the key itself (the only time it exists).
+    Without `scopes`, the key carries every scope the user's role allows."""
     name = " ".join(name.split())
+    errors: dict[str, str] = {}
     if not 1 <= len(name) <= 100:
-        raise ValidationFailed({"name": "name the key (1 to 100 characters), e.g. 'Tally sync'"})
+        errors["name"] = "name the key (1 to 100 characters), e.g. 'Tally sync'"
+    allowed = ROLE_SCOPES[user.role]
+    chosen = allowed if scopes is None else frozenset(scopes)
+    if not chosen:
+        errors["scopes"] = "choose at least one thing the key may do"
+    elif not chosen <= allowed:
+        errors["scopes"] = "choose among: " + ", ".join(s for s in SCOPES if s in allowed)
+    if expires_at is not None and expires_at <= utcnow():
+        errors["expires_at"] = "an expiry must be in the future"
+    if errors:
+        raise ValidationFailed(errors)
     secret = PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey(user_id=user.id, name=name, prefix=secret[:10], key_hash=digest(secret))
+    key = ApiKey(
+        user_id=user.id,
+        name=name,
+        prefix=secret[:10],
+        key_hash=digest(secret),
+        scopes=" ".join(s for s in SCOPES if s in chosen),
+        expires_at=expires_at,
+    )
     session.add(key)
     session.flush()
-    audit.record(session, actor, "api_key", key.id, "created", note=name)
+    note = f"{name} ({key.scopes}"
+    note += f", expires {expires_at:%Y-%m-%d %H:%M} UTC)" if expires_at else ")"
+    audit.record(session, actor, "api_key", key.id, "created", note=note)
     return key, secret
 
 
@@ -51,22 +110,45 @@ def revoke(session: Session, user: User, key_id: int, actor: Actor) -> ApiKey:
     return key
 
 
-def user_for_key(session: Session, presented: str) -> User | None:
-    """The active user holding this unrevoked key, or None."""
+def holder_of(session: Session, presented: str) -> Holder | None:
+    """The active user holding this unrevoked, unexpired key (of an active member), or
+    None. Marks the key used (at most once a `LAST_USED_STEP`)."""
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
-    # Every API request asks this, so it is one statement that loads the user alone: the
-    # key, the user and its member are judged by the database.
-    return session.scalar(_HOLDER, {"key_hash": digest(presented)})
+    # Every API request asks this, so it is one statement: the key, its expiry, the user
+    # and its member are judged by the database (a suspended member's keys stop at once).
+    now = utcnow()
+    row = session.execute(_HOLDER, {"key_hash": digest(presented), "now": now}).one_or_none()
+    if row is None:
+        return None
+    user, key_id, scopes, last_used_at = row
+    if last_used_at is None or last_used_at < now - LAST_USED_STEP:
+        session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.id == key_id,
+                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return Holder(user, key_id, frozenset(scopes.split()))
+
+
+def user_for_key(session: Session, presented: str) -> User | None:
+    """The active user holding this unrevoked, unexpired key, or None."""
+    holder = holder_of(session, presented)
+    return holder.user if holder else None
 
 
 _HOLDER = (
-    select(User)
+    select(User, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at)
     .join(ApiKey, ApiKey.user_id == User.id)
     .outerjoin(Member, Member.id == User.member_id)
     .where(
         ApiKey.key_hash == bindparam("key_hash"),
         ApiKey.revoked_at.is_(None),
+        or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > bindparam("now")),
         User.is_active.is_(True),
         or_(User.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
     )

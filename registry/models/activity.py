@@ -11,7 +11,9 @@ from registry.models.base import Base, utcnow
 
 
 class AuditEntry(Base):
-    """Append-only: services insert rows and nothing ever updates or deletes one."""
+    """Append-only: services insert rows and nothing ever updates or deletes one (on
+    PostgreSQL a trigger refuses it). Each row carries the hash of the row before it and
+    its own (`registry.audit.entry_hash`), so a changed or removed row breaks the chain."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
@@ -27,6 +29,8 @@ class AuditEntry(Base):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):

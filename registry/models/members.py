@@ -97,5 +97,13 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: What the key may do, space-separated (`registry.members.api_keys.SCOPES`).
+    scopes: Mapped[str] = mapped_column(String(100), default="")
+    #: After this moment the key is refused (None: it does not expire).
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_keys")
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

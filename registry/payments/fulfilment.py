@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, faults
 from registry.actors import GATEWAY, Actor
-from registry.errors import InvalidTransition, NotFound
+from registry.errors import Conflict, InvalidTransition, NotFound
 from registry.models import (
     GatewayEvent,
     LedgerKind,
@@ -223,6 +223,7 @@ def _unlock(
     now = utcnow()
     values: dict[str, Any] = {"paid_at": now}
     if intent_id and order.payment_intent_id is None:
+        _refuse_reused_intent(session, order, intent_id)
         values["payment_intent_id"] = intent_id
     if not transition(session, order, OrderStatus.PAID, GATEWAY, source, **values):
         return Outcome(f"order already {order.status.value}", order.id)
@@ -230,6 +231,21 @@ def _unlock(
     credit_report.store_snapshot(session, order, now)
     faults.pause("payment-unlocked")
     return Outcome("paid", order.id)
+
+
+def _refuse_reused_intent(session: Session, order: ReportOrder, intent_id: str) -> None:
+    """One payment pays one order: an event naming a payment already recorded on another
+    order (a forged or replayed payload with a real signature) unlocks nothing."""
+    other = session.scalar(
+        select(ReportOrder.id).where(
+            ReportOrder.payment_intent_id == intent_id, ReportOrder.id != order.id
+        )
+    )
+    if other is not None:
+        raise Conflict(
+            "payment_reused",
+            f"Payment {intent_id} already paid another order; order {order.id} stays unpaid.",
+        )
 
 
 def _ledger(
@@ -335,6 +351,7 @@ def record_refund(
     is refunded or expired already."""
     now = now or utcnow()
     if order.status is OrderStatus.PENDING and intent_id is not None:
+        _refuse_reused_intent(session, order, intent_id)
         values = {"refunded_at": now, "payment_intent_id": intent_id}
         if transition(session, order, OrderStatus.REFUNDED, actor, note, **values):
             _ledger(session, order, LedgerKind.CHARGE, intent_id, event_id, note, now)

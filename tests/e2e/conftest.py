@@ -62,8 +62,17 @@ def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
 def live_server(e2e_settings: Settings) -> Iterator[str]:
     from werkzeug.serving import make_server
 
-    app = create_app({"REGISTRY_SETTINGS": e2e_settings})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # The port is known once the server listens, and the app's public address (its
+    # links and checkout addresses) must name it: the app is built after the server.
+    built: dict[str, Any] = {}
+
+    def dispatch(environ: Any, start_response: Any) -> Any:
+        return built["app"](environ, start_response)
+
+    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    public = f"http://127.0.0.1:{server.server_port}"
+    app = create_app({"REGISTRY_SETTINGS": e2e_settings.but(public_base_url=public)})
+    built["app"] = app
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

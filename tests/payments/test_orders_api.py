@@ -75,7 +75,12 @@ def test_ordering_a_merged_business_buys_the_survivor(client, db, member, make_b
     [
         ({}, {"business_id": "Missing data for required field."}),
         ({"business_id": "12"}, {"business_id": "Not a valid integer."}),
-        ({"business_id": 0}, {"business_id": "Must be greater than or equal to 1."}),
+        (
+            {"business_id": 0},
+            {
+                "business_id": "Must be greater than or equal to 1 and less than or equal to 2147483647."
+            },
+        ),
         ({"business_id": 1, "status": "paid"}, {"status": "Unknown field."}),
     ],
 )

@@ -329,9 +329,10 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         elif not 1 <= days <= life.MAX_PROMISE_DAYS:
             self.refused(call, ValidationFailed)
         else:
+            again = row.promised_payment_date == by  # the same promise repeated: no news
             call()
             assert row.promised_payment_date == by and row.status is claim.status
-            claim.promises += 1
+            claim.promises += 0 if again else 1
 
     # -- rules: businesses ---------------------------------------------------------------
 

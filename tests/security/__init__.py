@@ -1,0 +1,1 @@
+"""Platform security (issue 18): keys, limits, audit chain, logs, hostile input, lists."""
