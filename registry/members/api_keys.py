@@ -122,13 +122,14 @@ def holder_of(session: Session, presented: str) -> Holder | None:
     if row is None:
         return None
     user, key_id, scopes, last_used_at = row
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP)
     if last_used_at is None or last_used_at < now - LAST_USED_STEP:
+        # Requests with one key in parallel do not queue behind each other for this: the
+        # one that gets the row writes it, the others skip it (PostgreSQL).
+        mine = select(ApiKey.id).where(ApiKey.id == key_id, stale)
         session.execute(
             update(ApiKey)
-            .where(
-                ApiKey.id == key_id,
-                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP),
-            )
+            .where(ApiKey.id.in_(mine.with_for_update(skip_locked=True).scalar_subquery()))
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -113,3 +113,33 @@ def test_postgresql_refuses_to_change_the_audit_log(db, statement):
     with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
         db.execute(text(statement))
     assert db.query(AuditEntry).count() >= 1
+
+
+def test_the_migration_chains_the_rows_already_there(database_server):
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    url = database_server.new_url()
+    config = migrate.alembic_config(url)
+    command.upgrade(config, "0008")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for n in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor_kind, actor_label, entity_type, "
+                    "entity_id, action, note) VALUES (:at, 'system', 'registry', 'thing', "
+                    ":n, 'made', 'before the chain ₹')"
+                ),
+                {"at": datetime(2026, 11, 1, 12, n, tzinfo=UTC), "n": str(n)},
+            )
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        assert audit.verify(session).as_json() == {"ok": True, "entries": 3}
+    with make_sessionmaker(engine).begin() as session:
+        audit.record(session, SYSTEM, "thing", 9, "made after")
+    with Session(engine) as session:
+        assert audit.verify(session).as_json() == {"ok": True, "entries": 4}
+    engine.dispose()
