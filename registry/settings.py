@@ -62,6 +62,15 @@ def _kept_secret(instance: Path, filename: str, make: Any) -> str:
     return value
 
 
+#: The seller printed on tax invoices on a developer's machine (a made-up company with a
+#: well-formed GSTIN); production sets its own.
+DEMO_SELLER = {
+    "REGISTRY_LEGAL_NAME": "Khata Registry Services Private Limited (demo)",
+    "REGISTRY_GSTIN": "27AAACK1234K1ZP",
+    "REGISTRY_ADDRESS": "Office 4, Demo Towers, Baner Road, Pune, Maharashtra 411045",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -88,6 +97,10 @@ class Settings:
     search_index_copy: bool = True
     #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).
     api_search_per_minute: int = 60
+    #: The seller on GST tax invoices (`REGISTRY_LEGAL_NAME`, `REGISTRY_GSTIN`, `REGISTRY_ADDRESS`).
+    registry_legal_name: str = DEMO_SELLER["REGISTRY_LEGAL_NAME"]
+    registry_gstin: str = DEMO_SELLER["REGISTRY_GSTIN"]
+    registry_address: str = DEMO_SELLER["REGISTRY_ADDRESS"]
 
     @property
     def production(self) -> bool:
@@ -144,6 +157,7 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
             api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
+            **{name.lower(): env.get(name) or demo for name, demo in DEMO_SELLER.items()},
         )
 
     def but(self, **changes: Any) -> Settings:

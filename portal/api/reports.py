@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from marshmallow import Schema, fields
 
 from portal.api import bp
@@ -12,9 +13,10 @@ from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.api.schemas import record_id
 from portal.database import db
 from portal.reports import checkout
+from portal.reports.invoices import invoice_response
 from registry.members import api_keys
 from registry.models import ReportOrder, utcnow
-from registry.payments import orders
+from registry.payments import orders, tax_invoices
 from registry.payments.gateways import GatewayError
 from registry.reports import credit_report
 
@@ -156,3 +158,25 @@ def get_report(business_id: int) -> dict[str, Any]:
     except credit_report.PaymentRequired as exc:
         raise ApiError(402, "payment_required", exc.message, business_id=business_id) from exc
     return {**content, "order_id": order.id, "readable_until": credit_report.readable_until(order)}
+
+
+@bp.route("/reports/orders/<int:order_id>/invoice")
+@bp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "The order's GST tax invoice (and its credit note once refunded).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+@bp.alt_response(404, description="No such order of yours, or it has not been paid.")
+@key_required(api_keys.REPORTS)
+def get_invoice(order_id: int) -> Response:
+    """The GST tax invoice of a paid order as a PDF; a refunded order's also carries the
+    credit note."""
+    order = orders.get_for_member(db(), order_id, api_member_id())
+    documents = tax_invoices.documents_of(db(), order_id) if order is not None else []
+    if not documents:
+        raise ApiError(404, "not_found", f"No tax invoice for order {order_id} of yours.")
+    return invoice_response(documents)

@@ -17,11 +17,12 @@ from portal.forms import ConfirmForm
 from portal.pagination import paginate
 from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
+from portal.reports.invoices import invoice_response
 from portal.webhooks import current_gateway
 from registry.complaints.notices import links
 from registry.errors import NotFound
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
-from registry.payments import fulfilment, orders
+from registry.payments import fulfilment, orders, tax_invoices
 from registry.payments.gateways import GatewayError
 from registry.reports import credit_report
 from registry.reports.pdf import render_pdf
@@ -109,7 +110,20 @@ def order_page(order_id: int) -> str:
         business=db().get(Business, order.business_id),
         readable=credit_report.is_readable(order, utcnow()),
         until=credit_report.readable_until(order),
+        documents=tax_invoices.documents_of(db(), order.id),
+        number=tax_invoices.document_number,
     )
+
+
+@bp.get("/reports/orders/<int:order_id>/invoice.pdf")
+@member_required
+def tax_invoice(order_id: int) -> Response:
+    """The order's GST tax invoice (with the credit note once refunded)."""
+    order = _own_order(order_id)
+    documents = tax_invoices.documents_of(db(), order.id)
+    if not documents:
+        abort(404, "This order has no tax invoice: it has not been paid.")
+    return invoice_response(documents)
 
 
 @bp.get("/reports/orders/<int:order_id>/checkout")

@@ -12,6 +12,7 @@ from registry.models.complaints import (
     EvidenceFile,
     Invoice,
 )
+from registry.models.invoices import TaxDocument, TaxDocumentKind, TaxDocumentSeries
 from registry.models.matching import (
     BusinessKey,
     BusinessMerge,
@@ -72,6 +73,9 @@ __all__ = [
     "Role",
     "SearchIndexChange",
     "SearchIndexState",
+    "TaxDocument",
+    "TaxDocumentKind",
+    "TaxDocumentSeries",
     "User",
     "Watch",
     "utcnow",

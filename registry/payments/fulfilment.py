@@ -39,11 +39,19 @@ from registry.models import (
     OrderStatus,
     PaymentLedger,
     ReportOrder,
+    TaxDocumentKind,
     utcnow,
 )
+from registry.payments import tax_invoices
 from registry.payments.gateways import PaymentGateway
 from registry.payments.orders import transition
 from registry.reports import credit_report
+
+#: The GST document each money record comes with.
+TAX_DOCUMENT = {
+    LedgerKind.CHARGE: TaxDocumentKind.INVOICE,
+    LedgerKind.REFUND: TaxDocumentKind.CREDIT_NOTE,
+}
 
 
 @dataclass(frozen=True)
@@ -257,7 +265,8 @@ def _ledger(
     source: str,
     now: datetime,
 ) -> None:
-    """The money record of a charge or refund (one per order and kind, by constraint)."""
+    """The money record of a charge or refund (one per order and kind, by constraint),
+    with its GST document: a tax invoice for the charge, a credit note for the refund."""
     session.add(
         PaymentLedger(
             order_id=order.id,
@@ -271,6 +280,8 @@ def _ledger(
         )
     )
     session.flush()
+    document = TAX_DOCUMENT[kind]
+    tax_invoices.issue(session, order, document, now)
 
 
 def _awaiting_payment(session: Session, order: ReportOrder, source: str) -> None:
