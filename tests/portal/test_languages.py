@@ -37,7 +37,7 @@ def test_the_browser_language_is_the_default(app: Flask):
     assert ENGLISH_HOME in other.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("asked", ["xx", "../../etc", "<script>", "hi\x00"])
+@pytest.mark.parametrize("asked", ["xx", "../../etc", "<script>", "hi-IN-x"])
 def test_an_unknown_language_is_ignored(client, asked):
     page = client.get("/", query_string={"lang": asked})
     assert page.status_code == 200 and html_lang(page.get_data(as_text=True)) == "en-IN"
