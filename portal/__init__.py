@@ -98,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports.test_gateway_bp)
+    app.register_blueprint(reports.razorpay_checkout_bp)
+    csrf.exempt("portal.reports.razorpay_checkout.returned")  # Razorpay posts it, signed
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(api_bp)

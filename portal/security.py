@@ -10,6 +10,7 @@ with the default 0 those headers are ignored, so a client cannot claim to be on 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -81,4 +82,15 @@ def secure_headers(response: Response) -> Response:
     if _private() and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
+    return response
+
+
+def allow_form_action(response: Response, target: str) -> Response:
+    """This one page may post a form to `target`'s origin (a gateway's hosted checkout);
+    every other rule of the policy stays."""
+    parts = urlsplit(target)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {origin}"
+    )
     return response

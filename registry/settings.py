@@ -62,6 +62,13 @@ def _kept_secret(instance: Path, filename: str, make: Any) -> str:
     return value
 
 
+#: What each payment gateway needs from the environment (the test gateway: nothing).
+GATEWAY_KEYS: dict[str, tuple[str, ...]] = {
+    "stripe": ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+    "razorpay": ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"),
+    "test": (),
+}
+
 #: The seller printed on tax invoices on a developer's machine (a made-up company with a
 #: well-formed GSTIN); production sets its own.
 DEMO_SELLER = {
@@ -97,6 +104,14 @@ class Settings:
     search_index_copy: bool = True
     #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).
     api_search_per_minute: int = 60
+    #: `stripe`, `razorpay` or `test` (`PAYMENT_GATEWAY`; by default `stripe` when a Stripe
+    #: key is set, else the local test gateway).
+    payment_gateway: str = "test"
+    razorpay_key_id: str | None = None
+    razorpay_key_secret: str | None = None
+    razorpay_webhook_secret: str | None = None
+    #: A Razorpay-compatible server (tests run a local stand-in).
+    razorpay_api_base: str | None = None
     #: The seller on GST tax invoices (`REGISTRY_LEGAL_NAME`, `REGISTRY_GSTIN`, `REGISTRY_ADDRESS`).
     registry_legal_name: str = DEMO_SELLER["REGISTRY_LEGAL_NAME"]
     registry_gstin: str = DEMO_SELLER["REGISTRY_GSTIN"]
@@ -118,16 +133,25 @@ class Settings:
         instance = Path(instance_path or env.get("REGISTRY_INSTANCE") or DEFAULT_INSTANCE)
         mode = env.get("REGISTRY_ENV", "development") or "development"
         production = mode == "production"
+        gateway = (
+            env.get("PAYMENT_GATEWAY") or ("stripe" if env.get("STRIPE_SECRET_KEY") else "test")
+        ).lower()
+        if gateway not in GATEWAY_KEYS:
+            raise ConfigurationError(
+                f"PAYMENT_GATEWAY must be one of {', '.join(GATEWAY_KEYS)}, not {gateway!r}"
+            )
         if production:
-            missing = [
-                name
-                for name in ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
-                if not env.get(name)
-            ]
+            # Production never runs the local test gateway: without a choice, it is Stripe.
+            keys = GATEWAY_KEYS["stripe" if gateway == "test" else gateway]
+            missing = [name for name in ("SECRET_KEY", *keys) if not env.get(name)]
             if missing:
                 raise ConfigurationError(
                     "REGISTRY_ENV=production refuses to start without: " + ", ".join(missing)
                 )
+        elif gateway == "razorpay":
+            missing = [name for name in GATEWAY_KEYS["razorpay"] if not env.get(name)]
+            if missing:
+                raise ConfigurationError("PAYMENT_GATEWAY=razorpay needs " + ", ".join(missing))
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'registry.sqlite3'}"
         secret_key = env.get("SECRET_KEY") or _kept_secret(
             instance, "secret_key", lambda: secrets.token_urlsafe(48)
@@ -157,6 +181,11 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
             api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
+            payment_gateway=gateway,
+            razorpay_key_id=env.get("RAZORPAY_KEY_ID") or None,
+            razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET") or None,
+            razorpay_webhook_secret=env.get("RAZORPAY_WEBHOOK_SECRET") or None,
+            razorpay_api_base=env.get("RAZORPAY_API_BASE") or None,
             **{name.lower(): env.get(name) or demo for name, demo in DEMO_SELLER.items()},
         )
 

@@ -170,13 +170,18 @@ def get_report(business_id: int) -> dict[str, Any]:
         }
     },
 )
-@bp.alt_response(404, description="No such order of yours, or it has not been paid.")
+@bp.alt_response(402, description="The order has not been paid: no tax invoice yet.")
+@bp.alt_response(404, description="No such order of yours.")
 @key_required(api_keys.REPORTS)
 def get_invoice(order_id: int) -> Response:
     """The GST tax invoice of a paid order as a PDF; a refunded order's also carries the
     credit note."""
     order = orders.get_for_member(db(), order_id, api_member_id())
-    documents = tax_invoices.documents_of(db(), order_id) if order is not None else []
+    if order is None:
+        raise ApiError(404, "not_found", f"No order {order_id} of yours.")
+    documents = tax_invoices.documents_of(db(), order_id)
     if not documents:
-        raise ApiError(404, "not_found", f"No tax invoice for order {order_id} of yours.")
+        raise ApiError(
+            402, "payment_required", f"Order {order_id} has not been paid: no tax invoice yet."
+        )
     return invoice_response(documents)

@@ -122,7 +122,13 @@ def tax_invoice(order_id: int) -> Response:
     order = _own_order(order_id)
     documents = tax_invoices.documents_of(db(), order.id)
     if not documents:
-        abort(404, "This order has no tax invoice: it has not been paid.")
+        page = render_template(
+            "errors/error.html",
+            status=402,
+            title="No tax invoice yet",
+            message="This order has not been paid: a tax invoice is issued with the payment.",
+        )
+        abort(Response(page, 402, mimetype="text/html"))
     return invoice_response(documents)
 
 
@@ -131,7 +137,8 @@ def tax_invoice(order_id: int) -> Response:
 def continue_checkout(order_id: int) -> Response:
     """Back to the gateway's page for an order still waiting for its payment."""
     order = _own_order(order_id)
-    if order.status is OrderStatus.PENDING and order.checkout_session_id:
+    waiting = order.status in (OrderStatus.PENDING, OrderStatus.FAILED)
+    if waiting and order.checkout_session_id:
         found = current_gateway().retrieve_checkout(order.checkout_session_id)
         if found.get("status") == "open" and found.get("url"):
             return redirect(str(found["url"]), 303)

@@ -16,6 +16,8 @@ class OrderStatus(enum.Enum):
     PAID = "paid"
     REFUNDED = "refunded"
     EXPIRED = "expired"
+    #: The gateway declined a payment attempt; the checkout stays open for another try.
+    FAILED = "failed"
 
 
 class ReportOrder(Base):

@@ -118,6 +118,18 @@ def handle_event(session: Session, gateway: PaymentGateway, event: Mapping[str, 
             return _checkout_failed(session, obj, source)
         case "charge.refunded":
             return _charge_refunded(session, obj, source, str(event["id"]))
+        # Razorpay (registry.payments.razorpay_gateway.event_of gives its events this shape).
+        case "payment.captured" | "order.paid":
+            checkout_id = (
+                obj.get("order_id") if event["type"] == "payment.captured" else obj.get("id")
+            )
+            return _razorpay_paid(
+                session, gateway, str(checkout_id or ""), source, str(event["id"])
+            )
+        case "payment.failed":
+            return _payment_failed(session, obj, source)
+        case "refund.processed":
+            return _refund_processed(session, gateway, obj, source, str(event["id"]))
         case _:
             return Outcome("ignored")
 
@@ -196,6 +208,63 @@ def fulfil_intent(
 
 
 # -- internals -------------------------------------------------------------------------
+
+
+def _order_by_checkout_id(session: Session, checkout_id: str) -> ReportOrder | None:
+    if not checkout_id:
+        return None
+    return session.scalar(select(ReportOrder).where(ReportOrder.checkout_session_id == checkout_id))
+
+
+def _razorpay_paid(
+    session: Session, gateway: PaymentGateway, checkout_id: str, source: str, event_id: str
+) -> Outcome:
+    """Razorpay says an order (or a payment of it) was paid: read that order again from
+    Razorpay and fulfil from what it says now, never from the event."""
+    if _order_by_checkout_id(session, checkout_id) is None:
+        return Outcome("no order for this gateway order")
+    checkout = gateway.retrieve_checkout(checkout_id)
+    return fulfil(session, gateway, checkout, trusted=True, source=source, event_id=event_id)
+
+
+def _payment_failed(session: Session, payment: Mapping[str, Any], source: str) -> Outcome:
+    """A declined attempt: the order reads "failed" (the buyer may try again; a later
+    paid attempt still unlocks it)."""
+    order = _order_by_checkout_id(session, str(payment.get("order_id") or ""))
+    if order is None:
+        return Outcome("no order for this gateway order")
+    if order.status is not OrderStatus.PENDING:
+        return Outcome(f"order already {order.status.value}", order.id)
+    reason = str(payment.get("error_description") or "the payment was declined")[:200]
+    transition(session, order, OrderStatus.FAILED, GATEWAY, f"{source}: {reason}")
+    return Outcome("failed", order.id)
+
+
+def _refund_processed(
+    session: Session, gateway: PaymentGateway, refund: Mapping[str, Any], source: str, event_id: str
+) -> Outcome:
+    """Razorpay refunded a payment: a full refund locks its order's report again."""
+    payment_id = str(refund.get("payment_id") or "")
+    order = session.scalar(select(ReportOrder).where(ReportOrder.payment_intent_id == payment_id))
+    if order is None and payment_id:
+        # The refund overtook the payment's own event: the payment names its order.
+        payment = gateway.retrieve_intent(payment_id)
+        order = _order_by_checkout_id(session, str(payment.get("order_id") or ""))
+    if order is None:
+        return Outcome("no order for this refund")
+    if refund.get("amount") != order.amount_paise:
+        return Outcome("partial refund: the report stays open", order.id)
+    done = record_refund(
+        session,
+        order,
+        GATEWAY,
+        str(refund.get("id")),
+        source,
+        event_id,
+        None,
+        intent_id=payment_id,
+    )
+    return Outcome("refunded" if done else f"order already {order.status.value}", order.id)
 
 
 def _order_for_checkout(session: Session, checkout: Mapping[str, Any]) -> ReportOrder | None:

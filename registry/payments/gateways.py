@@ -79,7 +79,17 @@ class PaymentGateway(Protocol):
 
 
 def gateway_for(settings: Settings) -> PaymentGateway:
-    """Stripe when a key is configured, the local test gateway otherwise."""
+    """Razorpay when chosen, Stripe when a key is configured, the local test gateway
+    otherwise (`PAYMENT_GATEWAY`)."""
+    if settings.payment_gateway == "razorpay":
+        from registry.payments.razorpay_gateway import RazorpayGateway
+
+        return RazorpayGateway(
+            settings.razorpay_key_id or "",
+            settings.razorpay_key_secret or "",
+            checkout_page=f"{settings.public_base_url}/checkout/razorpay/{{session_id}}",
+            api_base=settings.razorpay_api_base,
+        )
     if settings.stripe_secret_key:
         return StripeGateway(settings.stripe_secret_key, settings.stripe_api_base)
     return TestGateway(settings.stripe_webhook_secret, settings.instance_path / "test_gateway")

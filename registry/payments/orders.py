@@ -39,6 +39,12 @@ LIFE = StateMachine[OrderStatus](
     moves={
         # -> refunded: a full refund that arrived before the payment's own event.
         OrderStatus.PENDING: frozenset(
+            {OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.EXPIRED, OrderStatus.REFUNDED}
+        ),
+        # A failed attempt (a declined card, a UPI request let lapse) leaves the checkout
+        # open: the buyer may try again there, and the gateway's word that a later attempt
+        # was paid still unlocks the report.
+        OrderStatus.FAILED: frozenset(
             {OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.REFUNDED}
         ),
         OrderStatus.PAID: frozenset({OrderStatus.REFUNDED}),
@@ -167,7 +173,7 @@ def expire_overdue(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     overdue = session.scalars(
         select(ReportOrder).where(
-            ReportOrder.status == OrderStatus.PENDING,
+            ReportOrder.status.in_((OrderStatus.PENDING, OrderStatus.FAILED)),
             ReportOrder.expires_at < now - EXPIRY_GRACE,
         )
     ).all()

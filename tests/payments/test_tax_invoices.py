@@ -181,7 +181,7 @@ def test_no_invoice_for_an_unpaid_or_anothers_order(
     unpaid = keyed_client.get(
         f"/api/v1/reports/orders/{created['id']}/invoice", headers=bearer(key)
     )
-    assert unpaid.status_code == 404 and unpaid.json["error"]["code"] == "not_found"
+    assert unpaid.status_code == 402 and unpaid.json["error"]["code"] == "payment_required"
     paid = pay(keyed_client, db, fake_gateway, key, make_business())
     other = factory.api_key(factory.member_user())
     answer = keyed_client.get(f"/api/v1/reports/orders/{paid.id}/invoice", headers=bearer(other))

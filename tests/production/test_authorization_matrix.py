@@ -24,8 +24,10 @@ PUBLIC = {
     "static",
     "api-docs.openapi_json",
     "webhooks.stripe_events",
+    "webhooks.razorpay_events",
 }
 PUBLIC_PREFIXES = ("web.notice", "api.read_notice", "api.dispute_notice", "test_gateway.")
+PUBLIC_PREFIXES += ("razorpay_checkout.",)  # Razorpay's order id, or its signature, is the key
 PUBLIC_PREFIXES += ("reports.own_report",)
 # Member-owned resources: another member must not learn they exist.
 OWNED_ARGS = {"complaint_id", "order_id", "key_id", "watch_id", "batch_id"}
