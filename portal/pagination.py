@@ -52,7 +52,9 @@ def page_number() -> int:
     return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
 
 
-def paginate(query: Select[Any], per_page: int = PER_PAGE, *, rows: bool = False) -> Page[Any]:
+def paginate(
+    query: Select[*tuple[Any, ...]], per_page: int = PER_PAGE, *, rows: bool = False
+) -> Page[Any]:
     """One page of `query` (a page past the end shows the last one). With `rows`, items
     are result rows (for queries of several entities); otherwise single objects."""
     total = db().scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
@@ -73,7 +75,6 @@ def paginate_list(items: Sequence[T], per_page: int = PER_PAGE) -> Page[T]:
 
 def page_url(number: int) -> str:
     """This page's address with another page number (other query arguments kept)."""
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return url_for(
-        request.endpoint or "web.index", **(request.view_args or {}), **args, page=number
-    )
+    values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    values.update(request.view_args or {}, page=number)
+    return url_for(request.endpoint or "web.index", **values)

@@ -9,12 +9,12 @@ with the default 0 those headers are ignored, so a client cannot claim to be on 
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response as BaseResponse
 
 from registry.settings import Settings
 
@@ -43,8 +43,17 @@ MAX_ID = 2**31 - 1
 class DatabaseIdConverter(IntegerConverter):
     """`<int:...>` in every route, bounded to what the id columns can hold."""
 
-    def __init__(self, url_map: Map, *args: Any, max: int | None = None, **kwargs: Any) -> None:
-        super().__init__(url_map, *args, max=MAX_ID if max is None else max, **kwargs)
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        # Named, not *args: a positional `max` in a rule would otherwise reach the base
+        # class twice (mypy's "multiple values for keyword argument").
+        super().__init__(url_map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 def install_id_converter(app: Flask) -> None:
@@ -85,7 +94,7 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
-def allow_form_action(response: Response, target: str) -> Response:
+def allow_form_action(response: BaseResponse, target: str) -> BaseResponse:
     """This one page may post a form to `target`'s origin (a gateway's hosted checkout);
     every other rule of the policy stays."""
     parts = urlsplit(target)

@@ -85,7 +85,9 @@ def headers(page: int, per_page: int, total: int) -> dict[str, str]:
     return {"X-Total-Count": str(total), "Link": ", ".join(links)}
 
 
-def page_of(query: Select[Any], *, rows: bool = False) -> tuple[list[Any], dict[str, str]]:
+def page_of(
+    query: Select[*tuple[Any, ...]], *, rows: bool = False
+) -> tuple[list[Any], dict[str, str]]:
     """One page of `query` (objects, or result rows with `rows`) and its headers."""
     page, per_page = page_args()
     total = db().scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

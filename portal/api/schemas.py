@@ -36,7 +36,7 @@ class ErrorBody(Schema):
         },
     )
     message = fields.String(required=True)
-    fields = fields.Dict(keys=fields.String(), values=fields.String())
+    field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
 
 
 class Error(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -32,7 +33,7 @@ def _own(complaint_id: int) -> Complaint:
 @member_required
 def new_complaint() -> Response | tuple[str, int]:
     form = FilingForm()
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     if form.is_submitted() and request.form.get("add_invoice"):
         # Without JavaScript, "Add another invoice" comes back here for one more row.
         if len(form.invoices) < (form.invoices.max_entries or 50):
