@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from registry import evidence
 from registry.actors import DEBTOR, SYSTEM, Actor
-from registry.complaints import disputes
 from registry.complaints import life as complaints
 from registry.directory import businesses as directory
 from registry.identifiers import gstin_for
@@ -170,7 +169,7 @@ def _demo_complaint(
         if target is ComplaintStatus.REMOVED:
             dispute = complaint.disputes[-1]
             dispute.decision_note = "The debtor showed a credit note for the returned goods."
-            disputes.LIFE.apply(
+            complaints.transition_dispute(
                 session, dispute, DisputeStatus.UPHELD, SYSTEM, dispute.decision_note
             )
         who = {ComplaintStatus.LISTED: SYSTEM, ComplaintStatus.REMOVED: SYSTEM}.get(target, actor)

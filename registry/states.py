@@ -9,9 +9,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from registry import audit
 from registry.actors import Actor
@@ -55,3 +57,45 @@ class StateMachine(Generic[S]):
             note=note,
         )
         return current
+
+    def apply_if_unchanged(
+        self,
+        session: Session,
+        obj: Any,
+        target: S,
+        actor: Actor,
+        note: str | None = None,
+        *,
+        action: str = "transition",
+        **values: Any,
+    ) -> bool:
+        """`apply`, decided by the database: one `UPDATE ... WHERE status = <the state read>`
+        (with `values` set alongside). False, writing nothing, when another request moved
+        the object first; `obj` then shows where it is now."""
+        current: S = obj.status
+        if not self.allows(current, target):
+            raise InvalidTransition(self.entity, current.value, target.value)
+        table = type(obj)
+        moved = session.execute(
+            update(table)
+            .where(table.id == obj.id, table.status == current)
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], moved).rowcount != 1:
+            session.refresh(obj)
+            return False
+        set_committed_value(obj, "status", target)
+        for name, value in values.items():
+            set_committed_value(obj, name, value)
+        audit.record(
+            session,
+            actor,
+            self.entity,
+            obj.id,
+            action,
+            from_state=current.value,
+            to_state=target.value,
+            note=note,
+        )
+        return True

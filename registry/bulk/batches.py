@@ -39,12 +39,39 @@ from registry.complaints import filing
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import ColumnMapping, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
+from registry.states import StateMachine
 
 MAX_DOCUMENTS = 10
 #: How long an uploaded import waits for the member to file it. A week covers a member who
 #: uploads before a holiday weekend and comes back to fix the mapping; an operation
 #: setting would add nothing the members need to tune.
 KEPT_FOR = timedelta(days=7)
+
+
+#: An import's life: uploaded (previewed, editable) -> filing -> done, or cancelled by the
+#: member or, left unfiled, by the worker.
+LIFE = StateMachine[ImportStatus](
+    entity="import",
+    moves={
+        ImportStatus.UPLOADED: frozenset({ImportStatus.FILING, ImportStatus.CANCELLED}),
+        ImportStatus.FILING: frozenset({ImportStatus.DONE}),
+        ImportStatus.DONE: frozenset(),
+        ImportStatus.CANCELLED: frozenset(),
+    },
+)
+
+
+def transition(
+    session: Session,
+    batch: ImportBatch,
+    target: ImportStatus,
+    actor: Actor,
+    note: str | None = None,
+    *,
+    action: str = "transition",
+) -> None:
+    """The one way an import changes state (checked, audited)."""
+    LIFE.apply(session, batch, target, actor, note, action=action)
 
 
 @dataclass(frozen=True)
@@ -314,20 +341,10 @@ def cancel(
 ) -> None:
     """End an import that was never filed; its documents go once this commits."""
     _editable(batch)
-    batch.status = ImportStatus.CANCELLED
+    transition(session, batch, ImportStatus.CANCELLED, actor, note, action=action)
     batch.finished_at = utcnow()
     delete_on_commit(session, folder(settings, batch))
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "import",
-        batch.id,
-        action,
-        from_state="uploaded",
-        to_state="cancelled",
-        note=note,
-    )
 
 
 #: The audit action of an import the worker cancelled for being left unfiled.

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from registry import audit, faults
 from registry.actors import Actor
 from registry.bulk.batches import (
+    LIFE,
     assign_documents,
     delete_on_commit,
     documents_of,
     folder,
     plan_of,
+    transition,
 )
 from registry.complaints import filing
 from registry.directory.debtors import DebtorIn
@@ -144,31 +146,16 @@ def start(
         raise ValidationFailed({"plan": reason}, reason)
     # Uploaded -> filing only if it still is: a second tab, or the worker expiring the
     # import meanwhile, may have moved it since this request read it.
-    moved = session.execute(
-        update(ImportBatch)
-        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.UPLOADED)
-        .values(status=ImportStatus.FILING)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(batch)
+    note = f"{len(todo)} complaints to file"
+    if not LIFE.apply_if_unchanged(
+        session, batch, ImportStatus.FILING, actor, note, action="filing"
+    ):
         raise InvalidTransition("import", batch.status.value, ImportStatus.FILING.value)
     plan["todo"], plan["choices"] = todo, chosen
     batch.plan = json.dumps(plan)
     batch.results = json.dumps(results)
     batch.total, batch.cursor, batch.filed, batch.failed = len(todo), 0, 0, 0
-    batch.status = ImportStatus.FILING
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "import",
-        batch.id,
-        "filing",
-        from_state="uploaded",
-        to_state="filing",
-        note=f"{len(todo)} complaints to file",
-    )
     return progress(batch)
 
 
@@ -289,18 +276,9 @@ def file_step(
         faults.pause("bulk-step")
     batch.results = json.dumps(results)
     if new >= batch.total:
-        batch.status = ImportStatus.DONE
+        note = f"{batch.filed} filed, {batch.failed} not filed"
+        transition(session, batch, ImportStatus.DONE, actor, note, action="filed")
         batch.finished_at = utcnow()
         delete_on_commit(session, folder(settings, batch))
-        audit.record(
-            session,
-            actor,
-            "import",
-            batch.id,
-            "filed",
-            from_state="filing",
-            to_state="done",
-            note=f"{batch.filed} filed, {batch.failed} not filed",
-        )
     session.flush()
     return progress(batch)

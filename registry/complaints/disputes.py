@@ -142,7 +142,7 @@ def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: A
     after = ComplaintStatus.REMOVED if target is D.UPHELD else ComplaintStatus.LISTED
     if not life.LIFE.allows(complaint.status, after):
         raise InvalidTransition("complaint", complaint.status.value, after.value)
-    LIFE.apply(session, dispute, target, actor, note, action="decided")
+    life.transition_dispute(session, dispute, target, actor, note, action="decided")
     dispute.decided_at = utcnow()
     dispute.decided_by_user_id = actor.user_id
     dispute.decision_note = note

@@ -51,6 +51,20 @@ DISPUTE_LIFE = StateMachine[DisputeStatus](
 CLOSED_NOTE = "closed without a decision: the member confirmed payment and settled the complaint"
 
 
+def transition_dispute(
+    session: Session,
+    dispute: Dispute,
+    target: DisputeStatus,
+    actor: Actor,
+    note: str | None = None,
+    *,
+    action: str = "transition",
+) -> None:
+    """The one way a dispute changes state (checked, audited): decided by an admin
+    (`registry.complaints.disputes.decide`) or closed when its complaint is settled."""
+    DISPUTE_LIFE.apply(session, dispute, target, actor, note, action=action)
+
+
 def close_dispute_for_settlement(session: Session, complaint: Complaint, actor: Actor) -> int:
     """The member settled the complaint while the debtor's dispute waited for an admin:
     there is nothing left to decide, so the open dispute is closed (it leaves the queue
@@ -62,7 +76,7 @@ def close_dispute_for_settlement(session: Session, complaint: Complaint, actor: 
         .order_by(Dispute.id)
     ).all()
     for dispute in waiting:
-        DISPUTE_LIFE.apply(session, dispute, D.CLOSED, actor, CLOSED_NOTE, action="closed")
+        transition_dispute(session, dispute, D.CLOSED, actor, CLOSED_NOTE, action="closed")
     return len(waiting)
 
 

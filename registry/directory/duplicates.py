@@ -15,10 +15,45 @@ from matching.dedupe import DedupeRecord, find_duplicates
 from registry import audit
 from registry.actors import Actor
 from registry.directory.name_index import insert_ignoring_duplicates
-from registry.errors import InvalidTransition, NotFound
+from registry.errors import NotFound
 from registry.models import Business, BusinessGstin, DuplicatePair, PairStatus
+from registry.states import StateMachine
 
 CHUNK = 20000
+
+
+#: A proposed pair: open until an admin merges the two (undone: open again) or says they
+#: are different businesses; a dismissed pair may still be merged later.
+LIFE = StateMachine[PairStatus](
+    entity="duplicate_pair",
+    moves={
+        PairStatus.OPEN: frozenset({PairStatus.MERGED, PairStatus.DISMISSED}),
+        PairStatus.MERGED: frozenset({PairStatus.OPEN}),
+        PairStatus.DISMISSED: frozenset({PairStatus.MERGED}),
+    },
+)
+
+
+def transition(
+    session: Session,
+    pair: DuplicatePair,
+    target: PairStatus,
+    actor: Actor,
+    note: str | None = None,
+    *,
+    action: str = "transition",
+) -> None:
+    """The one way a duplicate pair changes state (checked, audited)."""
+    LIFE.apply(session, pair, target, actor, note, action=action)
+
+
+def pair_of(session: Session, one: int, other: int) -> DuplicatePair | None:
+    """The pair the finder proposed for two businesses, if it did."""
+    return session.scalar(
+        select(DuplicatePair).where(
+            DuplicatePair.a_id == min(one, other), DuplicatePair.b_id == max(one, other)
+        )
+    )
 
 
 def _records(session: Session) -> Iterator[DedupeRecord]:
@@ -100,10 +135,7 @@ def dismiss(session: Session, pair_id: int, actor: Actor) -> DuplicatePair:
     pair = session.get(DuplicatePair, pair_id)
     if pair is None:
         raise NotFound(f"No duplicate pair {pair_id}.")
-    if pair.status is not PairStatus.OPEN:
-        raise InvalidTransition("duplicate pair", pair.status.value, PairStatus.DISMISSED.value)
-    pair.status = PairStatus.DISMISSED
-    session.flush()
+    transition(session, pair, PairStatus.DISMISSED, actor, action="dismissed")
     audit.record(
         session, actor, "business", pair.a_id, "not_duplicate", note=f"not the same as #{pair.b_id}"
     )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
-from registry.directory import name_index
+from registry.directory import duplicates, name_index
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
 from registry.models import (
     Business,
@@ -26,7 +26,6 @@ from registry.models import (
     BusinessGstin,
     BusinessMerge,
     Complaint,
-    DuplicatePair,
     Invoice,
     PairStatus,
     ReportOrder,
@@ -163,13 +162,9 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
         ),
     )
     session.add(record)
-    session.execute(
-        update(DuplicatePair)
-        .where(
-            DuplicatePair.a_id == min(keep.id, gone.id), DuplicatePair.b_id == max(keep.id, gone.id)
-        )
-        .values(status=PairStatus.MERGED)
-    )
+    pair = duplicates.pair_of(session, keep.id, gone.id)
+    if pair is not None and duplicates.LIFE.allows(pair.status, PairStatus.MERGED):
+        duplicates.transition(session, pair, PairStatus.MERGED, actor, action="merged")
     session.flush()
     audit.record(
         session,
@@ -216,13 +211,9 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     name_index.remove_business(session, keep.id, keep_names_before)
     name_index.add_names(session, keep.id, names_of(keep), keep.city)
     name_index.add_names(session, gone.id, names_of(gone), gone.city)
-    session.execute(
-        update(DuplicatePair)
-        .where(
-            DuplicatePair.a_id == min(keep.id, gone.id), DuplicatePair.b_id == max(keep.id, gone.id)
-        )
-        .values(status=PairStatus.OPEN)
-    )
+    pair = duplicates.pair_of(session, keep.id, gone.id)
+    if pair is not None and pair.status is PairStatus.MERGED:
+        duplicates.transition(session, pair, PairStatus.OPEN, actor, action="merge_undone")
     audit.record(
         session, actor, "business", keep.id, "merge_undone", note=f"#{gone.id} split off again"
     )

@@ -40,6 +40,19 @@ class Application:
     msme_category: str = "none"
 
 
+def transition(
+    session: Session,
+    member: Member,
+    target: MemberStatus,
+    actor: Actor,
+    note: str | None = None,
+    *,
+    action: str = "transition",
+) -> None:
+    """The one way a member changes state (checked, audited)."""
+    LIFE.apply(session, member, target, actor, note, action=action)
+
+
 def _check_application(session: Session, app: Application) -> tuple[str, str]:
     errors: dict[str, str] = {}
     name = " ".join(app.business_name.split())
@@ -144,7 +157,7 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
 
 
 def verify(session: Session, member: Member, actor: Actor, note: str | None = None) -> None:
-    LIFE.apply(session, member, M.ACTIVE, actor, note, action="verified")
+    transition(session, member, M.ACTIVE, actor, note, action="verified")
     member.verified_at = utcnow()
     member.status_reason = None
     outbox.queue_email(
@@ -160,7 +173,7 @@ def reject(session: Session, member: Member, actor: Actor, reason: str) -> None:
     reason = reason.strip()
     if len(reason) < 5:
         raise ValidationFailed({"reason": "say why the application is rejected"})
-    LIFE.apply(session, member, M.REJECTED, actor, reason, action="rejected")
+    transition(session, member, M.REJECTED, actor, reason, action="rejected")
     member.status_reason = reason
     outbox.queue_email(
         session,
@@ -179,7 +192,7 @@ def suspend(session: Session, member: Member, actor: Actor, reason: str) -> None
     reason = " ".join(reason.split())
     if not 5 <= len(reason) <= 2000:
         raise ValidationFailed({"reason": "say why the member is suspended (5 to 2000 characters)"})
-    LIFE.apply(session, member, M.SUSPENDED, actor, reason, action="suspended")
+    transition(session, member, M.SUSPENDED, actor, reason, action="suspended")
     member.status_reason = reason
     outbox.queue_email(
         session,
