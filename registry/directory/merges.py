@@ -10,7 +10,7 @@ exactly that.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -103,9 +103,49 @@ def check(session: Session, keep_id: int, merge_id: int) -> tuple[Business, Busi
 
 
 def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> BusinessMerge:
+    """Merge business `merge_id` into `keep_id`: its complaints, invoices, orders, names,
+    GSTINs and watches move to the survivor, its name stays findable as an alias, and a
+    record keeps what moved so that `undo` can split them again."""
     keep, gone = check(session, keep_id, merge_id)
-    gone_names = names_of(gone)
-    keep_names = names_of(keep)
+    gone_names, keep_names = names_of(gone), names_of(keep)
+    moved, dropped = _move_records(session, keep, gone)
+    alias = _keep_name_as_alias(session, keep, gone)
+    gone.merged_into_id = keep.id
+    filled = _fill_blanks(keep, gone)
+    session.flush()
+    _reindex(session, keep, gone_names, keep_names, gone)
+    record = BusinessMerge(
+        kept_id=keep.id,
+        merged_id=gone.id,
+        merged_by_user_id=actor.user_id,
+        moved=json.dumps(
+            {
+                **moved,
+                "alias_added": alias and alias.id,
+                "dropped_watches": dropped,
+                "filled": filled,
+            }
+        ),
+    )
+    session.add(record)
+    _close_pair(session, keep, gone, actor)
+    audit.record(
+        session,
+        actor,
+        "business",
+        keep.id,
+        "merged",
+        note=f"#{gone.id} ({gone.name}) merged into #{keep.id}",
+    )
+    audit.record(session, actor, "business", gone.id, "merged_away", note=f"into #{keep.id}")
+    return record
+
+
+def _move_records(
+    session: Session, keep: Business, gone: Business
+) -> tuple[dict[str, list[int]], list[dict[str, Any]]]:
+    """Move what belongs to `gone` onto `keep`; returns the ids moved (by kind) and the
+    watches dropped because the watcher already watched the survivor."""
     moved: dict[str, list[int]] = {
         "complaints": _ids(session, Complaint, gone.id),
         "invoices": _ids(session, Invoice, gone.id),
@@ -130,12 +170,20 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     for model, key in MOVED:
         _move(session, model, moved[key], keep.id)
     session.flush()
-    alias = None  # the merged name as an alias of the survivor, unless it is one already
-    if gone.name not in {a.name for a in keep.aliases} | {a.name for a in gone.aliases}:
-        alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
-        session.add(alias)
-    gone.merged_into_id = keep.id
-    # what the survivor lacked it takes from the merged record; an undo clears it again
+    return moved, dropped
+
+
+def _keep_name_as_alias(session: Session, keep: Business, gone: Business) -> BusinessAlias | None:
+    """The merged name as an alias of the survivor, unless it is one already."""
+    if gone.name in {a.name for a in keep.aliases} | {a.name for a in gone.aliases}:
+        return None
+    alias = BusinessAlias(business_id=keep.id, name=gone.name, source="merge")
+    session.add(alias)
+    return alias
+
+
+def _fill_blanks(keep: Business, gone: Business) -> dict[str, Any]:
+    """What the survivor lacked it takes from the merged record; an undo clears it again."""
     filled = {
         part: getattr(gone, part)
         for part in FILLED
@@ -143,39 +191,29 @@ def merge(session: Session, keep_id: int, merge_id: int, actor: Actor) -> Busine
     }
     for part, value in filled.items():
         setattr(keep, part, value)
-    session.flush()
+    return filled
+
+
+def _reindex(
+    session: Session,
+    keep: Business,
+    gone_names: Iterable[str],
+    keep_names: Iterable[str],
+    gone: Business,
+) -> None:
+    """The merged business leaves the name index; the survivor is found by all its names."""
     name_index.remove_business(session, gone.id, gone_names)
     name_index.remove_business(session, keep.id, keep_names)
     session.expire(keep)
     name_index.add_names(session, keep.id, names_of(keep), keep.city)
-    record = BusinessMerge(
-        kept_id=keep.id,
-        merged_id=gone.id,
-        merged_by_user_id=actor.user_id,
-        moved=json.dumps(
-            {
-                **moved,
-                "alias_added": alias and alias.id,
-                "dropped_watches": dropped,
-                "filled": filled,
-            }
-        ),
-    )
-    session.add(record)
+
+
+def _close_pair(session: Session, keep: Business, gone: Business, actor: Actor) -> None:
+    """The duplicate finder's pair for the two, if it proposed one, is merged."""
     pair = duplicates.pair_of(session, keep.id, gone.id)
     if pair is not None and duplicates.LIFE.allows(pair.status, PairStatus.MERGED):
         duplicates.transition(session, pair, PairStatus.MERGED, actor, action="merged")
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "business",
-        keep.id,
-        "merged",
-        note=f"#{gone.id} ({gone.name}) merged into #{keep.id}",
-    )
-    audit.record(session, actor, "business", gone.id, "merged_away", note=f"into #{keep.id}")
-    return record
 
 
 def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
