@@ -141,71 +141,26 @@ def _known(session: Session, column: Any, key: Any, values: set[str]) -> dict[st
 def import_file(
     session: Session, path: Path, actor: Actor, progress: Progress | None = None
 ) -> Report:
+    """Load a directory of known businesses: a row whose GSTIN (else PAN, else exact name
+    and city) is already known is matched, not duplicated; bad rows are reported by line
+    and the rest loaded; the search index is built once, after the rows are in."""
     started = time.perf_counter()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError("the file is not UTF-8 text") from exc
     report = Report()
-    rows: list[Row] = []
-    for line, record in read_rows(io.StringIO(text, newline="")):
-        parsed = parse(line, record)
-        if isinstance(parsed, Outcome):
-            report.outcomes.append(parsed)
-        else:
-            rows.append(parsed)
-    by_gstin = _known(
-        session, BusinessGstin.gstin, BusinessGstin.business_id, {r.gstin for r in rows if r.gstin}
-    )
-    by_pan = _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
-    by_name = _known_names(session, [r for r in rows if not r.gstin and not r.pan])
-    new_rows: list[Row] = []
-    pending_gstins: list[tuple[str, int | Row]] = []
-    for row in rows:
-        same_name = _name_key(row)
-        existing = (
-            (by_gstin.get(row.gstin) if row.gstin else None)
-            or (by_pan.get(row.pan) if row.pan else None)
-            or (by_name.get(same_name) if not row.gstin and not row.pan else None)
-        )
-        if isinstance(existing, int):
-            if row.gstin and row.gstin not in by_gstin:
-                pending_gstins.append((row.gstin, existing))
-                by_gstin[row.gstin] = existing
-            report.outcomes.append(Outcome(row.line, "matched", existing))
-            continue
-        new_rows.append(row)
-        if row.gstin:
-            by_gstin[row.gstin] = -len(new_rows)  # placeholder: resolved after insert
-        if row.pan:
-            by_pan.setdefault(row.pan, -len(new_rows))
-        if not row.gstin and not row.pan:
-            by_name.setdefault(same_name, -len(new_rows))
-    ids = _insert_businesses(session, new_rows, progress)
-    resolved: dict[int, int] = {-(i + 1): business_id for i, business_id in enumerate(ids)}
-    created_lines = {row.line for row in new_rows}
-    outcomes_new = [Outcome(row.line, "created", ids[i]) for i, row in enumerate(new_rows)]
-    report.outcomes = [
-        Outcome(o.line, o.status, resolved.get(o.business_id or 0, o.business_id), o.error)
-        for o in report.outcomes
-    ]
-    report.outcomes.extend(outcomes_new)
+    rows = _read(path, report)
+    plan = _plan(session, rows)
+    ids = _insert_businesses(session, plan.new_rows, progress)
+    created = plan.ids_of(ids)
+    report.outcomes += [Outcome(row.line, "matched", created(hit)) for row, hit in plan.matched]
+    report.outcomes += [Outcome(row.line, "created", created(row)) for row in plan.new_rows]
     report.outcomes.sort(key=lambda o: o.line)
-    gstin_rows = [
-        {"gstin": gstin, "business_id": resolved.get(bid, bid) if isinstance(bid, int) else bid}
-        for gstin, bid in pending_gstins
-    ]
-    gstin_rows += [
-        {"gstin": row.gstin, "business_id": ids[i]} for i, row in enumerate(new_rows) if row.gstin
-    ]
     name_index.fast_insert(
         session,
         BusinessGstin.__table__,  # type: ignore[arg-type]
         ("gstin", "business_id"),
-        ((r["gstin"], r["business_id"]) for r in gstin_rows),
+        [(gstin, created(holder)) for gstin, holder in plan.gstins()],
     )
     name_index.bulk_add(
-        session, [(ids[i], [row.name], row.city) for i, row in enumerate(new_rows)], progress
+        session, [(created(row), [row.name], row.city) for row in plan.new_rows], progress
     )
     audit.record(
         session,
@@ -213,13 +168,94 @@ def import_file(
         "business",
         "import",
         "imported",
-        note=f"{path.name}: {len(created_lines)} created, "
-        f"{sum(o.status == 'matched' for o in report.outcomes)} matched, "
+        note=f"{path.name}: {len(plan.new_rows)} created, {len(plan.matched)} matched, "
         f"{sum(o.status == 'error' for o in report.outcomes)} refused",
     )
     name_index.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read(path: Path, report: Report) -> list[Row]:
+    """The file's valid rows; each refused one goes into the report with its line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("the file is not UTF-8 text") from exc
+    rows: list[Row] = []
+    for line, record in read_rows(io.StringIO(text, newline="")):
+        parsed = parse(line, record)
+        if isinstance(parsed, Outcome):
+            report.outcomes.append(parsed)
+        else:
+            rows.append(parsed)
+    return rows
+
+
+#: Who a row is: a business already on the registry (its id), or a row of this file that
+#: creates one (the row: its id is known once it is inserted).
+Holder = int | Row
+
+
+@dataclass
+class _Plan:
+    """Which rows are known businesses, which create new ones, and the GSTINs that known
+    or new businesses gain from the file."""
+
+    new_rows: list[Row] = field(default_factory=list)
+    matched: list[tuple[Row, Holder]] = field(default_factory=list)
+    added_gstins: list[tuple[str, Holder]] = field(default_factory=list)
+
+    def gstins(self) -> list[tuple[str, Holder]]:
+        return self.added_gstins + [(row.gstin, row) for row in self.new_rows if row.gstin]
+
+    def ids_of(self, ids: list[int]) -> Callable[[Holder], int]:
+        """Once the new rows are inserted (`ids` in their order): a holder's business id."""
+        by_line = {
+            row.line: business_id for row, business_id in zip(self.new_rows, ids, strict=True)
+        }
+        return lambda holder: holder if isinstance(holder, int) else by_line[holder.line]
+
+
+def _plan(session: Session, rows: list[Row]) -> _Plan:
+    """Match each row by GSTIN, else PAN, else (with neither) exact name and city, against
+    the registry and the rows before it in the file."""
+    by_gstin: dict[str, Holder] = dict(
+        _known(
+            session,
+            BusinessGstin.gstin,
+            BusinessGstin.business_id,
+            {r.gstin for r in rows if r.gstin},
+        )
+    )
+    by_pan: dict[str, Holder] = dict(
+        _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
+    )
+    by_name: dict[tuple[str, str], Holder] = dict(
+        _known_names(session, [r for r in rows if not r.gstin and not r.pan])
+    )
+    plan = _Plan()
+    for row in rows:
+        if row.gstin or row.pan:
+            holder = (by_gstin.get(row.gstin) if row.gstin else None) or (
+                by_pan.get(row.pan) if row.pan else None
+            )
+        else:
+            holder = by_name.get(_name_key(row))
+        if holder is not None:
+            if row.gstin and row.gstin not in by_gstin:
+                plan.added_gstins.append((row.gstin, holder))
+                by_gstin[row.gstin] = holder
+            plan.matched.append((row, holder))
+            continue
+        plan.new_rows.append(row)
+        if row.gstin:
+            by_gstin[row.gstin] = row
+        if row.pan:
+            by_pan.setdefault(row.pan, row)
+        if not row.gstin and not row.pan:
+            by_name.setdefault(_name_key(row), row)
+    return plan
 
 
 def _name_key(row: Row) -> tuple[str, str]:
