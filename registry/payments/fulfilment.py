@@ -168,14 +168,7 @@ def fulfil(
         checkout = gateway.retrieve_checkout(str(checkout["id"]))
         if _order_for_checkout(session, checkout) is not order:
             return Outcome("gateway's session names another order", order.id)
-    if checkout.get("payment_status") != "paid":
-        if checkout.get("status") == "complete":
-            _awaiting_payment(session, order, source)
-        return Outcome("not paid yet", order.id)
-    problem = _mismatch(order, checkout.get("amount_total"), checkout.get("currency"))
-    if problem:
-        return Outcome(problem, order.id)
-    return _unlock(session, order, _reference(checkout.get("payment_intent")), source, event_id)
+    return _unlock_if_paid(session, order, _checkout_payment(checkout), source, event_id)
 
 
 def fulfil_intent(
@@ -196,15 +189,58 @@ def fulfil_intent(
         intent = gateway.retrieve_intent(str(intent["id"]))
         if _order_for_intent(session, intent) is not order:
             return Outcome("gateway's intent names another order", order.id)
-    if intent.get("status") != "succeeded":
+    return _unlock_if_paid(session, order, _intent_payment(intent), source, event_id)
+
+
+@dataclass(frozen=True)
+class _Payment:
+    """What the gateway's record (a checkout session or a payment intent) says of a payment."""
+
+    paid: bool
+    amount: Any
+    currency: Any
+    payment_id: str | None
+    #: The checkout is complete but its money is still on its way (a bank transfer).
+    awaiting: bool = False
+    #: The record is one payment: an order paid by another one is not paid by it.
+    is_the_payment: bool = False
+
+
+def _checkout_payment(checkout: Mapping[str, Any]) -> _Payment:
+    return _Payment(
+        paid=checkout.get("payment_status") == "paid",
+        amount=checkout.get("amount_total"),
+        currency=checkout.get("currency"),
+        payment_id=_reference(checkout.get("payment_intent")),
+        awaiting=checkout.get("status") == "complete",
+    )
+
+
+def _intent_payment(intent: Mapping[str, Any]) -> _Payment:
+    return _Payment(
+        paid=intent.get("status") == "succeeded",
+        amount=intent.get("amount_received", intent.get("amount")),
+        currency=intent.get("currency"),
+        payment_id=str(intent["id"]),
+        is_the_payment=True,
+    )
+
+
+def _unlock_if_paid(
+    session: Session, order: ReportOrder, payment: _Payment, source: str, event_id: str | None
+) -> Outcome:
+    """The one verify-then-unlock path: paid, by this payment, of the order's amount and
+    currency; then `_unlock`."""
+    if not payment.paid:
+        if payment.awaiting:
+            _awaiting_payment(session, order, source)
         return Outcome("not paid yet", order.id)
-    if order.payment_intent_id not in (None, intent["id"]):
+    if payment.is_the_payment and order.payment_intent_id not in (None, payment.payment_id):
         return Outcome("order was paid by another payment", order.id)
-    received = intent.get("amount_received", intent.get("amount"))
-    problem = _mismatch(order, received, intent.get("currency"))
+    problem = _mismatch(order, payment.amount, payment.currency)
     if problem:
         return Outcome(problem, order.id)
-    return _unlock(session, order, str(intent["id"]), source, event_id)
+    return _unlock(session, order, payment.payment_id, source, event_id)
 
 
 # -- internals -------------------------------------------------------------------------
