@@ -8,8 +8,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
+from portal.admin.forms import DecisionForm
 from portal.auth import admin_required
-from portal.complaint_forms import DecisionForm
 from portal.database import db
 from portal.downloads import send_evidence
 from portal.pagination import paginate

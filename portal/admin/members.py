@@ -11,9 +11,10 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.admin import bp
+from portal.admin.forms import RejectForm
 from portal.auth import admin_required
 from portal.database import db
-from portal.forms import ConfirmForm, RejectForm, apply_field_errors
+from portal.forms import ConfirmForm, apply_field_errors
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.members import accounts

@@ -4,27 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
-from marshmallow.validate import Length
-
 from portal.api import bp
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
+from portal.api.schemas import MemberOut, SuspendIn
 from portal.database import db
 from registry.members import accounts
 from registry.models import Member
-
-
-class SuspendIn(Schema):
-    reason = fields.String(required=True, validate=Length(min=5, max=2000))
-
-
-class MemberOut(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    gstin = fields.String()
-    status = fields.String()
-    status_reason = fields.String(allow_none=True)
 
 
 @bp.route("/admin/members/<int:member_id>/suspend", methods=["POST"])

@@ -6,7 +6,8 @@ from typing import Any
 
 from portal.api import bp
 from portal.api.keys import SECURITY, api_actor, key_required
-from portal.api.reports import OrderOut, gateway_failed, order_out
+from portal.api.reports import gateway_failed, order_out
+from portal.api.schemas import OrderOut
 from portal.database import db
 from portal.webhooks import current_gateway
 from registry.payments import fulfilment

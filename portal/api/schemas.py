@@ -244,3 +244,103 @@ class MergeOut(Schema):
     merged = fields.Integer()
     undone = fields.Boolean()
     business = fields.Nested(BusinessOut)
+
+
+class OrderIn(Schema):
+    business_id = record_id(required=True)
+
+
+class OrderOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    business_id = fields.Integer()
+    amount_paise = fields.Integer()
+    currency = fields.String()
+    checkout_session_id = fields.String(allow_none=True)
+    checkout_url = fields.String()
+    created_at = fields.DateTime(format="iso")
+    expires_at = fields.DateTime(format="iso", allow_none=True)
+    paid_at = fields.DateTime(format="iso", allow_none=True)
+    refunded_at = fields.DateTime(format="iso", allow_none=True)
+    report_readable_until = fields.DateTime(format="iso", allow_none=True)
+
+
+class Factor(Schema):
+    name = fields.String()
+    label = fields.String()
+    points = fields.Float()
+
+
+class ScoreOut(Schema):
+    value = fields.Integer()
+    grade = fields.String()
+    factors = fields.List(fields.Nested(Factor))
+
+
+class CreditLimit(Schema):
+    band = fields.String()
+    max_paise = fields.Integer()
+
+
+class Identity(Schema):
+    business_id = fields.Integer()
+    name = fields.String()
+    aliases = fields.List(fields.String())
+    pan = fields.String(allow_none=True)
+    gstins = fields.List(fields.String())
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+
+
+class ReportInvoice(Schema):
+    invoice_date = fields.String()
+    due_date = fields.String()
+    amount_paise = fields.Integer()
+    paid_paise = fields.Integer()
+    days_past_due = fields.Integer()
+
+
+class ReportComplaint(Schema):
+    ref = fields.Integer()
+    status = fields.String()
+    reporter_industry = fields.String()
+    reported_on = fields.String()
+    settled_on = fields.String(allow_none=True)
+    amount_paise = fields.Integer()
+    outstanding_paise = fields.Integer()
+    days_past_due = fields.Integer()
+    invoices = fields.List(fields.Nested(ReportInvoice))
+
+
+class ReportOut(Schema):
+    business = fields.Nested(Identity)
+    score = fields.Nested(ScoreOut)
+    credit_limit = fields.Nested(CreditLimit)
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    complaints = fields.List(fields.Nested(ReportComplaint))
+    generated_at = fields.String()
+    order_id = fields.Integer()
+    readable_until = fields.DateTime(format="iso")
+
+
+class WatchIn(Schema):
+    business_id = record_id(required=True)
+
+
+class WatchOut(Schema):
+    id = fields.Integer()
+    business_id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class SuspendIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+
+
+class MemberOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    gstin = fields.String()
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)

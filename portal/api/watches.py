@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
-
 from portal.api import bp, paging
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
-from portal.api.schemas import record_id
+from portal.api.schemas import WatchIn, WatchOut
 from portal.database import db
 from registry.members import api_keys, watches
 from registry.models import Business, Watch
-
-
-class WatchIn(Schema):
-    business_id = record_id(required=True)
-
-
-class WatchOut(Schema):
-    id = fields.Integer()
-    business_id = fields.Integer()
-    name = fields.String()
-    created_at = fields.DateTime(format="iso")
 
 
 def _out(watch: Watch, business: Business) -> dict[str, Any]:

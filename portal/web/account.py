@@ -11,9 +11,10 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth import signed_in_user
 from portal.database import db
-from portal.forms import ApiKeyForm, ConfirmForm, apply_field_errors
+from portal.forms import ConfirmForm, apply_field_errors
 from portal.pagination import paginate_list
 from portal.web import bp
+from portal.web.forms import ApiKeyForm
 from registry.errors import NotFound, ValidationFailed
 from registry.members import api_keys as key_service
 from registry.models import utcnow

@@ -10,12 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth import member_required, signed_in_user
-from portal.complaint_forms import FilingForm, NoteForm
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import ConfirmForm
 from portal.web import bp
 from portal.web.filing import filing_from, incomplete_rows, show_errors
+from portal.web.forms import FilingForm, NoteForm
 from registry.complaints import filing, life
 from registry.complaints.msmed import msmed_interest
 from registry.errors import Conflict, InvalidTransition, ValidationFailed

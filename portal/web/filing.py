@@ -7,8 +7,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
-from portal.complaint_forms import FilingForm
 from portal.money import to_paise
+from portal.web.forms import FilingForm
 from registry.complaints import filing
 from registry.directory import debtors
 

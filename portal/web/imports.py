@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.forms import ConfirmForm
-from portal.member_forms import DocumentsForm, ImportForm, mapping_form, uploaded
 from portal.pagination import PER_PAGE, paginate, paginate_list
 from portal.web import bp
 from portal.web.filing import show_errors
+from portal.web.forms import DocumentsForm, ImportForm, mapping_form, uploaded
 from registry.bulk import batches, steps
 from registry.bulk.reading import FIELDS, REQUIRED
 from registry.errors import InvalidTransition, ValidationFailed

@@ -8,13 +8,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.complaint_forms import DisputeForm, PromiseForm
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.extensions import limiter
 from portal.notice_limits import PER_NOTICE, notice_bucket
 from portal.web import bp
 from portal.web.filing import show_errors
+from portal.web.forms import DisputeForm, PromiseForm
 from registry.complaints import disputes, life
 from registry.complaints.msmed import msmed_interest
 from registry.complaints.notices import links

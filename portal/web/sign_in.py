@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 from portal.auth import SignedIn
 from portal.database import db
 from portal.extensions import limiter
-from portal.forms import ApplicationForm, ConfirmForm, LoginForm, apply_field_errors
+from portal.forms import ConfirmForm, apply_field_errors
 from portal.safety import safe_next
 from portal.web import bp
+from portal.web.forms import ApplicationForm, LoginForm
 from registry.errors import NotAllowed, ValidationFailed
 from registry.members import accounts
 

@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from portal.auth import member_required, signed_in_user
 from portal.database import db
 from portal.forms import ConfirmForm
-from portal.member_forms import WatchForm
 from portal.pagination import PER_PAGE, page_url, paginate
 from portal.safety import safe_next
 from portal.web import bp
+from portal.web.forms import WatchForm
 from registry.errors import NotFound, ValidationFailed
 from registry.members import watches
 

@@ -70,7 +70,8 @@ def test_every_portal_form_refuses_a_post_without_its_csrf_token(csrf_client, db
     posts = [
         rule
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and not rule.rule.startswith(("/api/", "/webhooks/"))
+        if "POST" in rule.methods
+        and not rule.rule.startswith(("/api/", "/webhooks/"))
         # Razorpay posts the buyer back cross-site: its signature is the proof, and
         # test_razorpay.py holds that a forged one changes nothing.
         and rule.endpoint != "razorpay_checkout.returned"
