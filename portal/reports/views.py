@@ -3,8 +3,6 @@ reported business's own report, free through its notice link."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -146,7 +144,7 @@ def continue_checkout(order_id: int) -> Response:
     return redirect(url_for("reports.order_page", order_id=order.id))
 
 
-def _readable(order_id: int) -> tuple[ReportOrder, dict[str, Any]]:
+def _readable(order_id: int) -> tuple[ReportOrder, credit_report.CreditReport]:
     order = _own_order(order_id)
     content = credit_report.snapshot_of(db(), order, utcnow())
     if content is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TypedDict, cast
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -42,6 +42,72 @@ READABLE_FOR = timedelta(days=30)
 
 class PaymentRequired(RegistryError):
     code = "payment_required"
+
+
+# -- the report's shape (stored as JSON with each order; the API answers it as it is) ----
+
+
+class Identity(TypedDict):
+    business_id: int
+    name: str
+    aliases: list[str]
+    pan: str | None
+    gstins: list[str]
+    city: str | None
+    state: str | None
+
+
+class InvoiceLine(TypedDict):
+    invoice_date: str
+    due_date: str
+    amount_paise: int
+    paid_paise: int
+    days_past_due: int
+
+
+class ComplaintLine(TypedDict):
+    ref: int
+    status: str
+    reporter_industry: str
+    reported_on: str
+    settled_on: str | None
+    amount_paise: int
+    outstanding_paise: int
+    days_past_due: int
+    invoices: list[InvoiceLine]
+
+
+class FactorLine(TypedDict):
+    name: str
+    label: str
+    points: float
+
+
+class ScoreLine(TypedDict):
+    value: int
+    grade: str
+    factors: list[FactorLine]
+
+
+class CreditLimit(TypedDict):
+    band: str
+    max_paise: int
+
+
+class Summary(TypedDict):
+    complaints: int
+    open: int
+    settled: int
+    outstanding_paise: int
+
+
+class CreditReport(TypedDict):
+    business: Identity
+    score: ScoreLine
+    credit_limit: CreditLimit
+    summary: Summary
+    complaints: list[ComplaintLine]
+    generated_at: str
 
 
 def survivor(session: Session, business_id: int) -> Business | None:
@@ -94,7 +160,7 @@ def _legal_entity(session: Session, business: Business) -> tuple[set[int], list[
 
 def _identity(
     session: Session, business: Business, ids: set[int], gstins: list[str], pans: set[str]
-) -> dict[str, Any]:
+) -> Identity:
     names = set(session.scalars(select(Business.name).where(Business.id.in_(ids))))
     names |= set(
         session.scalars(select(BusinessAlias.name).where(BusinessAlias.business_id.in_(ids)))
@@ -118,9 +184,9 @@ def _ageing_date(complaint: Complaint, today: date) -> date:
     return today
 
 
-def _complaint_row(number: int, complaint: Complaint, industry: str, today: date) -> dict[str, Any]:
+def _complaint_row(number: int, complaint: Complaint, industry: str, today: date) -> ComplaintLine:
     until = _ageing_date(complaint, today)
-    invoices: list[dict[str, Any]] = [
+    invoices: list[InvoiceLine] = [
         {
             "invoice_date": invoice.invoice_date.isoformat(),
             "due_date": invoice.due_date.isoformat(),
@@ -147,7 +213,7 @@ def _complaint_row(number: int, complaint: Complaint, industry: str, today: date
     }
 
 
-def _claim(complaint: Complaint, row: dict[str, Any]) -> scoring.Claim:
+def _claim(complaint: Complaint, row: ComplaintLine) -> scoring.Claim:
     weight = sum(max(invoice["amount_paise"], 1) for invoice in row["invoices"]) or 1
     days = (
         sum(max(inv["amount_paise"], 1) * inv["days_past_due"] for inv in row["invoices"]) / weight
@@ -162,7 +228,7 @@ def _claim(complaint: Complaint, row: dict[str, Any]) -> scoring.Claim:
     )
 
 
-def build_report(session: Session, business_id: int, now: datetime) -> dict[str, Any]:
+def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
     """The report on a business as of `now` (a merged id answers its survivor)."""
     business = survivor(session, business_id)
     if business is None:
@@ -182,11 +248,16 @@ def build_report(session: Session, business_id: int, now: datetime) -> dict[str,
         for number, complaint in enumerate(shown, start=1)
     ]
     result = scoring.score([_claim(c, row) for c, row in zip(shown, rows, strict=True)], today)
-    score = result.as_dict()
     return {
         "business": _identity(session, business, ids, gstins, pans),
-        "score": {key: score[key] for key in ("value", "grade", "factors")},
-        "credit_limit": score["credit_limit"],
+        "score": {
+            "value": result.value,
+            "grade": result.grade,
+            "factors": [
+                {"name": f.name, "label": f.label, "points": f.points} for f in result.factors
+            ],
+        },
+        "credit_limit": {"band": result.credit_band, "max_paise": result.credit_limit_paise},
         "summary": {
             "complaints": len(rows),
             "open": sum(1 for row in rows if row["status"] != "settled"),
@@ -223,20 +294,19 @@ def is_readable(order: ReportOrder, now: datetime) -> bool:
     return until is not None and now < until
 
 
-def snapshot_of(session: Session, order: ReportOrder, now: datetime) -> dict[str, Any] | None:
+def snapshot_of(session: Session, order: ReportOrder, now: datetime) -> CreditReport | None:
     """The order's report while it is readable (paid, not refunded, under 30 days)."""
     if not is_readable(order, now):
         return None
     snapshot = session.scalar(select(ReportSnapshot).where(ReportSnapshot.order_id == order.id))
     if snapshot is None:
         return None
-    content: dict[str, Any] = json.loads(snapshot.content)
-    return content
+    return cast(CreditReport, json.loads(snapshot.content))
 
 
 def report_for_member(
     session: Session, member_id: int, business_id: int, now: datetime
-) -> tuple[ReportOrder, dict[str, Any]]:
+) -> tuple[ReportOrder, CreditReport]:
     """The newest readable report this member paid for on this business (or on a business
     since merged into it). Unknown business: `NotFound`; nothing paid: `PaymentRequired`."""
     business = survivor(session, business_id)

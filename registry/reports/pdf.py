@@ -11,6 +11,7 @@ from fpdf.enums import XPos, YPos
 from registry.language import day, words
 from registry.money import rupees
 from registry.printing import FAMILY, Document
+from registry.reports.credit_report import CreditReport
 from registry.settings import PRODUCT_NAME
 
 
@@ -38,7 +39,7 @@ class _Report(Document):
         self.cell(0, 6, f"{PRODUCT_NAME} · page {self.page_no()}", align="C")
 
 
-def render_pdf(report: dict[str, Any]) -> bytes:
+def render_pdf(report: CreditReport) -> bytes:
     business, score = report["business"], report["score"]
     pdf = _Report()
     pdf.set_title(_text(f"Credit report: {business['name']}"))
