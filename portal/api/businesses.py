@@ -26,7 +26,9 @@ def identity(hit: search.Hit) -> dict[str, Any]:
         "city": business.city,
         "state": business.state,
         "score": float(hit.score),
-        "listed_complaints": int(hit.listed_complaints),
+        "listed_complaints": hit.listed_complaints,
+        "disputed_complaints": hit.disputed_complaints,
+        "settled_complaints": hit.settled_complaints,
     }
 
 

@@ -204,7 +204,15 @@ class BusinessOut(Schema):
     city = fields.String(allow_none=True)
     state = fields.String(allow_none=True)
     score = fields.Float()
-    listed_complaints = fields.Integer()
+    listed_complaints = fields.Integer(
+        metadata={"description": "Complaints in the state listed (others see them)."}
+    )
+    disputed_complaints = fields.Integer(
+        metadata={"description": "Listed complaints the business disputes, awaiting a decision."}
+    )
+    settled_complaints = fields.Integer(
+        metadata={"description": "Complaints settled within the last five years."}
+    )
 
 
 class SearchOut(Schema):

@@ -4,14 +4,14 @@ complaints other members can see of each and their legal entity's GSTINs."""
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from registry.db import among
-from registry.models import Business, BusinessGstin, Complaint
+from registry.models import Business, BusinessGstin, Complaint, ComplaintStatus
 from registry.models.complaints import shown_to_others_clause
 
 
@@ -20,15 +20,15 @@ def shown_statement(name: str, dialect: str) -> Any:
     """The statements, built once per database kind, each taking its ids as `values` and
     the oldest settlement still shown as `settled_since`
     (`registry.models.complaints.settled_shown_since()`)."""
-    if name == "businesses":  # with their listed complaints, as a search shows them
-        return select(Business, _listed_of(Business)).where(among(Business.id, "values", dialect))
+    if name == "businesses":  # with their complaints' counts, as a search shows them
+        return select(Business, *_counts_of(Business)).where(among(Business.id, "values", dialect))
     if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
-        return select(Business, _listed_of(Business), _legal_entity_gstins_of(Business)).where(
+        return select(Business, *_counts_of(Business), _legal_entity_gstins_of(Business)).where(
             among(Business.id, "values", dialect)
         )
-    if name == "listed":
+    if name == "counts":
         return (
-            select(Complaint.business_id, func.count())
+            select(Complaint.business_id, *(_sum_of(state) for state in COUNTED))
             .where(among(Complaint.business_id, "values", dialect), _shown())
             .group_by(Complaint.business_id)
         )
@@ -41,10 +41,28 @@ def _shown() -> Any:
     return shown_to_others_clause(bindparam("settled_since"))
 
 
-def _listed_of(business: Any) -> Any:
-    return (
-        select(func.count()).where(Complaint.business_id == business.id, _shown()).scalar_subquery()
-    )
+#: What a search counts of a business's complaints other members see, by state (API.md:
+#: `listed_complaints` counts the state listed only; disputed and settled apart).
+COUNTED = (ComplaintStatus.LISTED, ComplaintStatus.DISPUTED, ComplaintStatus.SETTLED)
+
+
+class Counts(NamedTuple):
+    listed: int = 0
+    disputed: int = 0
+    settled: int = 0
+
+
+def _sum_of(state: ComplaintStatus) -> Any:
+    return func.coalesce(func.sum(case((Complaint.status == state, 1), else_=0)), 0)
+
+
+def _counts_of(business: Any) -> list[Any]:
+    return [
+        select(_sum_of(state))
+        .where(Complaint.business_id == business.id, _shown())
+        .scalar_subquery()
+        for state in COUNTED
+    ]
 
 
 def _legal_entity_gstins_of(business: Any) -> Any:

@@ -20,7 +20,7 @@ from registry.directory.database_index import (
     dialect_of,
     query_vocabulary_variants,
 )
-from registry.directory.identities import shown_statement
+from registry.directory.identities import Counts, shown_statement
 from registry.models import Business
 from registry.models.complaints import settled_shown_since
 
@@ -28,8 +28,8 @@ __all__ = [
     "DatabaseIndex",
     "Hit",
     "SearchResult",
+    "complaint_counts",
     "identity_hit",
-    "listed_counts",
     "search",
     "similar_names",
 ]
@@ -40,7 +40,21 @@ class Hit:
     business: Business
     score: float
     gstins: list[str] = field(default_factory=list)
-    listed_complaints: int = 0
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def listed_complaints(self) -> int:
+        """Complaints in the state listed (not disputed or settled ones)."""
+        return self.counts.listed
+
+    @property
+    def disputed_complaints(self) -> int:
+        return self.counts.disputed
+
+    @property
+    def settled_complaints(self) -> int:
+        """Settled within the five years the history keeps them."""
+        return self.counts.settled
 
 
 @dataclass(frozen=True)
@@ -49,32 +63,33 @@ class SearchResult:
     hits: list[Hit]
 
 
-def listed_counts(session: Session, business_ids: Collection[int]) -> dict[int, int]:
-    """Complaints other members can see (once listed: listed, disputed, settled within
-    five years), per business."""
+def complaint_counts(session: Session, business_ids: Collection[int]) -> dict[int, Counts]:
+    """Per business, the complaints other members can see, by state: listed, disputed,
+    and settled within five years."""
     if not business_ids:
         return {}
     rows = session.execute(
-        shown_statement("listed", dialect_of(session)),
+        shown_statement("counts", dialect_of(session)),
         {"values": sorted(business_ids), "settled_since": settled_shown_since()},
     ).all()
-    return {business_id: count for business_id, count in rows}
+    return {business_id: Counts(*map(int, counts)) for business_id, *counts in rows}
 
 
 def _hits(
     session: Session,
     scored: Sequence[tuple[Business, float]],
-    counts: Mapping[int, int] | None = None,
+    counts: Mapping[int, Counts] | None = None,
     gstins: Mapping[int, list[str]] | None = None,
 ) -> list[Hit]:
     """Search results: each business with its legal entity's GSTINs and its listed
     complaints (`counts` and `gstins`, when the caller already has them)."""
     if counts is None:
-        counts = listed_counts(session, [b.id for b, _ in scored])
+        counts = complaint_counts(session, [b.id for b, _ in scored])
     if gstins is None:
         gstins = businesses.legal_entity_gstins(session, [b for b, _ in scored])
     return [
-        Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, 0)) for b, score in scored
+        Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, Counts()))
+        for b, score in scored
     ]
 
 
@@ -100,8 +115,8 @@ def _name_matches(
     state: str | None,
     limit: int,
     copies: IndexCopies | None = None,
-) -> list[tuple[Business, float, int, list[str] | None]]:
-    """`similar_names`, each also with its count of listed complaints and, on PostgreSQL,
+) -> list[tuple[Business, float, Counts, list[str] | None]]:
+    """`similar_names`, each also with its complaints' counts and, on PostgreSQL,
     its legal entity's GSTINs (read with it; None where they were not)."""
     query = normalise(name)
     place = canonical_city(city) or query.city_hint
@@ -113,15 +128,15 @@ def _name_matches(
     matches = search_name(query, index, city=city, state=state, limit=limit)
     dialect = dialect_of(session)
     params = {"values": sorted(m.id for m in matches), "settled_since": settled_shown_since()}
-    found: dict[int, tuple[Business, int, list[str] | None]] = {}
+    found: dict[int, tuple[Business, Counts, list[str] | None]] = {}
     if dialect == "postgresql":
-        for business, listed, gstins in session.execute(
+        for business, *counts, gstins in session.execute(
             shown_statement("businesses_and_gstins", dialect), params
         ):
-            found[business.id] = (business, listed, gstins or [])
+            found[business.id] = (business, Counts(*map(int, counts)), gstins or [])
     else:
-        for business, listed in session.execute(shown_statement("businesses", dialect), params):
-            found[business.id] = (business, listed, None)
+        for business, *counts in session.execute(shown_statement("businesses", dialect), params):
+            found[business.id] = (business, Counts(*map(int, counts)), None)
     out = []
     for match in matches:
         if match.id in found:

@@ -233,14 +233,14 @@ def test_a_complaint_disputed_in_its_notice_period_stays_private(db, settings, f
     watcher = Actor.of(factory.member_user())
     watches.watch(db, watcher, filed.business_id)
     dispute = disputes.open_dispute(db, settings, filed, "not_delivered", "Goods never came.")
-    assert search.listed_counts(db, [filed.business_id]) == {}
+    assert search.complaint_counts(db, [filed.business_id]) == {}
     report = credit_report.build_report(db, filed.business_id, utcnow())
     assert report["complaints"] == [] and report["score"]["value"] == 100
     assert mails(db, "watch_alert") == []
     disputes.decide(
         db, dispute, "rejected", "The challan is signed by the buyer.", Actor.of(factory.admin())
     )
-    assert search.listed_counts(db, [filed.business_id]) == {filed.business_id: 1}
+    assert search.complaint_counts(db, [filed.business_id]) == {filed.business_id: (1, 0, 0)}
     report = credit_report.build_report(db, filed.business_id, utcnow())
     assert [row["status"] for row in report["complaints"]] == ["listed"]
     assert len(mails(db, "watch_alert")) == 1
@@ -253,7 +253,7 @@ def test_a_complaint_settled_in_its_notice_period_stays_private(db, settings, fi
         kind="user", label="x", user_id=filed.filed_by_user_id, member_id=filed.member_id
     )
     life.settle(db, filed, member, "Paid by NEFT")
-    assert search.listed_counts(db, [filed.business_id]) == {}
+    assert search.complaint_counts(db, [filed.business_id]) == {}
     report = credit_report.build_report(db, filed.business_id, utcnow())
     assert report["complaints"] == [] and report["score"]["value"] == 100
 

@@ -45,6 +45,8 @@ def test_search_api_answers_identity_only(client, db, factory):
         "state",
         "score",
         "listed_complaints",
+        "disputed_complaints",
+        "settled_complaints",
     }
     assert 0 <= first["score"] <= 100 and first["listed_complaints"] == 0
     by_gstin = client.get(

@@ -12,6 +12,7 @@ from matching.normalise import VERSION, NormalName, normalise
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
+from registry.directory.identities import Counts
 from registry.identifiers import gstin_for
 from registry.models import Business, NameTokenStat, NormalNameRecord
 
@@ -153,7 +154,7 @@ def test_names_are_stored_normalised_and_a_search_reads_them(db, tmp_path):
 def test_a_name_search_reads_gstins_and_listed_counts_as_the_other_searches_do(db):
     """On PostgreSQL a name search reads its results' GSTINs and listed complaints with the
     businesses, in one statement: they must be what `directory.legal_entity_gstins` and
-    `listed_counts` answer."""
+    `complaint_counts` answer."""
     pan = "FZQCH7795U"
     head = make(db, "Hegde Hosiery Private Limited", "Durgapur", gstin=gstin_for("19", pan))
     branch = make(db, "Hegde Hosiery Pvt Ltd", "Kolkata", gstin=gstin_for("27", pan))
@@ -165,9 +166,9 @@ def test_a_name_search_reads_gstins_and_listed_counts_as_the_other_searches_do(d
     businesses = [h.business for h in hits]
     assert len(businesses) >= 3 and {head.id, branch.id} <= {b.id for b in businesses}
     assert {h.business.id: h.gstins for h in hits} == directory.legal_entity_gstins(db, businesses)
-    counts = search.listed_counts(db, [b.id for b in businesses])
-    assert {h.business.id: h.listed_complaints for h in hits} == {
-        b.id: counts.get(b.id, 0) for b in businesses
+    counts = search.complaint_counts(db, [b.id for b in businesses])
+    assert {h.business.id: h.counts for h in hits} == {
+        b.id: counts.get(b.id, Counts()) for b in businesses
     }
     assert len(next(h for h in hits if h.business.id == head.id).gstins) == 4
 
