@@ -12,6 +12,8 @@ from portal.admin.forms import DecisionForm
 from portal.auth import admin_required
 from portal.database import db
 from portal.downloads import send_evidence
+from portal.forms import apply_field_errors
+from portal.money import to_paise
 from portal.pagination import paginate
 from registry.complaints import disputes, life
 from registry.errors import InvalidTransition, ValidationFailed
@@ -35,6 +37,10 @@ def dispute_queue() -> str:
     )
 
 
+#: The service names the amount as the API does.
+FORM_FIELD = {"amount_outstanding_paise": "amount"}
+
+
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
 @admin_required
 def dispute(dispute_id: int) -> Response | tuple[str, int]:
@@ -42,10 +48,18 @@ def dispute(dispute_id: int) -> Response | tuple[str, int]:
     form = DecisionForm()
     if form.validate_on_submit():
         try:
+            amount = to_paise(form.amount.data) if form.amount.data is not None else None
             disputes.decide(
-                db(), item, form.outcome.data or "", form.note.data or "", current_user.actor
+                db(),
+                item,
+                form.outcome.data or "",
+                form.note.data or "",
+                current_user.actor,
+                amount if form.outcome.data == "corrected" else None,
             )
-        except (ValidationFailed, InvalidTransition) as exc:
+        except ValidationFailed as exc:
+            apply_field_errors(form, {FORM_FIELD.get(k, k): v for k, v in exc.fields.items()})
+        except InvalidTransition as exc:
             form.form_errors.append(exc.message)
         else:
             flash(f"Dispute #{item.id} {item.status.value}.", "success")

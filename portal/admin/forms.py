@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DecimalField,
     RadioField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class RejectForm(FlaskForm):
@@ -25,8 +26,14 @@ class DecisionForm(FlaskForm):
         choices=[
             SelectChoice("rejected", "Reject the dispute: list the complaint"),
             SelectChoice("upheld", "Uphold the dispute: remove the complaint"),
+            SelectChoice("corrected", "Correct the amount: list it at the amount that stands"),
         ],
         validators=[DataRequired()],
+    )
+    amount = DecimalField(
+        "Amount that stands (₹), for a correction (0 settles it)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0)],
     )
     note = TextAreaField(
         "Reasons (both sides see them)", validators=[DataRequired(), Length(min=10, max=5000)]

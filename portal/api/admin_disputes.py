@@ -49,9 +49,17 @@ def dispute_queue() -> tuple[list[Dispute], dict[str, str]]:
 @bp.response(200, AdminDisputeOut)
 @bp.doc(security=SECURITY)
 def decide_dispute(body: dict[str, Any], dispute_id: int) -> Dispute:
-    """Uphold (complaint removed) or reject (complaint listed) a dispute, with reasons."""
+    """Uphold (complaint removed), reject (complaint listed) or correct (listed at the
+    amount that stands, or settled when it is 0) a dispute, with reasons."""
     dispute = db().get(Dispute, dispute_id)
     if dispute is None:
         raise ApiError(404, "not_found", f"No dispute {dispute_id}.")
-    disputes.decide(db(), dispute, body["outcome"], body["note"], api_actor())
+    disputes.decide(
+        db(),
+        dispute,
+        body["outcome"],
+        body["note"],
+        api_actor(),
+        body.get("amount_outstanding_paise"),
+    )
     return dispute

@@ -158,6 +158,12 @@ class DisputeOut(Schema):
     due_at = fields.DateTime(format="iso")
     decided_at = fields.DateTime(format="iso", allow_none=True)
     decision_note = fields.String(allow_none=True)
+    corrected_from_paise = fields.Integer(
+        allow_none=True, metadata={"description": "A corrected decision: the amount claimed."}
+    )
+    corrected_to_paise = fields.Integer(
+        allow_none=True, metadata={"description": "A corrected decision: the amount that stands."}
+    )
 
 
 class AdminDisputeOut(DisputeOut):
@@ -166,8 +172,13 @@ class AdminDisputeOut(DisputeOut):
 
 
 class DecisionIn(Schema):
-    outcome = fields.String(required=True)
+    outcome = fields.String(
+        required=True, validate=validate.OneOf(["upheld", "rejected", "corrected"])
+    )
     note = fields.String(required=True)
+    amount_outstanding_paise = paise(
+        metadata={"description": "With `corrected`: the amount that stands (0 settles it)."}
+    )
 
 
 class Party(Schema):

@@ -22,6 +22,7 @@ from registry.models import (
     DisputeStatus,
     utcnow,
 )
+from registry.money import rupees
 from registry.settings import Settings
 
 D = DisputeStatus
@@ -122,36 +123,75 @@ def _store_documents(
         raise
 
 
-def decide(session: Session, dispute: Dispute, outcome: str, note: str, actor: Actor) -> None:
-    """An admin upholds (complaint removed) or rejects (complaint listed) a dispute, with
-    reasons that both sides see. Raises `InvalidTransition`, having changed nothing, when
-    the dispute is decided already, or closed because the member settled the complaint
-    meanwhile, or its complaint cannot take the outcome."""
+#: What each decision does to the dispute and its complaint.
+OUTCOMES = {
+    "upheld": (D.UPHELD, ComplaintStatus.REMOVED),
+    "rejected": (D.REJECTED, ComplaintStatus.LISTED),
+    "corrected": (D.CORRECTED, ComplaintStatus.LISTED),  # settled when nothing stands
+}
+
+
+def decide(
+    session: Session,
+    dispute: Dispute,
+    outcome: str,
+    note: str,
+    actor: Actor,
+    amount_outstanding_paise: int | None = None,
+) -> None:
+    """An admin decides a dispute, with reasons both sides see: upheld (the complaint is
+    removed), rejected (listed as claimed) or corrected (listed at the amount that stands,
+    `amount_outstanding_paise`, less than claimed; settled when it is 0). Raises
+    `ValidationFailed` or `InvalidTransition`, having changed nothing, when the decision
+    is incomplete, the dispute is decided or closed already, or its complaint cannot take
+    the outcome."""
     note = (note or "").strip()
+    complaint = dispute.complaint
     errors = {}
-    if outcome not in {"upheld", "rejected"}:
-        errors["outcome"] = "choose upheld or rejected"
+    if outcome not in OUTCOMES:
+        errors["outcome"] = "choose upheld, rejected or corrected"
     if len(note) < 10:
         errors["note"] = "give the reasons for the decision (at least 10 characters)"
+    claimed = complaint.amount_outstanding_paise
+    if outcome == "corrected":
+        if amount_outstanding_paise is None:
+            errors["amount_outstanding_paise"] = "say what amount stands"
+        elif not 0 <= amount_outstanding_paise < claimed:
+            errors["amount_outstanding_paise"] = (
+                f"a correction leaves less than the {rupees(claimed)} claimed (0 settles it)"
+            )
+    elif amount_outstanding_paise is not None:
+        errors["amount_outstanding_paise"] = "only a corrected decision changes the amount"
     if errors:
         raise ValidationFailed(errors)
-    target = D.UPHELD if outcome == "upheld" else D.REJECTED
+    target, after = OUTCOMES[outcome]
+    if outcome == "corrected" and amount_outstanding_paise == 0:
+        after = ComplaintStatus.SETTLED
     if not LIFE.allows(dispute.status, target):
         raise InvalidTransition("dispute", dispute.status.value, target.value)
-    complaint = dispute.complaint
-    after = ComplaintStatus.REMOVED if target is D.UPHELD else ComplaintStatus.LISTED
     if not life.LIFE.allows(complaint.status, after):
         raise InvalidTransition("complaint", complaint.status.value, after.value)
     life.transition_dispute(session, dispute, target, actor, note, action="decided")
     dispute.decided_at = utcnow()
     dispute.decided_by_user_id = actor.user_id
     dispute.decision_note = note
-    life.transition(session, complaint, after, actor, f"dispute {outcome}: {note}")
-    verdict = (
-        "upheld: the complaint is removed"
-        if target is D.UPHELD
-        else "rejected: the complaint is listed"
-    )
+    verdict = {
+        "upheld": "upheld: the complaint is removed",
+        "rejected": "rejected: the complaint is listed",
+    }.get(outcome, "")
+    history = f"dispute {outcome}: {note}"
+    if outcome == "corrected":
+        assert amount_outstanding_paise is not None
+        dispute.corrected_from_paise, dispute.corrected_to_paise = claimed, amount_outstanding_paise
+        complaint.amount_outstanding_paise = amount_outstanding_paise
+        figures = f"{rupees(claimed)} claimed, {rupees(amount_outstanding_paise)} stands"
+        history = f"dispute corrected ({figures}): {note}"
+        verdict = f"corrected the amount: {figures}" + (
+            " (nothing stands: the complaint is settled)"
+            if after is ComplaintStatus.SETTLED
+            else "; the complaint is listed at that amount"
+        )
+    life.transition(session, complaint, after, actor, history)
     outbox.queue_email(
         session,
         "dispute_decided",

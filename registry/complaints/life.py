@@ -41,9 +41,10 @@ D = DisputeStatus
 DISPUTE_LIFE = StateMachine[DisputeStatus](
     entity="dispute",
     moves={
-        D.OPEN: frozenset({D.UPHELD, D.REJECTED, D.CLOSED}),
+        D.OPEN: frozenset({D.UPHELD, D.REJECTED, D.CORRECTED, D.CLOSED}),
         D.UPHELD: frozenset(),
         D.REJECTED: frozenset(),
+        D.CORRECTED: frozenset(),
         D.CLOSED: frozenset(),
     },
 )

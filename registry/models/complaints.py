@@ -47,6 +47,8 @@ class DisputeStatus(enum.Enum):
     OPEN = "open"
     UPHELD = "upheld"
     REJECTED = "rejected"
+    #: Decided: part of the claim stands (`corrected_to_paise`), the rest does not.
+    CORRECTED = "corrected"
     #: Ended without a decision: the member settled the complaint while it was disputed.
     CLOSED = "closed"
 
@@ -137,6 +139,9 @@ class Dispute(Base):
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)
     overdue_notified_at: Mapped[datetime | None]
+    #: A corrected decision keeps both figures: what was claimed, and what stands.
+    corrected_from_paise: Mapped[int | None]
+    corrected_to_paise: Mapped[int | None]
 
     complaint: Mapped[Complaint] = relationship(back_populates="disputes")
     evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="dispute")
