@@ -62,6 +62,11 @@ def _kept_secret(instance: Path, filename: str, make: Any) -> str:
     return value
 
 
+DEMO_GRIEVANCE_OFFICER = (
+    "Grievance Officer (demo), Khata Registry Services Private Limited, Pune; "
+    "grievance@registry.example.in, +91 20 4000 0000"
+)
+
 #: What each payment gateway needs from the environment (the test gateway: nothing).
 GATEWAY_KEYS: dict[str, tuple[str, ...]] = {
     "stripe": ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
@@ -112,6 +117,8 @@ class Settings:
     razorpay_webhook_secret: str | None = None
     #: A Razorpay-compatible server (tests run a local stand-in).
     razorpay_api_base: str | None = None
+    #: Name and contact of the grievance officer (DPDP Act), shown on /grievance.
+    grievance_officer: str = DEMO_GRIEVANCE_OFFICER
     #: The seller on GST tax invoices (`REGISTRY_LEGAL_NAME`, `REGISTRY_GSTIN`, `REGISTRY_ADDRESS`).
     registry_legal_name: str = DEMO_SELLER["REGISTRY_LEGAL_NAME"]
     registry_gstin: str = DEMO_SELLER["REGISTRY_GSTIN"]
@@ -181,6 +188,7 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
             api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
+            grievance_officer=env.get("GRIEVANCE_OFFICER") or DEMO_GRIEVANCE_OFFICER,
             payment_gateway=gateway,
             razorpay_key_id=env.get("RAZORPAY_KEY_ID") or None,
             razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET") or None,

@@ -16,6 +16,7 @@ from registry.complaints.notices import reminders
 from registry.directory import name_index
 from registry.mailer import Mailer
 from registry.payments import orders
+from registry.rights import requests as privacy_requests
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class Round:
     disputes_overdue: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
+    privacy_escalations: int = 0
     orphan_files_removed: int = 0
     index_changes_pruned: int = 0
     emails_sent: int = 0
@@ -50,6 +52,7 @@ def run_once(
             result.reminders = reminders.send_due_reminders(session, settings)
             result.listed = life.list_notice_period_over(session)
             result.disputes_overdue = disputes.flag_overdue(session)
+            result.privacy_escalations = privacy_requests.escalate(session)
             result.orders_expired = orders.expire_overdue(session)
             result.imports_expired = batches.expire_abandoned(session, settings)
             faults.pause("worker-round")

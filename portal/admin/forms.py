@@ -39,3 +39,11 @@ class DecisionForm(FlaskForm):
         "Reasons (both sides see them)", validators=[DataRequired(), Length(min=10, max=5000)]
     )
     submit = SubmitField("Decide")
+
+
+class PrivacyAnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Answer (emailed to the requester; an access request's answer carries the export)",
+        validators=[DataRequired(), Length(min=10, max=20000)],
+    )
+    submit = SubmitField("Send the answer")

@@ -42,6 +42,7 @@ from portal.api import (  # noqa: E402  (the views register themselves on bp)
     complaints,
     me,
     notices,
+    privacy,
     reports,
     watches,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "complaints",
     "me",
     "notices",
+    "privacy",
     "reports",
     "watches",
 ]

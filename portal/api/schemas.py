@@ -363,3 +363,22 @@ class MemberOut(Schema):
     gstin = fields.String()
     status = fields.String()
     status_reason = fields.String(allow_none=True)
+
+
+class PrivacyRequestIn(Schema):
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["access", "correction", "erasure"])
+    )
+    email = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=254),
+        metadata={"format": "email", "description": "Where the answer is sent."},
+    )
+    details = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+
+
+class PrivacyRequestOut(Schema):
+    id = fields.Integer()
+    kind = fields.Function(lambda r: r.kind.value)
+    status = fields.Function(lambda r: r.status.value)
+    due_at = fields.DateTime(format="iso")

@@ -32,6 +32,11 @@ from registry.models.payments import (
     PaymentLedger,
     ReportOrder,
 )
+from registry.models.privacy import (
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+)
 from registry.models.reports import ReportSnapshot
 from registry.models.tools import ColumnMapping, ImportBatch, ImportStatus, Notification
 
@@ -68,6 +73,9 @@ __all__ = [
     "OutboxMessage",
     "PairStatus",
     "PaymentLedger",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "ReportOrder",
     "ReportSnapshot",
     "Role",

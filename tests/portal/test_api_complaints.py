@@ -265,7 +265,9 @@ def test_a_dispute_closed_by_settlement_is_listed_as_closed_and_cannot_be_decide
     assert client.get(f"/api/v1/notices/{token}").json["disputes"][0]["status"] == "closed"
     unknown = client.get("/api/v1/admin/disputes?status=moot", headers=bearer(admin_key))
     assert unknown.status_code == 422
-    assert unknown.json["error"]["fields"]["status"].endswith("open, upheld, rejected, corrected, closed")
+    assert unknown.json["error"]["fields"]["status"].endswith(
+        "open, upheld, rejected, corrected, closed"
+    )
 
 
 def test_altered_or_unknown_tokens_are_404(client, db, settings, member_key):

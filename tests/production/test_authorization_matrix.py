@@ -25,6 +25,9 @@ PUBLIC = {
     "api-docs.openapi_json",
     "webhooks.stripe_events",
     "webhooks.razorpay_events",
+    "web.privacy_notice",
+    "web.grievance",
+    "api.file_privacy_request",
 }
 PUBLIC_PREFIXES = ("web.notice", "api.read_notice", "api.dispute_notice", "test_gateway.")
 PUBLIC_PREFIXES += ("razorpay_checkout.",)  # Razorpay's order id, or its signature, is the key

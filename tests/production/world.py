@@ -15,6 +15,7 @@ from registry.complaints import disputes, filing
 from registry.members import api_keys, watches
 from registry.models import Business, DuplicatePair, User
 from registry.payments import orders
+from registry.rights import requests
 from registry.settings import Settings
 from tests.conftest import PDF, Factory, filing_request
 from tests.members.conftest import csv_bytes, row
@@ -84,6 +85,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
     pair = DuplicatePair(a_id=min(a.id, b.id), b_id=max(a.id, b.id), score=93.0, reasons="[]")
     db.add(pair)
     db.flush()
+    privacy = requests.file(db, "access", "someone@example.com", "What do you hold about me?")
     db.expire_all()
     return World(
         owner=owner,
@@ -105,6 +107,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "watch_id": watched.watch.id,
             "batch_id": batch.id,
             "pair_id": pair.id,
+            "request_id": privacy.id,
             "merge_id": 999999,
             "member_id": owner.member_id,
             "business_id": complaint.business_id,
