@@ -91,3 +91,47 @@ def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+class CodeForm(FlaskForm):
+    """Login's second step, and confirming identity for a sensitive act."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Continue")
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", validators=[Length(max=256)])
+    code = StringField("Or a two-factor code", validators=[Length(max=40)])
+    submit = SubmitField("Confirm")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=256)]
+    )
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+    )
+    submit = SubmitField("Set password")
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
+    submit = SubmitField("Turn on two-factor")

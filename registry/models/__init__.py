@@ -1,5 +1,6 @@
 """All models, importable from one place (and all registered on `Base.metadata`)."""
 
+from registry.models.accounts import LoginFailure, PasswordReset, RecoveryCode
 from registry.models.activity import AuditEntry, OutboxMessage, Watch
 from registry.models.base import Base, utcnow
 from registry.models.businesses import Business, BusinessAlias, BusinessGstin
@@ -56,6 +57,7 @@ __all__ = [
     "ImportStatus",
     "Invoice",
     "LedgerKind",
+    "LoginFailure",
     "Member",
     "MemberStatus",
     "MsmeCategory",
@@ -66,7 +68,9 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",
+    "PasswordReset",
     "PaymentLedger",
+    "RecoveryCode",
     "ReportOrder",
     "ReportSnapshot",
     "Role",
