@@ -89,11 +89,15 @@ def admin_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _now() -> int:
+    return int(time.time())
+
+
 def start_session(user: User) -> None:
     """Sign this browser in with a fresh session (no fixation), timed from now."""
     session.clear()
     login_user(SignedIn(user))
-    now = int(time.time())
+    now = _now()
     session["login_at"] = now
     session["seen_at"] = now
     session["auth_at"] = now
@@ -106,11 +110,11 @@ def end_session() -> None:
 
 def confirm_identity() -> None:
     """The user just typed their password or a code: sensitive acts are open again."""
-    session["auth_at"] = int(time.time())
+    session["auth_at"] = _now()
 
 
 def recently_authenticated() -> bool:
-    return int(time.time()) - int(session.get("auth_at", 0)) <= REAUTH_WINDOW
+    return _now() - int(session.get("auth_at", 0)) <= REAUTH_WINDOW
 
 
 def reauth_required(view: F) -> F:
@@ -138,7 +142,7 @@ def _session_checks() -> Response | None:
     """Timeouts, and admins without two-factor sent to enrol before anything else."""
     if "_user_id" not in session:
         return None
-    now = int(time.time())
+    now = _now()
     login_at = int(session.get("login_at", 0))
     seen_at = int(session.get("seen_at", 0))
     if now - login_at > ABSOLUTE_TIMEOUT or now - seen_at > IDLE_TIMEOUT:
