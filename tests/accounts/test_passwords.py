@@ -71,6 +71,12 @@ def test_changing_the_password_ends_every_other_session(app, db, factory, auth, 
     again = app.test_client()
     assert again.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 422
     assert again.post("/login", data={"email": user.email, "password": NEW}).status_code == 302
+    told = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.to_address == user.email, OutboxMessage.kind == "password_changed"
+        )
+    ).all()
+    assert len(told) == 1
 
 
 def _reset_link(db, email):
