@@ -149,7 +149,12 @@ def locked_until(session: Session, user: User) -> datetime | None:
 
 def record_failure(session: Session, user: User) -> None:
     """Count a wrong password or code; the failure that locks the account emails its
-    owner."""
+    owner. Failures older than the window are dropped, so the table stays small."""
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.user_id == user.id, LoginFailure.at <= utcnow() - FAILURE_WINDOW
+        )
+    )
     session.add(LoginFailure(user_id=user.id, at=utcnow()))
     session.flush()
     until = locked_until(session, user)

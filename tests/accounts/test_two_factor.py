@@ -145,3 +145,10 @@ def test_merging_needs_a_recent_password_or_code(client, db, factory, auth, monk
     assert ok.status_code == 302 and ok.headers["Location"] == "/account/api-keys"
     created = client.post("/account/api-keys", data={"name": "ops", "scopes": ["search"]})
     assert created.status_code == 200 and "kr_" in created.text
+
+
+def test_the_enrolment_page_speaks_hindi(client, factory, auth):
+    user = factory.member_user()
+    auth.login(user.email)
+    page = client.get("/account/two-factor?lang=hi").text
+    assert "दो-चरणीय सत्यापन" in page and "ऑथेंटिकेटर ऐप" in page
