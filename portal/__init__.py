@@ -12,6 +12,7 @@ from flask import Flask
 
 from portal import (
     admin,
+    auth,
     database,
     errors,
     health,
@@ -75,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = "Please log in to see that page."
+    auth.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     security.install_id_converter(app)

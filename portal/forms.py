@@ -5,9 +5,8 @@ service's per-field errors next to a form's fields. Each blueprint keeps its own
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    SubmitField,
-)
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import Length
 
 
 class ConfirmForm(FlaskForm):
@@ -24,3 +23,9 @@ def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", validators=[Length(max=256)])
+    code = StringField("Or a two-factor code", validators=[Length(max=40)])
+    submit = SubmitField("Confirm")

@@ -106,6 +106,8 @@ def create_admin(email: str, password: str, with_key: bool) -> None:
         with _transaction(settings) as session:
             user = accounts.create_admin(session, email, password, CLI_ACTOR)
             out: dict[str, Any] = {"user_id": user.id, "email": user.email, "role": "admin"}
+            # The admin's portal login needs this (TOTP, RFC 6238): shown once, here.
+            out["totp_secret"] = user.totp_secret
             if with_key:
                 out["api_key"] = api_keys.create(session, user, "CLI", CLI_ACTOR)[1]
             return out

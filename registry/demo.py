@@ -30,6 +30,9 @@ from registry.settings import Settings
 
 ADMIN_EMAIL = "admin@demo.khata.example"
 MEMBER_PASSWORD = "demo-password-2026"  # noqa: S105  (published demo login, README)
+# The demo admin's two-factor key (published with the demo login, README): add it to an
+# authenticator app, or run `python -c "import pyotp; print(pyotp.TOTP(KEY).now())"`.
+ADMIN_TOTP_SECRET = "KHATADEMOADMINTOTPKEYTWOZEROTWOS"  # noqa: S105
 
 DEMO_MEMBERS = [
     (
@@ -58,7 +61,8 @@ def load(session: Session, settings: Settings) -> bool:
     """Load the demo set; False when it is already there."""
     if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
         return False
-    accounts.create_admin(session, ADMIN_EMAIL, MEMBER_PASSWORD, SYSTEM)
+    admin = accounts.create_admin(session, ADMIN_EMAIL, MEMBER_PASSWORD, SYSTEM)
+    admin.totp_secret = ADMIN_TOTP_SECRET
     users = [
         accounts.create_active(
             session,

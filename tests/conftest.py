@@ -14,10 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -196,19 +197,36 @@ def factory(db: Session) -> Factory:
 
 
 class Auth:
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, session: Session | None = None) -> None:
         self.client = client
+        self.session = session
 
     def login(self, email: str, password: str = PASSWORD) -> Any:
-        return self.client.post("/login", data={"email": email, "password": password})
+        """Logs in; for a login with two-factor (every admin), with a current code too."""
+        data = {"email": email, "password": password}
+        code = totp_code(self.session, email) if self.session is not None else None
+        if code:
+            data["code"] = code
+        return self.client.post("/login", data=data)
 
     def logout(self) -> Any:
         return self.client.post("/logout")
 
 
 @pytest.fixture
-def auth(client: FlaskClient) -> Auth:
-    return Auth(client)
+def auth(client: FlaskClient, db: Session) -> Auth:
+    return Auth(client, db)
+
+
+def totp_code(session: Session, email: str) -> str | None:
+    """A current two-factor code for this login, or None when it has no two-factor.
+    The user's last used step is cleared, so two logins in one test both work."""
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None or not user.totp_secret:
+        return None
+    user.totp_last_step = None
+    session.flush()
+    return pyotp.TOTP(user.totp_secret).now()
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

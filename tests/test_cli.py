@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, delete, func, select, update
 
 from matching.normalise import VERSION
+from registry import demo
 from registry.cli import main
 from registry.identifiers import gstin_for
 from registry.models import (
@@ -63,6 +64,7 @@ def test_create_admin_with_api_key_prints_one_json_line(cli_env):
     assert len(line) == 1
     data = json.loads(line[0])
     assert data["api_key"].startswith("kr_") and data["role"] == "admin"
+    assert len(data["totp_secret"]) == 32
 
 
 def test_create_member_makes_an_active_member(cli_env):
@@ -113,7 +115,11 @@ def test_demo_loads_once_with_a_complaint_in_each_state(cli_env):
     engine = create_engine(cli_env["DATABASE_URL"])
     with engine.connect() as conn:
         states = set(conn.execute(select(Complaint.status)).scalars())
+        admin_key = conn.execute(
+            select(User.totp_secret).where(User.email == demo.ADMIN_EMAIL)
+        ).scalar()
     engine.dispose()
+    assert admin_key == demo.ADMIN_TOTP_SECRET  # published with the demo login
     assert {ComplaintStatus(s) if isinstance(s, str) else s for s in states} >= {
         ComplaintStatus.IN_NOTICE,
         ComplaintStatus.LISTED,
@@ -135,6 +141,7 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "disputes_overdue",
         "orders_expired",
         "imports_expired",
+        "privacy_escalations",
         "orphan_files_removed",
         "index_changes_pruned",
         "emails_sent",

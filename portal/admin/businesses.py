@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
-from portal.auth import admin_required
+from portal.auth import admin_required, reauth_required
 from portal.database import db
 from portal.forms import ConfirmForm
 from registry.directory import businesses, duplicates, merges, search
@@ -43,6 +43,7 @@ def duplicate_queue() -> str:
 
 @bp.post("/duplicates/<int:pair_id>/merge")
 @admin_required
+@reauth_required
 def merge_pair(pair_id: int) -> Response:
     pair = db().get(DuplicatePair, pair_id)
     if pair is None or not ConfirmForm().validate_on_submit():
@@ -91,6 +92,7 @@ def business(business_id: int) -> str:
 
 @bp.post("/merges/<int:merge_id>/undo")
 @admin_required
+@reauth_required
 def undo_merge(merge_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -7,6 +7,7 @@ bp = Blueprint("web", __name__)
 from portal.web import (  # noqa: E402  (the views register themselves on bp)
     account,
     complaints,
+    credentials,
     dashboard,
     imports,
     notice,
@@ -20,6 +21,7 @@ __all__ = [
     "account",
     "bp",
     "complaints",
+    "credentials",
     "dashboard",
     "imports",
     "notice",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth import signed_in_user
+from portal.auth import recently_authenticated, signed_in_user
 from portal.database import db
 from portal.forms import ConfirmForm, apply_field_errors
 from portal.pagination import paginate_list
@@ -22,8 +22,12 @@ from registry.models import utcnow
 
 @bp.route("/account/api-keys", methods=["GET", "POST"])
 @login_required
-def api_keys() -> tuple[str, int]:
+def api_keys() -> Response | tuple[str, int]:
     user = signed_in_user()
+    if user.is_admin and request.method == "POST" and not recently_authenticated():
+        # An admin key can do anything an admin can: confirm identity first.
+        flash("Confirm it is you before creating an admin API key.", "info")
+        return redirect(url_for("web.confirm_identity", next=url_for("web.api_keys")))
     form = ApiKeyForm()
     allowed = key_service.ROLE_SCOPES[user.role]
     choices = [

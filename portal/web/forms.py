@@ -205,3 +205,41 @@ def uploaded(files: object) -> list[Document]:
         for item in files
         if isinstance(item, FileStorage) and item.filename
     ]
+
+
+class CodeForm(FlaskForm):
+    """Login's second step, and confirming identity for a sensitive act."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Continue")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=256)]
+    )
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+    )
+    submit = SubmitField("Set password")
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
+    submit = SubmitField("Turn on two-factor")

@@ -13,6 +13,7 @@ from registry import audit, outbox
 from registry.actors import Actor
 from registry.errors import NotAllowed, ValidationFailed
 from registry.identifiers import IdentifierError, normalise_email, validate_gstin
+from registry.members import logins
 from registry.members.passwords import hash_password, password_problem, verify_password
 from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcnow
 from registry.states import StateMachine
@@ -68,7 +69,7 @@ def _check_application(session: Session, app: Application) -> tuple[str, str]:
         email = normalise_email(app.email)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    problem = password_problem(app.password)
+    problem = password_problem(app.password, (app.email, name))
     if problem:
         errors["password"] = problem
     if app.msme_category not in {c.value for c in MsmeCategory}:
@@ -142,7 +143,7 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
         email = normalise_email(email)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    problem = password_problem(password)
+    problem = password_problem(password, (email,))
     if problem:
         errors["password"] = problem
     if not errors and email_taken(session, email):
@@ -152,6 +153,8 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
     user = User(email=email, password_hash=hash_password(password), role=Role.ADMIN)
     session.add(user)
     session.flush()
+    # Admins must have two-factor: the secret is set now and shown to whoever runs this.
+    logins.set_totp_secret(session, user)
     audit.record(session, actor, "user", user.id, "admin_created", to_state="admin")
     return user
 
@@ -194,6 +197,7 @@ def suspend(session: Session, member: Member, actor: Actor, reason: str) -> None
         raise ValidationFailed({"reason": "say why the member is suspended (5 to 2000 characters)"})
     transition(session, member, M.SUSPENDED, actor, reason, action="suspended")
     member.status_reason = reason
+    logins.end_sessions(session, member)
     outbox.queue_email(
         session,
         "member_suspended",
@@ -211,9 +215,19 @@ def list_by_status(session: Session, status: MemberStatus) -> Sequence[Member]:
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
-    """The user for these credentials, or `NotAllowed` with a message fit to show."""
+    """The user for these credentials, or `NotAllowed` with a message fit to show.
+
+    A wrong password counts against the account (`logins.record_failure`; the caller
+    commits it even though the login fails); an account with too many recent failures
+    is refused, with how long to wait, even with the right password."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    until = logins.locked_until(session, user) if user is not None else None
+    right = verify_password(user.password_hash if user else None, password)
+    if until is not None:
+        raise NotAllowed(logins.wait_message(until))
+    if not right or user is None:
+        if user is not None:
+            logins.record_failure(session, user)
         raise NotAllowed("Email or password is incorrect.")
     if not user.is_active:
         raise NotAllowed("This login is disabled.")

@@ -1,5 +1,6 @@
 """All models, importable from one place (and all registered on `Base.metadata`)."""
 
+from registry.models.accounts import LoginFailure, PasswordReset, RecoveryCode
 from registry.models.activity import AuditEntry, OutboxMessage, Watch
 from registry.models.base import Base, utcnow
 from registry.models.businesses import Business, BusinessAlias, BusinessGstin
@@ -62,6 +63,7 @@ __all__ = [
     "ImportStatus",
     "Invoice",
     "LedgerKind",
+    "LoginFailure",
     "Member",
     "MemberStatus",
     "MsmeCategory",
@@ -72,10 +74,12 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",
+    "PasswordReset",
     "PaymentLedger",
     "PrivacyRequest",
     "PrivacyRequestKind",
     "PrivacyRequestStatus",
+    "RecoveryCode",
     "ReportOrder",
     "ReportSnapshot",
     "Role",

@@ -74,6 +74,12 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Part of every portal session's id: raising it ends all of this user's sessions.
+    session_version: Mapped[int] = mapped_column(default=0)
+    #: Base32 TOTP secret once two-factor is on (None: password only).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The last TOTP time step accepted, so one code cannot be used twice.
+    totp_last_step: Mapped[int | None]
 
     member: Mapped[Member | None] = relationship(back_populates="users")
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -162,9 +163,14 @@ def admin_user(session: Session) -> User:
     return user
 
 
-def log_in(page: Any, email: str) -> None:
+def log_in(page: Any, email: str, totp_secret: str | None = None) -> None:
+    """Password, then (for a login with two-factor, as every admin has) the app's code."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+    if totp_secret:
+        page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

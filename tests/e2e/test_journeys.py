@@ -230,7 +230,7 @@ def test_an_admin_decides_a_dispute_and_merges_a_duplicate(new_page, seed, e2e_s
     seed.commit()
 
     page = new_page()
-    log_in(page, admin.email)
+    log_in(page, admin.email, admin.totp_secret)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dispute queue")
     page.get_by_role("link", name=f"#{dispute.id}", exact=True).click()
     expect(page.locator("main")).to_contain_text("credit note")

@@ -63,7 +63,7 @@ def pending(own_database):
                 "Race Traders",
                 gstin_for("27", f"AACFR{n:04d}K"),
                 f"race{n}@x.example",
-                "pw-12345678",
+                "cli traders ledger 2026",
             ),
             SYSTEM,
         )

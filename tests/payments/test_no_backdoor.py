@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -46,10 +47,10 @@ def _callers(app, factory, member):
     member_web, admin_web = app.test_client(), app.test_client()
     admin = factory.admin()
     for client, user in ((member_web, member), (admin_web, admin)):
-        assert (
-            client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
-            == 302
-        )
+        data = {"email": user.email, "password": PASSWORD}
+        if user.totp_secret:
+            data["code"] = pyotp.TOTP(user.totp_secret).now()
+        assert client.post("/login", data=data).status_code == 302
     member_key, admin_key = factory.api_key(member), factory.api_key(admin)
     return [
         (anonymous, {}),

@@ -177,7 +177,10 @@ def test_gateway_events_lists_and_replays_what_never_arrived(cli_env, tmp_path):
         user = accounts.create_active(
             session,
             accounts.Application(
-                "CLI Traders", gstin_for("27", "AACFC1234K"), "cli@x.example", "pw-12345678"
+                "CLI Traders",
+                gstin_for("27", "AACFC1234K"),
+                "cli@x.example",
+                "cli traders ledger 2026",
             ),
             SYSTEM,
         )

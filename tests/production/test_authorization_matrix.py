@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from tests.production.world import build_world
 
 ROLES = ["anonymous", "member", "other", "admin"]
@@ -19,6 +19,8 @@ PUBLIC = {
     "web.login",
     "web.apply",
     "web.logout",
+    "web.forgot_password",
+    "web.reset_password",
     "health.healthz",
     "health.readyz",
     "static",
@@ -93,7 +95,11 @@ def test_every_route_answers_each_role_as_it_should(app, client, db, settings, f
     world = build_world(db, settings, app, factory)
     user = {"member": world.owner, "other": world.other, "admin": world.admin}.get(role)
     if user is not None:
-        signed_in = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        data = {"email": user.email, "password": PASSWORD}
+        code = totp_code(db, user.email)
+        if code:
+            data["code"] = code
+        signed_in = client.post("/login", data=data)
         assert signed_in.status_code == 302
     key = world.keys.get(role)
     wrong = []

@@ -106,12 +106,22 @@ def test_a_full_journey_leaves_no_secret_in_any_log(site):
     assert disputed.status_code == 201
     get(f"{web.url}/notice/{token}x?token={token}")  # a mistyped link: 404
     get(f"{web.url}/api/v1/complaints", headers={"Authorization": f"Bearer {portal_key}"})
+    forgot = browser.get(f"{web.url}/forgot-password").text
+    browser.post(
+        f"{web.url}/forgot-password",
+        data={"email": "kaveri@x.example", "csrf_token": csrf(forgot)},
+    )
+    with site.sessions() as session:
+        mail = session.scalars(select(OutboxMessage.body)).all()
+    reset = re.search(r"/reset-password/([A-Za-z0-9_-]{20,})", "\n".join(mail)).group(1)
+    assert get(f"{web.url}/reset-password/{reset}").ok
     site.processes[0].kill9()
 
     log = web.output()
     assert '"GET /notice/<token> HTTP/1.1" 200' in log  # gunicorn's line, by template
     assert '"path": "/api/v1/notices/<token>/dispute"' in log  # the app's JSON line
-    for secret in (token, key, portal_key, PASSWORD, key[:20], token[:16]):
+    assert "/reset-password/<token>" in log
+    for secret in (token, key, portal_key, PASSWORD, key[:20], token[:16], reset):
         assert secret not in log, secret
 
 

@@ -1,0 +1,1 @@
+"""Accounts: passwords, two-factor, sessions and per-account throttling (issue 18)."""
