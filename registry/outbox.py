@@ -8,7 +8,9 @@ Message-ID the row was given when it was queued ("Crash safety" in docs/operatio
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -77,7 +79,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | 
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _claimable(now))
-        .values(locked_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+        .values(locked_until=now + CLAIM, locked_by=WORKER, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     message = None
@@ -93,28 +95,61 @@ def _record(session: Session, message_id: int, **values: Any) -> None:
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(locked_until=None, **values)
+        .values(locked_until=None, locked_by=None, **values)
         .execution_options(synchronize_session=False)
     )
     session.commit()
 
 
 def recover_interrupted(session: Session) -> int:
-    """At worker start: release the messages a stopped worker was sending (claimed, never
-    marked sent) so they go out now rather than when their lease runs out. Their outcome
-    is unknown, so they are sent again, with the same Message-ID (at least once; see
-    "Crash safety" in docs/operations.md). Assumes one worker process, as documented.
+    """At worker start: release the messages a stopped worker on this machine was sending
+    (claimed, never marked sent) so they go out now rather than when their lease runs out.
+    Their outcome is unknown, so they are sent again, with the same Message-ID (at least
+    once; see "Crash safety" in docs/operations.md). A lease held by a worker that is still
+    running (a rolling restart starts the new worker before the old one stops) or by a
+    worker on another machine is left to run out: releasing it sent those emails twice.
     Returns how many; the caller commits."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.locked_until.is_not(None))
-        .values(locked_until=None, last_error=INTERRUPTED)
-        .execution_options(synchronize_session=False)
-    )
-    count = cast(CursorResult[Any], result).rowcount
+    held = session.execute(
+        select(OutboxMessage.id, OutboxMessage.locked_by).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.locked_until.is_not(None)
+        )
+    ).all()
+    gone = [message_id for message_id, owner in held if _owner_is_gone(owner)]
+    count = 0
+    if gone:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(gone), OutboxMessage.sent_at.is_(None))
+            .values(locked_until=None, locked_by=None, last_error=INTERRUPTED)
+            .execution_options(synchronize_session=False)
+        )
+        count = cast(CursorResult[Any], result).rowcount
     if count:
         log.warning("%d email(s) interrupted by a stopped worker will be sent again", count)
     return count
+
+
+#: This process, as it signs the leases it takes.
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_is_gone(owner: str | None) -> bool:
+    """Whether the worker that took a lease has stopped: known only for a process on this
+    machine (a lease without an owner predates owners and is treated as gone)."""
+    if not owner:
+        return True
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 INTERRUPTED = (

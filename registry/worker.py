@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry import faults, orphans, outbox
@@ -49,12 +50,13 @@ def run_once(
     result = Round()
     with sessions() as session:
         with session.begin():
-            result.reminders = reminders.send_due_reminders(session, settings)
-            result.listed = life.list_notice_period_over(session)
-            result.disputes_overdue = disputes.flag_overdue(session)
-            result.privacy_escalations = privacy_requests.escalate(session)
-            result.orders_expired = orders.expire_overdue(session)
-            result.imports_expired = batches.expire_abandoned(session, settings)
+            if _this_worker_does_the_round(session):
+                result.reminders = reminders.send_due_reminders(session, settings)
+                result.listed = life.list_notice_period_over(session)
+                result.disputes_overdue = disputes.flag_overdue(session)
+                result.privacy_escalations = privacy_requests.escalate(session)
+                result.orders_expired = orders.expire_overdue(session)
+                result.imports_expired = batches.expire_abandoned(session, settings)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer)
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
@@ -64,6 +66,19 @@ def run_once(
         with sessions() as session, session.begin():
             result.index_changes_pruned = name_index.prune_changes(session)
     return result
+
+
+#: The PostgreSQL advisory lock one worker holds while it makes time's moves.
+ROUND_LOCK = 7_418_203_117
+
+
+def _this_worker_does_the_round(session: Session) -> bool:
+    """Whether this worker makes this round's time-based moves: on PostgreSQL the one
+    holding a transaction-scoped advisory lock does, and another worker running at the
+    same moment skips them (each move happens once); SQLite lets one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ROUND_LOCK}))
 
 
 def run_forever(

@@ -49,6 +49,10 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+    #: Which worker holds the lease ("host:pid"), so a worker starting on the same machine
+    #: releases only the leases of a process that is gone (a rolling restart's old worker
+    #: is still sending them).
+    locked_by: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
