@@ -75,6 +75,10 @@ def paginate_list(items: Sequence[T], per_page: int = PER_PAGE) -> Page[T]:
 
 def page_url(number: int) -> str:
     """This page's address with another page number (other query arguments kept)."""
-    values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    # Arguments named like url_for's own options (_external, _scheme, _anchor, _method)
+    # would steer or break the link: a list's own arguments never start with "_".
+    values: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k != "page" and not k.startswith("_")
+    }
     values.update(request.view_args or {}, page=number)
     return url_for(request.endpoint or "web.index", **values)
