@@ -86,6 +86,9 @@ class Settings:
     trusted_proxies: int = 0
     #: Each web worker keeps a copy of the name index in memory (`registry.directory.index_copy`).
     search_index_copy: bool = True
+    #: SMS and WhatsApp: `file:///dir` (one JSON per message) or a provider's http(s) URL.
+    sms_url: str = ""
+    whatsapp_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -141,6 +144,8 @@ class Settings:
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
+            sms_url=env.get("SMS_URL") or f"file://{instance / 'sms'}",
+            whatsapp_url=env.get("WHATSAPP_URL") or f"file://{instance / 'whatsapp'}",
         )
 
     def but(self, **changes: Any) -> Settings:
