@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -82,3 +83,21 @@ def normalise_email(value: str) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValidationFailed({"email": str(exc)}) from exc
+
+
+def normalise_mobile(value: str) -> str:
+    """An Indian mobile number in E.164 (+91 and ten digits), from what a person typed:
+    spaces, dashes, a leading 0 or +91 are all fine. Landlines and other numbers that
+    cannot receive an SMS are refused with a message saying so."""
+    try:
+        number = phonenumbers.parse(value.strip(), "IN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationFailed({"mobile": "Enter a mobile number, e.g. 98765 43210."}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationFailed({"mobile": "This is not a valid phone number."})
+    if phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationFailed({"mobile": "This is not a mobile number; SMS cannot reach it."})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import faults
+from registry.channels.transports import Channel, TextMessage
 from registry.mailer import Mailer
 from registry.models import OutboxMessage, Role, User, utcnow
 
@@ -36,6 +38,31 @@ def queue_email(session: Session, kind: str, to: str, subject: str, body: str) -
         to_address=to,
         subject=subject,
         body=body,
+        next_attempt_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+#: The channels a row can name besides "email".
+TEXT_CHANNELS = ("sms", "whatsapp")
+
+
+def queue_text(
+    session: Session, channel: str, kind: str, to: str, text: str, template: str | None = None
+) -> OutboxMessage:
+    """An SMS or WhatsApp message to a +91 mobile, sent by the worker like an email: its
+    own row, its own retries, at least once."""
+    if channel not in TEXT_CHANNELS:
+        raise ValueError(f"unknown text channel {channel!r}")
+    message = OutboxMessage(
+        message_id=f"<{secrets.token_hex(16)}@khata-registry>",
+        kind=kind,
+        channel=channel,
+        to_address=to,
+        subject=template or "",
+        body=text,
         next_attempt_at=utcnow(),
     )
     session.add(message)
@@ -163,7 +190,26 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver_due(session: Session, mailer: Mailer, limit: int = 100) -> DeliveryReport:
+class ChannelNotConfigured(Exception):
+    """A text message whose channel has no URL: kept and retried, sent once one is set."""
+
+
+def _send(message: OutboxMessage, mailer: Mailer, channels: Mapping[str, Channel | None]) -> None:
+    if message.channel == "email":
+        mailer.send(message)
+        return
+    channel = channels.get(message.channel)
+    if channel is None:
+        raise ChannelNotConfigured(f"{message.channel.upper()}_URL is not set")
+    channel.send(TextMessage(message.id, message.to_address, message.body, message.template))
+
+
+def deliver_due(
+    session: Session,
+    mailer: Mailer,
+    limit: int = 100,
+    channels: Mapping[str, Channel | None] | None = None,
+) -> DeliveryReport:
     """Send what is due, at least once each. Commits per message (this is the worker, not
     a request): each attempt is claimed and counted first, and the message is marked sent
     only after the mailer accepted it, so a crash can resend a message (same Message-ID),
@@ -176,12 +222,14 @@ def deliver_due(session: Session, mailer: Mailer, limit: int = 100) -> DeliveryR
         if message is None:
             continue
         try:
-            mailer.send(message)
+            _send(message, mailer, channels or {})
         except Exception as exc:  # any transport failure is retried later
             wait = BACKOFF[min(message.attempts - 1, len(BACKOFF) - 1)]
             error = f"{type(exc).__name__}: {exc}"[:2000]
             _record(session, message_id, last_error=error, next_attempt_at=utcnow() + wait)
-            log.warning("email %s to %s failed: %s", message_id, message.to_address, exc)
+            log.warning(
+                "%s %s to %s failed: %s", message.channel, message_id, message.to_address, exc
+            )
             report.failed += 1
         else:
             faults.pause("mail-sent")

@@ -123,6 +123,9 @@ class Settings:
     registry_legal_name: str = DEMO_SELLER["REGISTRY_LEGAL_NAME"]
     registry_gstin: str = DEMO_SELLER["REGISTRY_GSTIN"]
     registry_address: str = DEMO_SELLER["REGISTRY_ADDRESS"]
+    #: SMS and WhatsApp: `file:///dir` (one JSON per message) or a provider's http(s) URL.
+    sms_url: str = ""
+    whatsapp_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -195,6 +198,8 @@ class Settings:
             razorpay_webhook_secret=env.get("RAZORPAY_WEBHOOK_SECRET") or None,
             razorpay_api_base=env.get("RAZORPAY_API_BASE") or None,
             **{name.lower(): env.get(name) or demo for name, demo in DEMO_SELLER.items()},
+            sms_url=env.get("SMS_URL") or f"file://{instance / 'sms'}",
+            whatsapp_url=env.get("WHATSAPP_URL") or f"file://{instance / 'whatsapp'}",
         )
 
     def but(self, **changes: Any) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry import faults, orphans, outbox
 from registry.bulk import batches
+from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
 from registry.directory import name_index
@@ -41,6 +42,12 @@ class Round:
     emails_failed: int = 0
 
 
+def channels_of(settings: Settings) -> dict[str, Channel | None]:
+    """The SMS and WhatsApp channels the settings name (None where no URL is set)."""
+    urls = {"sms": settings.sms_url, "whatsapp": settings.whatsapp_url}
+    return {name: channel_from_url(name, url) if url else None for name, url in urls.items()}
+
+
 def run_once(
     sessions: sessionmaker[Session], mailer: Mailer, settings: Settings, *, sweep: bool = True
 ) -> Round:
@@ -58,7 +65,7 @@ def run_once(
                 result.orders_expired = orders.expire_overdue(session)
                 result.imports_expired = batches.expire_abandoned(session, settings)
             faults.pause("worker-round")
-        delivered = outbox.deliver_due(session, mailer)
+        delivered = outbox.deliver_due(session, mailer, channels=channels_of(settings))
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
     if sweep:
         with sessions() as session:

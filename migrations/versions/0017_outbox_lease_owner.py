@@ -11,8 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import registry.models.base
-
 revision: str = "0017_outbox_lease_owner"
 down_revision: str | None = "0016_accounts"
 branch_labels: str | Sequence[str] | None = None

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, faults, outbox
+from registry import audit, evidence, faults
 from registry.actors import SYSTEM, Actor
 from registry.complaints import life
-from registry.complaints.notices import links
-from registry.complaints.notices.mail import notice_email
+from registry.complaints.notices import links, recipients
+from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
 from registry.directory import debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
@@ -267,5 +267,13 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         f"notice sent to {complaint.debtor_email}",
     )
     subject, body = notice_email(settings, complaint, token, today=now.date())
-    outbox.queue_email(session, "notice", complaint.debtor_email or "", subject, body)
+    recipients.fan_out(
+        session,
+        recipients.notice_recipients(session, complaint),
+        "notice",
+        subject,
+        body,
+        notice_short_text(complaint),
+        notice_link(settings, token),
+    )
     return token

@@ -38,6 +38,8 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+    #: `channel` is read back when used, not RETURNed by every INSERT (see `channel`).
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -55,6 +57,16 @@ class OutboxMessage(Base):
     locked_by: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: "email", "sms" or "whatsapp". A text message keeps its words in `body`, its mobile
+    #: number (+91...) in `to_address`, and in `subject` the provider template it was
+    #: registered under (a DLT template id for SMS, an approved template name for
+    #: WhatsApp; "" for none). The database fills in "email": no Python default, so code
+    #: that predates this column leaves it out of its INSERTs.
+    channel: Mapped[str] = mapped_column(String(16), server_default="email")
+
+    @property
+    def template(self) -> str | None:
+        return None if self.channel == "email" else (self.subject or None)
 
 
 class Watch(Base):

@@ -114,3 +114,13 @@ def _notice_lines(
         ),
     ]
     return lines
+
+
+def notice_short_text(complaint: Complaint, reminder: int = 0) -> str:
+    """The notice in a sentence, for SMS and WhatsApp (the link is added after it)."""
+    prefix = f"Reminder {reminder}: " if reminder else ""
+    return (
+        f"{prefix}{complaint.member.name} has reported to {PRODUCT_NAME} that "
+        f"{complaint.business.name} owes it {rupees(complaint.amount_outstanding_paise)}. "
+        "See the notice and answer it:"
+    )

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit
 from registry.actors import SYSTEM
-from registry.complaints.notices import links
-from registry.complaints.notices.mail import notice_email
+from registry.complaints.notices import links, recipients
+from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
 from registry.models import Complaint, ComplaintStatus, utcnow
 from registry.settings import Settings
 
@@ -47,7 +47,15 @@ def send_due_reminders(session: Session, settings: Settings, now: datetime | Non
         number = due
         token = links.token_for(complaint, settings.secret_key)
         subject, body = notice_email(settings, complaint, token, now.date(), reminder=number)
-        outbox.queue_email(session, "notice_reminder", complaint.debtor_email, subject, body)
+        recipients.fan_out(
+            session,
+            recipients.notice_recipients(session, complaint),
+            "notice_reminder",
+            subject,
+            body,
+            notice_short_text(complaint, reminder=number),
+            notice_link(settings, token),
+        )
         complaint.reminders_sent = number
         audit.record(
             session, SYSTEM, "complaint", complaint.id, "reminder_sent", note=f"reminder {number}"

@@ -1,0 +1,71 @@
+"""Who a notice reaches, and sending it to each by the channels that reach them: an email
+address by email, a mobile number by SMS and WhatsApp.
+
+`notice_recipients` is deliberately small: the complaint's own email (the reporter gave
+it, it belongs to this complaint only) and the business's email on file today. A fuller
+version (verified contacts, the complaint's mobile) keeps the same name and shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from registry import outbox
+from registry.channels.segments import fit_sms
+from registry.models import Complaint
+
+Kind = Literal["email", "mobile"]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: Kind
+    address: str  # a normalised email, or a mobile in E.164 (+91...)
+    source: str  # where it came from: "complaint", "business", ...
+
+
+def notice_recipients(session: Session, complaint: Complaint) -> list[Recipient]:
+    found: list[Recipient] = []
+    if complaint.debtor_email:
+        found.append(Recipient("email", complaint.debtor_email, "complaint"))
+    business_email = complaint.business.email
+    if business_email and business_email.lower() not in {
+        r.address.lower() for r in found if r.kind == "email"
+    }:
+        found.append(Recipient("email", business_email, "business"))
+    return found
+
+
+def fan_out(
+    session: Session,
+    recipients: list[Recipient],
+    kind: str,
+    subject: str,
+    body: str,
+    short_text: str,
+    link: str,
+) -> int:
+    """Queue one message per recipient and channel: the email as written; to a mobile, an
+    SMS of at most two segments ending with `link`, and a WhatsApp message with the link.
+    Each goes out through its own outbox row. `kind` doubles as the provider template
+    name. Returns how many rows were queued."""
+    queued = 0
+    seen: set[tuple[str, str]] = set()
+    for recipient in recipients:
+        if (recipient.kind, recipient.address) in seen:
+            continue
+        seen.add((recipient.kind, recipient.address))
+        if recipient.kind == "email":
+            outbox.queue_email(session, kind, recipient.address, subject, body)
+            queued += 1
+        else:
+            outbox.queue_text(
+                session, "sms", kind, recipient.address, fit_sms(short_text, link), kind
+            )
+            outbox.queue_text(
+                session, "whatsapp", kind, recipient.address, f"{short_text}\n\n{link}", kind
+            )
+            queued += 2
+    return queued
