@@ -138,9 +138,17 @@ def _local(url: str) -> str:
     return safe_next(path) or "/"
 
 
+#: Blueprints whose requests never act for a signed-in person.
+SESSIONLESS = frozenset({"health", "webhooks"})
+
+
 def _session_checks() -> Response | None:
-    """Timeouts, and admins without two-factor sent to enrol before anything else."""
-    if "_user_id" not in session:
+    """Timeouts, and admins without two-factor sent to enrol before anything else. Health
+    checks, static files and webhooks carry no session of a person: they are left alone
+    (a health check must answer while the database is down, without loading a user)."""
+    if "_user_id" not in session or request.blueprint in SESSIONLESS:
+        return None
+    if request.endpoint == "static":
         return None
     now = _now()
     login_at = int(session.get("login_at", 0))
