@@ -64,8 +64,8 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     for row in report["complaints"]:
         settled = f", settled {row['settled_on']}" if row["settled_on"] else ""
         line(
-            f"#{row['ref']} {row['status']} - reported {row['reported_on']}{settled} by a member "
-            f"in {row['reporter_industry'] or 'an undisclosed industry'}",
+            f"#{row['ref']} {row['status']} - reported {row['reported_on']}{settled} by a member"
+            + (f" in {row['reporter_industry']}" if row["reporter_industry"] else ""),
             10,
             "B",
         )
