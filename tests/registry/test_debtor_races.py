@@ -44,7 +44,9 @@ RACES = {
     "another GSTIN of its PAN": debtors.DebtorIn(
         name="Lakshmi Paper Mart", gstin=OTHER_GSTIN, email="mumbai@lakshmi-paper.example"
     ),
-    "a new spelling": debtors.DebtorIn(name="Laxmi Paper Mart Surat", gstin=KNOWN_GSTIN),
+    "a new spelling": debtors.DebtorIn(
+        name="Laxmi Paper Mart Surat", gstin=KNOWN_GSTIN, email="surat@lakshmi-paper.example"
+    ),
 }
 
 
