@@ -79,23 +79,23 @@ def resolve(session: Session, actor: Actor, debtor: DebtorIn) -> Business:
     gstin = validate_gstin(debtor.gstin) if debtor.gstin else None
     pan = validate_pan(debtor.pan) if debtor.pan else (gstin[2:12] if gstin else None)
     name = " ".join(debtor.name.split())
-    email = normalise_email(debtor.email) if debtor.email else None
     if debtor.business_id is not None:
         business = businesses.get(session, debtor.business_id)
         if business is None:
             raise ValidationFailed({"debtor.business_id": "no such business"})
     elif gstin:
         business = businesses.by_gstin(session, gstin) or _by_pan_or_new(
-            session, actor, name, gstin, pan, debtor, email
+            session, actor, name, gstin, pan, debtor
         )
     elif pan:
-        business = _by_pan_or_new(session, actor, name, None, pan, debtor, email)
+        business = _by_pan_or_new(session, actor, name, None, pan, debtor)
     else:
-        business = _by_name(session, actor, name, debtor, email)
+        business = _by_name(session, actor, name, debtor)
     if name:
         businesses.add_alias(session, business, name, "filing")
-    if email and not business.email:
-        business.email = email
+    # A reporter-given email belongs to its complaint only (Complaint.debtor_email): a
+    # business's own contacts come from an authoritative source, never from a filing, so
+    # one member's filing cannot redirect another member's notice.
     return business
 
 
@@ -106,7 +106,6 @@ def _by_pan_or_new(
     gstin: str | None,
     pan: str | None,
     debtor: DebtorIn,
-    email: str | None,
 ) -> Business:
     same_entity = businesses.by_pan(session, pan) if pan else []
     if same_entity:
@@ -121,7 +120,6 @@ def _by_pan_or_new(
                 pan=pan,
                 city=debtor.city,
                 state=debtor.state,
-                email=email,
             )
     except IntegrityError:
         # Another filing created this GSTIN's business a moment ago: use that one.
@@ -131,9 +129,7 @@ def _by_pan_or_new(
         return existing
 
 
-def _by_name(
-    session: Session, actor: Actor, name: str, debtor: DebtorIn, email: str | None
-) -> Business:
+def _by_name(session: Session, actor: Actor, name: str, debtor: DebtorIn) -> Business:
     if not debtor.new_business:
         close = [
             (business, score)
@@ -147,6 +143,4 @@ def _by_name(
                 "business_id of the right one, or with new_business true if none is.",
                 candidates=[candidate_view(session, b, s) for b, s in close],
             )
-    return businesses.create(
-        session, actor, name, city=debtor.city, state=debtor.state, email=email
-    )
+    return businesses.create(session, actor, name, city=debtor.city, state=debtor.state)

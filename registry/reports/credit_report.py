@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TypedDict, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry.errors import NotFound, RegistryError
@@ -29,6 +29,7 @@ from registry.models import (
     Complaint,
     ComplaintStatus,
     Member,
+    MemberStatus,
     OrderStatus,
     ReportOrder,
     ReportSnapshot,
@@ -228,6 +229,31 @@ def _claim(complaint: Complaint, row: ComplaintLine) -> scoring.Claim:
     )
 
 
+# A reporter's industry is shown only when at least this many active members share it;
+# otherwise the reader of a report could tell which member reported ("a member in Steel"
+# when there is one Steel member).
+INDUSTRY_SHOWN_FROM_MEMBERS = 3
+
+
+def reporter_industries(session: Session, member_ids: Iterable[int]) -> dict[int, str]:
+    """Each reporter's industry, or "" where fewer than 3 active members share it."""
+    ids = set(member_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Member.id, Member.industry).where(Member.id.in_(ids))).all()
+    wanted = {industry for _, industry in rows}
+    shared = {
+        industry
+        for industry, count in session.execute(
+            select(Member.industry, func.count(Member.id))
+            .where(Member.industry.in_(wanted), Member.status == MemberStatus.ACTIVE)
+            .group_by(Member.industry)
+        )
+        if count >= INDUSTRY_SHOWN_FROM_MEMBERS
+    }
+    return {member_id: industry if industry in shared else "" for member_id, industry in rows}
+
+
 def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
     """The report on a business as of `now` (a merged id answers its survivor)."""
     business = survivor(session, business_id)
@@ -240,8 +266,7 @@ def build_report(session: Session, business_id: int, now: datetime) -> CreditRep
         .options(selectinload(Complaint.invoices))
         .order_by(Complaint.created_at, Complaint.id)
     ).all()
-    members = select(Member.id, Member.industry).where(Member.id.in_({c.member_id for c in shown}))
-    industries = {member_id: industry for member_id, industry in session.execute(members)}
+    industries = reporter_industries(session, {c.member_id for c in shown})
     today = now.date()
     rows = [
         _complaint_row(number, complaint, industries.get(complaint.member_id, ""), today)

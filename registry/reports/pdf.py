@@ -70,8 +70,8 @@ def render_pdf(report: CreditReport) -> bytes:
         settled = f", settled {_day(row['settled_on'])}" if row["settled_on"] else ""
         line(
             f"#{row['ref']} {words(row['status'])} · reported {_day(row['reported_on'])}"
-            f"{settled} by a member "
-            f"in {row['reporter_industry'] or 'an undisclosed industry'}",
+            f"{settled} by a member"
+            + (f" in {row['reporter_industry']}" if row["reporter_industry"] else ""),
             10,
             "B",
         )

@@ -44,7 +44,9 @@ RACES = {
     "another GSTIN of its PAN": debtors.DebtorIn(
         name="Lakshmi Paper Mart", gstin=OTHER_GSTIN, email="mumbai@lakshmi-paper.example"
     ),
-    "a new spelling": debtors.DebtorIn(name="Laxmi Paper Mart Surat", gstin=KNOWN_GSTIN),
+    "a new spelling": debtors.DebtorIn(
+        name="Laxmi Paper Mart Surat", gstin=KNOWN_GSTIN, email="surat@lakshmi-paper.example"
+    ),
 }
 
 
@@ -146,7 +148,10 @@ def test_a_filing_whose_spelling_a_rival_added_meanwhile_goes_through(
     monkeypatch.setattr(businesses, "add_alias", rival_first)
     response = client.post(
         "/api/v1/complaints",
-        json=api_filing({"name": "Laxmi  Paper Mart Surat", "gstin": KNOWN_GSTIN}, "R-1"),
+        json=api_filing(
+            {"name": "Laxmi  Paper Mart Surat", "gstin": KNOWN_GSTIN, "email": "a@lp.example"},
+            "R-1",
+        ),
         headers={"Authorization": f"Bearer {key}"},
     )
     assert response.status_code == 201, response.json

@@ -378,7 +378,9 @@ def test_a_name_close_to_a_known_business_must_be_confirmed(db, settings, member
         settings,
         member,
         filing_request(
-            debtor=debtors.DebtorIn(name="Laxmi Paper Mart", business_id=known.id),
+            debtor=debtors.DebtorIn(
+                name="Laxmi Paper Mart", business_id=known.id, email="x@y.example"
+            ),
             invoices=request.invoices,
         ),
     ).complaint
