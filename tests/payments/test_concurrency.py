@@ -27,6 +27,7 @@ from registry.models import (
     ReportSnapshot,
 )
 from tests.conftest import build_app
+from tests.payments import razorpay_standin as rzp
 from tests.payments.conftest import (
     charge_object,
     checkout_object,
@@ -169,3 +170,53 @@ def test_a_refund_racing_its_payment_events_leaves_the_report_locked(app, own_da
     found = outcome(own_database, pending)
     assert found["status"] is OrderStatus.REFUNDED and found["ledger"] == 2
     assert found["audited"] == found["snapshots"] <= 1
+
+
+def test_razorpay_fifty_deliveries_at_once_unlock_once(settings, own_database, pending):
+    """Razorpay's path keeps the same promise: the same captured payment told fifty
+    times at once (each delivery re-reads the order from Razorpay) pays the order once."""
+    standin = rzp.RazorpayStandIn()
+    try:
+        keyed = settings.but(
+            payment_gateway="razorpay",
+            razorpay_key_id=rzp.KEY_ID,
+            razorpay_key_secret=rzp.KEY_SECRET,
+            razorpay_webhook_secret=rzp.WEBHOOK_SECRET,
+            razorpay_api_base=standin.url,
+        )
+        app = build_app(keyed, make_sessionmaker(own_database))
+        remote = standin.handle(
+            "POST",
+            "/v1/orders",
+            {},
+            {"amount": 49900, "currency": "INR", "receipt": str(pending.id), "notes": {}},
+        )[1]
+        with make_sessionmaker(own_database).begin() as session:
+            order = session.get(ReportOrder, pending.id)
+            order.checkout_session_id = remote["id"]
+        payment = standin.pay(remote["id"])
+        body = json.dumps(rzp.webhook("payment.captured", payment=payment)).encode()
+        barrier = threading.Barrier(DELIVERIES)
+
+        def one(number):
+            client = app.test_client()
+            barrier.wait()
+            return client.post(
+                "/webhooks/razorpay",
+                data=body,
+                headers={
+                    "X-Razorpay-Signature": rzp.sign_webhook(body, rzp.WEBHOOK_SECRET),
+                    "x-razorpay-event-id": f"evt_race_{number % 5}",  # retries and duplicates
+                },
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=DELIVERIES) as pool:
+            assert list(pool.map(one, range(DELIVERIES))) == [200] * DELIVERIES
+        assert outcome(own_database, pending) == {
+            "status": OrderStatus.PAID,
+            "ledger": 1,
+            "audited": 1,
+            "snapshots": 1,
+        }
+    finally:
+        standin.close()
