@@ -35,7 +35,13 @@ def request(email=None, number="T/1", business_id=None):
 
 
 def notices_to(db):
-    return list(db.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "notice")))
+    return list(
+        db.scalars(
+            select(OutboxMessage.to_address)
+            .where(OutboxMessage.kind == "notice")
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 @pytest.fixture
