@@ -30,6 +30,32 @@ class StateMachine(Generic[S]):
     def allows(self, current: S, target: S) -> bool:
         return target in self.moves.get(current, frozenset())
 
+    def _check(self, current: S, target: S) -> None:
+        if not self.allows(current, target):
+            raise InvalidTransition(self.entity, current.value, target.value)
+
+    def _audit(
+        self,
+        session: Session,
+        obj: Any,
+        current: S,
+        target: S,
+        actor: Actor,
+        note: str | None,
+        action: str,
+    ) -> None:
+        """The audit row of a move that happened."""
+        audit.record(
+            session,
+            actor,
+            self.entity,
+            obj.id,
+            action,
+            from_state=current.value,
+            to_state=target.value,
+            note=note,
+        )
+
     def apply(
         self,
         session: Session,
@@ -42,20 +68,10 @@ class StateMachine(Generic[S]):
     ) -> S:
         """Move `obj.status` to `target` or raise `InvalidTransition`; returns the old state."""
         current: S = obj.status
-        if not self.allows(current, target):
-            raise InvalidTransition(self.entity, current.value, target.value)
+        self._check(current, target)
         obj.status = target
         session.flush()
-        audit.record(
-            session,
-            actor,
-            self.entity,
-            obj.id,
-            action,
-            from_state=current.value,
-            to_state=target.value,
-            note=note,
-        )
+        self._audit(session, obj, current, target, actor, note, action)
         return current
 
     def apply_if_unchanged(
@@ -73,8 +89,7 @@ class StateMachine(Generic[S]):
         (with `values` set alongside). False, writing nothing, when another request moved
         the object first; `obj` then shows where it is now."""
         current: S = obj.status
-        if not self.allows(current, target):
-            raise InvalidTransition(self.entity, current.value, target.value)
+        self._check(current, target)
         table = type(obj)
         moved = session.execute(
             update(table)
@@ -88,14 +103,5 @@ class StateMachine(Generic[S]):
         set_committed_value(obj, "status", target)
         for name, value in values.items():
             set_committed_value(obj, name, value)
-        audit.record(
-            session,
-            actor,
-            self.entity,
-            obj.id,
-            action,
-            from_state=current.value,
-            to_state=target.value,
-            note=note,
-        )
+        self._audit(session, obj, current, target, actor, note, action)
         return True
