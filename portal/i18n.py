@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Flask, Response, request
-from flask_babel import Babel, LazyString, get_locale
+from flask_babel import Babel, get_locale
 
 from registry import language
 
@@ -50,20 +50,6 @@ def switch_url(code: str) -> str:
     args["lang"] = [code]
     query = urlencode([(k, v) for k, values in args.items() for v in values])
     return f"{request.path}?{query}"
-
-
-def _(message: str, **values: Any) -> str:
-    """`message` in the reader's language (`%(name)s` placeholders filled from `values`)."""
-    return language.translate(current(), message, **values)
-
-
-def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
-    return language.translate_plural(current(), singular, plural, n, **values)
-
-
-def lazy(message: str, **values: Any) -> LazyString:
-    """For texts fixed before any request (form labels): translated when shown."""
-    return LazyString(_, message, **values)
 
 
 def _day(value: date | datetime | None) -> str:

@@ -80,11 +80,6 @@ def translate(code: str, message: str, **values: Any) -> str:
     return text % values if values else text
 
 
-def translate_plural(code: str, singular: str, plural: str, n: int, **values: Any) -> str:
-    text = translations(code).ngettext(singular, plural, n)
-    return text % {"num": n, **values}
-
-
 def html_lang(code: str) -> str:
     """The page's `<html lang>`: English as written in India, other languages as such."""
     return "en-IN" if code == SOURCE else code

@@ -14,7 +14,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from registry.money import rupees
 
@@ -63,9 +62,6 @@ class Factor:
     label: str
     points: float
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "points": self.points}
-
 
 @dataclass(frozen=True)
 class Score:
@@ -74,14 +70,6 @@ class Score:
     factors: list[Factor]
     credit_band: str
     credit_limit_paise: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "grade": self.grade,
-            "factors": [factor.as_dict() for factor in self.factors],
-            "credit_limit": {"band": self.credit_band, "max_paise": self.credit_limit_paise},
-        }
 
 
 def payment_index(days: float) -> float:
