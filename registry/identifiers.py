@@ -95,6 +95,8 @@ def normalise_mobile(value: str) -> str:
         raise ValidationFailed({"mobile": "Enter a mobile number, e.g. 98765 43210."}) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationFailed({"mobile": "This is not a valid phone number."})
+    if phonenumbers.region_code_for_number(number) != "IN":
+        raise ValidationFailed({"mobile": "Give an Indian mobile number (+91)."})
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from portal.admin import bp
 from portal.admin.forms import DecisionForm
 from portal.auth import admin_required
-from portal.database import db
+from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import apply_field_errors
 from portal.money import to_paise
@@ -56,6 +56,7 @@ def dispute(dispute_id: int) -> Response | tuple[str, int]:
                 form.note.data or "",
                 current_user.actor,
                 amount if form.outcome.data == "corrected" else None,
+                settings(),
             )
         except ValidationFailed as exc:
             apply_field_errors(form, {FORM_FIELD.get(k, k): v for k, v in exc.fields.items()})

@@ -10,7 +10,7 @@ from portal.api import bp, paging
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
 from portal.api.schemas import AdminDisputeOut, DecisionIn
-from portal.database import db
+from portal.database import db, settings
 from registry.complaints import disputes
 from registry.models import Dispute, DisputeStatus
 
@@ -61,5 +61,6 @@ def decide_dispute(body: dict[str, Any], dispute_id: int) -> Dispute:
         body["note"],
         api_actor(),
         body.get("amount_outstanding_paise"),
+        settings(),
     )
     return dispute

@@ -105,7 +105,7 @@ def get_complaint(complaint_id: int) -> dict[str, Any]:
 def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
     """Confirm the debtor paid: the complaint becomes settled."""
     complaint = _own(complaint_id)
-    life.settle(db(), complaint, api_actor(), body.get("note"))
+    life.settle(db(), complaint, api_actor(), body.get("note"), settings())
     return _detail(complaint)
 
 
@@ -116,5 +116,5 @@ def settle_complaint(body: dict[str, Any], complaint_id: int) -> dict[str, Any]:
 def withdraw_complaint(complaint_id: int) -> dict[str, Any]:
     """Take the complaint back (only while it is in notice)."""
     complaint = _own(complaint_id)
-    life.withdraw(db(), complaint, api_actor())
+    life.withdraw(db(), complaint, api_actor(), settings=settings())
     return _detail(complaint)

@@ -92,7 +92,20 @@ class DebtorIn(Schema):
     pan = fields.String(load_default=None, allow_none=True)
     city = fields.String(load_default=None, allow_none=True)
     state = fields.String(load_default=None, allow_none=True)
-    email = fields.String(load_default=None, allow_none=True)
+    email = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where the notice goes; this or `mobile` (or one on record)."},
+    )
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "An Indian mobile (10 digits or +91...): the notice goes by SMS "
+            "and WhatsApp too.",
+            "example": "+919876543210",
+        },
+    )
     business_id = record_id(load_default=None, allow_none=True)
     new_business = fields.Boolean(load_default=False)
 

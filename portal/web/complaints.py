@@ -84,7 +84,7 @@ def settle(complaint_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        life.settle(db(), item, current_user.actor, form.note.data)
+        life.settle(db(), item, current_user.actor, form.note.data, settings())
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
@@ -99,7 +99,7 @@ def withdraw(complaint_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        life.withdraw(db(), item, current_user.actor)
+        life.withdraw(db(), item, current_user.actor, settings=settings())
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)

@@ -54,3 +54,16 @@ def fit_sms(text: str, link: str, max_segments: int = MAX_SEGMENTS) -> str:
     if count_segments(link).count > max_segments:
         raise ValueError("the link alone does not fit an SMS")
     return link
+
+
+def fit_sms_alone(text: str, max_segments: int = MAX_SEGMENTS) -> str:
+    """`text` shortened at a word with "..." so it fits `max_segments` segments."""
+    if count_segments(text).count <= max_segments:
+        return text
+    words = text.split()
+    while len(words) > 1:
+        words.pop()
+        candidate = f"{' '.join(words)}..."
+        if count_segments(candidate).count <= max_segments:
+            return candidate
+    return text[: 60 if not is_gsm7(text) else 150] + "..."

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from registry import audit, evidence, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.complaints import life
+from registry.complaints.notices import recipients
+from registry.complaints.notices.mail import open_notice_link
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import (
     Complaint,
@@ -138,6 +140,7 @@ def decide(
     note: str,
     actor: Actor,
     amount_outstanding_paise: int | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """An admin decides a dispute, with reasons both sides see: upheld (the complaint is
     removed), rejected (listed as claimed) or corrected (listed at the amount that stands,
@@ -199,15 +202,15 @@ def decide(
         f"Dispute on complaint #{complaint.id} {outcome}",
         f"The registry {verdict}.\n\nReasons: {note}",
     )
-    if complaint.debtor_email:
-        outbox.queue_email(
-            session,
-            "dispute_decided",
-            complaint.debtor_email,
-            f"Your dispute with {complaint.member.name} was {outcome}",
-            f"The registry {verdict}.\n\nReasons: {note}\n\nThe notice link you received shows the "
-            "decision.",
-        )
+    recipients.tell_debtor(
+        session,
+        complaint,
+        "dispute_decided",
+        f"Your dispute with {complaint.member.name} was {outcome}",
+        f"The registry {verdict}.\n\nReasons: {note}\n\nThe notice link you received shows the "
+        "decision.",
+        open_notice_link(settings, complaint),
+    )
 
 
 def queue_query(status: DisputeStatus = D.OPEN) -> Select[Dispute]:

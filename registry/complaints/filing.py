@@ -19,6 +19,7 @@ from registry.complaints.notices import links, recipients
 from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
 from registry.directory import debtors
 from registry.errors import Conflict, ValidationFailed
+from registry.identifiers import normalise_mobile
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.money import rupees
 from registry.settings import Settings
@@ -161,11 +162,11 @@ def file_complaint(
     written: list[Path] = []
     try:
         with session.begin_nested():
-            business, debtor_email = _debtor(session, actor, filing, keys)
+            business, contact = _debtor(session, actor, filing, keys)
             business_id = business.id
             try:
                 complaint = _write(
-                    session, settings, actor, filing, business, debtor_email, note, written
+                    session, settings, actor, filing, business, contact, note, written
                 )
             except IntegrityError as exc:  # the same invoice, filed since the check
                 numbers = _duplicates(session, actor.member_id, business_id, keys)
@@ -182,21 +183,33 @@ def file_complaint(
 
 def _debtor(
     session: Session, actor: Actor, filing: FilingIn, keys: list[str]
-) -> tuple[Business, str]:
-    """The debtor's business and where its notice goes, refusing invoices of `keys` the
-    member reported already. Resolving may write: the caller's savepoint takes that back
-    if the filing is refused."""
+) -> tuple[Business, Contact]:
+    """The debtor's business and where its notice goes (an email, a mobile, or both),
+    refusing invoices of `keys` the member reported already. Resolving may write: the
+    caller's savepoint takes that back if the filing is refused."""
     assert actor.member_id is not None
     business = debtors.resolve(session, actor, filing.debtor)
     already = _duplicates(session, actor.member_id, business.id, keys)
     if already:
         raise _refuse_duplicates(already)
-    debtor_email = (filing.debtor.email or "").strip().lower() or business.email
-    if not debtor_email:
+    email = (filing.debtor.email or "").strip().lower() or business.email
+    mobile = normalise_mobile(filing.debtor.mobile) if filing.debtor.mobile else None
+    if not email and not mobile:
         raise ValidationFailed(
-            {"debtor.email": "needed to send the debtor its notice (none is on record)"}
+            {
+                "debtor.email": "needed to send the debtor its notice (none is on record): "
+                "give an email or a mobile number"
+            }
         )
-    return business, debtor_email
+    return business, Contact(email or None, mobile)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where the debtor's notice goes: at least one of the two."""
+
+    email: str | None
+    mobile: str | None
 
 
 def _write(
@@ -205,7 +218,7 @@ def _write(
     actor: Actor,
     filing: FilingIn,
     business: Business,
-    debtor_email: str,
+    contact: Contact,
     note: str | None,
     written: list[Path],
 ) -> Complaint:
@@ -216,7 +229,8 @@ def _write(
             business_id=business.id,
             filed_by_user_id=actor.user_id,
             status=ComplaintStatus.FILED,
-            debtor_email=debtor_email,
+            debtor_email=contact.email,
+            debtor_mobile=contact.mobile,
             note=note,
             amount_outstanding_paise=sum(i.amount_paise - i.paid_paise for i in filing.invoices),
         )
@@ -264,7 +278,8 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         complaint,
         ComplaintStatus.IN_NOTICE,
         SYSTEM,
-        f"notice sent to {complaint.debtor_email}",
+        "notice sent to "
+        + " and ".join(a for a in (complaint.debtor_email, complaint.debtor_mobile) if a),
     )
     subject, body = notice_email(settings, complaint, token, today=now.date())
     recipients.fan_out(

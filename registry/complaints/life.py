@@ -15,6 +15,7 @@ from registry.errors import InvalidTransition, ValidationFailed
 from registry.members import watches
 from registry.models import AuditEntry, Complaint, ComplaintStatus, Dispute, DisputeStatus, utcnow
 from registry.models.complaints import shown_to_others
+from registry.settings import Settings
 from registry.states import StateMachine
 
 C = ComplaintStatus
@@ -162,7 +163,13 @@ def list_notice_period_over(session: Session, now: datetime | None = None) -> in
     return len(due)
 
 
-def settle(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+def settle(
+    session: Session,
+    complaint: Complaint,
+    actor: Actor,
+    note: str | None = None,
+    settings: Settings | None = None,
+) -> None:
     """The member confirms it was paid; the complaint stays in history as settled. The
     debtor is told in writing (its proof that the claim is closed)."""
     disputed = complaint.status is C.DISPUTED
@@ -186,10 +193,17 @@ def settle(session: Session, complaint: Complaint, actor: Actor, note: str | Non
         f"{complaint.member.name} marked its complaint #{complaint.id} settled",
         f"{complaint.member.name} confirmed your payment and marked its complaint "
         f"#{complaint.id} settled. {record}{closed}",
+        settings,
     )
 
 
-def withdraw(session: Session, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+def withdraw(
+    session: Session,
+    complaint: Complaint,
+    actor: Actor,
+    note: str | None = None,
+    settings: Settings | None = None,
+) -> None:
     """The member takes the complaint back while it is still in notice (the debtor is
     told: the notice it received no longer stands)."""
     if complaint.status is not C.IN_NOTICE:
@@ -203,19 +217,29 @@ def withdraw(session: Session, complaint: Complaint, actor: Actor, note: str | N
         f"{complaint.member.name} withdrew its complaint #{complaint.id}: you need do nothing "
         "about the notice you received. It was never shown to other members, and it never "
         "will be.",
+        settings,
     )
 
 
 def _tell_debtor(
-    session: Session, complaint: Complaint, kind: str, subject: str, body: str
+    session: Session,
+    complaint: Complaint,
+    kind: str,
+    subject: str,
+    body: str,
+    settings: Settings | None = None,
 ) -> None:
-    """An email to the debtor, pointing at its notice link while that link still opens."""
-    if not complaint.debtor_email:
-        return
+    """A message to the debtor by email, SMS and WhatsApp (whichever the complaint has),
+    pointing at its notice link while that link still opens."""
+    from registry.complaints.notices import recipients
+    from registry.complaints.notices.mail import open_notice_link
+
     expires = complaint.notice_expires_at
     if expires is not None and expires > utcnow():
         body += "\n\nThe notice link you received shows the complaint as it stands."
-    outbox.queue_email(session, kind, complaint.debtor_email, subject, body)
+    recipients.tell_debtor(
+        session, complaint, kind, subject, body, open_notice_link(settings, complaint)
+    )
 
 
 def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:

@@ -68,6 +68,8 @@ class Complaint(Base):
     )
     amount_outstanding_paise: Mapped[int] = mapped_column(default=0)
     debtor_email: Mapped[str | None] = mapped_column(String(254))
+    #: E.164 (+91...), given by the reporter for this complaint only: SMS and WhatsApp.
+    debtor_mobile: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     notice_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     notice_nonce: Mapped[str | None] = mapped_column(String(32))

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from registry.complaints.msmed import msmed_interest
+from registry.complaints.notices import links
 from registry.language import day, translate, words
-from registry.models import Complaint
+from registry.models import Complaint, utcnow
 from registry.money import rupees
 from registry.settings import PRODUCT_NAME, Settings
 
@@ -18,6 +19,15 @@ NOTICE_LANGUAGES = ("en", "hi")
 
 def notice_link(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url}/notice/{token}"
+
+
+def open_notice_link(settings: Settings | None, complaint: Complaint) -> str | None:
+    """The complaint's notice link while it still opens (None without settings to make it,
+    or when no notice was issued or the link has expired)."""
+    expires = complaint.notice_expires_at
+    if settings is None or not complaint.notice_nonce or expires is None or expires <= utcnow():
+        return None
+    return notice_link(settings, links.token_for(complaint, settings.secret_key))
 
 
 def notice_email(

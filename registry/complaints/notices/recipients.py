@@ -1,9 +1,9 @@
 """Who a notice reaches, and sending it to each by the channels that reach them: an email
 address by email, a mobile number by SMS and WhatsApp.
 
-`notice_recipients` is deliberately small: the complaint's own email (the reporter gave
-it, it belongs to this complaint only) and the business's email on file today. A fuller
-version (verified contacts, the complaint's mobile) keeps the same name and shape."""
+`notice_recipients`: the complaint's own email and mobile (the reporter gave them, they
+belong to this complaint only) and the business's email on file today. `tell_debtor`
+sends a later message about the complaint (a decision, a withdrawal) the same ways."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from registry import outbox
-from registry.channels.segments import fit_sms
+from registry.channels.segments import fit_sms, fit_sms_alone
 from registry.models import Complaint
 
 Kind = Literal["email", "mobile"]
@@ -35,7 +35,32 @@ def notice_recipients(session: Session, complaint: Complaint) -> list[Recipient]
         r.address.lower() for r in found if r.kind == "email"
     }:
         found.append(Recipient("email", business_email, "business"))
+    if complaint.debtor_mobile:
+        found.append(Recipient("mobile", complaint.debtor_mobile, "complaint"))
     return found
+
+
+def complaint_recipients(complaint: Complaint) -> list[Recipient]:
+    """The contacts the reporter gave on this complaint: where later messages about it go."""
+    found: list[Recipient] = []
+    if complaint.debtor_email:
+        found.append(Recipient("email", complaint.debtor_email, "complaint"))
+    if complaint.debtor_mobile:
+        found.append(Recipient("mobile", complaint.debtor_mobile, "complaint"))
+    return found
+
+
+def tell_debtor(
+    session: Session,
+    complaint: Complaint,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str | None,
+) -> int:
+    """A message to the debtor about its complaint by every channel that reaches it. The
+    text messages carry the subject and, when the notice link still opens, the link."""
+    return fan_out(session, complaint_recipients(complaint), kind, subject, body, subject, link)
 
 
 def fan_out(
@@ -45,7 +70,7 @@ def fan_out(
     subject: str,
     body: str,
     short_text: str,
-    link: str,
+    link: str | None,
 ) -> int:
     """Queue one message per recipient and channel: the email as written; to a mobile, an
     SMS of at most two segments ending with `link`, and a WhatsApp message with the link.
@@ -61,11 +86,9 @@ def fan_out(
             outbox.queue_email(session, kind, recipient.address, subject, body)
             queued += 1
         else:
-            outbox.queue_text(
-                session, "sms", kind, recipient.address, fit_sms(short_text, link), kind
-            )
-            outbox.queue_text(
-                session, "whatsapp", kind, recipient.address, f"{short_text}\n\n{link}", kind
-            )
+            sms = fit_sms(short_text, link) if link else fit_sms_alone(short_text)
+            whatsapp = f"{short_text}\n\n{link}" if link else short_text
+            outbox.queue_text(session, "sms", kind, recipient.address, sms, kind)
+            outbox.queue_text(session, "whatsapp", kind, recipient.address, whatsapp, kind)
             queued += 2
     return queued

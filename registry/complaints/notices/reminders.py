@@ -42,7 +42,9 @@ def send_due_reminders(session: Session, settings: Settings, now: datetime | Non
         assert complaint.notice_sent_at is not None and complaint.notice_ends_at is not None
         times = due_times(complaint.notice_sent_at, complaint.notice_ends_at)
         due = sum(1 for t in times if t <= now)
-        if due <= complaint.reminders_sent or not complaint.debtor_email:
+        if due <= complaint.reminders_sent or not (
+            complaint.debtor_email or complaint.debtor_mobile
+        ):
             continue
         number = due
         token = links.token_for(complaint, settings.secret_key)

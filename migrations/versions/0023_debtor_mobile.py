@@ -1,0 +1,27 @@
+"""the complaint's own debtor mobile (given by the reporter, used for this complaint's
+SMS and WhatsApp messages only)
+
+Revision ID: 0023_debtor_mobile
+Revises: 0018_reach
+Create Date: 2026-12-04 16:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0023_debtor_mobile"
+down_revision: str | None = "0018_reach"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("complaints") as batch:
+        batch.add_column(sa.Column("debtor_mobile", sa.String(16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("complaints") as batch:
+        batch.drop_column("debtor_mobile")
