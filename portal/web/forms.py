@@ -24,6 +24,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     SubmitField,
     TextAreaField,
 )
@@ -122,7 +123,7 @@ class FilingForm(FlaskForm):
     debtor_email = StringField(
         "Debtor's email (for the notice)", validators=[Optional(), Length(max=254)]
     )
-    debtor_mobile = StringField(
+    debtor_mobile = TelField(
         "Debtor's mobile (notice by SMS and WhatsApp)", validators=[Optional(), Length(max=20)]
     )
     business_id = HiddenField()
