@@ -24,8 +24,8 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TelField,
     SubmitField,
+    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
