@@ -26,7 +26,13 @@ from registry.bulk.reading import (
 from registry.complaints.filing import MAX_INVOICES, invoice_key
 from registry.directory import businesses, debtors, search
 from registry.errors import ValidationFailed
-from registry.identifiers import IdentifierError, normalise_email, validate_gstin, validate_pan
+from registry.identifiers import (
+    IdentifierError,
+    normalise_email,
+    normalise_mobile,
+    validate_gstin,
+    validate_pan,
+)
 from registry.models import Business, Invoice
 from registry.money import rupees
 
@@ -69,6 +75,13 @@ def _debtor_errors(raw: dict[str, str], out: dict[str, Any], errors: list[str]) 
             out["email"] = normalise_email(raw["email"])
         except ValidationFailed:
             errors.append(f"email '{raw['email']}' is not a valid address")
+    out["mobile"] = None
+    if raw.get("mobile"):
+        try:
+            out["mobile"] = normalise_mobile(raw["mobile"])
+        except ValidationFailed as exc:
+            problem = exc.fields.get("mobile", "is not a valid mobile number")
+            errors.append(f"mobile '{raw['mobile']}': {problem}")
     for field in ("city", "state"):
         out[field] = raw.get(field) or None
         if out[field] and len(out[field]) > 100:
@@ -215,7 +228,7 @@ def _debtor_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def first(field: str) -> Any:
         return next((r[field] for r in rows if r.get(field)), None)
 
-    return {f: first(f) for f in ("name", "gstin", "pan", "city", "state", "email")}
+    return {f: first(f) for f in ("name", "gstin", "pan", "city", "state", "email", "mobile")}
 
 
 def _resolve(session: Session, debtor: dict[str, Any]) -> dict[str, Any]:
@@ -269,8 +282,10 @@ def _check_group(group: dict[str, Any], minimum_paise: int) -> None:
             f"minimum of {rupees(minimum_paise)}"
         )
     resolution, debtor = group["resolution"], group["debtor"]
-    if not debtor["email"] and not resolution.get("email_on_record"):
-        group["errors"].append("no email for the debtor's notice: add one in the email column")
+    if not debtor["email"] and not debtor.get("mobile") and not resolution.get("email_on_record"):
+        group["errors"].append(
+            "no email or mobile for the debtor's notice: add one in the email or mobile column"
+        )
 
 
 def build_plan(

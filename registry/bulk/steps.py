@@ -99,7 +99,13 @@ def summary(plan: Mapping[str, Any], documents: list[dict[str, Any]]) -> dict[st
 
 def _debtor(group: Mapping[str, Any], choice: str | None) -> DebtorIn:
     d = group["debtor"]
-    base = {"name": d["name"], "city": d["city"], "state": d["state"], "email": d["email"]}
+    base = {
+        "name": d["name"],
+        "city": d["city"],
+        "state": d["state"],
+        "email": d["email"],
+        "mobile": d.get("mobile"),
+    }
     if choice == "new":
         return DebtorIn(**base, new_business=True)
     if choice is not None:

@@ -89,7 +89,7 @@ def test_good_groups_are_filed_whole_and_bad_rows_never_block_them(db, settings,
     results = file_all(db, settings, user, batch)
     assert batch.status is ImportStatus.DONE and (batch.filed, batch.failed) == (1, 0)
     assert [r["status"] for r in results] == ["filed", "not filed"]
-    assert "no email for the debtor's notice" in results[1]["message"]
+    assert "no email or mobile for the debtor's notice" in results[1]["message"]
     complaint = db.get(Complaint, results[0]["complaint_id"])
     assert complaint.status.value == "in_notice" and complaint.member_id == user.member_id
     assert sorted(i.number for i in complaint.invoices) == ["A-1", "A-2"]
