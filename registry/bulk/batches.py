@@ -248,7 +248,12 @@ def headers_of(batch: ImportBatch) -> list[str]:
 
 
 def mapping_of(batch: ImportBatch) -> dict[str, str]:
+    """field -> header (the file's one date answer rides along under `DATE_ORDER`)."""
     return dict(json.loads(batch.mapping))
+
+
+#: Where the member's answer to the file's date question is kept, beside the mapping.
+DATE_ORDER = "date_order"
 
 
 def plan_of(batch: ImportBatch) -> dict[str, Any] | None:
@@ -276,6 +281,7 @@ def _replan(session: Session, settings: Settings, batch: ImportBatch, today: dat
         mapping_of(batch),
         today or date.today(),
         settings.minimum_claim_paise,
+        mapping_of(batch).get(DATE_ORDER),
     )
     batch.plan = json.dumps(plan)
     session.flush()
@@ -299,8 +305,60 @@ def set_mapping(
     errors = reading.check_mapping(headers_of(batch), clean)
     if errors:
         raise ValidationFailed(errors, "Some columns are not mapped.")
-    batch.mapping = json.dumps(clean)
+    answer = mapping_of(batch).get(DATE_ORDER)
+    batch.mapping = json.dumps(clean | ({DATE_ORDER: answer} if answer else {}))
     _remember(session, batch.member_id, clean)
+    _replan(session, settings, batch, today)
+
+
+def answer_date_order(
+    session: Session, settings: Settings, batch: ImportBatch, order: str, today: date | None = None
+) -> None:
+    """The member says how this file writes the dates that could be either (04-05-2026):
+    "dmy" (4 May) or "mdy" (5 April); preview again."""
+    _editable(batch)
+    if order not in reading.ORDERS:
+        raise ValidationFailed({DATE_ORDER: "choose day first or month first"})
+    batch.mapping = json.dumps(mapping_of(batch) | {DATE_ORDER: order})
+    _replan(session, settings, batch, today)
+
+
+def correct_row(
+    session: Session,
+    settings: Settings,
+    batch: ImportBatch,
+    line: int,
+    values: Mapping[str, str],
+    today: date | None = None,
+) -> None:
+    """The member corrects a row in the preview: `values` (field -> new text) replace the
+    cells of the mapped columns of row `line`; the whole file is checked again. The
+    uploaded file is untouched: the batch keeps the corrected rows."""
+    _editable(batch)
+    headers, mapping = headers_of(batch), mapping_of(batch)
+    rows = rows_of(batch)
+    found = [i for i, (number, _) in enumerate(rows) if number == line]
+    if not found:
+        raise ValidationFailed({"line": f"the file has no line {line}"})
+    errors = {
+        f: "not a column of this file's mapping"
+        for f in values
+        if f not in reading.FIELDS or mapping.get(f) not in headers
+    }
+    errors |= {
+        f: f"at most {reading.MAX_CELL} characters"
+        for f, v in values.items()
+        if len(v) > reading.MAX_CELL
+    }
+    if errors:
+        raise ValidationFailed(errors, "The row cannot be corrected that way.")
+    cells = list(rows[found[0]][1])
+    for field, value in values.items():
+        index = headers.index(mapping[field])
+        cells.extend([""] * (index + 1 - len(cells)))
+        cells[index] = value.strip()
+    rows[found[0]] = (line, cells)
+    batch.rows = json.dumps(rows)
     _replan(session, settings, batch, today)
 
 

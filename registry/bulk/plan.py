@@ -8,7 +8,6 @@ what the member previewed)."""
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -17,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.bulk.reading import (
-    FAMILY_LABEL,
+    ORDERS,
+    AmbiguousDate,
     CellError,
-    month_first_columns,
+    file_date_order,
     parse_amount,
     parse_date,
 )
@@ -89,7 +89,7 @@ def _debtor_errors(raw: dict[str, str], out: dict[str, Any], errors: list[str]) 
 
 
 def _invoice_errors(
-    raw: dict[str, str], out: dict[str, Any], errors: list[str], today: date
+    raw: dict[str, str], out: dict[str, Any], errors: list[str], today: date, order: str | None
 ) -> None:
     number = raw.get("invoice_number", "")
     if not invoice_key(number) or len(number) > 64:
@@ -98,7 +98,11 @@ def _invoice_errors(
     for field in DATE_FIELDS:
         label = field.replace("_", " ")
         try:
-            out[field], out[f"{field}_family"] = parse_date(raw.get(field, ""))
+            out[field], out[f"{field}_family"] = parse_date(raw.get(field, ""), order)
+        except AmbiguousDate as exc:
+            out["ambiguous"] = True
+            errors.append(f"{label}: {exc}")
+            out[field] = None
         except CellError as exc:
             errors.append(f"{label}: {exc}")
             out[field] = None
@@ -141,38 +145,48 @@ def _paid(raw: dict[str, str], amount: int | None, errors: list[str]) -> int:
     return paid
 
 
-def _date_columns(rows: list[dict[str, Any]], columns: Mapping[str, list[str]]) -> None:
-    """A date column is read one way: refuse a column written month first, and rows
-    written in another numeric order than most of their column."""
-    for field in DATE_FIELDS:
-        label = field.replace("_", " ")
-        month_first = month_first_columns(columns.get(field, []))
-        families = Counter(
-            r[f"{field}_family"] for r in rows if r.get(field) and r[f"{field}_family"] != "named"
-        )
-        usual = families.most_common(1)[0][0] if families else None
-        for row in rows:
-            family = row.get(f"{field}_family")
-            if not row.get(field) or family == "named":
-                continue
-            if month_first and family == "dmy":
-                row["errors"].append(
-                    f"{label}: the column has month-first dates (e.g. {month_first}), so "
-                    f"'{row['raw'][field]}' cannot be read safely"
-                )
-            elif usual and family and family != usual:
-                row["errors"].append(
-                    f"{label}: written {FAMILY_LABEL[family]} while the rest of the column is "
-                    f"{FAMILY_LABEL[usual]}; write it like the others"
-                )
+def date_order(
+    rows: Sequence[Row], headers: Sequence[str], mapping: Mapping[str, str], answer: str | None
+) -> tuple[str | None, bool]:
+    """How the file's day-or-month dates are read, and whether the member must be asked:
+    the order its unambiguous dates show; the member's `answer` when they show none (or
+    both)."""
+    values = [
+        cells[i]
+        for _, cells in rows
+        for field in DATE_FIELDS
+        if (i := _index(headers, mapping.get(field))) is not None and i < len(cells)
+    ]
+    shown = file_date_order(values)
+    if shown:
+        return shown, False
+    return (answer if answer in ORDERS else None), any(_ambiguous(v) for v in values)
+
+
+def _ambiguous(value: str) -> bool:
+    try:
+        parse_date(value)
+    except AmbiguousDate:
+        return True
+    except CellError:
+        return False
+    return False
+
+
+def _index(headers: Sequence[str], header: str | None) -> int | None:
+    return headers.index(header) if header in headers else None
 
 
 def read_rows(
-    rows: Sequence[Row], headers: Sequence[str], mapping: Mapping[str, str], today: date
+    rows: Sequence[Row],
+    headers: Sequence[str],
+    mapping: Mapping[str, str],
+    today: date,
+    order: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every row read and checked on its own (no database)."""
+    """Every row read and checked on its own (no database); `order` reads the dates that
+    could be day first or month first."""
     out: list[dict[str, Any]] = []
-    columns: dict[str, list[str]] = defaultdict(list)
     for line, cells in rows:
         raw = _cells(cells, headers, mapping)
         row: dict[str, Any] = {"line": line, "raw": raw, "errors": [], "skipped": None}
@@ -183,11 +197,8 @@ def read_rows(
             out.append(row)
             continue
         _debtor_errors(raw, row, row["errors"])
-        _invoice_errors(raw, row, row["errors"], today)
-        for field in DATE_FIELDS:
-            columns[field].append(raw.get(field, ""))
+        _invoice_errors(raw, row, row["errors"], today, order)
         out.append(row)
-    _date_columns([r for r in out if not r["skipped"]], columns)
     return out
 
 
@@ -296,10 +307,13 @@ def build_plan(
     mapping: Mapping[str, str],
     today: date,
     minimum_paise: int,
+    answer: str | None = None,
 ) -> dict[str, Any]:
     """The preview: rows with their errors and what becomes of them, groups with their
-    debtor's resolution, and the totals shown above the table."""
-    read = read_rows(rows, headers, mapping, today)
+    debtor's resolution, and the totals shown above the table. `answer` is the member's
+    reply to the file's one date question ("dmy" or "mdy"), if it was asked."""
+    order, asked = date_order(rows, headers, mapping, answer)
+    read = read_rows(rows, headers, mapping, today, order)
     groups = group_rows(read)
     for group in groups:
         group["debtor"] = _debtor_of(group["rows"])
@@ -315,7 +329,14 @@ def build_plan(
                     )
             group["rows"] = [r for r in group["rows"] if not r["errors"]]
         _check_group(group, minimum_paise)
-    return _plan_data(read, [g for g in groups if g["rows"]])
+    plan = _plan_data(read, [g for g in groups if g["rows"]])
+    ambiguous = any(r.get("ambiguous") for r in read)
+    plan["dates"] = {
+        "order": order,
+        "question": asked,
+        "unanswered": ambiguous,
+    }
+    return plan
 
 
 def _plan_data(read: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dict[str, Any]:

@@ -271,60 +271,91 @@ def check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[st
 
 # -- cells ------------------------------------------------------------------------------------
 
-#: Date spellings by family. Day-first numeric dates are the Indian habit; a column that
-#: has a date only month-first can mean (13th month otherwise) is refused, not guessed.
-DATE_FORMATS: tuple[tuple[str, str], ...] = (
-    ("ymd", "%Y-%m-%d"),
-    ("ymd", "%Y/%m/%d"),
-    ("dmy", "%d-%m-%Y"),
-    ("dmy", "%d/%m/%Y"),
-    ("dmy", "%d.%m.%Y"),
-    ("dmy", "%d-%m-%y"),
-    ("dmy", "%d/%m/%y"),
-    ("dmy", "%d.%m.%y"),
-    ("named", "%d-%b-%Y"),
-    ("named", "%d-%b-%y"),
-    ("named", "%d %b %Y"),
-    ("named", "%d %B %Y"),
-    ("named", "%d-%B-%Y"),
-    ("named", "%b %d, %Y"),
-)
-FAMILY_LABEL = {"ymd": "yyyy-mm-dd", "dmy": "dd-mm-yyyy", "named": "01-Apr-2026"}
-_MONTH_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+#: Date spellings by family. A numeric date is read on its own when only one order makes
+#: sense (31-07-2026 is day first, 07-31-2026 month first, 04-04-2026 either way); one
+#: both orders could mean (04-05-2026) takes the file's order: the one its unambiguous
+#: dates show, or the member's answer when they show none (or both).
+NAMED_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%d-%B-%Y", "%b %d, %Y")
+ORDERS = ("dmy", "mdy")
+FAMILY_LABEL = {
+    "ymd": "yyyy-mm-dd",
+    "dmy": "dd-mm-yyyy",
+    "mdy": "mm-dd-yyyy",
+    "named": "01-Apr-2026",
+}
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
 class CellError(ValueError):
     """One cell cannot be read; the message names what is wrong."""
 
 
-def parse_date(raw: str) -> tuple[date, str]:
-    """The date and its family ("dmy", "ymd" or "named")."""
+class AmbiguousDate(CellError):
+    """Day first and month first both make a date of it, and the file's order is unknown."""
+
+
+def _make(value: str, year: int, month: int, day: int) -> date:
+    if year < 100:
+        year += 2000
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise CellError(
+            f"'{value}' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)"
+        ) from None
+    if not 1990 <= parsed.year <= 2100:
+        raise CellError(f"'{value}' is not a plausible invoice year")
+    return parsed
+
+
+def date_order_of(raw: str) -> str | None:
+    """ "dmy" or "mdy" when a numeric date can only be read that way, else None."""
+    match = _NUMERIC.match(raw.strip())
+    if not match:
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    if first > 12 >= second >= 1:
+        return "dmy"
+    if second > 12 >= first >= 1:
+        return "mdy"
+    return None
+
+
+def parse_date(raw: str, order: str | None = None) -> tuple[date, str]:
+    """The date and its family ("ymd", "dmy", "mdy" or "named"). `order` reads the dates
+    that could be either ("dmy" or "mdy"); without it they raise `AmbiguousDate`."""
     value = raw.strip()
     if not value:
         raise CellError("is empty")
-    for family, fmt in DATE_FORMATS:
+    iso = _ISO.match(value)
+    if iso:
+        return _make(value, int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), "ymd"
+    numeric = _NUMERIC.match(value)
+    if numeric:
+        first, second, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+        family = date_order_of(value) or (
+            "dmy" if first == second else order if order in ORDERS else None
+        )
+        if family is None:
+            raise AmbiguousDate(
+                f"'{value}' could be day first or month first: say how this file writes dates"
+            )
+        day, month = (first, second) if family == "dmy" else (second, first)
+        return _make(value, year, month, day), family
+    for fmt in NAMED_FORMATS:
         try:
             parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-        if not 1990 <= parsed.year <= 2100:
-            raise CellError(f"'{value}' is not a plausible invoice year")
-        return parsed, family
-    match = _MONTH_FIRST.match(value)
-    if match and int(match.group(2)) > 12 and int(match.group(1)) <= 12:
-        raise CellError(
-            f"'{value}' reads month first; write dates day first (dd-mm-yyyy) or as yyyy-mm-dd"
-        )
+        return _make(value, parsed.year, parsed.month, parsed.day), "named"
     raise CellError(f"'{value}' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)")
 
 
-def month_first_columns(values: Iterable[str]) -> str | None:
-    """The first value showing that a column is written month first (e.g. 04/25/2026)."""
-    for raw in values:
-        match = _MONTH_FIRST.match(raw.strip())
-        if match and int(match.group(2)) > 12 and int(match.group(1)) <= 12:
-            return raw.strip()
-    return None
+def file_date_order(values: Iterable[str]) -> str | None:
+    """The order the file's unambiguous numeric dates show, if they show exactly one."""
+    seen = {order for raw in values if (order := date_order_of(raw))}
+    return seen.pop() if len(seen) == 1 else None
 
 
 _CURRENCY = re.compile(r"^(₹|rs\.?|inr)\s*|\s*(₹|rs\.?|inr)$", re.IGNORECASE)

@@ -31,7 +31,9 @@ HEADER = [
 
 
 def days_ago(n: int) -> str:
-    return (TODAY - timedelta(days=n)).strftime("%d-%m-%Y")
+    """The date n days ago as Tally writes it (05-Sep-2026): never ambiguous, whatever
+    today is (see test_bulk_dates for the day-or-month numeric ones)."""
+    return (TODAY - timedelta(days=n)).strftime("%d-%b-%Y")
 
 
 def gstin(n: int, state: str = "27") -> str:

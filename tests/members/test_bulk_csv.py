@@ -9,9 +9,11 @@ import pytest
 
 from registry.bulk.reading import (
     MAX_ROWS,
+    AmbiguousDate,
     CellError,
     CsvProblem,
     check_mapping,
+    file_date_order,
     guess_mapping,
     parse_amount,
     parse_date,
@@ -27,24 +29,37 @@ CSV = (
 @pytest.mark.parametrize(
     ("raw", "expected", "family"),
     [
-        ("05-04-2026", date(2026, 4, 5), "dmy"),
-        ("05/04/2026", date(2026, 4, 5), "dmy"),
-        ("5.4.2026", date(2026, 4, 5), "dmy"),
-        ("05-04-26", date(2026, 4, 5), "dmy"),
+        ("31-07-2026", date(2026, 7, 31), "dmy"),
+        ("13/04/2026", date(2026, 4, 13), "dmy"),
+        ("25.4.2026", date(2026, 4, 25), "dmy"),
+        ("25-04-26", date(2026, 4, 25), "dmy"),
+        ("04/25/2026", date(2026, 4, 25), "mdy"),
+        ("04-04-2026", date(2026, 4, 4), "dmy"),
         ("2026-04-05", date(2026, 4, 5), "ymd"),
         ("01-Apr-2026", date(2026, 4, 1), "named"),
         ("1-Apr-26", date(2026, 4, 1), "named"),
         ("1 April 2026", date(2026, 4, 1), "named"),
     ],
 )
-def test_indian_dates_are_read_day_first(raw, expected, family):
+def test_dates_one_order_makes_sense_of_are_read_alone(raw, expected, family):
     assert parse_date(raw) == (expected, family)
+
+
+def test_a_date_either_order_could_mean_takes_the_files_order():
+    with pytest.raises(AmbiguousDate, match="day first or month first"):
+        parse_date("04-05-2026")
+    assert parse_date("04-05-2026", "dmy") == (date(2026, 5, 4), "dmy")
+    assert parse_date("04/05/26", "mdy") == (date(2026, 4, 5), "mdy")
+    assert parse_date("31-07-2026", "mdy") == (date(2026, 7, 31), "dmy")  # day first whatever
+    assert file_date_order(["04-05-2026", "31-07-2026", "2026-01-02"]) == "dmy"
+    assert file_date_order(["04-05-2026", "2026-01-02"]) is None
+    assert file_date_order(["31-07-2026", "07/31/2026"]) is None  # both: ask
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("04/25/2026", "month first"),
+        ("13/13/2026", "not a date"),
         ("31-02-2026", "not a date"),
         ("tomorrow", "not a date"),
         ("", "is empty"),

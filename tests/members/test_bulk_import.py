@@ -203,41 +203,6 @@ def test_missing_columns_leave_the_preview_empty_until_mapped(db, settings, fact
     assert batches.mapping_of(again) == mapping and batches.plan_of(again) is not None
 
 
-def test_mixed_date_formats_in_a_column_are_row_errors(db, settings, factory):
-    user = factory.member_user()
-    iso = (TODAY - timedelta(days=90)).isoformat()
-    batch = upload(
-        db,
-        settings,
-        user,
-        [
-            row(gst=gstin(1), number="A-1"),
-            row(gst=gstin(1), number="A-2"),
-            [*row(gst=gstin(1), number="A-3")[:5], iso, days_ago(60), "90000", ""],
-        ],
-    )
-    seen = actions(batch)
-    assert seen[2][0] != "error" and seen[3][0] != "error"
-    assert seen[4][0] == "error"
-    assert "written yyyy-mm-dd while the rest of the column is dd-mm-yyyy" in seen[4][1][0]
-
-
-def test_a_month_first_column_is_refused_not_guessed(db, settings, factory):
-    user = factory.member_user()
-    header = ["Party Name", "GSTIN", "Email", "Bill No", "Bill Date", "Due Date", "Amount"]
-    lines = [
-        ["Lakshmi", gstin(1), "a@l.example", "A-1", "01/25/2026", "02/02/2026", "200000"],
-        ["Lakshmi", gstin(1), "a@l.example", "A-2", "02/03/2026", "03/03/2026", "200000"],
-    ]
-    batch = batches.upload(
-        db, settings, Actor.of(user), "x.csv", csv_bytes(lines, header=header), [LEDGER]
-    )
-    seen = actions(batch)
-    assert "reads month first" in seen[2][1][0]
-    assert "month-first dates (e.g. 01/25/2026)" in seen[3][1][0]
-    assert steps.summary(batches.plan_of(batch), [])["complaints"] == 0
-
-
 def test_a_known_debtor_and_an_invoice_already_reported(db, settings, factory):
     user = factory.member_user()
     earlier = filing.file_complaint(db, settings, Actor.of(user), filing_request()).complaint
