@@ -86,6 +86,7 @@ def _preview(batch: ImportBatch, mapping_form_: Any = None, status: int = 200) -
         form=form,
         fields=FIELDS,
         required=REQUIRED,
+        mapped=[f for f in FIELDS if f in batches.mapping_of(batch)],
         documents_form=DocumentsForm(formdata=None),
         confirm=ConfirmForm(),
         expires_at=batches.expires_at(batch),
@@ -119,6 +120,43 @@ def import_mapping(batch_id: int) -> Response | tuple[str, int]:
         return _preview(batch, form, 422)
     flash("Columns saved: they will be chosen for your next file too.", "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
+
+
+@bp.post("/imports/<int:batch_id>/dates")
+@member_required
+def import_dates(batch_id: int) -> Response | tuple[str, int]:
+    """The file's one date question: day first or month first for 04-05-2026."""
+    batch = _own(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        batches.answer_date_order(db(), settings(), batch, request.form.get("date_order", ""))
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+        return _preview(batch, status=422)
+    except InvalidTransition:
+        return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
+    return redirect(url_for("web.import_preview", batch_id=batch.id, _anchor="preview-h"), 303)
+
+
+@bp.post("/imports/<int:batch_id>/rows/<int:line>")
+@member_required
+def import_correct_row(batch_id: int, line: int) -> Response | tuple[str, int]:
+    """A row corrected in the preview: its mapped cells replaced, the file checked again."""
+    batch = _own(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mapping = batches.mapping_of(batch)
+    values = {f: request.form[f] for f in FIELDS if f in mapping and f in request.form}
+    try:
+        batches.correct_row(db(), settings(), batch, line, values)
+    except ValidationFailed as exc:
+        flash("; ".join(f"{k}: {v}" for k, v in exc.fields.items()), "error")
+        return _preview(batch, status=422)
+    except InvalidTransition:
+        return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
+    flash(f"Line {line} corrected and checked again.", "success")
+    return redirect(url_for("web.import_preview", batch_id=batch.id, _anchor=f"line-{line}"), 303)
 
 
 @bp.post("/imports/<int:batch_id>/documents")
