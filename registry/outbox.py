@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import faults
-from registry.channels.transports import Channel, TextMessage
+from registry.channels.transports import Channel, PermanentFailure, TextMessage
 from registry.mailer import Mailer
 from registry.models import OutboxMessage, Role, User, utcnow
 
@@ -93,6 +93,7 @@ def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now),
     )
@@ -223,6 +224,12 @@ def deliver_due(
             continue
         try:
             _send(message, mailer, channels or {})
+        except PermanentFailure as exc:  # sending again cannot help: kept, marked failed
+            _record(session, message_id, last_error=str(exc)[:2000], failed_at=utcnow())
+            log.warning(
+                "%s %s to %s rejected: %s", message.channel, message_id, message.to_address, exc
+            )
+            report.failed += 1
         except Exception as exc:  # any transport failure is retried later
             wait = BACKOFF[min(message.attempts - 1, len(BACKOFF) - 1)]
             error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -50,6 +50,18 @@ def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
     return value
 
 
+def _template_table(env: Mapping[str, str], name: str) -> str:
+    """A `kind=template` table as given, refused at start-up when it cannot be read."""
+    from registry.channels.templates import TemplateTableError, parse_table
+
+    text = env.get(name, "")
+    try:
+        parse_table(text, name)
+    except TemplateTableError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    return text
+
+
 def _kept_secret(instance: Path, filename: str, make: Any) -> str:
     """A development secret generated once and kept in instance/ so restarts keep sessions."""
     path = instance / filename
@@ -126,6 +138,13 @@ class Settings:
     #: SMS and WhatsApp: `file:///dir` (one JSON per message) or a provider's http(s) URL.
     sms_url: str = ""
     whatsapp_url: str = ""
+    #: India's DLT registration: the sender entity id, and `kind=template id` pairs for
+    #: each kind of SMS (`registry.channels.templates.KINDS`); needed by an HTTP provider.
+    sms_dlt_entity_id: str = ""
+    sms_dlt_templates: str = ""
+    #: `kind=approved template name` pairs for WhatsApp (default `khata_<kind>`).
+    whatsapp_templates: str = ""
+    whatsapp_template_language: str = "en"
 
     @property
     def production(self) -> bool:
@@ -200,6 +219,10 @@ class Settings:
             **{name.lower(): env.get(name) or demo for name, demo in DEMO_SELLER.items()},
             sms_url=env.get("SMS_URL") or f"file://{instance / 'sms'}",
             whatsapp_url=env.get("WHATSAPP_URL") or f"file://{instance / 'whatsapp'}",
+            sms_dlt_entity_id=env.get("SMS_DLT_ENTITY_ID", "").strip(),
+            sms_dlt_templates=_template_table(env, "SMS_DLT_TEMPLATES"),
+            whatsapp_templates=_template_table(env, "WHATSAPP_TEMPLATES"),
+            whatsapp_template_language=env.get("WHATSAPP_TEMPLATE_LANGUAGE") or "en",
         )
 
     def but(self, **changes: Any) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry import faults, orphans, outbox
 from registry.bulk import batches
+from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
@@ -45,7 +46,20 @@ class Round:
 def channels_of(settings: Settings) -> dict[str, Channel | None]:
     """The SMS and WhatsApp channels the settings name (None where no URL is set)."""
     urls = {"sms": settings.sms_url, "whatsapp": settings.whatsapp_url}
-    return {name: channel_from_url(name, url) if url else None for name, url in urls.items()}
+    templates = templates_of(settings)
+    return {
+        name: channel_from_url(name, url, templates) if url else None for name, url in urls.items()
+    }
+
+
+def templates_of(settings: Settings) -> Templates:
+    """The provider template tables the settings configure."""
+    return Templates(
+        dlt_entity_id=settings.sms_dlt_entity_id or None,
+        sms=parse_table(settings.sms_dlt_templates, "SMS_DLT_TEMPLATES"),
+        whatsapp=parse_table(settings.whatsapp_templates, "WHATSAPP_TEMPLATES"),
+        whatsapp_language=settings.whatsapp_template_language,
+    )
 
 
 def run_once(

@@ -57,6 +57,9 @@ class OutboxMessage(Base):
     locked_by: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: When a provider rejected the message for good (a 4xx): not retried, reason in
+    #: `last_error`. The row stays, so nothing is lost silently.
+    failed_at: Mapped[datetime | None]
     #: "email", "sms" or "whatsapp". A text message keeps its words in `body`, its mobile
     #: number (+91...) in `to_address`, and in `subject` the provider template it was
     #: registered under (a DLT template id for SMS, an approved template name for

@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 
 from registry.channels.segments import count_segments, fit_sms
+from registry.channels.templates import Templates, TemplateTableError, parse_table
 from registry.channels.transports import (
     FileChannel,
     HttpChannel,
+    PermanentFailure,
     ProviderRefused,
+    ProviderRejected,
+    TemplateMissing,
     TextMessage,
     channel_from_url,
 )
@@ -119,6 +123,7 @@ class _Provider:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], dict[str, Any]]] = []
         self.status = 200
+        self.answer = b""
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -127,8 +132,9 @@ class _Provider:
                 body = json.loads(self.rfile.read(length))
                 provider.received.append((dict(self.headers), body))
                 self.send_response(provider.status)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(provider.answer)))
                 self.end_headers()
+                self.wfile.write(provider.answer)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -150,25 +156,83 @@ def provider():
     stand_in.close()
 
 
-def test_http_channel_posts_the_dlt_template_with_a_token_and_idempotency_key(provider):
-    channel = channel_from_url("sms", f"http://s3cret@127.0.0.1:{provider.port}/v1/sms")
+TEMPLATES = Templates(
+    dlt_entity_id="1101234567890123456",
+    sms={"notice": "1107160000000012345"},
+    whatsapp={"notice": "payment_notice_v2"},
+    whatsapp_language="en",
+)
+
+
+def test_http_sms_carries_the_dlt_ids_with_a_token_and_idempotency_key(provider):
+    channel = channel_from_url("sms", f"http://s3cret@127.0.0.1:{provider.port}/v1/sms", TEMPLATES)
     assert isinstance(channel, HttpChannel)
-    channel.send(TextMessage(42, "+919876543210", "Notice ₹", "1107160000000012345"))
+    channel.send(TextMessage(42, "+919876543210", "सूचना ₹500 " + LINK, "notice"))
     headers, body = provider.received[0]
-    assert body == {"to": "+919876543210", "text": "Notice ₹", "template": "1107160000000012345"}
+    assert body == {
+        "to": "+919876543210",
+        "text": "सूचना ₹500 " + LINK,
+        "unicode": True,
+        "segments": 1,
+        "dlt_entity_id": "1101234567890123456",
+        "dlt_template_id": "1107160000000012345",
+    }
     assert headers["Authorization"] == "Bearer s3cret"
     assert headers["Idempotency-Key"] == "khata-sms-42"
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert "s3cret" not in channel.url  # type: ignore[attr-defined]
 
 
-def test_http_channel_raises_on_a_refusal_so_the_outbox_retries(provider):
-    provider.status = 503
-    channel = channel_from_url("whatsapp", f"http://127.0.0.1:{provider.port}/send")
-    with pytest.raises(ProviderRefused, match="503"):
-        channel.send(TextMessage(1, "+919876543210", "hi", "payment_notice_v1"))
+def test_http_whatsapp_names_the_approved_template_and_its_parameters(provider):
+    channel = channel_from_url("whatsapp", f"http://127.0.0.1:{provider.port}/send", TEMPLATES)
+    channel.send(TextMessage(5, "+919876543210", f"You have a notice.\n\n{LINK}", "notice"))
+    channel.send(TextMessage(6, "+919876543210", "Your dispute was upheld", "dispute_decided"))
+    (_, first), (_, second) = provider.received
+    assert first["type"] == "template"
+    assert first["template"] == {
+        "name": "payment_notice_v2",
+        "language": "en",
+        "parameters": ["You have a notice.", LINK],
+    }
+    assert second["template"]["name"] == "khata_dispute_decided"
+    assert second["template"]["parameters"] == ["Your dispute was upheld"]
+
+
+def test_an_sms_kind_without_a_dlt_template_is_kept_for_later_not_sent(provider):
+    channel = channel_from_url("sms", f"http://127.0.0.1:{provider.port}/sms", TEMPLATES)
+    with pytest.raises(TemplateMissing, match="SMS_DLT_TEMPLATES"):
+        channel.send(TextMessage(1, "+919876543210", "hi", "notice_reminder"))
+    assert provider.received == []
+    assert isinstance(TemplateMissing("x"), ProviderRefused)  # retried, never dropped
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+def test_a_5xx_or_busy_answer_is_retried(provider, status):
+    provider.status = status
+    channel = channel_from_url("whatsapp", f"http://127.0.0.1:{provider.port}/send", TEMPLATES)
+    with pytest.raises(ProviderRefused, match=str(status)) as caught:
+        channel.send(TextMessage(1, "+919876543210", "hi", "notice"))
+    assert not isinstance(caught.value, PermanentFailure)
+
+
+def test_a_4xx_is_a_final_rejection_with_the_providers_reason(provider):
+    provider.status, provider.answer = 400, b'{"error": "template not approved"}'
+    channel = channel_from_url("sms", f"http://127.0.0.1:{provider.port}/sms", TEMPLATES)
+    with pytest.raises(ProviderRejected, match="400.*template not approved"):
+        channel.send(TextMessage(1, "+919876543210", "hi", "notice"))
 
 
 def test_http_channel_raises_when_the_provider_is_down():
-    channel = HttpChannel("sms", "http://127.0.0.1:9/nothing-listens", timeout=2)
+    channel = HttpChannel("whatsapp", "http://127.0.0.1:9/nothing-listens", timeout=2)
     with pytest.raises(OSError):
         channel.send(TextMessage(1, "+919876543210", "hi"))
+
+
+def test_template_tables_are_read_and_bad_ones_refused():
+    table = parse_table(" notice=1107160000000012345 , dispute_decided=1107160000000099999", "X")
+    assert table == {"notice": "1107160000000012345", "dispute_decided": "1107160000000099999"}
+    assert parse_table("", "X") == {}
+    with pytest.raises(TemplateTableError, match="unknown message kind"):
+        parse_table("hello=1", "X")
+    with pytest.raises(TemplateTableError, match="not kind=template"):
+        parse_table("notice", "X")
