@@ -218,7 +218,7 @@ def test_a_5xx_or_busy_answer_is_retried(provider, status):
 def test_a_4xx_is_a_final_rejection_with_the_providers_reason(provider):
     provider.status, provider.answer = 400, b'{"error": "template not approved"}'
     channel = channel_from_url("sms", f"http://127.0.0.1:{provider.port}/sms", TEMPLATES)
-    with pytest.raises(ProviderRejected, match="400.*template not approved"):
+    with pytest.raises(ProviderRejected, match=r"400.*template not approved"):
         channel.send(TextMessage(1, "+919876543210", "hi", "notice"))
 
 
