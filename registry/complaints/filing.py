@@ -16,7 +16,12 @@ from registry import audit, evidence, faults
 from registry.actors import SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import links, recipients
-from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
+from registry.complaints.notices.mail import (
+    notice_email,
+    notice_link,
+    notice_short_text,
+    notice_whatsapp_text,
+)
 from registry.directory import debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import normalise_mobile
@@ -290,5 +295,6 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         body,
         notice_short_text(complaint),
         notice_link(settings, token),
+        notice_whatsapp_text(complaint),
     )
     return token

@@ -129,3 +129,23 @@ def test_a_dispute_decision_reaches_the_debtors_phone(db, settings, member, fact
     chat = [m for m in rows(db, "whatsapp") if m.kind == "dispute_decided"]
     assert len(sms) == len(chat) == 1
     assert "rejected" in sms[0].body and filed.notice_token in sms[0].body
+
+
+def test_sms_fits_two_segments_in_hindi_too_and_whatsapp_speaks_both(db, settings, member, factory):
+    from registry.complaints.notices.mail import notice_short_text
+
+    request = only_mobile(name="श्री गणेश वस्त्र भंडार प्राइवेट लिमिटेड, भिवंडी")
+    filed = filing.file_complaint(db, settings, member, request)
+    [sms] = rows(db, "sms")
+    [chat] = rows(db, "whatsapp")
+    link = f"{settings.public_base_url}/notice/{filed.notice_token}"
+    segments = count_segments(sms.body)
+    assert segments.encoding == "UCS-2" and segments.count <= 2 and sms.body.endswith(link)
+    hindi = notice_short_text(filed.complaint, code="hi")
+    assert "सूचना देखें" in hindi
+    assert hindi in chat.body and notice_short_text(filed.complaint) in chat.body
+    assert chat.body.endswith(link)
+    from registry.channels.segments import fit_sms
+
+    fitted = fit_sms(hindi, link)
+    assert fitted.endswith(link) and count_segments(fitted).count <= 2

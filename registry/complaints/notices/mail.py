@@ -126,11 +126,20 @@ def _notice_lines(
     return lines
 
 
-def notice_short_text(complaint: Complaint, reminder: int = 0) -> str:
+def notice_short_text(complaint: Complaint, reminder: int = 0, code: str = "en") -> str:
     """The notice in a sentence, for SMS and WhatsApp (the link is added after it)."""
-    prefix = f"Reminder {reminder}: " if reminder else ""
-    return (
-        f"{prefix}{complaint.member.name} has reported to {PRODUCT_NAME} that "
-        f"{complaint.business.name} owes it {rupees(complaint.amount_outstanding_paise)}. "
-        "See the notice and answer it:"
+    prefix = translate(code, "Reminder %(number)s: ", number=reminder) if reminder else ""
+    return prefix + translate(
+        code,
+        "%(member)s has reported to %(product)s that %(debtor)s owes it %(amount)s. "
+        "See the notice and answer it:",
+        member=complaint.member.name,
+        product=PRODUCT_NAME,
+        debtor=complaint.business.name,
+        amount=rupees(complaint.amount_outstanding_paise),
     )
+
+
+def notice_whatsapp_text(complaint: Complaint, reminder: int = 0) -> str:
+    """The notice's sentence in every notice language, for WhatsApp (no segment limit)."""
+    return "\n\n".join(notice_short_text(complaint, reminder, c) for c in NOTICE_LANGUAGES)

@@ -71,9 +71,11 @@ def fan_out(
     body: str,
     short_text: str,
     link: str | None,
+    whatsapp_text: str | None = None,
 ) -> int:
     """Queue one message per recipient and channel: the email as written; to a mobile, an
-    SMS of at most two segments ending with `link`, and a WhatsApp message with the link.
+    SMS of at most two segments ending with `link`, and a WhatsApp message with the link
+    (`whatsapp_text` when given, e.g. the text in both languages).
     Each goes out through its own outbox row. `kind` doubles as the provider template
     name. Returns how many rows were queued."""
     queued = 0
@@ -87,7 +89,8 @@ def fan_out(
             queued += 1
         else:
             sms = fit_sms(short_text, link) if link else fit_sms_alone(short_text)
-            whatsapp = f"{short_text}\n\n{link}" if link else short_text
+            chat = whatsapp_text or short_text
+            whatsapp = f"{chat}\n\n{link}" if link else chat
             outbox.queue_text(session, "sms", kind, recipient.address, sms, kind)
             outbox.queue_text(session, "whatsapp", kind, recipient.address, whatsapp, kind)
             queued += 2

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.actors import SYSTEM
 from registry.complaints.notices import links, recipients
-from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
+from registry.complaints.notices.mail import (
+    notice_email,
+    notice_link,
+    notice_short_text,
+    notice_whatsapp_text,
+)
 from registry.models import Complaint, ComplaintStatus, utcnow
 from registry.settings import Settings
 
@@ -57,6 +62,7 @@ def send_due_reminders(session: Session, settings: Settings, now: datetime | Non
             body,
             notice_short_text(complaint, reminder=number),
             notice_link(settings, token),
+            notice_whatsapp_text(complaint, reminder=number),
         )
         complaint.reminders_sent = number
         audit.record(
