@@ -106,6 +106,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "session_id": order.order.checkout_session_id,
             "watch_id": watched.watch.id,
             "batch_id": batch.id,
+            "line": 2,
             "pair_id": pair.id,
             "request_id": privacy.id,
             "merge_id": 999999,
