@@ -47,9 +47,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("members") as batch:
         batch.add_column(
-            sa.Column(
-                "named_in_inquiries", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("named_in_inquiries", sa.Boolean(), nullable=False, server_default=sa.false())
         )
 
 

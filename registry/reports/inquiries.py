@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.kinds import gstin_state
+from registry import audit
+from registry.actors import Actor
 from registry.complaints.notices.recipients import Recipient, fan_out
 from registry.language import N_, translate
 from registry.models import Business, BusinessGstin, Member, ReportPull
@@ -155,7 +157,16 @@ def own_business(session: Session, member: Member) -> Business | None:
     return survivor(session, business_id) if business_id is not None else None
 
 
-def set_named(session: Session, member: Member, named: bool) -> None:
-    """The member's choice to be named to the businesses whose reports it pulls."""
+def set_named(session: Session, actor: Actor, member: Member, named: bool) -> None:
+    """The member's choice to be named to the businesses whose reports it pulls (audited)."""
+    if member.named_in_inquiries == named:
+        return
     member.named_in_inquiries = named
+    audit.record(
+        session,
+        actor,
+        "member",
+        member.id,
+        "named_in_inquiries" if named else "unnamed_in_inquiries",
+    )
     session.flush()
