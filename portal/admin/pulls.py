@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from portal.admin import bp
 from portal.auth import admin_required
-from portal.database import db
 from portal.pagination import paginate
 from registry.models import Business, Member, ReportPull
 

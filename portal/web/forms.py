@@ -251,8 +251,8 @@ class NamedInInquiriesForm(FlaskForm):
     named = RadioField(
         "Businesses whose reports we pull see",
         choices=[
-            ("no", "only our industry and state (the default)"),
-            ("yes", "our name, industry and state"),
+            SelectChoice("no", "only our industry and state (the default)"),
+            SelectChoice("yes", "our name, industry and state"),
         ],
         validators=[InputRequired()],
     )
