@@ -162,7 +162,7 @@ def test_verification_is_rate_limited(settings, session_factory, bought):
 def test_the_portal_banner_the_free_update_the_pdf_code_and_the_public_page(
     client, auth, db, bought
 ):
-    buyer, _key, business, order, first = bought
+    buyer, _key, _business, order, first = bought
     auth.login(buyer.email, PASSWORD)
     page = client.get(f"/reports/orders/{order.id}/report").get_data(as_text=True)
     assert 'id="superseded"' not in page
