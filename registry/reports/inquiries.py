@@ -27,6 +27,9 @@ from registry.settings import PRODUCT_NAME
 PullKind = Literal["unlock", "api", "page", "pdf"]
 KINDS: tuple[PullKind, ...] = ("unlock", "api", "page", "pdf")
 
+#: `CREDIT_DECISION` as pages show it (translated).
+PURPOSE_SHOWN = N_("credit decision")
+
 #: At most one pull alert per enquirer and business in this window.
 ALERT_EVERY = timedelta(days=1)
 
