@@ -11,6 +11,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import registry.models.base
+
+UTC_DATETIME = registry.models.base.UTCDateTime(timezone=True)
+
 revision: str = "0021_report_pulls"
 down_revision: str | None = "0018_reach"
 branch_labels: str | Sequence[str] | None = None
@@ -26,7 +30,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), sa.ForeignKey("report_orders.id"), nullable=True),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("purpose", sa.String(40), nullable=False),
-        sa.Column("pulled_at", sa.DateTime(), nullable=False),
+        sa.Column("pulled_at", UTC_DATETIME, nullable=False),
         sa.Column("alerted", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_report_pulls_member_id", "report_pulls", ["member_id"])
@@ -39,7 +43,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("code", sa.String(32), nullable=False, unique=True),
-        sa.Column("generated_at", sa.DateTime(), nullable=False),
+        sa.Column("generated_at", UTC_DATETIME, nullable=False),
     )
     op.create_index("ix_report_versions_order_id", "report_versions", ["order_id"])
     op.create_index("ix_report_versions_business_id", "report_versions", ["business_id"])
