@@ -2,7 +2,7 @@
 SMS and WhatsApp messages only); outbox rows a provider rejected for good (failed_at)
 
 Revision ID: 0023_debtor_mobile
-Revises: 0018_reach
+Revises: 0021_report_pulls
 Create Date: 2026-12-04 16:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from registry.models.base import UTCDateTime
 
 revision: str = "0023_debtor_mobile"
-down_revision: str | None = "0018_reach"
+down_revision: str | None = "0021_report_pulls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
