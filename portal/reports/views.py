@@ -10,14 +10,12 @@ from werkzeug.wrappers import Response
 
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
-from portal.extensions import limiter
 from portal.forms import ConfirmForm
 from portal.pagination import paginate
 from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
 from portal.reports.invoices import invoice_response
 from portal.webhooks import current_gateway
-from registry.complaints.notices import links
 from registry.errors import NotFound
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
 from registry.payments import fulfilment, orders, tax_invoices
@@ -167,19 +165,4 @@ def report_pdf(order_id: int) -> Response:
     _order, content = _readable(order_id)
     response = Response(render_pdf(content), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="credit-report-{order_id}.pdf"'
-    return response
-
-
-@bp.get("/notice/<token>/report")
-@limiter.limit("30 per minute")
-def own_report(token: str) -> Response:
-    """The reported business reads its own report, free, having proved who it is."""
-    complaint = links.complaint_for_token(db(), token)
-    if complaint is None:
-        abort(404, "This notice link is unknown or has expired.")
-    content = credit_report.build_report(db(), complaint.business_id, utcnow())
-    response = Response(
-        render_template("reports/report.html", report=content, own=True), mimetype="text/html"
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
