@@ -60,9 +60,7 @@ def upgrade() -> None:
         "business_tokens",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("business_id", sa.Integer(), sa.ForeignKey("businesses.id"), nullable=False),
-        sa.Column(
-            "claim_id", sa.Integer(), sa.ForeignKey("business_claims.id"), nullable=False
-        ),
+        sa.Column("claim_id", sa.Integer(), sa.ForeignKey("business_claims.id"), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),

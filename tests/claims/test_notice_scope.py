@@ -38,7 +38,9 @@ def filing_body(business_id, email, number="SPY-1"):
 def spy_files(client, db, factory, settings, business):
     key = factory.api_key(factory.member_user(name="Nosy Rival Traders"))
     answer = client.post(
-        "/api/v1/complaints", json=filing_body(business.id, "spy@rival.example"), headers=bearer(key)
+        "/api/v1/complaints",
+        json=filing_body(business.id, "spy@rival.example"),
+        headers=bearer(key),
     )
     assert answer.status_code == 201, answer.get_json()
     complaint = db.get(Complaint, answer.get_json()["id"])
