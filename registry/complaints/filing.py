@@ -182,7 +182,7 @@ def file_complaint(
 
 def _debtor(
     session: Session, actor: Actor, filing: FilingIn, keys: list[str]
-) -> tuple[Business, str]:
+) -> tuple[Business, str | None]:
     """The debtor's business and where its notice goes, refusing invoices of `keys` the
     member reported already. Resolving may write: the caller's savepoint takes that back
     if the filing is refused."""
@@ -191,8 +191,11 @@ def _debtor(
     already = _duplicates(session, actor.member_id, business.id, keys)
     if already:
         raise _refuse_duplicates(already)
-    debtor_email = (filing.debtor.email or "").strip().lower() or business.email
-    if not debtor_email:
+    # The reporter's email belongs to this complaint; the business's own contacts count
+    # only when they come from an authoritative source (a directory load, or the business).
+    debtor_email = (filing.debtor.email or "").strip().lower() or None
+    own = recipients.own_contacts(business)
+    if debtor_email is None and not own:
         raise ValidationFailed(
             {"debtor.email": "needed to send the debtor its notice (none is on record)"}
         )
@@ -205,7 +208,7 @@ def _write(
     actor: Actor,
     filing: FilingIn,
     business: Business,
-    debtor_email: str,
+    debtor_email: str | None,
     note: str | None,
     written: list[Path],
 ) -> Complaint:
@@ -257,6 +260,7 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
     """Issue the notice link, start the notice period and email the debtor."""
     now = utcnow()
     token = links.issue_token(complaint, settings.secret_key, now)
+    to = recipients.notice_recipients(session, complaint)
     complaint.notice_sent_at = now
     complaint.notice_ends_at = now + timedelta(days=settings.notice_period_days)
     life.transition(
@@ -264,12 +268,12 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         complaint,
         ComplaintStatus.IN_NOTICE,
         SYSTEM,
-        f"notice sent to {complaint.debtor_email}",
+        "notice sent to " + ", ".join(r.address for r in to),
     )
     subject, body = notice_email(settings, complaint, token, today=now.date())
     recipients.fan_out(
         session,
-        recipients.notice_recipients(session, complaint),
+        to,
         "notice",
         subject,
         body,

@@ -29,6 +29,10 @@ class BusinessClaim(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     claimant_email: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(String(2000))
+    #: With method "documents": the GST registration certificate (REG-06) uploaded.
+    document_name: Mapped[str | None] = mapped_column(String(255))
+    document_stored: Mapped[str | None] = mapped_column(String(80))
+    document_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
