@@ -16,7 +16,7 @@ from portal.web import bp
 from portal.web.forms import ClaimCodeForm, ClaimDocumentsForm, ClaimForm, OwnContactsForm
 from registry.claims import codes, contacts, documents, own_file
 from registry.directory import businesses
-from registry.errors import Conflict, NotFound, ValidationFailed
+from registry.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
 from registry.models import Business, BusinessClaim, BusinessToken, utcnow
 
@@ -55,6 +55,12 @@ def claim_start() -> Response | str | tuple[str, int]:
             except Conflict as exc:
                 form.form_errors.append(exc.message)
                 business, no_contact = chosen, True
+            except RateLimited as exc:
+                form.form_errors.append(exc.message)
+                business = chosen
+                return render_template(
+                    "claims/start.html", form=form, business=business, no_contact=False
+                ), 429
             else:
                 flash(f"We sent a 6-digit code to {started.sent_to}.", "success")
                 return redirect(url_for("web.claim_code", claim_id=started.claim.id))

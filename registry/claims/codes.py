@@ -12,18 +12,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from registry import audit, outbox
 from registry.actors import Actor
 from registry.directory import businesses
-from registry.errors import Conflict, NotFound, ValidationFailed
+from registry.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
 from registry.models import Business, BusinessClaim, BusinessToken, utcnow
 
 CODE_LIFETIME = timedelta(minutes=30)
 MAX_WRONG_CODES = 5
+#: However many addresses ask, one business gets at most this many codes an hour; a new
+#: code ends the business's earlier ones, so guesses cannot add up across claims.
+CLAIMS_PER_HOUR = 5
 CHANNELS = ("email", "sms")
 CLAIMANT = Actor(kind="debtor", label="claimant (one-time code)")
 
@@ -94,6 +97,30 @@ def start(
             + ": claim it with its GST registration documents in the portal instead.",
         )
     kind, address = contact
+    now = utcnow()
+    recent = session.scalar(
+        select(func.count())
+        .select_from(BusinessClaim)
+        .where(
+            BusinessClaim.business_id == business.id,
+            BusinessClaim.method == "code",
+            BusinessClaim.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= CLAIMS_PER_HOUR:
+        raise RateLimited(
+            "This business was sent several codes in the last hour: use the latest one, "
+            "or try again later."
+        )
+    session.execute(
+        update(BusinessClaim)
+        .where(
+            BusinessClaim.business_id == business.id,
+            BusinessClaim.method == "code",
+            BusinessClaim.status == "pending",
+        )
+        .values(status="ended")
+    )
     sent_to = mask_email(address) if kind == "email" else mask_mobile(address)
     claim = BusinessClaim(
         business_id=business.id,
@@ -102,7 +129,8 @@ def start(
         sent_to=sent_to,
         status="pending",
         attempts=0,
-        expires_at=utcnow() + CODE_LIFETIME,
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
     )
     session.add(claim)
     session.flush()

@@ -205,3 +205,31 @@ def test_another_business_token_sees_its_own_business_only(client, db, listed, m
     token = token_for(client, db, other.id)
     body = client.get("/api/v1/me/business", headers=bearer(token)).get_json()
     assert body["business"]["business_id"] == other.id != listed.id
+
+
+def test_a_new_code_ends_the_earlier_one(client, db, listed):
+    first = claim(client, business_id=listed.id).get_json()
+    first_code = sent_codes(db)[-1][2]
+    claim(client, business_id=listed.id)
+    answer = client.post(f"/api/v1/claims/{first['claim_id']}/verify", json={"code": first_code})
+    assert answer.status_code == 404
+
+
+def test_one_business_gets_at_most_five_codes_an_hour(client, db, listed):
+    for _ in range(5):
+        assert claim(client, business_id=listed.id).status_code == 202
+    refused = claim(client, business_id=listed.id)
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert len(sent_codes(db)) == 5
+
+
+def test_claims_are_rate_limited_per_address(settings, session_factory, db, make_business):
+    from tests.conftest import build_app
+
+    app = build_app(settings.but(ratelimit_enabled=True), session_factory, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    answers = [
+        client.post(f"/api/v1/claims/{n}/verify", json={"code": "123456"}).status_code
+        for n in range(1, 32)
+    ]
+    assert answers[:30] == [404] * 30 and answers[30] == 429
