@@ -26,6 +26,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("mobile", sa.String(16), nullable=True))
         batch.add_column(sa.Column("contacts_source", sa.String(16), nullable=True))
         batch.add_column(sa.Column("claimed_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("complaints") as batch:
+        batch.add_column(sa.Column("debtor_mobile", sa.String(16), nullable=True))
     op.execute(
         """
         UPDATE complaints SET debtor_email = (
@@ -76,6 +78,8 @@ def downgrade() -> None:
     op.drop_table("business_tokens")
     op.drop_index("ix_business_claims_business_id", "business_claims")
     op.drop_table("business_claims")
+    with op.batch_alter_table("complaints") as batch:
+        batch.drop_column("debtor_mobile")
     with op.batch_alter_table("businesses") as batch:
         batch.drop_column("claimed_at")
         batch.drop_column("contacts_source")

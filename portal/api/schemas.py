@@ -93,6 +93,12 @@ class DebtorIn(Schema):
     city = fields.String(load_default=None, allow_none=True)
     state = fields.String(load_default=None, allow_none=True)
     email = fields.String(load_default=None, allow_none=True)
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "an Indian mobile (10 digits or +91...), this complaint's only"},
+    )
     business_id = record_id(load_default=None, allow_none=True)
     new_business = fields.Boolean(load_default=False)
 

@@ -19,6 +19,7 @@ FIELD_OF = {
     "debtor.city": "debtor_city",
     "debtor.state": "debtor_state",
     "debtor.email": "debtor_email",
+    "debtor.mobile": "debtor_mobile",
     "debtor.business_id": "choice",
 }
 
@@ -32,6 +33,7 @@ def filing_from(form: FilingForm) -> filing.FilingIn:
         city=form.debtor_city.data or None,
         state=form.debtor_state.data or None,
         email=form.debtor_email.data or None,
+        mobile=form.debtor_mobile.data or None,
         business_id=int(choice) if choice.isdigit() else None,
         new_business=choice == "new",
     )

@@ -122,6 +122,10 @@ class FilingForm(FlaskForm):
     debtor_email = StringField(
         "Debtor's email (for the notice)", validators=[Optional(), Length(max=254)]
     )
+    debtor_mobile = StringField(
+        "Debtor's mobile (for the notice by SMS and WhatsApp)",
+        validators=[Optional(), Length(max=20)],
+    )
     business_id = HiddenField()
     choice = RadioField("Which business is it?", choices=[], validate_choice=False)
     invoices = FieldList(FormField(InvoiceRow), min_entries=INVOICE_ROWS, max_entries=50)

@@ -19,6 +19,7 @@ from registry.complaints.notices import links, recipients
 from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
 from registry.directory import debtors
 from registry.errors import Conflict, ValidationFailed
+from registry.identifiers import normalise_mobile
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.money import rupees
 from registry.settings import Settings
@@ -195,7 +196,7 @@ def _debtor(
     # only when they come from an authoritative source (a directory load, or the business).
     debtor_email = (filing.debtor.email or "").strip().lower() or None
     own = recipients.own_contacts(business)
-    if debtor_email is None and not own:
+    if debtor_email is None and not filing.debtor.mobile and not own:
         raise ValidationFailed(
             {"debtor.email": "needed to send the debtor its notice (none is on record)"}
         )
@@ -220,6 +221,7 @@ def _write(
             filed_by_user_id=actor.user_id,
             status=ComplaintStatus.FILED,
             debtor_email=debtor_email,
+            debtor_mobile=normalise_mobile(filing.debtor.mobile) if filing.debtor.mobile else None,
             note=note,
             amount_outstanding_paise=sum(i.amount_paise - i.paid_paise for i in filing.invoices),
         )

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from registry.actors import Actor
 from registry.directory import businesses, search
 from registry.errors import Conflict, ValidationFailed
-from registry.identifiers import IdentifierError, normalise_email, validate_gstin, validate_pan
+from registry.identifiers import (
+    IdentifierError,
+    normalise_email,
+    normalise_mobile,
+    validate_gstin,
+    validate_pan,
+)
 from registry.models import Business
 
 #: A name-only debtor scoring at least this against a known business must be confirmed.
@@ -27,6 +33,7 @@ class DebtorIn:
     city: str | None = None
     state: str | None = None
     email: str | None = None
+    mobile: str | None = None
     business_id: int | None = None
     new_business: bool = False
 
@@ -55,6 +62,11 @@ def check(debtor: DebtorIn) -> dict[str, str]:
             normalise_email(debtor.email)
         except ValidationFailed:
             errors["debtor.email"] = "is not a valid email address"
+    if debtor.mobile:
+        try:
+            normalise_mobile(debtor.mobile)
+        except ValidationFailed as exc:
+            errors["debtor.mobile"] = exc.fields.get("mobile", "is not a mobile number")
     for part in ("city", "state"):
         value = getattr(debtor, part)
         if value and len(value) > 100:

@@ -67,7 +67,10 @@ class Complaint(Base):
         enum_column(ComplaintStatus), default=ComplaintStatus.FILED, index=True
     )
     amount_outstanding_paise: Mapped[int] = mapped_column(default=0)
+    #: Contacts the reporter gave with this complaint: they reach this complaint's notice
+    #: only ("given by the reporter"), never another complaint's.
     debtor_email: Mapped[str | None] = mapped_column(String(254))
+    debtor_mobile: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     notice_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     notice_nonce: Mapped[str | None] = mapped_column(String(32))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from registry.complaints.notices import links
-from registry.models import Complaint
+from registry.models import Complaint, OutboxMessage
 from tests.conftest import PDF
 
 TODAY = date.today()
@@ -75,3 +75,33 @@ def test_the_notice_link_still_opens_its_own_complaint(
     text = page.get_data(as_text=True)
     assert "Nosy Rival Traders" in text and "SPY-1" in text
     assert db.scalar(select(Complaint.id).where(Complaint.business_id == business.id))
+
+
+def test_a_reporter_given_mobile_gets_this_notice_only(client, db, factory, make_business):
+    business = make_business("Kesar Exports")
+    first = factory.api_key(factory.member_user())
+    body = filing_body(business.id, None, "M-1")
+    body["debtor"].pop("email")
+    body["debtor"]["mobile"] = "98111 22233"
+    answer = client.post("/api/v1/complaints", json=body, headers=bearer(first))
+    assert answer.status_code == 201, answer.get_json()
+    second = factory.api_key(factory.member_user())
+    refused = client.post(
+        "/api/v1/complaints", json=filing_body(business.id, None, "M-2"), headers=bearer(second)
+    )
+    assert refused.status_code == 422
+    assert "debtor.email" in refused.get_json()["error"]["fields"]
+    texts = db.scalars(
+        select(OutboxMessage.channel).where(OutboxMessage.to_address == "+919811122233")
+    ).all()
+    assert sorted(texts) == ["sms", "whatsapp"]
+
+
+def test_a_bad_mobile_is_a_clear_422(client, factory, make_business):
+    business = make_business("Kesar Exports")
+    key = factory.api_key(factory.member_user())
+    body = filing_body(business.id, "a@b.example")
+    body["debtor"]["mobile"] = "020 2612 3456"  # a landline
+    answer = client.post("/api/v1/complaints", json=body, headers=bearer(key))
+    assert answer.status_code == 422
+    assert "debtor.mobile" in answer.get_json()["error"]["fields"]

@@ -167,3 +167,18 @@ def test_a_member_sees_its_own_business_file(
     page = client.get("/my-business")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Sharma Steel" in text and "Complaints (1)" in text
+
+
+def test_admins_see_reporter_contacts_marked_as_given_by_the_reporter(
+    client, db, factory, auth, listed, make_complaint
+):
+    complaint = make_complaint(factory.member_user(), listed)
+    complaint.debtor_email = "spy@rival.example"
+    complaint.debtor_mobile = "+919811122233"
+    db.flush()
+    admin = factory.admin()
+    auth.login(admin.email)
+    page = client.get(f"/admin/businesses/{listed.id}").get_data(as_text=True)
+    given = page.index("Given by the reporter")
+    assert page.index("spy@rival.example") > given and "+919811122233" in page
+    assert page.index("accounts@kesar.example") < given and "from the directory" in page

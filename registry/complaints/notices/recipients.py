@@ -47,6 +47,8 @@ def notice_recipients(session: Session, complaint: Complaint) -> list[Recipient]
     found: list[Recipient] = []
     if complaint.debtor_email:
         found.append(Recipient("email", complaint.debtor_email, "complaint"))
+    if complaint.debtor_mobile:
+        found.append(Recipient("mobile", complaint.debtor_mobile, "complaint"))
     for own in own_contacts(complaint.business):
         if (own.kind, own.address.lower()) not in {(r.kind, r.address.lower()) for r in found}:
             found.append(own)
