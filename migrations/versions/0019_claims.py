@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from registry.models.base import UTCDateTime
+
 revision: str = "0019_claims"
 down_revision: str | None = "0018_reach"
 branch_labels: str | Sequence[str] | None = None
@@ -25,7 +27,7 @@ def upgrade() -> None:
     with op.batch_alter_table("businesses") as batch:
         batch.add_column(sa.Column("mobile", sa.String(16), nullable=True))
         batch.add_column(sa.Column("contacts_source", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("claimed_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("claimed_at", UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table("complaints") as batch:
         batch.add_column(sa.Column("debtor_mobile", sa.String(16), nullable=True))
     op.execute(
@@ -56,9 +58,9 @@ def upgrade() -> None:
         sa.Column("document_name", sa.String(255), nullable=True),
         sa.Column("document_stored", sa.String(80), nullable=True),
         sa.Column("document_type", sa.String(100), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=True),
-        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", UTCDateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_business_claims_business_id", "business_claims", ["business_id"])
     op.create_table(
@@ -67,8 +69,8 @@ def upgrade() -> None:
         sa.Column("business_id", sa.Integer(), sa.ForeignKey("businesses.id"), nullable=False),
         sa.Column("claim_id", sa.Integer(), sa.ForeignKey("business_claims.id"), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", UTCDateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_business_tokens_business_id", "business_tokens", ["business_id"])
 
