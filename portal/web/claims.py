@@ -5,11 +5,13 @@ see their own business's file (the member is verified for its own GSTIN)."""
 
 from __future__ import annotations
 
+import time
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.auth import member_required, signed_in_user
+from portal.auth import ABSOLUTE_TIMEOUT, member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
 from portal.web import bp
@@ -24,6 +26,7 @@ CLAIM_LIMIT = "10 per hour"
 CODE_LIMIT = "30 per hour"
 #: The business session: the id of the business token a verified claim gave this browser.
 SESSION_KEY = "business_token_id"
+SESSION_STARTED = "business_login_at"
 
 
 def _business_of(business_id: str | None, gstin: str | None) -> Business | None:
@@ -90,6 +93,7 @@ def claim_code(claim_id: int) -> Response | str | tuple[str, int]:
             row = db().query(BusinessToken).filter_by(token_hash=codes.token_digest(token)).one()
             session.clear()  # a fresh session: no member's login rides along
             session[SESSION_KEY] = row.id
+            session[SESSION_STARTED] = int(time.time())
             flash("Your business is claimed: here is its whole file.", "success")
             return redirect(url_for("web.business_home"))
     status = 422 if form.is_submitted() else 200
@@ -137,6 +141,9 @@ def claim_documents() -> Response | str | tuple[str, int]:
 
 def _session_business() -> Business:
     token_id = session.get(SESSION_KEY)
+    if time.time() - int(session.get(SESSION_STARTED, 0)) > ABSOLUTE_TIMEOUT:
+        session.pop(SESSION_KEY, None)
+        abort(404)
     row = db().get(BusinessToken, token_id) if isinstance(token_id, int) else None
     business = businesses.get(db(), row.business_id) if row and not row.revoked_at else None
     if business is None:
@@ -172,6 +179,7 @@ def business_home() -> str | Response | tuple[str, int]:
 @bp.post("/business/logout")
 def business_logout() -> Response:
     session.pop(SESSION_KEY, None)
+    session.pop(SESSION_STARTED, None)
     return redirect(url_for("web.index"))
 
 

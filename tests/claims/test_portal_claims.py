@@ -182,3 +182,16 @@ def test_admins_see_reporter_contacts_marked_as_given_by_the_reporter(
     given = page.index("Given by the reporter")
     assert page.index("spy@rival.example") > given and "+919811122233" in page
     assert page.index("accounts@kesar.example") < given and "from the directory" in page
+
+
+def test_the_business_session_ends_after_twelve_hours(client, db, listed):
+    claim_in_portal(client, db, listed)
+    with client.session_transaction() as browser:
+        browser["business_login_at"] -= 12 * 3600 + 1
+    assert client.get("/business").status_code == 404
+
+
+def test_logging_out_ends_the_business_session(client, db, listed):
+    claim_in_portal(client, db, listed)
+    client.post("/business/logout")
+    assert client.get("/business").status_code == 404
