@@ -6,7 +6,7 @@ had no email column), so none is authoritative: each is copied onto the business
 earliest complaint that has no email of its own (the filing that set it), then cleared.
 
 Revision ID: 0019_claims
-Revises: 0018_reach
+Revises: 0021_report_pulls
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from registry.models.base import UTCDateTime
 
 revision: str = "0019_claims"
-down_revision: str | None = "0018_reach"
+down_revision: str | None = "0021_report_pulls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -282,3 +282,17 @@ class OwnContactsForm(FlaskForm):
     email = EmailField("Email for notices", validators=[Optional(), Length(max=254)])
     mobile = StringField("Mobile for notices", validators=[Optional(), Length(max=20)])
     submit = SubmitField("Save our contacts")
+
+
+class NamedInInquiriesForm(FlaskForm):
+    """Whether businesses whose reports this member pulls may see its name."""
+
+    named = RadioField(
+        "Businesses whose reports we pull see",
+        choices=[
+            SelectChoice("no", "only our industry and state (the default)"),
+            SelectChoice("yes", "our name, industry and state"),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save")

@@ -39,10 +39,12 @@ from registry.models.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
+from registry.models.pulls import CREDIT_DECISION, ReportPull, ReportVersion
 from registry.models.reports import ReportSnapshot
 from registry.models.tools import ColumnMapping, ImportBatch, ImportStatus, Notification
 
 __all__ = [
+    "CREDIT_DECISION",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -84,7 +86,9 @@ __all__ = [
     "PrivacyRequestStatus",
     "RecoveryCode",
     "ReportOrder",
+    "ReportPull",
     "ReportSnapshot",
+    "ReportVersion",
     "Role",
     "SearchIndexChange",
     "SearchIndexState",

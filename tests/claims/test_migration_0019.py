@@ -34,8 +34,8 @@ def test_0019_moves_filing_emails_off_businesses(database_server, settings):
             member = Actor.of(factory.member_user())
             ids.append(filing.file_complaint(session, settings, member, request).complaint.id)
     first, second = ids
-    command.downgrade(config, "0018_reach")
-    with engine.begin() as conn:  # as 0018's code left it: the first filer's email stored
+    command.downgrade(config, "0021_report_pulls")
+    with engine.begin() as conn:  # as the code before 0019 left it: the first filer's email stored
         conn.execute(text("UPDATE businesses SET email = 'rival@example.com'"))
         conn.execute(
             text("UPDATE complaints SET debtor_email = NULL WHERE id = :id"), {"id": first}
