@@ -107,4 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     api = RegistryApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme(
+        "businessToken",
+        {"type": "http", "scheme": "bearer", "description": "a claimed business's token"},
+    )
     api.register_blueprint(api_bp)

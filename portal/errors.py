@@ -18,6 +18,7 @@ from registry.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
+    RateLimited,
     RegistryError,
     ValidationFailed,
 )
@@ -53,6 +54,8 @@ def _from_domain(exc: RegistryError) -> ApiError:
         return ApiError(409, exc.code, exc.message, **exc.extra)
     if isinstance(exc, NotAllowed):
         return ApiError(404, "not_found", exc.message)
+    if isinstance(exc, RateLimited):
+        return ApiError(429, "rate_limited", exc.message)
     return ApiError(400, exc.code, exc.message)
 
 

@@ -52,3 +52,9 @@ class NotAllowed(RegistryError):
     """The actor may not do this (login refused, member not verified...)."""
 
     code = "forbidden"
+
+
+class RateLimited(RegistryError):
+    """Too many attempts of something guarded (claim codes for one business, say)."""
+
+    code = "rate_limited"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
@@ -12,7 +13,7 @@ from portal.database import db
 from portal.forms import ConfirmForm
 from registry.directory import businesses, duplicates, merges, search
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
-from registry.models import Business, DuplicatePair
+from registry.models import Business, Complaint, DuplicatePair
 
 PAGE = 25
 
@@ -87,6 +88,16 @@ def business(business_id: int) -> str:
         survivor=businesses.survivor(db(), item),
         merges=merges.merges_of(db(), item.id),
         form=ConfirmForm(),
+        reporter_contacts=db()
+        .execute(
+            select(Complaint.id, Complaint.debtor_email, Complaint.debtor_mobile)
+            .where(
+                Complaint.business_id == item.id,
+                or_(Complaint.debtor_email.is_not(None), Complaint.debtor_mobile.is_not(None)),
+            )
+            .order_by(Complaint.id)
+        )
+        .all(),
     )
 
 

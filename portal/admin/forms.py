@@ -47,3 +47,19 @@ class PrivacyAnswerForm(FlaskForm):
         validators=[DataRequired(), Length(min=10, max=20000)],
     )
     submit = SubmitField("Send the answer")
+
+
+class ClaimDecisionForm(FlaskForm):
+    outcome = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("approve", "Approve: the email becomes the business's own contact"),
+            SelectChoice("reject", "Reject"),
+        ],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(
+        "Reasons (audited; a rejection's are emailed to the claimant)",
+        validators=[DataRequired(), Length(max=2000)],
+    )
+    submit = SubmitField("Decide")

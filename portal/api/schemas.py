@@ -428,3 +428,35 @@ class PrivacyRequestOut(Schema):
     kind = fields.Function(lambda r: r.kind.value)
     status = fields.Function(lambda r: r.status.value)
     due_at = fields.DateTime(format="iso")
+
+
+class ClaimIn(Schema):
+    business_id = record_id()
+    gstin = fields.String(validate=validate.Length(max=20))
+    channel = fields.String(validate=validate.OneOf(["email", "sms"]))
+
+
+class ClaimStarted(Schema):
+    claim_id = fields.Integer()
+    sent_to = fields.String()
+
+
+class ClaimCodeIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=20))
+
+
+class AccessToken(Schema):
+    access_token = fields.String()
+
+
+class MyBusiness(Schema):
+    business = fields.Nested(Identity)
+    email = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
+    claimed_at = fields.DateTime(format="iso", allow_none=True)
+
+
+class InquiryOut(Schema):
+    at = fields.DateTime(format="iso")
+    industry = fields.String()
+    state = fields.String(allow_none=True)

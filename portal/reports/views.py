@@ -1,5 +1,5 @@
-"""Members' report pages: buy, come back from the gateway, read and print; and the
-reported business's own report, free through its notice link."""
+"""Members' report pages: buy, come back from the gateway, read and print. A reported
+business reads its own file by claiming it (`portal.web.claims`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
 from portal.reports.invoices import invoice_response
 from portal.webhooks import current_gateway
-from registry.complaints.notices import links
 from registry.errors import NotFound
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
 from registry.payments import fulfilment, orders, tax_invoices
@@ -213,18 +212,3 @@ def verify_page() -> str:
     code = request.args.get("code", "").strip()[:64]
     found = versions.verify(db(), code, utcnow()) if code else None
     return render_template("reports/verify.html", code=code, found=found)
-
-
-@bp.get("/notice/<token>/report")
-@limiter.limit("30 per minute")
-def own_report(token: str) -> Response:
-    """The reported business reads its own report, free, having proved who it is."""
-    complaint = links.complaint_for_token(db(), token)
-    if complaint is None:
-        abort(404, "This notice link is unknown or has expired.")
-    content = credit_report.build_report(db(), complaint.business_id, utcnow())
-    response = Response(
-        render_template("reports/report.html", report=content, own=True), mimetype="text/html"
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response

@@ -6,6 +6,7 @@ bp = Blueprint("web", __name__)
 
 from portal.web import (  # noqa: E402  (the views register themselves on bp)
     account,
+    claims,
     complaints,
     credentials,
     dashboard,
@@ -21,6 +22,7 @@ from portal.web import (  # noqa: E402  (the views register themselves on bp)
 __all__ = [
     "account",
     "bp",
+    "claims",
     "complaints",
     "credentials",
     "dashboard",

@@ -249,6 +249,41 @@ class TwoFactorForm(FlaskForm):
     submit = SubmitField("Turn on two-factor")
 
 
+class ClaimForm(FlaskForm):
+    business_id = HiddenField()
+    gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
+    channel = RadioField(
+        "Send the code by",
+        choices=[SelectChoice("email", "Email"), SelectChoice("sms", "SMS")],
+        default="email",
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Send me a code")
+
+
+class ClaimCodeForm(FlaskForm):
+    code = StringField("The 6-digit code", validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField("Claim the business")
+
+
+class ClaimDocumentsForm(FlaskForm):
+    business_id = HiddenField()
+    gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
+    email = EmailField("Your email", validators=[DataRequired(), Length(max=254)])
+    document = FileField(
+        "GST registration certificate (Form GST REG-06), PDF, PNG or JPEG",
+        validators=[FileRequired("choose the certificate")],
+    )
+    note = TextAreaField("Anything the registry should know", validators=[Length(max=2000)])
+    submit = SubmitField("Send for review")
+
+
+class OwnContactsForm(FlaskForm):
+    email = EmailField("Email for notices", validators=[Optional(), Length(max=254)])
+    mobile = StringField("Mobile for notices", validators=[Optional(), Length(max=20)])
+    submit = SubmitField("Save our contacts")
+
+
 class NamedInInquiriesForm(FlaskForm):
     """Whether businesses whose reports this member pulls may see its name."""
 

@@ -197,9 +197,11 @@ def _debtor(
     already = _duplicates(session, actor.member_id, business.id, keys)
     if already:
         raise _refuse_duplicates(already)
-    email = (filing.debtor.email or "").strip().lower() or business.email
+    # The reporter's contacts belong to this complaint; the business's own contacts count
+    # only when they come from an authoritative source (a directory load, or the business).
+    email = (filing.debtor.email or "").strip().lower() or None
     mobile = normalise_mobile(filing.debtor.mobile) if filing.debtor.mobile else None
-    if not email and not mobile:
+    if not email and not mobile and not recipients.own_contacts(business):
         raise ValidationFailed(
             {
                 "debtor.email": "needed to send the debtor its notice (none is on record): "
@@ -276,6 +278,7 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
     """Issue the notice link, start the notice period and email the debtor."""
     now = utcnow()
     token = links.issue_token(complaint, settings.secret_key, now)
+    to = recipients.notice_recipients(session, complaint)
     complaint.notice_sent_at = now
     complaint.notice_ends_at = now + timedelta(days=settings.notice_period_days)
     life.transition(
@@ -283,13 +286,12 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         complaint,
         ComplaintStatus.IN_NOTICE,
         SYSTEM,
-        "notice sent to "
-        + " and ".join(a for a in (complaint.debtor_email, complaint.debtor_mobile) if a),
+        "notice sent to " + ", ".join(r.address for r in to),
     )
     subject, body = notice_email(settings, complaint, token, today=now.date())
     recipients.fan_out(
         session,
-        recipients.notice_recipients(session, complaint),
+        to,
         "notice",
         subject,
         body,

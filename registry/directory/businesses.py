@@ -109,7 +109,10 @@ def create(
         pan=pan or (gstin[2:12] if gstin else None),
         city=(city or "").strip() or None,
         state=(state or "").strip() or None,
+        # An email given here comes from a directory (the demo's, an admin's), never from
+        # a filing: it is the business's own contact.
         email=email,
+        contacts_source="import" if email else None,
     )
     if gstin:
         business.gstins.append(BusinessGstin(gstin=gstin))

@@ -1,6 +1,7 @@
 """`registry import-businesses FILE.csv`: load a directory of known businesses.
 
-Columns `name,gstin,pan,city,state` (`gstin`/`pan` may be empty). A row whose GSTIN is
+Columns `name,gstin,pan,city,state`, optionally `email,mobile` (the business's own
+contacts, authoritative: notices and claim codes go to them). A row whose GSTIN is
 already known (on the registry, or earlier in the file) is matched, not duplicated; a row
 whose PAN is known gets its GSTIN added to that legal entity; a row without identifiers is
 matched only to a business of exactly the same name and city (anything fuzzier is for
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from matching.keys import indexed_tokens, whole_key
@@ -26,7 +27,14 @@ from matching.normalise import normalise
 from registry import audit
 from registry.actors import Actor
 from registry.directory import name_index
-from registry.identifiers import IdentifierError, validate_gstin, validate_pan
+from registry.errors import ValidationFailed
+from registry.identifiers import (
+    IdentifierError,
+    normalise_email,
+    normalise_mobile,
+    validate_gstin,
+    validate_pan,
+)
 from registry.models import Business, BusinessGstin, BusinessKey, utcnow
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
@@ -46,6 +54,8 @@ class Row:
     pan: str | None
     city: str | None
     state: str | None
+    email: str | None = None
+    mobile: str | None = None
 
 
 @dataclass
@@ -117,6 +127,19 @@ def parse(line: int, record: dict[str, str]) -> Row | Outcome:
         return Outcome(line, "error", error=f"{which}: {exc}")
     if gstin and pan and gstin[2:12] != pan:
         return Outcome(line, "error", error="pan: does not match the PAN inside the GSTIN")
+    # Optional contacts: a directory load is an authoritative source of a business's own
+    # email and mobile (a filing never is).
+    email = mobile = None
+    try:
+        if record.get("email", "").strip():
+            email = normalise_email(record["email"])
+    except ValidationFailed:
+        return Outcome(line, "error", error="email: is not a valid email address")
+    try:
+        if record.get("mobile", "").strip():
+            mobile = normalise_mobile(record["mobile"])
+    except ValidationFailed as exc:
+        return Outcome(line, "error", error=f"mobile: {exc.fields.get('mobile', 'invalid')}")
     return Row(
         line,
         name,
@@ -124,6 +147,8 @@ def parse(line: int, record: dict[str, str]) -> Row | Outcome:
         pan or (gstin[2:12] if gstin else None),
         _text(record.get("city"), 100),
         _text(record.get("state"), 100),
+        email,
+        mobile,
     )
 
 
@@ -153,6 +178,7 @@ def import_file(
     report.outcomes += [Outcome(row.line, "matched", created(hit)) for row, hit in plan.matched]
     report.outcomes += [Outcome(row.line, "created", created(row)) for row in plan.new_rows]
     report.outcomes.sort(key=lambda o: o.line)
+    _update_contacts(session, [(row, created(hit)) for row, hit in plan.matched])
     name_index.fast_insert(
         session,
         BusinessGstin.__table__,  # type: ignore[arg-type]
@@ -174,6 +200,22 @@ def import_file(
     name_index.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
+    """A known business gets the contacts its row gives, unless it set its own after
+    claiming its profile (those stay: the business speaks for itself)."""
+    for row, business_id in matched:
+        if not (row.email or row.mobile):
+            continue
+        session.execute(
+            update(Business)
+            .where(
+                Business.id == business_id,
+                or_(Business.contacts_source.is_(None), Business.contacts_source == "import"),
+            )
+            .values(email=row.email, mobile=row.mobile, contacts_source="import")
+        )
 
 
 def _read(path: Path, report: Report) -> list[Row]:
@@ -315,8 +357,21 @@ def _insert_businesses(session: Session, rows: list[Row], progress: Progress | N
     name_index.fast_insert(
         session,
         Business.__table__,  # type: ignore[arg-type]
-        ("id", "name", "pan", "city", "state", "created_at"),
-        ((ids[i], r.name, r.pan, r.city, r.state, now) for i, r in enumerate(rows)),
+        ("id", "name", "pan", "city", "state", "email", "mobile", "contacts_source", "created_at"),
+        (
+            (
+                ids[i],
+                r.name,
+                r.pan,
+                r.city,
+                r.state,
+                r.email,
+                r.mobile,
+                "import" if r.email or r.mobile else None,
+                now,
+            )
+            for i, r in enumerate(rows)
+        ),
     )
     if progress:
         progress(len(rows), len(rows))

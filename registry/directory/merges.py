@@ -45,7 +45,10 @@ MOVED: tuple[tuple[Any, str], ...] = (
 
 
 #: Parts of a business the survivor takes from the merged record when it has none.
-FILLED = ("pan", "city", "state", "email")
+FILLED = ("pan", "city", "state")
+#: The business's own contacts go together with their source: a survivor without any takes
+#: the merged record's (email, mobile and where they came from) as one.
+CONTACTS = ("email", "mobile", "contacts_source")
 
 
 def names_of(business: Business) -> list[str]:
@@ -189,6 +192,8 @@ def _fill_blanks(keep: Business, gone: Business) -> dict[str, Any]:
         for part in FILLED
         if getattr(keep, part) is None and getattr(gone, part) is not None
     }
+    if keep.contacts_source is None and gone.contacts_source is not None:
+        filled.update({part: getattr(gone, part) for part in CONTACTS})
     for part, value in filled.items():
         setattr(keep, part, value)
     return filled

@@ -4,6 +4,7 @@ from registry.models.accounts import LoginFailure, PasswordReset, RecoveryCode
 from registry.models.activity import AuditEntry, OutboxMessage, Watch
 from registry.models.base import Base, utcnow
 from registry.models.businesses import Business, BusinessAlias, BusinessGstin
+from registry.models.claims import BusinessClaim, BusinessToken
 from registry.models.complaints import (
     Complaint,
     ComplaintStatus,
@@ -49,9 +50,11 @@ __all__ = [
     "Base",
     "Business",
     "BusinessAlias",
+    "BusinessClaim",
     "BusinessGstin",
     "BusinessKey",
     "BusinessMerge",
+    "BusinessToken",
     "ColumnMapping",
     "Complaint",
     "ComplaintStatus",

@@ -25,7 +25,13 @@ class Business(Base):
     pan: Mapped[str | None] = mapped_column(String(10), index=True)
     city: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str | None] = mapped_column(String(100))
+    #: The business's own contacts, from an authoritative source only (`contacts_source`:
+    #: "import" for a directory load, "business" once it claimed its profile); never from
+    #: a filing: a reporter's contacts stay on its complaint.
     email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    contacts_source: Mapped[str | None] = mapped_column(String(16))
+    claimed_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -67,6 +67,8 @@ class Complaint(Base):
         enum_column(ComplaintStatus), default=ComplaintStatus.FILED, index=True
     )
     amount_outstanding_paise: Mapped[int] = mapped_column(default=0)
+    #: Contacts the reporter gave with this complaint: they reach this complaint's notice
+    #: only ("given by the reporter"), never another complaint's.
     debtor_email: Mapped[str | None] = mapped_column(String(254))
     #: E.164 (+91...), given by the reporter for this complaint only: SMS and WhatsApp.
     debtor_mobile: Mapped[str | None] = mapped_column(String(16))

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 
 from registry.actors import SYSTEM
-from registry.complaints.notices import links
 from registry.directory import search
 from registry.errors import NotFound
 from registry.identifiers import gstin_for
@@ -269,39 +268,6 @@ def test_the_pdf_prints_the_rupee_sign_and_a_devanagari_name(
     assert "₹2,39,500.00" in text and "Rs." not in text
     assert re.search(r"Generated \d{1,2} [A-Z][a-z]{2} \d{4}", text)  # 4 Dec 2026
     assert "listed" in text and "in_notice" not in text
-
-
-# -- the business's own report, through its notice link ------------------------------------
-
-
-def test_a_business_reads_its_own_report_free_through_its_notice(
-    client, db, settings, reporter, make_business, make_complaint
-):
-    business = make_business("Om Shanti Logistics")
-    complaint = make_complaint(reporter, business, C.LISTED)
-    token = links.issue_token(complaint, settings.secret_key)
-    db.flush()
-    page = client.get(f"/notice/{token}/report")
-    assert page.mimetype == "text/html"  # it once came as text/plain: raw HTML on screen
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Om Shanti Logistics" in text
-    assert "free of charge" in text and "by a member." in text  # the lone Textiles member
-    assert reporter.member.name not in text
-    assert page.headers["Referrer-Policy"] == "no-referrer"
-
-
-@pytest.mark.parametrize("token", ["not-a-token", "x" * 101])
-def test_an_unknown_notice_link_opens_no_report(client, token):
-    assert client.get(f"/notice/{token}/report").status_code == 404
-
-
-def test_an_expired_notice_link_opens_no_report(
-    client, db, settings, reporter, make_business, make_complaint
-):
-    complaint = make_complaint(reporter, make_business(), C.LISTED)
-    token = links.issue_token(complaint, settings.secret_key, now=utcnow() - timedelta(days=400))
-    db.flush()
-    assert client.get(f"/notice/{token}/report").status_code == 404
 
 
 def test_gstins_are_not_mixed_between_entities(db, make_business):

@@ -58,6 +58,8 @@ SEMANTIC = {
     "POST /api/v1/admin/businesses/merge",
     "POST /api/v1/watches",  # an unknown business_id is a 422 (API.md)
     "POST /api/v1/privacy/requests",  # an email must be deliverable-looking, beyond "format"
+    "POST /api/v1/claims",  # one of business_id or a GSTIN with a valid checksum
+    "POST /api/v1/claims/{claim_id}/verify",  # the code must be the one sent
 }
 
 

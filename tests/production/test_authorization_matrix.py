@@ -35,7 +35,11 @@ PUBLIC = {
 }
 PUBLIC_PREFIXES = ("web.notice", "api.read_notice", "api.dispute_notice", "test_gateway.")
 PUBLIC_PREFIXES += ("razorpay_checkout.",)  # Razorpay's order id, or its signature, is the key
-PUBLIC_PREFIXES += ("reports.own_report",)
+# Claiming needs no account (the code sent to the business's contact is the key); the
+# business's own pages and routes take its business session or token, never a member's
+# (tests/claims prove that both ways).
+PUBLIC_PREFIXES += ("web.claim_", "api.start_claim", "api.verify_claim")
+PUBLIC_PREFIXES += ("web.business_", "api.my_business")
 # Member-owned resources: another member must not learn they exist.
 OWNED_ARGS = {"complaint_id", "order_id", "key_id", "watch_id", "batch_id"}
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.actors import Actor
 from registry.bulk import batches
+from registry.claims import documents as claim_documents
 from registry.complaints import disputes, filing
 from registry.members import api_keys, watches
 from registry.models import Business, DuplicatePair, User
@@ -86,6 +87,9 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
     db.add(pair)
     db.flush()
     privacy = requests.file(db, "access", "someone@example.com", "What do you hold about me?")
+    claim = claim_documents.submit(
+        db, settings, complaint.business, "owner@debtor.example", "reg06.pdf", PDF
+    )
     db.expire_all()
     return World(
         owner=owner,
@@ -109,6 +113,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "line": 2,
             "pair_id": pair.id,
             "request_id": privacy.id,
+            "claim_id": claim.id,
             "merge_id": 999999,
             "member_id": owner.member_id,
             "business_id": complaint.business_id,

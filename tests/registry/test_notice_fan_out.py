@@ -17,7 +17,11 @@ LONG = "Sharma Traders has reported that you owe it Rs 1,20,000 on six invoices.
 
 def make(db, factory, debtor_email=None, business_email=None):
     user = factory.member_user()
-    business = Business(name="मेहता ट्रेडर्स", email=business_email)
+    business = Business(
+        name="मेहता ट्रेडर्स",
+        email=business_email,
+        contacts_source="import" if business_email else None,  # a directory load's
+    )
     db.add(business)
     db.flush()
     complaint = Complaint(
@@ -39,7 +43,7 @@ def test_recipients_are_the_complaints_email_and_the_businesss_email(db, factory
     complaint = make(db, factory, "accounts@mehta.example", "owner@mehta.example")
     assert notice_recipients(db, complaint) == [
         Recipient("email", "accounts@mehta.example", "complaint"),
-        Recipient("email", "owner@mehta.example", "business"),
+        Recipient("email", "owner@mehta.example", "import"),
     ]
 
 

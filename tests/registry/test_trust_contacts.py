@@ -79,7 +79,37 @@ def test_a_later_filing_goes_to_its_own_email_only(db, settings, factory, rival_
 
 def test_a_contact_from_the_directory_still_receives_the_notice(db, settings, factory, rival_first):
     rival_first.email = "owner@tulsi.example"  # as `import-businesses` loads it
+    rival_first.contacts_source = "import"
     db.flush()
     second = Actor.of(factory.member_user())
     filing.file_complaint(db, settings, second, request(business_id=rival_first.id))
     assert notices_to(db)[-1] == "owner@tulsi.example"
+
+
+def test_an_email_a_filing_once_stored_on_the_business_reaches_no_later_notice(
+    db, settings, factory, rival_first
+):
+    rival_first.email = "rival@example.com"  # stored by a filing before migration 0019
+    db.flush()
+    second = Actor.of(factory.member_user())
+    with pytest.raises(ValidationFailed):
+        filing.file_complaint(db, settings, second, request(business_id=rival_first.id))
+    filing.file_complaint(
+        db, settings, second, request("owner@tulsi.example", "T/2", rival_first.id)
+    )
+    assert notices_to(db) == ["rival@example.com", "owner@tulsi.example"]
+
+
+def test_a_mobile_from_the_directory_is_enough_to_file_and_gets_the_notice(
+    db, settings, factory, rival_first
+):
+    rival_first.mobile = "+919876543210"
+    rival_first.contacts_source = "import"
+    db.flush()
+    second = Actor.of(factory.member_user())
+    filed = filing.file_complaint(db, settings, second, request(business_id=rival_first.id))
+    assert filed.complaint.debtor_email is None
+    texts = db.scalars(
+        select(OutboxMessage.channel).where(OutboxMessage.to_address == "+919876543210")
+    ).all()
+    assert sorted(texts) == ["sms", "whatsapp"]

@@ -2,8 +2,10 @@
 address by email, a mobile number by SMS and WhatsApp.
 
 `notice_recipients`: the complaint's own email and mobile (the reporter gave them, they
-belong to this complaint only) and the business's email on file today. `tell_debtor`
-sends a later message about the complaint (a decision, a withdrawal) the same ways."""
+belong to this complaint only) and the business's own contacts (email, mobile) when they
+come from an authoritative source: a directory load or the claimed business itself.
+`tell_debtor` sends a later message about the complaint (a decision, a withdrawal) the
+same ways."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from registry import outbox
 from registry.channels.segments import fit_sms, fit_sms_alone
-from registry.models import Complaint
+from registry.models import Business, Complaint
 
 Kind = Literal["email", "mobile"]
 
@@ -26,17 +28,32 @@ class Recipient:
     source: str  # where it came from: "complaint", "business", ...
 
 
+#: Where a business's own contacts may come from; anything else (an email a filing once
+#: stored on the business, before 0019) reaches no notice.
+AUTHORITATIVE = frozenset({"import", "business"})
+
+
+def own_contacts(business: Business) -> list[Recipient]:
+    """The business's own contacts on record from an authoritative source."""
+    if business.contacts_source not in AUTHORITATIVE:
+        return []
+    found: list[Recipient] = []
+    if business.email:
+        found.append(Recipient("email", business.email, business.contacts_source))
+    if business.mobile:
+        found.append(Recipient("mobile", business.mobile, business.contacts_source))
+    return found
+
+
 def notice_recipients(session: Session, complaint: Complaint) -> list[Recipient]:
     found: list[Recipient] = []
     if complaint.debtor_email:
         found.append(Recipient("email", complaint.debtor_email, "complaint"))
-    business_email = complaint.business.email
-    if business_email and business_email.lower() not in {
-        r.address.lower() for r in found if r.kind == "email"
-    }:
-        found.append(Recipient("email", business_email, "business"))
     if complaint.debtor_mobile:
         found.append(Recipient("mobile", complaint.debtor_mobile, "complaint"))
+    for own in own_contacts(complaint.business):
+        if (own.kind, own.address.lower()) not in {(r.kind, r.address.lower()) for r in found}:
+            found.append(own)
     return found
 
 

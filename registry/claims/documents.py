@@ -1,0 +1,113 @@
+"""Claiming with GST registration documents, where no contact on record exists: the
+claimant uploads the certificate and gives its email; an admin approves or rejects
+(audited). Approval makes that email the business's own contact (source "business"), so
+the claimant then claims by code like any other business."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, evidence, outbox
+from registry.actors import Actor
+from registry.errors import InvalidTransition, ValidationFailed
+from registry.identifiers import normalise_email
+from registry.models import Business, BusinessClaim, utcnow
+from registry.settings import Settings
+
+CLAIMANT = Actor(kind="debtor", label="claimant (documents)")
+
+
+def submit(
+    session: Session,
+    settings: Settings,
+    business: Business,
+    email: str,
+    filename: str,
+    content: bytes,
+    note: str = "",
+) -> BusinessClaim:
+    try:
+        address = normalise_email(email)
+    except ValidationFailed as exc:
+        raise ValidationFailed({"email": "is not a valid email address"}) from exc
+    if len(note) > 2000:
+        raise ValidationFailed({"note": "at most 2000 characters"})
+    stored = evidence.store(
+        settings.uploads_path / "claims", filename, content, settings.upload_max_bytes, "document"
+    )
+    evidence.forget_on_rollback(session, stored.path)
+    claim = BusinessClaim(
+        business_id=business.id,
+        method="documents",
+        status="pending",
+        attempts=0,
+        claimant_email=address,
+        note=note.strip() or None,
+        document_name=stored.original_name,
+        document_stored=stored.stored_name,
+        document_type=stored.content_type,
+    )
+    session.add(claim)
+    session.flush()
+    audit.record(session, CLAIMANT, "business_claim", claim.id, "submitted", to_state="pending")
+    outbox.email_admins(
+        session,
+        "claim_review",
+        f"Claim #{claim.id} of {business.name} waits for review",
+        f"{address} claims {business.name} with GST registration documents.",
+    )
+    return claim
+
+
+def document_path(settings: Settings, claim: BusinessClaim) -> Path | None:
+    if not claim.document_stored:
+        return None
+    return settings.uploads_path / "claims" / claim.document_stored
+
+
+def queue(session: Session) -> Sequence[BusinessClaim]:
+    """Document claims waiting for an admin, oldest first."""
+    return session.scalars(
+        select(BusinessClaim)
+        .where(BusinessClaim.method == "documents", BusinessClaim.status == "pending")
+        .order_by(BusinessClaim.id)
+    ).all()
+
+
+def decide(
+    session: Session, claim: BusinessClaim, approve: bool, note: str, actor: Actor, base_url: str
+) -> BusinessClaim:
+    if claim.method != "documents" or claim.status != "pending":
+        raise InvalidTransition("claim", claim.status, "approved" if approve else "rejected")
+    if not note.strip():
+        raise ValidationFailed({"note": "give the reason, for the audit trail"})
+    target = "approved" if approve else "rejected"
+    claim.status = target
+    claim.decided_at = utcnow()
+    business = claim.business
+    address = claim.claimant_email or ""
+    if approve:
+        business.email = address
+        business.contacts_source = "business"
+        body = (
+            f"Your claim of {business.name} is approved. Claim it now with a one-time code "
+            f"sent to this address: {base_url}/claim?business_id={business.id}"
+        )
+    else:
+        body = f"Your claim of {business.name} was not approved: {note.strip()}"
+    outbox.queue_email(session, "claim_decided", address, f"Your claim of {business.name}", body)
+    audit.record(
+        session,
+        actor,
+        "business_claim",
+        claim.id,
+        target,
+        from_state="pending",
+        to_state=target,
+        note=note.strip(),
+    )
+    return claim
