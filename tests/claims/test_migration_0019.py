@@ -34,7 +34,7 @@ def test_0019_moves_filing_emails_off_businesses(database_server, settings):
             member = Actor.of(factory.member_user())
             ids.append(filing.file_complaint(session, settings, member, request).complaint.id)
     first, second = ids
-    command.downgrade(config, "0021_report_pulls")
+    command.downgrade(config, "0023_debtor_mobile")
     with engine.begin() as conn:  # as the code before 0019 left it: the first filer's email stored
         conn.execute(text("UPDATE businesses SET email = 'rival@example.com'"))
         conn.execute(
