@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 # The keywords that mark translatable texts (registry.language, portal.i18n, templates).
-MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2
+MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2 -k lazy -k say -k say_plural:1,2
 
 .PHONY: help messages install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 

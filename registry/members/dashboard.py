@@ -141,9 +141,7 @@ def _cell(value: object) -> str:
     return text
 
 
-def export_lines(
-    session: Session, member_id: int, code: str = language.SOURCE
-) -> Iterator[str]:
+def export_lines(session: Session, member_id: int, code: str = language.SOURCE) -> Iterator[str]:
     """The member's complaints as CSV lines (header first), oldest first: states in words
     and dates as "4 Dec 2026" (Indian dates) in the reader's language `code`; the header
     keeps its column names, which spreadsheets and scripts key on."""
