@@ -88,4 +88,4 @@ messages: $(STAMP) ## refresh the translation template and merge it into every c
 	$(VENV)/bin/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output \
 	  -o registry/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations \
-	  --no-location --width 100
+	  --width 100

@@ -55,7 +55,7 @@ NOT_YET_MARKED = frozenset(
 )
 
 #: Texts that read the same in every language (codes, identifiers, example JSON).
-LITERAL = re.compile(r"^(GSTIN|PAN|POST /api/v1/\S+|\{\"kind\".*|[#·:,()/%–—…\s\d]*)$", re.DOTALL)
+LITERAL = re.compile(r"^(POST /api/v1/\S+|\{\"kind\".*|(GSTIN|PAN|[#·:,()/%–—…\s\d])*)$", re.DOTALL)
 
 
 def _read(path: Path) -> Catalog:
@@ -66,8 +66,9 @@ def _read(path: Path) -> Catalog:
 def _bare_english(source: str) -> list[str]:
     """The human text of a template left outside `_()`: what remains once comments,
     scripts, Jinja tags and expressions and HTML tags are taken out."""
-    found: list[str] = []
     text = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    # A hint or text handed to a macro as a bare string literal.
+    found = re.findall(r"(?<![-\w])(?:hint|label|text)=[\"'](?!{)[^\"']*[A-Za-z]{2,}", text)
     text = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)
     text = re.sub(r"{%.*?%}|{{.*?}}", " ", text, flags=re.S)
     for attribute in re.finditer(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', text):
