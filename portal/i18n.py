@@ -69,11 +69,16 @@ def switch_url(code: str) -> str:
     return f"{request.path}?{query}"
 
 
-def _day(value: date | datetime | None) -> str:
+def _day(value: date | datetime | str | None) -> str:
+    """A date, a time, or either written ISO 8601 (as a report's JSON holds them)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     return language.day(value, current())
 
 
-def _moment(value: datetime | None) -> str:
+def _moment(value: datetime | str | None) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return language.moment(value, current())
 
 

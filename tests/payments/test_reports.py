@@ -285,7 +285,7 @@ def test_a_business_reads_its_own_report_free_through_its_notice(
     assert page.mimetype == "text/html"  # it once came as text/plain: raw HTML on screen
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Om Shanti Logistics" in text
-    assert "free of charge" in text and "by a member." in text  # the lone Textiles member
+    assert "free of charge" in text and "By a member." in text  # the lone Textiles member
     assert reporter.member.name not in text
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
