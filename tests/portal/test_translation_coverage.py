@@ -33,13 +33,8 @@ NOT_YET_MARKED = frozenset(
         "admin/audit.html",
         "admin/business.html",
         "admin/dispute.html",
-        "admin/disputes.html",
         "admin/duplicates.html",
-        "admin/members.html",
-        "admin/privacy.html",
         "admin/privacy_request.html",
-        "admin/reject.html",
-        "admin/suspend.html",
         "imports/show.html",
     }
 )
