@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from registry import language
 from registry.actors import Actor
-from registry.complaints import filing
+from registry.complaints import disputes, filing
 from registry.models import ComplaintStatus, OutboxMessage
 from registry.models.complaints import DisputeReason
 from tests.conftest import filing_request
@@ -192,10 +192,15 @@ def test_emails_and_the_csv_export_carry_no_internal_name(app, client, auth, fac
     filed = filing.file_complaint(db, settings, Actor.of(user), filing_request())
     db.commit()
     assert filed.complaint.status.value == "in_notice"
+    disputes.open_dispute(db, settings, filed.complaint, "wrong_amount", "We were billed twice.")
+    db.commit()
     sent = db.scalars(select(OutboxMessage)).all()
+    assert {m.kind for m in sent} >= {"dispute_opened"}
     assert sent, "the notice went nowhere"
     auth.login(user.email)
     texts = [m.subject + "\n" + m.body for m in sent]
+    iso = [text[:80] for text in texts if re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)]
+    assert not iso, iso  # dates read 4 Dec 2026
     for code in language.available():
         export = client.get("/complaints.csv", query_string={"lang": code})
         assert export.status_code == 200
