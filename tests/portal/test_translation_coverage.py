@@ -33,8 +33,6 @@ NOT_YET_MARKED = frozenset(
         "admin/audit.html",
         "admin/business.html",
         "admin/dispute.html",
-        "admin/duplicates.html",
-        "admin/privacy_request.html",
         "imports/show.html",
     }
 )
