@@ -258,3 +258,17 @@ class ResetPasswordForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     code = StringField(lazy("Code from the app"), validators=[DataRequired(), Length(max=10)])
     submit = SubmitField(lazy("Turn on two-factor"))
+
+
+class NamedInInquiriesForm(FlaskForm):
+    """Whether businesses whose reports this member pulls may see its name."""
+
+    named = RadioField(
+        lazy("Businesses whose reports we pull see"),
+        choices=[
+            SelectChoice("no", lazy("only our industry and state (the default)")),
+            SelectChoice("yes", lazy("our name, industry and state")),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(lazy("Save"))
