@@ -56,7 +56,7 @@ def _bare_english(source: str) -> list[str]:
     text = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)
     text = re.sub(r"{%.*?%}|{{.*?}}", " ", text, flags=re.S)
     for attribute in re.finditer(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', text):
-        if re.search(r"[A-Za-z]{2,}", attribute.group(1)):
+        if re.search(r"[a-z]{2,}", attribute.group(1)):  # words, not a code like KR-XXXX
             found.append(attribute.group(0))
     text = re.sub(r"<[^>]+>", "\n", text, flags=re.S)
     for line in text.splitlines():
