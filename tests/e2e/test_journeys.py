@@ -242,7 +242,7 @@ def test_an_admin_decides_a_dispute_and_merges_a_duplicate(new_page, seed, e2e_s
         "The credit note was never issued; the delivery challan is signed in full."
     )
     page.get_by_role("button", name="Decide").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Dispute #{dispute.id} rejected")
+    expect(page.get_by_role("status").first).to_contain_text(f"Dispute #{dispute.id}: rejected.")
     fresh(seed)
     assert seed.get(Complaint, complaint.id).status is ComplaintStatus.LISTED
 
