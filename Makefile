@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 # The keywords that mark translatable texts (registry.language, portal.i18n, templates).
-MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2
+MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2 -k lazy -k say -k say_plural:1,2
 
 .PHONY: help messages install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 
@@ -88,4 +88,4 @@ messages: $(STAMP) ## refresh the translation template and merge it into every c
 	$(VENV)/bin/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output \
 	  -o registry/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations \
-	  --no-location --width 100
+	  --width 100

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from portal.database import db
 from portal.extensions import login_manager
+from portal.i18n import say
 from portal.safety import safe_next
 from registry.actors import Actor
 from registry.models import MemberStatus, User
@@ -124,7 +125,7 @@ def reauth_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if request.method == "POST" and not recently_authenticated():
-            flash("Confirm it is you before doing that.", "info")
+            flash(say("Confirm it is you before doing that."), "info")
             back = request.referrer if request.referrer else request.path
             return redirect(url_for("web.confirm_identity", next=_local(back)))
         return view(*args, **kwargs)
@@ -155,7 +156,7 @@ def _session_checks() -> Response | None:
     seen_at = int(session.get("seen_at", 0))
     if now - login_at > ABSOLUTE_TIMEOUT or now - seen_at > IDLE_TIMEOUT:
         end_session()
-        flash("Your session ended after a while; please log in again.", "info")
+        flash(say("Your session ended after a while; please log in again."), "info")
         if request.blueprint in {"api"}:
             return None
         return redirect(url_for("web.login"))

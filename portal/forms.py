@@ -8,11 +8,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Length
 
+from portal.i18n import lazy
+
 
 class ConfirmForm(FlaskForm):
     """A bare POST button protected by CSRF (verify, revoke, log out)."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(lazy("Confirm"))
 
 
 def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> None:
@@ -26,6 +28,6 @@ def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> None:
 
 
 class ConfirmIdentityForm(FlaskForm):
-    password = PasswordField("Password", validators=[Length(max=256)])
-    code = StringField("Or a two-factor code", validators=[Length(max=40)])
-    submit = SubmitField("Confirm")
+    password = PasswordField(lazy("Password"), validators=[Length(max=256)])
+    code = StringField(lazy("Or a two-factor code"), validators=[Length(max=40)])
+    submit = SubmitField(lazy("Confirm"))

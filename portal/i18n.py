@@ -5,12 +5,12 @@ from `registry.language`, so a page, an email and a PDF say the same thing."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Flask, Response, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, LazyString, get_locale
 
 from registry import language
 
@@ -44,6 +44,23 @@ def _remember(response: Response) -> Response:
     return response
 
 
+def lazy(message: str, **values: Any) -> str:
+    """A text translated when it is shown, in that request's language: form labels,
+    choices and validation messages, defined once when the module loads. (Typed `str`:
+    it behaves as one wherever WTForms and Jinja use it.)"""
+    return cast(str, LazyString(lambda: language.translate(current(), message, **values)))
+
+
+def say(message: str, **values: Any) -> str:
+    """A text in this request's language now (flash messages)."""
+    return language.translate(current(), message, **values)
+
+
+def say_plural(singular: str, plural: str, num: int) -> str:
+    text = language.translations(current()).ngettext(singular, plural, num)
+    return text % {"num": num}
+
+
 def switch_url(code: str) -> str:
     """This page in another language (its other query arguments kept)."""
     args = request.args.to_dict(flat=False)
@@ -52,11 +69,16 @@ def switch_url(code: str) -> str:
     return f"{request.path}?{query}"
 
 
-def _day(value: date | datetime | None) -> str:
+def _day(value: date | datetime | str | None) -> str:
+    """A date, a time, or either written ISO 8601 (as a report's JSON holds them)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     return language.day(value, current())
 
 
-def _moment(value: datetime | None) -> str:
+def _moment(value: datetime | str | None) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return language.moment(value, current())
 
 

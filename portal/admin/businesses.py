@@ -11,6 +11,7 @@ from portal.admin import bp
 from portal.auth import admin_required, reauth_required
 from portal.database import db
 from portal.forms import ConfirmForm
+from portal.i18n import say
 from registry.directory import businesses, duplicates, merges, search
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
 from registry.models import Business, Complaint, DuplicatePair
@@ -57,7 +58,7 @@ def merge_pair(pair_id: int) -> Response:
     except ValidationFailed as exc:
         flash("; ".join(exc.fields.values()), "error")
         return redirect(url_for("admin.duplicate_queue"), 303)
-    flash(f"Business #{gone} merged into #{keep}.", "success")
+    flash(say("Business #%(gone)s merged into #%(keep)s.", gone=gone, keep=keep), "success")
     return redirect(url_for("admin.business", business_id=record.kept_id))
 
 
@@ -114,5 +115,8 @@ def undo_merge(merge_id: int) -> Response:
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(request.referrer or url_for("admin.duplicate_queue"), 303)
-    flash(f"Merge undone: #{record.merged_id} is a business of its own again.", "success")
+    flash(
+        say("Merge undone: #%(id)s is a business of its own again.", id=record.merged_id),
+        "success",
+    )
     return redirect(url_for("admin.business", business_id=record.merged_id))

@@ -13,10 +13,12 @@ from portal.auth import admin_required
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import apply_field_errors
+from portal.i18n import current, say
 from portal.money import to_paise
 from portal.pagination import paginate
 from registry.complaints import disputes, life
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.language import words
 from registry.models import Dispute, DisputeStatus
 
 
@@ -63,7 +65,14 @@ def dispute(dispute_id: int) -> Response | tuple[str, int]:
         except InvalidTransition as exc:
             form.form_errors.append(exc.message)
         else:
-            flash(f"Dispute #{item.id} {item.status.value}.", "success")
+            flash(
+                say(
+                    "Dispute #%(id)s: %(outcome)s.",
+                    id=item.id,
+                    outcome=words(item.status, current()),
+                ),
+                "success",
+            )
             return redirect(url_for("admin.dispute_queue"))
     status = 422 if form.is_submitted() else 200
     return render_template(

@@ -15,6 +15,7 @@ from portal.admin.forms import RejectForm
 from portal.auth import admin_required
 from portal.database import db
 from portal.forms import ConfirmForm, apply_field_errors
+from portal.i18n import lazy, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.members import accounts
@@ -23,9 +24,9 @@ from registry.models import Member, MemberStatus
 
 class SuspendForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(
-        "Reason (sent to the member)", validators=[DataRequired(), Length(min=5, max=2000)]
+        lazy("Reason (sent to the member)"), validators=[DataRequired(), Length(min=5, max=2000)]
     )
-    submit = SubmitField("Suspend")
+    submit = SubmitField(lazy("Suspend"))
 
 
 def _member_or_404(member_id: int) -> Member:
@@ -68,7 +69,7 @@ def verify_member(member_id: int) -> Response:
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.member_list"), 303)
-    flash(f"{member.name} is now an active member.", "success")
+    flash(say("%(name)s is now an active member.", name=member.name), "success")
     return redirect(url_for("admin.member_list"))
 
 
@@ -85,7 +86,7 @@ def reject_member(member_id: int) -> Response | tuple[str, int]:
         except InvalidTransition as exc:
             form.form_errors.append(exc.message)
         else:
-            flash(f"The application of {member.name} was rejected.", "info")
+            flash(say("The application of %(name)s was rejected.", name=member.name), "info")
             return redirect(url_for("admin.member_list"))
     return render_template("admin/reject.html", member=member, form=form), 422
 
@@ -104,6 +105,9 @@ def suspend_member(member_id: int) -> Response | tuple[str, int]:
         except InvalidTransition as exc:
             form.form_errors.append(exc.message)
         else:
-            flash(f"{member.name} is suspended; its logins and API keys stopped.", "info")
+            flash(
+                say("%(name)s is suspended; its logins and API keys stopped.", name=member.name),
+                "info",
+            )
             return redirect(url_for("admin.member_list", status="suspended"), 303)
     return render_template("admin/suspend.html", member=member, form=form), 422

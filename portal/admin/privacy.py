@@ -10,6 +10,7 @@ from portal.admin import bp
 from portal.admin.forms import PrivacyAnswerForm
 from portal.auth import admin_required
 from portal.database import db
+from portal.i18n import say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import PrivacyRequest, utcnow
@@ -39,7 +40,12 @@ def privacy_request(request_id: int) -> Response | tuple[str, int]:
             form.form_errors.append(exc.message)
         else:
             flash(
-                f"Request #{item.id} answered; the answer was emailed to {item.email}.", "success"
+                say(
+                    "Request #%(id)s answered; the answer was emailed to %(email)s.",
+                    id=item.id,
+                    email=item.email,
+                ),
+                "success",
             )
             return redirect(url_for("admin.privacy_queue"))
     status = 422 if form.is_submitted() else 200

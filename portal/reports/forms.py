@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, NumberRange
 
+from portal.i18n import lazy
+
 
 class BusinessIdForm(FlaskForm):
     """Buy a report by business id (a GET form: it only leads to the confirmation page)."""
@@ -14,8 +16,11 @@ class BusinessIdForm(FlaskForm):
         csrf = False
 
     business_id = IntegerField(
-        "Business id",
-        validators=[InputRequired("enter a business id"), NumberRange(min=1, message="not an id")],
+        lazy("Business id"),
+        validators=[
+            InputRequired(lazy("enter a business id")),
+            NumberRange(min=1, message=lazy("not an id")),
+        ],
     )
 
 

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.auth import recently_authenticated, signed_in_user
 from portal.database import db
 from portal.forms import ConfirmForm, apply_field_errors
+from portal.i18n import say
 from portal.pagination import paginate_list
 from portal.web import bp
 from portal.web.forms import ApiKeyForm
@@ -26,7 +27,7 @@ def api_keys() -> Response | tuple[str, int]:
     user = signed_in_user()
     if user.is_admin and request.method == "POST" and not recently_authenticated():
         # An admin key can do anything an admin can: confirm identity first.
-        flash("Confirm it is you before creating an admin API key.", "info")
+        flash(say("Confirm it is you before creating an admin API key."), "info")
         return redirect(url_for("web.confirm_identity", next=url_for("web.api_keys")))
     form = ApiKeyForm()
     allowed = key_service.ROLE_SCOPES[user.role]
@@ -75,5 +76,5 @@ def revoke_api_key(key_id: int) -> Response:
         key = key_service.revoke(db(), signed_in_user(), key_id, current_user.actor)
     except NotFound:
         abort(404)
-    flash(f"Key '{key.name}' revoked; systems using it are now refused.", "info")
+    flash(say("Key “%(name)s” revoked; systems using it are now refused.", name=key.name), "info")
     return redirect(url_for("web.api_keys"))

@@ -13,6 +13,7 @@ from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import ConfirmForm
+from portal.i18n import say
 from portal.web import bp
 from portal.web.filing import filing_from, incomplete_rows, show_errors
 from portal.web.forms import FilingForm, NoteForm
@@ -54,7 +55,10 @@ def new_complaint() -> Response | tuple[str, int]:
             )
         else:
             flash(
-                f"Complaint #{filed.complaint.id} filed; the debtor has been sent its notice.",
+                say(
+                    "Complaint #%(id)s filed; the debtor has been sent its notice.",
+                    id=filed.complaint.id,
+                ),
                 "success",
             )
             return redirect(url_for("web.complaint", complaint_id=filed.complaint.id))
@@ -88,7 +92,7 @@ def settle(complaint_id: int) -> Response:
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
-    flash("Marked settled. Thank you for keeping the registry accurate.", "success")
+    flash(say("Marked settled. Thank you for keeping the registry accurate."), "success")
     return redirect(url_for("web.complaint", complaint_id=complaint_id))
 
 
@@ -103,7 +107,7 @@ def withdraw(complaint_id: int) -> Response:
     except InvalidTransition as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
-    flash("Complaint withdrawn.", "info")
+    flash(say("Complaint withdrawn."), "info")
     return redirect(url_for("web.complaint", complaint_id=complaint_id))
 
 

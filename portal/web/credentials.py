@@ -13,6 +13,7 @@ from portal.auth import signed_in_user, start_session
 from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmIdentityForm, apply_field_errors
+from portal.i18n import say
 from portal.safety import safe_next
 from portal.web import bp
 from portal.web.forms import (
@@ -44,7 +45,7 @@ def change_password() -> Response | tuple[str, int]:
             apply_field_errors(form, exc.fields)
         else:
             start_session(user)  # this browser stays in; every other session has ended
-            flash("Your password is changed. Every other session was logged out.", "success")
+            flash(say("Your password is changed. Every other session was logged out."), "success")
             return redirect(url_for("web.change_password"))
     status = 422 if form.is_submitted() else 200
     return render_template("account/password.html", form=form), status
@@ -58,8 +59,10 @@ def forgot_password() -> Response | tuple[str, int]:
         logins.request_reset(db(), form.email.data or "", settings().public_base_url)
         # The same answer whether or not the email has a login.
         flash(
-            "If that email has a login, a link to reset the password is on its way. "
-            "It works once, for one hour.",
+            say(
+                "If that email has a login, a link to reset the password is on its way. "
+                "It works once, for one hour."
+            ),
             "info",
         )
         return redirect(url_for("web.login"))
@@ -82,7 +85,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
             return render_template("auth/reset_invalid.html"), 404
         else:
             session.clear()
-            flash("Your password is set. Every session was logged out; log in now.", "success")
+            flash(say("Your password is set. Every session was logged out; log in now."), "success")
             return redirect(url_for("web.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form), status

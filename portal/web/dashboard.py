@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Response, render_template, request
 
+from portal import i18n
 from portal.auth import member_required, signed_in_user
 from portal.database import db
 from portal.pagination import paginate
@@ -49,7 +50,7 @@ def complaint_list() -> str:
 @bp.get("/complaints.csv")
 @member_required
 def complaint_export() -> Response:
-    body = "".join(figures.export_lines(db(), _member_id()))
+    body = "".join(figures.export_lines(db(), _member_id(), i18n.current()))
     response = Response("\ufeff" + body, mimetype="text/csv")
     filename = f"complaints-{date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -32,81 +32,87 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.i18n import lazy
 from registry.bulk.batches import Document
 from registry.bulk.reading import FIELDS, REQUIRED
 from registry.models import DisputeReason
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    submit = SubmitField("Log in")
+    email = EmailField(lazy("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(lazy("Log in"))
 
 
 class ApplicationForm(FlaskForm):
     business_name = StringField(
-        "Registered business name", validators=[DataRequired(), Length(max=200)]
+        lazy("Registered business name"), validators=[DataRequired(), Length(max=200)]
     )
-    gstin = StringField("GSTIN", validators=[DataRequired(), Length(max=20)])
-    industry = StringField("Industry", validators=[Length(max=100)])
+    gstin = StringField(lazy("GSTIN"), validators=[DataRequired(), Length(max=20)])
+    industry = StringField(lazy("Industry"), validators=[Length(max=100)])
     msme_category = SelectField(
-        "Udyam (MSME) registration",
+        lazy("Udyam (MSME) registration"),
         choices=[
-            SelectChoice("none", "Not registered / not applicable"),
-            SelectChoice("micro", "Micro enterprise"),
-            SelectChoice("small", "Small enterprise"),
-            SelectChoice("medium", "Medium enterprise"),
+            SelectChoice("none", lazy("Not registered / not applicable")),
+            SelectChoice("micro", lazy("Micro enterprise")),
+            SelectChoice("small", lazy("Small enterprise")),
+            SelectChoice("medium", lazy("Medium enterprise")),
         ],
         default="none",
     )
-    email = EmailField("Contact email (your login)", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    confirm = PasswordField(
-        "Password again", validators=[DataRequired(), EqualTo("password", "passwords differ")]
+    email = EmailField(
+        lazy("Contact email (your login)"), validators=[DataRequired(), Length(max=254)]
     )
-    submit = SubmitField("Apply for membership")
+    password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        lazy("Password again"),
+        validators=[DataRequired(), EqualTo("password", lazy("passwords differ"))],
+    )
+    submit = SubmitField(lazy("Apply for membership"))
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Key name", validators=[DataRequired(), Length(max=100)])
+    name = StringField(lazy("Key name"), validators=[DataRequired(), Length(max=100)])
     scopes = SelectMultipleField(
-        "What it may do (none chosen: everything your role allows)",
+        lazy("What it may do (none chosen: everything your role allows)"),
         choices=[],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,
     )
     expires_in_days = SelectField(
-        "Expires",
+        lazy("Expires"),
         choices=[
-            SelectChoice("", "never"),
-            SelectChoice("30", "in 30 days"),
-            SelectChoice("90", "in 90 days"),
-            SelectChoice("365", "in a year"),
+            SelectChoice("", lazy("never")),
+            SelectChoice("30", lazy("in 30 days")),
+            SelectChoice("90", lazy("in 90 days")),
+            SelectChoice("365", lazy("in a year")),
         ],
         default="",
     )
-    submit = SubmitField("Create key")
+    submit = SubmitField(lazy("Create key"))
 
 
 INVOICE_ROWS = 1
 
 
 REASONS = [
-    SelectChoice(DisputeReason.ALREADY_PAID.value, "We have already paid"),
-    SelectChoice(DisputeReason.NOT_DELIVERED.value, "Goods or services were not delivered"),
-    SelectChoice(DisputeReason.WRONG_AMOUNT.value, "The amount is wrong"),
-    SelectChoice(DisputeReason.NOT_OUR_BUSINESS.value, "This is not our business"),
-    SelectChoice(DisputeReason.OTHER.value, "Another reason"),
+    SelectChoice(DisputeReason.ALREADY_PAID.value, lazy("We have already paid")),
+    SelectChoice(DisputeReason.NOT_DELIVERED.value, lazy("Goods or services were not delivered")),
+    SelectChoice(DisputeReason.WRONG_AMOUNT.value, lazy("The amount is wrong")),
+    SelectChoice(DisputeReason.NOT_OUR_BUSINESS.value, lazy("This is not our business")),
+    SelectChoice(DisputeReason.OTHER.value, lazy("Another reason")),
 ]
 
 
 class InvoiceRow(Form):
-    number = StringField("Invoice number", validators=[Optional(), Length(max=64)])
-    invoice_date = DateField("Invoice date", validators=[Optional()])
-    due_date = DateField("Due date", validators=[Optional()])
-    amount = DecimalField("Amount (₹)", places=2, validators=[Optional(), NumberRange(min=0)])
-    paid = DecimalField("Paid so far (₹)", places=2, validators=[Optional(), NumberRange(min=0)])
+    number = StringField(lazy("Invoice number"), validators=[Optional(), Length(max=64)])
+    invoice_date = DateField(lazy("Invoice date"), validators=[Optional()])
+    due_date = DateField(lazy("Due date"), validators=[Optional()])
+    amount = DecimalField(lazy("Amount (₹)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    paid = DecimalField(
+        lazy("Paid so far (₹)"), places=2, validators=[Optional(), NumberRange(min=0)]
+    )
 
     def is_blank(self) -> bool:
         return not any(
@@ -115,65 +121,66 @@ class InvoiceRow(Form):
 
 
 class FilingForm(FlaskForm):
-    debtor_name = StringField("Business name", validators=[Length(max=300)])
-    debtor_gstin = StringField("GSTIN", validators=[Optional(), Length(max=20)])
-    debtor_pan = StringField("PAN", validators=[Optional(), Length(max=12)])
-    debtor_city = StringField("City", validators=[Optional(), Length(max=100)])
-    debtor_state = StringField("State", validators=[Optional(), Length(max=100)])
+    debtor_name = StringField(lazy("Business name"), validators=[Length(max=300)])
+    debtor_gstin = StringField(lazy("GSTIN"), validators=[Optional(), Length(max=20)])
+    debtor_pan = StringField(lazy("PAN"), validators=[Optional(), Length(max=12)])
+    debtor_city = StringField(lazy("City"), validators=[Optional(), Length(max=100)])
+    debtor_state = StringField(lazy("State"), validators=[Optional(), Length(max=100)])
     debtor_email = StringField(
-        "Debtor's email (for the notice)", validators=[Optional(), Length(max=254)]
+        lazy("Debtor's email (for the notice)"), validators=[Optional(), Length(max=254)]
     )
     debtor_mobile = TelField(
         "Debtor's mobile (notice by SMS and WhatsApp)", validators=[Optional(), Length(max=20)]
     )
     business_id = HiddenField()
-    choice = RadioField("Which business is it?", choices=[], validate_choice=False)
+    choice = RadioField(lazy("Which business is it?"), choices=[], validate_choice=False)
     invoices = FieldList(FormField(InvoiceRow), min_entries=INVOICE_ROWS, max_entries=50)
     evidence = MultipleFileField(
-        "Evidence: invoice, purchase order or ledger extract (PDF, PNG, JPEG)"
+        lazy("Evidence: invoice, purchase order or ledger extract (PDF, PNG, JPEG)")
     )
     note = TextAreaField(
-        "Note for the registry and the debtor", validators=[Optional(), Length(max=5000)]
+        lazy("Note for the registry and the debtor"), validators=[Optional(), Length(max=5000)]
     )
-    submit = SubmitField("File complaint")
+    submit = SubmitField(lazy("File complaint"))
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Mark settled")
+    note = TextAreaField(lazy("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(lazy("Mark settled"))
 
 
 class DisputeForm(FlaskForm):
-    reason = SelectField("Reason", choices=REASONS, validators=[DataRequired()])
+    reason = SelectField(lazy("Reason"), choices=REASONS, validators=[DataRequired()])
     statement = TextAreaField(
-        "Your statement", validators=[DataRequired(), Length(min=10, max=5000)]
+        lazy("Your statement"), validators=[DataRequired(), Length(min=10, max=5000)]
     )
-    documents = MultipleFileField("Documents (PDF, PNG, JPEG), e.g. payment proof")
-    submit = SubmitField("Raise dispute")
+    documents = MultipleFileField(lazy("Documents (PDF, PNG, JPEG), e.g. payment proof"))
+    submit = SubmitField(lazy("Raise dispute"))
 
 
 class PromiseForm(FlaskForm):
-    pay_by = DateField("We will pay by", validators=[DataRequired()])
-    submit = SubmitField("Tell the supplier")
+    pay_by = DateField(lazy("We will pay by"), validators=[DataRequired()])
+    submit = SubmitField(lazy("Tell the supplier"))
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "CSV of overdue invoices", validators=[FileRequired("choose the CSV file to import")]
+        lazy("CSV of overdue invoices"),
+        validators=[FileRequired(lazy("choose the CSV file to import"))],
     )
-    documents = MultipleFileField("Evidence documents (PDF, PNG or JPEG)")
-    submit = SubmitField("Upload and preview")
+    documents = MultipleFileField(lazy("Evidence documents (PDF, PNG or JPEG)"))
+    submit = SubmitField(lazy("Upload and preview"))
 
 
 class DocumentsForm(FlaskForm):
-    documents = MultipleFileField("More evidence documents (PDF, PNG or JPEG)")
-    submit = SubmitField("Add documents")
+    documents = MultipleFileField(lazy("More evidence documents (PDF, PNG or JPEG)"))
+    submit = SubmitField(lazy("Add documents"))
 
 
 class MappingForm(FlaskForm):
     """One select per field; its choices are the file's column headers."""
 
-    submit = SubmitField("Use these columns and preview")
+    submit = SubmitField(lazy("Use these columns and preview"))
 
 
 def mapping_form(
@@ -183,21 +190,29 @@ def mapping_form(
         pass
 
     for field, label in FIELDS.items():
-        empty = "required: choose a column" if field in REQUIRED else "(none)"
+        empty = lazy("required: choose a column") if field in REQUIRED else lazy("(none)")
         if field == "amount":
-            empty = "choose a column (or map the amount outstanding)"
+            empty = lazy("choose a column (or map the amount outstanding)")
         choices = [SelectChoice("", empty)]
         choices += [
-            SelectChoice(h, f"{h}: e.g. {samples[h]}" if samples.get(h) else h) for h in headers
+            SelectChoice(
+                h,
+                lazy("%(column)s: e.g. %(sample)s", column=h, sample=samples[h])
+                if samples.get(h)
+                else h,
+            )
+            for h in headers
         ]
-        setattr(Form, field, SelectField(label, choices=choices, default=mapping.get(field, "")))
+        setattr(
+            Form, field, SelectField(lazy(label), choices=choices, default=mapping.get(field, ""))
+        )
     return Form()
 
 
 class WatchForm(FlaskForm):
     business_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     next = HiddenField()
-    submit = SubmitField("Watch")
+    submit = SubmitField(lazy("Watch"))
 
 
 def uploaded(files: object) -> list[Document]:
@@ -214,39 +229,39 @@ def uploaded(files: object) -> list[Document]:
 class CodeForm(FlaskForm):
     """Login's second step, and confirming identity for a sensitive act."""
 
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
-    submit = SubmitField("Continue")
+    code = StringField(lazy("Code"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(lazy("Continue"))
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=256)]
+        lazy("Current password"), validators=[DataRequired(), Length(max=256)]
     )
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(lazy("New password"), validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+        lazy("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=lazy("The two do not match."))],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(lazy("Change password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    submit = SubmitField("Email me a link")
+    email = EmailField(lazy("Email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(lazy("Email me a link"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(lazy("New password"), validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+        lazy("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=lazy("The two do not match."))],
     )
-    submit = SubmitField("Set password")
+    submit = SubmitField(lazy("Set password"))
 
 
 class TwoFactorForm(FlaskForm):
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
-    submit = SubmitField("Turn on two-factor")
+    code = StringField(lazy("Code from the app"), validators=[DataRequired(), Length(max=10)])
+    submit = SubmitField(lazy("Turn on two-factor"))
 
 
 class ClaimForm(FlaskForm):
@@ -288,11 +303,11 @@ class NamedInInquiriesForm(FlaskForm):
     """Whether businesses whose reports this member pulls may see its name."""
 
     named = RadioField(
-        "Businesses whose reports we pull see",
+        lazy("Businesses whose reports we pull see"),
         choices=[
-            SelectChoice("no", "only our industry and state (the default)"),
-            SelectChoice("yes", "our name, industry and state"),
+            SelectChoice("no", lazy("only our industry and state (the default)")),
+            SelectChoice("yes", lazy("our name, industry and state")),
         ],
         validators=[InputRequired()],
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(lazy("Save"))

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.forms import ConfirmForm
+from portal.i18n import say
 from portal.pagination import PER_PAGE, paginate, paginate_list
 from portal.web import bp
 from portal.web.filing import show_errors
@@ -118,7 +119,7 @@ def import_mapping(batch_id: int) -> Response | tuple[str, int]:
         for field, message in exc.fields.items():
             getattr(form, field).errors = [message]
         return _preview(batch, form, 422)
-    flash("Columns saved: they will be chosen for your next file too.", "success")
+    flash(say("Columns saved: they will be chosen for your next file too."), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
 
 

@@ -13,6 +13,7 @@ from portal.auth import end_session, signed_in_user, start_session
 from portal.database import db
 from portal.extensions import limiter
 from portal.forms import ConfirmForm, apply_field_errors
+from portal.i18n import say
 from portal.safety import safe_next
 from portal.web import bp
 from portal.web.forms import ApplicationForm, CodeForm, LoginForm
@@ -62,7 +63,7 @@ def login() -> Response | tuple[str, int] | str:
         fresh = time.time() - float(pending.get("at", 0)) <= PENDING_FOR
         if user is None or not fresh:
             session.pop(PENDING, None)
-            flash("Please log in again.", "info")
+            flash(say("Please log in again."), "info")
             return redirect(url_for("web.login"))
         if not code_form.validate_on_submit():
             return _ask_code(code_form, 422)
@@ -93,7 +94,7 @@ def logout() -> Response:
             # Every session of this user ends, not only this cookie.
             logins.end_sessions(db(), signed_in_user())
         end_session()
-        flash("You are logged out.", "info")
+        flash(say("You are logged out."), "info")
     return redirect(url_for("web.login"))
 
 
@@ -115,7 +116,7 @@ def apply() -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:
-            flash("Thank you. Your application will be verified by the registry.", "success")
+            flash(say("Thank you. Your application will be verified by the registry."), "success")
             return redirect(url_for("web.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/apply.html", form=form), status

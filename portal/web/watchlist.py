@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.auth import member_required, signed_in_user
 from portal.database import db
 from portal.forms import ConfirmForm
+from portal.i18n import say, say_plural
 from portal.pagination import PER_PAGE, page_url, paginate
 from portal.safety import safe_next
 from portal.web import bp
@@ -72,9 +73,9 @@ def watch() -> Response | tuple[str, int]:
         return _refused("No such business", "That business is not on the registry.")
     name = watched.business.name
     flash(
-        f"You are watching {name}: you will be alerted when its complaints change."
+        say("You are watching %(name)s: you will be alerted when its complaints change.", name=name)
         if watched.created
-        else f"You were already watching {name}.",
+        else say("You were already watching %(name)s.", name=name),
         "success",
     )
     return redirect(safe_next(form.next.data) or url_for("web.watch_list"), 303)
@@ -89,7 +90,12 @@ def unwatch(watch_id: int) -> Response:
         business = watches.unwatch(db(), current_user.actor, watch_id)
     except NotFound:
         abort(404)
-    flash(f"You no longer watch {business.name if business else 'that business'}.", "info")
+    flash(
+        say("You no longer watch %(name)s.", name=business.name)
+        if business
+        else say("You no longer watch that business."),
+        "info",
+    )
     return redirect(safe_next(request.form.get("next")) or url_for("web.watch_list"), 303)
 
 
@@ -106,5 +112,5 @@ def alerts_read() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     count = watches.mark_all_read(db(), _member_id())
-    flash(f"{count} alert{'s' if count != 1 else ''} marked read.", "info")
+    flash(say_plural("%(num)s alert marked read.", "%(num)s alerts marked read.", count), "info")
     return redirect(url_for("web.alerts"), 303)

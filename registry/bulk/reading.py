@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from registry.language import N_
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
@@ -22,19 +24,19 @@ MAX_CELL = 500
 
 #: The fields a column can be mapped to, in the order the mapping form shows them.
 FIELDS: dict[str, str] = {
-    "debtor_name": "Debtor name",
-    "gstin": "GSTIN",
-    "pan": "PAN",
-    "city": "City",
-    "state": "State",
-    "email": "Debtor email",
-    "mobile": "Debtor mobile",
-    "invoice_number": "Invoice number",
-    "invoice_date": "Invoice date",
-    "due_date": "Due date",
-    "amount": "Invoice amount",
-    "paid": "Amount paid",
-    "outstanding": "Amount outstanding",
+    "debtor_name": N_("Debtor name"),
+    "gstin": N_("GSTIN"),
+    "pan": N_("PAN"),
+    "city": N_("City"),
+    "state": N_("State"),
+    "email": N_("Debtor email"),
+    "mobile": N_("Debtor mobile"),
+    "invoice_number": N_("Invoice number"),
+    "invoice_date": N_("Invoice date"),
+    "due_date": N_("Due date"),
+    "amount": N_("Invoice amount"),
+    "paid": N_("Amount paid"),
+    "outstanding": N_("Amount outstanding"),
 }
 REQUIRED = ("debtor_name", "invoice_number", "invoice_date", "due_date", "amount")
 

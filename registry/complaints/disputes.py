@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, outbox
+from registry import audit, evidence, language, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import recipients
@@ -90,14 +90,15 @@ def open_dispute(
         "dispute_opened",
         complaint.member.contact_email,
         f"{complaint.business.name} disputes complaint #{complaint.id}",
-        f"The debtor disputes complaint #{complaint.id} ({why.value}): {statement}\n\n"
-        f"The complaint is not listed until the registry decides, by {dispute.due_at:%Y-%m-%d}.",
+        f"The debtor disputes complaint #{complaint.id} ({language.words(why)}): {statement}\n\n"
+        "The complaint is not listed until the registry decides, by "
+        f"{language.day(dispute.due_at)}.",
     )
     outbox.email_admins(
         session,
         "dispute_opened",
         f"New dispute #{dispute.id} on complaint #{complaint.id}",
-        f"Decide it by {dispute.due_at:%Y-%m-%d} in the dispute queue.",
+        f"Decide it by {language.day(dispute.due_at)} in the dispute queue.",
     )
     return dispute
 

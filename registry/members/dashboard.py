@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from registry import language
 from registry.models import Business, Complaint, ComplaintStatus, Invoice
 
 C = ComplaintStatus
@@ -140,12 +141,10 @@ def _cell(value: object) -> str:
     return text
 
 
-def _day(value: object) -> str:
-    return value.date().isoformat() if hasattr(value, "date") and value is not None else ""
-
-
-def export_lines(session: Session, member_id: int) -> Iterator[str]:
-    """The member's complaints as CSV lines (header first), oldest first."""
+def export_lines(session: Session, member_id: int, code: str = language.SOURCE) -> Iterator[str]:
+    """The member's complaints as CSV lines (header first), oldest first: states in words
+    and dates as "4 Dec 2026" (Indian dates) in the reader's language `code`; the header
+    keeps its column names, which spreadsheets and scripts key on."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -172,7 +171,7 @@ def export_lines(session: Session, member_id: int) -> Iterator[str]:
         yield line(
             [
                 complaint.id,
-                complaint.status.value,
+                language.words(complaint.status, code),
                 business.name,
                 " ".join(g.gstin for g in business.gstins),
                 business.pan,
@@ -180,12 +179,12 @@ def export_lines(session: Session, member_id: int) -> Iterator[str]:
                 business.state,
                 len(invoices),
                 "; ".join(i.number for i in invoices),
-                min((i.due_date for i in invoices), default=None),
+                language.day(min((i.due_date for i in invoices), default=None), code),
                 f"{complaint.amount_outstanding_paise / 100:.2f}",
-                _day(complaint.created_at),
-                _day(complaint.notice_ends_at),
-                _day(complaint.listed_at),
-                _day(complaint.closed_at),
-                complaint.promised_payment_date,
+                language.day(complaint.created_at, code),
+                language.day(complaint.notice_ends_at, code),
+                language.day(complaint.listed_at, code),
+                language.day(complaint.closed_at, code),
+                language.day(complaint.promised_payment_date, code),
             ]
         )

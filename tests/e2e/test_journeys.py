@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from registry import language
 from registry.actors import SYSTEM, Actor
 from registry.complaints import disputes, filing, life
 from registry.directory import businesses
@@ -123,7 +124,7 @@ def test_a_member_files_a_complaint_with_evidence_and_follows_it(
 
     member.reload()
     expect(member.locator("main")).to_contain_text(
-        f"promised to pay by {TODAY + timedelta(days=10)}"
+        f"promised to pay by {language.day(TODAY + timedelta(days=10))}"
     )
     member.get_by_role("button", name="Mark settled").click()
     expect(member.locator(".status").first).to_have_text("settled, nothing outstanding")
@@ -241,7 +242,7 @@ def test_an_admin_decides_a_dispute_and_merges_a_duplicate(new_page, seed, e2e_s
         "The credit note was never issued; the delivery challan is signed in full."
     )
     page.get_by_role("button", name="Decide").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Dispute #{dispute.id} rejected")
+    expect(page.get_by_role("status").first).to_contain_text(f"Dispute #{dispute.id}: rejected.")
     fresh(seed)
     assert seed.get(Complaint, complaint.id).status is ComplaintStatus.LISTED
 

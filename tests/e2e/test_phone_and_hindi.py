@@ -45,7 +45,7 @@ def test_a_member_in_hindi_on_a_phone(new_page, seed, e2e_settings, shoot):
     log_in(page, user.email)
     page.goto("/?lang=hi")
     expect(page.locator("html")).to_have_attribute("lang", "hi")
-    expect(page.get_by_role("navigation", name="Main")).to_contain_text("मेरी शिकायतें")
+    expect(page.get_by_role("navigation", name="मुख्य")).to_contain_text("मेरी शिकायतें")
     for path in (
         "/",
         "/complaints",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from registry.complaints import filing
@@ -94,7 +95,9 @@ def test_the_export_holds_only_the_members_complaints_defused(
     assert "attachment" in answer.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
     assert [r["invoice_numbers"] for r in rows] == ["A-1", "B-1"]
-    assert rows[0]["status"] == "listed" and rows[0]["amount_outstanding_inr"] == "300000.00"
+    assert rows[0]["status"] == "listed" and rows[1]["status"] == "in its notice period"
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", rows[0]["filed_on"]), rows[0]["filed_on"]
+    assert rows[0]["amount_outstanding_inr"] == "300000.00"
     assert rows[1]["debtor"] == "'=HYPERLINK(1)"
 
 

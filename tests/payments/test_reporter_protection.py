@@ -71,7 +71,7 @@ def test_the_report_page_names_no_lone_reporters_industry(
     business = make_business("Lakshmi Paper Mart", city="Surat", state="Gujarat")
     make_complaint(reporter, business, ComplaintStatus.LISTED)
     page = bought_report_page(csrf_app, factory, business)
-    assert "by a member." in page and "Steel" not in page
+    assert "By a member." in page and "Steel" not in page
 
 
 def test_the_report_page_names_a_shared_industry(
@@ -81,4 +81,4 @@ def test_the_report_page_names_a_shared_industry(
     business = make_business("Lakshmi Paper Mart", city="Surat", state="Gujarat")
     make_complaint(reporter, business, ComplaintStatus.LISTED)
     page = bought_report_page(csrf_app, factory, business)
-    assert "by a member in <strong>Steel</strong>." in page
+    assert "By a member in <strong>Steel</strong>." in page

@@ -251,6 +251,6 @@ def test_audit_page_filters(client, auth, factory, db, settings):
     auth.login(factory.admin().email)
     page = client.get("/admin/audit?entity_type=complaint&action=filed").get_data(as_text=True)
     assert re.search(r"complaint #\d+: filed", page) and "transition" not in page
-    assert "1 entries" in page
+    assert "1 entry." in page
     empty = client.get("/admin/audit?since=2999-01-01").get_data(as_text=True)
     assert "0 entries" in empty
