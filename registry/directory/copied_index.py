@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from matching.score import Candidate, TokenStats
 from registry.directory.database_index import CappedPostings, candidates_of
 from registry.directory.index_copy import Behind, IndexCopy
+from registry.directory.index_file import MappedIndexCopy, current_folder
 from registry.directory.name_index import TOTAL
 
 log = logging.getLogger(__name__)
@@ -60,15 +62,23 @@ class CopiedIndex(CappedPostings):
 class IndexCopies:
     """The copy a process keeps (one per web worker), loaded when first wanted: in a
     thread of its own (`background`, as in the web workers: searches use the tables
-    meanwhile) or at once, on the search's own connection."""
+    meanwhile) or at once, on the search's own connection.
+
+    With a `directory` (`SEARCH_INDEX_DIR`) the copy is the machine's index file there,
+    mapped, plus the changes since its generation; while there is no file, or it is too
+    far behind to catch up, searches read the tables (the worker writes a new one)."""
 
     def __init__(
         self,
         background: bool = True,
         connect: Callable[[], Connection] | None = None,
+        directory: Path | None = None,
     ) -> None:
         self.background = background
         self.connect = connect
+        self.directory = directory
+        #: the generation folder last found too far behind (not opened again)
+        self._stale: Path | None = None
         self.copy: IndexCopy | None = None
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -78,6 +88,9 @@ class IndexCopies:
         connection; None while there is no copy to use (the caller reads the tables)."""
         copy = self.copy
         connection = session.connection()
+        if copy is None and self.directory is not None:
+            copy = self.copy = self._from_file(connection)
+            return None if copy is None else CopiedIndex(copy, city)
         if copy is None:
             if not self.background:
                 copy = self.copy = IndexCopy.load(connection)
@@ -89,11 +102,31 @@ class IndexCopies:
         except Behind as why:
             log.info("index copy is loaded afresh: %s", why)
             self.copy = None
+            if self.directory is not None:
+                return self.backend(session, city)
             if not self.background:
                 return self.backend(session, city)
             self.start(connection.engine.connect)
             return None
         return CopiedIndex(copy, city)
+
+    def _from_file(self, connection: Connection) -> MappedIndexCopy | None:
+        """The index file, mapped and brought up to date; None when there is none, or it
+        is too far behind (then it is not opened again until a newer one is written)."""
+        assert self.directory is not None
+        folder = current_folder(self.directory)
+        if folder is None or folder == self._stale:
+            return None
+        copy = MappedIndexCopy.open(self.directory)
+        if copy is None:
+            return None
+        try:
+            copy.catch_up(connection)
+        except Behind as why:
+            log.info("index file %s is not used: %s", folder, why)
+            self._stale = folder
+            return None
+        return copy
 
     @property
     def state(self) -> str:
