@@ -31,12 +31,16 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import Connection
 
 from registry.directory.database_index import NameRow
-from registry.directory.index_copy import IndexCopy
+from registry.directory.index_copy import Behind, IndexCopy
 
 CURRENT = "current"
 FORMAT = 1
+#: The file is written afresh once this many businesses changed since its generation (each
+#: process keeps them in its overlay), or as soon as it cannot catch up at all.
+REWRITE_AFTER = 500
 
 
 def _hash(key: str) -> int:
@@ -187,7 +191,9 @@ class _File:
             return np.load(folder / f"{name}.npy", mmap_mode="r")
 
         def strings(name: str) -> _Strings:
-            return _Strings(load(f"{name}.hash"), _Blob(load(f"{name}.keys"), load(f"{name}.keys.off")))
+            return _Strings(
+                load(f"{name}.hash"), _Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
+            )
 
         self.posting_keys = strings("postings")
         self.posting_ids: npt.NDArray[np.int32] = load("postings.ids")
@@ -383,3 +389,17 @@ class MappedIndexCopy(IndexCopy):
                 ids = self.own_postings[key] = array("i")
             bisect.insort(ids, business_id)
 
+
+def refresh(connection: Connection, directory: Path, rewrite_after: int = REWRITE_AFTER) -> bool:
+    """Write the index file afresh from the tables when there is none, or it is too far
+    behind them (the worker, each round; `registry reindex`). Whether it was written."""
+    copy = MappedIndexCopy.open(directory)
+    if copy is not None:
+        try:
+            copy.catch_up(connection)
+            if len(copy.changed) < rewrite_after:
+                return False
+        except Behind:
+            pass
+    write(IndexCopy.load(connection), directory)
+    return True
