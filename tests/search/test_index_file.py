@@ -94,3 +94,26 @@ def test_a_new_generation_is_swapped_in_whole_and_old_ones_removed(db, tmp_path)
     assert copy is not None and copy.generation > 0
     hits = search.search(db, QUERIES[1][0], limit=3, copies=IndexCopies(False, directory=folder))
     assert [h.business.name for h in hits.hits][:1] == ["Laxmi Paper Mart"]
+
+
+def test_the_worker_writes_the_file_when_missing_or_too_far_behind(db, tmp_path):
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    assert index_file.refresh(db.connection(), folder, rewrite_after=2)
+    assert not index_file.refresh(db.connection(), folder, rewrite_after=2)  # current
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    assert not index_file.refresh(db.connection(), folder, rewrite_after=2)  # overlay of one
+    directory.create(db, SYSTEM, "Ganesh Steel", city="Surat")
+    assert index_file.refresh(db.connection(), folder, rewrite_after=2)
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    assert not copy.changed  # the new file holds every business
+
+
+def test_the_setting_names_the_directory(tmp_path):
+    from registry.settings import Settings
+
+    assert Settings.from_env({}, tmp_path).search_index_dir is None
+    chosen = Settings.from_env({"SEARCH_INDEX_DIR": str(tmp_path)}, tmp_path).search_index_dir
+    assert chosen == tmp_path
