@@ -37,15 +37,13 @@ class CopiedIndex(CappedPostings):
         self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
-        known = self.copy.vocabulary
-        return {v: known[v] for v in variants if v in known}
+        return self.copy.vocabulary_of(variants)
 
     def _capped(
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         copy = self.copy
-        postings = copy.postings
-        everywhere = {k: postings[k][:cap] for k in keys if k in postings}
+        everywhere = {k: ids[:cap] for k, ids in copy.postings_of(keys).items()}
         here: dict[str, Any] = {}
         if city is not None:
             for key in everywhere:

@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,9 @@ FORMAT = 1
 #: The file is written afresh once this many businesses changed since its generation (each
 #: process keeps them in its overlay), or as soon as it cannot catch up at all.
 REWRITE_AFTER = 500
+#: Word frequencies and vocabulary rows read from the file that a process keeps at hand
+#: (the common words of queries): a few MB.
+CACHED = 20_000
 
 
 def _hash(key: str) -> int:
@@ -81,15 +84,28 @@ class _Strings:
 
     def find(self, key: str) -> int:
         """The key's position, or -1."""
-        wanted = _hash(key)
+        return self.find_many([key])[0]
+
+    def find_many(self, keys: Sequence[str]) -> list[int]:
+        """Each key's position, or -1: one binary search in C for them all."""
+        if not keys:
+            return []
+        wanted = np.fromiter((_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
         hashes = self.hashes
-        at = int(np.searchsorted(hashes, np.uint64(wanted)))
-        raw = key.encode()
-        while at < len(hashes) and int(hashes[at]) == wanted:
-            if self.keys.raw(at) == raw:
-                return at
-            at += 1
-        return -1
+        size = len(hashes)
+        found = []
+        for key, h, at in zip(
+            keys, wanted.tolist(), np.searchsorted(hashes, wanted).tolist(), strict=True
+        ):
+            raw = key.encode()
+            while at < size and int(hashes[at]) == h:
+                if self.keys.raw(at) == raw:
+                    break
+                at += 1
+            else:
+                at = -1
+            found.append(at)
+        return found
 
 
 def _ordered(keys: Iterable[str]) -> tuple[list[str], npt.NDArray[np.uint64]]:
@@ -165,7 +181,10 @@ def _write_arrays(copy: IndexCopy, folder: Path) -> None:
 
     for name, table in (("names", copy.names), ("hidden", copy.hidden)):
         business_ids = sorted(table)
-        np.save(folder / f"{name}.ids.npy", np.array(business_ids, dtype=np.int32))
+        # business id -> its entry's position (-1: none), read in one step per candidate
+        positions = np.full((business_ids[-1] + 1) if business_ids else 0, -1, dtype=np.int32)
+        positions[business_ids] = np.arange(len(business_ids), dtype=np.int32)
+        np.save(folder / f"{name}.pos.npy", positions)
         _save_json(folder, name, ([row[1:] for row in table[b]] for b in business_ids))
 
     header = {
@@ -188,7 +207,8 @@ class _File:
             raise ValueError(f"{folder}: not an index file of format {FORMAT}")
 
         def load(name: str) -> Any:
-            return np.load(folder / f"{name}.npy", mmap_mode="r")
+            # a plain array over the mapped bytes: np.memmap's own indexing costs more
+            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
         def strings(name: str) -> _Strings:
             return _Strings(
@@ -204,19 +224,26 @@ class _File:
         self.frequencies: npt.NDArray[np.int64] = load("frequencies")
         self.variants = strings("vocabulary")
         self.vocabulary = _Blob(load("vocabulary"), load("vocabulary.off"))
-        self.name_ids = {n: load(f"{n}.ids") for n in ("names", "hidden")}
+        self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
         self.name_rows = {n: _Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
 
     def span(self, key: str) -> tuple[int, int]:
-        at = self.posting_keys.find(key)
-        if at < 0:
-            return 0, 0
-        return int(self.posting_offsets[at]), int(self.posting_offsets[at + 1])
+        return self.spans([key])[0]
+
+    def spans(self, keys: Sequence[str]) -> list[tuple[int, int]]:
+        """Where each key's posting list lies in `posting_ids` ((0, 0): nowhere)."""
+        offsets = self.posting_offsets
+        return [
+            (0, 0) if at < 0 else (int(offsets[at]), int(offsets[at + 1]))
+            for at in self.posting_keys.find_many(keys)
+        ]
 
     def rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
-        ids = self.name_ids[table]
-        at = int(np.searchsorted(ids, business_id))
-        if at >= len(ids) or int(ids[at]) != business_id:
+        positions = self.name_positions[table]
+        if not 0 <= business_id < len(positions):
+            return None
+        at = int(positions[business_id])
+        if at < 0:
             return None
         return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
 
@@ -228,15 +255,24 @@ class _Overlaid:
     """A mapping read from the file unless the overlay says otherwise (`None` in the
     overlay: removed since the file was written)."""
 
-    def __init__(self, lookup: Any, size: int) -> None:
+    def __init__(self, lookup: Any, size: int, cached: int = 0) -> None:
         self.lookup = lookup
         self.size = size
         self.overlay: dict[Any, Any] = {}
+        #: up to `cached` answers of the file (which never changes) kept at hand
+        self.cached = cached
+        self.cache: dict[Any, Any] = {}
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = self.overlay.get(key, _MISSING)
         if value is _MISSING:
-            value = self.lookup(key)
+            value = self.cache.get(key, _MISSING)
+            if value is _MISSING:
+                value = self.lookup(key)
+                if self.cached:
+                    if len(self.cache) >= self.cached:
+                        self.cache.clear()
+                    self.cache[key] = value
         return default if value is None else value
 
     def __contains__(self, key: Any) -> bool:
@@ -273,9 +309,19 @@ class _Postings:
     def __init__(self, owner: MappedIndexCopy) -> None:
         self.owner = owner
 
-    def _ids(self, key: str) -> Sequence[int]:
+    def many(self, keys: Sequence[str]) -> dict[str, Sequence[int]]:
+        """The non-empty lists of these keys."""
+        spans = self.owner.file.spans(keys)
+        found = {}
+        for key, span in zip(keys, spans, strict=True):
+            ids = self._ids(key, span)
+            if ids:
+                found[key] = ids
+        return found
+
+    def _ids(self, key: str, span: tuple[int, int] | None = None) -> Sequence[int]:
         owner = self.owner
-        start, end = owner.file.span(key)
+        start, end = owner.file.span(key) if span is None else span
         ids: Any = owner.file.posting_ids[start:end]
         if owner.changed_ids is not None and len(ids):
             ids = ids[~np.isin(ids, owner.changed_ids)]
@@ -331,8 +377,8 @@ class MappedIndexCopy(IndexCopy):
         size = int(file.header["businesses"])
         copy.names = _Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
         copy.hidden = _Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
-        copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens))  # type: ignore[assignment]
-        copy.vocabulary = _Overlaid(copy._variant, len(file.variants))  # type: ignore[assignment]
+        copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
+        copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
         return copy
 
     def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
@@ -345,10 +391,39 @@ class MappedIndexCopy(IndexCopy):
         return None if at < 0 else int(self.file.frequencies[at])
 
     def _variant(self, variant: str) -> tuple[tuple[str, str], ...] | None:
-        at = self.file.variants.find(variant)
+        return self._decode_variant(self.file.variants.find(variant))
+
+    def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
         if at < 0:
             return None
         return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
+
+    def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
+        found: dict[str, tuple[tuple[str, str], ...]] = {}
+        cache = self.vocabulary.cache  # type: ignore[attr-defined]
+        rest = []
+        for v in variants:
+            if v not in overlay:
+                if v in cache:
+                    if cache[v] is not None:
+                        found[v] = cache[v]
+                else:
+                    rest.append(v)
+        for v in variants:
+            if v in overlay and overlay[v] is not None:
+                found[v] = overlay[v]
+        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
+            rows = self._decode_variant(at)
+            if len(cache) >= CACHED:
+                cache.clear()
+            cache[v] = rows
+            if rows is not None:
+                found[v] = rows
+        return found
+
+    def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
+        return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
 
     def in_city(self, key: str, city: str) -> array[int] | list[int]:
         file = self.file
