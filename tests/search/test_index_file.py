@@ -117,3 +117,19 @@ def test_the_setting_names_the_directory(tmp_path):
     assert Settings.from_env({}, tmp_path).search_index_dir is None
     chosen = Settings.from_env({"SEARCH_INDEX_DIR": str(tmp_path)}, tmp_path).search_index_dir
     assert chosen == tmp_path
+
+
+def test_the_worker_round_keeps_the_machine_file(session_factory, db, settings, tmp_path):
+    from dataclasses import replace
+
+    from registry import worker
+    from registry.mailer import FileMailer
+
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    db.commit()
+    chosen = replace(settings, search_index_dir=tmp_path / "index")
+    mailer = FileMailer(tmp_path / "mail")
+    assert worker.run_once(session_factory, mailer, chosen).index_file_written == 1
+    assert worker.run_once(session_factory, mailer, chosen).index_file_written == 0
+    assert worker.run_once(session_factory, mailer, settings).index_file_written == 0
+    assert MappedIndexCopy.open(tmp_path / "index") is not None
