@@ -133,7 +133,10 @@ class IndexCopies:
 
     def start(self, connect: Callable[[], Connection]) -> None:
         """Load the copy in a thread of its own (unless a load is under way), on a
-        connection from `connect` (`self.connect` when given)."""
+        connection from `connect` (`self.connect` when given). With an index file there
+        is nothing to load: the first search maps it."""
+        if self.directory is not None:
+            return
         with self._lock:
             if self._loading is not None and self._loading.is_alive():
                 return

@@ -133,3 +133,9 @@ def test_the_worker_round_keeps_the_machine_file(session_factory, db, settings, 
     assert worker.run_once(session_factory, mailer, chosen).index_file_written == 0
     assert worker.run_once(session_factory, mailer, settings).index_file_written == 0
     assert MappedIndexCopy.open(tmp_path / "index") is not None
+
+
+def test_a_web_worker_with_an_index_file_loads_no_copy_of_its_own(tmp_path):
+    copies = IndexCopies(background=True, directory=tmp_path)
+    copies.start(lambda: None)  # type: ignore[arg-type,return-value]
+    assert copies._loading is None and copies.copy is None
