@@ -115,7 +115,11 @@ class IndexCopies:
         folder = current_folder(self.directory)
         if folder is None or folder == self._stale:
             return None
-        copy = MappedIndexCopy.open(self.directory)
+        try:
+            copy = MappedIndexCopy.open(self.directory)
+        except OSError as exc:  # replaced by a newer one while being opened: next search
+            log.info("index file %s could not be opened: %s", folder, exc)
+            return None
         if copy is None:
             return None
         try:
