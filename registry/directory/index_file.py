@@ -135,6 +135,7 @@ def write(copy: IndexCopy, directory: Path) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
     try:
         _write_arrays(copy, scratch)
+        scratch.chmod(0o755)  # mkdtemp's 0700 would hide it from web workers of another user
         if final.exists():
             shutil.rmtree(final)
         os.rename(scratch, final)
