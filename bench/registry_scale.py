@@ -18,6 +18,7 @@ import csv
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +38,10 @@ from matching.score import score_normalised
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import duplicates, import_businesses, name_index, search
+from registry.directory import duplicates, import_businesses, index_file, name_index, search
 from registry.directory.copied_index import IndexCopies
 from registry.directory.index_copy import IndexCopy
+from registry.directory.index_file import MappedIndexCopy
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -166,7 +168,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 f"(lost the tie), above it in {judged['higher']} (the index did not bring the "
                 "truth to the scorer)"
             )
-            _through_a_copy(sessions, queries)
+            _through_a_copy(sessions, queries, workdir / "index", url)
             names = []
             with csv_path.open(newline="", encoding="utf-8") as handle:
                 names = [utils.default_process(r["name"]) for r in csv.DictReader(handle)]
@@ -198,28 +200,23 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             drop_database(dbname)
 
 
-def _rss_mb() -> float:
-    """This process's resident memory (Linux), in MB; 0 where it cannot be read."""
+def _rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory (Linux), in MB; 0 where it cannot be read.
+    `RssAnon` is the part of its own (not the mapped files', shared by the page cache)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
 
 
-def _through_a_copy(sessions: sessionmaker[Session], queries: list[Query]) -> None:
-    """The same searches answered from a web worker's copy of the index
-    (`registry.directory.index_copy`): its load time and memory, its latency, and whether every
-    answer (the top five, with scores) is the one the tables gave."""
-    before = _rss_mb()
-    started = time.perf_counter()
-    with sessions() as session:
-        copy = IndexCopy.load(session.connection())
-    loaded = time.perf_counter() - started
-    copies = IndexCopies(background=False)
-    copies.copy = copy
+def _timed_searches(
+    sessions: sessionmaker[Session], queries: list[Query], copies: IndexCopies
+) -> tuple[list[float], int]:
+    """Latencies of the queries from `copies`, and how many answers (the top five, with
+    scores) differ from the tables'."""
     latencies, differ = [], 0
     with sessions() as session:
         for query in queries:
@@ -230,11 +227,67 @@ def _through_a_copy(sessions: sessionmaker[Session], queries: list[Query]) -> No
             differ += [(h.business.id, h.score) for h in from_copy.hits] != [
                 (h.business.id, h.score) for h in tables.hits
             ]
+    return latencies, differ
+
+
+def mapped_worker(url: str, directory: Path, data: Path) -> None:
+    """What a web worker pays with the machine's index file (run in a process of its own
+    by the benchmark): time until it serves, memory of its own after a warm-up, latency."""
+    queries = load_queries(data)
+    sessions = make_sessionmaker(make_engine(url))
+    with sessions() as session:
+        search.search(session, queries[0].q)  # the connection and the code, as any worker
+    anon, total = _rss_mb("RssAnon"), _rss_mb()
+    started = time.perf_counter()
+    copies = IndexCopies(background=False, directory=directory)
+    with sessions() as session:
+        search.search(session, queries[0].q, copies=copies)
+    ready = time.perf_counter() - started
+    assert isinstance(copies.copy, MappedIndexCopy), "the index file was not used"
+    _timed_searches(sessions, queries[:200], copies)  # warm-up
+    latencies, differ = _timed_searches(sessions, queries, copies)
+    print(
+        f"  from the machine's index file: worker ready in {ready:.2f} s, "
+        f"{_rss_mb('RssAnon') - anon:,.0f} MB of its own "
+        f"(+{_rss_mb() - total:,.0f} MB resident counting the shared mapped pages); "
+        f"search p50 {percentile(latencies, 50):.2f} ms  p95 {percentile(latencies, 95):.2f} ms; "
+        f"{differ} of {len(queries)} answers differ from the tables'",
+        flush=True,
+    )
+
+
+def _through_a_copy(
+    sessions: sessionmaker[Session], queries: list[Query], directory: Path, url: str
+) -> None:
+    """The same searches answered from a web worker's copy of the index
+    (`registry.directory.index_copy`): its load time and memory, its latency, and whether every
+    answer (the top five, with scores) is the one the tables gave; then the same from the
+    machine's index file (`registry.directory.index_file`), written from that copy, in a
+    process of its own."""
+    before = _rss_mb()
+    started = time.perf_counter()
+    with sessions() as session:
+        copy = IndexCopy.load(session.connection())
+    loaded = time.perf_counter() - started
+    copies = IndexCopies(background=False)
+    copies.copy = copy
+    latencies, differ = _timed_searches(sessions, queries, copies)
     print(
         f"  from a web worker's index copy: loaded in {loaded:.0f} s, "
         f"{_rss_mb() - before:,.0f} MB; search p50 {percentile(latencies, 50):.2f} ms  "
         f"p95 {percentile(latencies, 95):.2f} ms; {differ} of {len(queries)} answers "
-        "differ from the tables'"
+        "differ from the tables'",
+        flush=True,
+    )
+    started = time.perf_counter()
+    folder = index_file.write(copy, directory)
+    size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+    print(f"  index file: written in {time.perf_counter() - started:.1f} s, {size:,.0f} MB")
+    del copy, copies
+    subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
+        [sys.executable, "-m", "bench.registry_scale", "--mapped-worker", url, str(directory)],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
     )
 
 
@@ -245,7 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--brute-sample", type=int, default=20)
+    parser.add_argument("--mapped-worker", nargs=2, metavar=("URL", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.mapped_worker:
+        mapped_worker(args.mapped_worker[0], Path(args.mapped_worker[1]), args.data)
+        return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         run(backend, args.size, args.data, args.seed, args.brute_sample)

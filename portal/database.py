@@ -48,7 +48,11 @@ def init_app(app: Flask, settings: Settings, session_factory: Any = None) -> Non
         read_sessions = make_sessionmaker(read_engine)
     # A session factory given from outside (the tests') may hold one connection for all:
     # the copy is then loaded at once on it, when first wanted, not by a thread of its own.
-    copies = IndexCopies(background=engine is not None) if settings.search_index_copy else None
+    copies = (
+        IndexCopies(background=engine is not None, directory=settings.search_index_dir)
+        if settings.search_index_copy
+        else None
+    )
     app.extensions["registry"] = RegistryState(
         settings, engine, session_factory, read_sessions, copies, read_engine
     )

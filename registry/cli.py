@@ -18,8 +18,9 @@ from matching.normalise import VERSION
 from registry import audit, demo, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import duplicates, name_index
+from registry.directory import duplicates, index_file, name_index
 from registry.directory import import_businesses as business_import
+from registry.directory.index_copy import IndexCopy
 from registry.errors import RegistryError, ValidationFailed
 from registry.mailer import mailer_from_url
 from registry.members import accounts, api_keys
@@ -240,7 +241,14 @@ def reindex() -> None:
     with _transaction(settings) as session:
         count = name_index.rebuild(session, CLI_ACTOR, _terminal_progress("indexing"))
     _vacuum(settings)
-    _echo_json({"businesses": count})
+    out: dict[str, Any] = {"businesses": count}
+    if settings.search_index_dir is not None:
+        with _transaction(settings) as session:
+            folder = index_file.write(
+                IndexCopy.load(session.connection()), settings.search_index_dir
+            )
+        out["index_file"] = str(folder)
+    _echo_json(out)
 
 
 @main.command("find-duplicates")

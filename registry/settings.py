@@ -119,6 +119,9 @@ class Settings:
     trusted_proxies: int = 0
     #: Each web worker keeps a copy of the name index in memory (`registry.directory.index_copy`).
     search_index_copy: bool = True
+    #: Where the machine's index file lives (`SEARCH_INDEX_DIR`, `registry.directory.index_file`):
+    #: web workers map it instead of each loading a copy; the worker keeps it current.
+    search_index_dir: Path | None = None
     #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).
     api_search_per_minute: int = 60
     #: `stripe`, `razorpay` or `test` (`PAYMENT_GATEWAY`; by default `stripe` when a Stripe
@@ -209,6 +212,7 @@ class Settings:
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
+            search_index_dir=Path(env["SEARCH_INDEX_DIR"]) if env.get("SEARCH_INDEX_DIR") else None,
             api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
             grievance_officer=env.get("GRIEVANCE_OFFICER") or DEMO_GRIEVANCE_OFFICER,
             payment_gateway=gateway,

@@ -16,7 +16,7 @@ from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
-from registry.directory import name_index
+from registry.directory import index_file, name_index
 from registry.mailer import Mailer
 from registry.payments import orders
 from registry.rights import requests as privacy_requests
@@ -39,6 +39,7 @@ class Round:
     privacy_escalations: int = 0
     orphan_files_removed: int = 0
     index_changes_pruned: int = 0
+    index_file_written: int = 0
     emails_sent: int = 0
     emails_failed: int = 0
 
@@ -86,6 +87,11 @@ def run_once(
             result.orphan_files_removed = orphans.sweep(session, settings)
         with sessions() as session, session.begin():
             result.index_changes_pruned = name_index.prune_changes(session)
+    if settings.search_index_dir is not None:
+        with sessions() as session:
+            result.index_file_written = int(
+                index_file.refresh(session.connection(), settings.search_index_dir)
+            )
     return result
 
 

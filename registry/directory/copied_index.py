@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from matching.score import Candidate, TokenStats
 from registry.directory.database_index import CappedPostings, candidates_of
 from registry.directory.index_copy import Behind, IndexCopy
+from registry.directory.index_file import MappedIndexCopy, current_folder
 from registry.directory.name_index import TOTAL
 
 log = logging.getLogger(__name__)
@@ -35,15 +37,13 @@ class CopiedIndex(CappedPostings):
         self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
-        known = self.copy.vocabulary
-        return {v: known[v] for v in variants if v in known}
+        return self.copy.vocabulary_of(variants)
 
     def _capped(
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         copy = self.copy
-        postings = copy.postings
-        everywhere = {k: postings[k][:cap] for k in keys if k in postings}
+        everywhere = {k: ids[:cap] for k, ids in copy.postings_of(keys).items()}
         here: dict[str, Any] = {}
         if city is not None:
             for key in everywhere:
@@ -60,15 +60,23 @@ class CopiedIndex(CappedPostings):
 class IndexCopies:
     """The copy a process keeps (one per web worker), loaded when first wanted: in a
     thread of its own (`background`, as in the web workers: searches use the tables
-    meanwhile) or at once, on the search's own connection."""
+    meanwhile) or at once, on the search's own connection.
+
+    With a `directory` (`SEARCH_INDEX_DIR`) the copy is the machine's index file there,
+    mapped, plus the changes since its generation; while there is no file, or it is too
+    far behind to catch up, searches read the tables (the worker writes a new one)."""
 
     def __init__(
         self,
         background: bool = True,
         connect: Callable[[], Connection] | None = None,
+        directory: Path | None = None,
     ) -> None:
         self.background = background
         self.connect = connect
+        self.directory = directory
+        #: the generation folder last found too far behind (not opened again)
+        self._stale: Path | None = None
         self.copy: IndexCopy | None = None
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -78,6 +86,9 @@ class IndexCopies:
         connection; None while there is no copy to use (the caller reads the tables)."""
         copy = self.copy
         connection = session.connection()
+        if copy is None and self.directory is not None:
+            copy = self.copy = self._from_file(connection)
+            return None if copy is None else CopiedIndex(copy, city)
         if copy is None:
             if not self.background:
                 copy = self.copy = IndexCopy.load(connection)
@@ -89,11 +100,35 @@ class IndexCopies:
         except Behind as why:
             log.info("index copy is loaded afresh: %s", why)
             self.copy = None
+            if self.directory is not None:
+                return self.backend(session, city)
             if not self.background:
                 return self.backend(session, city)
             self.start(connection.engine.connect)
             return None
         return CopiedIndex(copy, city)
+
+    def _from_file(self, connection: Connection) -> MappedIndexCopy | None:
+        """The index file, mapped and brought up to date; None when there is none, or it
+        is too far behind (then it is not opened again until a newer one is written)."""
+        assert self.directory is not None
+        folder = current_folder(self.directory)
+        if folder is None or folder == self._stale:
+            return None
+        try:
+            copy = MappedIndexCopy.open(self.directory)
+        except OSError as exc:  # replaced by a newer one while being opened: next search
+            log.info("index file %s could not be opened: %s", folder, exc)
+            return None
+        if copy is None:
+            return None
+        try:
+            copy.catch_up(connection)
+        except Behind as why:
+            log.info("index file %s is not used: %s", folder, why)
+            self._stale = folder
+            return None
+        return copy
 
     @property
     def state(self) -> str:
@@ -102,7 +137,10 @@ class IndexCopies:
 
     def start(self, connect: Callable[[], Connection]) -> None:
         """Load the copy in a thread of its own (unless a load is under way), on a
-        connection from `connect` (`self.connect` when given)."""
+        connection from `connect` (`self.connect` when given). With an index file there
+        is nothing to load: the first search maps it."""
+        if self.directory is not None:
+            return
         with self._lock:
             if self._loading is not None and self._loading.is_alive():
                 return

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -144,6 +144,16 @@ class IndexCopy:
         del vocabulary, pairs
         copy.names, copy.hidden = _by_business(stream("every name"))
         return copy
+
+    def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The vocabulary rows under each of these variants that has any."""
+        known = self.vocabulary
+        return {v: known[v] for v in variants if v in known}
+
+    def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
+        """The ids under each of these keys that has any, ascending."""
+        postings = self.postings
+        return {k: postings[k] for k in keys if k in postings}
 
     def _set_keys(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
         self.keys_of[business_id] = tuple(key for key, _ in rows)

@@ -1,0 +1,481 @@
+"""The name index as one read-only file per machine, memory-mapped by every process.
+
+A copy of the index in each web worker's memory (`registry.directory.index_copy`) costs
+gigabytes per worker at a million businesses. Here the same content is written once per
+index generation into a directory of flat numpy arrays (`write`), which every web worker
+and the CLI map read-only (`MappedIndexCopy.open`): the page cache holds it once per
+machine. Each process keeps only an overlay of the businesses changed since the file's
+generation, read with the change feed exactly as the in-memory copy does, so results stay
+the tables' (`tests/search/test_index_file.py`).
+
+Layout of one generation, `<dir>/g<generation>-<stamp>/`: for each string table (keys,
+frequencies, vocabulary) the keys' 64-bit hashes in ascending order (`*.hash.npy`), the
+keys themselves as one UTF-8 blob with offsets, and the values (posting lists as one flat
+int32 array with offsets and a parallel array of city numbers; frequencies as int64;
+vocabulary rows and candidate names as JSON blobs with offsets). `current` (a symbolic
+link) names the newest generation and is swapped atomically.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Connection
+
+from registry.directory.database_index import NameRow
+from registry.directory.index_copy import Behind, IndexCopy
+
+CURRENT = "current"
+FORMAT = 1
+#: The file is written afresh once this many businesses changed since its generation (each
+#: process keeps them in its overlay), or as soon as it cannot catch up at all.
+REWRITE_AFTER = 500
+#: Word frequencies and vocabulary rows read from the file that a process keeps at hand
+#: (the common words of queries): a few MB.
+CACHED = 20_000
+
+
+def _hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+class _Blob:
+    """Many byte strings stored as one array with offsets."""
+
+    def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
+        self.data = data
+        self.offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def raw(self, i: int) -> bytes:
+        return self.data[self.offsets[i] : self.offsets[i + 1]].tobytes()
+
+    @staticmethod
+    def build(items: Iterable[bytes]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+        parts = list(items)
+        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=offsets[1:])
+        data = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        return data, offsets
+
+
+class _Strings:
+    """String keys found by their hash (a binary search in C), then checked."""
+
+    def __init__(self, hashes: npt.NDArray[np.uint64], keys: _Blob) -> None:
+        self.hashes = hashes
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def find(self, key: str) -> int:
+        """The key's position, or -1."""
+        return self.find_many([key])[0]
+
+    def find_many(self, keys: Sequence[str]) -> list[int]:
+        """Each key's position, or -1: one binary search in C for them all."""
+        if not keys:
+            return []
+        wanted = np.fromiter((_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        hashes = self.hashes
+        size = len(hashes)
+        found = []
+        for key, h, at in zip(
+            keys, wanted.tolist(), np.searchsorted(hashes, wanted).tolist(), strict=True
+        ):
+            raw = key.encode()
+            while at < size and int(hashes[at]) == h:
+                if self.keys.raw(at) == raw:
+                    break
+                at += 1
+            else:
+                at = -1
+            found.append(at)
+        return found
+
+
+def _ordered(keys: Iterable[str]) -> tuple[list[str], npt.NDArray[np.uint64]]:
+    pairs = sorted((_hash(k), k) for k in keys)
+    return [k for _, k in pairs], np.array([h for h, _ in pairs], dtype=np.uint64)
+
+
+def _save_strings(folder: Path, name: str, keys: list[str], hashes: npt.NDArray[Any]) -> None:
+    np.save(folder / f"{name}.hash.npy", hashes)
+    data, offsets = _Blob.build(k.encode() for k in keys)
+    np.save(folder / f"{name}.keys.npy", data)
+    np.save(folder / f"{name}.keys.off.npy", offsets)
+
+
+def _save_json(folder: Path, name: str, values: Iterable[Any]) -> None:
+    data, offsets = _Blob.build(json.dumps(v, separators=(",", ":")).encode() for v in values)
+    np.save(folder / f"{name}.npy", data)
+    np.save(folder / f"{name}.off.npy", offsets)
+
+
+def write(copy: IndexCopy, directory: Path) -> Path:
+    """Write the index as `copy` holds it into a new generation directory under
+    `directory` (through a temporary name, then renamed), point `current` at it, remove
+    older generations, and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / f"g{copy.generation}-{copy.stamp}"
+    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
+    try:
+        _write_arrays(copy, scratch)
+        scratch.chmod(0o755)  # mkdtemp's 0700 would hide it from web workers of another user
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(scratch, final)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    link = directory / f".{CURRENT}-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(final.name, link)
+    os.replace(link, directory / CURRENT)  # atomic: a reader sees the old or the new
+    for other in directory.iterdir():
+        if other.is_dir() and other.name.startswith("g") and other != final:
+            shutil.rmtree(other, ignore_errors=True)  # mapped files stay readable
+    return final
+
+
+def _write_arrays(copy: IndexCopy, folder: Path) -> None:
+    cities: dict[str | None, int] = {None: -1}
+    keys, hashes = _ordered(copy.postings)
+    _save_strings(folder, "postings", keys, hashes)
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(copy.postings[k]) for k in keys], out=offsets[1:])
+    ids = np.empty(int(offsets[-1]), dtype=np.int32)
+    city_numbers = np.empty(int(offsets[-1]), dtype=np.int32)
+    for i, key in enumerate(keys):
+        start, end = int(offsets[i]), int(offsets[i + 1])
+        posting = copy.postings[key]
+        ids[start:end] = posting
+        city_numbers[start:end] = [
+            cities.setdefault(copy._city(b, key), len(cities) - 1) for b in posting
+        ]
+    np.save(folder / "postings.ids.npy", ids)
+    np.save(folder / "postings.off.npy", offsets)
+    np.save(folder / "postings.city.npy", city_numbers)
+
+    tokens, hashes = _ordered(copy.doc_freq)
+    _save_strings(folder, "frequencies", tokens, hashes)
+    np.save(folder / "frequencies.npy", np.array([copy.doc_freq[t] for t in tokens], np.int64))
+
+    variants, hashes = _ordered(copy.vocabulary)
+    _save_strings(folder, "vocabulary", variants, hashes)
+    _save_json(folder, "vocabulary", (copy.vocabulary[v] for v in variants))
+
+    for name, table in (("names", copy.names), ("hidden", copy.hidden)):
+        business_ids = sorted(table)
+        # business id -> its entry's position (-1: none), read in one step per candidate
+        positions = np.full((business_ids[-1] + 1) if business_ids else 0, -1, dtype=np.int32)
+        positions[business_ids] = np.arange(len(business_ids), dtype=np.int32)
+        np.save(folder / f"{name}.pos.npy", positions)
+        _save_json(folder, name, ([row[1:] for row in table[b]] for b in business_ids))
+
+    header = {
+        "format": FORMAT,
+        "generation": copy.generation,
+        "stamp": copy.stamp,
+        "cities": [c for c, n in sorted(cities.items(), key=lambda item: item[1]) if n >= 0],
+        "businesses": len(copy.names),
+    }
+    (folder / "header.json").write_text(json.dumps(header))
+
+
+class _File:
+    """One generation's arrays, mapped read-only."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.header = json.loads((folder / "header.json").read_text())
+        if self.header.get("format") != FORMAT:
+            raise ValueError(f"{folder}: not an index file of format {FORMAT}")
+
+        def load(name: str) -> Any:
+            # a plain array over the mapped bytes: np.memmap's own indexing costs more
+            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+
+        def strings(name: str) -> _Strings:
+            return _Strings(
+                load(f"{name}.hash"), _Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
+            )
+
+        self.posting_keys = strings("postings")
+        self.posting_ids: npt.NDArray[np.int32] = load("postings.ids")
+        self.posting_offsets: npt.NDArray[np.int64] = load("postings.off")
+        self.posting_cities: npt.NDArray[np.int32] = load("postings.city")
+        self.city_numbers = {c: i for i, c in enumerate(self.header["cities"])}
+        self.tokens = strings("frequencies")
+        self.frequencies: npt.NDArray[np.int64] = load("frequencies")
+        self.variants = strings("vocabulary")
+        self.vocabulary = _Blob(load("vocabulary"), load("vocabulary.off"))
+        self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
+        self.name_rows = {n: _Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
+
+    def span(self, key: str) -> tuple[int, int]:
+        return self.spans([key])[0]
+
+    def spans(self, keys: Sequence[str]) -> list[tuple[int, int]]:
+        """Where each key's posting list lies in `posting_ids` ((0, 0): nowhere)."""
+        offsets = self.posting_offsets
+        return [
+            (0, 0) if at < 0 else (int(offsets[at]), int(offsets[at + 1]))
+            for at in self.posting_keys.find_many(keys)
+        ]
+
+    def rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
+        positions = self.name_positions[table]
+        if not 0 <= business_id < len(positions):
+            return None
+        at = int(positions[business_id])
+        if at < 0:
+            return None
+        return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
+
+
+_MISSING: Any = object()
+
+
+class _Overlaid:
+    """A mapping read from the file unless the overlay says otherwise (`None` in the
+    overlay: removed since the file was written)."""
+
+    def __init__(self, lookup: Any, size: int, cached: int = 0) -> None:
+        self.lookup = lookup
+        self.size = size
+        self.overlay: dict[Any, Any] = {}
+        #: up to `cached` answers of the file (which never changes) kept at hand
+        self.cached = cached
+        self.cache: dict[Any, Any] = {}
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self.overlay.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.cache.get(key, _MISSING)
+            if value is _MISSING:
+                value = self.lookup(key)
+                if self.cached:
+                    if len(self.cache) >= self.cached:
+                        self.cache.clear()
+                    self.cache[key] = value
+        return default if value is None else value
+
+    def __contains__(self, key: Any) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.overlay[key] = value
+
+    def pop(self, key: Any, default: Any = None) -> Any:
+        value = self.get(key, default)
+        self.overlay[key] = None
+        return value
+
+    def update(self, other: dict[Any, Any]) -> None:
+        self.overlay.update(other)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - not used by searches
+        raise TypeError("a mapped index is not listed")
+
+
+class _Postings:
+    """Key -> business ids, ascending: the file's (less the changed businesses') merged
+    with the overlay's."""
+
+    def __init__(self, owner: MappedIndexCopy) -> None:
+        self.owner = owner
+
+    def many(self, keys: Sequence[str]) -> dict[str, Sequence[int]]:
+        """The non-empty lists of these keys."""
+        spans = self.owner.file.spans(keys)
+        found = {}
+        for key, span in zip(keys, spans, strict=True):
+            ids = self._ids(key, span)
+            if ids:
+                found[key] = ids
+        return found
+
+    def _ids(self, key: str, span: tuple[int, int] | None = None) -> Sequence[int]:
+        owner = self.owner
+        start, end = owner.file.span(key) if span is None else span
+        ids: Any = owner.file.posting_ids[start:end]
+        if owner.changed_ids is not None and len(ids):
+            ids = ids[~np.isin(ids, owner.changed_ids)]
+        extra = owner.own_postings.get(key)
+        if extra:
+            return sorted([*ids.tolist(), *extra])
+        return ids.tolist()  # type: ignore[no-any-return]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        ids = self._ids(key)
+        return ids if ids else default
+
+    def __contains__(self, key: str) -> bool:
+        return bool(self._ids(key))
+
+    def __getitem__(self, key: str) -> Sequence[int]:
+        ids = self._ids(key)
+        if not ids:
+            raise KeyError(key)
+        return ids
+
+
+def current_folder(directory: Path) -> Path | None:
+    """The generation folder `current` names, if any."""
+    try:
+        return (directory / CURRENT).resolve(strict=True)
+    except OSError:
+        return None
+
+
+class MappedIndexCopy(IndexCopy):
+    """An `IndexCopy` whose content is the mapped file plus an overlay of the businesses
+    changed since its generation; catches up as the in-memory copy does."""
+
+    file: _File
+    #: businesses changed since the file's generation (their rows in it no longer count)
+    changed: set[int]
+    changed_ids: npt.NDArray[np.int32] | None
+    #: key -> ids of changed businesses, ascending
+    own_postings: dict[str, array[int]]
+
+    @classmethod
+    def open(cls, directory: Path) -> MappedIndexCopy | None:
+        """The newest generation under `directory`, or None when there is none yet."""
+        folder = current_folder(directory)
+        if folder is None:
+            return None
+        file = _File(folder)
+        copy = cls(int(file.header["generation"]), int(file.header["stamp"]))
+        copy.file = file
+        copy.changed, copy.changed_ids, copy.own_postings = set(), None, {}
+        copy.postings = _Postings(copy)  # type: ignore[assignment]
+        size = int(file.header["businesses"])
+        copy.names = _Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
+        copy.hidden = _Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
+        copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
+        copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
+        return copy
+
+    def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
+        if business_id in self.changed:
+            return None
+        return self.file.rows(table, business_id)
+
+    def _frequency(self, token: str) -> int | None:
+        at = self.file.tokens.find(token)
+        return None if at < 0 else int(self.file.frequencies[at])
+
+    def _variant(self, variant: str) -> tuple[tuple[str, str], ...] | None:
+        return self._decode_variant(self.file.variants.find(variant))
+
+    def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
+        if at < 0:
+            return None
+        return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
+
+    def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
+        found: dict[str, tuple[tuple[str, str], ...]] = {}
+        cache = self.vocabulary.cache  # type: ignore[attr-defined]
+        rest = []
+        for v in variants:
+            if v not in overlay:
+                if v in cache:
+                    if cache[v] is not None:
+                        found[v] = cache[v]
+                else:
+                    rest.append(v)
+        for v in variants:
+            if v in overlay and overlay[v] is not None:
+                found[v] = overlay[v]
+        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
+            rows = self._decode_variant(at)
+            if len(cache) >= CACHED:
+                cache.clear()
+            cache[v] = rows
+            if rows is not None:
+                found[v] = rows
+        return found
+
+    def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
+        return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
+
+    def in_city(self, key: str, city: str) -> array[int] | list[int]:
+        file = self.file
+        ids: list[int] = []
+        number = file.city_numbers.get(city)
+        if number is not None:
+            start, end = file.span(key)
+            found = file.posting_ids[start:end][file.posting_cities[start:end] == number]
+            if self.changed_ids is not None and len(found):
+                found = found[~np.isin(found, self.changed_ids)]
+            ids = found.tolist()
+        own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
+        return sorted(ids + own) if own else ids
+
+    def _take_out(self, business_id: int) -> None:
+        if business_id not in self.changed:
+            self.changed.add(business_id)
+            self.changed_ids = np.array(sorted(self.changed), dtype=np.int32)
+        for key in self.keys_of.get(business_id, ()):
+            ids = self.own_postings.get(key)
+            if ids is not None:
+                at = bisect.bisect_left(ids, business_id)
+                if at < len(ids) and ids[at] == business_id:
+                    del ids[at]
+                if not ids:
+                    del self.own_postings[key]
+        self.keys_of.pop(business_id, None)
+        self.city_of.pop(business_id, None)
+        self.mixed.pop(business_id, None)
+        self.names.pop(business_id, None)
+        self.hidden.pop(business_id, None)
+
+    def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self._set_keys(business_id, rows)
+        for key, _city in rows:
+            ids = self.own_postings.get(key)
+            if ids is None:
+                ids = self.own_postings[key] = array("i")
+            bisect.insort(ids, business_id)
+
+
+def refresh(connection: Connection, directory: Path, rewrite_after: int = REWRITE_AFTER) -> bool:
+    """Write the index file afresh from the tables when there is none, or it is too far
+    behind them (the worker, each round; `registry reindex`). Whether it was written."""
+    copy = MappedIndexCopy.open(directory)
+    if copy is not None:
+        try:
+            copy.catch_up(connection)
+            if len(copy.changed) < rewrite_after:
+                return False
+        except Behind:
+            pass
+    write(IndexCopy.load(connection), directory)
+    return True

@@ -1,0 +1,141 @@
+"""The machine's index file, mapped, plus each process's overlay of the changes since its
+generation answers exactly what the tables answer (`registry.directory.index_file`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from hypothesis import HealthCheck, given, settings
+
+from registry.actors import SYSTEM
+from registry.directory import businesses as directory
+from registry.directory import import_businesses, index_file, merges, search
+from registry.directory.copied_index import IndexCopies
+from registry.directory.index_copy import IndexCopy
+from registry.directory.index_file import MappedIndexCopy
+from registry.errors import InvalidTransition
+from tests.search.test_index_copy import QUERIES, agree, answers, operations
+
+
+def write_file(db, folder):
+    return index_file.write(IndexCopy.load(db.connection()), folder)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=operations)
+def test_the_file_and_its_overlay_agree_with_the_tables_after_any_changes(db, tmp_path, steps):
+    savepoint = db.begin_nested()
+    folder = tmp_path / "index"
+    try:
+        businesses = [
+            directory.create(db, SYSTEM, name, city=city)
+            for name, city in [("Shree Balaji Traders", "Pune"), ("Laxmi Paper Mart", "Surat")]
+        ]
+        write_file(db, folder)
+        merged: list[int] = []
+        copies = IndexCopies(background=False, directory=folder)
+        agree(db, copies)
+        assert isinstance(copies.copy, MappedIndexCopy)
+        for step in steps:
+            match step:
+                case ("create", name, city):
+                    businesses.append(directory.create(db, SYSTEM, name, city=city))
+                case ("alias", at, name):
+                    directory.add_alias(db, businesses[at % len(businesses)], name, "filing")
+                case ("merge", a, b):
+                    keep = businesses[a % len(businesses)]
+                    gone = businesses[b % len(businesses)]
+                    if keep.id != gone.id and None is keep.merged_into_id is gone.merged_into_id:
+                        merged.append(merges.merge(db, keep.id, gone.id, SYSTEM).id)
+                case ("undo", at):
+                    if merged:
+                        with contextlib.suppress(InvalidTransition):
+                            merges.undo(db, merged[at % len(merged)], SYSTEM)
+                case ("import", rows):
+                    listing = tmp_path / "import.csv"
+                    body = "".join(f"{n},,,Pune,Maharashtra\n" for n in rows)
+                    listing.write_text("name,gstin,pan,city,state\n" + body)
+                    import_businesses.import_file(db, listing, SYSTEM)
+                    # a large import lists everything as changed: searches then read the
+                    # tables until the worker writes a new file
+                    assert answers(db, copies) == answers(db, None)
+                    write_file(db, folder)
+                case ("search",):
+                    agree(db, copies)
+        agree(db, copies)
+        assert isinstance(copies.copy, MappedIndexCopy)
+    finally:
+        savepoint.rollback()
+        db.expunge_all()
+
+
+def test_without_a_file_searches_read_the_tables(db, tmp_path):
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    copies = IndexCopies(background=False, directory=tmp_path / "none")
+    assert answers(db, copies) == answers(db, None)
+    assert copies.copy is None
+
+
+def test_a_new_generation_is_swapped_in_whole_and_old_ones_removed(db, tmp_path):
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    first = write_file(db, folder)
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    second = write_file(db, folder)
+    assert first != second
+    assert os.readlink(folder / "current") == second.name
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["current", second.name])
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None and copy.generation > 0
+    hits = search.search(db, QUERIES[1][0], limit=3, copies=IndexCopies(False, directory=folder))
+    assert [h.business.name for h in hits.hits][:1] == ["Laxmi Paper Mart"]
+
+
+def test_the_worker_writes_the_file_when_missing_or_too_far_behind(db, tmp_path):
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    assert index_file.refresh(db.connection(), folder, rewrite_after=2)
+    assert not index_file.refresh(db.connection(), folder, rewrite_after=2)  # current
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    assert not index_file.refresh(db.connection(), folder, rewrite_after=2)  # overlay of one
+    directory.create(db, SYSTEM, "Ganesh Steel", city="Surat")
+    assert index_file.refresh(db.connection(), folder, rewrite_after=2)
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    assert not copy.changed  # the new file holds every business
+
+
+def test_the_setting_names_the_directory(tmp_path):
+    from registry.settings import Settings
+
+    assert Settings.from_env({}, tmp_path).search_index_dir is None
+    chosen = Settings.from_env({"SEARCH_INDEX_DIR": str(tmp_path)}, tmp_path).search_index_dir
+    assert chosen == tmp_path
+
+
+def test_the_worker_round_keeps_the_machine_file(session_factory, db, settings, tmp_path):
+    from dataclasses import replace
+
+    from registry import worker
+    from registry.mailer import FileMailer
+
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    db.commit()
+    chosen = replace(settings, search_index_dir=tmp_path / "index")
+    mailer = FileMailer(tmp_path / "mail")
+    assert worker.run_once(session_factory, mailer, chosen).index_file_written == 1
+    assert worker.run_once(session_factory, mailer, chosen).index_file_written == 0
+    assert worker.run_once(session_factory, mailer, settings).index_file_written == 0
+    assert MappedIndexCopy.open(tmp_path / "index") is not None
+
+
+def test_a_web_worker_with_an_index_file_loads_no_copy_of_its_own(tmp_path):
+    copies = IndexCopies(background=True, directory=tmp_path)
+    copies.start(lambda: None)  # type: ignore[arg-type,return-value]
+    assert copies._loading is None and copies.copy is None
