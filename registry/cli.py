@@ -277,7 +277,7 @@ def find_duplicates() -> None:
     """Refresh the admins' queue of probable duplicate businesses; prints a JSON summary."""
     settings = _settings()
     with _transaction(settings) as session:
-        summary = duplicates.refresh(session)
+        summary = duplicates.refresh_by(session, CLI_ACTOR)
     _echo_json(summary)
 
 
