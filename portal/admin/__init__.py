@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.admin import audit, businesses, disputes, members, orders, privacy  # noqa: E402,F401  (views register on bp)
+from portal.admin import (  # noqa: E402,F401  (views register on bp)
+    audit,
+    businesses,
+    disputes,
+    members,
+    orders,
+    privacy,
+    pulls,
+)

@@ -39,7 +39,9 @@ class _Report(Document):
         self.cell(0, 6, f"{PRODUCT_NAME} · page {self.page_no()}", align="C")
 
 
-def render_pdf(report: CreditReport) -> bytes:
+def render_pdf(report: CreditReport, code: str | None = None, verify_url: str = "") -> bytes:
+    """The report as a PDF; a sold report's carries its version's verification `code`,
+    which anyone can check at `verify_url`."""
     business, score = report["business"], report["score"]
     pdf = _Report()
     pdf.set_title(_text(f"Credit report: {business['name']}"))
@@ -52,6 +54,9 @@ def render_pdf(report: CreditReport) -> bytes:
 
     line(f"Credit report: {business['name']}", 16, "B")
     line(f"Generated {_day(report['generated_at'])} by {PRODUCT_NAME}")
+    if code:
+        line(f"Verification code: {code}", 10, "B")
+        line(f"Check it at {verify_url or '/verify-report'}: valid, and whether superseded.", 8)
     pdf.ln(3)
     line("Identity", 12, "B")
     line(f"Also known as: {', '.join(business['aliases']) or '-'}")
