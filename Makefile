@@ -27,10 +27,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the app with its dev tools
 
-run: $(STAMP) ## migrate, load demo data once, serve on 127.0.0.1:$(PORT)
-	$(VENV)/bin/registry init-db
-	$(VENV)/bin/registry demo
-	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+run: $(STAMP) ## the whole product: migrate, demo data once, web and worker on 127.0.0.1:$(PORT)
+	$(VENV)/bin/registry run --port $(PORT)
 
 serve: $(STAMP) ## production style: gunicorn ($(WEB_CONCURRENCY) workers) plus the worker process
 	$(VENV)/bin/registry init-db

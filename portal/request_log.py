@@ -3,12 +3,12 @@
 The id comes from a sane incoming `X-Request-ID` (a proxy or a client's own trace id) or
 is made here; it is echoed in the response so a member can quote it to support. Every
 log record made during a request carries it as `record.request_id` (a record factory, so
-loggers of any library get it, not only ours); `JsonFormatter` prints it.
+loggers of any library get it, not only ours); `registry.logs` prints it
+(as JSON, or as plain lines on a terminal).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -19,9 +19,12 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from registry.logs import JsonFormatter, PlainFormatter, handler
+
 ACCESS = logging.getLogger("khata.access")
 HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+__all__ = ["JsonFormatter", "PlainFormatter", "RequestIdFilter", "init_app"]
 _installed: list[Callable[..., logging.LogRecord]] = []
 
 
@@ -40,23 +43,6 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = current_request_id()
         return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line; structured fields passed with `extra={"fields": {...}}`."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
-        }
-        line.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
 
 
 def _install_record_factory() -> None:
@@ -141,14 +127,12 @@ def init_app(app: Flask, *, configure_handler: bool) -> None:
 
 
 def _configure_handler() -> None:
-    """JSON lines on stderr when nobody configured logging (gunicorn, `flask run`)."""
+    """Log lines on stderr when nobody configured logging (gunicorn, `flask run`): JSON,
+    or plain lines when stderr is a terminal (`registry.logs`)."""
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        return
     if root.handlers:
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    root.addHandler(handler)
+    ours = handler(sys.stderr)
+    ours.addFilter(RequestIdFilter())
+    root.addHandler(ours)
     logging.getLogger("khata").setLevel(logging.INFO)

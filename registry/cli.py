@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyotp
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
-from registry import audit, demo, migrate, worker
+from registry import audit, demo, launcher, logs, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import duplicates, index_file, name_index
@@ -75,7 +77,7 @@ def _echo_json(data: dict[str, Any]) -> None:
 @click.group()
 def main() -> None:
     """Khata Registry administration."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logs.configure(level=logging.INFO)
 
 
 @main.command("init-db")
@@ -161,6 +163,33 @@ def load_demo() -> None:
     with _transaction(settings) as session:
         created = demo.load(session, settings)
     click.echo("demo data loaded" if created else "demo data already present")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, envvar="PORT", default=5000, show_default=True)
+@click.option("--interval", default=2.0, show_default=True, help="worker: seconds between rounds")
+@click.option("--no-demo", is_flag=True, help="do not load the demo data")
+def run_all(host: str, port: int, interval: float, no_demo: bool) -> None:
+    """The whole product on one machine: migrate, load the demo data once, then the web
+    server and the worker together until Ctrl-C (development only)."""
+    os.environ["PORT"] = str(port)  # PUBLIC_BASE_URL follows the port unless it is set
+    settings = _settings()
+    if settings.production:
+        raise click.ClickException("`registry run` is for development; production: make serve")
+    migrate.upgrade(settings.database_url)
+    if not no_demo:
+        with _transaction(settings) as session:
+            demo.load(session, settings)
+    plan = launcher.Plan(host, port, interval)
+    code = launcher.run(plan, settings.public_base_url, not no_demo, click.echo)
+    sys.exit(code)
+
+
+@main.command("demo-code")
+def demo_code() -> None:
+    """Print the demo admin's current two-factor code (the demo's key is public)."""
+    click.echo(pyotp.TOTP(demo.ADMIN_TOTP_SECRET).now())
 
 
 @main.command("worker")
@@ -256,5 +285,9 @@ def find_duplicates() -> None:
     """Refresh the admins' queue of probable duplicate businesses; prints a JSON summary."""
     settings = _settings()
     with _transaction(settings) as session:
-        summary = duplicates.refresh(session)
+        summary = duplicates.refresh_by(session, CLI_ACTOR)
     _echo_json(summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,17 +1,23 @@
-"""Demo data for a newcomer's `make run`: members, businesses, and a complaint in each
-state of its life. Loading twice changes nothing."""
+"""Demo data for a newcomer's `make run`: members, businesses (one named in Devanagari),
+complaints in every state of their life at realistic ages over the last four months (the
+complaints' dates are back-dated; the audit log, a hash chain, keeps the time the demo
+was loaded), a dispute decided "corrected", probable duplicates in the admins' queue and
+a notice waiting in the outbox. Loading twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry import evidence
 from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.complaints import disputes, filing
 from registry.complaints import life as complaints
 from registry.directory import businesses as directory
+from registry.directory import duplicates
 from registry.identifiers import gstin_for
 from registry.members import accounts
 from registry.models import (
@@ -20,7 +26,6 @@ from registry.models import (
     ComplaintStatus,
     Dispute,
     DisputeReason,
-    DisputeStatus,
     EvidenceFile,
     Invoice,
     User,
@@ -53,8 +58,48 @@ DEMO_BUSINESSES = [
     ("New India Packaging", "33", "ABCFN5555E", "Chennai", "Tamil Nadu"),
     ("Om Shanti Logistics", "07", "ABCFO6666F", "New Delhi", "Delhi"),
     ("Gupta Cotton Mills Ltd", "23", "ABCCG7777G", "Indore", "Madhya Pradesh"),
+    ("श्री गणेश ट्रेडर्स", "08", "ABCFS8888H", "Jaipur", "Rajasthan"),
+    ("Mahalaxmi Dyes & Chemicals", "24", "ABCFM9999J", "Ahmedabad", "Gujarat"),
+    ("Annapurna Rice Mill", "29", "ABCFA1212K", "Mysuru", "Karnataka"),
+    ("Deccan Auto Components", "27", "ABCFD3434L", "Aurangabad", "Maharashtra"),
+]
+#: Spellings of demo businesses as other members typed them (no GSTIN): the probable
+#: duplicates an admin sees in the queue after `find-duplicates`.
+DEMO_LOOKALIKES = [
+    ("Laxmi Paper Mart", "Surat", "Gujarat"),
+    ("Shri Balaji Enterprise", "Pune", "Maharashtra"),
+    ("Agarwal Hardware and Sons", "Kanpur", "Uttar Pradesh"),
 ]
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+C = ComplaintStatus
+
+
+@dataclass(frozen=True)
+class Story:
+    """One demo complaint: filed `filed` days ago, then each (state, days ago) in order.
+    `decision` decides its dispute ("upheld" or "corrected") on the last step's day."""
+
+    filed: int
+    steps: tuple[tuple[ComplaintStatus, int], ...] = ()
+    decision: str | None = None
+
+
+#: A complaint in every state, at realistic ages over the last four months; none is
+#: listed before its notice period (15 days) ended.
+STORIES = [
+    Story(0),  # filed today: its notice waits in the outbox for the worker
+    Story(9),
+    Story(95, ((C.LISTED, 80),)),
+    Story(70, ((C.LISTED, 55),)),
+    Story(62, ((C.LISTED, 47), (C.DISPUTED, 12))),
+    Story(11, ((C.DISPUTED, 4),)),
+    Story(120, ((C.LISTED, 105), (C.SETTLED, 33))),
+    Story(50, ((C.WITHDRAWN, 46),)),
+    Story(85, ((C.DISPUTED, 78), (C.REMOVED, 60)), decision="upheld"),
+    Story(110, ((C.LISTED, 95), (C.DISPUTED, 70), (C.LISTED, 52)), decision="corrected"),
+    Story(40, ((C.LISTED, 25),)),
+]
 
 
 def load(session: Session, settings: Settings) -> bool:
@@ -89,43 +134,45 @@ def load(session: Session, settings: Settings) -> bool:
             gstin=gstin_for(state, pan),
             city=city,
             state=state_name,
-            email=f"accounts@{name.split()[0].lower()}.example",
+            email=f"accounts@{pan.lower()}.example",
         )
         for name, state, pan, city, state_name in DEMO_BUSINESSES
     ]
-
-    life = [
-        [ComplaintStatus.IN_NOTICE],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.LISTED],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.LISTED, ComplaintStatus.DISPUTED],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.LISTED, ComplaintStatus.SETTLED],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.DISPUTED, ComplaintStatus.REMOVED],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.WITHDRAWN],
-        [ComplaintStatus.IN_NOTICE, ComplaintStatus.LISTED],
-    ]
-    for number, (business, path) in enumerate(zip(businesses, life, strict=True), start=1):
+    for name, city, state_name in DEMO_LOOKALIKES:
+        directory.create(session, SYSTEM, name, city=city, state=state_name)
+    for number, (business, story) in enumerate(zip(businesses, STORIES, strict=True), start=1):
         user = users[number % len(users)]
-        _demo_complaint(session, settings, user, business, number, path)
+        _demo_complaint(session, settings, user, admin, business, number, story)
+    duplicates.refresh(session)
     return True
+
+
+def _at(days_ago: int, now: datetime) -> datetime:
+    return now - timedelta(days=days_ago)
 
 
 def _demo_complaint(
     session: Session,
     settings: Settings,
     user: User,
+    admin: User,
     business: Business,
     number: int,
-    path: list[ComplaintStatus],
+    story: Story,
 ) -> None:
     assert user.member_id is not None
     actor = Actor.of(user)
-    today = date.today()
+    now = utcnow()
+    filed_at = _at(story.filed, now)
+    filed_day = filed_at.date()
     complaint = Complaint(
         member_id=user.member_id,
         business_id=business.id,
         filed_by_user_id=user.id,
         status=ComplaintStatus.FILED,
+        debtor_email=business.email,
         note="Goods delivered and accepted; payment not received despite reminders.",
+        created_at=filed_at,
     )
     session.add(complaint)
     session.flush()
@@ -137,8 +184,8 @@ def _demo_complaint(
             business_id=business.id,
             number=f"INV-2026-{number:04d}",
             number_key=f"INV-2026-{number:04d}",
-            invoice_date=today - timedelta(days=40 + number * 20),
-            due_date=today - timedelta(days=10 + number * 20),
+            invoice_date=filed_day - timedelta(days=75 + number * 3),
+            due_date=filed_day - timedelta(days=45 + number * 3),
             amount_paise=amount,
             paid_paise=amount // 5,
         )
@@ -157,26 +204,45 @@ def _demo_complaint(
             sha256=stored.sha256,
         )
     )
-    now = utcnow()
-    complaint.notice_sent_at = now
-    complaint.notice_ends_at = now + timedelta(days=settings.notice_period_days)
-    for target in path:
-        if target is ComplaintStatus.DISPUTED:
+    session.flush()
+    if story.filed == 0:
+        filing.send_notice(session, settings, complaint)  # the notice email is queued
+        return
+    complaint.notice_sent_at = filed_at
+    complaint.notice_ends_at = filed_at + timedelta(days=settings.notice_period_days)
+    complaints.transition(
+        session, complaint, C.IN_NOTICE, SYSTEM, "demo: notice sent", now=filed_at
+    )
+    for target, days_ago in story.steps:
+        when = _at(days_ago, now)
+        if target is C.LISTED and complaint.listed_at is None:
+            assert when >= complaint.notice_ends_at, "never listed before the notice ended"
+        if target is C.DISPUTED:
             session.add(
                 Dispute(
                     complaint_id=complaint.id,
                     reason=DisputeReason.WRONG_AMOUNT,
                     statement="Part of the goods were returned; the amount is overstated.",
-                    due_at=now + timedelta(days=settings.dispute_deadline_days),
+                    opened_at=when,
+                    due_at=when + timedelta(days=settings.dispute_deadline_days),
                 )
             )
-        if target is ComplaintStatus.REMOVED:
+            session.flush()
+            complaints.transition(session, complaint, target, DEBTOR, "demo: disputed", now=when)
+        elif story.decision and complaint.status is C.DISPUTED:
             dispute = complaint.disputes[-1]
-            dispute.decision_note = "The debtor showed a credit note for the returned goods."
-            complaints.transition_dispute(
-                session, dispute, DisputeStatus.UPHELD, SYSTEM, dispute.decision_note
+            if story.decision == "upheld":
+                note = "The debtor showed a credit note for the returned goods."
+                disputes.decide(session, dispute, "upheld", note, Actor.of(admin))
+            else:
+                note = "A credit note covers part of the claim; the rest stands."
+                stands = complaint.amount_outstanding_paise * 3 // 5
+                disputes.decide(session, dispute, "corrected", note, Actor.of(admin), stands)
+            dispute.decided_at = when
+            if complaint.closed_at is not None:
+                complaint.closed_at = when
+        else:
+            who = SYSTEM if target is C.LISTED else actor
+            complaints.transition(
+                session, complaint, target, who, f"demo: {target.value}", now=when
             )
-        who = {ComplaintStatus.LISTED: SYSTEM, ComplaintStatus.REMOVED: SYSTEM}.get(target, actor)
-        if target is ComplaintStatus.DISPUTED:
-            who = DEBTOR
-        complaints.transition(session, complaint, target, who, f"demo: {target.value}")

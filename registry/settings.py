@@ -204,7 +204,9 @@ class Settings:
             report_price_paise=_int(env, "REPORT_PRICE_PAISE", 49900),
             notice_period_days=_int(env, "NOTICE_PERIOD_DAYS", 15),
             dispute_deadline_days=_int(env, "DISPUTE_DEADLINE_DAYS", 30),
-            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            public_base_url=(
+                env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}"
+            ).rstrip("/"),
             ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
             redis_url=env.get("REDIS_URL") or None,
             minimum_claim_paise=_int(env, "MINIMUM_CLAIM_PAISE", 100000),

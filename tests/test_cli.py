@@ -1,11 +1,13 @@
 """The `registry` console script, against a database of its own."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, delete, func, select, update
+from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
 from registry import demo
@@ -17,9 +19,13 @@ from registry.models import (
     BusinessKey,
     Complaint,
     ComplaintStatus,
+    Dispute,
+    DisputeStatus,
+    DuplicatePair,
     Member,
     NameTokenStat,
     NormalNameRecord,
+    OutboxMessage,
     User,
 )
 
@@ -109,25 +115,45 @@ def test_bad_input_is_explained_and_writes_nothing(cli_env):
     assert (count(cli_env, Member), count(cli_env, User)) == before
 
 
-def test_demo_loads_once_with_a_complaint_in_each_state(cli_env):
+def test_demo_loads_once_with_every_state_at_realistic_ages(cli_env):
     assert run(cli_env, "demo").output.strip() == "demo data loaded"
     assert run(cli_env, "demo").output.strip() == "demo data already present"
     engine = create_engine(cli_env["DATABASE_URL"])
-    with engine.connect() as conn:
-        states = set(conn.execute(select(Complaint.status)).scalars())
-        admin_key = conn.execute(
-            select(User.totp_secret).where(User.email == demo.ADMIN_EMAIL)
-        ).scalar()
+    with Session(engine) as session:
+        complaints = session.scalars(select(Complaint)).all()
+        states = {c.status for c in complaints}
+        admin_key = session.scalar(select(User.totp_secret).where(User.email == demo.ADMIN_EMAIL))
+        decisions = set(session.scalars(select(Dispute.status)))
+        pairs = session.scalar(
+            select(func.count()).select_from(DuplicatePair).where(DuplicatePair.status == "open")
+        )
+        waiting = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "notice", OutboxMessage.sent_at.is_(None)
+            )
+        ).all()
+        names = set(session.scalars(select(Business.name)))
     engine.dispose()
     assert admin_key == demo.ADMIN_TOTP_SECRET  # published with the demo login
-    assert {ComplaintStatus(s) if isinstance(s, str) else s for s in states} >= {
-        ComplaintStatus.IN_NOTICE,
-        ComplaintStatus.LISTED,
-        ComplaintStatus.DISPUTED,
-        ComplaintStatus.SETTLED,
-        ComplaintStatus.REMOVED,
-        ComplaintStatus.WITHDRAWN,
-    }
+    assert states == set(ComplaintStatus) - {ComplaintStatus.FILED}
+    assert DisputeStatus.CORRECTED in decisions and DisputeStatus.UPHELD in decisions
+    assert pairs and pairs >= 2  # the duplicates queue is filled
+    assert waiting  # a notice ready for the worker to send
+    assert "श्री गणेश ट्रेडर्स" in names
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    def naive(value):
+        return value.replace(tzinfo=None) if value.tzinfo else value
+
+    ages = sorted((now - naive(c.created_at)).days for c in complaints)
+    assert ages[0] == 0 and ages[-1] >= 90 and len({a // 30 for a in ages}) >= 4
+    for complaint in complaints:
+        if complaint.listed_at is not None:  # never listed before its notice ended
+            assert naive(complaint.listed_at) >= naive(complaint.notice_ends_at)
+            assert naive(complaint.notice_ends_at) - naive(complaint.notice_sent_at) >= timedelta(
+                days=15
+            )
+    assert run(cli_env, "audit-verify").exit_code == 0
 
 
 def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):

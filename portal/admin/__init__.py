@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.admin import audit, businesses, claims, disputes, members, privacy, pulls  # noqa: E402,F401  (views register on bp)
+from portal.admin import (  # noqa: E402,F401  (views register on bp)
+    audit,
+    businesses,
+    claims,
+    disputes,
+    members,
+    orders,
+    privacy,
+    pulls,
+)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
+from portal import i18n
 from portal.admin import bp
 from portal.auth import admin_required, reauth_required
 from portal.database import db
@@ -14,6 +15,7 @@ from portal.forms import ConfirmForm
 from portal.i18n import say
 from registry.directory import businesses, duplicates, merges, search
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
+from registry.language import N_, translate
 from registry.models import Business, Complaint, DuplicatePair
 
 PAGE = 25
@@ -43,6 +45,25 @@ def duplicate_queue() -> str:
     )
 
 
+@bp.post("/duplicates/find")
+@admin_required
+def find_duplicates() -> Response:
+    """The admin's button for `registry find-duplicates`: recompute the queue now."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    summary = duplicates.refresh_by(db(), current_user.actor)
+    flash(
+        translate(
+            i18n.current(),
+            N_("Found %(found)s probable pairs; %(open)s wait in the queue."),
+            found=summary["pairs_found"],
+            open=summary["open_pairs"],
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.duplicate_queue"), 303)
+
+
 @bp.post("/duplicates/<int:pair_id>/merge")
 @admin_required
 @reauth_required
@@ -50,6 +71,9 @@ def merge_pair(pair_id: int) -> Response:
     pair = db().get(DuplicatePair, pair_id)
     if pair is None or not ConfirmForm().validate_on_submit():
         abort(404 if pair is None else 400)
+    if request.form.get("confirm") != "yes":
+        flash(translate(i18n.current(), N_("Tick the box to confirm the merge.")), "error")
+        return redirect(url_for("admin.duplicate_queue"), 303)
     keep, gone = (
         (pair.a_id, pair.b_id) if request.form.get("keep") != "b" else (pair.b_id, pair.a_id)
     )

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal import i18n
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.downloads import send_evidence
@@ -20,6 +21,7 @@ from portal.web.forms import FilingForm, NoteForm
 from registry.complaints import filing, life
 from registry.complaints.msmed import msmed_interest
 from registry.errors import Conflict, InvalidTransition, ValidationFailed
+from registry.language import N_, translate
 from registry.models import Complaint
 
 
@@ -102,6 +104,9 @@ def withdraw(complaint_id: int) -> Response:
     item = _own(complaint_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "yes":
+        flash(translate(i18n.current(), N_("Tick the box to confirm the withdrawal.")), "error")
+        return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
     try:
         life.withdraw(db(), item, current_user.actor, settings=settings())
     except InvalidTransition as exc:

@@ -112,6 +112,21 @@ def refresh(session: Session) -> dict[str, Any]:
     }
 
 
+def refresh_by(session: Session, actor: Actor) -> dict[str, Any]:
+    """`refresh`, asked for by a person (an admin's button, the CLI): audited with what
+    it found."""
+    summary = refresh(session)
+    audit.record(
+        session,
+        actor,
+        "duplicate_queue",
+        "all",
+        "refreshed",
+        note=f"{summary['pairs_found']} probable pairs found, {summary['open_pairs']} open",
+    )
+    return summary
+
+
 def open_pairs_query() -> Select[DuplicatePair]:
     """Open pairs, best first (for a paged list)."""
     return (

@@ -2,6 +2,9 @@
 old the unpaid invoices are, and its complaints as a CSV for its books.
 
 Definitions (shown on the dashboard too):
+Withdrawn complaints are left out of every total (count, amounts, statuses, ageing): a
+member withdraws a complaint filed in error. Only their number is given, apart.
+
 - reported: the amount outstanding when filed, of every complaint except withdrawn ones;
 - recovered: that amount for complaints the member marked settled;
 - outstanding: complaints still open (in notice, listed, disputed);
@@ -49,6 +52,8 @@ class Overview:
     complaints: int
     statuses: list[StatusLine]
     ageing: list[Bucket]
+    #: Withdrawn complaints, counted in none of the figures above.
+    withdrawn: int = 0
 
     @property
     def recovery_percent(self) -> int:
@@ -68,16 +73,20 @@ def overview(session: Session, member_id: int, today: date | None = None) -> Ove
         .group_by(Complaint.status)
     ).all()
     found = {status: (count, int(paise)) for status, count, paise in rows}
+    counted = {status: figures for status, figures in found.items() if status is not C.WITHDRAWN}
     statuses = [
-        StatusLine(s.value, *found.get(s, (0, 0))) for s in ComplaintStatus if s is not C.FILED
+        StatusLine(s.value, *counted.get(s, (0, 0)))
+        for s in ComplaintStatus
+        if s not in (C.FILED, C.WITHDRAWN)
     ]
     return Overview(
-        reported_paise=sum(p for s, (_, p) in found.items() if s is not C.WITHDRAWN),
+        reported_paise=sum(p for _, p in counted.values()),
         recovered_paise=found.get(C.SETTLED, (0, 0))[1],
         outstanding_paise=sum(found.get(s, (0, 0))[1] for s in OPEN),
-        complaints=sum(count for count, _ in found.values()),
+        complaints=sum(count for count, _ in counted.values()),
         statuses=statuses,
         ageing=ageing(session, member_id, today),
+        withdrawn=found.get(C.WITHDRAWN, (0, 0))[0],
     )
 
 

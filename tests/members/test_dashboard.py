@@ -44,16 +44,32 @@ def test_the_figures_of_a_member(db, factory, make_complaint):
     assert seen.recovered_paise == 400000_00
     assert seen.reported_paise == 250000_00 + 150000_00 + 400000_00  # withdrawn left out
     assert seen.recovery_percent == 50
-    assert seen.complaints == 4
+    assert seen.complaints == 3  # the withdrawn one is left out of the count too
+    assert seen.withdrawn == 1
     by_status = {s.status: (s.count, s.paise) for s in seen.statuses}
-    assert by_status["listed"] == (1, 250000_00) and by_status["withdrawn"] == (1, 900000_00)
+    assert by_status["listed"] == (1, 250000_00) and "withdrawn" not in by_status
     assert by_status["in_notice"] == (0, 0) and "filed" not in by_status
+    assert sum(s.paise for s in seen.statuses) == seen.reported_paise
+    assert sum(s.count for s in seen.statuses) == seen.complaints
     assert [(b.label, b.invoices, b.paise) for b in seen.ageing] == [
         ("0-30 days", 1, 200000_00),
         ("31-60 days", 1, 50000_00),
         ("61-90 days", 1, 70000_00),
         ("90+ days", 1, 80000_00),
     ]
+
+
+def test_the_dashboard_page_leaves_withdrawn_complaints_out_of_its_figures(
+    client, auth, factory, make_complaint
+):
+    user = factory.member_user()
+    make_complaint(user, C.LISTED, invoices=[invoice("A", 100, 300000_00)])
+    make_complaint(user, C.WITHDRAWN, invoices=[invoice("W", 80, 700000_00)])
+    auth.login(user.email)
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="reported">₹3,00,000.00</span> reported in 1 complaint<' in page
+    assert "₹7,00,000.00" not in page.split("Latest complaints")[0]
+    assert "1 withdrawn complaint" in page and "left out of every figure" in page
 
 
 def test_the_ageing_buckets_are_bounded_at_30_60_and_90_days(db, factory, make_complaint):

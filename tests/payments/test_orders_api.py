@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.models import AuditEntry, OrderStatus, ReportOrder
+from tests.conftest import Auth
 from tests.payments.conftest import PRICE, bearer, checkout_object, deliver, event
 
 
@@ -232,3 +233,57 @@ def test_the_openapi_document_describes_the_payment_routes(client):
         "/api/v1/admin/orders/{order_id}/refund",
     } <= set(paths)
     assert not any("paid" in path for path in paths)
+
+
+# -- refunds from the portal: a ticked confirmation first -----------------------------------
+
+
+@pytest.fixture
+def admin_page(keyed_app, factory, db):
+    client = keyed_app.test_client()
+    assert Auth(client, db).login(factory.admin().email).status_code == 302
+    return client
+
+
+def test_a_refund_needs_the_confirmation_ticked(db, paid_order, fake_gateway, admin_page):
+    listing = admin_page.get("/admin/orders").get_data(as_text=True)
+    assert f"/admin/orders/{paid_order.id}" in listing
+    page = admin_page.get(f"/admin/orders/{paid_order.id}").get_data(as_text=True)
+    assert 'name="confirm" value="yes" required' in page and "locks again" in page
+
+    unconfirmed = admin_page.post(f"/admin/orders/{paid_order.id}/refund")
+    assert unconfirmed.status_code == 303
+    shown = admin_page.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    assert "Tick the box to confirm the refund." in shown
+    assert fake_gateway.refunds == []
+    db.refresh(paid_order)
+    assert paid_order.status is OrderStatus.PAID
+
+    done = admin_page.post(f"/admin/orders/{paid_order.id}/refund", data={"confirm": "yes"})
+    assert done.status_code == 302
+    assert fake_gateway.refunds == [paid_order.payment_intent_id]
+    db.refresh(paid_order)
+    assert paid_order.status is OrderStatus.REFUNDED
+    after = admin_page.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Refunded; the report is locked again." in after and 'name="confirm"' not in after
+
+    again = admin_page.post(f"/admin/orders/{paid_order.id}/refund", data={"confirm": "yes"})
+    assert again.status_code == 303 and fake_gateway.refunds == [paid_order.payment_intent_id]
+
+
+def test_a_refused_refund_changes_nothing(db, paid_order, fake_gateway, admin_page):
+    fake_gateway.fail = True
+    answer = admin_page.post(f"/admin/orders/{paid_order.id}/refund", data={"confirm": "yes"})
+    assert answer.status_code == 303
+    assert "refused the refund" in admin_page.get(answer.headers["Location"]).text
+    db.refresh(paid_order)
+    assert paid_order.status is OrderStatus.PAID
+
+
+def test_members_cannot_see_or_refund_orders(keyed_app, db, paid_order, factory, fake_gateway):
+    client = keyed_app.test_client()
+    assert Auth(client, db).login(factory.member_user().email).status_code == 302
+    assert client.get("/admin/orders").status_code in (403, 404)
+    refused = client.post(f"/admin/orders/{paid_order.id}/refund", data={"confirm": "yes"})
+    assert refused.status_code in (403, 404)
+    assert fake_gateway.refunds == []

@@ -133,7 +133,7 @@ def test_admin_merges_from_the_duplicates_page_and_undoes(client, auth, db, fact
     page = client.get("/admin/duplicates").get_data(as_text=True)
     assert "Aravali Sarees Pvt Ltd" in page and "Aravalli Saree Private Limited" in page
     pair_id = duplicates.open_pairs(db)[0].id
-    done = client.post(f"/admin/duplicates/{pair_id}/merge", data={"keep": "a"})
+    done = client.post(f"/admin/duplicates/{pair_id}/merge", data={"keep": "a", "confirm": "yes"})
     assert done.status_code == 302
     business = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Undo" in business and "Aravalli Saree Private Limited" in business
