@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from registry.actors import Actor
-from registry.complaints import disputes, filing, life
+from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
 from registry.directory import debtors, merges
 from registry.errors import Conflict, InvalidTransition, ValidationFailed
