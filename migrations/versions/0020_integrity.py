@@ -57,6 +57,30 @@ def _fill_financial_years() -> None:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "idempotent_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=60), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("location", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_idempotent_requests_member_id_members"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotent_requests")),
+        sa.UniqueConstraint(
+            "member_id", "scope", "key", name=op.f("uq_idempotent_requests_member_id_scope_key")
+        ),
+    )
+    op.create_index(
+        op.f("ix_idempotent_requests_created_at"), "idempotent_requests", ["created_at"]
+    )
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(sa.Column("financial_year", sa.String(7), nullable=True))
     _fill_financial_years()
@@ -70,6 +94,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_idempotent_requests_created_at"), table_name="idempotent_requests")
+    op.drop_table("idempotent_requests")
     with op.batch_alter_table("invoices") as batch:
         batch.drop_constraint("uq_invoices_member_id_financial_year_number_key", type_="unique")
         batch.create_unique_constraint(

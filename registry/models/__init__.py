@@ -13,6 +13,7 @@ from registry.models.complaints import (
     EvidenceFile,
     Invoice,
 )
+from registry.models.idempotency import IdempotentRequest
 from registry.models.invoices import TaxDocument, TaxDocumentKind, TaxDocumentSeries
 from registry.models.matching import (
     BusinessKey,
@@ -59,6 +60,7 @@ __all__ = [
     "DuplicatePair",
     "EvidenceFile",
     "GatewayEvent",
+    "IdempotentRequest",
     "ImportBatch",
     "ImportStatus",
     "Invoice",
