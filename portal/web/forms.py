@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.once import once_field
 from registry.bulk.batches import Document
 from registry.bulk.reading import FIELDS, REQUIRED
 from registry.models import DisputeReason
@@ -131,6 +132,7 @@ class FilingForm(FlaskForm):
     note = TextAreaField(
         "Note for the registry and the debtor", validators=[Optional(), Length(max=5000)]
     )
+    once = once_field()
     submit = SubmitField("File complaint")
 
 

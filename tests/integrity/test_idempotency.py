@@ -159,3 +159,37 @@ def test_concurrent_requests_with_one_key_file_once(database_server, settings):
         assert session.scalar(select(func.count()).select_from(Business)) == 1
     assert len(set(results)) == 1 and results[0][0] == 201, results
     engine.dispose()
+
+
+def test_a_double_submitted_filing_form_files_once(client, auth, factory, db):
+    import io
+    import re
+
+    from registry.identifiers import gstin_for
+
+    auth.login(factory.member_user().email)
+    page = client.get("/complaints/new").get_data(as_text=True)
+    once = re.search(r'name="once"[^>]*value="([^"]+)"', page)
+    assert once, "the filing form carries no one-use token"
+
+    def submit():
+        return client.post(
+            "/complaints/new",
+            data={
+                "debtor_name": "Om Shanti Logistics",
+                "debtor_gstin": gstin_for("07", "ABCFO6666F"),
+                "debtor_email": "pay@omshanti.example",
+                "invoices-0-number": "OSL-77",
+                "invoices-0-invoice_date": str(TODAY - timedelta(days=70)),
+                "invoices-0-due_date": str(TODAY - timedelta(days=40)),
+                "invoices-0-amount": "350000",
+                "evidence": [(io.BytesIO(PDF), "osl-77.pdf")],
+                "once": once.group(1),
+            },
+            content_type="multipart/form-data",
+        )
+
+    first, second = submit(), submit()
+    assert first.status_code in (302, 303) and second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db, Complaint) == 1
