@@ -17,7 +17,7 @@ from registry.actors import SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import links, recipients
 from registry.complaints.notices.mail import notice_email, notice_link, notice_short_text
-from registry.directory import debtors
+from registry.directory import businesses, debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.models.base import financial_year
@@ -216,7 +216,9 @@ def _debtor(
     already = _duplicates(session, actor.member_id, keys)
     if already:  # whichever debtor: known before the debtor is resolved
         raise _refuse_duplicates(already)
-    business = debtors.resolve(session, actor, filing.debtor)
+    # Locked and re-read: a merge racing this filing either waits for it (and then moves
+    # its complaint) or committed first (and the filing lands on the survivor).
+    business = businesses.locked_survivor(session, debtors.resolve(session, actor, filing.debtor))
     debtor_email = (filing.debtor.email or "").strip().lower() or business.email
     if not debtor_email:
         raise ValidationFailed(
