@@ -1,5 +1,5 @@
 """integrity: an invoice number is unique per member and financial year (whichever
-debtor it names); idempotency keys of filings and orders
+debtor it names); idempotency keys of filings and orders; one business per new PAN
 
 Revision ID: 0020_integrity
 Revises: 0018_reach
@@ -84,6 +84,21 @@ def upgrade() -> None:
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(sa.Column("financial_year", sa.String(7), nullable=True))
     _fill_financial_years()
+    op.create_table(
+        "pan_holders",
+        sa.Column("pan", sa.String(length=10), nullable=False),
+        sa.Column("business_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["business_id"], ["businesses.id"], name=op.f("fk_pan_holders_business_id_businesses")
+        ),
+        sa.PrimaryKeyConstraint("pan", name=op.f("pk_pan_holders")),
+    )
+    op.create_index(op.f("ix_pan_holders_business_id"), "pan_holders", ["business_id"])
+    # Each PAN on the registry is held by its oldest live business.
+    op.execute(
+        "INSERT INTO pan_holders (pan, business_id) SELECT pan, MIN(id) FROM businesses "
+        "WHERE pan IS NOT NULL AND merged_into_id IS NULL GROUP BY pan"
+    )
     with op.batch_alter_table("invoices") as batch:
         batch.alter_column("financial_year", existing_type=sa.String(7), nullable=False)
         batch.drop_constraint("uq_invoices_member_id_business_id_number_key", type_="unique")
@@ -94,6 +109,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_pan_holders_business_id"), table_name="pan_holders")
+    op.drop_table("pan_holders")
     op.drop_index(op.f("ix_idempotent_requests_created_at"), table_name="idempotent_requests")
     op.drop_table("idempotent_requests")
     with op.batch_alter_table("invoices") as batch:

@@ -13,7 +13,7 @@ from registry.actors import Actor
 from registry.directory import businesses, search
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import IdentifierError, normalise_email, validate_gstin, validate_pan
-from registry.models import Business
+from registry.models import Business, PanHolder
 
 #: A name-only debtor scoring at least this against a known business must be confirmed.
 CONFIRM_THRESHOLD = 70.0
@@ -112,7 +112,7 @@ def _by_pan_or_new(
         return businesses.add_gstin(session, same_entity[0], gstin) if gstin else same_entity[0]
     try:
         with session.begin_nested():
-            return businesses.create(
+            business = businesses.create(
                 session,
                 actor,
                 name,
@@ -121,12 +121,23 @@ def _by_pan_or_new(
                 city=debtor.city,
                 state=debtor.state,
             )
+            if pan:
+                # One new PAN, one business: a racing filing waits on this key.
+                session.add(PanHolder(pan=pan, business_id=business.id))
+                session.flush()
+            return business
     except IntegrityError:
-        # Another filing created this GSTIN's business a moment ago: use that one.
+        # Another filing created this GSTIN's business, or claimed this PAN, a moment
+        # ago (and committed): use that one.
         existing = businesses.by_gstin(session, gstin) if gstin else None
-        if existing is None:
+        if existing is not None:
+            return existing
+        holder = session.get(PanHolder, pan) if pan else None
+        if holder is None:
             raise
-        return existing
+        held = businesses.get(session, holder.business_id)
+        assert held is not None
+        return businesses.add_gstin(session, held, gstin) if gstin else held
 
 
 def _by_name(session: Session, actor: Actor, name: str, debtor: DebtorIn) -> Business:

@@ -3,7 +3,7 @@
 from registry.models.accounts import LoginFailure, PasswordReset, RecoveryCode
 from registry.models.activity import AuditEntry, OutboxMessage, Watch
 from registry.models.base import Base, utcnow
-from registry.models.businesses import Business, BusinessAlias, BusinessGstin
+from registry.models.businesses import Business, BusinessAlias, BusinessGstin, PanHolder
 from registry.models.complaints import (
     Complaint,
     ComplaintStatus,
@@ -76,6 +76,7 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",
+    "PanHolder",
     "PasswordReset",
     "PaymentLedger",
     "PrivacyRequest",
