@@ -92,11 +92,29 @@ def resolve(session: Session, actor: Actor, debtor: DebtorIn) -> Business:
     else:
         business = _by_name(session, actor, name, debtor)
     if name:
-        businesses.add_alias(session, business, name, "filing")
+        source = alias_source(session, business, name, gstin, pan)
+        if source is not None:
+            businesses.add_alias(session, business, name, source)
     # A reporter-given email belongs to its complaint only (Complaint.debtor_email): a
     # business's own contacts come from an authoritative source, never from a filing, so
     # one member's filing cannot redirect another member's notice.
     return business
+
+
+def alias_source(
+    session: Session, business: Business, name: str, gstin: str | None, pan: str | None
+) -> str | None:
+    """Whether a filing's spelling may become a searchable name of `business`, and why:
+    the filing's GSTIN/PAN identifies the business (`filing_identified`), or the spelling
+    is as close to its names as the score at which filing asks `confirm_business`
+    (`filing_matched`). Otherwise (None) one member's words tie nothing to the business:
+    an unrelated name filed against a chosen business_id stays out of search."""
+    if (pan and pan == business.pan) or (gstin and gstin in {g.gstin for g in business.gstins}):
+        return "filing_identified"
+    close = search.similar_names(session, name, business.city, business.state, limit=20)
+    if any(b.id == business.id and score >= CONFIRM_THRESHOLD for b, score in close):
+        return "filing_matched"
+    return None
 
 
 def _by_pan_or_new(
