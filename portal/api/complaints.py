@@ -6,6 +6,8 @@ from typing import Any
 
 from portal.api import bp, paging
 from portal.api.errors import ApiError
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from portal.api.idempotency import idempotent
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.api.schemas import (
     ComplaintDetail,
@@ -61,9 +63,11 @@ def _own(complaint_id: int) -> Complaint:
 
 @bp.route("/complaints", methods=["POST"])
 @key_required(api_keys.FILE)
+@idempotent
 @bp.arguments(ComplaintIn)
 @bp.response(201, ComplaintFiled)
-@bp.doc(security=SECURITY)
+@bp.alt_response(409, description="duplicate_invoice, confirm_business, idempotency_conflict")
+@bp.doc(security=SECURITY, parameters=[IDEMPOTENCY_KEY])
 def file_complaint(body: dict[str, Any]) -> dict[str, Any]:
     """File a complaint: debtor, overdue invoices and at least one evidence document."""
     api_member_id()

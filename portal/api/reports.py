@@ -8,6 +8,8 @@ from flask import Response, url_for
 
 from portal.api import bp
 from portal.api.errors import ApiError
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from portal.api.idempotency import idempotent
 from portal.api.keys import SECURITY, api_actor, api_member_id, key_required
 from portal.api.schemas import (
     OrderIn,
@@ -46,11 +48,13 @@ def gateway_failed(exc: GatewayError) -> ApiError:
 
 @bp.route("/reports/orders", methods=["POST"])
 @key_required(api_keys.REPORTS)
+@idempotent
 @bp.arguments(OrderIn)
 @bp.response(201, OrderOut)
 @bp.alt_response(404, description="No such business.")
+@bp.alt_response(409, description="idempotency_conflict")
 @bp.alt_response(502, description="The payment gateway refused or is unreachable.")
-@bp.doc(security=SECURITY)
+@bp.doc(security=SECURITY, parameters=[IDEMPOTENCY_KEY])
 def create_order(data: dict[str, Any]) -> dict[str, Any]:
     """Start buying a report: pay at `checkout_url`; the report unlocks when the gateway
     confirms the payment."""

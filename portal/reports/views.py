@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal import once
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
@@ -75,9 +76,13 @@ def buy(business_id: int) -> Response | str:
     business = credit_report.survivor(db(), business_id)
     if business is None:
         abort(404)
-    form = ConfirmForm()
+    form = once.OnceConfirmForm()
     if form.validate_on_submit():
+        began = once.begin(_member_id(), f"reports/buy/{business.id}", form.once.data)
+        if isinstance(began, Response):  # ordered already with this form: the same checkout
+            return began
         started = checkout.start(current_user.actor, business.id)
+        once.finish(began, started.checkout_url)
         return redirect(started.checkout_url, 303)
     price = settings().report_price_paise
     return render_template("reports/buy.html", business=business, form=form, price=price)

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal import i18n
+from portal import i18n, once
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.downloads import send_evidence
@@ -43,6 +43,9 @@ def new_complaint() -> Response | tuple[str, int]:
             form.invoices.append_entry()
         return render_template("complaints/new.html", form=form, candidates=candidates), 200
     if form.validate_on_submit() and not incomplete_rows(form):
+        began = once.begin(signed_in_user().member_id or 0, "complaints/new", form.once.data)
+        if isinstance(began, Response):  # this form was submitted already: show its result
+            return began
         try:
             filed = filing.file_complaint(db(), settings(), current_user.actor, filing_from(form))
         except ValidationFailed as exc:
@@ -63,7 +66,9 @@ def new_complaint() -> Response | tuple[str, int]:
                 ),
                 "success",
             )
-            return redirect(url_for("web.complaint", complaint_id=filed.complaint.id))
+            location = url_for("web.complaint", complaint_id=filed.complaint.id)
+            once.finish(began, location)
+            return redirect(location)
     status = 422 if form.is_submitted() else 200
     return render_template("complaints/new.html", form=form, candidates=candidates), status
 

@@ -33,6 +33,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import lazy
+from portal.once import once_field
 from registry.bulk.batches import Document
 from registry.bulk.reading import FIELDS, REQUIRED
 from registry.models import DisputeReason
@@ -141,6 +142,7 @@ class FilingForm(FlaskForm):
     note = TextAreaField(
         lazy("Note for the registry and the debtor"), validators=[Optional(), Length(max=5000)]
     )
+    once = once_field()
     submit = SubmitField(lazy("File complaint"))
 
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.bulk.reading import (
@@ -23,7 +22,7 @@ from registry.bulk.reading import (
     parse_amount,
     parse_date,
 )
-from registry.complaints.filing import MAX_INVOICES, invoice_key
+from registry.complaints.filing import MAX_INVOICES, already_reported, invoice_key
 from registry.directory import businesses, debtors, search
 from registry.errors import ValidationFailed
 from registry.identifiers import (
@@ -33,7 +32,8 @@ from registry.identifiers import (
     validate_gstin,
     validate_pan,
 )
-from registry.models import Business, Invoice
+from registry.models import Business
+from registry.models.base import financial_year
 from registry.money import rupees
 
 TOTAL_LINES = frozenset({"total", "grandtotal", "subtotal", "totals"})
@@ -220,17 +220,18 @@ def group_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if row["gstin"] or row["pan"]:
             by_name.setdefault(_squash(row["name"]), _group_key(row, {}))
     groups: dict[str, dict[str, Any]] = {}
+    seen: dict[tuple[str, str], int] = {}
     for row in good:
         key = _group_key(row, by_name)
-        group = groups.setdefault(key, {"key": key, "rows": [], "seen": {}, "errors": []})
-        number = invoice_key(row["number"])
-        if number in group["seen"]:
-            first = group["seen"][number]
+        group = groups.setdefault(key, {"key": key, "rows": [], "errors": []})
+        number = _row_key(row)
+        if number in seen:
             row["errors"].append(
-                f"invoice {row['number']} appears twice for this debtor (line {first})"
+                f"invoice {row['number']} appears twice in financial year {number[0]} "
+                f"(line {seen[number]})"
             )
             continue
-        group["seen"][number] = row["line"]
+        seen[number] = row["line"]
         group["rows"].append(row)
     return [g for g in groups.values() if g["rows"]]
 
@@ -268,17 +269,17 @@ def _resolve(session: Session, debtor: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "confirm", "candidates": close} if close else {"kind": "new"}
 
 
+def _row_key(row: dict[str, Any]) -> tuple[str, str]:
+    """An invoice row as the registry compares it: financial year and number key."""
+    return financial_year(row["invoice_date"]), invoice_key(row["number"])
+
+
 def _already_filed(
-    session: Session, member_id: int, business_id: int, keys: list[str]
-) -> dict[str, int]:
-    rows = session.execute(
-        select(Invoice.number_key, Invoice.complaint_id).where(
-            Invoice.member_id == member_id,
-            Invoice.business_id == business_id,
-            Invoice.number_key.in_(keys),
-        )
-    ).all()
-    return {key: complaint_id for key, complaint_id in rows}
+    session: Session, member_id: int, rows: list[dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """The complaint each row's invoice is already reported in (against any debtor)."""
+    found = already_reported(session, member_id, [_row_key(r) for r in rows])
+    return {key: complaint_id for key, (_, complaint_id) in found.items()}
 
 
 def _check_group(group: dict[str, Any], minimum_paise: int) -> None:
@@ -318,16 +319,14 @@ def build_plan(
     for group in groups:
         group["debtor"] = _debtor_of(group["rows"])
         group["resolution"] = _resolve(session, group["debtor"])
-        if group["resolution"]["kind"] == "known":
-            keys = [invoice_key(r["number"]) for r in group["rows"]]
-            filed = _already_filed(session, member_id, group["resolution"]["business_id"], keys)
-            for row in group["rows"]:
-                if invoice_key(row["number"]) in filed:
-                    row["errors"].append(
-                        f"invoice {row['number']} is already reported "
-                        f"(complaint #{filed[invoice_key(row['number'])]})"
-                    )
-            group["rows"] = [r for r in group["rows"] if not r["errors"]]
+        filed = _already_filed(session, member_id, group["rows"])
+        for row in group["rows"]:
+            if _row_key(row) in filed:
+                row["errors"].append(
+                    f"invoice {row['number']} is already reported "
+                    f"(complaint #{filed[_row_key(row)]})"
+                )
+        group["rows"] = [r for r in group["rows"] if not r["errors"]]
         _check_group(group, minimum_paise)
     plan = _plan_data(read, [g for g in groups if g["rows"]])
     ambiguous = any(r.get("ambiguous") for r in read)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,10 +22,11 @@ from registry.complaints.notices.mail import (
     notice_short_text,
     notice_whatsapp_text,
 )
-from registry.directory import debtors
+from registry.directory import businesses, debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import normalise_mobile
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
+from registry.models.base import financial_year
 from registry.money import rupees
 from registry.settings import Settings
 
@@ -74,15 +75,15 @@ def check_invoices(invoices: list[InvoiceIn], today: date, minimum_paise: int) -
         return {"invoices": "add at least one unpaid invoice"}
     if len(invoices) > MAX_INVOICES:
         return {"invoices": f"at most {MAX_INVOICES} invoices in one complaint"}
-    seen: set[str] = set()
+    seen: set[InvoiceKey] = set()
     for i, inv in enumerate(invoices):
         at = f"invoices.{i}"
         key = invoice_key(inv.number)
         if not key or len(inv.number.strip()) > 64:
             errors[f"{at}.number"] = "give the invoice number (up to 64 characters)"
-        elif key in seen:
+        elif (financial_year(inv.invoice_date), key) in seen:
             errors[f"{at}.number"] = "the same invoice number appears twice"
-        seen.add(key)
+        seen.add((financial_year(inv.invoice_date), key))
         if inv.invoice_date > today:
             errors[f"{at}.invoice_date"] = "is in the future"
         if inv.due_date < inv.invoice_date:
@@ -116,22 +117,48 @@ def check_evidence(files: list[EvidenceIn], max_bytes: int) -> dict[str, str]:
     return evidence.problems("evidence", ((f.filename, f.content) for f in files), max_bytes)
 
 
-def _duplicates(session: Session, member_id: int, business_id: int, keys: list[str]) -> list[str]:
-    return list(
-        session.scalars(
-            select(Invoice.number).where(
-                Invoice.member_id == member_id,
-                Invoice.business_id == business_id,
-                Invoice.number_key.in_(keys),
-            )
+#: An invoice as the registry compares it: its financial year and its number's key.
+InvoiceKey = tuple[str, str]
+
+
+def invoice_keys(invoices: list[InvoiceIn]) -> list[InvoiceKey]:
+    return [(financial_year(inv.invoice_date), invoice_key(inv.number)) for inv in invoices]
+
+
+def already_reported(
+    session: Session, member_id: int, keys: list[InvoiceKey]
+) -> dict[InvoiceKey, tuple[str, int]]:
+    """The member's invoices among `keys`, each with its number as filed and its
+    complaint, whichever debtor they name: an invoice number is unique per member and
+    financial year."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            Invoice.financial_year, Invoice.number_key, Invoice.number, Invoice.complaint_id
+        ).where(
+            Invoice.member_id == member_id,
+            or_(
+                *(
+                    and_(Invoice.financial_year == year, Invoice.number_key == key)
+                    for year, key in set(keys)
+                )
+            ),
         )
     )
+    return {(year, key): (number, complaint_id) for year, key, number, complaint_id in rows}
+
+
+def _duplicates(session: Session, member_id: int, keys: list[InvoiceKey]) -> list[str]:
+    return [number for number, _ in already_reported(session, member_id, keys).values()]
 
 
 def _refuse_duplicates(numbers: list[str]) -> Conflict:
     return Conflict(
         "duplicate_invoice",
-        "You have already reported invoice " + ", ".join(sorted(numbers)) + " of this business.",
+        "You have already reported invoice "
+        + ", ".join(sorted(numbers))
+        + " (an invoice number is reported once per financial year).",
         invoices=sorted(numbers),
     )
 
@@ -163,18 +190,17 @@ def file_complaint(
     if errors:
         raise ValidationFailed(errors)
 
-    keys = [invoice_key(inv.number) for inv in filing.invoices]
+    keys = invoice_keys(filing.invoices)
     written: list[Path] = []
     try:
         with session.begin_nested():
             business, contact = _debtor(session, actor, filing, keys)
-            business_id = business.id
             try:
                 complaint = _write(
                     session, settings, actor, filing, business, contact, note, written
                 )
             except IntegrityError as exc:  # the same invoice, filed since the check
-                numbers = _duplicates(session, actor.member_id, business_id, keys)
+                numbers = _duplicates(session, actor.member_id, keys)
                 raise _refuse_duplicates(
                     numbers or [inv.number for inv in filing.invoices]
                 ) from exc
@@ -187,16 +213,18 @@ def file_complaint(
 
 
 def _debtor(
-    session: Session, actor: Actor, filing: FilingIn, keys: list[str]
+    session: Session, actor: Actor, filing: FilingIn, keys: list[InvoiceKey]
 ) -> tuple[Business, Contact]:
     """The debtor's business and where its notice goes (an email, a mobile, or both),
     refusing invoices of `keys` the member reported already. Resolving may write: the
     caller's savepoint takes that back if the filing is refused."""
     assert actor.member_id is not None
-    business = debtors.resolve(session, actor, filing.debtor)
-    already = _duplicates(session, actor.member_id, business.id, keys)
-    if already:
+    already = _duplicates(session, actor.member_id, keys)
+    if already:  # whichever debtor: known before the debtor is resolved
         raise _refuse_duplicates(already)
+    # Locked and re-read: a merge racing this filing either waits for it (and then moves
+    # its complaint) or committed first (and the filing lands on the survivor).
+    business = businesses.locked_survivor(session, debtors.resolve(session, actor, filing.debtor))
     # The reporter's contacts belong to this complaint; the business's own contacts count
     # only when they come from an authoritative source (a directory load, or the business).
     email = (filing.debtor.email or "").strip().lower() or None
@@ -251,6 +279,7 @@ def _write(
                     number=inv.number.strip(),
                     number_key=invoice_key(inv.number),
                     invoice_date=inv.invoice_date,
+                    financial_year=financial_year(inv.invoice_date),
                     due_date=inv.due_date,
                     amount_paise=inv.amount_paise,
                     paid_paise=inv.paid_paise,

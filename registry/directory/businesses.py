@@ -37,6 +37,29 @@ def get(session: Session, business_id: int) -> Business | None:
     return survivor(session, business) if business is not None else None
 
 
+def locked_survivor(session: Session, business: Business) -> Business:
+    """The live business `business` stands for, its row locked until the transaction
+    ends (PostgreSQL; SQLite has one writer anyway) and read afresh: a merge that
+    committed meanwhile is seen and followed, and one not begun yet waits for this
+    transaction, so what is written against the business is not left on a merged-away
+    record."""
+    for _ in range(MAX_MERGE_CHAIN + 1):
+        locked = session.scalar(
+            select(Business)
+            .where(Business.id == business.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert locked is not None
+        if locked.merged_into_id is None:
+            return locked
+        nxt = session.get(Business, locked.merged_into_id)
+        if nxt is None:
+            return locked
+        business = nxt
+    return business
+
+
 def by_gstin(session: Session, gstin: str) -> Business | None:
     business = session.scalar(
         select(Business).join(BusinessGstin).where(BusinessGstin.gstin == gstin)

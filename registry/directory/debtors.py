@@ -19,7 +19,7 @@ from registry.identifiers import (
     validate_gstin,
     validate_pan,
 )
-from registry.models import Business
+from registry.models import Business, PanHolder
 
 #: A name-only debtor scoring at least this against a known business must be confirmed.
 CONFIRM_THRESHOLD = 70.0
@@ -104,11 +104,29 @@ def resolve(session: Session, actor: Actor, debtor: DebtorIn) -> Business:
     else:
         business = _by_name(session, actor, name, debtor)
     if name:
-        businesses.add_alias(session, business, name, "filing")
+        source = alias_source(session, business, name, gstin, pan)
+        if source is not None:
+            businesses.add_alias(session, business, name, source)
     # A reporter-given email belongs to its complaint only (Complaint.debtor_email): a
     # business's own contacts come from an authoritative source, never from a filing, so
     # one member's filing cannot redirect another member's notice.
     return business
+
+
+def alias_source(
+    session: Session, business: Business, name: str, gstin: str | None, pan: str | None
+) -> str | None:
+    """Whether a filing's spelling may become a searchable name of `business`, and why:
+    the filing's GSTIN/PAN identifies the business (`filing_identified`), or the spelling
+    is as close to its names as the score at which filing asks `confirm_business`
+    (`filing_matched`). Otherwise (None) one member's words tie nothing to the business:
+    an unrelated name filed against a chosen business_id stays out of search."""
+    if (pan and pan == business.pan) or (gstin and gstin in {g.gstin for g in business.gstins}):
+        return "filing_identified"
+    close = search.similar_names(session, name, business.city, business.state, limit=20)
+    if any(b.id == business.id and score >= CONFIRM_THRESHOLD for b, score in close):
+        return "filing_matched"
+    return None
 
 
 def _by_pan_or_new(
@@ -124,7 +142,7 @@ def _by_pan_or_new(
         return businesses.add_gstin(session, same_entity[0], gstin) if gstin else same_entity[0]
     try:
         with session.begin_nested():
-            return businesses.create(
+            business = businesses.create(
                 session,
                 actor,
                 name,
@@ -133,12 +151,23 @@ def _by_pan_or_new(
                 city=debtor.city,
                 state=debtor.state,
             )
+            if pan:
+                # One new PAN, one business: a racing filing waits on this key.
+                session.add(PanHolder(pan=pan, business_id=business.id))
+                session.flush()
+            return business
     except IntegrityError:
-        # Another filing created this GSTIN's business a moment ago: use that one.
+        # Another filing created this GSTIN's business, or claimed this PAN, a moment
+        # ago (and committed): use that one.
         existing = businesses.by_gstin(session, gstin) if gstin else None
-        if existing is None:
+        if existing is not None:
+            return existing
+        holder = session.get(PanHolder, pan) if pan else None
+        if holder is None:
             raise
-        return existing
+        held = businesses.get(session, holder.business_id)
+        assert held is not None
+        return businesses.add_gstin(session, held, gstin) if gstin else held
 
 
 def _by_name(session: Session, actor: Actor, name: str, debtor: DebtorIn) -> Business:

@@ -77,8 +77,23 @@ def _clashing_invoices(session: Session, keep: Business, merge: Business) -> lis
     return sorted(set(rows))
 
 
+def _locked(session: Session, ids: list[int]) -> dict[int, Business]:
+    """The businesses, their rows locked (in id order, so two merges cannot deadlock) and
+    read afresh: a filing against one of them finishes before the merge moves its
+    records, or waits and then files against the survivor."""
+    rows = session.scalars(
+        select(Business)
+        .where(Business.id.in_(ids))
+        .order_by(Business.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {b.id: b for b in rows}
+
+
 def check(session: Session, keep_id: int, merge_id: int) -> tuple[Business, Business]:
-    keep, merge = session.get(Business, keep_id), session.get(Business, merge_id)
+    locked = _locked(session, sorted({keep_id, merge_id}))
+    keep, merge = locked.get(keep_id), locked.get(merge_id)
     errors: dict[str, str] = {}
     if keep is None:
         errors["keep"] = "no such business"

@@ -3,7 +3,7 @@
 from registry.models.accounts import LoginFailure, PasswordReset, RecoveryCode
 from registry.models.activity import AuditEntry, OutboxMessage, Watch
 from registry.models.base import Base, utcnow
-from registry.models.businesses import Business, BusinessAlias, BusinessGstin
+from registry.models.businesses import Business, BusinessAlias, BusinessGstin, PanHolder
 from registry.models.claims import BusinessClaim, BusinessToken
 from registry.models.complaints import (
     Complaint,
@@ -14,6 +14,7 @@ from registry.models.complaints import (
     EvidenceFile,
     Invoice,
 )
+from registry.models.idempotency import IdempotentRequest
 from registry.models.invoices import TaxDocument, TaxDocumentKind, TaxDocumentSeries
 from registry.models.matching import (
     BusinessKey,
@@ -64,6 +65,7 @@ __all__ = [
     "DuplicatePair",
     "EvidenceFile",
     "GatewayEvent",
+    "IdempotentRequest",
     "ImportBatch",
     "ImportStatus",
     "Invoice",
@@ -79,6 +81,7 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "PairStatus",
+    "PanHolder",
     "PasswordReset",
     "PaymentLedger",
     "PrivacyRequest",

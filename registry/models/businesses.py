@@ -65,3 +65,15 @@ class BusinessAlias(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     business: Mapped[Business] = relationship(back_populates="aliases")
+
+
+class PanHolder(Base):
+    """The one business a PAN created through filing belongs to: a filing that finds no
+    business with its PAN creates one and claims the PAN here, in the same savepoint, so
+    filings racing with GSTINs of one new PAN wait on this key and the later ones join
+    the first one's business instead of creating another."""
+
+    __tablename__ = "pan_holders"
+
+    pan: Mapped[str] = mapped_column(String(10), primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, enum_column, utcnow
+from registry.models.base import Base, enum_column, financial_year, utcnow
 from registry.models.businesses import Business
 from registry.models.members import Member
 
@@ -95,14 +95,20 @@ class Complaint(Base):
     )
 
 
+def _financial_year_of_row(context: Any) -> str:
+    invoice_date: date = context.get_current_parameters()["invoice_date"]
+    return financial_year(invoice_date)
+
+
 class Invoice(Base):
     """One unpaid invoice. `number_key` is the number as compared (case and spacing
-    ignored), unique per member and debtor so the same invoice cannot be filed twice,
-    even by two requests at once."""
+    ignored), unique per member and financial year (April to March, by `invoice_date`)
+    whichever debtor it names, as GST invoice numbering is: the same invoice cannot be
+    filed twice, against one debtor or two, even by two requests at once."""
 
     __tablename__ = "invoices"
     __table_args__ = (
-        UniqueConstraint("member_id", "business_id", "number_key"),
+        UniqueConstraint("member_id", "financial_year", "number_key"),
         CheckConstraint("amount_paise > 0", name="amount_positive"),
         CheckConstraint("paid_paise >= 0", name="paid_not_negative"),
         CheckConstraint("paid_paise <= amount_paise", name="paid_within_amount"),
@@ -116,6 +122,8 @@ class Invoice(Base):
     number: Mapped[str] = mapped_column(String(64))
     number_key: Mapped[str] = mapped_column(String(64))
     invoice_date: Mapped[date]
+    #: "2026-27": the financial year of `invoice_date`, set from it when not given.
+    financial_year: Mapped[str] = mapped_column(String(7), default=_financial_year_of_row)
     due_date: Mapped[date]
     amount_paise: Mapped[int]
     paid_paise: Mapped[int] = mapped_column(default=0)

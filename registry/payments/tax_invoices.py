@@ -35,17 +35,12 @@ from registry.models import (
     TaxDocumentKind,
     TaxDocumentSeries,
 )
+from registry.models.base import financial_year
 
 SAC = "998591"
 SAC_DESCRIPTION = "Credit reporting and rating services"
 GST_RATE = Decimal("0.18")
 PREFIX = {TaxDocumentKind.INVOICE: "KR", TaxDocumentKind.CREDIT_NOTE: "CN"}
-
-
-def financial_year(day: date) -> str:
-    """India's financial year of a day: 4 Dec 2026 and 31 Mar 2027 are in "2026-27"."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def document_number(document: TaxDocument) -> str:

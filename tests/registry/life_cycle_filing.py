@@ -48,6 +48,14 @@ class Filings(ModelReading):
         )
         return complaint.id
 
+    def reported_already(self, member: int, keys: frozenset[str]) -> bool:
+        return any(c.member == member and c.keys & keys for c in self.claims.values())
+
+    @staticmethod
+    def keys(request: filing.FilingIn) -> frozenset[str]:
+        """The filing's invoices as compared: financial year and number key."""
+        return frozenset(f"{year} {key}" for year, key in filing.invoice_keys(request.invoices))
+
     def request(self, debtor: debtors.DebtorIn, numbers: list[str], amount: int) -> filing.FilingIn:
         today = self.now.date()
         billed, paid = AMOUNTS[amount]
@@ -70,8 +78,8 @@ class Filings(ModelReading):
         expected_business: int | None,
     ) -> int | None:
         """File; `expected_business` is where the model says it lands (None: new)."""
-        keys = frozenset(filing.invoice_key(n) for n in numbers)
         request = self.request(debtor, numbers, amount)
+        keys = self.keys(request)
         actor = self.members[member]
         today = self.now.date()
         if len(keys) < len(numbers):
@@ -80,10 +88,9 @@ class Filings(ModelReading):
                 ValidationFailed,
             )
             return None
-        if expected_business is not None and any(
-            c.member == member and c.business == expected_business and c.keys & keys
-            for c in self.claims.values()
-        ):
+        # An invoice number is the member's once per financial year, whichever debtor it
+        # names: checked before the debtor is resolved.
+        if self.reported_already(member, keys):
             error = self.refused(
                 lambda: filing.file_complaint(self.db, self.settings, actor, request, today),
                 Conflict,

@@ -327,7 +327,10 @@ def test_a_filing_that_loses_the_race_for_its_invoice_writes_nothing(
     with pytest.raises(Conflict) as caught:
         filing.file_complaint(db, settings, member, racing)
     assert caught.value.code == "duplicate_invoice"
-    assert caught.value.message == "You have already reported invoice LP/2026/101 of this business."
+    assert caught.value.message == (
+        "You have already reported invoice LP/2026/101 "
+        "(an invoice number is reported once per financial year)."
+    )
     assert caught.value.extra["invoices"] == ["LP/2026/101"]
     db.expire_all()
     assert [g.gstin for g in business.gstins] == [gstin_for("24", "ABCFL1111A")]

@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from registry.actors import Actor
-from registry.complaints import disputes, filing, life
+from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
 from registry.directory import debtors, merges
 from registry.errors import Conflict, InvalidTransition, ValidationFailed
@@ -164,8 +164,8 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         request = debtors.DebtorIn(
             name=name, city=city, email=f"owner{debtor}@name.example", new_business=new
         )
-        keys = {filing.invoice_key(n) for n in numbers}
-        if not new and len(keys) == len(numbers):
+        keys = self.keys(self.request(request, numbers, amount))
+        if not new and len(keys) == len(numbers) and not self.reported_already(member, keys):
             try:
                 before = self.snapshot()
                 made = self.file(member, request, numbers, amount, None)
