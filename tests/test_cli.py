@@ -170,6 +170,7 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "privacy_escalations",
         "orphan_files_removed",
         "index_changes_pruned",
+        "index_file_written",
         "emails_sent",
         "emails_failed",
     }

@@ -109,7 +109,13 @@ def my_business_report() -> Any:
 @bp.response(200, InquiryOut(many=True), headers=paging.HEADERS)
 @bp.doc(security=BUSINESS_SECURITY, parameters=paging.PARAMETERS)
 def my_business_inquiries() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Who pulled the business's report (paged, newest first): when, and the puller's
-    industry, never its name."""
-    rows, headers = paging.page_of(own_file.inquiries(my_business()), rows=True)
-    return [{"at": at, "industry": industry, "state": None} for at, industry in rows], headers
+    """Who pulled the business's report (paged, newest first): one line per enquirer and
+    day, with its industry and state; its name only where the member agreed to be named."""
+    lines = own_file.inquiries(db(), my_business())
+    page, per_page = paging.page_args()
+    window = lines[(page - 1) * per_page : page * per_page]
+    answer = [
+        {"at": line.on, "industry": line.industry, "state": line.state, "member": line.name}
+        for line in window
+    ]
+    return answer, paging.headers(page, per_page, len(lines))

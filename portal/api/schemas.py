@@ -457,6 +457,9 @@ class MyBusiness(Schema):
 
 
 class InquiryOut(Schema):
-    at = fields.DateTime(format="iso")
+    at = fields.Date(metadata={"description": "The day of the enquirer's pulls."})
     industry = fields.String()
     state = fields.String(allow_none=True)
+    member = fields.String(
+        allow_none=True, metadata={"description": "Only when the member agreed to be named."}
+    )

@@ -172,7 +172,7 @@ def business_home() -> str | Response | tuple[str, int]:
         business=business,
         report=report,
         form=form,
-        inquiries=db().execute(own_file.inquiries(business).limit(200)).all(),
+        inquiries=own_file.inquiries(db(), business)[:200],
     ), status
 
 

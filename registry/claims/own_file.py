@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from registry.models import Business, Member, OrderStatus, ReportOrder
+from registry.models import Business
 from registry.reports import credit_report
+from registry.reports import inquiries as inquiries_log
 from registry.reports.credit_report import CreditReport
 
 
@@ -28,16 +28,7 @@ def whole_file(session: Session, business: Business, now: datetime) -> CreditRep
     return credit_report.build_report(session, business.id, now)
 
 
-def inquiries(business: Business) -> Select[datetime | None, str]:
-    """Each paid pull of this business's report, newest first: when, and the puller's
-    industry (never its name). Read from the report orders, paid or later refunded."""
-    return (
-        select(ReportOrder.paid_at, Member.industry)
-        .join(Member, Member.id == ReportOrder.member_id)
-        .where(
-            ReportOrder.business_id == business.id,
-            ReportOrder.paid_at.is_not(None),
-            ReportOrder.status.in_([OrderStatus.PAID, OrderStatus.REFUNDED]),
-        )
-        .order_by(ReportOrder.paid_at.desc(), ReportOrder.id.desc())
-    )
+def inquiries(session: Session, business: Business) -> list[inquiries_log.Inquiry]:
+    """Who pulled this business's report, newest first: one line per enquirer and day,
+    with the enquirer's industry and state, and its name only where it agreed."""
+    return inquiries_log.inquiries_for(session, business.id)

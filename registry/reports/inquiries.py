@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from matching.kinds import gstin_state
 from registry import audit
 from registry.actors import Actor
-from registry.complaints.notices.recipients import Recipient, fan_out
+from registry.complaints.notices.recipients import Recipient, fan_out, own_contacts
 from registry.language import N_, translate
 from registry.models import Business, BusinessGstin, Member, ReportPull
 from registry.reports.credit_report import merged_family, survivor
@@ -89,14 +89,9 @@ def _alerted_lately(session: Session, member_id: int, business_id: int, now: dat
 
 
 def alert_recipients(business: Business) -> list[Recipient]:
-    """The business's own contacts on its row: its email, and its mobile when it has one."""
-    found: list[Recipient] = []
-    if business.email:
-        found.append(Recipient("email", business.email, "business"))
-    mobile = getattr(business, "mobile", None)
-    if isinstance(mobile, str) and mobile:
-        found.append(Recipient("mobile", mobile, "business"))
-    return found
+    """The business's own contacts from an authoritative source (a directory load or the
+    business itself), never a contact a member gave with a complaint."""
+    return own_contacts(business)
 
 
 def _alert(session: Session, business_id: int) -> int:

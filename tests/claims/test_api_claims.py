@@ -116,34 +116,35 @@ def test_the_whole_file_is_free_and_shaped_like_the_paid_report(
 
 
 def test_inquiries_name_the_industry_not_the_member(client, db, listed, factory):
+    from registry.reports import inquiries
+
     puller = factory.member_user(name="Curious Buyer Ltd")
-    db.add(
-        ReportOrder(
-            member_id=puller.member_id,
-            user_id=puller.id,
-            business_id=listed.id,
-            status=O.PAID,
-            amount_paise=49900,
-            currency="INR",
-            paid_at=utcnow(),
-        )
+    named = factory.member_user(name="Open Book Traders")
+    named.member.named_in_inquiries = True
+    order = ReportOrder(
+        member_id=puller.member_id,
+        user_id=puller.id,
+        business_id=listed.id,
+        status=O.PAID,
+        amount_paise=49900,
+        currency="INR",
+        paid_at=utcnow(),
     )
-    db.add(
-        ReportOrder(
-            member_id=puller.member_id,
-            user_id=puller.id,
-            business_id=listed.id,
-            status=O.PENDING,
-            amount_paise=49900,
-            currency="INR",
-        )
-    )
+    db.add(order)
+    db.flush()
+    # an unlock and two reads by one member on one day are one line; another member's is another
+    for kind in ("unlock", "page", "pdf"):
+        inquiries.record_pull(db, puller.member_id, listed.id, kind, utcnow(), order.id)
+    inquiries.record_pull(db, named.member_id, listed.id, "api", utcnow())
     db.flush()
     token = token_for(client, db, listed.id)
     answer = client.get("/api/v1/me/business/inquiries", headers=bearer(token))
-    assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "1"
-    [row] = answer.get_json()
-    assert row["industry"] == puller.member.industry and "Curious" not in str(row)
+    assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "2"
+    rows = answer.get_json()
+    assert {row["member"] for row in rows} == {None, "Open Book Traders"}
+    assert all(row["industry"] == puller.member.industry for row in rows)
+    assert all(row["state"] == "Maharashtra" for row in rows)  # the members' GSTINs: 27
+    assert "Curious" not in str(rows)
 
 
 def test_wrong_codes_answer_422_and_five_end_the_claim(client, db, listed):

@@ -25,6 +25,7 @@ def scene(db, factory, make_business, make_complaint):
     own = factory.member_user(name="Lakshmi Paper Mart")
     business = make_business("Lakshmi Paper Mart", pan=pan_of_gstin(own.member.gstin))
     business.email = "accounts@lakshmipaper.example"
+    business.contacts_source = "import"  # on record from an authoritative source
     reporter = factory.member_user()
     make_complaint(reporter, business, ComplaintStatus.LISTED)
     steel = factory.member_user(name="Tata Steel Stockists")
@@ -181,3 +182,13 @@ def test_admins_see_the_pull_log_members_do_not(client, auth, db, factory, scene
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Tata Steel Stockists" in text and "Lakshmi Paper Mart" in text and "unlock" in text
+
+
+def test_a_pull_alert_never_goes_to_a_contact_a_member_gave(db, scene):
+    """A business email that came from a filing (before contacts had provenance) is no
+    contact on record: the enquirer's pull is not announced to whoever typed it."""
+    _own, business, steel, _cloth = scene
+    business.contacts_source = None
+    db.flush()
+    pull = inquiries.record_pull(db, steel.member_id, business.id, "unlock", utcnow())
+    assert pull.alerted is False
