@@ -52,7 +52,10 @@ def switch_url(code: str) -> str:
     return f"{request.path}?{query}"
 
 
-def _day(value: date | datetime | None) -> str:
+def _day(value: date | datetime | str | None) -> str:
+    """A date, a time, or an ISO date as stored in a report's JSON."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if value else None
     return language.day(value, current())
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import pan_of_gstin
+from registry.language import N_
 from registry.models import (
     Business,
     BusinessAlias,
@@ -35,7 +36,6 @@ from registry.models import (
     ReportSnapshot,
 )
 from registry.models.complaints import settled_shown_since, shown_to_others_clause
-from registry.language import N_
 from registry.reports import history, scoring
 from registry.reports.history import HistoryPoint
 

@@ -143,8 +143,7 @@ def _days_beyond_terms(claims: Sequence[Claim]) -> Factor:
         )
     else:
         text = N_(
-            "Unpaid invoices are on average %(days)s days past their due date "
-            "(weighted by amount)."
+            "Unpaid invoices are on average %(days)s days past their due date (weighted by amount)."
         )
     return Factor("days_beyond_terms", text, points, {"days": round(days)})
 
