@@ -33,6 +33,7 @@ class Round:
     listed: int = 0
     reminders: int = 0
     disputes_overdue: int = 0
+    dispute_reminders: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
     privacy_escalations: int = 0
@@ -60,6 +61,7 @@ def run_once(
             if _this_worker_does_the_round(session):
                 result.reminders = reminders.send_due_reminders(session, settings)
                 result.listed = life.list_notice_period_over(session)
+                result.dispute_reminders = disputes.remind_admins(session)
                 result.disputes_overdue = disputes.flag_overdue(session)
                 result.privacy_escalations = privacy_requests.escalate(session)
                 result.orders_expired = orders.expire_overdue(session)

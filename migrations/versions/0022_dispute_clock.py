@@ -1,0 +1,28 @@
+"""disputes remember which of the admins' clock reminders (day 20, day 28) were sent
+
+Revision ID: 0022_dispute_clock
+Revises: 0018_reach
+Create Date: 2026-12-04 16:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0022_dispute_clock"
+down_revision: str | None = "0018_reach"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("disputes") as batch:
+        batch.add_column(
+            sa.Column("clock_reminders_sent", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("disputes") as batch:
+        batch.drop_column("clock_reminders_sent")
