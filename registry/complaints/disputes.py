@@ -76,10 +76,10 @@ def remind_admins(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_clock",
-            f"Dispute #{dispute.id}: day {day}, {left} days left",
+            f"Dispute #{dispute.id}: day {day}, decide by {dispute.due_at:%Y-%m-%d}",
             f"The dispute on complaint #{dispute.complaint_id} was opened on "
             f"{dispute.opened_at:%Y-%m-%d} and must be decided by {dispute.due_at:%Y-%m-%d} "
-            f"({left} days left). Decide it in the dispute queue.",
+            f"(days left: {left}). Decide it in the dispute queue.",
         )
         sent += 1
     session.flush()
