@@ -19,6 +19,7 @@ from registry.directory import name_index
 from registry.mailer import Mailer
 from registry.payments import orders
 from registry.rights import requests as privacy_requests
+from registry.rights import retention
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Round:
     reminders: int = 0
     disputes_overdue: int = 0
     dispute_reminders: int = 0
+    complaints_erased: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
     privacy_escalations: int = 0
@@ -66,6 +68,7 @@ def run_once(
                 result.privacy_escalations = privacy_requests.escalate(session)
                 result.orders_expired = orders.expire_overdue(session)
                 result.imports_expired = batches.expire_abandoned(session, settings)
+                result.complaints_erased = retention.erase_closed(session, settings)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer, channels=channels_of(settings))
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed

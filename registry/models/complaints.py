@@ -78,6 +78,8 @@ class Complaint(Base):
     promised_payment_date: Mapped[date | None]
     listed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: When retention erased its personal data (withdrawn or removed, a year on).
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member: Mapped[Member] = relationship(back_populates="complaints")
