@@ -2,7 +2,7 @@
 complaints remember when retention erased their personal data
 
 Revision ID: 0022_clock_and_retention
-Revises: 0018_reach
+Revises: 0021_report_pulls
 Create Date: 2026-12-04 16:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import registry.models.base
 
 revision: str = "0022_clock_and_retention"
-down_revision: str | None = "0018_reach"
+down_revision: str | None = "0021_report_pulls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.admin import audit, businesses, disputes, members, privacy  # noqa: E402,F401  (views register on bp)
+from portal.admin import audit, businesses, disputes, members, privacy, pulls  # noqa: E402,F401  (views register on bp)

@@ -366,6 +366,39 @@ class ReportOut(Schema):
     generated_at = fields.String()
     order_id = fields.Integer()
     readable_until = fields.DateTime(format="iso")
+    version = fields.Integer(
+        metadata={
+            "description": "This report's version (1 when bought; a newer one each "
+            "time the current version is opened after a change)."
+        }
+    )
+    verification_code = fields.String(
+        metadata={
+            "description": "The code printed on this version's PDF; anyone may check "
+            "it at GET /api/v1/reports/verify/{code} or on the page /verify-report."
+        }
+    )
+    superseded = fields.Boolean(
+        metadata={
+            "description": "True when the registry's report on this business now says "
+            "something else (a complaint settled, removed, corrected or newly listed)."
+        }
+    )
+    current_version_url = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "While superseded: where to read the current version, free "
+            "until readable_until. Null otherwise."
+        },
+    )
+
+
+class ReportVerified(Schema):
+    valid = fields.Boolean(required=True)
+    business_name = fields.String(allow_none=True)
+    generated_at = fields.DateTime(format="iso", allow_none=True)
+    version = fields.Integer(allow_none=True)
+    superseded = fields.Boolean(allow_none=True)
 
 
 class WatchIn(Schema):

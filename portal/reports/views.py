@@ -22,10 +22,13 @@ from registry.errors import NotFound
 from registry.models import Business, OrderStatus, ReportOrder, utcnow
 from registry.payments import fulfilment, orders, tax_invoices
 from registry.payments.gateways import GatewayError
-from registry.reports import credit_report
+from registry.reports import credit_report, inquiries, versions
 from registry.reports.pdf import render_pdf
 
 bp = Blueprint("reports", __name__)
+
+#: Checking verification codes is public: limited per address so codes cannot be trawled.
+VERIFY_LIMIT = "20 per minute"
 
 
 def _member_id() -> int:
@@ -158,16 +161,58 @@ def _readable(order_id: int) -> tuple[ReportOrder, credit_report.CreditReport]:
 @member_required
 def report_page(order_id: int) -> str:
     order, content = _readable(order_id)
-    return render_template("reports/report.html", report=content, order=order, own=False)
+    now = utcnow()
+    inquiries.record_pull(db(), order.member_id, order.business_id, "page", now, order.id)
+    fresh = versions.freshness(db(), order, content, now)
+    return render_template(
+        "reports/report.html",
+        report=content,
+        order=order,
+        own=False,
+        fresh=fresh,
+        code=versions.shown_code(fresh.version.code),
+        until=credit_report.readable_until(order),
+        refresh=ConfirmForm(),
+    )
+
+
+@bp.post("/reports/orders/<int:order_id>/current")
+@member_required
+def open_current(order_id: int) -> Response:
+    """The current version of a superseded report, free while the order is readable."""
+    order = _own_order(order_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if versions.open_current(db(), order, utcnow()) is None:
+        abort(
+            Response(render_template("reports/locked.html", order=order), 402, mimetype="text/html")
+        )
+    flash("This is the current version of the report, free of charge.", "success")
+    return redirect(url_for("reports.report_page", order_id=order.id), 303)
 
 
 @bp.get("/reports/orders/<int:order_id>/report.pdf")
 @member_required
 def report_pdf(order_id: int) -> Response:
-    _order, content = _readable(order_id)
-    response = Response(render_pdf(content), mimetype="application/pdf")
+    order, content = _readable(order_id)
+    now = utcnow()
+    inquiries.record_pull(db(), order.member_id, order.business_id, "pdf", now, order.id)
+    fresh = versions.freshness(db(), order, content, now)
+    verify_url = f"{settings().public_base_url}{url_for('reports.verify_page')}"
+    pdf = render_pdf(content, versions.shown_code(fresh.version.code), verify_url)
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="credit-report-{order_id}.pdf"'
     return response
+
+
+@bp.get("/verify-report")
+@limiter.limit(VERIFY_LIMIT)
+def verify_page() -> str:
+    """Public: check a report's verification code (valid, business, date, superseded)."""
+    code = request.args.get("code", "").strip()[:64]
+    found = versions.verify(db(), code, utcnow()) if code else None
+    return render_template("reports/verify.html", code=code, found=found)
 
 
 @bp.get("/notice/<token>/report")

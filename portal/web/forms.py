@@ -243,3 +243,17 @@ class ResetPasswordForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
     submit = SubmitField("Turn on two-factor")
+
+
+class NamedInInquiriesForm(FlaskForm):
+    """Whether businesses whose reports this member pulls may see its name."""
+
+    named = RadioField(
+        "Businesses whose reports we pull see",
+        choices=[
+            SelectChoice("no", "only our industry and state (the default)"),
+            SelectChoice("yes", "our name, industry and state"),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save")

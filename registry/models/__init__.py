@@ -38,10 +38,12 @@ from registry.models.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
+from registry.models.pulls import CREDIT_DECISION, ReportPull, ReportVersion
 from registry.models.reports import ReportSnapshot
 from registry.models.tools import ColumnMapping, ImportBatch, ImportStatus, Notification
 
 __all__ = [
+    "CREDIT_DECISION",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -81,7 +83,9 @@ __all__ = [
     "PrivacyRequestStatus",
     "RecoveryCode",
     "ReportOrder",
+    "ReportPull",
     "ReportSnapshot",
+    "ReportVersion",
     "Role",
     "SearchIndexChange",
     "SearchIndexState",

@@ -53,6 +53,9 @@ class Member(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_at: Mapped[datetime | None]
+    #: Whether a business whose report this member pulls may see the member's name
+    #: (otherwise only its industry and state).
+    named_in_inquiries: Mapped[bool] = mapped_column(default=False)
 
     users: Mapped[list[User]] = relationship(back_populates="member")
     complaints: Mapped[list[Complaint]] = relationship(back_populates="member")

@@ -21,3 +21,6 @@ class ReportSnapshot(Base):
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The version it shows (`ReportVersion.version`); opening the current version free
+    #: within the 30 days replaces the content and bumps this.
+    version: Mapped[int] = mapped_column(default=1)

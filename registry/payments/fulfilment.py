@@ -45,7 +45,7 @@ from registry.models import (
 from registry.payments import tax_invoices
 from registry.payments.gateways import PaymentGateway
 from registry.payments.orders import transition
-from registry.reports import credit_report
+from registry.reports import credit_report, inquiries, versions
 
 #: The GST document each money record comes with.
 TAX_DOCUMENT = {
@@ -341,7 +341,9 @@ def _unlock(
     if not transition(session, order, OrderStatus.PAID, GATEWAY, source, **values):
         return Outcome(f"order already {order.status.value}", order.id)
     _ledger(session, order, LedgerKind.CHARGE, intent_id, event_id, source, now)
-    credit_report.store_snapshot(session, order, now)
+    snapshot = credit_report.store_snapshot(session, order, now)
+    versions.add_version(session, order, json.loads(snapshot.content), now)
+    inquiries.record_pull(session, order.member_id, order.business_id, "unlock", now, order.id)
     faults.pause("payment-unlocked")
     return Outcome("paid", order.id)
 

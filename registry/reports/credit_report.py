@@ -138,7 +138,7 @@ def survivor(session: Session, business_id: int) -> Business | None:
     return business
 
 
-def _merged_family(session: Session, ids: Iterable[int]) -> set[int]:
+def merged_family(session: Session, ids: Iterable[int]) -> set[int]:
     """These businesses and every business merged into them, however indirectly."""
     family = set(ids)
     frontier = set(family)
@@ -154,7 +154,7 @@ def _merged_family(session: Session, ids: Iterable[int]) -> set[int]:
 def _legal_entity(session: Session, business: Business) -> tuple[set[int], list[str], set[str]]:
     """The ids, GSTINs and PANs of everything that is the same legal entity: merged
     records, and every business sharing its PAN (GSTINs under one PAN are one entity)."""
-    ids = _merged_family(session, [business.id])
+    ids = merged_family(session, [business.id])
     gstins = set(
         session.scalars(select(BusinessGstin.gstin).where(BusinessGstin.business_id.in_(ids)))
     )
@@ -166,7 +166,7 @@ def _legal_entity(session: Session, business: Business) -> tuple[set[int], list[
         by_gstin = or_(*(BusinessGstin.gstin.like(f"__{pan}%") for pan in sorted(pans)))
         same_pan = set(session.scalars(select(BusinessGstin.business_id).where(by_gstin)))
         same_pan |= set(session.scalars(select(Business.id).where(Business.pan.in_(pans))))
-        ids = _merged_family(session, ids | same_pan)
+        ids = merged_family(session, ids | same_pan)
         gstins |= set(session.scalars(select(BusinessGstin.gstin).where(by_gstin)))
         gstins |= set(
             session.scalars(select(BusinessGstin.gstin).where(BusinessGstin.business_id.in_(ids)))
@@ -403,7 +403,7 @@ def report_for_member(
     business = survivor(session, business_id)
     if business is None:
         raise NotFound(f"No business {business_id}.")
-    ids = _merged_family(session, [business.id])
+    ids = merged_family(session, [business.id])
     orders = session.scalars(
         select(ReportOrder)
         .where(

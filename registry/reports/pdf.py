@@ -66,7 +66,9 @@ def _chart(pdf: _Report, series: list[HistoryPoint]) -> None:
     pdf.set_y(top + height + 8)
 
 
-def render_pdf(report: CreditReport) -> bytes:
+def render_pdf(report: CreditReport, code: str | None = None, verify_url: str = "") -> bytes:
+    """The report as a PDF; a sold report's carries its version's verification `code`,
+    which anyone can check at `verify_url`."""
     business, score = report["business"], report["score"]
     pdf = _Report()
     pdf.set_title(_text(f"Credit report: {business['name']}"))
@@ -79,6 +81,9 @@ def render_pdf(report: CreditReport) -> bytes:
 
     line(f"Credit report: {business['name']}", 16, "B")
     line(f"Generated {_day(report['generated_at'])} by {PRODUCT_NAME}")
+    if code:
+        line(f"Verification code: {code}", 10, "B")
+        line(f"Check it at {verify_url or '/verify-report'}: valid, and whether superseded.", 8)
     pdf.ln(3)
     line("Identity", 12, "B")
     line(f"Also known as: {', '.join(business['aliases']) or '-'}")

@@ -30,6 +30,8 @@ PUBLIC = {
     "web.privacy_notice",
     "web.grievance",
     "api.file_privacy_request",
+    "reports.verify_page",  # a report's verification code is the key
+    "api.verify_report",
 }
 PUBLIC_PREFIXES = ("web.notice", "api.read_notice", "api.dispute_notice", "test_gateway.")
 PUBLIC_PREFIXES += ("razorpay_checkout.",)  # Razorpay's order id, or its signature, is the key

@@ -112,6 +112,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "member_id": owner.member_id,
             "business_id": complaint.business_id,
             "token": filed.notice_token,
+            "code": "KR-AAAA-BBBB-CCCC-DDDD",  # a report's verification code (public)
             "filename": "style.css",
         },
     )
