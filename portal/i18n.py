@@ -72,6 +72,8 @@ def switch_url(code: str) -> str:
 def _day(value: date | datetime | str | None) -> str:
     """A date, a time, or either written ISO 8601 (as a report's JSON holds them)."""
     if isinstance(value, str):
+        if not value:
+            return ""
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     return language.day(value, current())
 

@@ -110,6 +110,8 @@ class Settings:
     report_price_paise: int = 49900
     notice_period_days: int = 15
     dispute_deadline_days: int = 30
+    #: Withdrawn and removed complaints' personal data is erased this long after closing.
+    erase_closed_after_days: int = 365
     public_base_url: str = "http://127.0.0.1:5000"
     ratelimit_enabled: bool = True
     redis_url: str | None = None
@@ -204,6 +206,7 @@ class Settings:
             report_price_paise=_int(env, "REPORT_PRICE_PAISE", 49900),
             notice_period_days=_int(env, "NOTICE_PERIOD_DAYS", 15),
             dispute_deadline_days=_int(env, "DISPUTE_DEADLINE_DAYS", 30),
+            erase_closed_after_days=_int(env, "ERASE_CLOSED_AFTER_DAYS", 365),
             public_base_url=(
                 env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}"
             ).rstrip("/"),

@@ -20,6 +20,7 @@ from registry.directory import index_file, name_index
 from registry.mailer import Mailer
 from registry.payments import orders
 from registry.rights import requests as privacy_requests
+from registry.rights import retention
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Round:
     listed: int = 0
     reminders: int = 0
     disputes_overdue: int = 0
+    dispute_reminders: int = 0
+    complaints_erased: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
     privacy_escalations: int = 0
@@ -75,10 +78,12 @@ def run_once(
             if _this_worker_does_the_round(session):
                 result.reminders = reminders.send_due_reminders(session, settings)
                 result.listed = life.list_notice_period_over(session)
+                result.dispute_reminders = disputes.remind_admins(session)
                 result.disputes_overdue = disputes.flag_overdue(session)
                 result.privacy_escalations = privacy_requests.escalate(session)
                 result.orders_expired = orders.expire_overdue(session)
                 result.imports_expired = batches.expire_abandoned(session, settings)
+                result.complaints_erased = retention.erase_closed(session, settings)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer, channels=channels_of(settings))
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
@@ -32,10 +31,13 @@ def _dispute(dispute_id: int) -> Dispute:
 @bp.get("/disputes")
 @admin_required
 def dispute_queue() -> str:
-    oldest_first = select(Dispute).where(Dispute.status == DisputeStatus.OPEN)
-    page = paginate(oldest_first.order_by(Dispute.opened_at, Dispute.id))
+    page = paginate(disputes.queue_query(DisputeStatus.OPEN))
     return render_template(
-        "admin/disputes.html", disputes=page.items, page=page, is_overdue=disputes.is_overdue
+        "admin/disputes.html",
+        disputes=page.items,
+        page=page,
+        is_overdue=disputes.is_overdue,
+        days_left=disputes.days_left,
     )
 
 

@@ -299,14 +299,40 @@ class OrderOut(Schema):
 
 class Factor(Schema):
     name = fields.String()
-    label = fields.String()
+    label = fields.String(metadata={"description": "The reason as an English sentence."})
+    text = fields.String(
+        metadata={"description": "The sentence as a catalogue message with %(name)s slots."}
+    )
+    values = fields.Dict(
+        keys=fields.String(), metadata={"description": "What fills the message's slots."}
+    )
     points = fields.Float()
+
+
+class NotCounted(Schema):
+    in_notice = fields.Integer(
+        metadata={"description": "Complaints in their notice period: not counted yet."}
+    )
+    under_dispute = fields.Integer(
+        metadata={"description": "Complaints disputed before being listed: not counted."}
+    )
+
+
+class ScorePoint(Schema):
+    on = fields.String(metadata={"description": "A month's last day (ISO), or today."})
+    value = fields.Integer()
+    grade = fields.String()
 
 
 class ScoreOut(Schema):
     value = fields.Integer()
     grade = fields.String()
     factors = fields.List(fields.Nested(Factor))
+    not_counted = fields.Nested(NotCounted)
+    history = fields.List(
+        fields.Nested(ScorePoint),
+        metadata={"description": "The score at each of the last 12 month-ends, then today."},
+    )
 
 
 class CreditLimit(Schema):

@@ -44,6 +44,7 @@ def _page(
         interest=msmed_interest(settings(), complaint, date.today()),
         dispute_form=dispute or DisputeForm(formdata=None),
         promise_form=promise or PromiseForm(formdata=None),
+        is_overdue=disputes.is_overdue,
         may_dispute=not any(d.status.value == "rejected" for d in complaint.disputes)
         and complaint.status.value in {"in_notice", "listed"},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,51 @@ class Document:
 
 def is_overdue(dispute: Dispute, now: datetime | None = None) -> bool:
     return dispute.status is D.OPEN and dispute.due_at <= (now or utcnow())
+
+
+#: The days of a dispute's clock on which the worker reminds the admins (once each).
+REMINDER_DAYS = (20, 28)
+
+
+def days_left(dispute: Dispute, now: datetime | None = None) -> int:
+    """Whole days until the dispute's deadline (negative once it has passed)."""
+    return math.floor((dispute.due_at - (now or utcnow())).total_seconds() / 86_400)
+
+
+def remind_admins(session: Session, now: datetime | None = None) -> int:
+    """Email the admins about each open dispute that reached day 20 or day 28 of its clock
+    (counted from when it was opened), once per day; a dispute past both days when the
+    worker first sees it gets one email, for the later day. Returns the emails queued."""
+    now = now or utcnow()
+    sent = 0
+    candidates = session.scalars(
+        select(Dispute)
+        .where(
+            Dispute.status == D.OPEN,
+            Dispute.clock_reminders_sent < len(REMINDER_DAYS),
+            Dispute.opened_at <= now - timedelta(days=REMINDER_DAYS[0]),
+        )
+        .order_by(Dispute.due_at, Dispute.id)
+    ).all()
+    for dispute in candidates:
+        reached = sum(1 for day in REMINDER_DAYS if dispute.opened_at + timedelta(days=day) <= now)
+        if reached <= dispute.clock_reminders_sent:
+            continue
+        dispute.clock_reminders_sent = reached
+        day = REMINDER_DAYS[reached - 1]
+        left = max(days_left(dispute, now), 0)
+        audit.record(session, SYSTEM, "dispute", dispute.id, "clock_reminder", note=f"day {day}")
+        outbox.email_admins(
+            session,
+            "dispute_clock",
+            f"Dispute #{dispute.id}: day {day}, decide by {dispute.due_at:%Y-%m-%d}",
+            f"The dispute on complaint #{dispute.complaint_id} was opened on "
+            f"{dispute.opened_at:%Y-%m-%d} and must be decided by {dispute.due_at:%Y-%m-%d} "
+            f"(days left: {left}). Decide it in the dispute queue.",
+        )
+        sent += 1
+    session.flush()
+    return sent
 
 
 def open_dispute(
@@ -215,12 +261,12 @@ def decide(
 
 
 def queue_query(status: DisputeStatus = D.OPEN) -> Select[Dispute]:
-    """Disputes in a status, oldest first (the order admins work them)."""
-    return select(Dispute).where(Dispute.status == status).order_by(Dispute.opened_at, Dispute.id)
+    """Disputes in a status, fewest days left first (the order admins work them)."""
+    return select(Dispute).where(Dispute.status == status).order_by(Dispute.due_at, Dispute.id)
 
 
 def queue(session: Session, status: DisputeStatus = D.OPEN) -> Sequence[Dispute]:
-    """Disputes in a status, oldest first (the order admins work them)."""
+    """Disputes in a status, fewest days left first (the order admins work them)."""
     return session.scalars(queue_query(status)).all()
 
 

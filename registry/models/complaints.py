@@ -82,6 +82,8 @@ class Complaint(Base):
     promised_payment_date: Mapped[date | None]
     listed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: When retention erased its personal data (withdrawn or removed, a year on).
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member: Mapped[Member] = relationship(back_populates="complaints")
@@ -151,6 +153,8 @@ class Dispute(Base):
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)
     overdue_notified_at: Mapped[datetime | None]
+    #: How many of the admins' reminders (day 20, day 28) the worker has sent.
+    clock_reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     #: A corrected decision keeps both figures: what was claimed, and what stands.
     corrected_from_paise: Mapped[int | None]
     corrected_to_paise: Mapped[int | None]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import pan_of_gstin
+from registry.language import N_
 from registry.models import (
     Business,
     BusinessAlias,
@@ -35,7 +36,8 @@ from registry.models import (
     ReportSnapshot,
 )
 from registry.models.complaints import settled_shown_since, shown_to_others_clause
-from registry.reports import scoring
+from registry.reports import history, scoring
+from registry.reports.history import HistoryPoint
 
 #: How long a paid report stays readable.
 READABLE_FOR = timedelta(days=30)
@@ -81,13 +83,26 @@ class ComplaintLine(TypedDict):
 class FactorLine(TypedDict):
     name: str
     label: str
+    #: the sentence as a catalogue message, and what fills it (for other languages)
+    text: str
+    values: dict[str, object]
     points: float
+
+
+class NotCounted(TypedDict):
+    """Complaints against the business that the score does not count (yet): in their
+    notice period, or disputed before they were ever listed."""
+
+    in_notice: int
+    under_dispute: int
 
 
 class ScoreLine(TypedDict):
     value: int
     grade: str
     factors: list[FactorLine]
+    not_counted: NotCounted
+    history: list[HistoryPoint]
 
 
 class CreditLimit(TypedDict):
@@ -254,6 +269,43 @@ def reporter_industries(session: Session, member_ids: Iterable[int]) -> dict[int
     return {member_id: industry if industry in shared else "" for member_id, industry in rows}
 
 
+def not_counted(session: Session, ids: set[int]) -> NotCounted:
+    """How many of these businesses' complaints wait outside the score: in the notice
+    period, or disputed within it (never listed)."""
+    counts = dict(
+        session.execute(
+            select(Complaint.status, func.count(Complaint.id))
+            .where(
+                Complaint.business_id.in_(ids),
+                Complaint.listed_at.is_(None),
+                Complaint.status.in_((ComplaintStatus.IN_NOTICE, ComplaintStatus.DISPUTED)),
+            )
+            .group_by(Complaint.status)
+        ).all()
+    )
+    return {
+        "in_notice": counts.get(ComplaintStatus.IN_NOTICE, 0),
+        "under_dispute": counts.get(ComplaintStatus.DISPUTED, 0),
+    }
+
+
+def not_counted_sentences(counts: NotCounted) -> list[tuple[str, dict[str, object]]]:
+    """The sentences said next to the score (catalogue messages and their values)."""
+    said: list[tuple[str, dict[str, object]]] = []
+    notice, disputed = counts.get("in_notice", 0), counts.get("under_dispute", 0)
+    if notice == 1:
+        said.append((N_("1 complaint in its notice period, not counted yet."), {}))
+    elif notice:
+        said.append(
+            (N_("%(count)s complaints in their notice period, not counted yet."), {"count": notice})
+        )
+    if disputed == 1:
+        said.append((N_("1 complaint under dispute, not counted."), {}))
+    elif disputed:
+        said.append((N_("%(count)s complaints under dispute, not counted."), {"count": disputed}))
+    return said
+
+
 def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
     """The report on a business as of `now` (a merged id answers its survivor)."""
     business = survivor(session, business_id)
@@ -273,14 +325,28 @@ def build_report(session: Session, business_id: int, now: datetime) -> CreditRep
         for number, complaint in enumerate(shown, start=1)
     ]
     result = scoring.score([_claim(c, row) for c, row in zip(shown, rows, strict=True)], today)
+    past = session.scalars(
+        select(Complaint)
+        .where(Complaint.business_id.in_(ids), shown_to_others_clause())
+        .options(selectinload(Complaint.invoices))
+    ).all()
     return {
         "business": _identity(session, business, ids, gstins, pans),
         "score": {
             "value": result.value,
             "grade": result.grade,
             "factors": [
-                {"name": f.name, "label": f.label, "points": f.points} for f in result.factors
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "text": f.text,
+                    "values": dict(f.values),
+                    "points": f.points,
+                }
+                for f in result.factors
             ],
+            "not_counted": not_counted(session, ids),
+            "history": history.score_history(past, now),
         },
         "credit_limit": {"band": result.credit_band, "max_paise": result.credit_limit_paise},
         "summary": {

@@ -11,7 +11,8 @@ from fpdf.enums import XPos, YPos
 from registry.language import day, words
 from registry.money import rupees
 from registry.printing import FAMILY, Document
-from registry.reports.credit_report import CreditReport
+from registry.reports.credit_report import CreditReport, not_counted_sentences
+from registry.reports.history import HistoryPoint
 from registry.settings import PRODUCT_NAME
 
 
@@ -37,6 +38,32 @@ class _Report(Document):
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
         self.cell(0, 6, f"{PRODUCT_NAME} · page {self.page_no()}", align="C")
+
+
+def _chart(pdf: _Report, series: list[HistoryPoint]) -> None:
+    """The score history as a line over 0..100, drawn with fpdf2's vector lines."""
+    left, top, width, height = pdf.l_margin + 10, pdf.get_y() + 2, 150.0, 35.0
+    pdf.set_font(FAMILY, size=7)
+    pdf.set_draw_color(200, 200, 200)
+    pdf.set_line_width(0.2)
+    for mark in (0, 50, 100):
+        y = top + height * (100 - mark) / 100
+        pdf.line(left, y, left + width, y)
+        pdf.text(left - 6, y + 1, str(mark))
+    step = width / (len(series) - 1)
+    points = [
+        (left + i * step, top + height * (100 - point["value"]) / 100)
+        for i, point in enumerate(series)
+    ]
+    pdf.set_draw_color(31, 95, 153)
+    pdf.set_line_width(0.6)
+    pdf.polyline(points)
+    for i, point in enumerate(series):
+        if i in (0, len(series) - 1) or i % 3 == 0:
+            pdf.text(points[i][0] - 7, top + height + 5, _day(point["on"]))
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    pdf.set_y(top + height + 8)
 
 
 def render_pdf(report: CreditReport, code: str | None = None, verify_url: str = "") -> bytes:
@@ -66,6 +93,13 @@ def render_pdf(report: CreditReport, code: str | None = None, verify_url: str = 
     line(f"Risk score: {score['value']} / 100 (grade {score['grade']})", 12, "B")
     for factor in score["factors"]:
         line(f"  {factor['points']:+.1f}  {factor['label']}")
+    for sentence, values in not_counted_sentences(score.get("not_counted", {})):  # type: ignore[arg-type]
+        line(f"  {sentence % values if values else sentence}")
+    series = score.get("history", [])
+    if len(series) > 1:
+        pdf.ln(2)
+        line("The score over the last 12 months", 10, "B")
+        _chart(pdf, series)
     line(f"Suggested credit limit: {report['credit_limit']['band']}")
     pdf.ln(3)
     line(f"Complaints ({len(report['complaints'])})", 12, "B")

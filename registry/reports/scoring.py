@@ -12,9 +12,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from registry.language import N_
 from registry.money import rupees
 
 #: Days beyond terms -> payment index, PAYDEX-like; straight lines between the points.
@@ -58,9 +60,18 @@ class Claim:
 
 @dataclass(frozen=True)
 class Factor:
+    """One reason the score moved. `text` is a sentence a trader reads (a catalogue
+    message with `%(name)s` placeholders, translated where it is shown), `values` fill it,
+    and `label` is the English sentence."""
+
     name: str
-    label: str
+    text: str
     points: float
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.text % self.values if self.values else self.text
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ def grade_of(value: int) -> str:
 
 def score(claims: Sequence[Claim], today: date) -> Score:
     if not claims:
-        factors = [Factor("no_records", "No listed, disputed or settled complaints", 0.0)]
+        factors = [Factor("no_records", N_("No listed, disputed or settled complaints."), 0.0)]
         return _result(100.0, factors)
     factors = [_days_beyond_terms(claims)]
     open_claims = [claim for claim in claims if claim.status in OPEN]
@@ -101,7 +112,12 @@ def score(claims: Sequence[Claim], today: date) -> Score:
     settled = sum(1 for claim in claims if claim.status == "settled")
     if settled:
         bonus = min(SETTLEMENT_CAP, SETTLEMENT_POINTS * settled)
-        factors.append(Factor("settlements", f"{settled} complaint(s) settled", bonus))
+        text = (
+            N_("One complaint settled: paying up raises the score.")
+            if settled == 1
+            else N_("%(count)s complaints settled: paying up raises the score.")
+        )
+        factors.append(Factor("settlements", text, bonus, {"count": settled}))
     return _result(100.0 + sum(factor.points for factor in factors), factors)
 
 
@@ -116,15 +132,31 @@ def _days_beyond_terms(claims: Sequence[Claim]) -> Factor:
     weight = sum(max(claim.amount_paise, 1) for claim in claims)
     days = sum(max(claim.amount_paise, 1) * claim.days_beyond_terms for claim in claims) / weight
     points = round(payment_index(days) - 100.0, 1)
-    return Factor(
-        "days_beyond_terms", f"Paid {days:.0f} days beyond terms (amount-weighted)", points
-    )
+    # "Paid N days late" is said only when every invoice counted has been paid (all its
+    # complaints settled): an unpaid invoice is still ageing, it was never "paid late".
+    if all(claim.status == "settled" for claim in claims):
+        text = N_("Paid on average %(days)s days after the due date (weighted by amount).")
+    elif any(claim.status == "settled" for claim in claims):
+        text = N_(
+            "Invoices are on average %(days)s days past their due date (weighted by "
+            "amount): unpaid ones counted until today, paid ones until they were paid."
+        )
+    else:
+        text = N_(
+            "Unpaid invoices are on average %(days)s days past their due date (weighted by amount)."
+        )
+    return Factor("days_beyond_terms", text, points, {"days": round(days)})
 
 
 def _reporters(open_claims: Sequence[Claim]) -> Factor:
     count = len({claim.reporter for claim in open_claims})
     points = -min(REPORTER_CAP, REPORTER_POINTS * (count - 1))
-    return Factor("reporters", f"{count} distinct member(s) report unpaid invoices", points)
+    text = (
+        N_("One member reports unpaid invoices.")
+        if count == 1
+        else N_("%(count)s different members report unpaid invoices: a pattern, not a quarrel.")
+    )
+    return Factor("reporters", text, points, {"count": count})
 
 
 def _outstanding(open_claims: Sequence[Claim]) -> Factor:
@@ -133,7 +165,10 @@ def _outstanding(open_claims: Sequence[Claim]) -> Factor:
         OUTSTANDING_CAP, OUTSTANDING_POINTS * math.log10(1 + total / OUTSTANDING_UNIT_PAISE)
     )
     return Factor(
-        "outstanding", f"{rupees(total)} outstanding on open complaints", -round(points, 1)
+        "outstanding",
+        N_("%(amount)s is still unpaid on open complaints."),
+        -round(points, 1),
+        {"amount": rupees(total)},
     )
 
 
@@ -141,4 +176,9 @@ def _recency(open_claims: Sequence[Claim], today: date) -> Factor:
     newest = max(claim.reported_on for claim in open_claims)
     age = (today - newest).days
     points = RECENT_POINTS if age <= RECENT_DAYS else YEAR_POINTS if age <= 365 else 0.0
-    return Factor("recency", f"Latest open complaint reported {max(age, 0)} days ago", -points)
+    text = (
+        N_("The latest open complaint was reported today.")
+        if age <= 0
+        else N_("The latest open complaint was reported %(days)s days ago.")
+    )
+    return Factor("recency", text, -points, {"days": max(age, 0)})

@@ -245,7 +245,7 @@ def test_the_api_answers_402_then_200(client, db, factory, make_business):
     deliver(client, event("checkout.session.completed", checkout_object(order)))
     body = client.get(f"/api/v1/reports/{business.id}", headers=bearer(key)).json
     assert {"business", "score", "complaints", "generated_at"} <= set(body)
-    assert set(body["score"]) == {"value", "grade", "factors"}
+    assert set(body["score"]) == {"value", "grade", "factors", "not_counted", "history"}
     assert body["business"]["business_id"] == business.id and body["order_id"] == order.id
 
 

@@ -1,0 +1,92 @@
+"""Retention: a year after a complaint is withdrawn or removed its personal data is erased
+(once, audited, leaving a tombstone); nothing else is touched and no audit row goes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from registry import worker
+from registry.actors import Actor
+from registry.complaints import disputes, filing
+from registry.mailer import FileMailer
+from registry.models import AuditEntry, ComplaintStatus, EvidenceFile, utcnow
+from registry.rights import retention
+from tests.conftest import PDF, filing_request
+
+
+@pytest.fixture
+def closed(db, settings, factory):
+    factory.admin()
+    member = Actor.of(factory.member_user(name="Marwar Steel"))
+    filed = filing.file_complaint(db, settings, member, filing_request())
+    complaint = filed.complaint
+    complaint.note = "Proprietor Ramesh Kumar, mobile 98xxxxxx10"
+    disputes.open_dispute(
+        db,
+        settings,
+        complaint,
+        "already_paid",
+        "Paid by NEFT, UTR 1234.",
+        [disputes.Document("neft.pdf", PDF)],
+    )
+    complaint.status = ComplaintStatus.WITHDRAWN
+    complaint.closed_at = utcnow() - timedelta(days=366)
+    db.flush()
+    return complaint
+
+
+def files_of(db, complaint):
+    return db.scalar(
+        select(func.count(EvidenceFile.id)).where(
+            (EvidenceFile.complaint_id == complaint.id)
+            | EvidenceFile.dispute_id.in_([d.id for d in complaint.disputes])
+        )
+    )
+
+
+def test_personal_data_is_erased_a_year_after_withdrawal(db, settings, closed):
+    assert files_of(db, closed) == 2
+    audit_rows = db.scalar(select(func.count(AuditEntry.id)))
+    assert retention.erase_closed(db, settings) == 1
+    assert closed.debtor_email is None and closed.note is None and closed.erased_at is not None
+    assert closed.disputes[0].statement == retention.ERASED
+    assert files_of(db, closed) == 0
+    # the tombstone: who, against whom, what state, what amount, when
+    assert closed.status is ComplaintStatus.WITHDRAWN and closed.member_id and closed.invoices
+    assert db.scalar(select(func.count(AuditEntry.id))) == audit_rows + 1  # none deleted
+    erased = db.scalars(select(AuditEntry).where(AuditEntry.action == "erased")).one()
+    assert erased.entity_id == str(closed.id) and "2 file(s)" in (erased.note or "")
+    assert retention.erase_closed(db, settings) == 0  # once
+
+
+@pytest.mark.parametrize(
+    ("status", "days", "erased"),
+    [
+        (ComplaintStatus.WITHDRAWN, 364, False),
+        (ComplaintStatus.REMOVED, 366, True),
+        (ComplaintStatus.SETTLED, 3000, False),
+        (ComplaintStatus.LISTED, 3000, False),
+    ],
+)
+def test_only_withdrawn_and_removed_after_the_period(db, settings, closed, status, days, erased):
+    closed.status = status
+    closed.closed_at = utcnow() - timedelta(days=days)
+    db.flush()
+    assert retention.erase_closed(db, settings) == int(erased)
+    assert (closed.debtor_email is None) is erased
+
+
+def test_the_period_is_a_setting(db, settings, closed):
+    longer = settings.__class__(**{**vars(settings), "erase_closed_after_days": 400})
+    assert retention.erase_closed(db, longer) == 0
+
+
+def test_the_worker_round_erases(session_factory, db, settings, closed, tmp_path):
+    db.commit()
+    result = worker.run_once(session_factory, FileMailer(tmp_path / "mail"), settings, sweep=False)
+    assert result.complaints_erased == 1
+    db.refresh(closed)
+    assert closed.erased_at is not None
