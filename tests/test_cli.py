@@ -171,6 +171,8 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "orphan_files_removed",
         "index_changes_pruned",
         "index_file_written",
+        "dispute_reminders",
+        "complaints_erased",
         "emails_sent",
         "emails_failed",
     }

@@ -9,10 +9,12 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from registry.complaints.notices import links
 from registry.models import ComplaintStatus, utcnow
+from registry.payments import orders
 from registry.reports import credit_report, history, scoring
 from registry.reports.pdf import render_pdf
+from tests.conftest import PASSWORD
+from tests.payments.conftest import bearer, checkout_object, deliver, event
 
 C = ComplaintStatus
 LAKH = 1_00_000_00
@@ -100,14 +102,21 @@ def test_the_history_follows_the_complaints_dates(db, reporter, make_business, m
 
 @pytest.mark.parametrize("lang", ["en", "hi"])
 def test_the_report_page_says_it_and_draws_the_chart(
-    client, db, settings, reporter, make_business, make_complaint, lang
+    client, db, auth, factory, reporter, make_business, make_complaint, lang
 ):
     business = make_business("Om Shanti Logistics")
-    listed = make_complaint(reporter, business, C.LISTED, listed_days_ago=100)
+    make_complaint(reporter, business, C.LISTED, listed_days_ago=100)
     make_complaint(reporter, business, C.IN_NOTICE, listed_days_ago=None)
-    token = links.issue_token(listed, settings.secret_key)
-    db.flush()
-    page = client.get(f"/notice/{token}/report?lang={lang}").get_data(as_text=True)
+    buyer = factory.member_user()
+    created = client.post(
+        "/api/v1/reports/orders",
+        json={"business_id": business.id},
+        headers=bearer(factory.api_key(buyer)),
+    ).json
+    order = orders.get_for_member(db, created["id"], buyer.member_id)
+    deliver(client, event("checkout.session.completed", checkout_object(order)))
+    auth.login(buyer.email, PASSWORD)
+    page = client.get(f"/reports/orders/{order.id}/report?lang={lang}").get_data(as_text=True)
     assert '<svg id="score-history"' in page and "<polyline" in page
     assert page.count("<circle") == 13
     if lang == "en":
