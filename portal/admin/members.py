@@ -18,7 +18,7 @@ from portal.forms import ConfirmForm, apply_field_errors
 from portal.i18n import lazy, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.members import accounts
+from registry.members import accounts, vetting
 from registry.models import Member, MemberStatus
 
 
@@ -54,6 +54,9 @@ def member_list() -> str:
         statuses=list(MemberStatus),
         verify=ConfirmForm(),
         reject=RejectForm(),
+        facts={m.id: vetting.facts(db(), m) for m in page.items}
+        if status is MemberStatus.PENDING
+        else {},
         suspend=SuspendForm(formdata=None),
     )
 
@@ -68,6 +71,9 @@ def verify_member(member_id: int) -> Response:
         accounts.verify(db(), member, current_user.actor)
     except InvalidTransition as exc:
         flash(exc.message, "error")
+        return redirect(url_for("admin.member_list"), 303)
+    except ValidationFailed as exc:  # another member holds this GSTIN
+        flash("; ".join(exc.fields.values()), "error")
         return redirect(url_for("admin.member_list"), 303)
     flash(say("%(name)s is now an active member.", name=member.name), "success")
     return redirect(url_for("admin.member_list"))

@@ -19,6 +19,8 @@ from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcn
 from registry.states import StateMachine
 
 M = MemberStatus
+#: The states in which a member holds its GSTIN.
+HOLDING = (M.ACTIVE, M.SUSPENDED)
 
 LIFE = StateMachine[MemberStatus](
     entity="member",
@@ -74,13 +76,17 @@ def _check_application(session: Session, app: Application) -> tuple[str, str]:
         errors["password"] = problem
     if app.msme_category not in {c.value for c in MsmeCategory}:
         errors["msme_category"] = "choose micro, small, medium or none"
-    if gstin and session.scalar(select(Member.id).where(Member.gstin == gstin)):
-        errors["gstin"] = "a member with this GSTIN is already registered"
-    if email and email_taken(session, email):
-        errors["email"] = "this email already has a login"
     if errors:
         raise ValidationFailed(errors)
     return gstin, email
+
+
+def holder_of_gstin(session: Session, gstin: str, but: int | None = None) -> Member | None:
+    """The member that holds this GSTIN (active or suspended), if any."""
+    query = select(Member).where(Member.gstin == gstin, Member.status.in_(HOLDING))
+    if but is not None:
+        query = query.where(Member.id != but)
+    return session.scalar(query)
 
 
 def email_taken(session: Session, email: str) -> bool:
@@ -94,14 +100,49 @@ def _insert(session: Session, member: Member, user: User) -> None:
             session.add_all([member, user])
             session.flush()
     except IntegrityError as exc:
-        raise ValidationFailed(
-            {"gstin": "a member with this GSTIN or email is already registered"}
-        ) from exc
+        raise ValidationFailed({"email": "this application could not be taken: try again"}) from exc
 
 
-def apply(session: Session, app: Application) -> Member:
-    """A business applies to join; it stays pending until an admin verifies it."""
+def apply(session: Session, app: Application) -> Member | None:
+    """A business applies to join; it stays pending until an admin verifies it.
+
+    Sign-up answers alike whether the email or GSTIN is known (nobody learns which
+    businesses are members): a known email is told by email that someone applied with
+    it, and the member holding a GSTIN is told of an application in its name; neither
+    application is taken (None). A pending or rejected application with the same GSTIN
+    blocks nobody; two pending ones are pointed out to the admins."""
     gstin, email = _check_application(session, app)
+    if email_taken(session, email):
+        outbox.queue_email(
+            session,
+            "application_known_email",
+            email,
+            "Someone applied to Khata Registry with your email",
+            "An application to join Khata Registry was made with this email address, which "
+            "already has a login. If it was you, log in, or reset your password from the "
+            "login page. If it was not, you need do nothing.",
+        )
+        return None
+    holder = holder_of_gstin(session, gstin)
+    if holder is not None:
+        outbox.queue_email(
+            session,
+            "application_known_gstin",
+            holder.contact_email,
+            "An application was made with your GSTIN",
+            f"Someone ({email}) applied to join Khata Registry with the GSTIN {gstin}, which "
+            f"{holder.name} holds as a member. It was not taken. To add a colleague, create "
+            "their login from your account; if this was not you, tell the registry.",
+        )
+        audit.record(
+            session,
+            Actor("applicant", email),
+            "member",
+            holder.id,
+            "application_refused",
+            note="an application named this member's GSTIN",
+        )
+        return None
     member = Member(
         name=" ".join(app.business_name.split()),
         gstin=gstin,
@@ -121,16 +162,39 @@ def apply(session: Session, app: Application) -> Member:
         "member_applied",
         f"New member application: {member.name}",
         f"{member.name} (GSTIN {member.gstin}, {email}) applied to join. "
-        "Verify or reject it on the admin members page.",
+        + (
+            f"{others} other pending application(s) name the same GSTIN: check which one "
+            "proves it before verifying. "
+            if (others := _pending_with(session, gstin, member.id))
+            else ""
+        )
+        + "Verify or reject it on the admin members page.",
     )
     return member
+
+
+def _pending_with(session: Session, gstin: str, but: int) -> int:
+    return len(
+        session.scalars(
+            select(Member.id).where(
+                Member.gstin == gstin, Member.status == M.PENDING, Member.id != but
+            )
+        ).all()
+    )
 
 
 def create_active(
     session: Session, app: Application, actor: Actor, industry: str | None = None
 ) -> User:
-    """An already verified member with one user (CLI `create-member`, demo data)."""
+    """An already verified member with one user (CLI `create-member`, demo data). The
+    operator is told plainly what is taken (the CLI is an admin's tool)."""
+    gstin = validate_gstin(app.gstin) if app.gstin else ""
+    if gstin and holder_of_gstin(session, gstin):
+        raise ValidationFailed({"gstin": "a member with this GSTIN is already registered"})
+    if email_taken(session, app.email.strip().lower()):
+        raise ValidationFailed({"email": "this email already has a login"})
     member = apply(session, app)
+    assert member is not None
     if industry:
         member.industry = industry
     verify(session, member, actor, "created verified")
@@ -160,6 +224,11 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
 
 
 def verify(session: Session, member: Member, actor: Actor, note: str | None = None) -> None:
+    holder = holder_of_gstin(session, member.gstin, but=member.id)
+    if holder is not None:
+        raise ValidationFailed(
+            {"gstin": f"{holder.name} (member #{holder.id}) already holds this GSTIN"}
+        )
     transition(session, member, M.ACTIVE, actor, note, action="verified")
     member.verified_at = utcnow()
     member.status_reason = None

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, enum_column, utcnow
@@ -36,12 +36,26 @@ class Role(enum.Enum):
     ADMIN = "admin"
 
 
+#: Members that hold their GSTIN: only one at a time. A pending or rejected application
+#: blocks nobody (the real owner can apply, and two pending ones are shown to the admin).
+HOLDING_GSTIN = "status IN ('active', 'suspended')"
+
+
 class Member(Base):
     __tablename__ = "members"
+    __table_args__ = (
+        Index(
+            "uq_members_gstin_holding",
+            "gstin",
+            unique=True,
+            sqlite_where=text(HOLDING_GSTIN),
+            postgresql_where=text(HOLDING_GSTIN),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    gstin: Mapped[str] = mapped_column(String(15), unique=True)
+    gstin: Mapped[str] = mapped_column(String(15), index=True)
     contact_email: Mapped[str] = mapped_column(String(254))
     industry: Mapped[str] = mapped_column(String(100), default="General trade")
     msme_category: Mapped[MsmeCategory] = mapped_column(

@@ -56,16 +56,40 @@ def test_bad_applications_are_refused_and_write_nothing(db, overrides, field):
     assert (count(db, Member), count(db, User), count(db, AuditEntry)) == before
 
 
-def test_the_same_gstin_or_email_cannot_apply_twice(db):
-    accounts.apply(db, application())
-    with pytest.raises(ValidationFailed) as caught:
-        accounts.apply(db, application(email="other@balaji.example"))
-    assert "already registered" in caught.value.fields["gstin"]
-    with pytest.raises(ValidationFailed) as caught:
-        accounts.apply(
-            db, application(gstin=gstin_for("27", "ABCFB1234Q"), email="OWNER@balaji.example")
-        )
-    assert "already has a login" in caught.value.fields["email"]
+def test_a_known_email_or_gstin_is_told_by_email_not_on_the_page(db, factory):
+    holder = factory.member_user("Shree Balaji Traders")
+    before = (count(db, Member), count(db, User))
+    # the holder's GSTIN, a new email: not taken, and the holder is told
+    assert (
+        accounts.apply(db, application(gstin=holder.member.gstin, email="x@else.example")) is None
+    )
+    told = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "application_known_gstin"))
+    assert told.to_address == holder.member.contact_email and "x@else.example" in told.body
+    # a known email with a new GSTIN: not taken, that address is told
+    assert accounts.apply(db, application(email=holder.email.upper())) is None
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "application_known_email"))
+    assert mail.to_address == holder.email
+    assert (count(db, Member), count(db, User)) == before
+
+
+def test_a_rejected_or_pending_application_blocks_nobody(db, factory):
+    admin = Actor.of(factory.admin())
+    impostor = accounts.apply(db, application(email="impostor@fake.example"))
+    accounts.reject(db, impostor, admin, "the GST certificate does not match")
+    second = accounts.apply(db, application(email="someone@else.example"))
+    owner = accounts.apply(db, application(email="owner@balaji.example"))
+    assert second is not None and owner is not None
+    assert owner.status is MemberStatus.PENDING
+    flagged = db.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.kind == "member_applied")
+    ).all()
+    assert "1 other pending application(s) name the same GSTIN" in flagged[-1]
+    accounts.verify(db, owner, admin)
+    assert owner.status is MemberStatus.ACTIVE
+    with pytest.raises(ValidationFailed) as caught:  # one holder per GSTIN
+        accounts.verify(db, second, admin)
+    assert "already holds this GSTIN" in caught.value.fields["gstin"]
+    assert second.status is MemberStatus.PENDING
 
 
 def test_verification_activates_and_tells_the_member(db, factory):
