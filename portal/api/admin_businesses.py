@@ -8,10 +8,10 @@ from portal.api import bp, paging
 from portal.api.businesses import identity
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
-from portal.api.schemas import DuplicatePairOut, MergeIn, MergeOut
+from portal.api.schemas import AliasOut, DuplicatePairOut, MergeIn, MergeOut
 from portal.database import db
 from registry.directory import businesses, duplicates, merges, search
-from registry.models import Business, BusinessMerge, DuplicatePair
+from registry.models import Business, BusinessAlias, BusinessMerge, DuplicatePair
 
 
 def _business(business_id: int) -> dict[str, Any]:
@@ -71,3 +71,23 @@ def undo_merge(merge_id: int) -> dict[str, Any]:
     if db().get(BusinessMerge, merge_id) is None:
         raise ApiError(404, "not_found", f"No merge {merge_id}.")
     return _merge(merges.undo(db(), merge_id, api_actor()))
+
+
+@bp.route("/admin/businesses/<int:business_id>/aliases")
+@key_required(admin=True)
+@bp.response(200, AliasOut(many=True), headers=paging.HEADERS)
+@bp.doc(security=SECURITY, parameters=paging.PARAMETERS)
+def business_aliases(business_id: int) -> tuple[list[BusinessAlias], dict[str, str]]:
+    """A business's other names, each with where it came from (paged)."""
+    if db().get(Business, business_id) is None:
+        raise ApiError(404, "not_found", f"No business {business_id}.")
+    return paging.page_of(businesses.aliases_query(business_id))
+
+
+@bp.route("/admin/businesses/<int:business_id>/aliases/<int:alias_id>", methods=["DELETE"])
+@key_required(admin=True)
+@bp.response(204)
+@bp.doc(security=SECURITY)
+def remove_business_alias(business_id: int, alias_id: int) -> None:
+    """Remove one name (audited); searches stop finding the business by it at once."""
+    businesses.remove_alias(db(), business_id, alias_id, api_actor())

@@ -489,3 +489,15 @@ class InquiryOut(Schema):
     member = fields.String(
         allow_none=True, metadata={"description": "Only when the member agreed to be named."}
     )
+
+
+class AliasOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    source = fields.String(
+        metadata={
+            "description": "Where the name came from: `import`, `filing_identified`, "
+            "`filing_matched`, `admin`, `merge` (`filing` for names kept before provenance)."
+        }
+    )
+    created_at = fields.DateTime(format="iso")

@@ -15,6 +15,7 @@ from registry import audit
 from registry.actors import Actor
 from registry.db import among
 from registry.directory import name_index
+from registry.errors import NotFound
 from registry.models import Business, BusinessAlias, BusinessGstin
 
 MAX_MERGE_CHAIN = 50
@@ -190,3 +191,33 @@ def add_alias(session: Session, business: Business, name: str, source: str) -> N
         )
         if session.scalar(there) is None:
             raise
+
+
+def aliases_query(business_id: int) -> Any:
+    """A business's other names, oldest first, each with where it came from."""
+    return (
+        select(BusinessAlias)
+        .where(BusinessAlias.business_id == business_id)
+        .order_by(BusinessAlias.created_at, BusinessAlias.id)
+    )
+
+
+def remove_alias(session: Session, business_id: int, alias_id: int, actor: Actor) -> None:
+    """Take one of a business's other names away (an admin's decision, audited). It leaves
+    the search index at once: the business's index rows are written again without it."""
+    alias = session.get(BusinessAlias, alias_id)
+    if alias is None or alias.business_id != business_id:
+        raise NotFound(f"No alias {alias_id} on business {business_id}.")
+    business = alias.business
+    before = [business.name, *(a.name for a in business.aliases)]
+    name_index.remove_business(session, business.id, before)
+    name, source = alias.name, alias.source
+    session.delete(alias)
+    session.flush()
+    session.expire(business, ["aliases"])
+    name_index.add_names(
+        session, business.id, [business.name, *(a.name for a in business.aliases)], business.city
+    )
+    audit.record(
+        session, actor, "business", business.id, "alias_removed", note=f"{name} ({source})"
+    )

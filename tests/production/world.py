@@ -115,6 +115,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "request_id": privacy.id,
             "claim_id": claim.id,
             "merge_id": 999999,
+            "alias_id": 999999,
             "member_id": owner.member_id,
             "business_id": complaint.business_id,
             "token": filed.notice_token,
