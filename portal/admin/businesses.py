@@ -113,6 +113,7 @@ def business(business_id: int) -> str:
         survivor=businesses.survivor(db(), item),
         merges=merges.merges_of(db(), item.id),
         form=ConfirmForm(),
+        as_reported=businesses.names_as_reported(db(), item),
         reporter_contacts=db()
         .execute(
             select(Complaint.id, Complaint.debtor_email, Complaint.debtor_mobile)
@@ -124,6 +125,24 @@ def business(business_id: int) -> str:
         )
         .all(),
     )
+
+
+@bp.post("/businesses/<int:business_id>/aliases")
+@admin_required
+def add_alias(business_id: int) -> Response:
+    """Promote a spelling a reporter gave to a search name of the business (audited)."""
+    item = businesses.get(db(), business_id)
+    if item is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        businesses.add_alias_by_admin(db(), item, request.form.get("name", ""), current_user.actor)
+    except ValidationFailed as exc:
+        flash("; ".join(exc.fields.values()), "error")
+        return redirect(url_for("admin.business", business_id=item.id), 303)
+    flash(say("Added: searches now find %(name)s by this name too.", name=item.name), "success")
+    return redirect(url_for("admin.business", business_id=item.id))
 
 
 @bp.post("/merges/<int:merge_id>/undo")

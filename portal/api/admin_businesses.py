@@ -8,7 +8,7 @@ from portal.api import bp, paging
 from portal.api.businesses import identity
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, api_actor, key_required
-from portal.api.schemas import AliasOut, DuplicatePairOut, MergeIn, MergeOut
+from portal.api.schemas import AliasIn, AliasOut, DuplicatePairOut, MergeIn, MergeOut
 from portal.database import db
 from registry.directory import businesses, duplicates, merges, search
 from registry.models import Business, BusinessAlias, BusinessMerge, DuplicatePair
@@ -91,3 +91,17 @@ def business_aliases(business_id: int) -> tuple[list[BusinessAlias], dict[str, s
 def remove_business_alias(business_id: int, alias_id: int) -> None:
     """Remove one name (audited); searches stop finding the business by it at once."""
     businesses.remove_alias(db(), business_id, alias_id, api_actor())
+
+
+@bp.route("/admin/businesses/<int:business_id>/aliases", methods=["POST"])
+@key_required(admin=True)
+@bp.arguments(AliasIn)
+@bp.response(201, AliasOut)
+@bp.doc(security=SECURITY)
+def add_business_alias(body: dict[str, str], business_id: int) -> BusinessAlias:
+    """Add a name (e.g. one a filing reported that was not taken on its own): source
+    `admin`, audited, searchable at once."""
+    business = businesses.get(db(), business_id)
+    if business is None:
+        raise ApiError(404, "not_found", f"No business {business_id}.")
+    return businesses.add_alias_by_admin(db(), business, body["name"], api_actor())

@@ -501,3 +501,7 @@ class AliasOut(Schema):
         }
     )
     created_at = fields.DateTime(format="iso")
+
+
+class AliasIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=300))

@@ -266,6 +266,7 @@ def _write(
             status=ComplaintStatus.FILED,
             debtor_email=contact.email,
             debtor_mobile=contact.mobile,
+            debtor_name_as_reported=" ".join(filing.debtor.name.split()) or None,
             note=note,
             amount_outstanding_paise=sum(i.amount_paise - i.paid_paise for i in filing.invoices),
         )

@@ -15,8 +15,8 @@ from registry import audit
 from registry.actors import Actor
 from registry.db import among
 from registry.directory import name_index
-from registry.errors import NotFound
-from registry.models import Business, BusinessAlias, BusinessGstin
+from registry.errors import NotFound, ValidationFailed
+from registry.models import Business, BusinessAlias, BusinessGstin, Complaint
 
 MAX_MERGE_CHAIN = 50
 
@@ -221,3 +221,33 @@ def remove_alias(session: Session, business_id: int, alias_id: int, actor: Actor
     audit.record(
         session, actor, "business", business.id, "alias_removed", note=f"{name} ({source})"
     )
+
+
+def add_alias_by_admin(
+    session: Session, business: Business, name: str, actor: Actor
+) -> BusinessAlias:
+    """An admin adds a name to a business (audited); the name already there is returned."""
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 300:
+        raise ValidationFailed({"name": "2 to 300 characters"})
+    add_alias(session, business, name, "admin")
+    session.expire(business, ["aliases"])
+    alias = next((a for a in business.aliases if a.name.casefold() == name.casefold()), None)
+    if alias is None:  # the business's own name
+        raise ValidationFailed({"name": "this is the business's own name"})
+    audit.record(session, actor, "business", business.id, "alias_added", note=f"{name} (admin)")
+    return alias
+
+
+def names_as_reported(session: Session, business: Business) -> list[str]:
+    """Spellings reporters gave for this business that are not among its names."""
+    known = {business.name.casefold(), *(a.name.casefold() for a in business.aliases)}
+    typed = session.scalars(
+        select(Complaint.debtor_name_as_reported)
+        .where(
+            Complaint.business_id == business.id,
+            Complaint.debtor_name_as_reported.is_not(None),
+        )
+        .distinct()
+    ).all()
+    return sorted({n for n in typed if n and n.casefold() not in known})

@@ -72,6 +72,10 @@ class Complaint(Base):
     debtor_email: Mapped[str | None] = mapped_column(String(254))
     #: E.164 (+91...), given by the reporter for this complaint only: SMS and WhatsApp.
     debtor_mobile: Mapped[str | None] = mapped_column(String(16))
+    #: The debtor's name as the reporter typed it. It becomes a search name of the business
+    #: only when the filing identified the business or the spelling is close to its names;
+    #: otherwise it stays here, and an admin may add it (`businesses.add_alias`, "admin").
+    debtor_name_as_reported: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
     notice_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     notice_nonce: Mapped[str | None] = mapped_column(String(32))
