@@ -163,6 +163,9 @@ WORDS: dict[str, str] = {
     "alias.filing_unjudged": N_("from an early filing, waiting to be re-judged"),
     "alias.admin": N_("added by an admin"),
     "alias.merge": N_("from a merge"),
+    # what an applicant proves (MemberDocument.kind)
+    "gst_certificate": N_("GST registration certificate"),
+    "udyam_certificate": N_("Udyam certificate"),
     # imports
     "uploaded": N_("uploaded"),
     "previewed": N_("previewed"),
