@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import faults, orphans, outbox
+from registry import faults, idempotency, orphans, outbox
 from registry.bulk import batches
 from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
@@ -40,6 +40,7 @@ class Round:
     dispute_reminders: int = 0
     complaints_erased: int = 0
     aliases_rejudged: int = 0
+    idempotency_keys_forgotten: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
     privacy_escalations: int = 0
@@ -88,6 +89,7 @@ def run_once(
                 result.imports_expired = batches.expire_abandoned(session, settings)
                 result.complaints_erased = retention.erase_closed(session, settings)
                 result.aliases_rejudged = aliases.rejudge(session, limit=REJUDGE_PER_ROUND)
+                result.idempotency_keys_forgotten = idempotency.purge(session)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer, channels=channels_of(settings))
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
