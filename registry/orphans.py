@@ -41,6 +41,8 @@ from registry.models import (
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
+#: A column holding stored file names (nullable where a row may have no file).
+_NameColumn = InstrumentedAttribute[str] | InstrumentedAttribute[str | None]
 
 #: A file younger than this may belong to a request still running: never removed.
 MIN_AGE = timedelta(hours=1)
@@ -67,9 +69,7 @@ def sweep(session: Session, settings: Settings, now: datetime | None = None) -> 
     )
 
 
-def _evidence(
-    session: Session, uploads: Path, cutoff: float, column: InstrumentedAttribute[str]
-) -> int:
+def _evidence(session: Session, uploads: Path, cutoff: float, column: _NameColumn) -> int:
     """The stored files in `uploads` that no row's `column` names."""
     old = {
         entry.name: Path(entry.path)
@@ -114,7 +114,7 @@ def _imports(session: Session, root: Path, cutoff: float) -> int:
 
 def _found(
     session: Session,
-    column: InstrumentedAttribute[str],
+    column: _NameColumn,
     names: Sequence[str],
     *where: ColumnElement[bool],
 ) -> set[str]:
