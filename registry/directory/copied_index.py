@@ -53,6 +53,8 @@ class CopiedIndex(CappedPostings):
         return everywhere, here  # type: ignore[return-value]
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        if isinstance(self.copy, MappedIndexCopy):  # prepared in the file: no rebuilding
+            return self.copy.candidates(ids)
         names = self.copy.names
         return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
 
@@ -119,6 +121,10 @@ class IndexCopies:
             copy = MappedIndexCopy.open(self.directory)
         except OSError as exc:  # replaced by a newer one while being opened: next search
             log.info("index file %s could not be opened: %s", folder, exc)
+            return None
+        except ValueError as exc:  # of an older format: the worker writes a new one
+            log.info("index file %s is not used: %s", folder, exc)
+            self._stale = folder
             return None
         if copy is None:
             return None

@@ -111,6 +111,40 @@ def test_the_worker_writes_the_file_when_missing_or_too_far_behind(db, tmp_path)
     assert not copy.changed  # the new file holds every business
 
 
+def test_a_file_of_an_older_format_is_not_used_and_the_worker_writes_a_new_one(db, tmp_path):
+    import json
+
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    written = write_file(db, folder)
+    header = json.loads((written / "header.json").read_text())
+    (written / "header.json").write_text(json.dumps({**header, "format": 1}))
+    copies = IndexCopies(background=False, directory=folder)
+    assert answers(db, copies) == answers(db, None)  # from the tables meanwhile
+    assert copies.copy is None
+    assert index_file.refresh(db.connection(), folder)
+    copies = IndexCopies(background=False, directory=folder)
+    assert answers(db, copies) == answers(db, None)
+    assert isinstance(copies.copy, MappedIndexCopy)
+
+
+def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overlay(db, tmp_path):
+    folder = tmp_path / "index"
+    kept = directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    changed = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    write_file(db, folder)
+    directory.add_alias(db, changed, "Lakshmi Papers", "filing")
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    assert copy.changed == {changed.id}
+    from registry.directory.database_index import DatabaseIndex
+
+    tables = DatabaseIndex(db).candidates([kept.id, changed.id])
+    assert copy.candidates([kept.id, changed.id]) == tables
+    assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
+
+
 def test_the_setting_names_the_directory(tmp_path):
     from registry.settings import Settings
 
