@@ -6,9 +6,10 @@ Builds (once per size and work directory, then reused) a SQLite registry of N bu
 (the labelled directory of `../shared/bench/matching` grown with synthetic ones, imported
 as `registry import-businesses` does) and its index file, then times the 2,000 labelled
 queries through `matching.search.search_name` on the mapped file (no statement per
-search: the matcher's own time), with the compiled scorer and with the pure-Python
-reference, and prints p50/p95 of each and their ratio. `--profile` adds cProfile's top
-functions for the compiled path.
+search: the matcher's own time) now (candidates prepared in the file, numpy pre-ranking)
+and as before (candidates rebuilt from name rows, the pure-Python pre-ranking), each
+query both ways in turn, and prints p50/p95 of each and their ratio. `--profile` adds
+cProfile's top functions of the path as it is now.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import cProfile
 import pstats
 import sys
 import time
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -26,14 +28,26 @@ if __package__ in (None, ""):
 from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
 from bench.registry_scale import write_directory
 from matching import fast
-from matching.normalise import canonical_city, normalise
+from matching.normalise import NormalName, canonical_city, normalise
+from matching.score import Candidate
 from matching.search import search_name
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import import_businesses, index_file, name_index
 from registry.directory.copied_index import CopiedIndex
+from registry.directory.database_index import candidates_of
 from registry.directory.index_file import MappedIndexCopy
+
+
+class _AsBefore(CopiedIndex):
+    """Candidates as they were read before the file held them prepared: each business's
+    name rows decoded from JSON, then `candidates_of` (with `fast.ENABLED` off: the
+    pure-Python pre-ranking)."""
+
+    def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        names = self.copy.names
+        return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
 
 
 def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]:
@@ -78,31 +92,37 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
     queries = [(normalise(q.q), q.city) for q in load_queries(args.data)]
 
-    def timed(compiled: bool) -> list[float]:
-        fast.ENABLED = compiled
-        latencies = []
-        for query, city in queries:
-            start = time.perf_counter()
-            place = canonical_city(city) or query.city_hint
-            search_name(query, CopiedIndex(copy, place), city=city, limit=5)
-            latencies.append((time.perf_counter() - start) * 1000)
-        return latencies
+    def once(before: bool, query: NormalName, city: str | None) -> float:
+        fast.ENABLED = not before
+        place = canonical_city(city) or query.city_hint
+        backend = (_AsBefore if before else CopiedIndex)(copy, place)
+        start = time.perf_counter()
+        search_name(query, backend, city=city, limit=5)
+        return (time.perf_counter() - start) * 1000
 
-    timed(True)  # warm-up: the mapped pages and the caches
-    reference, compiled = timed(False), timed(True)
+    def timed(before: bool) -> list[float]:
+        return [once(before, query, city) for query, city in queries]
+
+    timed(False)  # warm-up: the mapped pages and the caches
+    reference: list[float] = []
+    compiled: list[float] = []
+    for n, (query, city) in enumerate(queries):  # interleaved, each first in turn
+        for before in (n % 2 == 0, n % 2 == 1):
+            (reference if before else compiled).append(once(before, query, city))
     print(f"== {args.size:,} businesses, {len(queries):,} queries, from the index file")
-    for label, values in (("pure Python", reference), ("compiled", compiled)):
+    for label, values in (("before", reference), ("now", compiled)):
         print(
-            f"  {label:>11}: p50 {percentile(values, 50):.2f} ms  "
+            f"  {label:>6}: p50 {percentile(values, 50):.2f} ms  "
             f"p95 {percentile(values, 95):.2f} ms"
         )
     print(
-        f"  compiled / pure Python: p50 x{percentile(compiled, 50) / percentile(reference, 50):.2f}"
-        f"  p95 x{percentile(compiled, 95) / percentile(reference, 95):.2f}"
+        f"  now / before: p50 x{percentile(compiled, 50) / percentile(reference, 50):.2f}"
+        f"  p95 x{percentile(compiled, 95) / percentile(reference, 95):.2f}",
+        flush=True,
     )
     if args.profile:
         profiler = cProfile.Profile()
-        profiler.runcall(timed, True)
+        profiler.runcall(timed, False)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from matching.score import Candidate, TokenStats
 from registry.directory.database_index import CappedPostings, candidates_of
-from registry.directory.index_copy import Behind, IndexCopy
+from registry.directory.index_copy import Behind, IndexCopy, ReadChanges
 from registry.directory.index_file import MappedIndexCopy, current_folder
 from registry.directory.name_index import TOTAL
 
@@ -83,9 +83,13 @@ class IndexCopies:
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def backend(self, session: Session, city: str | None) -> CopiedIndex | None:
+    def backend(
+        self, session: Session, city: str | None, read: ReadChanges | None = None
+    ) -> CopiedIndex | None:
         """A backend answering from the copy, brought up to date on this session's
-        connection; None while there is no copy to use (the caller reads the tables)."""
+        connection (with the changes in `read` when they were read already, see
+        `generation_to_read`); None while there is no copy to use (the caller reads the
+        tables)."""
         copy = self.copy
         connection = session.connection()
         if copy is None and self.directory is not None:
@@ -98,7 +102,7 @@ class IndexCopies:
                 self.start(connection.engine.connect)
                 return None
         try:
-            copy.catch_up(connection)
+            copy.catch_up(connection, read)
         except Behind as why:
             log.info("index copy is loaded afresh: %s", why)
             self.copy = None
@@ -135,6 +139,12 @@ class IndexCopies:
             self._stale = folder
             return None
         return copy
+
+    def generation_to_read(self) -> int | None:
+        """The generation whose changes a search will ask for (None: no copy yet), so a
+        request may read them together with what it reads first (`backend`'s `read`)."""
+        copy = self.copy
+        return None if copy is None else copy.generation
 
     @property
     def state(self) -> str:
