@@ -1,6 +1,6 @@
 """A search through the API asks the database as little as it can: the key and what
 changed in the name index since the worker's copy in one statement, then the businesses
-shown (with their complaints' counts and, on PostgreSQL, their GSTINs)."""
+shown (with their complaints' counts and their legal entity's GSTINs)."""
 
 from __future__ import annotations
 
@@ -38,10 +38,9 @@ def test_a_search_request_reads_the_key_and_the_index_changes_in_one_statement(
     with counted(connection) as statements:
         found = client.get(url, headers=headers).json
     assert found["results"][0]["business_id"] == marwar.id
-    # the key with the index's changes (none), then the businesses shown; SQLite reads
-    # the GSTINs apart
-    expected = 2 if connection.dialect.name == "postgresql" else 3
-    assert len(statements) == expected, statements
+    # the key with the index's changes (none), then the businesses shown with their
+    # complaints' counts and GSTINs
+    assert len(statements) == 2, statements
     assert "search_index_changes" in statements[0] and "api_keys" in statements[0]
 
     # a business added since: the copy catches up from the rows read with the key
