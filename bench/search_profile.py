@@ -41,13 +41,27 @@ from registry.directory.index_file import MappedIndexCopy
 
 
 class _AsBefore(CopiedIndex):
-    """Candidates as they were read before the file held them prepared: each business's
-    name rows decoded from JSON, then `candidates_of` (with `fast.ENABLED` off: the
-    pure-Python pre-ranking)."""
+    """A search as it was before: each candidate rebuilt from its name rows (JSON, then
+    `candidates_of`), every posting list made Python ints whole and each key looked up
+    again for its city's ids, and (with `fast.ENABLED` off) the pure-Python
+    pre-ranking."""
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
         names = self.copy.names
         return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
+
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        copy = self.copy  # each list whole as Python ints, each key looked up again
+        everywhere = {k: list(ids[:cap]) for k, ids in copy.postings_of(keys).items()}
+        here: dict[str, list[int]] = {}
+        if city is not None:
+            for key in everywhere:
+                ids = copy.in_city(key, city)
+                if ids:
+                    here[key] = list(ids[:cap])
+        return everywhere, here
 
 
 def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]:

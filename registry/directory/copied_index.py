@@ -43,6 +43,8 @@ class CopiedIndex(CappedPostings):
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         copy = self.copy
+        if isinstance(copy, MappedIndexCopy):
+            return copy.capped(keys, cap, city)
         everywhere = {k: ids[:cap] for k, ids in copy.postings_of(keys).items()}
         here: dict[str, Any] = {}
         if city is not None:

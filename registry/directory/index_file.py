@@ -370,7 +370,11 @@ class _Postings:
                 found[key] = ids
         return found
 
-    def _ids(self, key: str, span: tuple[int, int] | None = None) -> Sequence[int]:
+    def _ids(
+        self, key: str, span: tuple[int, int] | None = None, cap: int | None = None
+    ) -> Sequence[int]:
+        """The key's ids, ascending (the first `cap` of them: a common word's list runs
+        to tens of thousands at a million businesses, and only the head is wanted)."""
         owner = self.owner
         start, end = owner.file.span(key) if span is None else span
         ids: Any = owner.file.posting_ids[start:end]
@@ -378,8 +382,8 @@ class _Postings:
             ids = ids[~np.isin(ids, owner.changed_ids)]
         extra = owner.own_postings.get(key)
         if extra:
-            return sorted([*ids.tolist(), *extra])
-        return ids.tolist()  # type: ignore[no-any-return]
+            return sorted([*ids[:cap].tolist(), *extra])[:cap]
+        return ids[:cap].tolist()  # type: ignore[no-any-return]
 
     def get(self, key: str, default: Any = None) -> Any:
         ids = self._ids(key)
@@ -494,18 +498,44 @@ class MappedIndexCopy(IndexCopy):
     def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
         return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
 
-    def in_city(self, key: str, city: str) -> array[int] | list[int]:
+    def in_city(
+        self,
+        key: str,
+        city: str,
+        span: tuple[int, int] | None = None,
+        cap: int | None = None,
+    ) -> array[int] | list[int]:
         file = self.file
         ids: list[int] = []
         number = file.city_numbers.get(city)
         if number is not None:
-            start, end = file.span(key)
+            start, end = file.span(key) if span is None else span
             found = file.posting_ids[start:end][file.posting_cities[start:end] == number]
             if self.changed_ids is not None and len(found):
                 found = found[~np.isin(found, self.changed_ids)]
-            ids = found.tolist()
+            ids = found[:cap].tolist()
         own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
-        return sorted(ids + own) if own else ids
+        return sorted(ids + own)[:cap] if own else ids
+
+    def capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """`CopiedIndex._capped` from the file: each key found once (one binary search
+        for them all), and only the first `cap` ids of a list made Python ints."""
+        keys = list(keys)
+        everywhere: dict[str, list[int]] = {}
+        here: dict[str, list[int]] = {}
+        postings: _Postings = self.postings  # type: ignore[assignment]
+        for key, span in zip(keys, self.file.spans(keys), strict=True):
+            ids = postings._ids(key, span, cap)
+            if not ids:
+                continue
+            everywhere[key] = ids  # type: ignore[assignment]
+            if city is not None:
+                local = self.in_city(key, city, span, cap)
+                if local:
+                    here[key] = local  # type: ignore[assignment]
+        return everywhere, here
 
     def _take_out(self, business_id: int) -> None:
         if business_id not in self.changed:

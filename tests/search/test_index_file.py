@@ -145,6 +145,34 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
 
 
+def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(db, tmp_path):
+    from matching.normalise import canonical_city
+    from registry.directory.copied_index import CopiedIndex
+
+    folder = tmp_path / "index"
+    for city in ["Surat", "Pune", "Surat", "Surat", "Pune"]:
+        directory.create(db, SYSTEM, "Laxmi Paper Mart", city=city)
+    write_file(db, folder)
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")  # in the overlay only
+    mapped = MappedIndexCopy.open(folder)
+    assert mapped is not None
+    mapped.catch_up(db.connection())
+    assert mapped.own_postings
+    in_memory = IndexCopy.load(db.connection())
+    keys = sorted(in_memory.postings)
+
+    def lists(found):
+        return [{key: list(ids) for key, ids in part.items()} for part in found]
+
+    for cap in (1, 2, 4, 10):
+        for city in (None, canonical_city("Surat"), canonical_city("Pune")):
+            expected = lists(CopiedIndex(in_memory)._capped(keys, cap, city))
+            assert lists(CopiedIndex(mapped)._capped(keys, cap, city)) == expected
+            assert any(len(ids) == min(cap, 6) for ids in expected[0].values())
+            if city == canonical_city("Surat"):
+                assert any(len(ids) == min(cap, 4) for ids in expected[1].values())
+
+
 def test_the_setting_names_the_directory(tmp_path):
     from registry.settings import Settings
 
