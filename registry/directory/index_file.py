@@ -475,6 +475,7 @@ class MappedIndexCopy(IndexCopy):
             cache[v] = rows
             if rows is not None:
                 found[v] = rows
+        self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
 
     def candidates(self, ids: Collection[int]) -> dict[int, Candidate]:
@@ -493,7 +494,24 @@ class MappedIndexCopy(IndexCopy):
                 candidate = file.candidate(business_id)
                 if candidate is not None:
                     found[business_id] = candidate
+        self.frequencies_of(
+            {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens}
+        )
         return found
+
+    def frequencies_of(self, tokens: Collection[str]) -> None:
+        """Read the frequencies of these words that are not at hand in one binary search
+        (the scorer then asks for them one by one)."""
+        doc_freq = self.doc_freq
+        overlay, cache = doc_freq.overlay, doc_freq.cache  # type: ignore[attr-defined]
+        rest = [t for t in tokens if t not in overlay and t not in cache]
+        if not rest:
+            return
+        if len(cache) + len(rest) > CACHED:
+            cache.clear()
+        frequencies = self.file.frequencies
+        for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
+            cache[token] = None if at < 0 else int(frequencies[at])
 
     def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
         return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
