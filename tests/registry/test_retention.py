@@ -90,3 +90,30 @@ def test_the_worker_round_erases(session_factory, db, settings, closed, tmp_path
     assert result.complaints_erased == 1
     db.refresh(closed)
     assert closed.erased_at is not None
+
+
+def test_the_mobile_number_the_reporter_gave_is_erased_too(db, settings, closed):
+    """The debtor's mobile came after retention was written: it must go with the email."""
+    closed.debtor_mobile = "+919812345610"
+    db.flush()
+    assert retention.erase_closed(db, settings) == 1
+    assert closed.debtor_mobile is None and closed.debtor_email is None
+
+
+def test_messages_are_forgotten_once_the_retention_period_is_over(db, settings):
+    from registry import outbox
+    from registry.models import OutboxMessage
+
+    old = utcnow() - timedelta(days=settings.erase_closed_after_days + 1)
+    sent_long_ago = outbox.queue_email(db, "notice", "debtor@old.example", "Notice", "You owe")
+    sent_long_ago.sent_at = old
+    failed_long_ago = outbox.queue_text(db, "sms", "notice", "+919812345610", "You owe")
+    failed_long_ago.failed_at = old
+    recent = outbox.queue_email(db, "notice", "debtor@new.example", "Notice", "You owe")
+    recent.sent_at = utcnow() - timedelta(days=3)
+    waiting = outbox.queue_email(db, "notice", "debtor@queued.example", "Notice", "You owe")
+    waiting.created_at = old  # never sent yet: kept, whatever its age
+    db.flush()
+    assert retention.forget_messages(db, settings) == 2
+    left = set(db.scalars(select(OutboxMessage.to_address)))
+    assert left == {"debtor@new.example", "debtor@queued.example"}
