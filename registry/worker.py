@@ -40,6 +40,7 @@ class Round:
     dispute_reminders: int = 0
     complaints_erased: int = 0
     messages_forgotten: int = 0
+    documents_forgotten: int = 0
     aliases_rejudged: int = 0
     idempotency_keys_forgotten: int = 0
     orders_expired: int = 0
@@ -90,6 +91,7 @@ def run_once(
                 result.imports_expired = batches.expire_abandoned(session, settings)
                 result.complaints_erased = retention.erase_closed(session, settings)
                 result.messages_forgotten = retention.forget_messages(session, settings)
+                result.documents_forgotten = retention.forget_refused_documents(session, settings)
                 result.aliases_rejudged = aliases.rejudge(session, limit=REJUDGE_PER_ROUND)
                 result.idempotency_keys_forgotten = idempotency.purge(session)
             faults.pause("worker-round")

@@ -12,6 +12,9 @@
   (`forget_messages`): their words name debtors, amounts and reporters, and their
   addresses are people's emails and mobiles; a message never sent yet is kept whatever
   its age;
+- the documents sent with a refused membership application or a rejected claim go after
+  the same period (`forget_refused_documents`): the rows now, the files at the next orphan
+  sweep;
 - logs and the audit trail are never deleted here: they are kept at least a year.
 """
 
@@ -24,7 +27,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry import audit
 from registry.actors import SYSTEM
-from registry.models import Complaint, ComplaintStatus, EvidenceFile, OutboxMessage, utcnow
+from registry.models import (
+    BusinessClaim,
+    Complaint,
+    ComplaintStatus,
+    EvidenceFile,
+    Member,
+    MemberDocument,
+    MemberStatus,
+    OutboxMessage,
+    utcnow,
+)
 from registry.settings import Settings
 
 ERASED = "[erased under the retention policy]"
@@ -87,3 +100,33 @@ def forget_messages(session: Session, settings: Settings, now: datetime | None =
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def forget_refused_documents(
+    session: Session, settings: Settings, now: datetime | None = None
+) -> int:
+    """Delete what refused applicants and rejected claimants sent, once the retention
+    period has passed since they applied (an application) or were answered (a claim);
+    returns how many documents."""
+    cutoff = (now or utcnow()) - timedelta(days=settings.erase_closed_after_days)
+    refused = select(Member.id).where(
+        Member.status == MemberStatus.REJECTED, Member.created_at <= cutoff
+    )
+    documents = session.execute(
+        delete(MemberDocument)
+        .where(MemberDocument.member_id.in_(refused))
+        .execution_options(synchronize_session=False)
+    )
+    claims = session.scalars(
+        select(BusinessClaim).where(
+            BusinessClaim.status == "rejected",
+            BusinessClaim.decided_at <= cutoff,
+            BusinessClaim.document_stored.is_not(None),
+        )
+    ).all()
+    for claim in claims:
+        claim.document_stored = None
+        claim.document_name = None
+        claim.note = None
+    session.flush()
+    return int(getattr(documents, "rowcount", 0) or 0) + len(claims)

@@ -117,3 +117,47 @@ def test_messages_are_forgotten_once_the_retention_period_is_over(db, settings):
     assert retention.forget_messages(db, settings) == 2
     left = set(db.scalars(select(OutboxMessage.to_address)))
     assert left == {"debtor@new.example", "debtor@queued.example"}
+
+
+def test_refused_applicants_and_rejected_claimants_documents_go_after_the_period(
+    db, settings, factory
+):
+    from registry.claims import documents as claim_documents
+    from registry.directory import businesses
+    from registry.identifiers import gstin_for
+    from registry.members import accounts
+    from registry.members.documents import GST_CERTIFICATE, Proof
+    from registry.models import MemberDocument
+    from tests.conftest import PASSWORD
+
+    admin = Actor.of(factory.admin())
+    long_ago = utcnow() - timedelta(days=settings.erase_closed_after_days + 1)
+
+    def applicant(pan: str, email: str):
+        member = accounts.sign_up(
+            db,
+            settings,
+            accounts.Application("Kosi Jute Mills", gstin_for("10", pan), email, PASSWORD),
+            [Proof(GST_CERTIFICATE, "reg06.pdf", PDF)],
+        )
+        assert member is not None
+        return member
+
+    refused_long_ago = applicant("AAFCK1111J", "a@kosi.example")
+    accounts.reject(db, refused_long_ago, admin, "the certificate is of another business")
+    refused_long_ago.created_at = long_ago
+    refused_lately = applicant("AAFCK2222J", "b@kosi.example")
+    accounts.reject(db, refused_lately, admin, "the certificate is of another business")
+    waiting = applicant("AAFCK3333J", "c@kosi.example")
+    waiting.created_at = long_ago  # still pending: kept
+
+    business = businesses.create(db, admin, "Kosi Jute Mills", city="Katihar")
+    claim = claim_documents.submit(db, settings, business, "x@kosi.example", "reg06.pdf", PDF)
+    claim.status, claim.decided_at = "rejected", long_ago
+    db.flush()
+
+    assert retention.forget_refused_documents(db, settings) == 2
+    db.expire_all()
+    left = set(db.scalars(select(MemberDocument.member_id)))
+    assert left == {refused_lately.id, waiting.id}
+    assert claim.document_stored is None and claim.document_name is None
