@@ -123,6 +123,7 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "claim_id": claim.id,
             "merge_id": 999999,
             "alias_id": 999999,
+            "message_id": 999999,
             "member_id": owner.member_id,
             "document_id": proof.id,
             "business_id": complaint.business_id,
