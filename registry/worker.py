@@ -39,6 +39,8 @@ class Round:
     disputes_overdue: int = 0
     dispute_reminders: int = 0
     complaints_erased: int = 0
+    messages_forgotten: int = 0
+    documents_forgotten: int = 0
     aliases_rejudged: int = 0
     idempotency_keys_forgotten: int = 0
     orders_expired: int = 0
@@ -88,6 +90,8 @@ def run_once(
                 result.orders_expired = orders.expire_overdue(session)
                 result.imports_expired = batches.expire_abandoned(session, settings)
                 result.complaints_erased = retention.erase_closed(session, settings)
+                result.messages_forgotten = retention.forget_messages(session, settings)
+                result.documents_forgotten = retention.forget_refused_documents(session, settings)
                 result.aliases_rejudged = aliases.rejudge(session, limit=REJUDGE_PER_ROUND)
                 result.idempotency_keys_forgotten = idempotency.purge(session)
             faults.pause("worker-round")

@@ -59,10 +59,14 @@ def attach(
     transaction rolls back."""
     rows = []
     for proof in proofs:
-        stored = evidence.store(
-            folder(settings), proof.filename, proof.content, settings.upload_max_bytes, proof.kind
+        stored = evidence.store_in_transaction(
+            session,
+            folder(settings),
+            proof.filename,
+            proof.content,
+            settings.upload_max_bytes,
+            proof.kind,
         )
-        evidence.forget_on_rollback(session, folder(settings) / stored.stored_name)
         row = MemberDocument(
             kind=proof.kind,
             original_name=stored.original_name,
