@@ -29,9 +29,10 @@ from bench.registry_scale import write_directory
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import import_businesses, index_file, name_index, search
-from registry.directory.copied_index import IndexCopies
-from registry.directory.index_file import MappedIndexCopy
+from registry.directory import import_businesses, search
+from registry.search_index import index_file, name_index
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.process_index import IndexCopies
 
 
 def _status_mb(field: str) -> float:

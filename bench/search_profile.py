@@ -34,10 +34,11 @@ from matching.search import search_name
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import import_businesses, index_file, name_index
-from registry.directory.copied_index import CopiedIndex
-from registry.directory.database_index import candidates_of
-from registry.directory.index_file import MappedIndexCopy
+from registry.directory import import_businesses
+from registry.search_index import index_file, name_index
+from registry.search_index.database_index import candidates_of
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.process_index import CopiedIndex
 
 
 class _AsBefore(CopiedIndex):

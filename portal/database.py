@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_sessionmaker
-from registry.directory.copied_index import IndexCopies
+from registry.search_index.process_index import IndexCopies
 from registry.settings import Settings
 
 

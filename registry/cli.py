@@ -20,15 +20,16 @@ from matching.normalise import VERSION
 from registry import audit, demo, launcher, logs, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import aliases, duplicates, index_file, name_index
+from registry.directory import aliases, duplicates
 from registry.directory import import_businesses as business_import
-from registry.directory.index_copy import IndexCopy
 from registry.errors import RegistryError, ValidationFailed
 from registry.mailer import mailer_from_url
 from registry.members import accounts, api_keys
 from registry.models import utcnow
 from registry.payments import fulfilment
 from registry.payments.gateways import gateway_for
+from registry.search_index import index_file, name_index
+from registry.search_index.memory_copy import IndexCopy
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")

@@ -16,11 +16,12 @@ from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
-from registry.directory import aliases, index_file, name_index
+from registry.directory import aliases
 from registry.mailer import Mailer
 from registry.payments import orders
 from registry.rights import requests as privacy_requests
 from registry.rights import retention
+from registry.search_index import index_file, name_index
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)

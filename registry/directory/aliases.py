@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import SYSTEM
-from registry.directory import name_index
 from registry.directory.debtors import alias_source
 from registry.models import Business, BusinessAlias, Complaint
+from registry.search_index import name_index
 
 #: The source migration 0026 gives the names filings made before provenance.
 UNJUDGED = "filing_unjudged"

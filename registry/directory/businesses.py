@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.actors import Actor
 from registry.db import among
-from registry.directory import name_index
 from registry.errors import NotFound, ValidationFailed
 from registry.models import Business, BusinessAlias, BusinessGstin, Complaint
+from registry.search_index import name_index
 
 MAX_MERGE_CHAIN = 50
 

@@ -30,7 +30,6 @@ from matching.keys import indexed_tokens, whole_key
 from matching.normalise import normalise
 from registry import audit
 from registry.actors import Actor
-from registry.directory import name_index
 from registry.errors import ValidationFailed
 from registry.identifiers import (
     IdentifierError,
@@ -40,6 +39,7 @@ from registry.identifiers import (
     validate_pan,
 )
 from registry.models import Business, BusinessGstin, BusinessKey, utcnow
+from registry.search_index import name_index
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
 BATCH = 10000

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
-from registry.directory import duplicates, name_index
+from registry.directory import duplicates
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
 from registry.models import (
     Business,
@@ -32,6 +32,7 @@ from registry.models import (
     Watch,
     utcnow,
 )
+from registry.search_index import name_index
 
 #: What a merge moves to the kept business (and an undo moves back), by record kind.
 MOVED: tuple[tuple[Any, str], ...] = (

@@ -1,7 +1,7 @@
 """Search the directory: a GSTIN finds its business, a PAN its legal entity, a name the
 best-matching businesses however they are spelled (`matching/` does the judging; the
-index lives in the database, see `registry.directory.name_index` and
-`registry.directory.database_index`)."""
+index lives in the database, see `registry.search_index.name_index` and
+`registry.search_index.database_index`)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import SearchBackend, search_name
 from registry.directory import businesses
-from registry.directory.copied_index import IndexCopies
-from registry.directory.database_index import (
+from registry.directory.identities import Counts, shown_statement
+from registry.directory.identities import gstins as gstin_list
+from registry.models import Business
+from registry.models.complaints import settled_shown_since
+from registry.search_index.database_index import (
     DatabaseIndex,
     dialect_of,
     query_vocabulary_variants,
 )
-from registry.directory.identities import Counts, shown_statement
-from registry.directory.identities import gstins as gstin_list
-from registry.directory.index_copy import ReadChanges
-from registry.models import Business
-from registry.models.complaints import settled_shown_since
+from registry.search_index.memory_copy import ReadChanges
+from registry.search_index.process_index import IndexCopies
 
 __all__ = [
     "DatabaseIndex",

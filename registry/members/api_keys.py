@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
-from registry.directory.index_copy import ReadChanges, changes_since
 from registry.errors import NotFound, ValidationFailed
 from registry.models import ApiKey, Member, MemberStatus, Role, User, utcnow
+from registry.search_index.memory_copy import ReadChanges, changes_since
 
 PREFIX = "kr_"
 
@@ -180,7 +180,7 @@ _HOLDER = (
 
 @cache
 def _holder_and_changes() -> Any:
-    """`_HOLDER` with `index_copy.changes_since` beside it (a search's request). The
+    """`_HOLDER` with `memory_copy.changes_since` beside it (a search's request). The
     index's state row always exists once migrated; were it missing, the outer join still
     gives the key (and the copy then reads its changes itself, finding none)."""
     changes = changes_since()

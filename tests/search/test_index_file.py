@@ -1,5 +1,5 @@
 """The machine's index file, mapped, plus each process's overlay of the changes since its
-generation answers exactly what the tables answer (`registry.directory.index_file`)."""
+generation answers exactly what the tables answer (`registry.search_index.index_file`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
-from registry.directory import import_businesses, index_file, merges, search
-from registry.directory.copied_index import IndexCopies
-from registry.directory.index_copy import IndexCopy
-from registry.directory.index_file import MappedIndexCopy
+from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
+from registry.search_index import index_file
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.memory_copy import IndexCopy
+from registry.search_index.process_index import IndexCopies
 from tests.search.test_index_copy import QUERIES, agree, answers, operations
 
 
@@ -138,7 +139,7 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert copy is not None
     copy.catch_up(db.connection())
     assert copy.changed == {changed.id}
-    from registry.directory.database_index import DatabaseIndex
+    from registry.search_index.database_index import DatabaseIndex
 
     tables = DatabaseIndex(db).candidates([kept.id, changed.id])
     assert copy.candidates([kept.id, changed.id]) == tables
@@ -147,7 +148,7 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
 
 def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(db, tmp_path):
     from matching.normalise import canonical_city
-    from registry.directory.copied_index import CopiedIndex
+    from registry.search_index.process_index import CopiedIndex
 
     folder = tmp_path / "index"
     for city in ["Surat", "Pune", "Surat", "Surat", "Pune"]:

@@ -1,6 +1,6 @@
 """The name index as one read-only file per machine, memory-mapped by every process.
 
-A copy of the index in each web worker's memory (`registry.directory.index_copy`) costs
+A copy of the index in each web worker's memory (`registry.search_index.memory_copy`) costs
 gigabytes per worker at a million businesses. Here the same content is written once per
 index generation into a directory of flat numpy arrays (`write`), which every web worker
 and the CLI map read-only (`MappedIndexCopy.open`): the page cache holds it once per
@@ -38,8 +38,8 @@ from sqlalchemy import Connection
 
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.score import Candidate, canonical_state
-from registry.directory.database_index import NameRow, candidates_of
-from registry.directory.index_copy import Behind, IndexCopy
+from registry.search_index.database_index import NameRow, candidates_of
+from registry.search_index.memory_copy import Behind, IndexCopy
 
 CURRENT = "current"
 FORMAT = 2

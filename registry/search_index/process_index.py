@@ -1,7 +1,7 @@
 """The copy of the name index a process keeps (one per web worker): `IndexCopies` loads
 it in a thread as the worker starts and brings it up to date before each search, and
 `CopiedIndex` answers `matching.search` from it as `DatabaseIndex` does from the tables
-(the copy itself, and how it catches up, are in `registry.directory.index_copy`).
+(the copy itself, and how it catches up, are in `registry.search_index.memory_copy`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.score import Candidate, TokenStats
-from registry.directory.database_index import CappedPostings, candidates_of
-from registry.directory.index_copy import Behind, IndexCopy, ReadChanges
-from registry.directory.index_file import MappedIndexCopy, current_folder
-from registry.directory.name_index import TOTAL
+from registry.search_index.database_index import CappedPostings, candidates_of
+from registry.search_index.index_file import MappedIndexCopy, current_folder
+from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
+from registry.search_index.name_index import TOTAL
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ Every read is of current rows, never of a difference, so applying a change twice
 harmless; a copy behind the kept list of changes, or told that everything changed (an
 import, a reindex), is loaded afresh while searches use the tables meanwhile. The copy
 answers exactly what the tables answer (`tests/search/test_index_copy.py`). How a web
-worker loads and uses it: `registry.directory.copied_index`.
+worker loads and uses it: `registry.search_index.process_index`.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
 from registry.db import among
-from registry.directory.database_index import (
+from registry.search_index.database_index import (
     FETCH_LIMIT,
     NameRow,
     names_statement,
     statement,
 )
-from registry.directory.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
+from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
 
 #: More changed businesses than this at once (an import), and the copy is loaded afresh
 #: in the background instead: reading them again would hold up the search that noticed.
