@@ -20,6 +20,7 @@ from stdnum.exceptions import (
 
 from matching import kinds
 from registry.errors import ValidationFailed
+from registry.language import N_
 
 EXTRA_STATE_CODES = frozenset(kinds.EXTRA_STATE_CODES)
 _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
@@ -94,12 +95,12 @@ def normalise_mobile(value: str) -> str:
     except phonenumbers.NumberParseException as exc:
         raise ValidationFailed({"mobile": "Enter a mobile number, e.g. 98765 43210."}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed({"mobile": "This is not a valid phone number."})
+        raise ValidationFailed({"mobile": N_("This is not a valid phone number.")})
     if phonenumbers.region_code_for_number(number) != "IN":
-        raise ValidationFailed({"mobile": "Give an Indian mobile number (+91)."})
+        raise ValidationFailed({"mobile": N_("Give an Indian mobile number (+91).")})
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValidationFailed({"mobile": "This is not a mobile number; SMS cannot reach it."})
+        raise ValidationFailed({"mobile": N_("This is not a mobile number; SMS cannot reach it.")})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -11,6 +11,7 @@ from portal.admin import bp
 from portal.admin.forms import ClaimDecisionForm
 from portal.auth import admin_required
 from portal.database import db, settings
+from portal.i18n import said
 from registry.claims import documents
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import BusinessClaim
@@ -60,7 +61,7 @@ def claim_review(claim_id: int) -> Response | tuple[str, int]:
                 settings().public_base_url,
             )
         except (ValidationFailed, InvalidTransition) as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(f"Claim #{claim.id} {claim.status}.", "success")
             return redirect(url_for("admin.claim_queue"))

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal.auth import ABSOLUTE_TIMEOUT, member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
+from portal.i18n import said
 from portal.web import bp
 from portal.web.forms import ClaimCodeForm, ClaimDocumentsForm, ClaimForm, OwnContactsForm
 from registry.claims import codes, contacts, documents, own_file
@@ -56,10 +57,10 @@ def claim_start() -> Response | str | tuple[str, int]:
             try:
                 started = codes.start(db(), settings().secret_key, chosen, form.channel.data)
             except Conflict as exc:
-                form.form_errors.append(exc.message)
+                form.form_errors.append(said(exc))
                 business, no_contact = chosen, True
             except RateLimited as exc:
-                form.form_errors.append(exc.message)
+                form.form_errors.append(said(exc))
                 business = chosen
                 return render_template(
                     "claims/start.html", form=form, business=business, no_contact=False
@@ -88,7 +89,7 @@ def claim_code(claim_id: int) -> Response | str | tuple[str, int]:
             form.code.errors = [*form.code.errors, "This code is not right."]
         except NotFound as exc:
             db().commit()
-            abort(404, exc.message)
+            abort(404, said(exc))
         else:
             row = db().query(BusinessToken).filter_by(token_hash=codes.token_digest(token)).one()
             session.clear()  # a fresh session: no member's login rides along
@@ -124,6 +125,7 @@ def claim_documents() -> Response | str | tuple[str, int]:
             except ValidationFailed as exc:
                 for name, message in exc.fields.items():
                     target = form.document if name == "document" else getattr(form, name, None)
+                    message = said(message)
                     if target is None:
                         form.form_errors.append(message)
                     else:
@@ -161,7 +163,7 @@ def business_home() -> str | Response | tuple[str, int]:
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 field = getattr(form, name)
-                field.errors = [*field.errors, message]
+                field.errors = [*field.errors, said(message)]
         else:
             flash("Saved: notices and claim codes now reach these contacts.", "success")
             return redirect(url_for("web.business_home"))

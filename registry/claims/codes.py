@@ -20,6 +20,7 @@ from registry.actors import Actor
 from registry.directory import businesses
 from registry.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
+from registry.language import N_
 from registry.models import Business, BusinessClaim, BusinessToken, utcnow
 
 CODE_LIFETIME = timedelta(minutes=30)
@@ -65,7 +66,7 @@ def find_business(session: Session, business_id: int | None, gstin: str | None) 
         except IdentifierError as exc:
             raise ValidationFailed({"gstin": str(exc)}) from exc
     else:
-        raise ValidationFailed({"business_id": "give the business_id or the gstin to claim"})
+        raise ValidationFailed({"business_id": N_("give the business_id or the gstin to claim")})
     if business is None:
         raise NotFound("No such business.")
     return business
@@ -87,7 +88,7 @@ def start(
     session: Session, secret_key: str, business: Business, channel: str | None = None
 ) -> Started:
     if channel is not None and channel not in CHANNELS:
-        raise ValidationFailed({"channel": "email or sms"})
+        raise ValidationFailed({"channel": N_("email or sms")})
     contact = authoritative_contact(business, channel)
     if contact is None:
         raise Conflict(
@@ -171,7 +172,7 @@ def verify(
             audit.record(
                 session, CLAIMANT, "business", claim.business_id, "claim_ended", note="wrong codes"
             )
-        raise ValidationFailed({"code": "this code is not right"})
+        raise ValidationFailed({"code": N_("this code is not right")})
     claim.status = "verified"
     claim.decided_at = now
     claim.code_hash = None

@@ -15,6 +15,7 @@ from registry import audit, evidence, outbox
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import normalise_email
+from registry.language import N_
 from registry.models import Business, BusinessClaim, utcnow
 from registry.settings import Settings
 
@@ -35,7 +36,7 @@ def submit(
     except ValidationFailed as exc:
         raise ValidationFailed({"email": "is not a valid email address"}) from exc
     if len(note) > 2000:
-        raise ValidationFailed({"note": "at most 2000 characters"})
+        raise ValidationFailed({"note": N_("at most 2000 characters")})
     stored = evidence.store(
         settings.uploads_path / "claims", filename, content, settings.upload_max_bytes, "document"
     )
@@ -84,7 +85,7 @@ def decide(
     if claim.method != "documents" or claim.status != "pending":
         raise InvalidTransition("claim", claim.status, "approved" if approve else "rejected")
     if not note.strip():
-        raise ValidationFailed({"note": "give the reason, for the audit trail"})
+        raise ValidationFailed({"note": N_("give the reason, for the audit trail")})
     target = "approved" if approve else "rejected"
     claim.status = target
     claim.decided_at = utcnow()

@@ -22,6 +22,7 @@ from registry import audit, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import NotFound, ValidationFailed
 from registry.identifiers import normalise_email
+from registry.language import N_
 from registry.models import (
     Complaint,
     Member,
@@ -68,7 +69,7 @@ def file(
     try:
         chosen = PrivacyRequestKind(kind)
     except ValueError:
-        errors["kind"] = "choose access, correction or erasure"
+        errors["kind"] = N_("choose access, correction or erasure")
     try:
         address = normalise_email(email or "")
     except ValidationFailed as exc:
@@ -137,7 +138,7 @@ def answer(
         raise NotFound(f"No privacy request {request_id}.")
     text = (text or "").strip()
     if len(text) < 10:
-        raise ValidationFailed({"answer": "write the answer (at least 10 characters)"})
+        raise ValidationFailed({"answer": N_("write the answer (at least 10 characters)")})
     transition(session, request, R.ANSWERED, actor, text[:500], action="answered")
     request.answered_at = now or utcnow()
     request.answered_by_user_id = actor.user_id
