@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from portal.auth import ABSOLUTE_TIMEOUT, member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
-from portal.i18n import said
+from portal.i18n import current, said
 from portal.web import bp
 from portal.web.forms import ClaimCodeForm, ClaimDocumentsForm, ClaimForm, OwnContactsForm
 from registry.claims import codes, contacts, documents, own_file
@@ -55,7 +55,9 @@ def claim_start() -> Response | str | tuple[str, int]:
             form.gstin.errors = [*form.gstin.errors, "no business on the registry has this GSTIN"]
         else:
             try:
-                started = codes.start(db(), settings().secret_key, chosen, form.channel.data)
+                started = codes.start(
+                    db(), settings().secret_key, chosen, form.channel.data, lang=current()
+                )
             except Conflict as exc:
                 form.form_errors.append(said(exc))
                 business, no_contact = chosen, True

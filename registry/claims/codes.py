@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import Actor
+from registry.channels.templates import template_kind
 from registry.directory import businesses
 from registry.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
@@ -85,8 +86,14 @@ def authoritative_contact(business: Business, channel: str | None) -> tuple[str,
 
 
 def start(
-    session: Session, secret_key: str, business: Business, channel: str | None = None
+    session: Session,
+    secret_key: str,
+    business: Business,
+    channel: str | None = None,
+    lang: str = language.SOURCE,
 ) -> Started:
+    """Send a one-time code to the business's own contact, in `lang` (the language of the
+    page the claimant asked from)."""
     if channel is not None and channel not in CHANNELS:
         raise ValidationFailed({"channel": N_("email or sms")})
     contact = authoritative_contact(business, channel)
@@ -137,14 +144,19 @@ def start(
     session.flush()
     code = f"{secrets.randbelow(1_000_000):06d}"
     claim.code_hash = _code_hash(secret_key, claim.id, code)
-    text = (
-        f"Your Khata Registry code to claim {business.name} is {code}. It works for 30 "
-        "minutes. If you did not ask for it, ignore this message."
+    text = language.translate(
+        lang,
+        "Your Khata Registry code to claim %(business)s is %(secret)s. It works for 30 minutes. "
+        "If you did not ask for it, ignore this message.",
+        business=business.name,
+        secret=code,
     )
     if kind == "email":
-        outbox.queue_email(session, "claim_code", address, "Your code to claim your business", text)
+        subject = language.translate(lang, "Your code to claim your business")
+        outbox.queue_email(session, "claim_code", address, subject, text)
     else:
-        outbox.queue_text(session, "sms", "claim_code", address, text, "claim_code")
+        template = template_kind("claim_code", lang)
+        outbox.queue_text(session, "sms", "claim_code", address, text, template)
     audit.record(session, CLAIMANT, "business", business.id, "claim_started", note=sent_to)
     return Started(claim, sent_to)
 

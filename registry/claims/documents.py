@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, outbox
+from registry import audit, evidence, language, outbox
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import normalise_email
@@ -94,13 +94,31 @@ def decide(
     if approve:
         business.email = address
         business.contacts_source = "business"
-        body = (
-            f"Your claim of {business.name} is approved. Claim it now with a one-time code "
-            f"sent to this address: {base_url}/claim?business_id={business.id}"
+
+    def body(code: str) -> str:
+        if approve:
+            return language.translate(
+                code,
+                "Your claim of %(business)s is approved. Claim it now with a one-time code "
+                "sent to this address: %(link)s",
+                business=business.name,
+                link=f"{base_url}/claim?business_id={business.id}",
+            )
+        return language.translate(
+            code,
+            "Your claim of %(business)s was not approved: %(note)s",
+            business=business.name,
+            note=note.strip(),
         )
-    else:
-        body = f"Your claim of {business.name} was not approved: {note.strip()}"
-    outbox.queue_email(session, "claim_decided", address, f"Your claim of {business.name}", body)
+
+    # The claimant is a business like a debtor: it reads English and Hindi.
+    codes = ("en", "hi")
+    subject = " / ".join(
+        language.translate(c, "Your claim of %(business)s", business=business.name) for c in codes
+    )
+    outbox.queue_email(
+        session, "claim_decided", address, subject, "\n\n---\n\n".join(body(c) for c in codes)
+    )
     audit.record(
         session,
         actor,

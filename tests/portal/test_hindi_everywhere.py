@@ -15,6 +15,9 @@ from registry.identifiers import gstin_for
 from registry.members import logins, watches
 from registry.models import OutboxMessage, User
 from tests.conftest import filing_request
+from tests.payments.conftest import make_business
+
+__all__ = ["make_business"]  # a fixture
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
@@ -180,3 +183,15 @@ def test_the_api_keeps_english_messages(client, factory, db):
     )
     assert answer.status_code == 422
     assert not DEVANAGARI.search(answer.get_data(as_text=True))
+
+
+def test_a_claim_code_asked_from_a_hindi_page_comes_in_hindi(db, settings, make_business):
+    from registry.claims import codes
+
+    business = make_business("Kesar Exports")
+    business.mobile, business.contacts_source = "+919876543210", "import"
+    db.flush()
+    codes.start(db, settings.secret_key, business, "sms", lang="hi")
+    [sms] = mails(db, "claim_code")
+    assert sms.subject == "claim_code_hi"  # its own DLT template
+    assert "Kesar Exports पर दावे के लिए आपका Khata Registry कोड" in sms.body

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from registry import outbox
 from registry.channels.segments import fit_sms, fit_sms_alone
-from registry.language import SOURCE
+from registry.channels.templates import template_kind
 from registry.models import Business, Complaint
 
 Kind = Literal["email", "mobile"]
@@ -100,12 +100,6 @@ def tell_debtor(
     """A message to the debtor about its complaint, in every version (language) given, by
     every channel that reaches it."""
     return fan_out(session, complaint_recipients(complaint), kind, versions)
-
-
-def template_kind(kind: str, code: str) -> str:
-    """The provider template a text in language `code` goes under: `notice` for English,
-    `notice_hi` for Hindi (a DLT template is registered for one wording in one language)."""
-    return kind if code == SOURCE else f"{kind}_{code}"
 
 
 def fan_out(
