@@ -165,6 +165,8 @@ def test_an_english_debtor_name_keeps_the_english_sms_in_gsm7(db, settings, memb
     filing.file_complaint(db, settings, member, only_mobile())
     english, hindi = rows(db, "sms")
     assert count_segments(english.body).encoding == "GSM-7"
+    assert "owes it Rs 4,00,000.00. See the notice and answer it:" in english.body  # whole
+    assert "₹4,00,000.00" in hindi.body
     assert count_segments(english.body).count <= 2
     assert count_segments(hindi.body).encoding == "UCS-2"
     assert count_segments(hindi.body).count <= 2

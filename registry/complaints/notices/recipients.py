@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from registry import outbox
 from registry.channels.segments import fit_sms, fit_sms_alone
 from registry.channels.templates import template_kind
+from registry.language import SOURCE
 from registry.models import Business, Complaint
 
 Kind = Literal["email", "mobile"]
@@ -102,6 +103,13 @@ def tell_debtor(
     return fan_out(session, complaint_recipients(complaint), kind, versions)
 
 
+def gsm_rupees(text: str) -> str:
+    """ "Rs" for "₹": the rupee sign is not in the GSM-7 alphabet, and one would make the
+    whole English SMS UCS-2 (134 characters in two segments instead of 306), cutting the
+    amount it is about."""
+    return text.replace("₹", "Rs ")
+
+
 def fan_out(
     session: Session, recipients: list[Recipient], kind: str, versions: Sequence[Version]
 ) -> int:
@@ -132,7 +140,8 @@ def fan_out(
             queued += 1
             continue
         for v in versions:
-            sms = fit_sms(v.short, v.link) if v.link else fit_sms_alone(v.short)
+            short = gsm_rupees(v.short) if v.code == SOURCE else v.short
+            sms = fit_sms(short, v.link) if v.link else fit_sms_alone(short)
             template = template_kind(kind, v.code)
             outbox.queue_text(session, "sms", kind, recipient.address, sms, template)
             queued += 1
