@@ -20,7 +20,7 @@ from matching.normalise import VERSION
 from registry import audit, demo, launcher, logs, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import duplicates, index_file, name_index
+from registry.directory import aliases, duplicates, index_file, name_index
 from registry.directory import import_businesses as business_import
 from registry.directory.index_copy import IndexCopy
 from registry.errors import RegistryError, ValidationFailed
@@ -86,6 +86,10 @@ def init_db() -> None:
     settings = _settings()
     migrate.upgrade(settings.database_url)
     click.echo("database is at the newest revision")
+    with _transaction(settings) as session:
+        rejudged = aliases.rejudge(session)
+    if rejudged:
+        click.echo(f"re-judged {rejudged} search names that filings gave before provenance")
     with _transaction(settings) as session:
         older = name_index.older_version(session)
     if older is not None:

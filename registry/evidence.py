@@ -80,6 +80,16 @@ def store(directory: Path, filename: str, content: bytes, max_bytes: int, field:
     )
 
 
+def store_in_transaction(
+    session: Session, directory: Path, filename: str, content: bytes, max_bytes: int, field: str
+) -> StoredFile:
+    """`store`, and delete the file again if the transaction (or savepoint) it was
+    written in rolls back: nothing half-written."""
+    stored = store(directory, filename, content, max_bytes, field)
+    forget_on_rollback(session, stored.path)
+    return stored
+
+
 def attach(
     session: Session,
     settings: Settings,

@@ -156,6 +156,16 @@ WORDS: dict[str, str] = {
     "small": N_("small enterprise"),
     "medium": N_("medium enterprise"),
     "none": N_("not an MSME"),
+    # where a business's other name came from (BusinessAlias.source)
+    "alias.import": N_("from the directory"),
+    "alias.filing_identified": N_("from a filing that gave its GSTIN or PAN"),
+    "alias.filing_matched": N_("from a filing, close to its names"),
+    "alias.filing_unjudged": N_("from an early filing, waiting to be re-judged"),
+    "alias.admin": N_("added by an admin"),
+    "alias.merge": N_("from a merge"),
+    # what an applicant proves (MemberDocument.kind)
+    "gst_certificate": N_("GST registration certificate"),
+    "udyam_certificate": N_("Udyam certificate"),
     # imports
     "uploaded": N_("uploaded"),
     "previewed": N_("previewed"),

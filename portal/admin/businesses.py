@@ -145,6 +145,21 @@ def add_alias(business_id: int) -> Response:
     return redirect(url_for("admin.business", business_id=item.id))
 
 
+@bp.post("/businesses/<int:business_id>/aliases/<int:alias_id>/remove")
+@admin_required
+def remove_alias(business_id: int, alias_id: int) -> Response:
+    """Take a name out of search at once (audited); it can be added back from the
+    names as reported."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        businesses.remove_alias(db(), business_id, alias_id, current_user.actor)
+    except NotFound:
+        abort(404)
+    flash(say("Removed: searches no longer find this business by that name."), "success")
+    return redirect(url_for("admin.business", business_id=business_id), 303)
+
+
 @bp.post("/merges/<int:merge_id>/undo")
 @admin_required
 @reauth_required

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -12,13 +12,13 @@ from wtforms.validators import DataRequired, Length
 from portal.admin import bp
 from portal.admin.forms import RejectForm
 from portal.auth import admin_required
-from portal.database import db
+from portal.database import db, settings
 from portal.forms import ConfirmForm, Form, apply_field_errors
 from portal.i18n import lazy, said, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.members import accounts, vetting
-from registry.models import Member, MemberStatus
+from registry.members import accounts, documents, vetting
+from registry.models import Member, MemberDocument, MemberStatus
 
 
 class SuspendForm(Form):
@@ -57,6 +57,24 @@ def member_list() -> str:
         if status is MemberStatus.PENDING
         else {},
         suspend=SuspendForm(formdata=None),
+    )
+
+
+@bp.get("/members/<int:member_id>/documents/<int:document_id>")
+@admin_required
+def member_document(member_id: int, document_id: int) -> Response:
+    """A document an applicant sent, as a download (never shown inline)."""
+    document = db().get(MemberDocument, document_id)
+    if document is None or document.member_id != member_id:
+        abort(404)
+    path = documents.path_of(settings(), document)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
     )
 
 

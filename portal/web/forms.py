@@ -36,6 +36,7 @@ from portal.i18n import lazy
 from portal.once import once_field
 from registry.bulk.batches import Document
 from registry.bulk.reading import FIELDS, REQUIRED
+from registry.members.documents import KINDS, Proof
 from registry.models import DisputeReason
 
 
@@ -43,6 +44,10 @@ class LoginForm(Form):
     email = EmailField(lazy("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(lazy("Log in"))
+
+
+#: What a file input offers to pick (the server sniffs the content anyway).
+DOCUMENT_TYPES = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 
 
 class ApplicationForm(Form):
@@ -69,7 +74,25 @@ class ApplicationForm(Form):
         lazy("Password again"),
         validators=[DataRequired(), EqualTo("password", lazy("passwords differ"))],
     )
+    # What the applicant proves (the service says which are required, and why).
+    gst_certificate = FileField(
+        lazy("GST registration certificate (Form GST REG-06): PDF, PNG or JPEG"),
+        render_kw={"accept": DOCUMENT_TYPES},
+    )
+    udyam_certificate = FileField(
+        lazy("Udyam registration certificate (micro and small suppliers): PDF, PNG or JPEG"),
+        render_kw={"accept": DOCUMENT_TYPES},
+    )
     submit = SubmitField(lazy("Apply for membership"))
+
+    def proofs(self) -> list[Proof]:
+        """The documents attached, as the service takes them."""
+        given = []
+        for kind in KINDS:
+            upload = getattr(self, kind).data
+            if isinstance(upload, FileStorage) and upload.filename:
+                given.append(Proof(kind, upload.filename, upload.read()))
+        return given
 
 
 class ApiKeyForm(Form):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth import end_session, signed_in_user, start_session
-from portal.database import db
+from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmForm, apply_field_errors
 from portal.i18n import current, said, say
@@ -113,7 +113,7 @@ def apply() -> Response | tuple[str, int]:
             language=current(),
         )
         try:
-            accounts.apply(db(), application)
+            accounts.sign_up(db(), settings(), application, form.proofs())
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:

@@ -37,10 +37,14 @@ def submit(
         raise ValidationFailed({"email": "is not a valid email address"}) from exc
     if len(note) > 2000:
         raise ValidationFailed({"note": N_("at most 2000 characters")})
-    stored = evidence.store(
-        settings.uploads_path / "claims", filename, content, settings.upload_max_bytes, "document"
+    stored = evidence.store_in_transaction(
+        session,
+        settings.uploads_path / "claims",
+        filename,
+        content,
+        settings.upload_max_bytes,
+        "document",
     )
-    evidence.forget_on_rollback(session, stored.path)
     claim = BusinessClaim(
         business_id=business.id,
         method="documents",

@@ -14,9 +14,11 @@ from registry.actors import Actor
 from registry.errors import NotAllowed, ValidationFailed
 from registry.identifiers import IdentifierError, normalise_email, validate_gstin
 from registry.language import N_
-from registry.members import logins
+from registry.members import documents, logins
+from registry.members.documents import Proof
 from registry.members.passwords import hash_password, password_problem, verify_password
 from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcnow
+from registry.settings import Settings
 from registry.states import StateMachine
 
 M = MemberStatus
@@ -191,6 +193,26 @@ def apply(session: Session, app: Application) -> Member | None:
         )
         + "Verify or reject it on the admin members page.",
     )
+    return member
+
+
+def sign_up(
+    session: Session, settings: Settings, app: Application, proofs: Sequence[Proof]
+) -> Member | None:
+    """`apply`, with what the applicant proves (its GST registration certificate, and
+    the Udyam certificate for a micro or small supplier): refused field by field before
+    anything else is looked at, so the answer does not depend on who is registered; kept
+    only when an application is taken."""
+    errors = documents.problems(settings, app.msme_category, proofs)
+    if errors:
+        try:
+            _check_application(session, app)
+        except ValidationFailed as exc:
+            errors = {**exc.fields, **errors}
+        raise ValidationFailed(errors)
+    member = apply(session, app)
+    if member is not None:
+        documents.attach(session, settings, member, proofs)
     return member
 
 
