@@ -49,7 +49,7 @@ def test_the_language_switch_is_kept_on_the_user_and_its_emails_follow_it(
 
 def test_a_user_who_never_chose_keeps_the_language_it_first_used(client, auth, factory, db):
     user = factory.member_user()
-    user.language = None  # a login from before 0026_user_language
+    user.language = None  # a login from before 0028_user_language
     db.commit()
     auth.login(user.email)
     client.get("/", headers={"Accept-Language": "hi-IN,hi;q=0.9"})

@@ -1,7 +1,7 @@
 """the language a user chose in the portal, so the emails to it are written in it
 
-Revision ID: 0026_user_language
-Revises: 0025_name_as_reported
+Revision ID: 0028_user_language
+Revises: 0027_member_documents
 Create Date: 2026-12-04 19:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026_user_language"
-down_revision: str | None = "0025_name_as_reported"
+revision: str = "0028_user_language"
+down_revision: str | None = "0027_member_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
