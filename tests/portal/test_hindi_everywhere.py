@@ -4,6 +4,7 @@ email linking to the Hindi page, and form and service messages in Hindi on a Hin
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ from registry.complaints import disputes, filing, life
 from registry.identifiers import gstin_for
 from registry.members import logins, watches
 from registry.models import OutboxMessage, User
-from tests.conftest import filing_request
+from tests.conftest import PDF, filing_request
 from tests.payments.conftest import make_business
 
 __all__ = ["make_business"]  # a fixture
@@ -67,12 +68,31 @@ def test_an_applicant_gets_the_language_it_applied_in(client, db):
             "password": "a long enough passphrase 42",
             "confirm": "a long enough passphrase 42",
             "industry": "Retail",
-            "msme_category": "micro",
+            "msme_category": "none",
+            "gst_certificate": (io.BytesIO(PDF), "REG-06.pdf"),
         },
     )
     user = db.scalar(select(User).where(User.email == "owner@sharma-kirana.example"))
     assert user is not None, answer.get_data(as_text=True)[-2000:]
     assert user.language == "hi"
+
+
+def test_a_sign_up_refused_by_the_service_says_why_in_hindi(client):
+    answer = client.post(
+        "/apply?lang=hi",
+        data={
+            "business_name": "Sharma Kirana",
+            "gstin": gstin_for("27", "AABCS1234Q"),
+            "email": "owner@sharma-kirana.example",
+            "password": "a long enough passphrase 42",
+            "confirm": "a long enough passphrase 42",
+            "msme_category": "micro",
+            "gst_certificate": (io.BytesIO(PDF), "REG-06.pdf"),
+        },
+    )
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert "अपना उद्यम प्रमाणपत्र लगाएँ" in text and "attach your Udyam" not in text
 
 
 def test_an_english_user_still_gets_english(db, factory):
