@@ -150,7 +150,7 @@ def init_app(app: Flask) -> None:
     )
     app.before_request(_save_on_user)
     app.after_request(_remember)
-    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words)
+    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words, said=said)
     app.jinja_env.globals.update(
         html_lang=lambda: language.html_lang(current()),
         current_language=current,

@@ -172,6 +172,10 @@ WORDS: dict[str, str] = {
     "filing": N_("filing"),
     "done": N_("done"),
     "cancelled": N_("cancelled"),
+    # what a complaint's history shows (audit actions)
+    "transition": N_("status changed"),
+    "reminder_sent": N_("reminder sent"),
+    "promised_payment": N_("payment promised"),
     # what an invalid move names ("A complaint that is listed cannot become withdrawn.")
     "complaint": N_("complaint"),
     "dispute": N_("dispute"),

@@ -126,7 +126,11 @@ def open_dispute(
         due_at=now + timedelta(days=settings.dispute_deadline_days),
     )
     life.transition(
-        session, complaint, ComplaintStatus.DISPUTED, DEBTOR, f"{why.value}: {statement[:200]}"
+        session,
+        complaint,
+        ComplaintStatus.DISPUTED,
+        DEBTOR,
+        f"{language.words(why)}: {statement[:200]}",
     )
     complaint.disputes.append(dispute)
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from registry import audit, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.language import day, of_member, translate
+from registry.language import N_, day, of_member, translate
 from registry.members import watches
 from registry.models import AuditEntry, Complaint, ComplaintStatus, Dispute, DisputeStatus, utcnow
 from registry.models.complaints import shown_to_others
@@ -51,7 +51,9 @@ DISPUTE_LIFE = StateMachine[DisputeStatus](
     },
 )
 
-CLOSED_NOTE = "closed without a decision: the member confirmed payment and settled the complaint"
+CLOSED_NOTE = N_(
+    "closed without a decision: the member confirmed payment and settled the complaint"
+)
 
 
 def transition_dispute(
@@ -159,7 +161,12 @@ def list_notice_period_over(session: Session, now: datetime | None = None) -> in
     due = list_due_notices(session, now)
     for complaint in due:
         transition(
-            session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute", now=now
+            session,
+            complaint,
+            C.LISTED,
+            SYSTEM,
+            N_("notice period ended without a dispute"),
+            now=now,
         )
     return len(due)
 
@@ -174,7 +181,9 @@ def settle(
     """The member confirms it was paid; the complaint stays in history as settled. The
     debtor is told in writing (its proof that the claim is closed)."""
     disputed = complaint.status is C.DISPUTED
-    transition(session, complaint, C.SETTLED, actor, (note or "").strip() or "payment confirmed")
+    transition(
+        session, complaint, C.SETTLED, actor, (note or "").strip() or N_("payment confirmed")
+    )
     shown = shown_to_others(complaint)
     values = {"member": complaint.member.name, "id": complaint.id}
 

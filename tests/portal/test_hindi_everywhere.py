@@ -215,3 +215,18 @@ def test_a_claim_code_asked_from_a_hindi_page_comes_in_hindi(db, settings, make_
     [sms] = mails(db, "claim_code")
     assert sms.subject == "claim_code_hi"  # its own DLT template
     assert "Kesar Exports पर दावे के लिए आपका Khata Registry कोड" in sms.body
+
+
+def test_a_complaints_history_reads_in_hindi(client, auth, db, settings, factory):
+    user = factory.member_user()
+    filed = filing.file_complaint(db, settings, Actor.of(user), filing_request())
+    life.list_notice_period_over(db, filed.complaint.notice_ends_at + timedelta(seconds=1))
+    disputes.open_dispute(db, settings, filed.complaint, "wrong_amount", "Billed twice for it.")
+    db.commit()
+    auth.login(user.email)
+    page = client.get(f"/complaints/{filed.complaint.id}?lang=hi").get_data(as_text=True)
+    history = page[page.index('<ol class="history">') :]
+    history = history[: history.index("</ol>")]
+    assert "स्थिति बदली" in history and "नोटिस अवधि बिना आपत्ति के समाप्त हुई" in history
+    for english in ("transition", "notice period ended", "wrong_amount"):
+        assert english not in history, english
