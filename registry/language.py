@@ -30,6 +30,9 @@ from babel.support import Translations
 
 CATALOGUES = Path(__file__).with_name("translations")
 SOURCE = "en"
+#: The languages of a message to someone whose language the registry does not know (a
+#: debtor, a claimant, a privacy requester), in the order they are written.
+BOTH = ("en", "hi")
 INDIA = "Asia/Kolkata"
 
 
@@ -172,6 +175,10 @@ WORDS: dict[str, str] = {
     "filing": N_("filing"),
     "done": N_("done"),
     "cancelled": N_("cancelled"),
+    # privacy requests
+    "access": N_("access"),
+    "correction": N_("correction"),
+    "erasure": N_("erasure"),
     # what a complaint's history shows (audit actions)
     "transition": N_("status changed"),
     "reminder_sent": N_("reminder sent"),

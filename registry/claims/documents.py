@@ -116,7 +116,7 @@ def decide(
         )
 
     # The claimant is a business like a debtor: it reads English and Hindi.
-    codes = ("en", "hi")
+    codes = language.BOTH
     subject = " / ".join(
         language.translate(c, "Your claim of %(business)s", business=business.name) for c in codes
     )

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import NotFound, ValidationFailed
 from registry.identifiers import normalise_email
-from registry.language import N_
+from registry.language import BOTH, N_
 from registry.models import (
     Complaint,
     Member,
@@ -93,14 +93,33 @@ def file(
         to_state="open",
         note=f"{chosen.value} request",
     )
-    due = request.due_at.date().isoformat()
+    due = language.day(request.due_at)
+    # Anyone may ask (a debtor as well as a member): the answer is in English and Hindi.
     outbox.queue_email(
         session,
         "privacy_request_received",
         address,
-        f"{PRODUCT_NAME}: your {chosen.value} request #{request.id}",
-        f"We received your request for {chosen.value} of your data (#{request.id}). The "
-        f"registry's grievance officer answers it by {due} at the latest.",
+        " / ".join(
+            language.translate(
+                code,
+                "%(product)s: your %(kind)s request #%(id)s",
+                product=PRODUCT_NAME,
+                kind=language.words(chosen.value, code),
+                id=request.id,
+            )
+            for code in BOTH
+        ),
+        "\n\n---\n\n".join(
+            language.translate(
+                code,
+                "We received your request for %(kind)s of your data (#%(id)s). The registry's "
+                "grievance officer answers it by %(due)s at the latest.",
+                kind=language.words(chosen.value, code),
+                id=request.id,
+                due=language.day(request.due_at, code),
+            )
+            for code in BOTH
+        ),
     )
     outbox.email_admins(
         session,
@@ -145,13 +164,26 @@ def answer(
     request.answer = text
     body = text
     if request.kind is PrivacyRequestKind.ACCESS:
-        body += "\n\nWhat the registry holds under your email address (JSON):\n\n"
+        heading = " / ".join(
+            language.translate(code, "What the registry holds under your email address (JSON):")
+            for code in BOTH
+        )
+        body += f"\n\n{heading}\n\n"
         body += json.dumps(export_for(session, request.email), indent=2, ensure_ascii=False)
     outbox.queue_email(
         session,
         "privacy_request_answered",
         request.email,
-        f"{PRODUCT_NAME}: the answer to your {request.kind.value} request #{request.id}",
+        " / ".join(
+            language.translate(
+                code,
+                "%(product)s: the answer to your %(kind)s request #%(id)s",
+                product=PRODUCT_NAME,
+                kind=language.words(request.kind.value, code),
+                id=request.id,
+            )
+            for code in BOTH
+        ),
         body,
     )
     session.flush()

@@ -230,3 +230,14 @@ def test_a_complaints_history_reads_in_hindi(client, auth, db, settings, factory
     assert "स्थिति बदली" in history and "नोटिस अवधि बिना आपत्ति के समाप्त हुई" in history
     for english in ("transition", "notice period ended", "wrong_amount"):
         assert english not in history, english
+
+
+def test_a_privacy_request_is_acknowledged_in_both_languages_with_an_indian_date(db):
+    from registry.rights import requests
+
+    requests.file(db, "erasure", "someone@example.com", "Please erase what you hold about me.")
+    [mail] = mails(db, "privacy_request_received")
+    assert "erasure request" in mail.subject and "मिटाना अनुरोध" in mail.subject
+    english, hindi = mail.body.split("\n\n---\n\n")
+    assert "request for erasure" in english and "मिटाना" in hindi
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", mail.body)  # 4 Dec 2026, not ISO

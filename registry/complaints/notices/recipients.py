@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from registry import outbox
 from registry.channels.segments import fit_sms, fit_sms_alone
 from registry.channels.templates import template_kind
-from registry.language import SOURCE
+from registry.language import BOTH, SOURCE
 from registry.models import Business, Complaint
 
 Kind = Literal["email", "mobile"]
@@ -48,7 +48,7 @@ class Version:
 
 #: The languages every message to a debtor is written in, in the order they are written:
 #: the debtor may read either.
-DEBTOR_LANGUAGES = ("en", "hi")
+DEBTOR_LANGUAGES = BOTH
 
 
 def in_both(write: Callable[[str], Version]) -> list[Version]:
