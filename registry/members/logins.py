@@ -81,12 +81,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_reset(session: Session, email: str, base_url: str) -> None:
+def request_reset(
+    session: Session, email: str, base_url: str, asked_in: str = language.SOURCE
+) -> None:
     """Email a one-use, one-hour reset link when the email has a login; nothing tells
-    the caller whether it has."""
+    the caller whether it has. The email is in the user's language, or, for a user who
+    never chose one, in `asked_in` (the language of the page it was asked from)."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.is_active:
         return
+    code = language.of_user(user) if user.language else language.chosen(asked_in)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -99,9 +103,9 @@ def request_reset(session: Session, email: str, base_url: str) -> None:
         session,
         "password_reset",
         user.email,
-        language.translate(language.of_user(user), "Reset your Khata Registry password"),
+        language.translate(code, "Reset your Khata Registry password"),
         language.translate(
-            language.of_user(user),
+            code,
             "Someone asked to reset the password of this login. To choose a new one, open\n"
             "%(link)s\n"
             "within one hour. The link works once. If it was not you, ignore this email.",

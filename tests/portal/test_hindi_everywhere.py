@@ -241,3 +241,14 @@ def test_a_privacy_request_is_acknowledged_in_both_languages_with_an_indian_date
     english, hindi = mail.body.split("\n\n---\n\n")
     assert "request for erasure" in english and "मिटाना" in hindi
     assert not re.search(r"\d{4}-\d{2}-\d{2}", mail.body)  # 4 Dec 2026, not ISO
+
+
+def test_a_reset_asked_from_a_hindi_page_by_a_user_who_never_chose_comes_in_hindi(
+    client, db, factory
+):
+    user = factory.member_user()
+    user.language = None
+    db.commit()
+    client.post("/forgot-password?lang=hi", data={"email": user.email})
+    [mail] = mails(db, "password_reset")
+    assert mail.subject == "अपना Khata Registry पासवर्ड रीसेट करें"
