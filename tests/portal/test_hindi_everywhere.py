@@ -252,3 +252,21 @@ def test_a_reset_asked_from_a_hindi_page_by_a_user_who_never_chose_comes_in_hind
     client.post("/forgot-password?lang=hi", data={"email": user.email})
     [mail] = mails(db, "password_reset")
     assert mail.subject == "अपना Khata Registry पासवर्ड रीसेट करें"
+
+
+def test_a_bad_gstin_is_explained_in_hindi(client):
+    answer = client.post(
+        "/apply?lang=hi",
+        data={
+            "business_name": "Sharma Kirana",
+            "gstin": "27AABCS1234",
+            "email": "owner@sharma-kirana.example",
+            "password": "a long enough passphrase 42",
+            "confirm": "a long enough passphrase 42",
+            "msme_category": "none",
+            "gst_certificate": (io.BytesIO(PDF), "REG-06.pdf"),
+        },
+    )
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert "GSTIN में 15 अक्षर होते हैं" in text and "a GSTIN has 15 characters" not in text
