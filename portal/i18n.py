@@ -85,7 +85,10 @@ def said(shown: str | RegistryError) -> str:
     request's language when the catalogue has it; state names in it read as words."""
     code = current()
     if isinstance(shown, RegistryError):
-        values = {k: language.words(v, code) for k, v in shown.values.items()}
+        values = {
+            k: language.words(v, code) if v in language.WORDS else v
+            for k, v in shown.values.items()
+        }
         return language.translate(code, shown.template, **values)
     return language.translate(code, shown)
 

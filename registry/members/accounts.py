@@ -369,14 +369,19 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if not right or user is None:
         if user is not None:
             logins.record_failure(session, user)
-        raise NotAllowed("Email or password is incorrect.")
+        raise NotAllowed(N_("Email or password is incorrect."))
     if not user.is_active:
-        raise NotAllowed("This login is disabled.")
+        raise NotAllowed(N_("This login is disabled."))
     member = user.member
     if member is not None and member.status is not M.ACTIVE:
         if member.status is M.PENDING:
-            raise NotAllowed("Your application is awaiting verification by the registry.")
-        reason = f": {member.status_reason}" if member.status_reason else "."
-        raise NotAllowed(f"Your membership is {member.status.value}{reason}")
+            raise NotAllowed(N_("Your application is awaiting verification by the registry."))
+        if member.status_reason:
+            raise NotAllowed(
+                N_("Your membership is %(status)s: %(reason)s"),
+                status=member.status.value,
+                reason=member.status_reason,
+            )
+        raise NotAllowed(N_("Your membership is %(status)s."), status=member.status.value)
     user.last_login_at = utcnow()
     return user

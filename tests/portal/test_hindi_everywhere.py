@@ -270,3 +270,11 @@ def test_a_bad_gstin_is_explained_in_hindi(client):
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
     assert "GSTIN में 15 अक्षर होते हैं" in text and "a GSTIN has 15 characters" not in text
+
+
+def test_a_refused_login_is_explained_in_hindi(client, factory, db):
+    user = factory.member_user()
+    db.commit()
+    answer = client.post("/login?lang=hi", data={"email": user.email, "password": "wrong one"})
+    text = answer.get_data(as_text=True)
+    assert "ईमेल या पासवर्ड सही नहीं है।" in text and "Email or password is incorrect" not in text
