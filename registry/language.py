@@ -175,6 +175,8 @@ WORDS: dict[str, str] = {
     "filing": N_("filing"),
     "done": N_("done"),
     "cancelled": N_("cancelled"),
+    # claims
+    "approved": N_("approved"),
     # privacy requests
     "access": N_("access"),
     "correction": N_("correction"),

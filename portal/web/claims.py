@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from portal.auth import ABSOLUTE_TIMEOUT, member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
-from portal.i18n import current, said
+from portal.i18n import current, said, say
 from portal.web import bp
 from portal.web.forms import ClaimCodeForm, ClaimDocumentsForm, ClaimForm, OwnContactsForm
 from registry.claims import codes, contacts, documents, own_file
@@ -68,7 +68,7 @@ def claim_start() -> Response | str | tuple[str, int]:
                     "claims/start.html", form=form, business=business, no_contact=False
                 ), 429
             else:
-                flash(f"We sent a 6-digit code to {started.sent_to}.", "success")
+                flash(say("We sent a 6-digit code to %(to)s.", to=started.sent_to), "success")
                 return redirect(url_for("web.claim_code", claim_id=started.claim.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -97,7 +97,7 @@ def claim_code(claim_id: int) -> Response | str | tuple[str, int]:
             session.clear()  # a fresh session: no member's login rides along
             session[SESSION_KEY] = row.id
             session[SESSION_STARTED] = int(time.time())
-            flash("Your business is claimed: here is its whole file.", "success")
+            flash(say("Your business is claimed: here is its whole file."), "success")
             return redirect(url_for("web.business_home"))
     status = 422 if form.is_submitted() else 200
     return render_template("claims/code.html", form=form, claim=claim), status
@@ -134,8 +134,10 @@ def claim_documents() -> Response | str | tuple[str, int]:
                         target.errors = [*target.errors, message]
             else:
                 flash(
-                    "Your documents are with the registry. We email you when an admin has "
-                    "looked at them.",
+                    say(
+                        "Your documents are with the registry. We email you when an admin has "
+                        "looked at them."
+                    ),
                     "success",
                 )
                 return redirect(url_for("web.index"))
@@ -167,7 +169,7 @@ def business_home() -> str | Response | tuple[str, int]:
                 field = getattr(form, name)
                 field.errors = [*field.errors, said(message)]
         else:
-            flash("Saved: notices and claim codes now reach these contacts.", "success")
+            flash(say("Saved: notices and claim codes now reach these contacts."), "success")
             return redirect(url_for("web.business_home"))
     status = 422 if form.is_submitted() else 200
     report = own_file.whole_file(db(), business, utcnow())

@@ -152,11 +152,11 @@ def import_correct_row(batch_id: int, line: int) -> Response | tuple[str, int]:
     try:
         batches.correct_row(db(), settings(), batch, line, values)
     except ValidationFailed as exc:
-        flash("; ".join(f"{k}: {v}" for k, v in exc.fields.items()), "error")
+        flash("; ".join(f"{k}: {said(v)}" for k, v in exc.fields.items()), "error")
         return _preview(batch, status=422)
     except InvalidTransition:
         return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
-    flash(f"Line {line} corrected and checked again.", "success")
+    flash(say("Line %(line)s corrected and checked again.", line=line), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id, _anchor=f"line-{line}"), 303)
 
 
@@ -172,7 +172,7 @@ def import_documents(batch_id: int) -> Response | tuple[str, int]:
     except ValidationFailed as exc:
         flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return _preview(batch, status=422)
-    flash("Documents added.", "success")
+    flash(say("Documents added."), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
 
 
@@ -241,5 +241,8 @@ def import_cancel(batch_id: int) -> Response:
     except InvalidTransition as exc:
         flash(said(exc), "error")
     else:
-        flash(f"Import of {batch.filename} cancelled; nothing was filed from it.", "info")
+        flash(
+            say("Import of %(name)s cancelled; nothing was filed from it.", name=batch.filename),
+            "info",
+        )
     return redirect(url_for("web.imports"), 303)
