@@ -278,3 +278,24 @@ def test_a_refused_login_is_explained_in_hindi(client, factory, db):
     answer = client.post("/login?lang=hi", data={"email": user.email, "password": "wrong one"})
     text = answer.get_data(as_text=True)
     assert "ईमेल या पासवर्ड सही नहीं है।" in text and "Email or password is incorrect" not in text
+
+
+def test_every_flash_is_in_the_pages_language():
+    """A flash is shown on the next page, in its language: its text goes through `say`
+    (or `said`, for a service's message), never as bare English."""
+    import ast
+    from pathlib import Path
+
+    bare = []
+    for path in sorted(Path("portal").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flash"):
+                continue
+            text = node.args[0]
+            shown = [text.body, text.orelse] if isinstance(text, ast.IfExp) else [text]
+            for part in shown:
+                func = part.func if isinstance(part, ast.Call) else None
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if name not in {"say", "said", "say_plural", "translate", "join"}:
+                    bare.append(f"{path}:{node.lineno}")
+    assert not bare, bare
