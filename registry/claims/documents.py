@@ -62,8 +62,18 @@ def submit(
     outbox.email_admins(
         session,
         "claim_review",
-        f"Claim #{claim.id} of {business.name} waits for review",
-        f"{address} claims {business.name} with GST registration documents.",
+        lambda code: language.translate(
+            code,
+            "Claim #%(id)s of %(business)s waits for review",
+            id=claim.id,
+            business=business.name,
+        ),
+        lambda code: language.translate(
+            code,
+            "%(address)s claims %(business)s with GST registration documents.",
+            address=address,
+            business=business.name,
+        ),
     )
     return claim
 

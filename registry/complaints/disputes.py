@@ -79,10 +79,28 @@ def remind_admins(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_clock",
-            f"Dispute #{dispute.id}: day {day}, decide by {dispute.due_at:%Y-%m-%d}",
-            f"The dispute on complaint #{dispute.complaint_id} was opened on "
-            f"{dispute.opened_at:%Y-%m-%d} and must be decided by {dispute.due_at:%Y-%m-%d} "
-            f"(days left: {left}). Decide it in the dispute queue.",
+            {
+                code: language.translate(
+                    code,
+                    "Dispute #%(id)s: day %(day)s, decide by %(due)s",
+                    id=dispute.id,
+                    day=day,
+                    due=language.day(dispute.due_at, code),
+                )
+                for code in language.available()
+            },
+            {
+                code: language.translate(
+                    code,
+                    "The dispute on complaint #%(complaint)s was opened on %(opened)s and must be "
+                    "decided by %(due)s (days left: %(left)s). Decide it in the dispute queue.",
+                    complaint=dispute.complaint_id,
+                    opened=language.day(dispute.opened_at, code),
+                    due=language.day(dispute.due_at, code),
+                    left=left,
+                )
+                for code in language.available()
+            },
         )
         sent += 1
     session.flush()
@@ -164,8 +182,17 @@ def open_dispute(
     outbox.email_admins(
         session,
         "dispute_opened",
-        f"New dispute #{dispute.id} on complaint #{complaint.id}",
-        f"Decide it by {language.day(dispute.due_at)} in the dispute queue.",
+        lambda code: language.translate(
+            code,
+            "New dispute #%(id)s on complaint #%(complaint)s",
+            id=dispute.id,
+            complaint=complaint.id,
+        ),
+        lambda code: language.translate(
+            code,
+            "Decide it by %(due)s in the dispute queue.",
+            due=language.day(dispute.due_at, code),
+        ),
     )
     return dispute
 
@@ -338,9 +365,22 @@ def flag_overdue(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_overdue",
-            f"Dispute #{dispute.id} is past its deadline",
-            f"The dispute on complaint #{dispute.complaint_id} was due on "
-            f"{dispute.due_at:%Y-%m-%d}. Decide it in the dispute queue.",
+            {
+                code: language.translate(
+                    code, "Dispute #%(id)s is past its deadline", id=dispute.id
+                )
+                for code in language.available()
+            },
+            {
+                code: language.translate(
+                    code,
+                    "The dispute on complaint #%(complaint)s was due on %(due)s. Decide it in the "
+                    "dispute queue.",
+                    complaint=dispute.complaint_id,
+                    due=language.day(dispute.due_at, code),
+                )
+                for code in language.available()
+            },
         )
     session.flush()
     return len(overdue)

@@ -180,18 +180,34 @@ def apply(session: Session, app: Application) -> Member | None:
     audit.record(
         session, Actor("applicant", email), "member", member.id, "applied", to_state="pending"
     )
+    others = _pending_with(session, gstin, member.id)
     outbox.email_admins(
         session,
         "member_applied",
-        f"New member application: {member.name}",
-        f"{member.name} (GSTIN {member.gstin}, {email}) applied to join. "
-        + (
-            f"{others} other pending application(s) name the same GSTIN: check which one "
-            "proves it before verifying. "
-            if (others := _pending_with(session, gstin, member.id))
-            else ""
-        )
-        + "Verify or reject it on the admin members page.",
+        lambda code: language.translate(code, "New member application: %(name)s", name=member.name),
+        lambda code: " ".join(
+            filter(
+                None,
+                (
+                    language.translate(
+                        code,
+                        "%(name)s (GSTIN %(gstin)s, %(email)s) applied to join.",
+                        name=member.name,
+                        gstin=member.gstin,
+                        email=email,
+                    ),
+                    language.translate(
+                        code,
+                        "%(others)s other pending application(s) name the same GSTIN: check "
+                        "which one proves it before verifying.",
+                        others=others,
+                    )
+                    if others
+                    else "",
+                    language.translate(code, "Verify or reject it on the admin members page."),
+                ),
+            )
+        ),
     )
     return member
 

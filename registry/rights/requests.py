@@ -93,7 +93,6 @@ def file(
         to_state="open",
         note=f"{chosen.value} request",
     )
-    due = language.day(request.due_at)
     # Anyone may ask (a debtor as well as a member): the answer is in English and Hindi.
     outbox.queue_email(
         session,
@@ -124,8 +123,16 @@ def file(
     outbox.email_admins(
         session,
         "privacy_request",
-        f"New {chosen.value} request #{request.id} (answer by {due})",
-        f"From {address}:\n\n{details}",
+        lambda code: language.translate(
+            code,
+            "New %(kind)s request #%(id)s (answer by %(due)s)",
+            kind=language.words(chosen.value, code),
+            id=request.id,
+            due=language.day(request.due_at, code),
+        ),
+        lambda code: (
+            language.translate(code, "From %(address)s:", address=address) + f"\n\n{details}"
+        ),
     )
     return request
 
@@ -235,18 +242,48 @@ def escalate(session: Session, now: datetime | None = None) -> int:
             sent += outbox.email_admins(
                 session,
                 "privacy_request_overdue",
-                f"Privacy request #{request.id} is overdue",
-                f"The {request.kind.value} request from {request.email} was due on "
-                f"{request.due_at.date().isoformat()}: the law gives 90 days.",
+                {
+                    code: language.translate(
+                        code, "Privacy request #%(id)s is overdue", id=request.id
+                    )
+                    for code in language.available()
+                },
+                {
+                    code: language.translate(
+                        code,
+                        "The %(kind)s request from %(email)s was due on %(due)s: the law gives 90 "
+                        "days.",
+                        kind=language.words(request.kind.value, code),
+                        email=request.email,
+                        due=language.day(request.due_at, code),
+                    )
+                    for code in language.available()
+                },
             )
         elif request.due_at - now <= REMIND_WHEN_LEFT and request.reminded_at is None:
             request.reminded_at = now
             sent += outbox.email_admins(
                 session,
                 "privacy_request_reminder",
-                f"Privacy request #{request.id}: {days_left(request, now)} days left",
-                f"The {request.kind.value} request from {request.email} is due on "
-                f"{request.due_at.date().isoformat()}.",
+                {
+                    code: language.translate(
+                        code,
+                        "Privacy request #%(id)s: %(days)s days left",
+                        id=request.id,
+                        days=days_left(request, now),
+                    )
+                    for code in language.available()
+                },
+                {
+                    code: language.translate(
+                        code,
+                        "The %(kind)s request from %(email)s is due on %(due)s.",
+                        kind=language.words(request.kind.value, code),
+                        email=request.email,
+                        due=language.day(request.due_at, code),
+                    )
+                    for code in language.available()
+                },
             )
     session.flush()
     return sent

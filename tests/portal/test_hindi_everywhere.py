@@ -299,3 +299,16 @@ def test_every_flash_is_in_the_pages_language():
                 if name not in {"say", "said", "say_plural", "translate", "join"}:
                     bare.append(f"{path}:{node.lineno}")
     assert not bare, bare
+
+
+def test_each_admin_is_emailed_in_its_own_language(db, settings, factory):
+    hindi, english = factory.admin(), factory.admin()
+    hindi.language = "hi"
+    filed = filing.file_complaint(db, settings, Actor.of(factory.member_user()), filing_request())
+    disputes.open_dispute(db, settings, filed.complaint, "already_paid", "Paid by NEFT on 3 May.")
+    sent = {m.to_address: m for m in mails(db, "dispute_opened")}
+    assert (
+        sent[hindi.email].subject.startswith("शिकायत #") and "नई आपत्ति" in sent[hindi.email].subject
+    )
+    assert sent[english.email].subject.startswith("New dispute #")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", sent[english.email].body)
