@@ -91,6 +91,11 @@ def index_copies() -> IndexCopies | None:
     return state().index_copies
 
 
+def uses_primary_for_reads() -> bool:
+    """Whether `read_db` is this request's `db` (no replica configured)."""
+    return state().read_sessions is None
+
+
 def read_db() -> Session:
     """A session for reads that may lag a moment behind the primary (searches)."""
     read_sessions = state().read_sessions

@@ -264,7 +264,10 @@ def import_businesses(csv_file: Path) -> None:
     except business_import.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     _vacuum(settings)
-    _echo_json(report.as_json())
+    for part in report.json_parts():  # streamed: a million rows' outcomes are not held
+        click.echo(part, nl=False)
+    click.echo()
+    report.close()
 
 
 @main.command("reindex")

@@ -1,0 +1,132 @@
+"""`import-businesses` reads its file as a stream (issue 19, "bulk loading at scale"): the
+same answers whatever the chunk size, matches across chunk boundaries, and memory that does
+not grow with the file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tracemalloc
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.synthetic import generate
+from registry.actors import SYSTEM
+from registry.directory import import_businesses, name_index
+from registry.identifiers import gstin_for
+from registry.models import Business, BusinessGstin
+
+GSTIN = gstin_for("24", "ABCFI1234Q")
+
+
+def directory(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "gstin", "pan", "city", "state"])
+        writer.writerows(rows)
+    return path
+
+
+def test_matches_reach_across_chunks(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_businesses, "CHUNK", 3)
+    filler = [(f"Filler Number {i} Traders", "", "", "Nagpur", "Maharashtra") for i in range(7)]
+    path = directory(
+        tmp_path / "d.csv",
+        [
+            ("Import Traders", GSTIN, "", "Surat", "Gujarat"),  # line 2
+            ("Name Only Stores", "", "", "Pune", "Maharashtra"),  # line 3
+            ("Pan Only Co", "", "ABCPP7777K", "Indore", "Madhya Pradesh"),  # line 4
+            *filler,  # lines 5-11
+            ("Import Traders Branch", GSTIN.lower(), "", "Surat", "Gujarat"),  # line 12
+            ("NAME ONLY STORES", "", "", "pune", "Maharashtra"),  # line 13
+            ("Pan Branch Co", gstin_for("23", "ABCPP7777K"), "", "Bhopal", "MP"),  # line 14
+            ("Bad Gstin Co", "24ABCFI1234Q1Z0", "", "Surat", "Gujarat"),  # line 15
+        ],
+    )
+    report = import_businesses.import_file(db, path, SYSTEM)
+    rows = {o.line: o for o in report.outcomes}
+    assert [o.line for o in report.outcomes] == list(range(2, 16))  # in line order
+    assert rows[12].status == "matched" and rows[12].business_id == rows[2].business_id
+    assert rows[13].status == "matched" and rows[13].business_id == rows[3].business_id
+    assert rows[14].status == "matched" and rows[14].business_id == rows[4].business_id
+    assert rows[15].status == "error"
+    assert report.counts() == {"rows": 14, "created": 10, "matched": 3, "error": 1}
+    gstins = db.scalar(select(func.count()).where(BusinessGstin.business_id == rows[4].business_id))
+    assert gstins == 1  # the PAN's business gained the later row's GSTIN
+
+
+def test_the_printed_report_is_the_json_it_always_was(db, tmp_path):
+    path = directory(
+        tmp_path / "d.csv",
+        [("Import Traders", GSTIN, "", "Surat", "Gujarat"), ("", "", "", "Pune", "")],
+    )
+    report = import_businesses.import_file(db, path, SYSTEM)
+    text = "".join(report.json_parts())
+    expected = {
+        "created": 1,
+        "error": 1,
+        "matched": 0,
+        "rows": [o.as_json() for o in report.outcomes],
+        "seconds": round(report.seconds, 2),
+    }
+    assert text == json.dumps(expected, sort_keys=True)
+
+
+def test_a_file_that_is_not_utf8_half_way_loads_nothing(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_businesses, "CHUNK", 2)
+    path = tmp_path / "d.csv"
+    path.write_bytes(
+        b"name,gstin,pan,city,state\n"
+        + b"".join(f"Good Row {i} Mills,,,Pune,\n".encode() for i in range(5))
+        + b"Bad \xff\xfe Row,,,Pune,\n"
+    )
+    before = db.scalar(select(func.count()).select_from(Business))
+    with db.begin_nested(), pytest.raises(import_businesses.ImportFileError, match="UTF-8"):
+        import_businesses.import_file(db, path, SYSTEM)
+    assert db.scalar(select(func.count()).select_from(Business)) == before
+
+
+def _held(db, tmp_path, monkeypatch, size: int) -> int:
+    """The most memory the import holds at the end of a chunk."""
+    rows = (
+        (b.name, b.gstin or "", b.pan or "", b.city, b.state)
+        for b in generate(size, seed=size, first_id=1)
+    )
+    path = directory(tmp_path / f"d{size}.csv", rows)
+    held = [0]
+    bulk_add = name_index.bulk_add
+
+    def measured(*args, **kwargs):
+        bulk_add(*args, **kwargs)
+        snapshot = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(False, "*/matching/*"), tracemalloc.Filter(False, "<unknown>")]
+        )
+        held[0] = max(held[0], sum(stat.size for stat in snapshot.statistics("filename")))
+
+    monkeypatch.setattr(name_index, "bulk_add", measured)
+    tracemalloc.start()
+    try:
+        with db.begin_nested():
+            report = import_businesses.import_file(db, path, SYSTEM)
+            assert report.counts()["rows"] == size
+            db.rollback()
+    finally:
+        tracemalloc.stop()
+    return held[0]
+
+
+def test_memory_does_not_grow_with_the_file(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_businesses, "CHUNK", 500)
+    monkeypatch.setattr(import_businesses, "SPOOL_IN_MEMORY", 1)  # outcomes to disk at once
+    # The name matcher's LRU caches are bounded but large (they fill over a few hundred
+    # thousand names): the import itself is measured without them.
+    for module, cached in (
+        (name_index, "normalise"),
+        (name_index, "vocabulary_keys"),
+        (import_businesses, "normalise"),
+    ):
+        monkeypatch.setattr(module, cached, getattr(module, cached).__wrapped__)
+    small = _held(db, tmp_path, monkeypatch, 1_000)
+    large = _held(db, tmp_path, monkeypatch, 6_000)
+    assert large < small * 1.3, (small, large)
