@@ -30,6 +30,9 @@ from babel.support import Translations
 
 CATALOGUES = Path(__file__).with_name("translations")
 SOURCE = "en"
+#: The languages of a message to someone whose language the registry does not know (a
+#: debtor, a claimant, a privacy requester), in the order they are written.
+BOTH = ("en", "hi")
 INDIA = "Asia/Kolkata"
 
 
@@ -172,6 +175,29 @@ WORDS: dict[str, str] = {
     "filing": N_("filing"),
     "done": N_("done"),
     "cancelled": N_("cancelled"),
+    # claims
+    "approved": N_("approved"),
+    # privacy requests
+    "access": N_("access"),
+    "correction": N_("correction"),
+    "erasure": N_("erasure"),
+    # what a complaint's history shows (audit actions)
+    "transition": N_("status changed"),
+    "reminder_sent": N_("reminder sent"),
+    "promised_payment": N_("payment promised"),
+    # what an invalid move names ("A complaint that is listed cannot become withdrawn.")
+    "complaint": N_("complaint"),
+    "dispute": N_("dispute"),
+    "import": N_("import"),
+    "claim": N_("claim"),
+    "order": N_("order"),
+    "merge": N_("merge"),
+    "promised payment": N_("promised payment"),
+    "decided after a dispute": N_("decided after a dispute"),
+    "disputed again": N_("disputed again"),
+    "changed": N_("changed"),
+    "undone": N_("undone"),
+    "undone again": N_("undone again"),
 }
 
 
@@ -186,3 +212,19 @@ def words(value: enum.Enum | str | None, code: str = SOURCE) -> str:
     if source is None:
         return key.replace("_", " ")
     return translate(code, source)
+
+
+def of_user(user: Any) -> str:
+    """The language a user chose in the portal (English if none, or one no longer
+    offered): the language of the emails to it."""
+    return chosen(getattr(user, "language", None))
+
+
+def of_member(member: Any) -> str:
+    """The language of the emails to a member's contact address: that of the member's
+    user with that address, else of its first user who chose one, else English."""
+    users = sorted(member.users, key=lambda u: (u.email != member.contact_email, u.id))
+    for user in users:
+        if user.language:
+            return of_user(user)
+    return SOURCE

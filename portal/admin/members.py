@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SubmitField, TextAreaField
@@ -14,15 +13,15 @@ from portal.admin import bp
 from portal.admin.forms import RejectForm
 from portal.auth import admin_required
 from portal.database import db, settings
-from portal.forms import ConfirmForm, apply_field_errors
-from portal.i18n import lazy, say
+from portal.forms import ConfirmForm, Form, apply_field_errors
+from portal.i18n import lazy, said, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.members import accounts, documents, vetting
 from registry.models import Member, MemberDocument, MemberStatus
 
 
-class SuspendForm(FlaskForm):  # type: ignore[misc]
+class SuspendForm(Form):
     reason = TextAreaField(
         lazy("Reason (sent to the member)"), validators=[DataRequired(), Length(min=5, max=2000)]
     )
@@ -88,10 +87,10 @@ def verify_member(member_id: int) -> Response:
     try:
         accounts.verify(db(), member, current_user.actor)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(url_for("admin.member_list"), 303)
     except ValidationFailed as exc:  # another member holds this GSTIN
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return redirect(url_for("admin.member_list"), 303)
     flash(say("%(name)s is now an active member.", name=member.name), "success")
     return redirect(url_for("admin.member_list"))
@@ -108,7 +107,7 @@ def reject_member(member_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(say("The application of %(name)s was rejected.", name=member.name), "info")
             return redirect(url_for("admin.member_list"))
@@ -127,7 +126,7 @@ def suspend_member(member_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(
                 say("%(name)s is suspended; its logins and API keys stopped.", name=member.name),

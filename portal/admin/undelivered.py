@@ -10,7 +10,7 @@ from portal.admin import bp
 from portal.auth import admin_required
 from portal.database import db
 from portal.forms import ConfirmForm
-from portal.i18n import say
+from portal.i18n import said, say
 from portal.pagination import paginate
 from registry.channels import undelivered
 from registry.errors import InvalidTransition, NotFound
@@ -37,7 +37,7 @@ def send_again(message_id: int) -> Response:
     except NotFound:
         abort(404)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(url_for("admin.undelivered_messages"), 303)
     flash(say("Queued again: the worker sends it in its next round."), "success")
     return redirect(url_for("admin.undelivered_messages"), 303)

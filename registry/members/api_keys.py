@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.actors import Actor
 from registry.errors import NotFound, ValidationFailed
+from registry.language import N_
 from registry.models import ApiKey, Member, MemberStatus, Role, User, utcnow
 from registry.search_index.memory_copy import ReadChanges, changes_since
 
@@ -71,15 +72,15 @@ def create(
     name = " ".join(name.split())
     errors: dict[str, str] = {}
     if not 1 <= len(name) <= 100:
-        errors["name"] = "name the key (1 to 100 characters), e.g. 'Tally sync'"
+        errors["name"] = N_("name the key (1 to 100 characters), e.g. 'Tally sync'")
     allowed = ROLE_SCOPES[user.role]
     chosen = allowed if scopes is None else frozenset(scopes)
     if not chosen:
-        errors["scopes"] = "choose at least one thing the key may do"
+        errors["scopes"] = N_("choose at least one thing the key may do")
     elif not chosen <= allowed:
         errors["scopes"] = "choose among: " + ", ".join(s for s in SCOPES if s in allowed)
     if expires_at is not None and expires_at <= utcnow():
-        errors["expires_at"] = "an expiry must be in the future"
+        errors["expires_at"] = N_("an expiry must be in the future")
     if errors:
         raise ValidationFailed(errors)
     secret = PREFIX + secrets.token_urlsafe(32)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry import evidence
 from registry.errors import ValidationFailed
+from registry.language import N_
 from registry.models import Member, MemberDocument, MsmeCategory
 from registry.settings import Settings
 
@@ -36,18 +37,18 @@ def problems(settings: Settings, msme_category: str, proofs: Sequence[Proof]) ->
     given = {p.kind for p in proofs}
     for proof in proofs:
         if proof.kind not in KINDS:
-            errors[proof.kind] = "is not a document the registry asks for"
+            errors[proof.kind] = N_("is not a document the registry asks for")
             continue
         try:
             evidence.check(proof.kind, proof.filename, proof.content, settings.upload_max_bytes)
         except ValidationFailed as exc:
             errors.update(exc.fields)
     if GST_CERTIFICATE not in given:
-        errors.setdefault(GST_CERTIFICATE, "attach your GST registration certificate")
+        errors.setdefault(GST_CERTIFICATE, N_("attach your GST registration certificate"))
     if msme_category in INTEREST_EARNING and UDYAM_CERTIFICATE not in given:
         errors.setdefault(
             UDYAM_CERTIFICATE,
-            "attach your Udyam certificate: micro and small suppliers earn MSMED Act interest",
+            N_("attach your Udyam certificate: micro and small suppliers earn MSMED Act interest"),
         )
     return errors
 

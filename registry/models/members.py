@@ -121,6 +121,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: The last TOTP time step accepted, so one code cannot be used twice.
     totp_last_step: Mapped[int | None]
+    #: The language the user last chose in the portal ("en", "hi"...; None: never chose):
+    #: the emails to this user, and to its member, are written in it.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     member: Mapped[Member | None] = relationship(back_populates="users")
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user")
