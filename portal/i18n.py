@@ -90,6 +90,12 @@ def said(shown: str | RegistryError) -> str:
             for k, v in shown.values.items()
         }
         return language.translate(code, shown.template, **values)
+    if isinstance(shown, language.Said):
+        return language.translate(
+            code,
+            shown.template,
+            **{k: said(v) if isinstance(v, language.Said) else v for k, v in shown.values.items()},
+        )
     return language.translate(code, shown)
 
 

@@ -20,7 +20,7 @@ from stdnum.exceptions import (
 
 from matching import kinds
 from registry.errors import ValidationFailed
-from registry.language import N_
+from registry.language import N_, Said
 
 EXTRA_STATE_CODES = frozenset(kinds.EXTRA_STATE_CODES)
 _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
@@ -28,6 +28,9 @@ _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 
 class IdentifierError(ValueError):
     """The message says what is wrong, fit to show next to the field."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 compact = kinds.compact
@@ -65,8 +68,10 @@ def validate_gstin(value: str) -> str:
         try:
             validate_pan(number[2:12])
         except IdentifierError as pan_exc:
-            raise IdentifierError(f"its PAN part is invalid: {pan_exc}") from exc
-        raise IdentifierError(f"unknown state code {number[:2]}") from exc
+            raise IdentifierError(
+                Said(N_("its PAN part is invalid: %(why)s"), why=str(pan_exc))
+            ) from exc
+        raise IdentifierError(Said(N_("unknown state code %(number)s"), number=number[:2])) from exc
     except ValidationError as exc:
         raise IdentifierError(N_("is not a valid GSTIN")) from exc
 

@@ -36,6 +36,22 @@ BOTH = ("en", "hi")
 INDIA = "Asia/Kolkata"
 
 
+class Said(str):
+    """A message made from a catalogue text and its values: it reads, and serialises, as
+    the English text (the JSON API answers in English), and a page shows `template`
+    translated, filled with `values` (`portal.i18n.said`). Write it as
+    `Said(N_("... %(name)s ..."), name=value)` so the catalogue picks the text up."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Said:
+        made = super().__new__(cls, template % values if values else template)
+        made.template = template
+        made.values = values
+        return made
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalogue without translating it here (it is translated
     where it is shown, in the reader's language)."""

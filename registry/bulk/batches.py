@@ -37,7 +37,7 @@ from registry.bulk import plan as bulk_plan
 from registry.bulk import reading
 from registry.complaints import filing
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.language import N_
+from registry.language import N_, Said
 from registry.models import ColumnMapping, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 from registry.states import StateMachine
@@ -98,7 +98,9 @@ def _store_documents(
 ) -> None:
     kept: list[dict[str, Any]] = json.loads(batch.documents)
     if len(kept) + len(documents) > MAX_DOCUMENTS:
-        raise ValidationFailed({"documents": f"at most {MAX_DOCUMENTS} documents per import"})
+        raise ValidationFailed(
+            {"documents": Said(N_("at most %(most)s documents per import"), most=MAX_DOCUMENTS)}
+        )
     errors = evidence.problems(
         "documents", ((d.filename, d.content) for d in documents), settings.upload_max_bytes
     )

@@ -22,7 +22,7 @@ from registry import audit, language, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import NotFound, ValidationFailed
 from registry.identifiers import normalise_email
-from registry.language import BOTH, N_
+from registry.language import BOTH, N_, Said
 from registry.models import (
     Complaint,
     Member,
@@ -76,7 +76,9 @@ def file(
         errors["email"] = exc.fields.get("email", "not an email address")
     details = (details or "").strip()
     if not 10 <= len(details) <= MAX_DETAILS:
-        errors["details"] = f"say what the request is about (10 to {MAX_DETAILS} characters)"
+        errors["details"] = Said(
+            N_("say what the request is about (10 to %(most)s characters)"), most=MAX_DETAILS
+        )
     if errors:
         raise ValidationFailed(errors)
     request = PrivacyRequest(

@@ -312,3 +312,22 @@ def test_each_admin_is_emailed_in_its_own_language(db, settings, factory):
     )
     assert sent[english.email].subject.startswith("New dispute #")
     assert not re.search(r"\d{4}-\d{2}-\d{2}", sent[english.email].body)
+
+
+def test_messages_made_with_values_read_in_hindi_and_stay_english_in_the_api(app):
+    """A service message built from a text and values (a GSTIN's state code, a file's
+    name) is English where it is serialised, and Hindi on a Hindi page."""
+    import json
+
+    from portal import i18n
+    from registry.identifiers import IdentifierError, validate_gstin
+    from registry.language import Said
+
+    try:
+        validate_gstin("00AAACS1234K1Z5")
+    except IdentifierError as exc:
+        message = str(exc)
+    assert isinstance(message, Said) and message.startswith("unknown state code 00")
+    assert json.loads(json.dumps({"gstin": message})) == {"gstin": "unknown state code 00"}
+    with app.test_request_context("/?lang=hi"):
+        assert i18n.said(message) == "अज्ञात राज्य कोड 00"
