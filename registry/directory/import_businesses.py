@@ -371,8 +371,9 @@ def _plan(session: Session, rows: list[Row]) -> _Plan:
             by_gstin[row.gstin] = row
         if row.pan:
             by_pan.setdefault(row.pan, row)
-        if not row.gstin and not row.pan:
-            by_name.setdefault(_name_key(row), row)
+        # A later row without identifiers matches it by exact name and city, as it would
+        # match it on the registry: the answer does not depend on where chunks end.
+        by_name.setdefault(_name_key(row), row)
     return plan
 
 

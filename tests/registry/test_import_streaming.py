@@ -59,6 +59,26 @@ def test_matches_reach_across_chunks(db, tmp_path, monkeypatch):
     assert gstins == 1  # the PAN's business gained the later row's GSTIN
 
 
+def test_where_chunks_end_changes_nothing(db, tmp_path, monkeypatch):
+    """A row without identifiers matches an earlier business of exactly its name and city
+    (one with a GSTIN too), whether that business came in its own chunk or an earlier one."""
+    rows = [
+        ("Deccan Textiles", gstin_for("24", "XPJFD6777E"), "", "Ahmedabad", "Gujarat"),
+        ("Gupta Fasteners", "", "", "Gurugram", "Haryana"),
+        ("Deccan Textiles", "", "", "Ahmedabad", "Gujarat"),
+        ("Gupta Fasteners", "", "", "GURUGRAM", "Haryana"),
+        ("Deccan Textiles", "", "", "Surat", "Gujarat"),
+    ]
+    answers = []
+    for chunk in (2, 1000):
+        monkeypatch.setattr(import_businesses, "CHUNK", chunk)
+        with db.begin_nested():
+            report = import_businesses.import_file(db, directory(tmp_path / "d.csv", rows), SYSTEM)
+            answers.append([o.status for o in report.outcomes])
+            db.rollback()
+    assert answers[0] == answers[1] == ["created", "created", "matched", "matched", "created"]
+
+
 def test_the_printed_report_is_the_json_it_always_was(db, tmp_path):
     path = directory(
         tmp_path / "d.csv",
