@@ -8,6 +8,10 @@
    complaint filing, each against `/healthz` on the same server (`bench/load.py`).
 
 `BENCH_SIZE` changes the size of step 2 (default 1,000,000); `BENCH_LOAD=0` skips step 3.
+`--scale N` adds step 4: N generated businesses (15,000,000 if you like) written to a CSV,
+the index file built straight from it (no database), and a fresh worker process mapping it:
+file size, build time, memory added per worker, ready time, search p50/p95, hit@1/hit@5
+(`bench/scale_file.py`; run alone with `python -m bench.scale_file --scale N`).
 """
 
 from __future__ import annotations
@@ -17,22 +21,26 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bench import load, matching_quality, registry_scale
+from bench import load, matching_quality, registry_scale, scale_file
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # No options of its own (the environment says the sizes), but `--help` says so
-    # instead of starting an hour of benchmarks.
-    argparse.ArgumentParser(
+    # One option (the environment says the other sizes), and `--help` says so instead of
+    # starting an hour of benchmarks.
+    parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    ).parse_args(argv)
+    )
+    parser.add_argument("--scale", type=int, metavar="N", help="also build the index file of N")
+    args = parser.parse_args(argv)
     matching_quality.main([])
     size = os.environ.get("BENCH_SIZE", "1000000")
     status = registry_scale.main(["--size", size, "--backend", "both"])
     if os.environ.get("BENCH_LOAD", "1") != "0":
         status = load.main([]) or status
+    if args.scale:
+        status = scale_file.main(["--scale", str(args.scale)]) or status
     return status
 
 
