@@ -12,10 +12,11 @@ and the rest is loaded, in one transaction, in bulk: a million rows in minutes.
 from __future__ import annotations
 
 import csv
-import io
 import time
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ from registry.models import Business, BusinessGstin, BusinessKey, utcnow
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
 BATCH = 10000
+#: Businesses indexed at a time after the load (their rows held meanwhile).
+INDEX_CHUNK = 200_000
 Progress = Callable[[int, int], None]
 
 
@@ -74,22 +77,52 @@ class Outcome:
         return out
 
 
-@dataclass
 class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
+    """Each line's outcome, kept compactly (13 bytes a line): the line, its status, its
+    business, and the number of its error among the distinct error texts."""
+
+    STATUSES = ("created", "matched", "error")
+
+    def __init__(self) -> None:
+        self.lines = array("i")
+        self.status = array("b")
+        self.business_ids = array("i")
+        self.error_numbers = array("i")
+        self.error_texts: dict[str, int] = {}
+        self.seconds = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        self.lines.append(outcome.line)
+        self.status.append(self.STATUSES.index(outcome.status))
+        self.business_ids.append(outcome.business_id or 0)
+        error = outcome.error
+        number = -1 if error is None else self.error_texts.setdefault(error, len(self.error_texts))
+        self.error_numbers.append(number)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        texts = list(self.error_texts)
+        for line, status, business_id, error in zip(
+            self.lines, self.status, self.business_ids, self.error_numbers, strict=True
+        ):
+            text = texts[error] if error >= 0 else None
+            yield Outcome(line, self.STATUSES[status], business_id or None, text)
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """Every line's outcome, in the file's order."""
+        return list(self)
 
     def counts(self) -> dict[str, int]:
-        counts = {"rows": len(self.outcomes), "created": 0, "matched": 0, "error": 0}
-        for outcome in self.outcomes:
-            counts[outcome.status] += 1
+        counts = {"rows": len(self.lines), "created": 0, "matched": 0, "error": 0}
+        for number, status in enumerate(self.STATUSES):
+            counts[status] = self.status.count(number)
         return counts
 
     def as_json(self) -> dict[str, Any]:
         return {
             **self.counts(),
             "seconds": round(self.seconds, 2),
-            "rows": [o.as_json() for o in self.outcomes],
+            "rows": [o.as_json() for o in self],
         }
 
 
@@ -168,38 +201,87 @@ def import_file(
 ) -> Report:
     """Load a directory of known businesses: a row whose GSTIN (else PAN, else exact name
     and city) is already known is matched, not duplicated; bad rows are reported by line
-    and the rest loaded; the search index is built once, after the rows are in."""
+    and the rest loaded. The file is read as a stream, BATCH rows at a time (memory stays
+    flat however long it is: each batch is matched against the registry, which by then
+    holds the batches before it, and inserted with COPY on PostgreSQL); the search index
+    is built once, after every row is in. All in the caller's one transaction."""
     started = time.perf_counter()
     report = Report()
-    rows = _read(path, report)
-    plan = _plan(session, rows)
-    ids = _insert_businesses(session, plan.new_rows, progress)
-    created = plan.ids_of(ids)
-    report.outcomes += [Outcome(row.line, "matched", created(hit)) for row, hit in plan.matched]
-    report.outcomes += [Outcome(row.line, "created", created(row)) for row in plan.new_rows]
-    report.outcomes.sort(key=lambda o: o.line)
-    _update_contacts(session, [(row, created(hit)) for row, hit in plan.matched])
-    name_index.fast_insert(
-        session,
-        BusinessGstin.__table__,  # type: ignore[arg-type]
-        ("gstin", "business_id"),
-        [(gstin, created(holder)) for gstin, holder in plan.gstins()],
-    )
-    name_index.bulk_add(
-        session, [(created(row), [row.name], row.city) for row in plan.new_rows], progress
-    )
+    total = _count_lines(path)
+    created_ids = array("i")
+    same_name: dict[tuple[str, str], int] = {}
+    created = matched = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for batch in _batches(read_rows(handle)):
+            plan = _plan(session, batch, same_name)
+            ids = _insert_businesses(session, plan.new_rows)
+            holder_id = plan.ids_of(ids)
+            outcomes = [Outcome(r.line, "matched", holder_id(h)) for r, h in plan.matched]
+            outcomes += [Outcome(r.line, "created", holder_id(r)) for r in plan.new_rows]
+            outcomes += [o for o in plan.refused]
+            for outcome in sorted(outcomes, key=lambda o: o.line):
+                report.add(outcome)
+            _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
+            name_index.fast_insert(
+                session,
+                BusinessGstin.__table__,  # type: ignore[arg-type]
+                ("gstin", "business_id"),
+                [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
+            )
+            for row in plan.new_rows:
+                if not row.gstin and not row.pan:
+                    same_name.setdefault(_name_key(row), holder_id(row))
+            created_ids.extend(ids)
+            created += len(plan.new_rows)
+            matched += len(plan.matched)
+            if progress:
+                progress(len(report.lines), max(total, len(report.lines)))
+    _index(session, created_ids)
     audit.record(
         session,
         actor,
         "business",
         "import",
         "imported",
-        note=f"{path.name}: {len(plan.new_rows)} created, {len(plan.matched)} matched, "
-        f"{sum(o.status == 'error' for o in report.outcomes)} refused",
+        note=f"{path.name}: {created} created, {matched} matched, "
+        f"{report.counts()['error']} refused",
     )
     name_index.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _count_lines(path: Path) -> int:
+    """The file's data lines (roughly: a quoted field may span lines), for the progress
+    shown; reading it through first also refuses a file that is not UTF-8 before any row
+    is written."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("the file is not UTF-8 text") from exc
+
+
+def _batches(records: Iterator[tuple[int, dict[str, str]]]) -> Iterator[list[Row | Outcome]]:
+    """The file's lines, parsed, BATCH at a time."""
+    while batch := [parse(line, record) for line, record in islice(records, BATCH)]:
+        yield batch
+
+
+def _index(session: Session, business_ids: array[int]) -> None:
+    """The search index of the businesses the import created, built once they are all in:
+    their names read back a chunk at a time (so the whole file is never held)."""
+    for start in range(0, len(business_ids), INDEX_CHUNK):
+        chunk = set(business_ids[start : start + INDEX_CHUNK])
+        rows = session.execute(
+            select(Business.id, Business.name, Business.city).where(
+                Business.id.between(min(chunk), max(chunk))
+            )
+        )
+        items: list[tuple[int, Sequence[str], str | None]] = sorted(
+            (b, [name], city) for b, name, city in rows if b in chunk
+        )
+        name_index.bulk_add(session, items)
 
 
 def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
@@ -218,22 +300,6 @@ def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
         )
 
 
-def _read(path: Path, report: Report) -> list[Row]:
-    """The file's valid rows; each refused one goes into the report with its line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError("the file is not UTF-8 text") from exc
-    rows: list[Row] = []
-    for line, record in read_rows(io.StringIO(text, newline="")):
-        parsed = parse(line, record)
-        if isinstance(parsed, Outcome):
-            report.outcomes.append(parsed)
-        else:
-            rows.append(parsed)
-    return rows
-
-
 #: Who a row is: a business already on the registry (its id), or a row of this file that
 #: creates one (the row: its id is known once it is inserted).
 Holder = int | Row
@@ -247,6 +313,7 @@ class _Plan:
     new_rows: list[Row] = field(default_factory=list)
     matched: list[tuple[Row, Holder]] = field(default_factory=list)
     added_gstins: list[tuple[str, Holder]] = field(default_factory=list)
+    refused: list[Outcome] = field(default_factory=list)
 
     def gstins(self) -> list[tuple[str, Holder]]:
         return self.added_gstins + [(row.gstin, row) for row in self.new_rows if row.gstin]
@@ -259,9 +326,13 @@ class _Plan:
         return lambda holder: holder if isinstance(holder, int) else by_line[holder.line]
 
 
-def _plan(session: Session, rows: list[Row]) -> _Plan:
+def _plan(
+    session: Session, batch: list[Row | Outcome], same_name: dict[tuple[str, str], int]
+) -> _Plan:
     """Match each row by GSTIN, else PAN, else (with neither) exact name and city, against
-    the registry and the rows before it in the file."""
+    the registry (which holds the earlier batches' rows, though not yet in its name index:
+    `same_name` has those without identifiers) and the rows before it in the batch."""
+    rows = [row for row in batch if isinstance(row, Row)]
     by_gstin: dict[str, Holder] = dict(
         _known(
             session,
@@ -276,7 +347,10 @@ def _plan(session: Session, rows: list[Row]) -> _Plan:
     by_name: dict[tuple[str, str], Holder] = dict(
         _known_names(session, [r for r in rows if not r.gstin and not r.pan])
     )
-    plan = _Plan()
+    for row in rows:
+        if not row.gstin and not row.pan and _name_key(row) in same_name:
+            by_name.setdefault(_name_key(row), same_name[_name_key(row)])
+    plan = _Plan(refused=[o for o in batch if isinstance(o, Outcome)])
     for row in rows:
         if row.gstin or row.pan:
             holder = (by_gstin.get(row.gstin) if row.gstin else None) or (
@@ -351,7 +425,7 @@ def _reserve_ids(session: Session, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _insert_businesses(session: Session, rows: list[Row], progress: Progress | None) -> list[int]:
+def _insert_businesses(session: Session, rows: list[Row]) -> list[int]:
     ids = _reserve_ids(session, len(rows))
     now = utcnow()
     name_index.fast_insert(
@@ -373,6 +447,4 @@ def _insert_businesses(session: Session, rows: list[Row], progress: Progress | N
             for i, r in enumerate(rows)
         ),
     )
-    if progress:
-        progress(len(rows), len(rows))
     return ids
