@@ -56,7 +56,7 @@ format: $(STAMP) ## rewrite files with ruff's formatter and fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP) ## run the benchmarks and print their figures (SCALE=N adds the index file of N)
+bench: $(STAMP) ## run the benchmarks and print their figures (SCALE=N: the index file at N businesses)
 	$(PY) -m bench $(if $(SCALE),--scale $(SCALE))
 
 bench-load: $(STAMP) ## load on make serve (PostgreSQL, Redis): search, reports, filing vs /healthz

@@ -8,10 +8,11 @@
    complaint filing, each against `/healthz` on the same server (`bench/load.py`).
 
 `BENCH_SIZE` changes the size of step 2 (default 1,000,000); `BENCH_LOAD=0` skips step 3.
-`--scale N` adds step 4: N generated businesses (15,000,000 if you like) written to a CSV,
-the index file built straight from it (no database), and a fresh worker process mapping it:
-file size, build time, memory added per worker, ready time, search p50/p95, hit@1/hit@5
-(`bench/scale_file.py`; run alone with `python -m bench.scale_file --scale N`).
+
+With `--scale N` (`make bench SCALE=N`) it runs step 1 and then only the machine's index file
+at N businesses (`bench/index_scale.py`): import time, the file's build time, size and the
+builder's peak memory, a web worker's ready time and memory of its own, search p50/p95 and
+hit@1/hit@5 on the labelled queries inside the grown directory.
 """
 
 from __future__ import annotations
@@ -21,26 +22,26 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bench import load, matching_quality, registry_scale, scale_file
+from bench import index_scale, load, matching_quality, registry_scale
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # One option (the environment says the other sizes), and `--help` says so instead of
-    # starting an hour of benchmarks.
+    # The environment says the sizes of the full run; `--help` says so instead of starting
+    # an hour of benchmarks.
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--scale", type=int, metavar="N", help="also build the index file of N")
+    parser.add_argument("--scale", type=int, metavar="N", help="the index file at N businesses")
     args = parser.parse_args(argv)
     matching_quality.main([])
+    if args.scale:
+        return index_scale.main(["--size", str(args.scale)])
     size = os.environ.get("BENCH_SIZE", "1000000")
     status = registry_scale.main(["--size", size, "--backend", "both"])
     if os.environ.get("BENCH_LOAD", "1") != "0":
         status = load.main([]) or status
-    if args.scale:
-        status = scale_file.main(["--scale", str(args.scale)]) or status
     return status
 
 

@@ -38,10 +38,11 @@ from matching.score import score_normalised
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import duplicates, import_businesses, index_file, name_index, search
-from registry.directory.copied_index import IndexCopies
-from registry.directory.index_copy import IndexCopy
-from registry.directory.index_file import MappedIndexCopy
+from registry.directory import duplicates, import_businesses, search
+from registry.search_index import index_file, name_index
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.memory_copy import IndexCopy
+from registry.search_index.process_index import IndexCopies
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -260,9 +261,9 @@ def _through_a_copy(
     sessions: sessionmaker[Session], queries: list[Query], directory: Path, url: str
 ) -> None:
     """The same searches answered from a web worker's copy of the index
-    (`registry.directory.index_copy`): its load time and memory, its latency, and whether every
+    (`registry.search_index.memory_copy`): its load time and memory, its latency, and whether every
     answer (the top five, with scores) is the one the tables gave; then the same from the
-    machine's index file (`registry.directory.index_file`), written from that copy, in a
+    machine's index file (`registry.search_index.index_file`), written from that copy, in a
     process of its own."""
     before = _rss_mb()
     started = time.perf_counter()

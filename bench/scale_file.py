@@ -4,8 +4,8 @@
 
 Writes N businesses to a CSV (the labelled businesses of `../shared/bench/matching` that
 the labelled queries look for, then generated names, `bench/synthetic.py`), builds the
-machine's index file (`registry.directory.index_file`) from it without any database (the
-rows `registry.directory.name_index` would write, computed on every core), then starts a
+machine's index file (`registry.search_index.index_file`) from it without any database (the
+rows `registry.search_index.name_index` would write, computed on every core), then starts a
 fresh process that maps the file as a web worker does and answers the labelled queries
 in-process. Prints: the file's size and build time, the memory the worker added (its own,
 and the mapped pages the page cache holds once per machine), the time from the worker's
@@ -69,7 +69,7 @@ def _items(path: Path) -> Iterator[list[Item]]:
     """The CSV's businesses in chunks, numbered from 1 in file order (a constant-memory read)."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = enumerate(csv.DictReader(handle), start=1)
-        from registry.directory.name_index import PARALLEL_CHUNK
+        from registry.search_index.name_index import PARALLEL_CHUNK
 
         while chunk := [
             (n, r["name"], r["city"] or None, r["state"] or None)
@@ -79,7 +79,7 @@ def _items(path: Path) -> Iterator[list[Item]]:
 
 
 def _rows(chunk: list[Item]) -> tuple[list[Item], object]:
-    from registry.directory.name_index import Rows
+    from registry.search_index.name_index import Rows
 
     rows = Rows()
     for number, name, city, _ in chunk:
@@ -92,9 +92,9 @@ def build(path: Path, directory: Path, workers: int | None = None) -> Path:
     loaded copy of the index tables (no database: the rows are computed here)."""
     from matching.keys import vocabulary_keys
     from matching.normalise import canonical_city
-    from registry.directory import index_file
-    from registry.directory.index_copy import IndexCopy
-    from registry.directory.name_index import MAX_LENGTH, Rows
+    from registry.search_index import index_file
+    from registry.search_index.memory_copy import IndexCopy
+    from registry.search_index.name_index import MAX_LENGTH, Rows
 
     copy = IndexCopy(generation=1, stamp=1)
     postings: dict[str, array[int]] = {}
@@ -141,8 +141,8 @@ def _memory() -> dict[str, float]:
 def worker(directory: Path, queries_path: Path, spawned: float) -> None:
     """A fresh web worker's share: maps the file, answers the queries; prints JSON."""
     from matching.search import search_name
-    from registry.directory.copied_index import CopiedIndex
-    from registry.directory.index_file import MappedIndexCopy
+    from registry.search_index.index_file import MappedIndexCopy
+    from registry.search_index.process_index import CopiedIndex
 
     queries = json.loads(queries_path.read_text())
     before = _memory()

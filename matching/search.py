@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from matching import fast
 from matching.keys import VocabularyRow, expand_terms, query_keys_from, query_terms
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.score import Candidate, Scorer, TokenStats, canonical_state
@@ -97,18 +98,17 @@ def pre_rank(
     if not small and usable:
         small = [min(usable, key=lambda item: len(item[1]))]
     gains = {k.key: k.evidence * _rarity(k.key, weight) for k, _ in usable}
-    evidence: dict[int, float] = {}
-    get = evidence.get
-    for key, ids in small:
-        gain = gains[key.key]
-        for bid in ids:
-            evidence[bid] = get(bid, 0.0) + gain
+    lists = [(ids, gains[key.key]) for key, ids in small]
     if city and usable and isinstance(backend, CityPostings):
         local = backend.local_postings([k.key for k, _ in usable], city)
-        for key_text, ids in local.items():
-            gain = LOCAL_WEIGHT * gains[key_text]
-            for bid in ids:
-                evidence[bid] = get(bid, 0.0) + gain
+        lists += [(ids, LOCAL_WEIGHT * gains[key_text]) for key_text, ids in local.items()]
+    if fast.worth_it(lists):  # long lists: the same sums over flat arrays
+        return fast.best_by_evidence(lists, max_scored)
+    evidence: dict[int, float] = {}
+    get = evidence.get
+    for ids, gain in lists:
+        for bid in ids:
+            evidence[bid] = get(bid, 0.0) + gain
     return _best(evidence, max_scored)
 
 

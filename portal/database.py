@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_sessionmaker
-from registry.directory.copied_index import IndexCopies
+from registry.search_index.process_index import IndexCopies
 from registry.settings import Settings
 
 
@@ -89,6 +89,11 @@ def db() -> Session:
 def index_copies() -> IndexCopies | None:
     """This process's copy of the name index, for `registry.directory.search` (None: tables)."""
     return state().index_copies
+
+
+def uses_primary_for_reads() -> bool:
+    """Whether `read_db` is this request's `db` (no replica configured)."""
+    return state().read_sessions is None
 
 
 def read_db() -> Session:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
 from portal.extensions import login_manager
+from portal.i18n import said
 from portal.request_log import route_template
 from registry.errors import (
     Conflict,
@@ -89,7 +90,7 @@ def register(app: Flask) -> None:
         api = _from_domain(exc)
         if wants_json():
             return api.response()
-        return _page(api.status, "That cannot be done", exc.message)
+        return _page(api.status, "That cannot be done", said(exc))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from flask import Flask, Response, request
 from flask_babel import Babel, LazyString, get_locale
 
 from registry import language
+from registry.errors import RegistryError
 
 COOKIE = "lang"
 ONE_YEAR = 365 * 24 * 3600
@@ -33,6 +34,29 @@ def select_locale() -> str:
 def current() -> str:
     locale = get_locale()
     return language.chosen(str(locale) if locale else None)
+
+
+def _save_on_user() -> None:
+    """A signed-in user's language is kept on the user too, so the emails to it are
+    written in it: the one it picks with the switch (`?lang=`), or, until it picks one,
+    the one its pages are shown in."""
+    if request.blueprint in {"api", "webhooks"} or request.endpoint == "static":
+        return
+    from flask_login import current_user
+
+    from portal.database import db
+    from registry.members import accounts
+
+    if not current_user.is_authenticated:
+        return
+    user = current_user.user
+    asked = request.args.get("lang")
+    code = asked if asked in language.available() else None
+    if code is None and user.language is None:
+        code = current()
+    if code is not None and code != user.language:
+        accounts.choose_language(db(), user, code)
+        db().commit()
 
 
 def _remember(response: Response) -> Response:
@@ -56,9 +80,36 @@ def say(message: str, **values: Any) -> str:
     return language.translate(current(), message, **values)
 
 
+def said(shown: str | RegistryError) -> str:
+    """A service's message (a `ValidationFailed` field's text, or the error itself) in this
+    request's language when the catalogue has it; state names in it read as words."""
+    code = current()
+    if isinstance(shown, RegistryError):
+        values = {
+            k: language.words(v, code) if v in language.WORDS else v
+            for k, v in shown.values.items()
+        }
+        return language.translate(code, shown.template, **values)
+    if isinstance(shown, language.Said):
+        return language.translate(
+            code,
+            shown.template,
+            **{k: said(v) if isinstance(v, language.Said) else v for k, v in shown.values.items()},
+        )
+    return language.translate(code, shown)
+
+
 def say_plural(singular: str, plural: str, num: int) -> str:
     text = language.translations(current()).ngettext(singular, plural, num)
     return text % {"num": num}
+
+
+def kept() -> str | None:
+    """The language to carry in this page's own links and forms (`?lang=`) when it is not
+    English: a debtor's notice page keeps its language without a cookie. None (English)
+    leaves the URL as it was (`url_for` drops None)."""
+    code = current()
+    return None if code == language.SOURCE else code
 
 
 def switch_url(code: str) -> str:
@@ -106,11 +157,13 @@ def init_app(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    app.before_request(_save_on_user)
     app.after_request(_remember)
-    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words)
+    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words, said=said)
     app.jinja_env.globals.update(
         html_lang=lambda: language.html_lang(current()),
         current_language=current,
         languages=_languages,
         switch_url=switch_url,
+        kept_language=kept,
     )

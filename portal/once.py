@@ -8,12 +8,12 @@ from __future__ import annotations
 import secrets
 
 from flask import redirect
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional
 
 from portal.database import db
+from portal.forms import Form
 from registry import idempotency
 from registry.models import IdempotentRequest
 
@@ -29,7 +29,7 @@ def once_field() -> HiddenField:
     return HiddenField(default=new_token, validators=[Optional(), Length(max=64)])
 
 
-class OnceConfirmForm(FlaskForm):
+class OnceConfirmForm(Form):
     """A confirmation button whose POST is done once (ordering a report)."""
 
     once = once_field()

@@ -20,15 +20,16 @@ from matching.normalise import VERSION
 from registry import audit, demo, launcher, logs, migrate, worker
 from registry.actors import Actor
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import duplicates, index_file, name_index
+from registry.directory import aliases, duplicates
 from registry.directory import import_businesses as business_import
-from registry.directory.index_copy import IndexCopy
 from registry.errors import RegistryError, ValidationFailed
 from registry.mailer import mailer_from_url
 from registry.members import accounts, api_keys
 from registry.models import utcnow
 from registry.payments import fulfilment
 from registry.payments.gateways import gateway_for
+from registry.search_index import index_file, name_index
+from registry.search_index.memory_copy import IndexCopy
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")
@@ -86,6 +87,10 @@ def init_db() -> None:
     settings = _settings()
     migrate.upgrade(settings.database_url)
     click.echo("database is at the newest revision")
+    with _transaction(settings) as session:
+        rejudged = aliases.rejudge(session)
+    if rejudged:
+        click.echo(f"re-judged {rejudged} search names that filings gave before provenance")
     with _transaction(settings) as session:
         older = name_index.older_version(session)
     if older is not None:
@@ -260,7 +265,10 @@ def import_businesses(csv_file: Path) -> None:
     except business_import.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     _vacuum(settings)
-    _echo_json(report.as_json())
+    for part in report.json_parts():  # streamed: a million rows' outcomes are not held
+        click.echo(part, nl=False)
+    click.echo()
+    report.close()
 
 
 @main.command("reindex")

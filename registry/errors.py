@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from registry.language import N_
+
 
 class RegistryError(Exception):
+    """`message` is English (the JSON API answers in English); a page shows it in its
+    reader's language: `template` is the catalogue's text and `values` fill it."""
+
     code = "error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **values: str) -> None:
+        self.template = message
+        self.values = values
+        self.message = message % values if values else message
+        super().__init__(self.message)
 
 
 class ValidationFailed(RegistryError):
@@ -34,7 +41,12 @@ class InvalidTransition(RegistryError):
     code = "invalid_transition"
 
     def __init__(self, entity: str, current: str, target: str) -> None:
-        super().__init__(f"A {entity} that is {current} cannot become {target}.")
+        super().__init__(
+            N_("A %(entity)s that is %(current)s cannot become %(target)s."),
+            entity=entity,
+            current=current,
+            target=target,
+        )
         self.current = current
         self.target = target
 

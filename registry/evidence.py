@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from registry.errors import ValidationFailed
+from registry.language import N_, Said
 from registry.models import Complaint, EvidenceFile
 from registry.settings import Settings
 
@@ -40,14 +41,22 @@ def sniff(content: bytes) -> str | None:
 
 def check(field: str, filename: str, content: bytes, max_bytes: int) -> str:
     if not content:
-        raise ValidationFailed({field: f"{filename or 'the file'} is empty"})
+        raise ValidationFailed({field: Said(N_("%(file)s is empty"), file=filename or "the file")})
     if len(content) > max_bytes:
         raise ValidationFailed(
-            {field: f"{filename} is larger than {max_bytes // (1024 * 1024)} MB"}
+            {
+                field: Said(
+                    N_("%(file)s is larger than %(mb)s MB"),
+                    file=filename,
+                    mb=max_bytes // (1024 * 1024),
+                )
+            }
         )
     mime = sniff(content)
     if mime is None:
-        raise ValidationFailed({field: f"{filename} is not a PDF, PNG or JPEG document"})
+        raise ValidationFailed(
+            {field: Said(N_("%(file)s is not a PDF, PNG or JPEG document"), file=filename)}
+        )
     return mime
 
 
@@ -78,6 +87,16 @@ def store(directory: Path, filename: str, content: bytes, max_bytes: int, field:
         sha256=hashlib.sha256(content).hexdigest(),
         path=path,
     )
+
+
+def store_in_transaction(
+    session: Session, directory: Path, filename: str, content: bytes, max_bytes: int, field: str
+) -> StoredFile:
+    """`store`, and delete the file again if the transaction (or savepoint) it was
+    written in rolls back: nothing half-written."""
+    stored = store(directory, filename, content, max_bytes, field)
+    forget_on_rollback(session, stored.path)
+    return stored
 
 
 def attach(

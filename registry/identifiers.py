@@ -20,6 +20,7 @@ from stdnum.exceptions import (
 
 from matching import kinds
 from registry.errors import ValidationFailed
+from registry.language import N_, Said
 
 EXTRA_STATE_CODES = frozenset(kinds.EXTRA_STATE_CODES)
 _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
@@ -27,6 +28,9 @@ _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 
 class IdentifierError(ValueError):
     """The message says what is wrong, fit to show next to the field."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 compact = kinds.compact
@@ -36,36 +40,40 @@ def validate_pan(value: str) -> str:
     try:
         return kinds.validate_pan(value)
     except InvalidLength as exc:
-        raise IdentifierError("a PAN has 10 characters (e.g. AAAPL1234C)") from exc
+        raise IdentifierError(N_("a PAN has 10 characters (e.g. AAAPL1234C)")) from exc
     except InvalidFormat as exc:
-        raise IdentifierError("a PAN is 5 letters, 4 digits and a letter") from exc
+        raise IdentifierError(N_("a PAN is 5 letters, 4 digits and a letter")) from exc
     except InvalidComponent as exc:
-        raise IdentifierError("the PAN's 4th letter is not a known holder type") from exc
+        raise IdentifierError(N_("the PAN's 4th letter is not a known holder type")) from exc
     except ValidationError as exc:
-        raise IdentifierError("is not a valid PAN") from exc
+        raise IdentifierError(N_("is not a valid PAN")) from exc
 
 
 def validate_gstin(value: str) -> str:
     number = compact(value)
     if len(number) != 15:
-        raise IdentifierError("a GSTIN has 15 characters")
+        raise IdentifierError(N_("a GSTIN has 15 characters"))
     if not _GSTIN_SHAPE.match(number):
         raise IdentifierError(
-            "a GSTIN is a 2-digit state code, the 10-character PAN, an entity number, Z "
-            "and a check character"
+            N_(
+                "a GSTIN is a 2-digit state code, the 10-character PAN, an entity number, Z "
+                "and a check character"
+            )
         )
     try:
         return kinds.validate_gstin(number)
     except InvalidChecksum as exc:
-        raise IdentifierError("checksum does not match") from exc
+        raise IdentifierError(N_("checksum does not match")) from exc
     except InvalidComponent as exc:
         try:
             validate_pan(number[2:12])
         except IdentifierError as pan_exc:
-            raise IdentifierError(f"its PAN part is invalid: {pan_exc}") from exc
-        raise IdentifierError(f"unknown state code {number[:2]}") from exc
+            raise IdentifierError(
+                Said(N_("its PAN part is invalid: %(why)s"), why=str(pan_exc))
+            ) from exc
+        raise IdentifierError(Said(N_("unknown state code %(number)s"), number=number[:2])) from exc
     except ValidationError as exc:
-        raise IdentifierError("is not a valid GSTIN") from exc
+        raise IdentifierError(N_("is not a valid GSTIN")) from exc
 
 
 def pan_of_gstin(gstin: str) -> str:
@@ -92,14 +100,14 @@ def normalise_mobile(value: str) -> str:
     try:
         number = phonenumbers.parse(value.strip(), "IN")
     except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed({"mobile": "Enter a mobile number, e.g. 98765 43210."}) from exc
+        raise ValidationFailed({"mobile": N_("Enter a mobile number, e.g. 98765 43210.")}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed({"mobile": "This is not a valid phone number."})
+        raise ValidationFailed({"mobile": N_("This is not a valid phone number.")})
     if phonenumbers.region_code_for_number(number) != "IN":
-        raise ValidationFailed({"mobile": "Give an Indian mobile number (+91)."})
+        raise ValidationFailed({"mobile": N_("Give an Indian mobile number (+91).")})
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValidationFailed({"mobile": "This is not a mobile number; SMS cannot reach it."})
+        raise ValidationFailed({"mobile": N_("This is not a mobile number; SMS cannot reach it.")})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

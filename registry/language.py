@@ -30,7 +30,26 @@ from babel.support import Translations
 
 CATALOGUES = Path(__file__).with_name("translations")
 SOURCE = "en"
+#: The languages of a message to someone whose language the registry does not know (a
+#: debtor, a claimant, a privacy requester), in the order they are written.
+BOTH = ("en", "hi")
 INDIA = "Asia/Kolkata"
+
+
+class Said(str):
+    """A message made from a catalogue text and its values: it reads, and serialises, as
+    the English text (the JSON API answers in English), and a page shows `template`
+    translated, filled with `values` (`portal.i18n.said`). Write it as
+    `Said(N_("... %(name)s ..."), name=value)` so the catalogue picks the text up."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Said:
+        made = super().__new__(cls, template % values if values else template)
+        made.template = template
+        made.values = values
+        return made
 
 
 def N_(message: str) -> str:
@@ -156,12 +175,45 @@ WORDS: dict[str, str] = {
     "small": N_("small enterprise"),
     "medium": N_("medium enterprise"),
     "none": N_("not an MSME"),
+    # where a business's other name came from (BusinessAlias.source)
+    "alias.import": N_("from the directory"),
+    "alias.filing_identified": N_("from a filing that gave its GSTIN or PAN"),
+    "alias.filing_matched": N_("from a filing, close to its names"),
+    "alias.filing_unjudged": N_("from an early filing, waiting to be re-judged"),
+    "alias.admin": N_("added by an admin"),
+    "alias.merge": N_("from a merge"),
+    # what an applicant proves (MemberDocument.kind)
+    "gst_certificate": N_("GST registration certificate"),
+    "udyam_certificate": N_("Udyam certificate"),
     # imports
     "uploaded": N_("uploaded"),
     "previewed": N_("previewed"),
     "filing": N_("filing"),
     "done": N_("done"),
     "cancelled": N_("cancelled"),
+    # claims
+    "approved": N_("approved"),
+    # privacy requests
+    "access": N_("access"),
+    "correction": N_("correction"),
+    "erasure": N_("erasure"),
+    # what a complaint's history shows (audit actions)
+    "transition": N_("status changed"),
+    "reminder_sent": N_("reminder sent"),
+    "promised_payment": N_("payment promised"),
+    # what an invalid move names ("A complaint that is listed cannot become withdrawn.")
+    "complaint": N_("complaint"),
+    "dispute": N_("dispute"),
+    "import": N_("import"),
+    "claim": N_("claim"),
+    "order": N_("order"),
+    "merge": N_("merge"),
+    "promised payment": N_("promised payment"),
+    "decided after a dispute": N_("decided after a dispute"),
+    "disputed again": N_("disputed again"),
+    "changed": N_("changed"),
+    "undone": N_("undone"),
+    "undone again": N_("undone again"),
 }
 
 
@@ -176,3 +228,19 @@ def words(value: enum.Enum | str | None, code: str = SOURCE) -> str:
     if source is None:
         return key.replace("_", " ")
     return translate(code, source)
+
+
+def of_user(user: Any) -> str:
+    """The language a user chose in the portal (English if none, or one no longer
+    offered): the language of the emails to it."""
+    return chosen(getattr(user, "language", None))
+
+
+def of_member(member: Any) -> str:
+    """The language of the emails to a member's contact address: that of the member's
+    user with that address, else of its first user who chose one, else English."""
+    users = sorted(member.users, key=lambda u: (u.email != member.contact_email, u.id))
+    for user in users:
+        if user.language:
+            return of_user(user)
+    return SOURCE

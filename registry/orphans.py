@@ -2,10 +2,12 @@
 
 A request killed between writing its uploads and its commit (`kill -9`, a lost machine:
 "Crash safety" in docs/operations.md) leaves evidence files in `uploads/` that no
-`evidence_files` row names, or an import's folder in `imports/` that no import waiting to
-be filed names. They are never served (downloads go through the rows), only kept. The
-sweep deletes them once they are older than `MIN_AGE`, far longer than any request runs,
-so the file of a filing still in flight is never taken from under it.
+`evidence_files` row names (or claim documents in `uploads/claims/`, applicants'
+documents in `uploads/members/`, that no claim or member document names), or an
+import's folder in `imports/` that no import waiting to be filed names. They are never
+served (downloads go through the rows), only kept. The sweep deletes them once they are
+older than `MIN_AGE`, far longer than any request runs, so the file of a filing still in
+flight is never taken from under it.
 
 It deletes only what the registry writes itself: evidence named as `evidence.store`
 names it (40 hex digits and an allowed extension) and import folders named like a
@@ -28,10 +30,19 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from registry import evidence
 from registry.bulk import batches
-from registry.models import EvidenceFile, ImportBatch, ImportStatus, utcnow
+from registry.models import (
+    BusinessClaim,
+    EvidenceFile,
+    ImportBatch,
+    ImportStatus,
+    MemberDocument,
+    utcnow,
+)
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
+#: A column holding stored file names (nullable where a row may have no file).
+_NameColumn = InstrumentedAttribute[str] | InstrumentedAttribute[str | None]
 
 #: A file younger than this may belong to a request still running: never removed.
 MIN_AGE = timedelta(hours=1)
@@ -49,12 +60,17 @@ def sweep(session: Session, settings: Settings, now: datetime | None = None) -> 
     """Delete the orphan evidence files and import folders older than `MIN_AGE`; returns
     how many were deleted. Reads the database, writes nothing to it."""
     cutoff = ((now or utcnow()) - MIN_AGE).timestamp()
-    return _evidence(session, settings.uploads_path, cutoff) + _imports(
-        session, batches.imports_root(settings), cutoff
+    uploads = settings.uploads_path
+    return (
+        _evidence(session, uploads, cutoff, EvidenceFile.stored_name)
+        + _evidence(session, uploads / "claims", cutoff, BusinessClaim.document_stored)
+        + _evidence(session, uploads / "members", cutoff, MemberDocument.stored_name)
+        + _imports(session, batches.imports_root(settings), cutoff)
     )
 
 
-def _evidence(session: Session, uploads: Path, cutoff: float) -> int:
+def _evidence(session: Session, uploads: Path, cutoff: float, column: _NameColumn) -> int:
+    """The stored files in `uploads` that no row's `column` names."""
     old = {
         entry.name: Path(entry.path)
         for entry in _entries(uploads)
@@ -62,15 +78,15 @@ def _evidence(session: Session, uploads: Path, cutoff: float) -> int:
         and entry.is_file(follow_symlinks=False)
         and _mtime(Path(entry.path)) < cutoff
     }
-    if old and session.scalar(select(EvidenceFile.id).limit(1)) is None:
+    if old and session.scalar(select(column).where(column.is_not(None)).limit(1)) is None:
         log.warning(
-            "left %d evidence files in %s alone: the database has no evidence at all "
+            "left %d files in %s alone: the database names no such file at all "
             "(is DATABASE_URL this registry's database?)",
             len(old),
             uploads,
         )
         return 0
-    named = _found(session, EvidenceFile.stored_name, sorted(old))
+    named = _found(session, column, sorted(old))
     removed = 0
     for name in sorted(set(old) - named):
         if _unlink(old[name]):
@@ -98,7 +114,7 @@ def _imports(session: Session, root: Path, cutoff: float) -> int:
 
 def _found(
     session: Session,
-    column: InstrumentedAttribute[str],
+    column: _NameColumn,
     names: Sequence[str],
     *where: ColumnElement[bool],
 ) -> set[str]:

@@ -11,7 +11,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from registry import faults
+from registry import faults, language
 from registry.channels.transports import Channel, PermanentFailure, TextMessage
 from registry.mailer import Mailer
 from registry.models import OutboxMessage, Role, User, utcnow
@@ -70,12 +70,34 @@ def queue_text(
     return message
 
 
-def email_admins(session: Session, kind: str, subject: str, body: str) -> int:
+#: A text as each reader reads it: one for all, one per language code, or a function of
+#: the reader's language code.
+Written = str | Mapping[str, str] | Callable[[str], str]
+
+
+def _in(text: Written, code: str) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, Mapping):
+        return text.get(code) or text[language.SOURCE]
+    return text(code)
+
+
+def email_admins(session: Session, kind: str, subject: Written, body: Written) -> int:
+    """Email every active admin, each in the language it chose (`subject` and `body` may
+    be written per language)."""
     admins = session.scalars(
-        select(User.email).where(User.role == Role.ADMIN, User.is_active.is_(True))
+        select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
     ).all()
-    for email in admins:
-        queue_email(session, kind, email, subject, body)
+    for admin in admins:
+        code = language.of_user(admin)
+        queue_email(
+            session,
+            kind,
+            admin.email,
+            _in(subject, code),
+            _in(body, code),
+        )
     return len(admins)
 
 

@@ -119,9 +119,11 @@ class Settings:
     msme_bank_rate_percent: Decimal = Decimal("6.50")
     upload_max_bytes: int = 5 * 1024 * 1024
     trusted_proxies: int = 0
-    #: Each web worker keeps a copy of the name index in memory (`registry.directory.index_copy`).
+    #: Each web worker keeps a copy of the name index in memory
+    #: (`registry.search_index.memory_copy`).
     search_index_copy: bool = True
-    #: Where the machine's index file lives (`SEARCH_INDEX_DIR`, `registry.directory.index_file`):
+    #: Where the machine's index file lives (`SEARCH_INDEX_DIR`,
+    #: `registry.search_index.index_file`):
     #: web workers map it instead of each loading a copy; the worker keeps it current.
     search_index_dir: Path | None = None
     #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).

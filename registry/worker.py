@@ -10,17 +10,18 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import faults, orphans, outbox
+from registry import faults, idempotency, orphans, outbox
 from registry.bulk import batches
 from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
-from registry.directory import index_file, name_index
+from registry.directory import aliases
 from registry.mailer import Mailer
 from registry.payments import orders
 from registry.rights import requests as privacy_requests
 from registry.rights import retention
+from registry.search_index import index_file, name_index
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 #: How often `run_forever` looks for orphan files: listing a large (perhaps network)
 #: uploads folder every few seconds would be waste, and they wait `orphans.MIN_AGE` anyway.
 SWEEP_EVERY = 15 * 60.0
+#: Businesses whose pre-provenance names one round re-judges (init-db does them all).
+REJUDGE_PER_ROUND = 50
 
 
 @dataclass
@@ -37,6 +40,10 @@ class Round:
     disputes_overdue: int = 0
     dispute_reminders: int = 0
     complaints_erased: int = 0
+    messages_forgotten: int = 0
+    documents_forgotten: int = 0
+    aliases_rejudged: int = 0
+    idempotency_keys_forgotten: int = 0
     orders_expired: int = 0
     imports_expired: int = 0
     privacy_escalations: int = 0
@@ -84,6 +91,10 @@ def run_once(
                 result.orders_expired = orders.expire_overdue(session)
                 result.imports_expired = batches.expire_abandoned(session, settings)
                 result.complaints_erased = retention.erase_closed(session, settings)
+                result.messages_forgotten = retention.forget_messages(session, settings)
+                result.documents_forgotten = retention.forget_refused_documents(session, settings)
+                result.aliases_rejudged = aliases.rejudge(session, limit=REJUDGE_PER_ROUND)
+                result.idempotency_keys_forgotten = idempotency.purge(session)
             faults.pause("worker-round")
         delivered = outbox.deliver_due(session, mailer, channels=channels_of(settings))
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed

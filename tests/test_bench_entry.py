@@ -34,3 +34,47 @@ def test_an_unknown_option_is_refused_before_anything_runs(
         bench_main.main(["--size", "10"])
     assert stopped.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_the_scale_step_prints_every_figure(tmp_path, capfd: pytest.CaptureFixture[str]) -> None:
+    """`make bench SCALE=N` at a tiny N, on a tiny labelled set: every figure the issue asks
+    for is printed, measured in a worker process of its own."""
+    import csv
+    import json
+
+    from bench import index_scale
+    from bench.synthetic import generate
+
+    labelled = list(generate(40, seed=3, first_id=1))
+    with (tmp_path / "businesses.csv").open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["id", "name", "gstin", "pan", "city", "state"])
+        for b in labelled:
+            out.writerow([b.id, b.name, b.gstin or "", b.pan or "", b.city, b.state])
+    with (tmp_path / "queries.jsonl").open("w", encoding="utf-8") as handle:
+        for b in labelled[:20]:
+            handle.write(
+                json.dumps({"q": b.name, "truth": b.id, "kinds": ["exact"], "city": b.city}) + "\n"
+            )
+
+    assert index_scale.main(["--size", "300", "--data", str(tmp_path)]) == 0
+    printed = capfd.readouterr().out
+    figures = dict(
+        line.split(": ", 1)
+        for line in printed.splitlines()
+        if ": " in line and not line.startswith("==")
+    )
+    for name in (
+        "import",
+        "index file build",
+        "index file size",
+        "index file build peak memory",
+        "worker ready",
+        "worker memory of its own",
+        "search p50",
+        "search p95",
+        "hit@1",
+        "hit@5",
+    ):
+        assert name in figures, (name, printed)
+    assert float(figures["hit@5"]) == 1.0  # exact names, each with its city

@@ -173,6 +173,10 @@ def test_worker_once_sends_the_queued_mail(cli_env, tmp_path):
         "index_file_written",
         "dispute_reminders",
         "complaints_erased",
+        "messages_forgotten",
+        "documents_forgotten",
+        "aliases_rejudged",
+        "idempotency_keys_forgotten",
         "emails_sent",
         "emails_failed",
     }

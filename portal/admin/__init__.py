@@ -13,4 +13,5 @@ from portal.admin import (  # noqa: E402,F401  (views register on bp)
     orders,
     privacy,
     pulls,
+    undelivered,
 )

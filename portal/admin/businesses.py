@@ -12,7 +12,7 @@ from portal.admin import bp
 from portal.auth import admin_required, reauth_required
 from portal.database import db
 from portal.forms import ConfirmForm
-from portal.i18n import say
+from portal.i18n import said, say
 from registry.directory import businesses, duplicates, merges, search
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
 from registry.language import N_, translate
@@ -80,7 +80,7 @@ def merge_pair(pair_id: int) -> Response:
     try:
         record = merges.merge(db(), keep, gone, current_user.actor)
     except ValidationFailed as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return redirect(url_for("admin.duplicate_queue"), 303)
     flash(say("Business #%(gone)s merged into #%(keep)s.", gone=gone, keep=keep), "success")
     return redirect(url_for("admin.business", business_id=record.kept_id))
@@ -96,7 +96,7 @@ def dismiss_pair(pair_id: int) -> Response:
     except NotFound:
         abort(404)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     return redirect(url_for("admin.duplicate_queue"))
 
 
@@ -139,10 +139,25 @@ def add_alias(business_id: int) -> Response:
     try:
         businesses.add_alias_by_admin(db(), item, request.form.get("name", ""), current_user.actor)
     except ValidationFailed as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return redirect(url_for("admin.business", business_id=item.id), 303)
     flash(say("Added: searches now find %(name)s by this name too.", name=item.name), "success")
     return redirect(url_for("admin.business", business_id=item.id))
+
+
+@bp.post("/businesses/<int:business_id>/aliases/<int:alias_id>/remove")
+@admin_required
+def remove_alias(business_id: int, alias_id: int) -> Response:
+    """Take a name out of search at once (audited); it can be added back from the
+    names as reported."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        businesses.remove_alias(db(), business_id, alias_id, current_user.actor)
+    except NotFound:
+        abort(404)
+    flash(say("Removed: searches no longer find this business by that name."), "success")
+    return redirect(url_for("admin.business", business_id=business_id), 303)
 
 
 @bp.post("/merges/<int:merge_id>/undo")
@@ -156,7 +171,7 @@ def undo_merge(merge_id: int) -> Response:
     except NotFound:
         abort(404)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(request.referrer or url_for("admin.duplicate_queue"), 303)
     flash(
         say("Merge undone: #%(id)s is a business of its own again.", id=record.merged_id),

@@ -11,8 +11,10 @@ from portal.admin import bp
 from portal.admin.forms import ClaimDecisionForm
 from portal.auth import admin_required
 from portal.database import db, settings
+from portal.i18n import current, said, say
 from registry.claims import documents
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.language import words
 from registry.models import BusinessClaim
 
 
@@ -60,9 +62,14 @@ def claim_review(claim_id: int) -> Response | tuple[str, int]:
                 settings().public_base_url,
             )
         except (ValidationFailed, InvalidTransition) as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
-            flash(f"Claim #{claim.id} {claim.status}.", "success")
+            flash(
+                say(
+                    "Claim #%(id)s %(status)s.", id=claim.id, status=words(claim.status, current())
+                ),
+                "success",
+            )
             return redirect(url_for("admin.claim_queue"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/claim.html", claim=claim, form=form), status

@@ -12,7 +12,7 @@ from portal.auth import admin_required
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import apply_field_errors
-from portal.i18n import current, say
+from portal.i18n import current, said, say
 from portal.money import to_paise
 from portal.pagination import paginate
 from registry.complaints import disputes, life
@@ -65,7 +65,7 @@ def dispute(dispute_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, {FORM_FIELD.get(k, k): v for k, v in exc.fields.items()})
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(
                 say(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     RadioField,
@@ -12,17 +11,18 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import Form
 from portal.i18n import lazy
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         lazy("Reason (sent to the applicant)"), validators=[DataRequired(), Length(min=5, max=2000)]
     )
     submit = SubmitField(lazy("Reject"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     outcome = RadioField(
         lazy("Decision"),
         choices=[
@@ -45,7 +45,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(lazy("Decide"))
 
 
-class PrivacyAnswerForm(FlaskForm):
+class PrivacyAnswerForm(Form):
     answer = TextAreaField(
         lazy("Answer (emailed to the requester; an access request's answer carries the export)"),
         validators=[DataRequired(), Length(min=10, max=20000)],
@@ -53,7 +53,7 @@ class PrivacyAnswerForm(FlaskForm):
     submit = SubmitField(lazy("Send the answer"))
 
 
-class ClaimDecisionForm(FlaskForm):
+class ClaimDecisionForm(Form):
     outcome = RadioField(
         lazy("Decision"),
         choices=[

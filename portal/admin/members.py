@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SubmitField, TextAreaField
@@ -13,16 +12,16 @@ from wtforms.validators import DataRequired, Length
 from portal.admin import bp
 from portal.admin.forms import RejectForm
 from portal.auth import admin_required
-from portal.database import db
-from portal.forms import ConfirmForm, apply_field_errors
-from portal.i18n import lazy, say
+from portal.database import db, settings
+from portal.forms import ConfirmForm, Form, apply_field_errors
+from portal.i18n import lazy, said, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.members import accounts, vetting
-from registry.models import Member, MemberStatus
+from registry.members import accounts, documents, vetting
+from registry.models import Member, MemberDocument, MemberStatus
 
 
-class SuspendForm(FlaskForm):  # type: ignore[misc]
+class SuspendForm(Form):
     reason = TextAreaField(
         lazy("Reason (sent to the member)"), validators=[DataRequired(), Length(min=5, max=2000)]
     )
@@ -61,6 +60,24 @@ def member_list() -> str:
     )
 
 
+@bp.get("/members/<int:member_id>/documents/<int:document_id>")
+@admin_required
+def member_document(member_id: int, document_id: int) -> Response:
+    """A document an applicant sent, as a download (never shown inline)."""
+    document = db().get(MemberDocument, document_id)
+    if document is None or document.member_id != member_id:
+        abort(404)
+    path = documents.path_of(settings(), document)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+    )
+
+
 @bp.post("/members/<int:member_id>/verify")
 @admin_required
 def verify_member(member_id: int) -> Response:
@@ -70,10 +87,10 @@ def verify_member(member_id: int) -> Response:
     try:
         accounts.verify(db(), member, current_user.actor)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(url_for("admin.member_list"), 303)
     except ValidationFailed as exc:  # another member holds this GSTIN
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return redirect(url_for("admin.member_list"), 303)
     flash(say("%(name)s is now an active member.", name=member.name), "success")
     return redirect(url_for("admin.member_list"))
@@ -90,7 +107,7 @@ def reject_member(member_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(say("The application of %(name)s was rejected.", name=member.name), "info")
             return redirect(url_for("admin.member_list"))
@@ -109,7 +126,7 @@ def suspend_member(member_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(
                 say("%(name)s is suspended; its logins and API keys stopped.", name=member.name),

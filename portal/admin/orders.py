@@ -13,6 +13,7 @@ from portal.admin import bp
 from portal.auth import admin_required, reauth_required
 from portal.database import db
 from portal.forms import ConfirmForm
+from portal.i18n import said
 from portal.webhooks import current_gateway
 from registry.errors import InvalidTransition
 from registry.language import N_, translate
@@ -67,7 +68,7 @@ def refund_order(order_id: int) -> Response:
     try:
         fulfilment.refund(db(), current_gateway(), order_id, current_user.actor)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(here, 303)
     except GatewayError:
         flash(

@@ -10,7 +10,7 @@ from portal.admin import bp
 from portal.admin.forms import PrivacyAnswerForm
 from portal.auth import admin_required
 from portal.database import db
-from portal.i18n import say
+from portal.i18n import said, say
 from portal.pagination import paginate
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.models import PrivacyRequest, utcnow
@@ -37,7 +37,7 @@ def privacy_request(request_id: int) -> Response | tuple[str, int]:
         try:
             requests.answer(db(), item.id, form.answer.data or "", current_user.actor)
         except (ValidationFailed, InvalidTransition) as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(
                 say(

@@ -43,7 +43,7 @@ def key_bucket() -> str:
 
 
 @bp.route("/businesses/search")
-@key_required(api_keys.SEARCH)
+@key_required(api_keys.SEARCH, index_changes=True)
 @limiter.limit(search_quota, key_func=key_bucket)
 @bp.arguments(SearchArgs, location="query")
 @bp.response(200, SearchOut)
@@ -62,6 +62,7 @@ def search_businesses(args: dict[str, Any]) -> Response:
         state=args["state"],
         limit=args["limit"],
         copies=index_copies(),
+        read=g.get("index_changes"),
     )
     # Answered as it is: `search_body` is already what `SearchOut` dumps it to (a test
     # holds them equal), and dumping it field by field cost more than encoding it.

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from portal.api.errors import ApiError
-from portal.database import db
+from portal.database import db, index_copies, uses_primary_for_reads
 from registry.actors import Actor
 from registry.members import api_keys
 from registry.models import User
@@ -27,9 +27,13 @@ def _presented_key() -> str | None:
     return key.strip()
 
 
-def key_required(scope: str | None = None, *, admin: bool = False) -> Callable[[F], F]:
+def key_required(
+    scope: str | None = None, *, admin: bool = False, index_changes: bool = False
+) -> Callable[[F], F]:
     """Require a valid key carrying `scope` (None: any valid key); with `admin`, an
-    admin's key with the `admin` scope. Others get 404, like any route they may not see."""
+    admin's key with the `admin` scope. Others get 404, like any route they may not see.
+    With `index_changes` (a search), what changed in the name index since this worker's
+    copy is read in the key's statement (`g.index_changes`, for `search.search`)."""
     needed = api_keys.ADMIN if admin else scope
     if needed is not None and needed not in api_keys.SCOPES:
         raise ValueError(f"unknown scope {needed!r}")
@@ -38,7 +42,8 @@ def key_required(scope: str | None = None, *, admin: bool = False) -> Callable[[
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             key = _presented_key()
-            holder = api_keys.holder_of(db(), key) if key else None
+            since = _copy_generation() if index_changes else None
+            holder = api_keys.holder_of(db(), key, since) if key else None
             if holder is None:
                 raise ApiError(
                     401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>."
@@ -49,12 +54,22 @@ def key_required(scope: str | None = None, *, admin: bool = False) -> Callable[[
                 raise ApiError(404, "not_found", "Not found.")
             g.api_user = holder.user
             g.api_key_id = holder.key_id
+            g.index_changes = holder.index_changes
             return view(*args, **kwargs)
 
         wrapped.required_scope = needed  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def _copy_generation() -> int | None:
+    """The generation of this worker's index copy, when a search will catch it up on the
+    session the key is read on (not with a replica for searches, which may lag)."""
+    copies = index_copies()
+    if copies is None or not uses_primary_for_reads():
+        return None
+    return copies.generation_to_read()
 
 
 def api_user() -> User:

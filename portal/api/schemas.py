@@ -497,7 +497,8 @@ class AliasOut(Schema):
     source = fields.String(
         metadata={
             "description": "Where the name came from: `import`, `filing_identified`, "
-            "`filing_matched`, `admin`, `merge` (`filing` for names kept before provenance)."
+            "`filing_matched`, `admin`, `merge`; `filing_unjudged` for a name a filing gave "
+            "before names had provenance, until it is re-judged (init-db and the worker do it)."
         }
     )
     created_at = fields.DateTime(format="iso")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, NumberRange
 
+from portal.forms import Form
 from portal.i18n import lazy
 
 
-class BusinessIdForm(FlaskForm):
+class BusinessIdForm(Form):
     """Buy a report by business id (a GET form: it only leads to the confirmation page)."""
 
     class Meta:
@@ -24,7 +24,7 @@ class BusinessIdForm(FlaskForm):
     )
 
 
-class TestCheckoutForm(FlaskForm):
+class TestCheckoutForm(Form):
     """The test gateway's page: its Pay and Fail buttons both submit `outcome`."""
 
     __test__ = False

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.database import db, settings
+from portal.i18n import say
 from portal.security import allow_form_action
 from portal.webhooks import current_gateway
 from registry.models import ReportOrder
@@ -77,7 +78,7 @@ def returned() -> Response:
                 db(), gateway, checkout, trusted=True, source="razorpay checkout return"
             )
         except GatewayError:
-            flash("The gateway could not be reached to confirm the payment; check again soon.")
+            flash(say("The gateway could not be reached to confirm the payment; check again soon."))
     else:
-        flash("The payment was not completed. You can try again.", "error")
+        flash(say("The payment was not completed. You can try again."), "error")
     return redirect(url_for("reports.order_page", order_id=order.id), 303)

@@ -13,6 +13,7 @@ from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmForm
+from portal.i18n import say
 from portal.pagination import paginate
 from portal.reports import checkout
 from portal.reports.forms import BusinessIdForm
@@ -97,10 +98,12 @@ def checkout_return() -> Response:
     except NotFound:
         abort(404)
     except GatewayError:
-        flash("The gateway could not confirm the payment just now; check again shortly.", "error")
+        flash(
+            say("The gateway could not confirm the payment just now; check again shortly."), "error"
+        )
         return redirect(url_for("reports.orders"))
     if credit_report.is_readable(order, utcnow()):
-        flash("The gateway confirmed your payment. Your report is ready.", "success")
+        flash(say("The gateway confirmed your payment. Your report is ready."), "success")
         return redirect(url_for("reports.report_page", order_id=order.id))
     return redirect(url_for("reports.order_page", order_id=order.id))
 
@@ -147,7 +150,7 @@ def continue_checkout(order_id: int) -> Response:
         found = current_gateway().retrieve_checkout(order.checkout_session_id)
         if found.get("status") == "open" and found.get("url"):
             return redirect(str(found["url"]), 303)
-    flash("This checkout is closed. Buy the report again to pay.", "info")
+    flash(say("This checkout is closed. Buy the report again to pay."), "info")
     return redirect(url_for("reports.order_page", order_id=order.id))
 
 
@@ -192,7 +195,7 @@ def open_current(order_id: int) -> Response:
         abort(
             Response(render_template("reports/locked.html", order=order), 402, mimetype="text/html")
         )
-    flash("This is the current version of the report, free of charge.", "success")
+    flash(say("This is the current version of the report, free of charge."), "success")
     return redirect(url_for("reports.report_page", order_id=order.id), 303)
 
 

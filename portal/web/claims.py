@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal.auth import ABSOLUTE_TIMEOUT, member_required, signed_in_user
 from portal.database import db, settings
 from portal.extensions import limiter
+from portal.i18n import current, said, say
 from portal.web import bp
 from portal.web.forms import ClaimCodeForm, ClaimDocumentsForm, ClaimForm, OwnContactsForm
 from registry.claims import codes, contacts, documents, own_file
@@ -54,18 +55,20 @@ def claim_start() -> Response | str | tuple[str, int]:
             form.gstin.errors = [*form.gstin.errors, "no business on the registry has this GSTIN"]
         else:
             try:
-                started = codes.start(db(), settings().secret_key, chosen, form.channel.data)
+                started = codes.start(
+                    db(), settings().secret_key, chosen, form.channel.data, lang=current()
+                )
             except Conflict as exc:
-                form.form_errors.append(exc.message)
+                form.form_errors.append(said(exc))
                 business, no_contact = chosen, True
             except RateLimited as exc:
-                form.form_errors.append(exc.message)
+                form.form_errors.append(said(exc))
                 business = chosen
                 return render_template(
                     "claims/start.html", form=form, business=business, no_contact=False
                 ), 429
             else:
-                flash(f"We sent a 6-digit code to {started.sent_to}.", "success")
+                flash(say("We sent a 6-digit code to %(to)s.", to=started.sent_to), "success")
                 return redirect(url_for("web.claim_code", claim_id=started.claim.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -88,13 +91,13 @@ def claim_code(claim_id: int) -> Response | str | tuple[str, int]:
             form.code.errors = [*form.code.errors, "This code is not right."]
         except NotFound as exc:
             db().commit()
-            abort(404, exc.message)
+            abort(404, said(exc))
         else:
             row = db().query(BusinessToken).filter_by(token_hash=codes.token_digest(token)).one()
             session.clear()  # a fresh session: no member's login rides along
             session[SESSION_KEY] = row.id
             session[SESSION_STARTED] = int(time.time())
-            flash("Your business is claimed: here is its whole file.", "success")
+            flash(say("Your business is claimed: here is its whole file."), "success")
             return redirect(url_for("web.business_home"))
     status = 422 if form.is_submitted() else 200
     return render_template("claims/code.html", form=form, claim=claim), status
@@ -124,14 +127,17 @@ def claim_documents() -> Response | str | tuple[str, int]:
             except ValidationFailed as exc:
                 for name, message in exc.fields.items():
                     target = form.document if name == "document" else getattr(form, name, None)
+                    message = said(message)
                     if target is None:
                         form.form_errors.append(message)
                     else:
                         target.errors = [*target.errors, message]
             else:
                 flash(
-                    "Your documents are with the registry. We email you when an admin has "
-                    "looked at them.",
+                    say(
+                        "Your documents are with the registry. We email you when an admin has "
+                        "looked at them."
+                    ),
                     "success",
                 )
                 return redirect(url_for("web.index"))
@@ -161,9 +167,9 @@ def business_home() -> str | Response | tuple[str, int]:
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 field = getattr(form, name)
-                field.errors = [*field.errors, message]
+                field.errors = [*field.errors, said(message)]
         else:
-            flash("Saved: notices and claim codes now reach these contacts.", "success")
+            flash(say("Saved: notices and claim codes now reach these contacts."), "success")
             return redirect(url_for("web.business_home"))
     status = 422 if form.is_submitted() else 200
     report = own_file.whole_file(db(), business, utcnow())

@@ -14,7 +14,7 @@ from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.forms import ConfirmForm
-from portal.i18n import say
+from portal.i18n import said, say
 from portal.web import bp
 from portal.web.filing import filing_from, incomplete_rows, show_errors
 from portal.web.forms import FilingForm, NoteForm
@@ -53,7 +53,7 @@ def new_complaint() -> Response | tuple[str, int]:
         except Conflict as exc:
             candidates = exc.extra.get("candidates", [])
             form.form_errors.append(
-                exc.message
+                said(exc)
                 if not candidates
                 else "Similar businesses are on the registry: choose the right one "
                 "(or 'none of these'), attach the documents again and file."
@@ -97,7 +97,7 @@ def settle(complaint_id: int) -> Response:
     try:
         life.settle(db(), item, current_user.actor, form.note.data, settings())
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
     flash(say("Marked settled. Thank you for keeping the registry accurate."), "success")
     return redirect(url_for("web.complaint", complaint_id=complaint_id))
@@ -115,7 +115,7 @@ def withdraw(complaint_id: int) -> Response:
     try:
         life.withdraw(db(), item, current_user.actor, settings=settings())
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(url_for("web.complaint", complaint_id=complaint_id), 303)
     flash(say("Complaint withdrawn."), "info")
     return redirect(url_for("web.complaint", complaint_id=complaint_id))

@@ -13,7 +13,7 @@ from portal.auth import signed_in_user, start_session
 from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmIdentityForm, apply_field_errors
-from portal.i18n import say
+from portal.i18n import current, say
 from portal.safety import safe_next
 from portal.web import bp
 from portal.web.forms import (
@@ -56,7 +56,9 @@ def change_password() -> Response | tuple[str, int]:
 def forgot_password() -> Response | tuple[str, int]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        logins.request_reset(db(), form.email.data or "", settings().public_base_url)
+        logins.request_reset(
+            db(), form.email.data or "", settings().public_base_url, asked_in=current()
+        )
         # The same answer whether or not the email has a login.
         flash(
             say(

@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
+from portal.i18n import said
 from portal.money import to_paise
 from portal.web.forms import FilingForm
 from registry.complaints import filing
@@ -75,7 +76,8 @@ def show_errors(form: FlaskForm, fields: dict[str, str]) -> None:
     """Put the service's dotted-path errors next to the form's fields."""
     invoices = getattr(form, "invoices", [])
     rows = [entry.form for entry in invoices if not entry.form.is_blank()]
-    for path, message in fields.items():
+    for path, text in fields.items():
+        message = said(text)
         parts = path.split(".")
         target: Any = None
         if (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from flask_wtf import FlaskForm
+import wtforms
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from werkzeug.datastructures import FileStorage
 from wtforms import (
@@ -15,7 +15,6 @@ from wtforms import (
     DecimalField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -32,20 +31,26 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import CatalogueMeta, Form
 from portal.i18n import lazy
 from portal.once import once_field
 from registry.bulk.batches import Document
 from registry.bulk.reading import FIELDS, REQUIRED
+from registry.members.documents import KINDS, Proof
 from registry.models import DisputeReason
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(lazy("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(lazy("Log in"))
 
 
-class ApplicationForm(FlaskForm):
+#: What a file input offers to pick (the server sniffs the content anyway).
+DOCUMENT_TYPES = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+
+
+class ApplicationForm(Form):
     business_name = StringField(
         lazy("Registered business name"), validators=[DataRequired(), Length(max=200)]
     )
@@ -69,10 +74,28 @@ class ApplicationForm(FlaskForm):
         lazy("Password again"),
         validators=[DataRequired(), EqualTo("password", lazy("passwords differ"))],
     )
+    # What the applicant proves (the service says which are required, and why).
+    gst_certificate = FileField(
+        lazy("GST registration certificate (Form GST REG-06): PDF, PNG or JPEG"),
+        render_kw={"accept": DOCUMENT_TYPES},
+    )
+    udyam_certificate = FileField(
+        lazy("Udyam registration certificate (micro and small suppliers): PDF, PNG or JPEG"),
+        render_kw={"accept": DOCUMENT_TYPES},
+    )
     submit = SubmitField(lazy("Apply for membership"))
 
+    def proofs(self) -> list[Proof]:
+        """The documents attached, as the service takes them."""
+        given = []
+        for kind in KINDS:
+            upload = getattr(self, kind).data
+            if isinstance(upload, FileStorage) and upload.filename:
+                given.append(Proof(kind, upload.filename, upload.read()))
+        return given
 
-class ApiKeyForm(FlaskForm):
+
+class ApiKeyForm(Form):
     name = StringField(lazy("Key name"), validators=[DataRequired(), Length(max=100)])
     scopes = SelectMultipleField(
         lazy("What it may do (none chosen: everything your role allows)"),
@@ -106,7 +129,11 @@ REASONS = [
 ]
 
 
-class InvoiceRow(Form):
+class InvoiceRow(wtforms.Form):  # type: ignore[misc]
+    """One invoice line of the filing form (a subform: its CSRF is its parent's)."""
+
+    Meta = CatalogueMeta
+
     number = StringField(lazy("Invoice number"), validators=[Optional(), Length(max=64)])
     invoice_date = DateField(lazy("Invoice date"), validators=[Optional()])
     due_date = DateField(lazy("Due date"), validators=[Optional()])
@@ -121,7 +148,7 @@ class InvoiceRow(Form):
         )
 
 
-class FilingForm(FlaskForm):
+class FilingForm(Form):
     debtor_name = StringField(lazy("Business name"), validators=[Length(max=300)])
     debtor_gstin = StringField(lazy("GSTIN"), validators=[Optional(), Length(max=20)])
     debtor_pan = StringField(lazy("PAN"), validators=[Optional(), Length(max=12)])
@@ -146,12 +173,12 @@ class FilingForm(FlaskForm):
     submit = SubmitField(lazy("File complaint"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(lazy("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(lazy("Mark settled"))
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = SelectField(lazy("Reason"), choices=REASONS, validators=[DataRequired()])
     statement = TextAreaField(
         lazy("Your statement"), validators=[DataRequired(), Length(min=10, max=5000)]
@@ -160,12 +187,12 @@ class DisputeForm(FlaskForm):
     submit = SubmitField(lazy("Raise dispute"))
 
 
-class PromiseForm(FlaskForm):
+class PromiseForm(Form):
     pay_by = DateField(lazy("We will pay by"), validators=[DataRequired()])
     submit = SubmitField(lazy("Tell the supplier"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         lazy("CSV of overdue invoices"),
         validators=[FileRequired(lazy("choose the CSV file to import"))],
@@ -174,12 +201,12 @@ class ImportForm(FlaskForm):
     submit = SubmitField(lazy("Upload and preview"))
 
 
-class DocumentsForm(FlaskForm):
+class DocumentsForm(Form):
     documents = MultipleFileField(lazy("More evidence documents (PDF, PNG or JPEG)"))
     submit = SubmitField(lazy("Add documents"))
 
 
-class MappingForm(FlaskForm):
+class MappingForm(Form):
     """One select per field; its choices are the file's column headers."""
 
     submit = SubmitField(lazy("Use these columns and preview"))
@@ -211,7 +238,7 @@ def mapping_form(
     return Form()
 
 
-class WatchForm(FlaskForm):
+class WatchForm(Form):
     business_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     next = HiddenField()
     submit = SubmitField(lazy("Watch"))
@@ -228,14 +255,14 @@ def uploaded(files: object) -> list[Document]:
     ]
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """Login's second step, and confirming identity for a sensitive act."""
 
     code = StringField(lazy("Code"), validators=[DataRequired(), Length(max=40)])
     submit = SubmitField(lazy("Continue"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(
         lazy("Current password"), validators=[DataRequired(), Length(max=256)]
     )
@@ -247,12 +274,12 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(lazy("Change password"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(lazy("Email"), validators=[DataRequired(), Length(max=254)])
     submit = SubmitField(lazy("Email me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(lazy("New password"), validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
         lazy("New password again"),
@@ -261,12 +288,12 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(lazy("Set password"))
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(Form):
     code = StringField(lazy("Code from the app"), validators=[DataRequired(), Length(max=10)])
     submit = SubmitField(lazy("Turn on two-factor"))
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     business_id = HiddenField()
     gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
     channel = RadioField(
@@ -278,12 +305,12 @@ class ClaimForm(FlaskForm):
     submit = SubmitField("Send me a code")
 
 
-class ClaimCodeForm(FlaskForm):
+class ClaimCodeForm(Form):
     code = StringField("The 6-digit code", validators=[DataRequired(), Length(max=20)])
     submit = SubmitField("Claim the business")
 
 
-class ClaimDocumentsForm(FlaskForm):
+class ClaimDocumentsForm(Form):
     business_id = HiddenField()
     gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
     email = EmailField("Your email", validators=[DataRequired(), Length(max=254)])
@@ -295,13 +322,13 @@ class ClaimDocumentsForm(FlaskForm):
     submit = SubmitField("Send for review")
 
 
-class OwnContactsForm(FlaskForm):
+class OwnContactsForm(Form):
     email = EmailField("Email for notices", validators=[Optional(), Length(max=254)])
     mobile = StringField("Mobile for notices", validators=[Optional(), Length(max=20)])
     submit = SubmitField("Save our contacts")
 
 
-class NamedInInquiriesForm(FlaskForm):
+class NamedInInquiriesForm(Form):
     """Whether businesses whose reports this member pulls may see its name."""
 
     named = RadioField(

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal.auth import member_required, signed_in_user
 from portal.database import db, settings
 from portal.forms import ConfirmForm
-from portal.i18n import say
+from portal.i18n import said, say
 from portal.pagination import PER_PAGE, paginate, paginate_list
 from portal.web import bp
 from portal.web.filing import show_errors
@@ -117,7 +117,7 @@ def import_mapping(batch_id: int) -> Response | tuple[str, int]:
         batches.set_mapping(db(), settings(), batch, chosen)
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
-            getattr(form, field).errors = [message]
+            getattr(form, field).errors = [said(message)]
         return _preview(batch, form, 422)
     flash(say("Columns saved: they will be chosen for your next file too."), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
@@ -133,7 +133,7 @@ def import_dates(batch_id: int) -> Response | tuple[str, int]:
     try:
         batches.answer_date_order(db(), settings(), batch, request.form.get("date_order", ""))
     except ValidationFailed as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return _preview(batch, status=422)
     except InvalidTransition:
         return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
@@ -152,11 +152,11 @@ def import_correct_row(batch_id: int, line: int) -> Response | tuple[str, int]:
     try:
         batches.correct_row(db(), settings(), batch, line, values)
     except ValidationFailed as exc:
-        flash("; ".join(f"{k}: {v}" for k, v in exc.fields.items()), "error")
+        flash("; ".join(f"{k}: {said(v)}" for k, v in exc.fields.items()), "error")
         return _preview(batch, status=422)
     except InvalidTransition:
         return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
-    flash(f"Line {line} corrected and checked again.", "success")
+    flash(say("Line %(line)s corrected and checked again.", line=line), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id, _anchor=f"line-{line}"), 303)
 
 
@@ -170,9 +170,9 @@ def import_documents(batch_id: int) -> Response | tuple[str, int]:
     try:
         batches.add_documents(db(), settings(), batch, uploaded(form.documents.data))
     except ValidationFailed as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return _preview(batch, status=422)
-    flash("Documents added.", "success")
+    flash(say("Documents added."), "success")
     return redirect(url_for("web.import_preview", batch_id=batch.id), 303)
 
 
@@ -192,7 +192,7 @@ def import_file(batch_id: int) -> Response | tuple[str, int]:
     try:
         steps.start(db(), current_user.actor, batch, choices)
     except ValidationFailed as exc:
-        flash("; ".join(exc.fields.values()), "error")
+        flash("; ".join(said(v) for v in exc.fields.values()), "error")
         return _preview(batch, status=422)
     steps.file_step(db(), settings(), current_user.actor, batch)
     return redirect(url_for("web.import_progress", batch_id=batch.id), 303)
@@ -239,7 +239,10 @@ def import_cancel(batch_id: int) -> Response:
     try:
         batches.cancel(db(), settings(), current_user.actor, batch)
     except InvalidTransition as exc:
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     else:
-        flash(f"Import of {batch.filename} cancelled; nothing was filed from it.", "info")
+        flash(
+            say("Import of %(name)s cancelled; nothing was filed from it.", name=batch.filename),
+            "info",
+        )
     return redirect(url_for("web.imports"), 303)

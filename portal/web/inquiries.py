@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth import member_required, signed_in_user
 from portal.database import db
+from portal.i18n import say
 from portal.pagination import paginate_list
 from portal.web import bp
 from portal.web.forms import NamedInInquiriesForm
@@ -23,7 +24,7 @@ def who_looked() -> Response | tuple[str, int]:
     form = NamedInInquiriesForm(data={"named": "yes" if member.named_in_inquiries else "no"})
     if form.validate_on_submit():
         inquiries.set_named(db(), current_user.actor, member, form.named.data == "yes")
-        flash("Saved.", "success")
+        flash(say("Saved."), "success")
         return redirect(url_for("web.who_looked"), 303)
     business = inquiries.own_business(db(), member)
     found = inquiries.inquiries_for(db(), business.id) if business is not None else []

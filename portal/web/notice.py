@@ -11,10 +11,12 @@ from werkzeug.wrappers import Response
 from portal.database import db, settings
 from portal.downloads import send_evidence
 from portal.extensions import limiter
+from portal.i18n import current, kept, said, say
 from portal.notice_limits import PER_NOTICE, notice_bucket
 from portal.web import bp
 from portal.web.filing import show_errors
 from portal.web.forms import DisputeForm, PromiseForm
+from registry import language
 from registry.complaints import disputes, life
 from registry.complaints.msmed import msmed_interest
 from registry.complaints.notices import links
@@ -27,7 +29,7 @@ NOTICE_LIMIT = "30 per minute"
 def _complaint(token: str) -> Complaint:
     complaint = links.complaint_for_token(db(), token)
     if complaint is None:
-        abort(404, "This notice link is unknown or has expired.")
+        abort(404, say("This notice link is unknown or has expired."))
     return complaint
 
 
@@ -80,13 +82,16 @@ def notice_dispute(token: str) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             show_errors(form, exc.fields)
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             flash(
-                "Your dispute is recorded. The complaint is not listed until the registry decides.",
+                say(
+                    "Your dispute is recorded. The complaint is not listed until the registry "
+                    "decides."
+                ),
                 "success",
             )
-            return redirect(url_for("web.notice", token=token))
+            return redirect(url_for("web.notice", token=token, lang=kept()))
     return _page(token, complaint, dispute=form), 422
 
 
@@ -102,10 +107,16 @@ def notice_promise(token: str) -> Response | tuple[str, int]:
         except ValidationFailed as exc:
             form.pay_by.errors = [*form.pay_by.errors, *exc.fields.values()]
         except InvalidTransition as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
-            flash(f"The supplier is told you will pay by {form.pay_by.data}.", "success")
-            return redirect(url_for("web.notice", token=token))
+            flash(
+                say(
+                    "The supplier is told you will pay by %(day)s.",
+                    day=language.day(form.pay_by.data, current()),
+                ),
+                "success",
+            )
+            return redirect(url_for("web.notice", token=token, lang=kept()))
     return _page(token, complaint, promise=form), 422
 
 

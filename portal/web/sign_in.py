@@ -10,10 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth import end_session, signed_in_user, start_session
-from portal.database import db
+from portal.database import db, settings
 from portal.extensions import limiter
 from portal.forms import ConfirmForm, apply_field_errors
-from portal.i18n import say
+from portal.i18n import current, said, say
 from portal.safety import safe_next
 from portal.web import bp
 from portal.web.forms import ApplicationForm, CodeForm, LoginForm
@@ -74,7 +74,7 @@ def login() -> Response | tuple[str, int] | str:
             user = accounts.authenticate(db(), form.email.data or "", form.password.data or "")
         except NotAllowed as exc:
             db().commit()  # a wrong password counts against the account
-            form.form_errors.append(exc.message)
+            form.form_errors.append(said(exc))
         else:
             if not user.totp_secret:
                 return _signed_in(user, next_url)
@@ -110,9 +110,10 @@ def apply() -> Response | tuple[str, int]:
             password=form.password.data or "",
             industry=form.industry.data or "",
             msme_category=form.msme_category.data or "none",
+            language=current(),
         )
         try:
-            accounts.apply(db(), application)
+            accounts.sign_up(db(), settings(), application, form.proofs())
         except ValidationFailed as exc:
             apply_field_errors(form, exc.fields)
         else:

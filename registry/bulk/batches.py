@@ -37,6 +37,7 @@ from registry.bulk import plan as bulk_plan
 from registry.bulk import reading
 from registry.complaints import filing
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.language import N_, Said
 from registry.models import ColumnMapping, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 from registry.states import StateMachine
@@ -97,7 +98,9 @@ def _store_documents(
 ) -> None:
     kept: list[dict[str, Any]] = json.loads(batch.documents)
     if len(kept) + len(documents) > MAX_DOCUMENTS:
-        raise ValidationFailed({"documents": f"at most {MAX_DOCUMENTS} documents per import"})
+        raise ValidationFailed(
+            {"documents": Said(N_("at most %(most)s documents per import"), most=MAX_DOCUMENTS)}
+        )
     errors = evidence.problems(
         "documents", ((d.filename, d.content) for d in documents), settings.upload_max_bytes
     )
@@ -210,7 +213,7 @@ def upload(
     """Read the CSV and keep it with its documents. Raises `ValidationFailed` (fields
     `file`, `documents`) having written nothing."""
     if actor.member_id is None or actor.user_id is None:
-        raise ValidationFailed({"member": "only members import complaints"})
+        raise ValidationFailed({"member": N_("only members import complaints")})
     try:
         table = reading.read_table(content)
     except reading.CsvProblem as exc:
@@ -367,7 +370,7 @@ def add_documents(
 ) -> None:
     _editable(batch)
     if not documents:
-        raise ValidationFailed({"documents": "choose at least one document"})
+        raise ValidationFailed({"documents": N_("choose at least one document")})
     _store_documents(session, settings, batch, documents)
     session.flush()
 

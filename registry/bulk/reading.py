@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from registry.language import N_
+from registry.language import N_, Said
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -119,6 +119,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 class CsvProblem(ValueError):
     """The file as a whole cannot be read; the message is for the member."""
 
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
+
 
 @dataclass(frozen=True)
 class Table:
@@ -196,12 +199,26 @@ def read_table(content: bytes) -> Table:
                     headers = _headers(cells)
                 continue
             if len(rows) >= MAX_ROWS:
-                raise CsvProblem(f"The file has more than {MAX_ROWS} rows: split it.")
+                raise CsvProblem(
+                    Said(N_("The file has more than %(most)s rows: split it."), most=MAX_ROWS)
+                )
             if any(len(c) > MAX_CELL for c in cells):
-                raise CsvProblem(f"Line {line} has a cell longer than {MAX_CELL} characters.")
+                raise CsvProblem(
+                    Said(
+                        N_("Line %(line)s has a cell longer than %(most)s characters."),
+                        line=line,
+                        most=MAX_CELL,
+                    )
+                )
             rows.append((line, cells))
     except csv.Error as exc:
-        raise CsvProblem(f"The CSV is malformed near line {reader.line_num}: {exc}.") from exc
+        raise CsvProblem(
+            Said(
+                N_("The CSV is malformed near line %(line)s: %(why)s."),
+                line=reader.line_num,
+                why=str(exc),
+            )
+        ) from exc
     if headers is None:
         raise CsvProblem("No header line found: the first line must name the columns.")
     if not rows:
@@ -211,7 +228,12 @@ def read_table(content: bytes) -> Table:
 
 def _headers(cells: list[str]) -> list[str]:
     if len(cells) > MAX_COLUMNS:
-        raise CsvProblem(f"The file has more than {MAX_COLUMNS} columns: is it the right report?")
+        raise CsvProblem(
+            Said(
+                N_("The file has more than %(most)s columns: is it the right report?"),
+                most=MAX_COLUMNS,
+            )
+        )
     named: list[str] = []
     for i, cell in enumerate(cells):
         name = cell[:80] or f"Column {i + 1}"
@@ -258,9 +280,13 @@ def check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[st
         if field not in FIELDS:
             continue
         if header not in headers:
-            errors[field] = f"the file has no column '{header}'"
+            errors[field] = Said(N_("the file has no column '%(header)s'"), header=header)
         elif header in used:
-            errors[field] = f"column '{header}' is already used for {FIELDS[used[header]]}"
+            errors[field] = Said(
+                N_("column '%(header)s' is already used for %(field)s"),
+                header=header,
+                field=FIELDS[used[header]],
+            )
         else:
             used[header] = field
     for field in REQUIRED:

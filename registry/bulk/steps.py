@@ -30,6 +30,7 @@ from registry.bulk.batches import (
 from registry.complaints import filing
 from registry.directory.debtors import DebtorIn
 from registry.errors import Conflict, InvalidTransition, RegistryError, ValidationFailed
+from registry.language import N_
 from registry.models import ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 
@@ -131,7 +132,7 @@ def start(
         raise InvalidTransition("import", batch.status.value, ImportStatus.FILING.value)
     plan = plan_of(batch)
     if plan is None:
-        raise ValidationFailed({"mapping": "map the columns first"})
+        raise ValidationFailed({"mapping": N_("map the columns first")})
     own, shared = assign_documents(plan["groups"], documents_of(batch))
     todo: list[int] = []
     chosen: dict[str, str | None] = {}
@@ -190,7 +191,7 @@ def _evidence(
     for d in indexes:
         path = folder(settings, batch) / documents[d]["stored"]
         if not path.is_file():
-            raise ValidationFailed({"evidence": "the documents of this import are gone"})
+            raise ValidationFailed({"evidence": N_("the documents of this import are gone")})
         out.append(filing.EvidenceIn(documents[d]["name"], path.read_bytes()))
     return out
 

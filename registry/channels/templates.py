@@ -5,13 +5,17 @@ the DLT template id its wording was registered under; WhatsApp business messages
 person who has not written first must use a template the provider approved, filled with
 parameters. Both are tables keyed by message kind (the outbox row's `kind`), configured
 as `kind=value` pairs separated by commas (`SMS_DLT_TEMPLATES`, `WHATSAPP_TEMPLATES`);
-a WhatsApp kind not listed uses `khata_<kind>`."""
+a WhatsApp kind not listed uses `khata_<kind>`. A text in another language than English
+goes under its own template, `<kind>_<code>` (`notice_hi`): DLT registers one wording in
+one language."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from registry import language
 
 #: The kinds of text message the registry sends, each needing its own template.
 KINDS = (
@@ -20,7 +24,24 @@ KINDS = (
     "dispute_decided",
     "complaint_withdrawn",
     "complaint_settled",
+    "report_pulled",
+    "claim_code",
 )
+
+
+def template_kind(kind: str, code: str) -> str:
+    """The template a text in language `code` goes under: `notice` in English, `notice_hi`
+    in Hindi."""
+    return kind if code == language.SOURCE else f"{kind}_{code}"
+
+
+def _known_kind(kind: str) -> bool:
+    if kind in KINDS:
+        return True
+    base, _, code = kind.rpartition("_")
+    return base in KINDS and code in language.available() and code != language.SOURCE
+
+
 _PAIR = re.compile(r"^([a-z_]+)=([A-Za-z0-9_.-]+)$")
 
 
@@ -36,7 +57,7 @@ def parse_table(text: str, name: str) -> dict[str, str]:
         if not match:
             raise TemplateTableError(f"{name}: '{part}' is not kind=template")
         kind, value = match.groups()
-        if kind not in KINDS:
+        if not _known_kind(kind):
             raise TemplateTableError(f"{name}: unknown message kind '{kind}' ({', '.join(KINDS)})")
         table[kind] = value
     return table

@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import Actor
+from registry.channels.templates import template_kind
 from registry.directory import businesses
 from registry.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from registry.identifiers import IdentifierError, validate_gstin
+from registry.language import N_
 from registry.models import Business, BusinessClaim, BusinessToken, utcnow
 
 CODE_LIFETIME = timedelta(minutes=30)
@@ -65,7 +67,7 @@ def find_business(session: Session, business_id: int | None, gstin: str | None) 
         except IdentifierError as exc:
             raise ValidationFailed({"gstin": str(exc)}) from exc
     else:
-        raise ValidationFailed({"business_id": "give the business_id or the gstin to claim"})
+        raise ValidationFailed({"business_id": N_("give the business_id or the gstin to claim")})
     if business is None:
         raise NotFound("No such business.")
     return business
@@ -84,10 +86,16 @@ def authoritative_contact(business: Business, channel: str | None) -> tuple[str,
 
 
 def start(
-    session: Session, secret_key: str, business: Business, channel: str | None = None
+    session: Session,
+    secret_key: str,
+    business: Business,
+    channel: str | None = None,
+    lang: str = language.SOURCE,
 ) -> Started:
+    """Send a one-time code to the business's own contact, in `lang` (the language of the
+    page the claimant asked from)."""
     if channel is not None and channel not in CHANNELS:
-        raise ValidationFailed({"channel": "email or sms"})
+        raise ValidationFailed({"channel": N_("email or sms")})
     contact = authoritative_contact(business, channel)
     if contact is None:
         raise Conflict(
@@ -136,14 +144,19 @@ def start(
     session.flush()
     code = f"{secrets.randbelow(1_000_000):06d}"
     claim.code_hash = _code_hash(secret_key, claim.id, code)
-    text = (
-        f"Your Khata Registry code to claim {business.name} is {code}. It works for 30 "
-        "minutes. If you did not ask for it, ignore this message."
+    text = language.translate(
+        lang,
+        "Your Khata Registry code to claim %(business)s is %(secret)s. It works for 30 minutes. "
+        "If you did not ask for it, ignore this message.",
+        business=business.name,
+        secret=code,
     )
     if kind == "email":
-        outbox.queue_email(session, "claim_code", address, "Your code to claim your business", text)
+        subject = language.translate(lang, "Your code to claim your business")
+        outbox.queue_email(session, "claim_code", address, subject, text)
     else:
-        outbox.queue_text(session, "sms", "claim_code", address, text, "claim_code")
+        template = template_kind("claim_code", lang)
+        outbox.queue_text(session, "sms", "claim_code", address, text, template)
     audit.record(session, CLAIMANT, "business", business.id, "claim_started", note=sent_to)
     return Started(claim, sent_to)
 
@@ -171,7 +184,7 @@ def verify(
             audit.record(
                 session, CLAIMANT, "business", claim.business_id, "claim_ended", note="wrong codes"
             )
-        raise ValidationFailed({"code": "this code is not right"})
+        raise ValidationFailed({"code": N_("this code is not right")})
     claim.status = "verified"
     claim.decided_at = now
     claim.code_hash = None

@@ -9,6 +9,7 @@ from registry import audit
 from registry.actors import Actor
 from registry.errors import ValidationFailed
 from registry.identifiers import normalise_email, normalise_mobile
+from registry.language import N_
 from registry.models import Business
 
 
@@ -19,14 +20,14 @@ def set_own(session: Session, business: Business, email: str, mobile: str) -> Bu
         try:
             address = normalise_email(email)
         except ValidationFailed:
-            errors["email"] = "is not a valid email address"
+            errors["email"] = N_("is not a valid email address")
     if mobile.strip():
         try:
             number = normalise_mobile(mobile)
         except ValidationFailed as exc:
             errors["mobile"] = exc.fields.get("mobile", "is not a mobile number")
     if not errors and address is None and number is None:
-        errors["email"] = "give an email or a mobile, so notices can reach you"
+        errors["email"] = N_("give an email or a mobile, so notices can reach you")
     if errors:
         raise ValidationFailed(errors)
     business.email, business.mobile, business.contacts_source = address, number, "business"

@@ -11,10 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, outbox
+from registry import audit, evidence, language, outbox
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import normalise_email
+from registry.language import N_
 from registry.models import Business, BusinessClaim, utcnow
 from registry.settings import Settings
 
@@ -35,11 +36,15 @@ def submit(
     except ValidationFailed as exc:
         raise ValidationFailed({"email": "is not a valid email address"}) from exc
     if len(note) > 2000:
-        raise ValidationFailed({"note": "at most 2000 characters"})
-    stored = evidence.store(
-        settings.uploads_path / "claims", filename, content, settings.upload_max_bytes, "document"
+        raise ValidationFailed({"note": N_("at most 2000 characters")})
+    stored = evidence.store_in_transaction(
+        session,
+        settings.uploads_path / "claims",
+        filename,
+        content,
+        settings.upload_max_bytes,
+        "document",
     )
-    evidence.forget_on_rollback(session, stored.path)
     claim = BusinessClaim(
         business_id=business.id,
         method="documents",
@@ -57,8 +62,18 @@ def submit(
     outbox.email_admins(
         session,
         "claim_review",
-        f"Claim #{claim.id} of {business.name} waits for review",
-        f"{address} claims {business.name} with GST registration documents.",
+        lambda code: language.translate(
+            code,
+            "Claim #%(id)s of %(business)s waits for review",
+            id=claim.id,
+            business=business.name,
+        ),
+        lambda code: language.translate(
+            code,
+            "%(address)s claims %(business)s with GST registration documents.",
+            address=address,
+            business=business.name,
+        ),
     )
     return claim
 
@@ -84,7 +99,7 @@ def decide(
     if claim.method != "documents" or claim.status != "pending":
         raise InvalidTransition("claim", claim.status, "approved" if approve else "rejected")
     if not note.strip():
-        raise ValidationFailed({"note": "give the reason, for the audit trail"})
+        raise ValidationFailed({"note": N_("give the reason, for the audit trail")})
     target = "approved" if approve else "rejected"
     claim.status = target
     claim.decided_at = utcnow()
@@ -93,13 +108,31 @@ def decide(
     if approve:
         business.email = address
         business.contacts_source = "business"
-        body = (
-            f"Your claim of {business.name} is approved. Claim it now with a one-time code "
-            f"sent to this address: {base_url}/claim?business_id={business.id}"
+
+    def body(code: str) -> str:
+        if approve:
+            return language.translate(
+                code,
+                "Your claim of %(business)s is approved. Claim it now with a one-time code "
+                "sent to this address: %(link)s",
+                business=business.name,
+                link=f"{base_url}/claim?business_id={business.id}",
+            )
+        return language.translate(
+            code,
+            "Your claim of %(business)s was not approved: %(note)s",
+            business=business.name,
+            note=note.strip(),
         )
-    else:
-        body = f"Your claim of {business.name} was not approved: {note.strip()}"
-    outbox.queue_email(session, "claim_decided", address, f"Your claim of {business.name}", body)
+
+    # The claimant is a business like a debtor: it reads English and Hindi.
+    codes = language.BOTH
+    subject = " / ".join(
+        language.translate(c, "Your claim of %(business)s", business=business.name) for c in codes
+    )
+    outbox.queue_email(
+        session, "claim_decided", address, subject, "\n\n---\n\n".join(body(c) for c in codes)
+    )
     audit.record(
         session,
         actor,

@@ -17,6 +17,7 @@ from registry.complaints import life
 from registry.complaints.notices import recipients
 from registry.complaints.notices.mail import open_notice_link
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.language import N_
 from registry.models import (
     Complaint,
     ComplaintStatus,
@@ -78,10 +79,28 @@ def remind_admins(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_clock",
-            f"Dispute #{dispute.id}: day {day}, decide by {dispute.due_at:%Y-%m-%d}",
-            f"The dispute on complaint #{dispute.complaint_id} was opened on "
-            f"{dispute.opened_at:%Y-%m-%d} and must be decided by {dispute.due_at:%Y-%m-%d} "
-            f"(days left: {left}). Decide it in the dispute queue.",
+            {
+                code: language.translate(
+                    code,
+                    "Dispute #%(id)s: day %(day)s, decide by %(due)s",
+                    id=dispute.id,
+                    day=day,
+                    due=language.day(dispute.due_at, code),
+                )
+                for code in language.available()
+            },
+            {
+                code: language.translate(
+                    code,
+                    "The dispute on complaint #%(complaint)s was opened on %(opened)s and must be "
+                    "decided by %(due)s (days left: %(left)s). Decide it in the dispute queue.",
+                    complaint=dispute.complaint_id,
+                    opened=language.day(dispute.opened_at, code),
+                    due=language.day(dispute.due_at, code),
+                    left=left,
+                )
+                for code in language.available()
+            },
         )
         sent += 1
     session.flush()
@@ -105,7 +124,7 @@ def open_dispute(
         errors["reason"] = "choose one of: " + ", ".join(r.value for r in DisputeReason)
     statement = (statement or "").strip()
     if not 10 <= len(statement) <= 5000:
-        errors["statement"] = "explain the dispute (10 to 5000 characters)"
+        errors["statement"] = N_("explain the dispute (10 to 5000 characters)")
     if len(documents) > MAX_DOCUMENTS:
         errors["documents"] = f"at most {MAX_DOCUMENTS} documents"
     errors |= evidence.problems(
@@ -125,26 +144,55 @@ def open_dispute(
         due_at=now + timedelta(days=settings.dispute_deadline_days),
     )
     life.transition(
-        session, complaint, ComplaintStatus.DISPUTED, DEBTOR, f"{why.value}: {statement[:200]}"
+        session,
+        complaint,
+        ComplaintStatus.DISPUTED,
+        DEBTOR,
+        f"{language.words(why)}: {statement[:200]}",
     )
     complaint.disputes.append(dispute)
     session.flush()
     _store_documents(session, settings, dispute, documents)
     audit.record(session, DEBTOR, "dispute", dispute.id, "opened", to_state="open", note=why.value)
+    code = language.of_member(complaint.member)
     outbox.queue_email(
         session,
         "dispute_opened",
         complaint.member.contact_email,
-        f"{complaint.business.name} disputes complaint #{complaint.id}",
-        f"The debtor disputes complaint #{complaint.id} ({language.words(why)}): {statement}\n\n"
-        "The complaint is not listed until the registry decides, by "
-        f"{language.day(dispute.due_at)}.",
+        language.translate(
+            code,
+            "%(business)s disputes complaint #%(id)s",
+            business=complaint.business.name,
+            id=complaint.id,
+        ),
+        language.translate(
+            code,
+            "The debtor disputes complaint #%(id)s (%(reason)s): %(statement)s",
+            id=complaint.id,
+            reason=language.words(why, code),
+            statement=statement,
+        )
+        + "\n\n"
+        + language.translate(
+            code,
+            "The complaint is not listed until the registry decides, by %(day)s.",
+            day=language.day(dispute.due_at, code),
+        ),
     )
     outbox.email_admins(
         session,
         "dispute_opened",
-        f"New dispute #{dispute.id} on complaint #{complaint.id}",
-        f"Decide it by {language.day(dispute.due_at)} in the dispute queue.",
+        lambda code: language.translate(
+            code,
+            "New dispute #%(id)s on complaint #%(complaint)s",
+            id=dispute.id,
+            complaint=complaint.id,
+        ),
+        lambda code: language.translate(
+            code,
+            "Decide it by %(due)s in the dispute queue.",
+            due=language.day(dispute.due_at, code),
+        ),
     )
     return dispute
 
@@ -199,19 +247,19 @@ def decide(
     complaint = dispute.complaint
     errors = {}
     if outcome not in OUTCOMES:
-        errors["outcome"] = "choose upheld, rejected or corrected"
+        errors["outcome"] = N_("choose upheld, rejected or corrected")
     if len(note) < 10:
-        errors["note"] = "give the reasons for the decision (at least 10 characters)"
+        errors["note"] = N_("give the reasons for the decision (at least 10 characters)")
     claimed = complaint.amount_outstanding_paise
     if outcome == "corrected":
         if amount_outstanding_paise is None:
-            errors["amount_outstanding_paise"] = "say what amount stands"
+            errors["amount_outstanding_paise"] = N_("say what amount stands")
         elif not 0 <= amount_outstanding_paise < claimed:
             errors["amount_outstanding_paise"] = (
                 f"a correction leaves less than the {rupees(claimed)} claimed (0 settles it)"
             )
     elif amount_outstanding_paise is not None:
-        errors["amount_outstanding_paise"] = "only a corrected decision changes the amount"
+        errors["amount_outstanding_paise"] = N_("only a corrected decision changes the amount")
     if errors:
         raise ValidationFailed(errors)
     target, after = OUTCOMES[outcome]
@@ -225,39 +273,70 @@ def decide(
     dispute.decided_at = utcnow()
     dispute.decided_by_user_id = actor.user_id
     dispute.decision_note = note
-    verdict = {
-        "upheld": "upheld: the complaint is removed",
-        "rejected": "rejected: the complaint is listed",
-    }.get(outcome, "")
     history = f"dispute {outcome}: {note}"
+    stands: int | None = None
     if outcome == "corrected":
         assert amount_outstanding_paise is not None
         dispute.corrected_from_paise, dispute.corrected_to_paise = claimed, amount_outstanding_paise
-        complaint.amount_outstanding_paise = amount_outstanding_paise
+        complaint.amount_outstanding_paise = stands = amount_outstanding_paise
         figures = f"{rupees(claimed)} claimed, {rupees(amount_outstanding_paise)} stands"
         history = f"dispute corrected ({figures}): {note}"
-        verdict = f"corrected the amount: {figures}" + (
-            " (nothing stands: the complaint is settled)"
-            if after is ComplaintStatus.SETTLED
-            else "; the complaint is listed at that amount"
-        )
     life.transition(session, complaint, after, actor, history)
+
+    def verdict(code: str) -> str:
+        if outcome == "upheld":
+            return language.translate(code, "The registry upheld: the complaint is removed.")
+        if outcome == "rejected":
+            return language.translate(code, "The registry rejected: the complaint is listed.")
+        figures = {"claimed": rupees(claimed), "stands": rupees(stands or 0)}
+        if after is ComplaintStatus.SETTLED:
+            return language.translate(
+                code,
+                "The registry corrected the amount: %(claimed)s claimed, %(stands)s stands "
+                "(nothing stands: the complaint is settled).",
+                **figures,
+            )
+        return language.translate(
+            code,
+            "The registry corrected the amount: %(claimed)s claimed, %(stands)s stands; the "
+            "complaint is listed at that amount.",
+            **figures,
+        )
+
+    def reasons(code: str) -> str:
+        return language.translate(code, "Reasons: %(note)s", note=note)
+
+    code = language.of_member(complaint.member)
     outbox.queue_email(
         session,
         "dispute_decided",
         complaint.member.contact_email,
-        f"Dispute on complaint #{complaint.id} {outcome}",
-        f"The registry {verdict}.\n\nReasons: {note}",
+        language.translate(
+            code,
+            "Dispute on complaint #%(id)s %(outcome)s",
+            id=complaint.id,
+            outcome=language.words(outcome, code),
+        ),
+        f"{verdict(code)}\n\n{reasons(code)}",
     )
-    recipients.tell_debtor(
-        session,
-        complaint,
-        "dispute_decided",
-        f"Your dispute with {complaint.member.name} was {outcome}",
-        f"The registry {verdict}.\n\nReasons: {note}\n\nThe notice link you received shows the "
-        "decision.",
-        open_notice_link(settings, complaint),
-    )
+
+    def to_debtor(code: str) -> recipients.Version:
+        subject = language.translate(
+            code,
+            "Your dispute with %(member)s was %(outcome)s",
+            member=complaint.member.name,
+            outcome=language.words(outcome, code),
+        )
+        shows = language.translate(code, "The notice link you received shows the decision.")
+        return recipients.Version(
+            code,
+            subject,
+            f"{verdict(code)}\n\n{reasons(code)}\n\n{shows}",
+            subject,
+            open_notice_link(settings, complaint, code),
+        )
+
+    recipients.tell_debtor(session, complaint, "dispute_decided", recipients.in_both(to_debtor))
 
 
 def queue_query(status: DisputeStatus = D.OPEN) -> Select[Dispute]:
@@ -286,9 +365,22 @@ def flag_overdue(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_overdue",
-            f"Dispute #{dispute.id} is past its deadline",
-            f"The dispute on complaint #{dispute.complaint_id} was due on "
-            f"{dispute.due_at:%Y-%m-%d}. Decide it in the dispute queue.",
+            {
+                code: language.translate(
+                    code, "Dispute #%(id)s is past its deadline", id=dispute.id
+                )
+                for code in language.available()
+            },
+            {
+                code: language.translate(
+                    code,
+                    "The dispute on complaint #%(complaint)s was due on %(due)s. Decide it in the "
+                    "dispute queue.",
+                    complaint=dispute.complaint_id,
+                    due=language.day(dispute.due_at, code),
+                )
+                for code in language.available()
+            },
         )
     session.flush()
     return len(overdue)

@@ -16,15 +16,11 @@ from registry import audit, evidence, faults
 from registry.actors import SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import links, recipients
-from registry.complaints.notices.mail import (
-    notice_email,
-    notice_link,
-    notice_short_text,
-    notice_whatsapp_text,
-)
+from registry.complaints.notices.mail import notice_versions
 from registry.directory import businesses, debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import normalise_mobile
+from registry.language import N_
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.models.base import financial_year
 from registry.money import rupees
@@ -179,14 +175,14 @@ def file_complaint(
     constraint refuses this one. (Files written here are removed again if the
     transaction fails.)"""
     if actor.member_id is None:
-        raise ValidationFailed({"member": "only members file complaints"})
+        raise ValidationFailed({"member": N_("only members file complaints")})
     today = today or date.today()
     errors = debtors.check(filing.debtor)
     errors |= check_invoices(filing.invoices, today, settings.minimum_claim_paise)
     errors |= check_evidence(filing.evidence, settings.upload_max_bytes)
     note = (filing.note or "").strip() or None
     if note and len(note) > 5000:
-        errors["note"] = "at most 5000 characters"
+        errors["note"] = N_("at most 5000 characters")
     if errors:
         raise ValidationFailed(errors)
 
@@ -318,15 +314,7 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         SYSTEM,
         "notice sent to " + ", ".join(r.address for r in to),
     )
-    subject, body = notice_email(settings, complaint, token, today=now.date())
     recipients.fan_out(
-        session,
-        to,
-        "notice",
-        subject,
-        body,
-        notice_short_text(complaint),
-        notice_link(settings, token),
-        notice_whatsapp_text(complaint),
+        session, to, "notice", notice_versions(settings, complaint, token, now.date())
     )
     return token

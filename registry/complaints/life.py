@@ -3,7 +3,7 @@ the moves that time makes (notice period over)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from registry import audit, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.errors import InvalidTransition, ValidationFailed
+from registry.language import N_, day, of_member, translate
 from registry.members import watches
 from registry.models import AuditEntry, Complaint, ComplaintStatus, Dispute, DisputeStatus, utcnow
 from registry.models.complaints import shown_to_others
@@ -50,7 +51,9 @@ DISPUTE_LIFE = StateMachine[DisputeStatus](
     },
 )
 
-CLOSED_NOTE = "closed without a decision: the member confirmed payment and settled the complaint"
+CLOSED_NOTE = N_(
+    "closed without a decision: the member confirmed payment and settled the complaint"
+)
 
 
 def transition_dispute(
@@ -158,7 +161,12 @@ def list_notice_period_over(session: Session, now: datetime | None = None) -> in
     due = list_due_notices(session, now)
     for complaint in due:
         transition(
-            session, complaint, C.LISTED, SYSTEM, "notice period ended without a dispute", now=now
+            session,
+            complaint,
+            C.LISTED,
+            SYSTEM,
+            N_("notice period ended without a dispute"),
+            now=now,
         )
     return len(due)
 
@@ -173,28 +181,40 @@ def settle(
     """The member confirms it was paid; the complaint stays in history as settled. The
     debtor is told in writing (its proof that the claim is closed)."""
     disputed = complaint.status is C.DISPUTED
-    transition(session, complaint, C.SETTLED, actor, (note or "").strip() or "payment confirmed")
-    if shown_to_others(complaint):
-        record = (
-            "Other members see it in your history as settled for five years, a good sign "
-            "in your credit report."
+    transition(
+        session, complaint, C.SETTLED, actor, (note or "").strip() or N_("payment confirmed")
+    )
+    shown = shown_to_others(complaint)
+    values = {"member": complaint.member.name, "id": complaint.id}
+
+    def write(code: str) -> tuple[str, str]:
+        if shown:
+            record = translate(
+                code,
+                "Other members see it in your history as settled for five years, a good sign "
+                "in your credit report.",
+            )
+        else:
+            record = translate(code, "It was never shown to other members, and it never will be.")
+        body = " ".join(
+            (
+                translate(
+                    code,
+                    "%(member)s confirmed your payment and marked its complaint #%(id)s settled.",
+                    **values,
+                ),
+                record,
+            )
         )
-    else:
-        record = "It was never shown to other members, and it never will be."
-    closed = (
-        "\n\nYour dispute about it is closed without a decision: nothing is left to decide."
-        if disputed
-        else ""
-    )
-    _tell_debtor(
-        session,
-        complaint,
-        "complaint_settled",
-        f"{complaint.member.name} marked its complaint #{complaint.id} settled",
-        f"{complaint.member.name} confirmed your payment and marked its complaint "
-        f"#{complaint.id} settled. {record}{closed}",
-        settings,
-    )
+        if disputed:
+            body += "\n\n" + translate(
+                code,
+                "Your dispute about it is closed without a decision: nothing is left to decide.",
+            )
+        subject = translate(code, "%(member)s marked its complaint #%(id)s settled", **values)
+        return subject, body
+
+    _tell_debtor(session, complaint, "complaint_settled", write, settings)
 
 
 def withdraw(
@@ -209,37 +229,49 @@ def withdraw(
     if complaint.status is not C.IN_NOTICE:
         raise InvalidTransition("complaint", complaint.status.value, C.WITHDRAWN.value)
     transition(session, complaint, C.WITHDRAWN, actor, (note or "").strip() or "withdrawn")
-    _tell_debtor(
-        session,
-        complaint,
-        "complaint_withdrawn",
-        f"{complaint.member.name} withdrew its complaint #{complaint.id}",
-        f"{complaint.member.name} withdrew its complaint #{complaint.id}: you need do nothing "
-        "about the notice you received. It was never shown to other members, and it never "
-        "will be.",
-        settings,
-    )
+    values = {"member": complaint.member.name, "id": complaint.id}
+
+    def write(code: str) -> tuple[str, str]:
+        return (
+            translate(code, "%(member)s withdrew its complaint #%(id)s", **values),
+            translate(
+                code,
+                "%(member)s withdrew its complaint #%(id)s: you need do nothing about the notice "
+                "you received. It was never shown to other members, and it never will be.",
+                **values,
+            ),
+        )
+
+    _tell_debtor(session, complaint, "complaint_withdrawn", write, settings)
 
 
 def _tell_debtor(
     session: Session,
     complaint: Complaint,
     kind: str,
-    subject: str,
-    body: str,
+    write: Callable[[str], tuple[str, str]],
     settings: Settings | None = None,
 ) -> None:
-    """A message to the debtor by email, SMS and WhatsApp (whichever the complaint has),
-    pointing at its notice link while that link still opens."""
+    """A message to the debtor in English and Hindi (`write(code)` gives one language's
+    subject and body) by email, SMS and WhatsApp (whichever the complaint has), pointing at
+    its notice link, in that language, while that link still opens."""
     from registry.complaints.notices import recipients
     from registry.complaints.notices.mail import open_notice_link
 
     expires = complaint.notice_expires_at
-    if expires is not None and expires > utcnow():
-        body += "\n\nThe notice link you received shows the complaint as it stands."
-    recipients.tell_debtor(
-        session, complaint, kind, subject, body, open_notice_link(settings, complaint)
-    )
+    still_opens = expires is not None and expires > utcnow()
+
+    def version(code: str) -> recipients.Version:
+        subject, body = write(code)
+        if still_opens:
+            body += "\n\n" + translate(
+                code, "The notice link you received shows the complaint as it stands."
+            )
+        return recipients.Version(
+            code, subject, body, subject, open_notice_link(settings, complaint, code)
+        )
+
+    recipients.tell_debtor(session, complaint, kind, recipients.in_both(version))
 
 
 def promise_payment(session: Session, complaint: Complaint, by: date, today: date) -> None:
@@ -257,11 +289,22 @@ def promise_payment(session: Session, complaint: Complaint, by: date, today: dat
     audit.record(
         session, DEBTOR, "complaint", complaint.id, "promised_payment", note=f"will pay by {by}"
     )
+    code = of_member(complaint.member)
     outbox.queue_email(
         session,
         "payment_promised",
         complaint.member.contact_email,
-        f"{complaint.business.name} promises to pay by {by}",
-        f"The debtor of complaint #{complaint.id} says it will pay by {by}. When it does, mark "
-        "the complaint settled.",
+        translate(
+            code,
+            "%(business)s promises to pay by %(day)s",
+            business=complaint.business.name,
+            day=day(by, code),
+        ),
+        translate(
+            code,
+            "The debtor of complaint #%(id)s says it will pay by %(day)s. When it does, mark "
+            "the complaint settled.",
+            id=complaint.id,
+            day=day(by, code),
+        ),
     )

@@ -1,5 +1,5 @@
 """The directory of businesses and how they are found: the businesses, their GSTINs and
-names (`businesses`), who the debtor of a filing is (`debtors`), the admins' load of an
-authoritative directory (`import_businesses`), merges and the duplicate finder, and
-search with its name index (`search`, `identities`; the index tables `name_index`, read
-by `database_index`, or by a worker's in-memory `index_copy` through `copied_index`)."""
+names (`businesses`, `aliases`), who the debtor of a filing is (`debtors`), the admins'
+load of an authoritative directory (`import_businesses`), merges and the duplicate finder,
+and search (`search`, and `identities`: what a search shows). The name index that search
+reads is `registry.search_index`."""

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.actors import Actor
 from registry.db import among
-from registry.directory import name_index
 from registry.errors import NotFound, ValidationFailed
+from registry.language import N_
 from registry.models import Business, BusinessAlias, BusinessGstin, Complaint
+from registry.search_index import name_index
 
 MAX_MERGE_CHAIN = 50
 
@@ -229,12 +230,12 @@ def add_alias_by_admin(
     """An admin adds a name to a business (audited); the name already there is returned."""
     name = " ".join(name.split())
     if not 2 <= len(name) <= 300:
-        raise ValidationFailed({"name": "2 to 300 characters"})
+        raise ValidationFailed({"name": N_("2 to 300 characters")})
     add_alias(session, business, name, "admin")
     session.expire(business, ["aliases"])
     alias = next((a for a in business.aliases if a.name.casefold() == name.casefold()), None)
     if alias is None:  # the business's own name
-        raise ValidationFailed({"name": "this is the business's own name"})
+        raise ValidationFailed({"name": N_("this is the business's own name")})
     audit.record(session, actor, "business", business.id, "alias_added", note=f"{name} (admin)")
     return alias
 

@@ -19,6 +19,7 @@ from registry.identifiers import (
     validate_gstin,
     validate_pan,
 )
+from registry.language import N_
 from registry.models import Business, PanHolder
 
 #: A name-only debtor scoring at least this against a known business must be confirmed.
@@ -43,7 +44,7 @@ def check(debtor: DebtorIn) -> dict[str, str]:
     errors: dict[str, str] = {}
     name = " ".join(debtor.name.split())
     if debtor.business_id is None and not 2 <= len(name) <= 300:
-        errors["debtor.name"] = "give the debtor's business name (2 to 300 characters)"
+        errors["debtor.name"] = N_("give the debtor's business name (2 to 300 characters)")
     gstin = pan = None
     if debtor.gstin:
         try:
@@ -56,12 +57,12 @@ def check(debtor: DebtorIn) -> dict[str, str]:
         except IdentifierError as exc:
             errors["debtor.pan"] = str(exc)
     if gstin and pan and gstin[2:12] != pan:
-        errors["debtor.pan"] = "does not match the PAN inside the GSTIN"
+        errors["debtor.pan"] = N_("does not match the PAN inside the GSTIN")
     if debtor.email:
         try:
             normalise_email(debtor.email)
         except ValidationFailed:
-            errors["debtor.email"] = "is not a valid email address"
+            errors["debtor.email"] = N_("is not a valid email address")
     if debtor.mobile:
         try:
             normalise_mobile(debtor.mobile)
@@ -94,7 +95,7 @@ def resolve(session: Session, actor: Actor, debtor: DebtorIn) -> Business:
     if debtor.business_id is not None:
         business = businesses.get(session, debtor.business_id)
         if business is None:
-            raise ValidationFailed({"debtor.business_id": "no such business"})
+            raise ValidationFailed({"debtor.business_id": N_("no such business")})
     elif gstin:
         business = businesses.by_gstin(session, gstin) or _by_pan_or_new(
             session, actor, name, gstin, pan, debtor

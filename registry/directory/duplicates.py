@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from matching.dedupe import DedupeRecord, find_duplicates
 from registry import audit
 from registry.actors import Actor
-from registry.directory.name_index import insert_ignoring_duplicates
 from registry.errors import NotFound
 from registry.models import Business, BusinessGstin, DuplicatePair, PairStatus
+from registry.search_index.name_index import insert_ignoring_duplicates
 from registry.states import StateMachine
 
 CHUNK = 20000

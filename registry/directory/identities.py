@@ -22,8 +22,13 @@ def shown_statement(name: str, dialect: str) -> Any:
     (`registry.models.complaints.settled_shown_since()`)."""
     if name == "businesses":  # with their complaints' counts, as a search shows them
         return select(Business, *_counts_of(Business)).where(among(Business.id, "values", dialect))
-    if name == "businesses_and_gstins":  # and their legal entity's GSTINs (PostgreSQL)
-        return select(Business, *_counts_of(Business), _legal_entity_gstins_of(Business)).where(
+    if name == "businesses_and_gstins":  # and their legal entity's GSTINs (see `gstins`)
+        gstins = (
+            _legal_entity_gstins_of(Business)
+            if dialect == "postgresql"
+            else _legal_entity_gstins_text_of(Business)
+        )
+        return select(Business, *_counts_of(Business), gstins).where(
             among(Business.id, "values", dialect)
         )
     if name == "counts":
@@ -63,6 +68,34 @@ def _counts_of(business: Any) -> list[Any]:
         .scalar_subquery()
         for state in COUNTED
     ]
+
+
+def gstins(read: Any) -> list[str]:
+    """The GSTINs column of "businesses_and_gstins" as a list in GSTIN order: an array on
+    PostgreSQL, comma-separated text on SQLite (which has no arrays), NULL for none."""
+    if not read:
+        return []
+    if isinstance(read, str):
+        return sorted(set(read.split(",")))
+    return list(read)
+
+
+def _legal_entity_gstins_text_of(business: Any) -> Any:
+    """`_legal_entity_gstins_of` for SQLite: the GSTINs comma-separated, in any order."""
+    other = aliased(Business)
+    own = (
+        select(func.group_concat(BusinessGstin.gstin, ","))
+        .where(BusinessGstin.business_id == business.id)
+        .scalar_subquery()
+    )
+    under_pan = (
+        select(func.group_concat(BusinessGstin.gstin, ","))
+        .select_from(BusinessGstin)
+        .join(other, other.id == BusinessGstin.business_id)
+        .where(other.pan == business.pan)
+        .scalar_subquery()
+    )
+    return case((or_(business.pan.is_(None), business.pan == ""), own), else_=under_pan)
 
 
 def _legal_entity_gstins_of(business: Any) -> Any:

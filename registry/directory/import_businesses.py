@@ -6,17 +6,20 @@ already known (on the registry, or earlier in the file) is matched, not duplicat
 whose PAN is known gets its GSTIN added to that legal entity; a row without identifiers is
 matched only to a business of exactly the same name and city (anything fuzzier is for
 `find-duplicates` and an admin to judge). Bad rows are reported by line
-and the rest is loaded, in one transaction, in bulk: a million rows in minutes.
+and the rest is loaded, in one transaction, in bulk and as a stream: a million rows in
+minutes, in the same memory as a thousand.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import json
+import tempfile
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,9 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from matching.keys import indexed_tokens, whole_key
-from matching.normalise import normalise
+from matching.normalise import canonical_city, normalise
 from registry import audit
 from registry.actors import Actor
-from registry.directory import name_index
 from registry.errors import ValidationFailed
 from registry.identifiers import (
     IdentifierError,
@@ -37,11 +39,14 @@ from registry.identifiers import (
     validate_pan,
 )
 from registry.models import Business, BusinessGstin, BusinessKey, utcnow
+from registry.search_index import name_index
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
 BATCH = 10000
-#: Businesses indexed at a time after the load (their rows held meanwhile).
-INDEX_CHUNK = 200_000
+#: Lines read, matched and loaded at a time (memory does not grow with the file).
+CHUNK = 50_000
+#: Bytes of line outcomes kept in memory before they go to a temporary file.
+SPOOL_IN_MEMORY = 8 << 20
 Progress = Callable[[int, int], None]
 
 
@@ -78,52 +83,59 @@ class Outcome:
 
 
 class Report:
-    """Each line's outcome, kept compactly (13 bytes a line): the line, its status, its
-    business, and the number of its error among the distinct error texts."""
-
-    STATUSES = ("created", "matched", "error")
+    """Counts, and each line's outcome spooled to a temporary file in line order (a
+    million outcomes are not held in memory); `write_json` streams them out."""
 
     def __init__(self) -> None:
-        self.lines = array("i")
-        self.status = array("b")
-        self.business_ids = array("i")
-        self.error_numbers = array("i")
-        self.error_texts: dict[str, int] = {}
         self.seconds = 0.0
+        self._counts = {"created": 0, "matched": 0, "error": 0}
+        # In memory up to a few MB, on disk beyond; closed with the report at the latest.
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
+        )
+        weakref.finalize(self, self._spool.close)
 
-    def add(self, outcome: Outcome) -> None:
-        self.lines.append(outcome.line)
-        self.status.append(self.STATUSES.index(outcome.status))
-        self.business_ids.append(outcome.business_id or 0)
-        error = outcome.error
-        number = -1 if error is None else self.error_texts.setdefault(error, len(self.error_texts))
-        self.error_numbers.append(number)
+    def add(self, outcomes: Iterable[Outcome]) -> None:
+        for outcome in outcomes:
+            self._counts[outcome.status] += 1
+            self._spool.write(json.dumps(outcome.as_json(), sort_keys=True) + "\n")
 
-    def __iter__(self) -> Iterator[Outcome]:
-        texts = list(self.error_texts)
-        for line, status, business_id, error in zip(
-            self.lines, self.status, self.business_ids, self.error_numbers, strict=True
-        ):
-            text = texts[error] if error >= 0 else None
-            yield Outcome(line, self.STATUSES[status], business_id or None, text)
+    def counts(self) -> dict[str, int]:
+        return {"rows": sum(self._counts.values()), **self._counts}
+
+    def _lines(self) -> Iterator[str]:
+        self._spool.flush()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield line.rstrip("\n")
+        self._spool.seek(0, io.SEEK_END)
 
     @property
     def outcomes(self) -> list[Outcome]:
-        """Every line's outcome, in the file's order."""
-        return list(self)
-
-    def counts(self) -> dict[str, int]:
-        counts = {"rows": len(self.lines), "created": 0, "matched": 0, "error": 0}
-        for number, status in enumerate(self.STATUSES):
-            counts[status] = self.status.count(number)
-        return counts
+        """Every outcome (reads the spool back: for tests and small files)."""
+        return [
+            Outcome(o["line"], o["status"], o.get("business_id"), o.get("error"))
+            for o in map(json.loads, self._lines())
+        ]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            **self.counts(),
-            "seconds": round(self.seconds, 2),
-            "rows": [o.as_json() for o in self],
-        }
+        answer: dict[str, Any] = json.loads("".join(self.json_parts()))
+        return answer
+
+    def json_parts(self) -> Iterator[str]:
+        """The report as one JSON object (keys sorted, as `json.dumps(..., sort_keys=True)`
+        writes it), piece by piece."""
+        counts = self._counts
+        yield (
+            f'{{"created": {counts["created"]}, "error": {counts["error"]}, '
+            f'"matched": {counts["matched"]}, "rows": ['
+        )
+        for i, line in enumerate(self._lines()):
+            yield (", " if i else "") + line
+        yield f'], "seconds": {json.dumps(round(self.seconds, 2))}}}'
+
+    def close(self) -> None:
+        self._spool.close()
 
 
 def _text(value: str | None, limit: int) -> str | None:
@@ -201,42 +213,38 @@ def import_file(
 ) -> Report:
     """Load a directory of known businesses: a row whose GSTIN (else PAN, else exact name
     and city) is already known is matched, not duplicated; bad rows are reported by line
-    and the rest loaded. The file is read as a stream, BATCH rows at a time (memory stays
-    flat however long it is: each batch is matched against the registry, which by then
-    holds the batches before it, and inserted with COPY on PostgreSQL); the search index
-    is built once, after every row is in. All in the caller's one transaction."""
+    and the rest loaded. The file is read as a stream, `CHUNK` lines at a time, so memory
+    stays the same whatever its length: each chunk is matched against the registry
+    (which by then holds the chunks before it, in this same transaction), its new
+    businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search index
+    in bulk; the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()
     total = _count_lines(path)
-    created_ids = array("i")
-    same_name: dict[tuple[str, str], int] = {}
     created = matched = 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for batch in _batches(read_rows(handle)):
-            plan = _plan(session, batch, same_name)
-            ids = _insert_businesses(session, plan.new_rows)
-            holder_id = plan.ids_of(ids)
-            outcomes = [Outcome(r.line, "matched", holder_id(h)) for r, h in plan.matched]
-            outcomes += [Outcome(r.line, "created", holder_id(r)) for r in plan.new_rows]
-            outcomes += [o for o in plan.refused]
-            for outcome in sorted(outcomes, key=lambda o: o.line):
-                report.add(outcome)
-            _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
-            name_index.fast_insert(
-                session,
-                BusinessGstin.__table__,  # type: ignore[arg-type]
-                ("gstin", "business_id"),
-                [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
-            )
-            for row in plan.new_rows:
-                if not row.gstin and not row.pan:
-                    same_name.setdefault(_name_key(row), holder_id(row))
-            created_ids.extend(ids)
-            created += len(plan.new_rows)
-            matched += len(plan.matched)
-            if progress:
-                progress(len(report.lines), max(total, len(report.lines)))
-    _index(session, created_ids)
+    for done, rows, refused in _chunks(path):
+        plan = _plan(session, rows)
+        ids = _insert_businesses(session, plan.new_rows)
+        holder_id = plan.ids_of(ids)
+        outcomes = refused + [
+            Outcome(row.line, "matched", holder_id(hit)) for row, hit in plan.matched
+        ]
+        outcomes += [Outcome(row.line, "created", holder_id(row)) for row in plan.new_rows]
+        report.add(sorted(outcomes, key=lambda o: o.line))
+        _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
+        name_index.fast_insert(
+            session,
+            BusinessGstin.__table__,  # type: ignore[arg-type]
+            ("gstin", "business_id"),
+            [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
+        )
+        name_index.bulk_add(
+            session, [(holder_id(row), [row.name], row.city) for row in plan.new_rows]
+        )
+        session.flush()
+        created, matched = created + len(plan.new_rows), matched + len(plan.matched)
+        if progress:
+            progress(min(done, total), total)
     audit.record(
         session,
         actor,
@@ -249,39 +257,6 @@ def import_file(
     name_index.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _count_lines(path: Path) -> int:
-    """The file's data lines (roughly: a quoted field may span lines), for the progress
-    shown; reading it through first also refuses a file that is not UTF-8 before any row
-    is written."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return max(0, sum(1 for _ in handle) - 1)
-    except UnicodeDecodeError as exc:
-        raise ImportFileError("the file is not UTF-8 text") from exc
-
-
-def _batches(records: Iterator[tuple[int, dict[str, str]]]) -> Iterator[list[Row | Outcome]]:
-    """The file's lines, parsed, BATCH at a time."""
-    while batch := [parse(line, record) for line, record in islice(records, BATCH)]:
-        yield batch
-
-
-def _index(session: Session, business_ids: array[int]) -> None:
-    """The search index of the businesses the import created, built once they are all in:
-    their names read back a chunk at a time (so the whole file is never held)."""
-    for start in range(0, len(business_ids), INDEX_CHUNK):
-        chunk = set(business_ids[start : start + INDEX_CHUNK])
-        rows = session.execute(
-            select(Business.id, Business.name, Business.city).where(
-                Business.id.between(min(chunk), max(chunk))
-            )
-        )
-        items: list[tuple[int, Sequence[str], str | None]] = sorted(
-            (b, [name], city) for b, name, city in rows if b in chunk
-        )
-        name_index.bulk_add(session, items)
 
 
 def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
@@ -300,6 +275,41 @@ def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
         )
 
 
+def _count_lines(path: Path) -> int:
+    """The file's data lines (for progress), counted in one pass of constant memory."""
+    lines = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def _chunks(path: Path) -> Iterator[tuple[int, list[Row], list[Outcome]]]:
+    """The file's rows, `CHUNK` lines at a time: how many lines are read so far, the valid
+    rows and the refused ones (each with its line)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows: list[Row] = []
+            refused: list[Outcome] = []
+            read = 0
+            for line, record in read_rows(handle):
+                parsed = parse(line, record)
+                if isinstance(parsed, Outcome):
+                    refused.append(parsed)
+                else:
+                    rows.append(parsed)
+                read += 1
+                if read % CHUNK == 0:
+                    yield read, rows, refused
+                    rows, refused = [], []
+            if rows or refused:
+                yield read, rows, refused
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("the file is not UTF-8 text") from exc
+    except csv.Error as exc:
+        raise ImportFileError(f"the file is not CSV: {exc}") from exc
+
+
 #: Who a row is: a business already on the registry (its id), or a row of this file that
 #: creates one (the row: its id is known once it is inserted).
 Holder = int | Row
@@ -313,7 +323,6 @@ class _Plan:
     new_rows: list[Row] = field(default_factory=list)
     matched: list[tuple[Row, Holder]] = field(default_factory=list)
     added_gstins: list[tuple[str, Holder]] = field(default_factory=list)
-    refused: list[Outcome] = field(default_factory=list)
 
     def gstins(self) -> list[tuple[str, Holder]]:
         return self.added_gstins + [(row.gstin, row) for row in self.new_rows if row.gstin]
@@ -326,13 +335,9 @@ class _Plan:
         return lambda holder: holder if isinstance(holder, int) else by_line[holder.line]
 
 
-def _plan(
-    session: Session, batch: list[Row | Outcome], same_name: dict[tuple[str, str], int]
-) -> _Plan:
+def _plan(session: Session, rows: list[Row]) -> _Plan:
     """Match each row by GSTIN, else PAN, else (with neither) exact name and city, against
-    the registry (which holds the earlier batches' rows, though not yet in its name index:
-    `same_name` has those without identifiers) and the rows before it in the batch."""
-    rows = [row for row in batch if isinstance(row, Row)]
+    the registry and the rows before it in the file."""
     by_gstin: dict[str, Holder] = dict(
         _known(
             session,
@@ -347,10 +352,7 @@ def _plan(
     by_name: dict[tuple[str, str], Holder] = dict(
         _known_names(session, [r for r in rows if not r.gstin and not r.pan])
     )
-    for row in rows:
-        if not row.gstin and not row.pan and _name_key(row) in same_name:
-            by_name.setdefault(_name_key(row), same_name[_name_key(row)])
-    plan = _Plan(refused=[o for o in batch if isinstance(o, Outcome)])
+    plan = _Plan()
     for row in rows:
         if row.gstin or row.pan:
             holder = (by_gstin.get(row.gstin) if row.gstin else None) or (
@@ -381,26 +383,37 @@ def _name_key(row: Row) -> tuple[str, str]:
 def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int]:
     """Businesses with exactly a row's name and city (case aside), for rows without any
     identifier, so that loading the same directory twice does not duplicate them. Found
-    through the whole-name key of the index, then compared exactly."""
+    through the whole-name key of the index (and the city its rows carry), then compared
+    exactly. Two statements a batch, each on one table's index: a join let SQLite, with no
+    statistics in the middle of a load, walk the growing business table instead."""
     wanted: dict[str, set[tuple[str, str]]] = {}
+    places: dict[str, set[str | None]] = {}
     for row in rows:
         tokens = indexed_tokens(normalise(row.name))
         if len(tokens) > 1:
-            wanted.setdefault(whole_key(tokens), set()).add(_name_key(row))
+            key = whole_key(tokens)
+            wanted.setdefault(key, set()).add(_name_key(row))
+            places.setdefault(key, set()).add(canonical_city(row.city))
     found: dict[tuple[str, str], int] = {}
     keys = sorted(wanted)
     for start in range(0, len(keys), BATCH):
         hits = session.execute(
-            select(BusinessKey.key, Business.id, Business.name, Business.city)
-            .join(Business, Business.id == BusinessKey.business_id)
-            .where(
-                BusinessKey.key.in_(keys[start : start + BATCH]), Business.merged_into_id.is_(None)
+            select(BusinessKey.key, BusinessKey.business_id, BusinessKey.city).where(
+                BusinessKey.key.in_(keys[start : start + BATCH])
             )
         )
-        for key, business_id, name, city in hits:
-            pair = (name.casefold(), (city or "").casefold())
-            if pair in wanted[key]:
-                found.setdefault(pair, business_id)
+        candidates = {b: k for k, b, city in hits if city in places[k]}
+        ids = sorted(candidates)
+        for first in range(0, len(ids), BATCH):
+            businesses = session.execute(
+                select(Business.id, Business.name, Business.city).where(
+                    Business.id.in_(ids[first : first + BATCH]), Business.merged_into_id.is_(None)
+                )
+            )
+            for business_id, name, city in businesses:
+                pair = (name.casefold(), (city or "").casefold())
+                if pair in wanted[candidates[business_id]]:
+                    found.setdefault(pair, business_id)
     return found
 
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
-from registry.directory import duplicates, name_index
+from registry.directory import duplicates
 from registry.errors import InvalidTransition, NotFound, ValidationFailed
+from registry.language import N_
 from registry.models import (
     Business,
     BusinessAlias,
@@ -32,6 +33,7 @@ from registry.models import (
     Watch,
     utcnow,
 )
+from registry.search_index import name_index
 
 #: What a merge moves to the kept business (and an undo moves back), by record kind.
 MOVED: tuple[tuple[Any, str], ...] = (
@@ -96,9 +98,9 @@ def check(session: Session, keep_id: int, merge_id: int) -> tuple[Business, Busi
     keep, merge = locked.get(keep_id), locked.get(merge_id)
     errors: dict[str, str] = {}
     if keep is None:
-        errors["keep"] = "no such business"
+        errors["keep"] = N_("no such business")
     if merge is None:
-        errors["merge"] = "no such business"
+        errors["merge"] = N_("no such business")
     if keep is not None and merge is not None:
         if keep.id == merge.id:
             errors["merge"] = "a business cannot be merged into itself"
@@ -107,7 +109,7 @@ def check(session: Session, keep_id: int, merge_id: int) -> tuple[Business, Busi
         elif merge.merged_into_id is not None:
             errors["merge"] = f"is already merged into #{merge.merged_into_id}"
         elif keep.pan and merge.pan and keep.pan != merge.pan:
-            errors["merge"] = "has another PAN: these are different legal entities"
+            errors["merge"] = N_("has another PAN: these are different legal entities")
         else:
             clash = _clashing_invoices(session, keep, merge)
             if clash:

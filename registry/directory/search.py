@@ -1,7 +1,7 @@
 """Search the directory: a GSTIN finds its business, a PAN its legal entity, a name the
 best-matching businesses however they are spelled (`matching/` does the judging; the
-index lives in the database, see `registry.directory.name_index` and
-`registry.directory.database_index`)."""
+index lives in the database, see `registry.search_index.name_index` and
+`registry.search_index.database_index`)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import SearchBackend, search_name
 from registry.directory import businesses
-from registry.directory.copied_index import IndexCopies
-from registry.directory.database_index import (
+from registry.directory.identities import Counts, shown_statement
+from registry.directory.identities import gstins as gstin_list
+from registry.models import Business
+from registry.models.complaints import settled_shown_since
+from registry.search_index.database_index import (
     DatabaseIndex,
     dialect_of,
     query_vocabulary_variants,
 )
-from registry.directory.identities import Counts, shown_statement
-from registry.models import Business
-from registry.models.complaints import settled_shown_since
+from registry.search_index.memory_copy import ReadChanges
+from registry.search_index.process_index import IndexCopies
 
 __all__ = [
     "DatabaseIndex",
@@ -115,12 +117,13 @@ def _name_matches(
     state: str | None,
     limit: int,
     copies: IndexCopies | None = None,
+    read: ReadChanges | None = None,
 ) -> list[tuple[Business, float, Counts, list[str] | None]]:
-    """`similar_names`, each also with its complaints' counts and, on PostgreSQL,
-    its legal entity's GSTINs (read with it; None where they were not)."""
+    """`similar_names`, each also with its complaints' counts and its legal entity's
+    GSTINs (read with it, in one statement)."""
     query = normalise(name)
     place = canonical_city(city) or query.city_hint
-    index: SearchBackend | None = copies.backend(session, place) if copies else None
+    index: SearchBackend | None = copies.backend(session, place, read) if copies else None
     if index is None:
         index = DatabaseIndex(
             session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
@@ -129,14 +132,10 @@ def _name_matches(
     dialect = dialect_of(session)
     params = {"values": sorted(m.id for m in matches), "settled_since": settled_shown_since()}
     found: dict[int, tuple[Business, Counts, list[str] | None]] = {}
-    if dialect == "postgresql":
-        for business, *counts, gstins in session.execute(
-            shown_statement("businesses_and_gstins", dialect), params
-        ):
-            found[business.id] = (business, Counts(*map(int, counts)), gstins or [])
-    else:
-        for business, *counts in session.execute(shown_statement("businesses", dialect), params):
-            found[business.id] = (business, Counts(*map(int, counts)), None)
+    for business, *counts, read in session.execute(
+        shown_statement("businesses_and_gstins", dialect), params
+    ):
+        found[business.id] = (business, Counts(*map(int, counts)), gstin_list(read))
     out = []
     for match in matches:
         if match.id in found:
@@ -152,9 +151,11 @@ def search(
     state: str | None = None,
     limit: int = 10,
     copies: IndexCopies | None = None,
+    read: ReadChanges | None = None,
 ) -> SearchResult:
     """What the search box does: decide what `q` is, then find it (a name from the index
-    copy in `copies` when there is one to use)."""
+    copy in `copies` when there is one to use; `read`: the index's changes, read already
+    with something else on this session, see `IndexCopies.generation_to_read`)."""
     kind = detect_kind(q)
     if kind.kind == "gstin":
         business = businesses.by_gstin(session, kind.value)
@@ -162,11 +163,10 @@ def search(
     if kind.kind == "pan":
         found = businesses.by_pan(session, kind.value)
         return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
-    matches = _name_matches(session, q, city, state, limit, copies)
+    matches = _name_matches(session, q, city, state, limit, copies, read)
     counts = {business.id: listed for business, _, listed, _ in matches}
-    # On SQLite the GSTINs were not read with the businesses: `_hits` reads them.
-    read = {business.id: found for business, _, _, found in matches if found is not None}
-    gstins = read if len(read) == len(matches) else None
+    known = {business.id: found for business, _, _, found in matches if found is not None}
+    gstins = known if len(known) == len(matches) else None
     return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
 
 

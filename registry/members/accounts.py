@@ -9,13 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import Actor
 from registry.errors import NotAllowed, ValidationFailed
 from registry.identifiers import IdentifierError, normalise_email, validate_gstin
-from registry.members import logins
+from registry.language import N_
+from registry.members import documents, logins
+from registry.members.documents import Proof
 from registry.members.passwords import hash_password, password_problem, verify_password
 from registry.models import Member, MemberStatus, MsmeCategory, Role, User, utcnow
+from registry.settings import Settings
 from registry.states import StateMachine
 
 M = MemberStatus
@@ -41,6 +44,8 @@ class Application:
     password: str
     industry: str = "General trade"
     msme_category: str = "none"
+    #: The language the applicant applied in: its emails are written in it.
+    language: str = "en"
 
 
 def transition(
@@ -60,7 +65,7 @@ def _check_application(session: Session, app: Application) -> tuple[str, str]:
     errors: dict[str, str] = {}
     name = " ".join(app.business_name.split())
     if not 2 <= len(name) <= 200:
-        errors["business_name"] = "give the business's registered name (2 to 200 characters)"
+        errors["business_name"] = N_("give the business's registered name (2 to 200 characters)")
     gstin = ""
     try:
         gstin = validate_gstin(app.gstin)
@@ -75,7 +80,7 @@ def _check_application(session: Session, app: Application) -> tuple[str, str]:
     if problem:
         errors["password"] = problem
     if app.msme_category not in {c.value for c in MsmeCategory}:
-        errors["msme_category"] = "choose micro, small, medium or none"
+        errors["msme_category"] = N_("choose micro, small, medium or none")
     if errors:
         raise ValidationFailed(errors)
     return gstin, email
@@ -113,14 +118,19 @@ def apply(session: Session, app: Application) -> Member | None:
     blocks nobody; two pending ones are pointed out to the admins."""
     gstin, email = _check_application(session, app)
     if email_taken(session, email):
+        known = session.scalar(select(User).where(func.lower(User.email) == email))
+        code = language.of_user(known) if known and known.language else app.language
         outbox.queue_email(
             session,
             "application_known_email",
             email,
-            "Someone applied to Khata Registry with your email",
-            "An application to join Khata Registry was made with this email address, which "
-            "already has a login. If it was you, log in, or reset your password from the "
-            "login page. If it was not, you need do nothing.",
+            language.translate(code, "Someone applied to Khata Registry with your email"),
+            language.translate(
+                code,
+                "An application to join Khata Registry was made with this email address, which "
+                "already has a login. If it was you, log in, or reset your password from the "
+                "login page. If it was not, you need do nothing.",
+            ),
         )
         return None
     holder = holder_of_gstin(session, gstin)
@@ -129,10 +139,18 @@ def apply(session: Session, app: Application) -> Member | None:
             session,
             "application_known_gstin",
             holder.contact_email,
-            "An application was made with your GSTIN",
-            f"Someone ({email}) applied to join Khata Registry with the GSTIN {gstin}, which "
-            f"{holder.name} holds as a member. It was not taken. To add a colleague, create "
-            "their login from your account; if this was not you, tell the registry.",
+            language.translate(
+                language.of_member(holder), "An application was made with your GSTIN"
+            ),
+            language.translate(
+                language.of_member(holder),
+                "Someone (%(email)s) applied to join Khata Registry with the GSTIN %(gstin)s, "
+                "which %(name)s holds as a member. It was not taken. To add a colleague, create "
+                "their login from your account; if this was not you, tell the registry.",
+                email=email,
+                gstin=gstin,
+                name=holder.name,
+            ),
         )
         audit.record(
             session,
@@ -151,25 +169,66 @@ def apply(session: Session, app: Application) -> Member | None:
         msme_category=MsmeCategory(app.msme_category),
         status=M.PENDING,
     )
-    user = User(email=email, password_hash=hash_password(app.password), role=Role.MEMBER)
+    user = User(
+        email=email,
+        password_hash=hash_password(app.password),
+        role=Role.MEMBER,
+        language=language.chosen(app.language),
+    )
     user.member = member
     _insert(session, member, user)
     audit.record(
         session, Actor("applicant", email), "member", member.id, "applied", to_state="pending"
     )
+    others = _pending_with(session, gstin, member.id)
     outbox.email_admins(
         session,
         "member_applied",
-        f"New member application: {member.name}",
-        f"{member.name} (GSTIN {member.gstin}, {email}) applied to join. "
-        + (
-            f"{others} other pending application(s) name the same GSTIN: check which one "
-            "proves it before verifying. "
-            if (others := _pending_with(session, gstin, member.id))
-            else ""
-        )
-        + "Verify or reject it on the admin members page.",
+        lambda code: language.translate(code, "New member application: %(name)s", name=member.name),
+        lambda code: " ".join(
+            filter(
+                None,
+                (
+                    language.translate(
+                        code,
+                        "%(name)s (GSTIN %(gstin)s, %(email)s) applied to join.",
+                        name=member.name,
+                        gstin=member.gstin,
+                        email=email,
+                    ),
+                    language.translate(
+                        code,
+                        "%(others)s other pending application(s) name the same GSTIN: check "
+                        "which one proves it before verifying.",
+                        others=others,
+                    )
+                    if others
+                    else "",
+                    language.translate(code, "Verify or reject it on the admin members page."),
+                ),
+            )
+        ),
     )
+    return member
+
+
+def sign_up(
+    session: Session, settings: Settings, app: Application, proofs: Sequence[Proof]
+) -> Member | None:
+    """`apply`, with what the applicant proves (its GST registration certificate, and
+    the Udyam certificate for a micro or small supplier): refused field by field before
+    anything else is looked at, so the answer does not depend on who is registered; kept
+    only when an application is taken."""
+    errors = documents.problems(settings, app.msme_category, proofs)
+    if errors:
+        try:
+            _check_application(session, app)
+        except ValidationFailed as exc:
+            errors = {**exc.fields, **errors}
+        raise ValidationFailed(errors)
+    member = apply(session, app)
+    if member is not None:
+        documents.attach(session, settings, member, proofs)
     return member
 
 
@@ -193,9 +252,9 @@ def create_active(
     except IdentifierError:
         gstin = ""  # `apply` says what is wrong with it, field by field
     if gstin and holder_of_gstin(session, gstin):
-        raise ValidationFailed({"gstin": "a member with this GSTIN is already registered"})
+        raise ValidationFailed({"gstin": N_("a member with this GSTIN is already registered")})
     if email_taken(session, app.email.strip().lower()):
-        raise ValidationFailed({"email": "this email already has a login"})
+        raise ValidationFailed({"email": N_("this email already has a login")})
     member = apply(session, app)
     assert member is not None
     if industry:
@@ -214,7 +273,7 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
     if problem:
         errors["password"] = problem
     if not errors and email_taken(session, email):
-        errors["email"] = "this email already has a login"
+        errors["email"] = N_("this email already has a login")
     if errors:
         raise ValidationFailed(errors)
     user = User(email=email, password_hash=hash_password(password), role=Role.ADMIN)
@@ -224,6 +283,14 @@ def create_admin(session: Session, email: str, password: str, actor: Actor) -> U
     logins.set_totp_secret(session, user)
     audit.record(session, actor, "user", user.id, "admin_created", to_state="admin")
     return user
+
+
+def choose_language(session: Session, user: User, code: str) -> None:
+    """The language the user reads the portal and its emails in."""
+    if code not in language.available():
+        raise ValidationFailed({"lang": "choose one of: " + ", ".join(language.available())})
+    user.language = code
+    session.flush()
 
 
 def verify(session: Session, member: Member, actor: Actor, note: str | None = None) -> None:
@@ -239,23 +306,32 @@ def verify(session: Session, member: Member, actor: Actor, note: str | None = No
         session,
         "member_verified",
         member.contact_email,
-        "Your Khata Registry membership is active",
-        f"{member.name} is now a verified member. You can log in and start using the registry.",
+        language.translate(language.of_member(member), "Your Khata Registry membership is active"),
+        language.translate(
+            language.of_member(member),
+            "%(name)s is now a verified member. You can log in and start using the registry.",
+            name=member.name,
+        ),
     )
 
 
 def reject(session: Session, member: Member, actor: Actor, reason: str) -> None:
     reason = reason.strip()
     if len(reason) < 5:
-        raise ValidationFailed({"reason": "say why the application is rejected"})
+        raise ValidationFailed({"reason": N_("say why the application is rejected")})
     transition(session, member, M.REJECTED, actor, reason, action="rejected")
     member.status_reason = reason
     outbox.queue_email(
         session,
         "member_rejected",
         member.contact_email,
-        "Your Khata Registry application",
-        f"The application of {member.name} was not accepted: {reason}",
+        language.translate(language.of_member(member), "Your Khata Registry application"),
+        language.translate(
+            language.of_member(member),
+            "The application of %(name)s was not accepted: %(reason)s",
+            name=member.name,
+            reason=reason,
+        ),
     )
 
 
@@ -266,7 +342,9 @@ def suspend(session: Session, member: Member, actor: Actor, reason: str) -> None
     with the reason, which the member's users are shown when they try to log in."""
     reason = " ".join(reason.split())
     if not 5 <= len(reason) <= 2000:
-        raise ValidationFailed({"reason": "say why the member is suspended (5 to 2000 characters)"})
+        raise ValidationFailed(
+            {"reason": N_("say why the member is suspended (5 to 2000 characters)")}
+        )
     transition(session, member, M.SUSPENDED, actor, reason, action="suspended")
     member.status_reason = reason
     logins.end_sessions(session, member)
@@ -274,9 +352,16 @@ def suspend(session: Session, member: Member, actor: Actor, reason: str) -> None
         session,
         "member_suspended",
         member.contact_email,
-        "Your Khata Registry membership is suspended",
-        f"The membership of {member.name} is suspended: {reason}\n"
-        "Its logins and API keys no longer work. Reply to this email to discuss it.",
+        language.translate(
+            language.of_member(member), "Your Khata Registry membership is suspended"
+        ),
+        language.translate(
+            language.of_member(member),
+            "The membership of %(name)s is suspended: %(reason)s\n"
+            "Its logins and API keys no longer work. Reply to this email to discuss it.",
+            name=member.name,
+            reason=reason,
+        ),
     )
 
 
@@ -300,14 +385,19 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if not right or user is None:
         if user is not None:
             logins.record_failure(session, user)
-        raise NotAllowed("Email or password is incorrect.")
+        raise NotAllowed(N_("Email or password is incorrect."))
     if not user.is_active:
-        raise NotAllowed("This login is disabled.")
+        raise NotAllowed(N_("This login is disabled."))
     member = user.member
     if member is not None and member.status is not M.ACTIVE:
         if member.status is M.PENDING:
-            raise NotAllowed("Your application is awaiting verification by the registry.")
-        reason = f": {member.status_reason}" if member.status_reason else "."
-        raise NotAllowed(f"Your membership is {member.status.value}{reason}")
+            raise NotAllowed(N_("Your application is awaiting verification by the registry."))
+        if member.status_reason:
+            raise NotAllowed(
+                N_("Your membership is %(status)s: %(reason)s"),
+                status=member.status.value,
+                reason=member.status_reason,
+            )
+        raise NotAllowed(N_("Your membership is %(status)s."), status=member.status.value)
     user.last_login_at = utcnow()
     return user

@@ -10,14 +10,18 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
 from registry.errors import NotFound, ValidationFailed
+from registry.language import N_
 from registry.models import ApiKey, Member, MemberStatus, Role, User, utcnow
+from registry.search_index.memory_copy import ReadChanges, changes_since
 
 PREFIX = "kr_"
 
@@ -45,6 +49,9 @@ class Holder:
     user: User
     key_id: int
     scopes: frozenset[str]
+    #: what changed in the name index since the generation asked for (`holder_of`'s
+    #: `index_changes_since`), read with the key: that generation and the rows
+    index_changes: ReadChanges | None = None
 
 
 def digest(key: str) -> str:
@@ -65,15 +72,15 @@ def create(
     name = " ".join(name.split())
     errors: dict[str, str] = {}
     if not 1 <= len(name) <= 100:
-        errors["name"] = "name the key (1 to 100 characters), e.g. 'Tally sync'"
+        errors["name"] = N_("name the key (1 to 100 characters), e.g. 'Tally sync'")
     allowed = ROLE_SCOPES[user.role]
     chosen = allowed if scopes is None else frozenset(scopes)
     if not chosen:
-        errors["scopes"] = "choose at least one thing the key may do"
+        errors["scopes"] = N_("choose at least one thing the key may do")
     elif not chosen <= allowed:
         errors["scopes"] = "choose among: " + ", ".join(s for s in SCOPES if s in allowed)
     if expires_at is not None and expires_at <= utcnow():
-        errors["expires_at"] = "an expiry must be in the future"
+        errors["expires_at"] = N_("an expiry must be in the future")
     if errors:
         raise ValidationFailed(errors)
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -110,18 +117,34 @@ def revoke(session: Session, user: User, key_id: int, actor: Actor) -> ApiKey:
     return key
 
 
-def holder_of(session: Session, presented: str) -> Holder | None:
+def holder_of(
+    session: Session, presented: str, index_changes_since: int | None = None
+) -> Holder | None:
     """The active user holding this unrevoked, unexpired key (of an active member), or
-    None. Marks the key used (at most once a `LAST_USED_STEP`)."""
+    None. Marks the key used (at most once a `LAST_USED_STEP`). With
+    `index_changes_since` (a search's index copy's generation), what changed in the name
+    index since then is read in the same statement (`Holder.index_changes`)."""
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
     # Every API request asks this, so it is one statement: the key, its expiry, the user
-    # and its member are judged by the database (a suspended member's keys stop at once).
+    # and its member are judged by the database (a suspended member's keys stop at once);
+    # a search's look for index changes rides along (one row per change, the key's
+    # columns repeated).
     now = utcnow()
-    row = session.execute(_HOLDER, {"key_hash": digest(presented), "now": now}).one_or_none()
-    if row is None:
-        return None
-    user, key_id, scopes, last_used_at = row
+    params: dict[str, object] = {"key_hash": digest(presented), "now": now}
+    changes: ReadChanges | None = None
+    if index_changes_since is None:
+        row = session.execute(_HOLDER, params).one_or_none()
+        if row is None:
+            return None
+    else:
+        params["seen"] = index_changes_since
+        rows = session.execute(_holder_and_changes(), params).all()
+        if not rows:
+            return None
+        row = rows[0]
+        changes = (index_changes_since, [tuple(r[4:]) for r in rows if r[4] is not None])
+    user, key_id, scopes, last_used_at = row[:4]
     stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP)
     if last_used_at is None or last_used_at < now - LAST_USED_STEP:
         # Requests with one key in parallel do not queue behind each other for this: the
@@ -133,7 +156,7 @@ def holder_of(session: Session, presented: str) -> Holder | None:
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )
-    return Holder(user, key_id, frozenset(scopes.split()))
+    return Holder(user, key_id, frozenset(scopes.split()), changes)
 
 
 def user_for_key(session: Session, presented: str) -> User | None:
@@ -154,3 +177,12 @@ _HOLDER = (
         or_(User.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
     )
 )
+
+
+@cache
+def _holder_and_changes() -> Any:
+    """`_HOLDER` with `memory_copy.changes_since` beside it (a search's request). The
+    index's state row always exists once migrated; were it missing, the outer join still
+    gives the key (and the copy then reads its changes itself, finding none)."""
+    changes = changes_since()
+    return _HOLDER.add_columns(*changes.c).outerjoin(changes, true())

@@ -15,9 +15,10 @@ import pyotp
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import Actor
 from registry.errors import NotAllowed, ValidationFailed
+from registry.language import N_
 from registry.members.passwords import hash_password, password_problem, verify_password
 from registry.models import LoginFailure, Member, PasswordReset, RecoveryCode, User, utcnow
 
@@ -59,16 +60,20 @@ def change_password(session: Session, user: User, current: str, new_password: st
     """Signed in: needs the current password; ends every session (the caller starts a
     fresh one for the browser that asked)."""
     if not verify_password(user.password_hash, current):
-        raise ValidationFailed({"current_password": "The current password is incorrect."})
+        raise ValidationFailed({"current_password": N_("The current password is incorrect.")})
     _set_password(session, user, new_password)
     audit.record(session, Actor.of(user), "user", user.id, "password_changed")
+    code = language.of_user(user)
     outbox.queue_email(
         session,
         "password_changed",
         user.email,
-        "Your Khata Registry password was changed",
-        "The password of your login was changed and every other session was ended. "
-        "If this was not you, reset your password at once and tell the registry.",
+        language.translate(code, "Your Khata Registry password was changed"),
+        language.translate(
+            code,
+            "The password of your login was changed and every other session was ended. "
+            "If this was not you, reset your password at once and tell the registry.",
+        ),
     )
 
 
@@ -76,12 +81,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_reset(session: Session, email: str, base_url: str) -> None:
+def request_reset(
+    session: Session, email: str, base_url: str, asked_in: str = language.SOURCE
+) -> None:
     """Email a one-use, one-hour reset link when the email has a login; nothing tells
-    the caller whether it has."""
+    the caller whether it has. The email is in the user's language, or, for a user who
+    never chose one, in `asked_in` (the language of the page it was asked from)."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.is_active:
         return
+    code = language.of_user(user) if user.language else language.chosen(asked_in)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -94,10 +103,14 @@ def request_reset(session: Session, email: str, base_url: str) -> None:
         session,
         "password_reset",
         user.email,
-        "Reset your Khata Registry password",
-        "Someone asked to reset the password of this login. To choose a new one, open\n"
-        f"{base_url}/reset-password/{token}\n"
-        "within one hour. The link works once. If it was not you, ignore this email.",
+        language.translate(code, "Reset your Khata Registry password"),
+        language.translate(
+            code,
+            "Someone asked to reset the password of this login. To choose a new one, open\n"
+            "%(link)s\n"
+            "within one hour. The link works once. If it was not you, ignore this email.",
+            link=f"{base_url}/reset-password/{token}",
+        ),
     )
 
 
@@ -170,10 +183,18 @@ def record_failure(session: Session, user: User) -> None:
                 session,
                 "login_locked",
                 user.email,
-                "Too many failed logins on your Khata Registry account",
-                f"There were {MAX_FAILURES} failed attempts to log in to this account in "
-                f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes, so logging in is paused "
-                f"until {until:%H:%M} UTC. If it was not you, reset your password.",
+                language.translate(
+                    language.of_user(user), "Too many failed logins on your Khata Registry account"
+                ),
+                language.translate(
+                    language.of_user(user),
+                    "There were %(count)s failed attempts to log in to this account in "
+                    "%(minutes)s minutes, so logging in is paused until %(until)s UTC. If it was "
+                    "not you, reset your password.",
+                    count=MAX_FAILURES,
+                    minutes=int(FAILURE_WINDOW.total_seconds() // 60),
+                    until=f"{until:%H:%M}",
+                ),
             )
 
 

@@ -19,6 +19,7 @@ from registry import audit, outbox
 from registry.actors import Actor
 from registry.directory import businesses
 from registry.errors import NotFound, ValidationFailed
+from registry.language import N_, SOURCE, of_member, translate, words
 from registry.models import (
     Business,
     Complaint,
@@ -36,30 +37,41 @@ C = ComplaintStatus
 #: A complaint's first listing, whichever way it came: its notice period ended, or the
 #: registry rejected a dispute raised during it. Till then other members could not see it,
 #: so to a watcher it is a new complaint (and its private notice period stays private).
-FIRST_LISTING = "a new complaint about {name} was listed"
+FIRST_LISTING = N_("A new complaint about %(name)s was listed.")
 #: What a watcher reads of any other change, by the complaint's new state (and, where it
 #: matters, its old one).
 PHRASES = {
-    (C.DISPUTED, C.LISTED): "a disputed complaint about {name} is listed again: the registry "
-    "rejected the dispute",
-    (None, C.DISPUTED): "a complaint about {name} is disputed by the business",
-    (None, C.SETTLED): "a complaint about {name} was settled",
-    (None, C.REMOVED): "a complaint about {name} was removed after a dispute",
+    (C.DISPUTED, C.LISTED): N_(
+        "A disputed complaint about %(name)s is listed again: the registry rejected the dispute."
+    ),
+    (None, C.DISPUTED): N_("A complaint about %(name)s is disputed by the business."),
+    (None, C.SETTLED): N_("A complaint about %(name)s was settled."),
+    (None, C.REMOVED): N_("A complaint about %(name)s was removed after a dispute."),
 }
 
 
 def _phrase(
-    previous: ComplaintStatus, target: ComplaintStatus, name: str, first_listing: bool
+    previous: ComplaintStatus,
+    target: ComplaintStatus,
+    name: str,
+    first_listing: bool,
+    code: str = SOURCE,
 ) -> str:
+    """The change in one sentence, in the watcher's language."""
     text = (
         FIRST_LISTING
         if first_listing
         else PHRASES.get((previous, target)) or PHRASES.get((None, target))
     )
     if text is None:
-        text = f"a complaint about {{name}} went from {previous.value} to {target.value}"
-    sentence = text.format(name=name)
-    return sentence[0].upper() + sentence[1:] + "."
+        return translate(
+            code,
+            "A complaint about %(name)s went from %(old)s to %(new)s.",
+            name=name,
+            old=words(previous, code),
+            new=words(target, code),
+        )
+    return translate(code, text, name=name)
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,10 @@ def watch(session: Session, actor: Actor, business_id: int) -> Watched:
     """Watch a business (a merged id watches the surviving business). Watching one
     already watched answers that watch, with `created` False."""
     if actor.member_id is None:
-        raise ValidationFailed({"member": "only members keep a watchlist"})
+        raise ValidationFailed({"member": N_("only members keep a watchlist")})
     business = businesses.get(session, business_id)
     if business is None:
-        raise ValidationFailed({"business_id": "no such business"}, "No such business.")
+        raise ValidationFailed({"business_id": N_("no such business")}, "No such business.")
     existing = find(session, actor.member_id, business.id)
     if existing is not None:
         return Watched(existing, business, False)
@@ -152,8 +164,8 @@ def complaint_changed(
     `registry.complaints.life.transition()`, the one place complaint states change."""
     if not public:
         return 0
-    watchers = session.execute(
-        select(Member.id, Member.contact_email)
+    watchers = session.scalars(
+        select(Member)
         .join(Watch, Watch.member_id == Member.id)
         .where(
             Watch.business_id == complaint.business_id,
@@ -165,23 +177,34 @@ def complaint_changed(
     if not watchers:
         return 0
     business = session.get(Business, complaint.business_id)
-    name = business.name if business else f"business #{complaint.business_id}"
-    message = _phrase(previous, complaint.status, name, first_listing)
-    body = (
-        f"{message}\n\nYou are watching {name} (registry id {complaint.business_id}) on "
-        f"{PRODUCT_NAME}. Log in to see your alerts, or buy a fresh credit report on it for "
-        "the details.\n\nTo stop these emails, remove it from your watchlist."
-    )
-    for member_id, email in watchers:
+    name = business.name if business else f"#{complaint.business_id}"
+    for watcher in watchers:
+        code = of_member(watcher)
+        message = _phrase(previous, complaint.status, name, first_listing, code)
+        body = "\n\n".join(
+            (
+                message,
+                translate(
+                    code,
+                    "You are watching %(name)s (registry id %(id)s) on %(product)s. Log in to "
+                    "see your alerts, or buy a fresh credit report on it for the details.",
+                    name=name,
+                    id=complaint.business_id,
+                    product=PRODUCT_NAME,
+                ),
+                translate(code, "To stop these emails, remove it from your watchlist."),
+            )
+        )
         session.add(
             Notification(
-                member_id=member_id,
+                member_id=watcher.id,
                 business_id=complaint.business_id,
                 kind=f"complaint_{complaint.status.value}",
                 message=message,
             )
         )
-        outbox.queue_email(session, "watch_alert", email, f"Watchlist: {message}", body)
+        subject = translate(code, "Watchlist: %(alert)s", alert=message)
+        outbox.queue_email(session, "watch_alert", watcher.contact_email, subject, body)
     session.flush()
     return len(watchers)
 

@@ -27,7 +27,15 @@ from registry.models.matching import (
     SearchIndexChange,
     SearchIndexState,
 )
-from registry.models.members import ApiKey, Member, MemberStatus, MsmeCategory, Role, User
+from registry.models.members import (
+    ApiKey,
+    Member,
+    MemberDocument,
+    MemberStatus,
+    MsmeCategory,
+    Role,
+    User,
+)
 from registry.models.payments import (
     GatewayEvent,
     LedgerKind,
@@ -72,6 +80,7 @@ __all__ = [
     "LedgerKind",
     "LoginFailure",
     "Member",
+    "MemberDocument",
     "MemberStatus",
     "MsmeCategory",
     "NameTokenStat",

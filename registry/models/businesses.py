@@ -53,7 +53,10 @@ class BusinessGstin(Base):
 
 
 class BusinessAlias(Base):
-    """Another spelling that points at a business (from filings, imports and merges)."""
+    """Another spelling that points at a business, with where it came from (`source`):
+    `import`, `filing_identified`, `filing_matched`, `admin`, `merge`, or
+    `filing_unjudged` for a name a filing gave before names had provenance, until
+    `registry.directory.aliases.rejudge` has held it to today's rule."""
 
     __tablename__ = "business_aliases"
     __table_args__ = (UniqueConstraint("business_id", "name"),)
@@ -61,7 +64,7 @@ class BusinessAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
-    source: Mapped[str] = mapped_column(String(20), default="filing")
+    source: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     business: Mapped[Business] = relationship(back_populates="aliases")

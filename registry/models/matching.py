@@ -135,7 +135,7 @@ class SearchIndexState(Base):
 class SearchIndexChange(Base):
     """A business whose index rows changed in a generation (business 0: all of them, as
     after an import or a reindex). Web workers that keep a copy of the index in memory
-    read these to bring it up to date (`registry.directory.index_copy`)."""
+    read these to bring it up to date (`registry.search_index.memory_copy`)."""
 
     __tablename__ = "search_index_changes"
     __table_args__ = (PrimaryKeyConstraint("generation", "business_id"),)

@@ -73,6 +73,30 @@ class Member(Base):
 
     users: Mapped[list[User]] = relationship(back_populates="member")
     complaints: Mapped[list[Complaint]] = relationship(back_populates="member")
+    documents: Mapped[list[MemberDocument]] = relationship(
+        back_populates="member", order_by="MemberDocument.id"
+    )
+
+
+class MemberDocument(Base):
+    """What an applicant proved: its GST registration certificate (required at sign-up
+    in the portal) and, for a micro or small supplier claiming MSMED Act interest, its
+    Udyam certificate. Stored under the uploads folder's `members/`; only admins read
+    them."""
+
+    __tablename__ = "member_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    #: `gst_certificate` or `udyam_certificate`
+    kind: Mapped[str] = mapped_column(String(30))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="documents")
 
 
 class User(Base):
@@ -97,6 +121,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: The last TOTP time step accepted, so one code cannot be used twice.
     totp_last_step: Mapped[int | None]
+    #: The language the user last chose in the portal ("en", "hi"...; None: never chose):
+    #: the emails to this user, and to its member, are written in it.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     member: Mapped[Member | None] = relationship(back_populates="users")
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user")

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from matching.kinds import gstin_state
 from registry import audit
 from registry.actors import Actor
-from registry.complaints.notices.recipients import Recipient, fan_out, own_contacts
+from registry.complaints.notices.recipients import (
+    Recipient,
+    Version,
+    fan_out,
+    in_both,
+    own_contacts,
+)
 from registry.language import N_, translate
 from registry.models import Business, BusinessGstin, Member, ReportPull
 from registry.reports.credit_report import merged_family, survivor
@@ -102,10 +108,19 @@ def _alert(session: Session, business_id: int) -> int:
     if not recipients:
         return 0
     values = {"product": PRODUCT_NAME, "business": business.name}
-    subject = " / ".join(translate(code, ALERT_SUBJECT, **values) for code in ("en", "hi"))
-    body = "\n\n---\n\n".join(translate(code, ALERT_BODY, **values) for code in ("en", "hi"))
-    short = translate("en", ALERT_SUBJECT, **values)
-    return fan_out(session, recipients, "report_pulled", subject, body, short, "")
+    return fan_out(
+        session,
+        recipients,
+        "report_pulled",
+        in_both(
+            lambda code: Version(
+                code,
+                translate(code, ALERT_SUBJECT, **values),
+                translate(code, ALERT_BODY, **values),
+                translate(code, ALERT_SUBJECT, **values),
+            )
+        ),
+    )
 
 
 def inquiries_for(session: Session, business_id: int) -> list[Inquiry]:

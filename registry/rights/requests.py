@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from registry import audit, outbox
+from registry import audit, language, outbox
 from registry.actors import SYSTEM, Actor
 from registry.errors import NotFound, ValidationFailed
 from registry.identifiers import normalise_email
+from registry.language import BOTH, N_, Said
 from registry.models import (
     Complaint,
     Member,
@@ -68,14 +69,16 @@ def file(
     try:
         chosen = PrivacyRequestKind(kind)
     except ValueError:
-        errors["kind"] = "choose access, correction or erasure"
+        errors["kind"] = N_("choose access, correction or erasure")
     try:
         address = normalise_email(email or "")
     except ValidationFailed as exc:
         errors["email"] = exc.fields.get("email", "not an email address")
     details = (details or "").strip()
     if not 10 <= len(details) <= MAX_DETAILS:
-        errors["details"] = f"say what the request is about (10 to {MAX_DETAILS} characters)"
+        errors["details"] = Said(
+            N_("say what the request is about (10 to %(most)s characters)"), most=MAX_DETAILS
+        )
     if errors:
         raise ValidationFailed(errors)
     request = PrivacyRequest(
@@ -92,20 +95,46 @@ def file(
         to_state="open",
         note=f"{chosen.value} request",
     )
-    due = request.due_at.date().isoformat()
+    # Anyone may ask (a debtor as well as a member): the answer is in English and Hindi.
     outbox.queue_email(
         session,
         "privacy_request_received",
         address,
-        f"{PRODUCT_NAME}: your {chosen.value} request #{request.id}",
-        f"We received your request for {chosen.value} of your data (#{request.id}). The "
-        f"registry's grievance officer answers it by {due} at the latest.",
+        " / ".join(
+            language.translate(
+                code,
+                "%(product)s: your %(kind)s request #%(id)s",
+                product=PRODUCT_NAME,
+                kind=language.words(chosen.value, code),
+                id=request.id,
+            )
+            for code in BOTH
+        ),
+        "\n\n---\n\n".join(
+            language.translate(
+                code,
+                "We received your request for %(kind)s of your data (#%(id)s). The registry's "
+                "grievance officer answers it by %(due)s at the latest.",
+                kind=language.words(chosen.value, code),
+                id=request.id,
+                due=language.day(request.due_at, code),
+            )
+            for code in BOTH
+        ),
     )
     outbox.email_admins(
         session,
         "privacy_request",
-        f"New {chosen.value} request #{request.id} (answer by {due})",
-        f"From {address}:\n\n{details}",
+        lambda code: language.translate(
+            code,
+            "New %(kind)s request #%(id)s (answer by %(due)s)",
+            kind=language.words(chosen.value, code),
+            id=request.id,
+            due=language.day(request.due_at, code),
+        ),
+        lambda code: (
+            language.translate(code, "From %(address)s:", address=address) + f"\n\n{details}"
+        ),
     )
     return request
 
@@ -137,20 +166,33 @@ def answer(
         raise NotFound(f"No privacy request {request_id}.")
     text = (text or "").strip()
     if len(text) < 10:
-        raise ValidationFailed({"answer": "write the answer (at least 10 characters)"})
+        raise ValidationFailed({"answer": N_("write the answer (at least 10 characters)")})
     transition(session, request, R.ANSWERED, actor, text[:500], action="answered")
     request.answered_at = now or utcnow()
     request.answered_by_user_id = actor.user_id
     request.answer = text
     body = text
     if request.kind is PrivacyRequestKind.ACCESS:
-        body += "\n\nWhat the registry holds under your email address (JSON):\n\n"
+        heading = " / ".join(
+            language.translate(code, "What the registry holds under your email address (JSON):")
+            for code in BOTH
+        )
+        body += f"\n\n{heading}\n\n"
         body += json.dumps(export_for(session, request.email), indent=2, ensure_ascii=False)
     outbox.queue_email(
         session,
         "privacy_request_answered",
         request.email,
-        f"{PRODUCT_NAME}: the answer to your {request.kind.value} request #{request.id}",
+        " / ".join(
+            language.translate(
+                code,
+                "%(product)s: the answer to your %(kind)s request #%(id)s",
+                product=PRODUCT_NAME,
+                kind=language.words(request.kind.value, code),
+                id=request.id,
+            )
+            for code in BOTH
+        ),
         body,
     )
     session.flush()
@@ -202,18 +244,48 @@ def escalate(session: Session, now: datetime | None = None) -> int:
             sent += outbox.email_admins(
                 session,
                 "privacy_request_overdue",
-                f"Privacy request #{request.id} is overdue",
-                f"The {request.kind.value} request from {request.email} was due on "
-                f"{request.due_at.date().isoformat()}: the law gives 90 days.",
+                {
+                    code: language.translate(
+                        code, "Privacy request #%(id)s is overdue", id=request.id
+                    )
+                    for code in language.available()
+                },
+                {
+                    code: language.translate(
+                        code,
+                        "The %(kind)s request from %(email)s was due on %(due)s: the law gives 90 "
+                        "days.",
+                        kind=language.words(request.kind.value, code),
+                        email=request.email,
+                        due=language.day(request.due_at, code),
+                    )
+                    for code in language.available()
+                },
             )
         elif request.due_at - now <= REMIND_WHEN_LEFT and request.reminded_at is None:
             request.reminded_at = now
             sent += outbox.email_admins(
                 session,
                 "privacy_request_reminder",
-                f"Privacy request #{request.id}: {days_left(request, now)} days left",
-                f"The {request.kind.value} request from {request.email} is due on "
-                f"{request.due_at.date().isoformat()}.",
+                {
+                    code: language.translate(
+                        code,
+                        "Privacy request #%(id)s: %(days)s days left",
+                        id=request.id,
+                        days=days_left(request, now),
+                    )
+                    for code in language.available()
+                },
+                {
+                    code: language.translate(
+                        code,
+                        "The %(kind)s request from %(email)s is due on %(due)s.",
+                        kind=language.words(request.kind.value, code),
+                        email=request.email,
+                        due=language.day(request.due_at, code),
+                    )
+                    for code in language.available()
+                },
             )
     session.flush()
     return sent

@@ -94,7 +94,7 @@ def test_a_reporter_given_mobile_gets_this_notice_only(client, db, factory, make
     texts = db.scalars(
         select(OutboxMessage.channel).where(OutboxMessage.to_address == "+919811122233")
     ).all()
-    assert sorted(texts) == ["sms", "whatsapp"]
+    assert sorted(texts) == ["sms", "sms", "whatsapp"]
 
 
 def test_a_bad_mobile_is_a_clear_422(client, factory, make_business):

@@ -9,9 +9,12 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from registry.identifiers import gstin_for
 from registry.models import OutboxMessage
+from tests.conftest import PDF
 from tests.e2e.conftest import log_in, member_user
 from tests.e2e.test_journeys import TODAY, file_for
+from tests.portal.test_translation_coverage import _english_fragments
 
 PHONE = 390
 
@@ -79,10 +82,45 @@ def test_a_member_in_hindi_on_a_phone(new_page, seed, e2e_settings, shoot):
         select(OutboxMessage.body).where(OutboxMessage.to_address.like("accounts@abcfl4321k%"))
     )
     debtor = new_page(width=PHONE, height=844)
-    debtor.goto(re.search(r"/notice/[A-Za-z0-9_.\-]+", body).group(0) + "?lang=hi")
+    # The Hindi half of the notice email links to the notice page in Hindi.
+    debtor.goto(re.search(r"/notice/[A-Za-z0-9_.\-]+\?lang=hi", body).group(0))
     expect(debtor.locator("html")).to_have_attribute("lang", "hi")
     assert_fits(debtor, "the notice")
+    assert_no_english(debtor, "the notice")
     shoot(debtor, "notice-hindi-phone")
+
+
+def assert_no_english(page, what: str) -> None:
+    """No catalogue sentence shows in English on a Hindi page."""
+    text = page.locator("body").inner_text()
+    leaks = sorted(piece for piece in _english_fragments() if piece in text)
+    assert not leaks, f"{what} shows English: {leaks[:5]}"
+
+
+def test_a_member_previews_an_import_in_hindi(new_page, seed):
+    """The import preview, marked for translation last, reads all in Hindi."""
+    user = member_user(seed, "कावेरी ट्रेडर्स")
+    header = "Party's Name,GSTIN/UIN,Email,Ref. No.,Date,Due on,Pending Amount\n"
+    invoiced, due = TODAY - timedelta(days=80), TODAY - timedelta(days=50)
+    rows = "".join(
+        f"Buyer {n} Enterprises,{gstin_for('29', f'ABCF{chr(66 + n)}{4000 + n}R')},"
+        f'b{n}@buyer.example,H-{n},{invoiced:%d-%m-%Y},{due:%d-%b-%Y},"1,25,000.00"\n'
+        for n in range(3)
+    )
+    page = new_page()
+    log_in(page, user.email)
+    page.goto("/imports?lang=hi")
+    page.locator("input[name=file]").set_input_files(
+        {"name": "bills.csv", "mimeType": "text/csv", "buffer": (header + rows).encode()}
+    )
+    page.locator("input[name=documents]").set_input_files(
+        {"name": "ledger.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.locator("form[enctype='multipart/form-data'] [type=submit]").first.click()
+    expect(page.locator("#ready-count")).to_have_text("3")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page.locator("#file-button")).to_contain_text("तैयार 3 शिकायतें दर्ज करें")
+    assert_no_english(page, "the import preview")
 
 
 def test_without_javascript_the_form_still_adds_rows(new_page, seed, e2e_settings):

@@ -193,3 +193,25 @@ def test_a_double_submitted_filing_form_files_once(client, auth, factory, db):
     assert first.status_code in (302, 303) and second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert count(db, Complaint) == 1
+
+
+def test_the_worker_forgets_keys_a_day_old(db, factory, session_factory, settings, tmp_path):
+    from registry.mailer import FileMailer
+    from registry.worker import run_once
+
+    member = factory.member_user().member
+    for key, age in (("old", idempotency.LIFETIME + timedelta(minutes=1)), ("new", timedelta(0))):
+        db.add(
+            IdempotentRequest(
+                member_id=member.id,
+                scope="complaints",
+                key=key,
+                request_hash="0" * 64,
+                created_at=utcnow() - age,
+            )
+        )
+    db.commit()
+    done = run_once(session_factory, FileMailer(tmp_path / "mail"), settings, sweep=False)
+    assert done.idempotency_keys_forgotten == 1
+    db.expire_all()
+    assert db.scalars(select(IdempotentRequest.key)).all() == ["new"]

@@ -36,4 +36,4 @@ def test_a_row_with_a_mobile_and_no_email_is_filed_and_texted(db, settings, fact
     channels = db.scalars(
         select(OutboxMessage.channel).where(OutboxMessage.to_address == "+919876543210")
     ).all()
-    assert sorted(channels) == ["sms", "whatsapp"]
+    assert sorted(channels) == ["sms", "sms", "whatsapp"]

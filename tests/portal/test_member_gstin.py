@@ -3,13 +3,15 @@ real owner for ever, and sign-up said which emails and GSTINs were registered.""
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import func, select
 
 from registry.actors import Actor
 from registry.identifiers import gstin_for
 from registry.members import accounts
 from registry.models import Member, OutboxMessage
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, PDF
 
 GSTIN = gstin_for("27", "AAECS4455K")
 
@@ -23,20 +25,24 @@ def form(**overrides):
         "email": "accounts@sahyadri.example",
         "password": PASSWORD,
         "confirm": PASSWORD,
+        "gst_certificate": (io.BytesIO(PDF), "gst-reg-06.pdf"),
     }
     return values | overrides
 
 
 def test_sign_up_answers_alike_for_known_and_unknown_emails_and_gstins(client, db, factory):
     holder = factory.member_user("Known Member Traders")
-    posts = [
-        form(),
-        form(gstin=gstin_for("27", "AAECS9999K"), email=holder.email),
-        form(gstin=holder.member.gstin, email="new@else.example"),
-    ]
-    answers = [client.post("/apply", data=data) for data in posts]
+
+    def posts():
+        return [
+            form(),
+            form(gstin=gstin_for("27", "AAECS9999K"), email=holder.email),
+            form(gstin=holder.member.gstin, email="new@else.example"),
+        ]
+
+    answers = [client.post("/apply", data=data) for data in posts()]
     assert [(r.status_code, r.headers.get("Location")) for r in answers] == [(302, "/login")] * 3
-    pages = [client.post("/apply", data=data, follow_redirects=True) for data in posts[1:]]
+    pages = [client.post("/apply", data=data, follow_redirects=True) for data in posts()[1:]]
     for page in pages:
         text = page.get_data(as_text=True)
         assert "Your application will be verified by the registry" in text

@@ -1,5 +1,6 @@
 """Logging in and out, applying, and the protections around them."""
 
+import io
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from registry.identifiers import gstin_for
 from registry.members import logins
 from registry.models import Member, MemberStatus
-from tests.conftest import PASSWORD, build_app
+from tests.conftest import PASSWORD, PDF, build_app
 
 
 def test_login_page_uses_the_contract_field_names(client):
@@ -77,6 +78,7 @@ def test_applying_creates_a_pending_member(client, db):
             "email": "ops@newindia.example",
             "password": PASSWORD,
             "confirm": PASSWORD,
+            "gst_certificate": (io.BytesIO(PDF), "registration.pdf"),
         },
     )
     assert response.status_code == 302

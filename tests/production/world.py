@@ -14,6 +14,7 @@ from registry.bulk import batches
 from registry.claims import documents as claim_documents
 from registry.complaints import disputes, filing
 from registry.members import api_keys, watches
+from registry.members import documents as member_documents
 from registry.models import Business, DuplicatePair, User
 from registry.payments import orders
 from registry.rights import requests
@@ -90,6 +91,12 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
     claim = claim_documents.submit(
         db, settings, complaint.business, "owner@debtor.example", "reg06.pdf", PDF
     )
+    proof = member_documents.attach(
+        db,
+        settings,
+        owner.member,
+        [member_documents.Proof(member_documents.GST_CERTIFICATE, "reg06.pdf", PDF)],
+    )[0]
     db.expire_all()
     return World(
         owner=owner,
@@ -116,7 +123,9 @@ def build_world(db: Session, settings: Settings, app: Flask, factory: Factory) -
             "claim_id": claim.id,
             "merge_id": 999999,
             "alias_id": 999999,
+            "message_id": 999999,
             "member_id": owner.member_id,
+            "document_id": proof.id,
             "business_id": complaint.business_id,
             "token": filed.notice_token,
             "code": "KR-AAAA-BBBB-CCCC-DDDD",  # a report's verification code (public)

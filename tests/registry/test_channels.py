@@ -236,3 +236,17 @@ def test_template_tables_are_read_and_bad_ones_refused():
         parse_table("hello=1", "X")
     with pytest.raises(TemplateTableError, match="not kind=template"):
         parse_table("notice", "X")
+
+
+def test_a_hindi_text_has_its_own_template():
+    """DLT registers one wording in one language: the Hindi SMS of a kind goes under
+    `<kind>_hi`, configured beside the English one."""
+    from registry.channels.templates import template_kind
+
+    table = parse_table("notice=1107000000000000001,notice_hi=1107000000000000002", "X")
+    assert table == {"notice": "1107000000000000001", "notice_hi": "1107000000000000002"}
+    assert (
+        template_kind("notice", "en") == "notice" and template_kind("notice", "hi") == "notice_hi"
+    )
+    with pytest.raises(TemplateTableError, match="unknown message kind"):
+        parse_table("notice_xx=1", "X")

@@ -49,18 +49,19 @@ def test_a_filing_with_only_a_mobile_reaches_the_sms_and_whatsapp_sinks(
     filed = filing.file_complaint(db, settings, member, only_mobile())
     assert filed.complaint.debtor_mobile == "+919876543210"
     assert filed.complaint.debtor_email is None
-    assert sorted(m.channel for m in rows(db)) == ["sms", "whatsapp"]
+    assert sorted(m.channel for m in rows(db)) == ["sms", "sms", "whatsapp"]
     sinks = settings.but(
         sms_url=f"file://{tmp_path}/sms", whatsapp_url=f"file://{tmp_path}/whatsapp"
     )
     report = outbox.deliver_due(db, _Mail(), channels=worker.channels_of(sinks))
     assert report.failed == 0
-    [sms] = [json.loads(p.read_text("utf-8")) for p in (tmp_path / "sms").iterdir()]
+    sms, hindi = [json.loads(p.read_text("utf-8")) for p in sorted((tmp_path / "sms").iterdir())]
     [chat] = [json.loads(p.read_text("utf-8")) for p in (tmp_path / "whatsapp").iterdir()]
     link = f"{settings.public_base_url}/notice/{filed.notice_token}"
-    assert sms["to"] == chat["to"] == "+919876543210"
+    assert sms["to"] == hindi["to"] == chat["to"] == "+919876543210"
     assert sms["text"].endswith(link) and link in chat["text"]
-    assert count_segments(sms["text"]).count <= 2
+    assert hindi["text"].endswith(f"{link}?lang=hi")
+    assert count_segments(sms["text"]).count <= 2 and count_segments(hindi["text"]).count <= 2
 
 
 def test_email_and_mobile_both_get_the_notice(db, settings, member):
@@ -69,7 +70,7 @@ def test_email_and_mobile_both_get_the_notice(db, settings, member):
     filing.file_complaint(db, settings, member, request)
     emails = db.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "notice"))
     assert "accounts@lakshmi-paper.example" in set(emails)
-    assert sorted(m.channel for m in rows(db)) == ["sms", "whatsapp"]
+    assert sorted(m.channel for m in rows(db)) == ["sms", "sms", "whatsapp"]
 
 
 @pytest.mark.parametrize(
@@ -98,8 +99,9 @@ def test_reminders_reach_a_mobile_only_debtor(db, settings, member):
     later = filed.complaint.notice_sent_at + timedelta(days=settings.notice_period_days) * 0.6
     assert reminders.send_due_reminders(db, settings, later) == 1
     sms = rows(db, "sms")
-    assert len(sms) == before + 1 and sms[-1].kind == "notice_reminder"
-    assert sms[-1].body.startswith("Reminder 1") and filed.notice_token in sms[-1].body
+    assert len(sms) == before + 2 and sms[-1].kind == sms[-2].kind == "notice_reminder"
+    assert sms[-2].body.startswith("Reminder 1") and filed.notice_token in sms[-2].body
+    assert sms[-1].body.startswith("अनुस्मारक 1") and filed.notice_token in sms[-1].body
 
 
 def test_a_withdrawal_tells_the_debtor_by_sms_with_its_link(db, settings, member):
@@ -127,25 +129,44 @@ def test_a_dispute_decision_reaches_the_debtors_phone(db, settings, member, fact
     )
     sms = [m for m in rows(db, "sms") if m.kind == "dispute_decided"]
     chat = [m for m in rows(db, "whatsapp") if m.kind == "dispute_decided"]
-    assert len(sms) == len(chat) == 1
+    assert len(sms) == 2 and len(chat) == 1
     assert "rejected" in sms[0].body and filed.notice_token in sms[0].body
+    assert "अस्वीकृत" in sms[1].body and f"{filed.notice_token}?lang=hi" in sms[1].body
 
 
-def test_sms_fits_two_segments_in_hindi_too_and_whatsapp_speaks_both(db, settings, member, factory):
+def test_each_language_has_its_own_sms_of_two_segments_and_whatsapp_speaks_both(
+    db, settings, member
+):
+    """English and Hindi with a link do not fit two segments together (Hindi is UCS-2, 67
+    characters a segment), so the debtor gets an SMS in each: the English one stays GSM-7,
+    the Hindi one links to the Hindi notice page; the WhatsApp message holds both."""
     from registry.complaints.notices.mail import notice_short_text
 
     request = only_mobile(name="श्री गणेश वस्त्र भंडार प्राइवेट लिमिटेड, भिवंडी")
     filed = filing.file_complaint(db, settings, member, request)
-    [sms] = rows(db, "sms")
+    english, hindi = rows(db, "sms")
     [chat] = rows(db, "whatsapp")
     link = f"{settings.public_base_url}/notice/{filed.notice_token}"
-    segments = count_segments(sms.body)
-    assert segments.encoding == "UCS-2" and segments.count <= 2 and sms.body.endswith(link)
-    hindi = notice_short_text(filed.complaint, code="hi")
-    assert "सूचना देखें" in hindi
-    assert hindi in chat.body and notice_short_text(filed.complaint) in chat.body
+    assert (english.subject, hindi.subject) == ("notice", "notice_hi")  # their DLT templates
+    assert english.body.endswith(link) and hindi.body.endswith(f"{link}?lang=hi")
+    assert count_segments(hindi.body).encoding == "UCS-2"
+    assert count_segments(hindi.body).count <= 2 and count_segments(english.body).count <= 2
+    assert "बकाया" in hindi.body and "Shree Ganesh Textiles" in hindi.body
+    together = (
+        f"{notice_short_text(filed.complaint)} {notice_short_text(filed.complaint, code='hi')}"
+    )
+    assert count_segments(f"{together} {link}").count > 2  # why they go apart
+    hindi_text = notice_short_text(filed.complaint, code="hi")
+    assert hindi_text in chat.body and notice_short_text(filed.complaint) in chat.body
     assert chat.body.endswith(link)
-    from registry.channels.segments import fit_sms
 
-    fitted = fit_sms(hindi, link)
-    assert fitted.endswith(link) and count_segments(fitted).count <= 2
+
+def test_an_english_debtor_name_keeps_the_english_sms_in_gsm7(db, settings, member):
+    filing.file_complaint(db, settings, member, only_mobile())
+    english, hindi = rows(db, "sms")
+    assert count_segments(english.body).encoding == "GSM-7"
+    assert "owes it Rs 4,00,000.00. See the notice and answer it:" in english.body  # whole
+    assert "₹4,00,000.00" in hindi.body
+    assert count_segments(english.body).count <= 2
+    assert count_segments(hindi.body).encoding == "UCS-2"
+    assert count_segments(hindi.body).count <= 2

@@ -16,7 +16,7 @@ from registry import migrate
 from registry.actors import Actor
 from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker
-from registry.directory import businesses, debtors, name_index
+from registry.directory import businesses, debtors
 from registry.identifiers import gstin_for
 from registry.models import (
     AuditEntry,
@@ -26,6 +26,7 @@ from registry.models import (
     Complaint,
     NameTokenStat,
 )
+from registry.search_index import name_index
 from tests.conftest import Factory, build_app, filing_request
 
 TODAY = date.today()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from registry import language
 from registry.actors import Actor
 from registry.complaints import disputes, filing
 from registry.models import AuditEntry, OutboxMessage, utcnow
@@ -42,7 +43,7 @@ def test_admins_are_reminded_on_day_20_and_day_28_once_each(db, disputed):
     assert disputes.remind_admins(db, opened + timedelta(days=28, hours=1)) == 1
     assert disputes.remind_admins(db, opened + timedelta(days=29)) == 0
     subjects = [mail.subject for mail in clock_mails(db)]
-    due = f"{dispute.due_at:%Y-%m-%d}"
+    due = language.day(dispute.due_at)  # 4 Dec 2026
     assert subjects == [
         f"Dispute #{dispute.id}: day 20, decide by {due}",
         f"Dispute #{dispute.id}: day 28, decide by {due}",

@@ -184,11 +184,15 @@ def test_the_debtor_is_told_in_writing_when_the_member_settles(db, settings, fil
     life.settle(db, filed, the_member(filed), "Paid by cheque")
     (mail,) = mails(db, "complaint_settled")
     assert mail.to_address == filed.debtor_email
-    assert mail.subject == f"Marwar Steel marked its complaint #{filed.id} settled"
+    assert mail.subject == (
+        f"Marwar Steel marked its complaint #{filed.id} settled"
+        f" / Marwar Steel ने अपनी शिकायत #{filed.id} निपटी हुई दर्ज की"
+    )
     assert "confirmed your payment" in mail.body
+    assert "आपके भुगतान की पुष्टि की" in mail.body  # and in Hindi
     assert "in your history as settled for five years" in mail.body
-    assert "dispute" not in mail.body
-    assert "notice link you received" in mail.body
+    assert "dispute" not in mail.body and "आपत्ति" not in mail.body
+    assert "notice link you received" in mail.body and "नोटिस लिंक" in mail.body
 
 
 def test_settling_in_notice_tells_the_debtor_it_stays_private(db, settings, filed):
@@ -215,8 +219,12 @@ def test_the_debtor_is_told_when_the_member_withdraws(db, settings, filed):
     life.withdraw(db, filed, the_member(filed))
     (mail,) = mails(db, "complaint_withdrawn")
     assert mail.to_address == filed.debtor_email
-    assert mail.subject == f"Marwar Steel withdrew its complaint #{filed.id}"
+    assert mail.subject == (
+        f"Marwar Steel withdrew its complaint #{filed.id}"
+        f" / Marwar Steel ने अपनी शिकायत #{filed.id} वापस ली"
+    )
     assert "never shown to other members" in mail.body
+    assert "कभी नहीं दिखाई जाएगी" in mail.body
 
 
 def test_a_refused_withdrawal_tells_the_debtor_nothing(db, settings, filed):

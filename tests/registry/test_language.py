@@ -18,7 +18,7 @@ from registry.complaints.notices.mail import notice_email
 from tests.conftest import filing_request
 
 CATALOGUE = language.CATALOGUES / "hi" / "LC_MESSAGES" / "messages.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def test_english_and_hindi_are_spoken():
@@ -92,7 +92,7 @@ def test_every_hindi_message_is_translated_with_the_same_placeholders():
         assert all(texts), f"untranslated: {ids[0]!r}"
         for text in texts:
             assert set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(ids[-1])), ids[0]
-            assert text % {name: "x" for name in PLACEHOLDER.findall(ids[-1])}
+            assert text % {name: 1 for name in PLACEHOLDER.findall(ids[-1])}
 
 
 def test_a_translator_adds_a_language_without_touching_code(tmp_path, monkeypatch):

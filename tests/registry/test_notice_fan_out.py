@@ -8,7 +8,12 @@ from sqlalchemy import select
 
 from registry import outbox, worker
 from registry.channels.segments import count_segments
-from registry.complaints.notices.recipients import Recipient, fan_out, notice_recipients
+from registry.complaints.notices.recipients import (
+    Recipient,
+    Version,
+    fan_out,
+    notice_recipients,
+)
 from registry.models import Business, Complaint, ComplaintStatus, OutboxMessage
 
 LINK = "http://127.0.0.1:8000/notice/AbCdEf0123456789"
@@ -62,7 +67,7 @@ def test_a_mobile_gets_sms_and_whatsapp_and_an_email_gets_email(db, settings, tm
         Recipient("email", "a@example.com", "complaint"),
         Recipient("mobile", "+919876543210", "business"),  # the same number: once
     ]
-    assert fan_out(db, recipients, "notice", "Subject", "Body", LONG, LINK) == 3
+    assert fan_out(db, recipients, "notice", [Version("en", "Subject", "Body", LONG, LINK)]) == 3
     sent = rows(db)
     assert sorted(m.channel for m in sent) == ["email", "sms", "whatsapp"]
     sms = next(m for m in sent if m.channel == "sms")

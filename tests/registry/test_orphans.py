@@ -110,7 +110,7 @@ def test_a_database_without_any_evidence_empties_no_uploads_folder(db, settings,
     with caplog.at_level(logging.WARNING, logger="registry.orphans"):
         assert orphans.sweep(db, settings) == 0
     assert all(path.exists() for path in files)
-    assert "left 3 evidence files" in caplog.text and "DATABASE_URL" in caplog.text
+    assert "left 3 files" in caplog.text and "DATABASE_URL" in caplog.text
 
 
 def test_the_worker_sweeps_and_logs_what_it_removed(
@@ -156,3 +156,29 @@ def test_the_long_running_worker_sweeps_at_start_then_every_quarter_hour(
         worker.run_forever(sessions, FileMailer(tmp_path / "mail"), settings, interval=60)
     assert worker.SWEEP_EVERY == 900
     assert [n for n, swept in enumerate(sweeps) if swept] == [0, 15]
+
+
+def test_applicants_documents_no_row_names_are_removed_too(db, settings):
+    from registry.identifiers import gstin_for
+    from registry.members import accounts
+    from registry.members.documents import GST_CERTIFICATE, Proof, folder
+    from tests.conftest import PASSWORD
+
+    member = accounts.sign_up(
+        db,
+        settings,
+        accounts.Application(
+            business_name="Godavari Rice Mills",
+            gstin=gstin_for("36", "AAFCG1234R"),
+            email="office@godavari.example",
+            password=PASSWORD,
+        ),
+        [Proof(GST_CERTIFICATE, "reg06.pdf", PDF)],
+    )
+    assert member is not None
+    kept = age(folder(settings) / member.documents[0].stored_name, TWO_HOURS)
+    crashed = folder(settings) / f"{secrets.token_hex(20)}.pdf"
+    crashed.write_bytes(PDF)
+    age(crashed, TWO_HOURS)
+    assert orphans.sweep(db, settings) == 1
+    assert kept.exists() and not crashed.exists()

@@ -90,3 +90,74 @@ def test_the_worker_round_erases(session_factory, db, settings, closed, tmp_path
     assert result.complaints_erased == 1
     db.refresh(closed)
     assert closed.erased_at is not None
+
+
+def test_the_mobile_number_the_reporter_gave_is_erased_too(db, settings, closed):
+    """The debtor's mobile came after retention was written: it must go with the email."""
+    closed.debtor_mobile = "+919812345610"
+    db.flush()
+    assert retention.erase_closed(db, settings) == 1
+    assert closed.debtor_mobile is None and closed.debtor_email is None
+
+
+def test_messages_are_forgotten_once_the_retention_period_is_over(db, settings):
+    from registry import outbox
+    from registry.models import OutboxMessage
+
+    old = utcnow() - timedelta(days=settings.erase_closed_after_days + 1)
+    sent_long_ago = outbox.queue_email(db, "notice", "debtor@old.example", "Notice", "You owe")
+    sent_long_ago.sent_at = old
+    failed_long_ago = outbox.queue_text(db, "sms", "notice", "+919812345610", "You owe")
+    failed_long_ago.failed_at = old
+    recent = outbox.queue_email(db, "notice", "debtor@new.example", "Notice", "You owe")
+    recent.sent_at = utcnow() - timedelta(days=3)
+    waiting = outbox.queue_email(db, "notice", "debtor@queued.example", "Notice", "You owe")
+    waiting.created_at = old  # never sent yet: kept, whatever its age
+    db.flush()
+    assert retention.forget_messages(db, settings) == 2
+    left = set(db.scalars(select(OutboxMessage.to_address)))
+    assert left == {"debtor@new.example", "debtor@queued.example"}
+
+
+def test_refused_applicants_and_rejected_claimants_documents_go_after_the_period(
+    db, settings, factory
+):
+    from registry.claims import documents as claim_documents
+    from registry.directory import businesses
+    from registry.identifiers import gstin_for
+    from registry.members import accounts
+    from registry.members.documents import GST_CERTIFICATE, Proof
+    from registry.models import MemberDocument
+    from tests.conftest import PASSWORD
+
+    admin = Actor.of(factory.admin())
+    long_ago = utcnow() - timedelta(days=settings.erase_closed_after_days + 1)
+
+    def applicant(pan: str, email: str):
+        member = accounts.sign_up(
+            db,
+            settings,
+            accounts.Application("Kosi Jute Mills", gstin_for("10", pan), email, PASSWORD),
+            [Proof(GST_CERTIFICATE, "reg06.pdf", PDF)],
+        )
+        assert member is not None
+        return member
+
+    refused_long_ago = applicant("AAFCK1111J", "a@kosi.example")
+    accounts.reject(db, refused_long_ago, admin, "the certificate is of another business")
+    refused_long_ago.created_at = long_ago
+    refused_lately = applicant("AAFCK2222J", "b@kosi.example")
+    accounts.reject(db, refused_lately, admin, "the certificate is of another business")
+    waiting = applicant("AAFCK3333J", "c@kosi.example")
+    waiting.created_at = long_ago  # still pending: kept
+
+    business = businesses.create(db, admin, "Kosi Jute Mills", city="Katihar")
+    claim = claim_documents.submit(db, settings, business, "x@kosi.example", "reg06.pdf", PDF)
+    claim.status, claim.decided_at = "rejected", long_ago
+    db.flush()
+
+    assert retention.forget_refused_documents(db, settings) == 2
+    db.expire_all()
+    left = set(db.scalars(select(MemberDocument.member_id)))
+    assert left == {refused_lately.id, waiting.id}
+    assert claim.document_stored is None and claim.document_name is None

@@ -112,4 +112,4 @@ def test_a_mobile_from_the_directory_is_enough_to_file_and_gets_the_notice(
     texts = db.scalars(
         select(OutboxMessage.channel).where(OutboxMessage.to_address == "+919876543210")
     ).all()
-    assert sorted(texts) == ["sms", "whatsapp"]
+    assert sorted(texts) == ["sms", "sms", "whatsapp"]

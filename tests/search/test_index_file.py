@@ -1,5 +1,5 @@
 """The machine's index file, mapped, plus each process's overlay of the changes since its
-generation answers exactly what the tables answer (`registry.directory.index_file`)."""
+generation answers exactly what the tables answer (`registry.search_index.index_file`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
-from registry.directory import import_businesses, index_file, merges, search
-from registry.directory.copied_index import IndexCopies
-from registry.directory.index_copy import IndexCopy
-from registry.directory.index_file import MappedIndexCopy
+from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
+from registry.search_index import index_file
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.memory_copy import IndexCopy
+from registry.search_index.process_index import IndexCopies
 from tests.search.test_index_copy import QUERIES, agree, answers, operations
 
 
@@ -109,6 +110,68 @@ def test_the_worker_writes_the_file_when_missing_or_too_far_behind(db, tmp_path)
     assert copy is not None
     copy.catch_up(db.connection())
     assert not copy.changed  # the new file holds every business
+
+
+def test_a_file_of_an_older_format_is_not_used_and_the_worker_writes_a_new_one(db, tmp_path):
+    import json
+
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    written = write_file(db, folder)
+    header = json.loads((written / "header.json").read_text())
+    (written / "header.json").write_text(json.dumps({**header, "format": 1}))
+    copies = IndexCopies(background=False, directory=folder)
+    assert answers(db, copies) == answers(db, None)  # from the tables meanwhile
+    assert copies.copy is None
+    assert index_file.refresh(db.connection(), folder)
+    copies = IndexCopies(background=False, directory=folder)
+    assert answers(db, copies) == answers(db, None)
+    assert isinstance(copies.copy, MappedIndexCopy)
+
+
+def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overlay(db, tmp_path):
+    folder = tmp_path / "index"
+    kept = directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    changed = directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")
+    write_file(db, folder)
+    directory.add_alias(db, changed, "Lakshmi Papers", "filing")
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    assert copy.changed == {changed.id}
+    from registry.search_index.database_index import DatabaseIndex
+
+    tables = DatabaseIndex(db).candidates([kept.id, changed.id])
+    assert copy.candidates([kept.id, changed.id]) == tables
+    assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
+
+
+def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(db, tmp_path):
+    from matching.normalise import canonical_city
+    from registry.search_index.process_index import CopiedIndex
+
+    folder = tmp_path / "index"
+    for city in ["Surat", "Pune", "Surat", "Surat", "Pune"]:
+        directory.create(db, SYSTEM, "Laxmi Paper Mart", city=city)
+    write_file(db, folder)
+    directory.create(db, SYSTEM, "Laxmi Paper Mart", city="Surat")  # in the overlay only
+    mapped = MappedIndexCopy.open(folder)
+    assert mapped is not None
+    mapped.catch_up(db.connection())
+    assert mapped.own_postings
+    in_memory = IndexCopy.load(db.connection())
+    keys = sorted(in_memory.postings)
+
+    def lists(found):
+        return [{key: list(ids) for key, ids in part.items()} for part in found]
+
+    for cap in (1, 2, 4, 10):
+        for city in (None, canonical_city("Surat"), canonical_city("Pune")):
+            expected = lists(CopiedIndex(in_memory)._capped(keys, cap, city))
+            assert lists(CopiedIndex(mapped)._capped(keys, cap, city)) == expected
+            assert any(len(ids) == min(cap, 6) for ids in expected[0].values())
+            if city == canonical_city("Surat"):
+                assert any(len(ids) == min(cap, 4) for ids in expected[1].values())
 
 
 def test_the_setting_names_the_directory(tmp_path):

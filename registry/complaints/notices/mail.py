@@ -1,6 +1,7 @@
 """What the debtor reads: the notice and its reminders, and the MSMED interest shown in
 them when the supplier is a micro or small enterprise. The notice goes out in English and
-Hindi: the debtor may read either, and may ask for a notice in its language."""
+Hindi: the debtor may read either, and may ask for a notice in its language. The Hindi
+half links to the notice page in Hindi (`?lang=hi`)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,31 @@ from datetime import date
 
 from registry.complaints.msmed import msmed_interest
 from registry.complaints.notices import links
-from registry.language import day, translate, words
+from registry.complaints.notices.recipients import DEBTOR_LANGUAGES, Version
+from registry.language import SOURCE, day, translate, words
 from registry.models import Complaint, utcnow
 from registry.money import rupees
 from registry.settings import PRODUCT_NAME, Settings
 
 #: The languages of every notice, in the order they are written.
-NOTICE_LANGUAGES = ("en", "hi")
+NOTICE_LANGUAGES = DEBTOR_LANGUAGES
 
 
-def notice_link(settings: Settings, token: str) -> str:
-    return f"{settings.public_base_url}/notice/{token}"
+def notice_link(settings: Settings, token: str, code: str = SOURCE) -> str:
+    """The notice page; in a language other than English it opens in that language."""
+    link = f"{settings.public_base_url}/notice/{token}"
+    return link if code == SOURCE else f"{link}?lang={code}"
 
 
-def open_notice_link(settings: Settings | None, complaint: Complaint) -> str | None:
+def open_notice_link(
+    settings: Settings | None, complaint: Complaint, code: str = SOURCE
+) -> str | None:
     """The complaint's notice link while it still opens (None without settings to make it,
     or when no notice was issued or the link has expired)."""
     expires = complaint.notice_expires_at
     if settings is None or not complaint.notice_nonce or expires is None or expires <= utcnow():
         return None
-    return notice_link(settings, links.token_for(complaint, settings.secret_key))
+    return notice_link(settings, links.token_for(complaint, settings.secret_key), code)
 
 
 def notice_email(
@@ -107,7 +113,7 @@ def _notice_lines(
             ends=ends,
         ),
         "",
-        f"  {notice_link(settings, token)}",
+        f"  {notice_link(settings, token, code)}",
         "",
         translate(
             code,
@@ -140,6 +146,39 @@ def notice_short_text(complaint: Complaint, reminder: int = 0, code: str = "en")
     )
 
 
+def notice_sms_text(complaint: Complaint, reminder: int = 0, code: str = SOURCE) -> str:
+    """The notice's SMS sentence. English is the WhatsApp sentence (GSM-7 fits 306
+    characters in two segments); another language is UCS-2 (134 in two segments, the link
+    taking some 80), so it says only what is owed to whom: the debtor knows its name, and
+    the sender ID names the registry."""
+    if code == SOURCE:
+        return notice_short_text(complaint, reminder, code)
+    prefix = translate(code, "Reminder %(number)s: ", number=reminder) if reminder else ""
+    return prefix + translate(
+        code,
+        "%(amount)s unpaid, reported by %(member)s. Notice:",
+        amount=rupees(complaint.amount_outstanding_paise),
+        member=complaint.member.name,
+    )
+
+
 def notice_whatsapp_text(complaint: Complaint, reminder: int = 0) -> str:
     """The notice's sentence in every notice language, for WhatsApp (no segment limit)."""
     return "\n\n".join(notice_short_text(complaint, reminder, c) for c in NOTICE_LANGUAGES)
+
+
+def notice_versions(
+    settings: Settings, complaint: Complaint, token: str, today: date, reminder: int = 0
+) -> list[Version]:
+    """The notice (or a reminder) in each notice language, for every channel."""
+    return [
+        Version(
+            code,
+            _subject(code, complaint, reminder),
+            "\n".join(_notice_lines(code, settings, complaint, token, today)),
+            notice_sms_text(complaint, reminder, code),
+            notice_link(settings, token, code),
+            notice_short_text(complaint, reminder, code),
+        )
+        for code in NOTICE_LANGUAGES
+    ]

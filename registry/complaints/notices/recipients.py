@@ -5,10 +5,11 @@ address by email, a mobile number by SMS and WhatsApp.
 belong to this complaint only) and the business's own contacts (email, mobile) when they
 come from an authoritative source: a directory load or the claimed business itself.
 `tell_debtor` sends a later message about the complaint (a decision, a withdrawal) the
-same ways."""
+same ways. Every message to a debtor is written in English and Hindi (`in_both`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from registry import outbox
 from registry.channels.segments import fit_sms, fit_sms_alone
+from registry.channels.templates import template_kind
+from registry.language import BOTH, SOURCE
 from registry.models import Business, Complaint
 
 Kind = Literal["email", "mobile"]
@@ -26,6 +29,31 @@ class Recipient:
     kind: Kind
     address: str  # a normalised email, or a mobile in E.164 (+91...)
     source: str  # where it came from: "complaint", "business", ...
+
+
+@dataclass(frozen=True)
+class Version:
+    """One language's wording of a message to a debtor: the email's subject and body, the
+    sentence its SMS and WhatsApp carry, and the link they end with (None: no link)."""
+
+    code: str
+    subject: str
+    body: str
+    short: str
+    link: str | None = None
+    #: The WhatsApp sentence when it differs from the SMS one (which may be shorter, to
+    #: fit two UCS-2 segments with the link).
+    chat: str | None = None
+
+
+#: The languages every message to a debtor is written in, in the order they are written:
+#: the debtor may read either.
+DEBTOR_LANGUAGES = BOTH
+
+
+def in_both(write: Callable[[str], Version]) -> list[Version]:
+    """A message to a debtor written once per language of `DEBTOR_LANGUAGES`."""
+    return [write(code) for code in DEBTOR_LANGUAGES]
 
 
 #: Where a business's own contacts may come from; anything else (an email a filing once
@@ -68,35 +96,41 @@ def complaint_recipients(complaint: Complaint) -> list[Recipient]:
 
 
 def tell_debtor(
-    session: Session,
-    complaint: Complaint,
-    kind: str,
-    subject: str,
-    body: str,
-    link: str | None,
+    session: Session, complaint: Complaint, kind: str, versions: Sequence[Version]
 ) -> int:
-    """A message to the debtor about its complaint by every channel that reaches it. The
-    text messages carry the subject and, when the notice link still opens, the link."""
-    return fan_out(session, complaint_recipients(complaint), kind, subject, body, subject, link)
+    """A message to the debtor about its complaint, in every version (language) given, by
+    every channel that reaches it."""
+    return fan_out(session, complaint_recipients(complaint), kind, versions)
+
+
+def gsm_rupees(text: str) -> str:
+    """ "Rs" for "₹": the rupee sign is not in the GSM-7 alphabet, and one would make the
+    whole English SMS UCS-2 (134 characters in two segments instead of 306), cutting the
+    amount it is about."""
+    return text.replace("₹", "Rs ")
 
 
 def fan_out(
-    session: Session,
-    recipients: list[Recipient],
-    kind: str,
-    subject: str,
-    body: str,
-    short_text: str,
-    link: str | None,
-    whatsapp_text: str | None = None,
+    session: Session, recipients: list[Recipient], kind: str, versions: Sequence[Version]
 ) -> int:
-    """Queue one message per recipient and channel: the email as written; to a mobile, an
-    SMS of at most two segments ending with `link`, and a WhatsApp message with the link
-    (`whatsapp_text` when given, e.g. the text in both languages).
-    Each goes out through its own outbox row. `kind` doubles as the provider template
-    name. Returns how many rows were queued."""
+    """Queue one message per recipient and channel, in every language of `versions`:
+
+    - one email, its subjects joined by " / " and its bodies one after the other;
+    - to a mobile, one SMS per language, each of at most two segments ending with its
+      version's link. A Hindi text is UCS-2 (67 characters a segment), so English and
+      Hindi together with a link do not fit two segments: each language goes alone, the
+      English one staying GSM-7 (153 a segment);
+    - and one WhatsApp message (no segment limit) with every version's sentence, then the
+      first version's link.
+
+    Each goes out through its own outbox row. Returns how many rows were queued."""
     queued = 0
     seen: set[tuple[str, str]] = set()
+    subject = " / ".join(dict.fromkeys(v.subject for v in versions))
+    body = "\n\n---\n\n".join(v.body for v in versions)
+    chat = "\n\n".join(v.chat or v.short for v in versions)
+    if versions and versions[0].link:
+        chat = f"{chat}\n\n{versions[0].link}"
     for recipient in recipients:
         if (recipient.kind, recipient.address) in seen:
             continue
@@ -104,11 +138,13 @@ def fan_out(
         if recipient.kind == "email":
             outbox.queue_email(session, kind, recipient.address, subject, body)
             queued += 1
-        else:
-            sms = fit_sms(short_text, link) if link else fit_sms_alone(short_text)
-            chat = whatsapp_text or short_text
-            whatsapp = f"{chat}\n\n{link}" if link else chat
-            outbox.queue_text(session, "sms", kind, recipient.address, sms, kind)
-            outbox.queue_text(session, "whatsapp", kind, recipient.address, whatsapp, kind)
-            queued += 2
+            continue
+        for v in versions:
+            short = gsm_rupees(v.short) if v.code == SOURCE else v.short
+            sms = fit_sms(short, v.link) if v.link else fit_sms_alone(short)
+            template = template_kind(kind, v.code)
+            outbox.queue_text(session, "sms", kind, recipient.address, sms, template)
+            queued += 1
+        outbox.queue_text(session, "whatsapp", kind, recipient.address, chat, kind)
+        queued += 1
     return queued

@@ -11,12 +11,7 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.actors import SYSTEM
 from registry.complaints.notices import links, recipients
-from registry.complaints.notices.mail import (
-    notice_email,
-    notice_link,
-    notice_short_text,
-    notice_whatsapp_text,
-)
+from registry.complaints.notices.mail import notice_versions
 from registry.models import Complaint, ComplaintStatus, utcnow
 from registry.settings import Settings
 
@@ -53,16 +48,11 @@ def send_due_reminders(session: Session, settings: Settings, now: datetime | Non
             continue
         number = due
         token = links.token_for(complaint, settings.secret_key)
-        subject, body = notice_email(settings, complaint, token, now.date(), reminder=number)
         recipients.fan_out(
             session,
             recipients.notice_recipients(session, complaint),
             "notice_reminder",
-            subject,
-            body,
-            notice_short_text(complaint, reminder=number),
-            notice_link(settings, token),
-            notice_whatsapp_text(complaint, reminder=number),
+            notice_versions(settings, complaint, token, now.date(), reminder=number),
         )
         complaint.reminders_sent = number
         audit.record(

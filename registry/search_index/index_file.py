@@ -1,6 +1,6 @@
 """The name index as one read-only file per machine, memory-mapped by every process.
 
-A copy of the index in each web worker's memory (`registry.directory.index_copy`) costs
+A copy of the index in each web worker's memory (`registry.search_index.memory_copy`) costs
 gigabytes per worker at a million businesses. Here the same content is written once per
 index generation into a directory of flat numpy arrays (`write`), which every web worker
 and the CLI map read-only (`MappedIndexCopy.open`): the page cache holds it once per
@@ -12,8 +12,11 @@ Layout of one generation, `<dir>/g<generation>-<stamp>/`: for each string table 
 frequencies, vocabulary) the keys' 64-bit hashes in ascending order (`*.hash.npy`), the
 keys themselves as one UTF-8 blob with offsets, and the values (posting lists as one flat
 int32 array with offsets and a parallel array of city numbers; frequencies as int64;
-vocabulary rows and candidate names as JSON blobs with offsets). `current` (a symbolic
-link) names the newest generation and is swapped atomically.
+vocabulary rows and name rows as JSON blobs with offsets), and each business's candidate
+record prepared for scoring (`candidates.npy`: canonical city and state and its names'
+stored normal forms, own name first, as one line that `Candidate` is built from without
+JSON or normalising). `current` (a symbolic link) names the newest generation and is
+swapped atomically; a file of an older format is not used (the worker writes a new one).
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection
 
-from registry.directory.database_index import NameRow
-from registry.directory.index_copy import Behind, IndexCopy
+from matching.normalise import NormalName, canonical_city, normalise
+from matching.score import Candidate, canonical_state
+from registry.search_index.database_index import NameRow, candidates_of
+from registry.search_index.memory_copy import Behind, IndexCopy
 
 CURRENT = "current"
-FORMAT = 1
+FORMAT = 2
 #: The file is written afresh once this many businesses changed since its generation (each
 #: process keeps them in its overlay), or as soon as it cannot catch up at all.
 REWRITE_AFTER = 500
@@ -187,6 +192,9 @@ def _write_arrays(copy: IndexCopy, folder: Path) -> None:
         positions[business_ids] = np.arange(len(business_ids), dtype=np.int32)
         np.save(folder / f"{name}.pos.npy", positions)
         _save_json(folder, name, ([row[1:] for row in table[b]] for b in business_ids))
+    data, offsets = _Blob.build(_prepared(copy.names[b]).encode() for b in sorted(copy.names))
+    np.save(folder / "candidates.npy", data)
+    np.save(folder / "candidates.off.npy", offsets)
 
     header = {
         "format": FORMAT,
@@ -196,6 +204,37 @@ def _write_arrays(copy: IndexCopy, folder: Path) -> None:
         "businesses": len(copy.names),
     }
     (folder / "header.json").write_text(json.dumps(header))
+
+
+#: Between the fields of a prepared candidate (`NormalName.encode` uses "\x1f" within one).
+_SEPARATOR = "\x1e"
+
+
+def _prepared(rows: tuple[NameRow, ...]) -> str:
+    """A business's candidate record as one line: canonical city, canonical state, then
+    the encoded normal form of each name, own name first (as `candidates_of` orders
+    them; a name stored without one is normalised here, once, instead of per search)."""
+    own = next(row for row in rows if row[1] == 0)
+    names = [own, *(row for row in rows if row[1] != 0)]
+    return _SEPARATOR.join(
+        (
+            canonical_city(own[3]) or "",
+            canonical_state(own[4]) or "",
+            *(row[5] or normalise(row[2]).encode() for row in names),
+        )
+    )
+
+
+def _candidate(business_id: int, line: str) -> Candidate:
+    city, state, own, *aliases = line.split(_SEPARATOR)
+    decode = NormalName.decode
+    return Candidate(
+        business_id,
+        decode(own),
+        city or None,
+        state or None,
+        tuple(decode(a) for a in aliases),
+    )
 
 
 class _File:
@@ -227,6 +266,7 @@ class _File:
         self.vocabulary = _Blob(load("vocabulary"), load("vocabulary.off"))
         self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
         self.name_rows = {n: _Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
+        self.candidates = _Blob(load("candidates"), load("candidates.off"))
 
     def span(self, key: str) -> tuple[int, int]:
         return self.spans([key])[0]
@@ -247,6 +287,16 @@ class _File:
         if at < 0:
             return None
         return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
+
+    def candidate(self, business_id: int) -> Candidate | None:
+        """The business's prepared candidate record, if the file holds its names."""
+        positions = self.name_positions["names"]
+        if not 0 <= business_id < len(positions):
+            return None
+        at = int(positions[business_id])
+        if at < 0:
+            return None
+        return _candidate(business_id, self.candidates.raw(at).decode())
 
 
 _MISSING: Any = object()
@@ -320,7 +370,11 @@ class _Postings:
                 found[key] = ids
         return found
 
-    def _ids(self, key: str, span: tuple[int, int] | None = None) -> Sequence[int]:
+    def _ids(
+        self, key: str, span: tuple[int, int] | None = None, cap: int | None = None
+    ) -> Sequence[int]:
+        """The key's ids, ascending (the first `cap` of them: a common word's list runs
+        to tens of thousands at a million businesses, and only the head is wanted)."""
         owner = self.owner
         start, end = owner.file.span(key) if span is None else span
         ids: Any = owner.file.posting_ids[start:end]
@@ -328,8 +382,8 @@ class _Postings:
             ids = ids[~np.isin(ids, owner.changed_ids)]
         extra = owner.own_postings.get(key)
         if extra:
-            return sorted([*ids.tolist(), *extra])
-        return ids.tolist()  # type: ignore[no-any-return]
+            return sorted([*ids[:cap].tolist(), *extra])[:cap]
+        return ids[:cap].tolist()  # type: ignore[no-any-return]
 
     def get(self, key: str, default: Any = None) -> Any:
         ids = self._ids(key)
@@ -421,23 +475,85 @@ class MappedIndexCopy(IndexCopy):
             cache[v] = rows
             if rows is not None:
                 found[v] = rows
+        self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
+
+    def candidates(self, ids: Collection[int]) -> dict[int, Candidate]:
+        """`candidates_of` the names of these businesses: as prepared in the file, or from
+        the overlay for those changed since it was written."""
+        found: dict[int, Candidate] = {}
+        changed = self.changed
+        overlay = self.names.overlay  # type: ignore[attr-defined]
+        file = self.file
+        for business_id in sorted(ids):
+            if business_id in changed:
+                rows = overlay.get(business_id)
+                if rows:
+                    found.update(candidates_of(rows))
+            else:
+                candidate = file.candidate(business_id)
+                if candidate is not None:
+                    found[business_id] = candidate
+        self.frequencies_of(
+            {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens}
+        )
+        return found
+
+    def frequencies_of(self, tokens: Collection[str]) -> None:
+        """Read the frequencies of these words that are not at hand in one binary search
+        (the scorer then asks for them one by one)."""
+        doc_freq = self.doc_freq
+        overlay, cache = doc_freq.overlay, doc_freq.cache  # type: ignore[attr-defined]
+        rest = [t for t in tokens if t not in overlay and t not in cache]
+        if not rest:
+            return
+        if len(cache) + len(rest) > CACHED:
+            cache.clear()
+        frequencies = self.file.frequencies
+        for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
+            cache[token] = None if at < 0 else int(frequencies[at])
 
     def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
         return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
 
-    def in_city(self, key: str, city: str) -> array[int] | list[int]:
+    def in_city(
+        self,
+        key: str,
+        city: str,
+        span: tuple[int, int] | None = None,
+        cap: int | None = None,
+    ) -> array[int] | list[int]:
         file = self.file
         ids: list[int] = []
         number = file.city_numbers.get(city)
         if number is not None:
-            start, end = file.span(key)
+            start, end = file.span(key) if span is None else span
             found = file.posting_ids[start:end][file.posting_cities[start:end] == number]
             if self.changed_ids is not None and len(found):
                 found = found[~np.isin(found, self.changed_ids)]
-            ids = found.tolist()
+            ids = found[:cap].tolist()
         own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
-        return sorted(ids + own) if own else ids
+        return sorted(ids + own)[:cap] if own else ids
+
+    def capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """`CopiedIndex._capped` from the file: each key found once (one binary search
+        for them all), and only the first `cap` ids of a list made Python ints."""
+        keys = list(keys)
+        everywhere: dict[str, list[int]] = {}
+        here: dict[str, list[int]] = {}
+        postings: _Postings = self.postings  # type: ignore[assignment]
+        for key, span in zip(keys, self.file.spans(keys), strict=True):
+            ids = postings._ids(key, span, cap)
+            if not ids:
+                continue
+            everywhere[key] = ids  # type: ignore[assignment]
+            if city is not None:
+                local = self.in_city(key, city, span, cap)
+                if local:
+                    here[key] = local  # type: ignore[assignment]
+        return everywhere, here
 
     def _take_out(self, business_id: int) -> None:
         if business_id not in self.changed:
@@ -469,7 +585,10 @@ class MappedIndexCopy(IndexCopy):
 def refresh(connection: Connection, directory: Path, rewrite_after: int = REWRITE_AFTER) -> bool:
     """Write the index file afresh from the tables when there is none, or it is too far
     behind them (the worker, each round; `registry reindex`). Whether it was written."""
-    copy = MappedIndexCopy.open(directory)
+    try:
+        copy = MappedIndexCopy.open(directory)
+    except ValueError:  # written by a release of another format
+        copy = None
     if copy is not None:
         try:
             copy.catch_up(connection)

@@ -1,4 +1,4 @@
-"""The look-ups a name search makes in the index tables (`registry.directory.name_index` writes
+"""The look-ups a name search makes in the index tables (`registry.search_index.name_index` writes
 them): word frequencies, the vocabulary, posting lists, and candidate names with their
 stored normal forms. `DatabaseIndex` answers `matching.search.SearchBackend` from them, so
 every web worker shares one index (the statements that read the businesses found are in
@@ -18,7 +18,6 @@ from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from matching.score import Candidate, TokenStats, canonical_state
 from matching.search import MAX_POSTINGS
 from registry.db import among, array_text
-from registry.directory.name_index import TOTAL
 from registry.models import (
     Business,
     BusinessAlias,
@@ -26,6 +25,7 @@ from registry.models import (
     NameVocabulary,
     NormalNameRecord,
 )
+from registry.search_index.name_index import TOTAL
 
 
 class _Frequencies(Mapping[str, int]):

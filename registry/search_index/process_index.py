@@ -1,7 +1,7 @@
 """The copy of the name index a process keeps (one per web worker): `IndexCopies` loads
 it in a thread as the worker starts and brings it up to date before each search, and
 `CopiedIndex` answers `matching.search` from it as `DatabaseIndex` does from the tables
-(the copy itself, and how it catches up, are in `registry.directory.index_copy`).
+(the copy itself, and how it catches up, are in `registry.search_index.memory_copy`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.score import Candidate, TokenStats
-from registry.directory.database_index import CappedPostings, candidates_of
-from registry.directory.index_copy import Behind, IndexCopy
-from registry.directory.index_file import MappedIndexCopy, current_folder
-from registry.directory.name_index import TOTAL
+from registry.search_index.database_index import CappedPostings, candidates_of
+from registry.search_index.index_file import MappedIndexCopy, current_folder
+from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
+from registry.search_index.name_index import TOTAL
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class CopiedIndex(CappedPostings):
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         copy = self.copy
+        if isinstance(copy, MappedIndexCopy):
+            return copy.capped(keys, cap, city)
         everywhere = {k: ids[:cap] for k, ids in copy.postings_of(keys).items()}
         here: dict[str, Any] = {}
         if city is not None:
@@ -53,6 +55,8 @@ class CopiedIndex(CappedPostings):
         return everywhere, here  # type: ignore[return-value]
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        if isinstance(self.copy, MappedIndexCopy):  # prepared in the file: no rebuilding
+            return self.copy.candidates(ids)
         names = self.copy.names
         return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
 
@@ -81,9 +85,13 @@ class IndexCopies:
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def backend(self, session: Session, city: str | None) -> CopiedIndex | None:
+    def backend(
+        self, session: Session, city: str | None, read: ReadChanges | None = None
+    ) -> CopiedIndex | None:
         """A backend answering from the copy, brought up to date on this session's
-        connection; None while there is no copy to use (the caller reads the tables)."""
+        connection (with the changes in `read` when they were read already, see
+        `generation_to_read`); None while there is no copy to use (the caller reads the
+        tables)."""
         copy = self.copy
         connection = session.connection()
         if copy is None and self.directory is not None:
@@ -96,7 +104,7 @@ class IndexCopies:
                 self.start(connection.engine.connect)
                 return None
         try:
-            copy.catch_up(connection)
+            copy.catch_up(connection, read)
         except Behind as why:
             log.info("index copy is loaded afresh: %s", why)
             self.copy = None
@@ -120,6 +128,10 @@ class IndexCopies:
         except OSError as exc:  # replaced by a newer one while being opened: next search
             log.info("index file %s could not be opened: %s", folder, exc)
             return None
+        except ValueError as exc:  # of an older format: the worker writes a new one
+            log.info("index file %s is not used: %s", folder, exc)
+            self._stale = folder
+            return None
         if copy is None:
             return None
         try:
@@ -129,6 +141,12 @@ class IndexCopies:
             self._stale = folder
             return None
         return copy
+
+    def generation_to_read(self) -> int | None:
+        """The generation whose changes a search will ask for (None: no copy yet), so a
+        request may read them together with what it reads first (`backend`'s `read`)."""
+        copy = self.copy
+        return None if copy is None else copy.generation
 
     @property
     def state(self) -> str:

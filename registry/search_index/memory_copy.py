@@ -9,7 +9,7 @@ Every read is of current rows, never of a difference, so applying a change twice
 harmless; a copy behind the kept list of changes, or told that everything changed (an
 import, a reindex), is loaded afresh while searches use the tables meanwhile. The copy
 answers exactly what the tables answer (`tests/search/test_index_copy.py`). How a web
-worker loads and uses it: `registry.directory.copied_index`.
+worker loads and uses it: `registry.search_index.process_index`.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 
 from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
 from registry.db import among
-from registry.directory.database_index import (
+from registry.search_index.database_index import (
     FETCH_LIMIT,
     NameRow,
     names_statement,
     statement,
 )
-from registry.directory.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
+from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
 
 #: More changed businesses than this at once (an import), and the copy is loaded afresh
 #: in the background instead: reading them again would hold up the search that noticed.
@@ -71,11 +71,31 @@ _STREAM = {"stream_results": True, "yield_per": 20_000}
 # with the stamps of the generation now and of the copy's own generation.
 _CHANGES_SINCE = text(
     "SELECT s.generation, s.kept_from, s.stamp, "
-    "(SELECT MAX(o.stamp) FROM search_index_changes o WHERE o.generation = :seen), "
-    "c.business_id FROM search_index_state s "
+    "(SELECT MAX(o.stamp) FROM search_index_changes o WHERE o.generation = :seen) "
+    "AS seen_stamp, c.business_id FROM search_index_state s "
     "LEFT JOIN search_index_changes c ON c.generation > :seen AND c.generation <= s.generation "
     "WHERE s.id = 1"
+).columns(
+    column("generation", Integer),
+    column("kept_from", Integer),
+    column("stamp", BigInteger),
+    column("seen_stamp", BigInteger),
+    column("business_id", Integer),
 )
+
+
+def changes_since() -> Any:
+    """The statement `catch_up` reads what changed with (taking the copy's generation as
+    `seen`), as a subquery another statement may read it in: a request that must read
+    something else first (its API key) reads both at once and hands the rows to
+    `catch_up`."""
+    return _CHANGES_SINCE.subquery("index_changes")
+
+
+#: What changed since a generation (`changes_since`), read with something else: the
+#: generation it was read for and its rows (generation, kept_from, stamp, seen stamp,
+#: business id).
+ReadChanges = tuple[int, Sequence[Sequence[Any]]]
 
 
 class Behind(Exception):
@@ -188,12 +208,16 @@ class IndexCopy:
 
     # -- keeping up ----------------------------------------------------------------------
 
-    def catch_up(self, connection: Connection) -> None:
+    def catch_up(self, connection: Connection, read: ReadChanges | None = None) -> None:
         """Apply every change listed since this copy's generation; `Behind` when that
         cannot be done change by change, or when the database no longer holds the
         generation this copy saw (restored from a backup taken before it, then written to
-        again: the same number, another stamp)."""
-        rows = connection.execute(_CHANGES_SINCE, {"seen": self.generation}).all()
+        again: the same number, another stamp). `read`: the changes, read already on this
+        connection with something else (used when read for this copy's generation)."""
+        if read is not None and read[0] == self.generation:
+            rows: Sequence[Sequence[Any]] = read[1]
+        else:
+            rows = connection.execute(_CHANGES_SINCE, {"seen": self.generation}).all()
         if not rows:
             raise Behind("the index has no state row")
         generation, kept_from, stamp, seen_stamp = (int(v or 0) for v in rows[0][:4])

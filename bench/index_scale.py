@@ -1,0 +1,160 @@
+"""The machine's index file at N businesses: what `make bench --scale N` prints.
+
+    python -m bench.index_scale --size N [--data DIR] [--workdir DIR]
+
+Grows the labelled directory (`../shared/bench/matching`, its businesses kept inside) to N
+with generated names, loads it into a SQLite registry with `import-businesses`' code,
+writes the index file as the worker does, then starts a process of its own as a web
+worker would and measures, in that process: how long until it answers a search from the
+file, the memory it adds of its own (the file's pages are the page cache's, shared by
+every worker of the machine), search p50/p95 over the labelled queries, and hit@1/hit@5.
+Each figure is printed on its own line, `name: value`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
+from bench.registry_scale import write_directory
+from registry import migrate
+from registry.actors import SYSTEM
+from registry.db import make_engine, make_sessionmaker
+from registry.directory import import_businesses, search
+from registry.search_index import index_file, name_index
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.process_index import IndexCopies
+
+
+def _status_mb(field: str) -> float:
+    """A figure of /proc/self/status (Linux), in MB; 0 where it cannot be read."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Path, Path]:
+    """The registry and its index file at `size`; the database URL, the index directory
+    and the JSON file mapping each labelled id to its business id."""
+    csv_path = workdir / "directory.csv"
+    started = time.perf_counter()
+    labelled = write_directory(csv_path, size, data, seed)
+    print(f"generated: {len(labelled):,} businesses in {time.perf_counter() - started:.1f} s")
+    url = f"sqlite:///{workdir / 'scale.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    started = time.perf_counter()
+    with sessions.begin() as session:
+        report = import_businesses.import_file(session, csv_path, SYSTEM)
+    name_index.vacuum(engine)
+    print(f"import: {time.perf_counter() - started:.1f} s")
+    truth = {
+        labelled[o.line - 2]: o.business_id
+        for o in report.outcomes
+        if o.business_id and labelled[o.line - 2]
+    }
+    report.close()
+    mapping = workdir / "truth.json"
+    mapping.write_text(json.dumps(truth))
+    directory = workdir / "index"
+    before = _status_mb("VmHWM")
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        index_file.refresh(connection, directory)
+    built = time.perf_counter() - started
+    folder = index_file.current_folder(directory)
+    assert folder is not None
+    size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+    print(f"index file build: {built:.1f} s")
+    print(f"index file size: {size_mb:,.0f} MB")
+    print(f"index file build peak memory: {max(_status_mb('VmHWM'), before):,.0f} MB")
+    engine.dispose()
+    return url, directory, mapping
+
+
+def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
+    """A web worker's view (run in a process of its own): ready time, memory of its own,
+    latency and quality of searches answered from the machine's file."""
+    queries = load_queries(data)
+    truth = {int(k): v for k, v in json.loads(mapping.read_text()).items()}
+    sessions = make_sessionmaker(make_engine(url))
+    with sessions() as session:
+        search.search(session, "warm up the connection and the code")
+    anon = _status_mb("RssAnon")
+    started = time.perf_counter()
+    copies = IndexCopies(background=False, directory=directory)
+    with sessions() as session:
+        search.search(session, queries[0].q, copies=copies)
+    ready = time.perf_counter() - started
+    assert isinstance(copies.copy, MappedIndexCopy), "the index file was not used"
+    latencies, first, top5 = [], 0, 0
+    with sessions() as session:
+        for query in queries[:200]:  # warm-up, as a worker that has served a while
+            search.search(session, query.q, city=query.city, limit=5, copies=copies)
+        for query in queries:
+            start = time.perf_counter()
+            found = search.search(session, query.q, city=query.city, limit=5, copies=copies)
+            latencies.append((time.perf_counter() - start) * 1000)
+            ids = [hit.business.id for hit in found.hits]
+            wanted = truth.get(query.truth)
+            first += bool(ids) and ids[0] == wanted
+            top5 += wanted in ids
+    print(f"worker ready: {ready:.2f} s")
+    print(f"worker memory of its own: {_status_mb('RssAnon') - anon:,.0f} MB")
+    print(f"search p50: {percentile(latencies, 50):.2f} ms")
+    print(f"search p95: {percentile(latencies, 95):.2f} ms")
+    print(f"hit@1: {first / len(queries):.4f}")
+    print(f"hit@5: {top5 / len(queries):.4f}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--workdir", type=Path, help="keep the registry and file here")
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("URL", "DIR", "TRUTH"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]), args.data)
+        return 0
+    print(f"\n== the index file at {args.size:,} businesses (SQLite)")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        url, directory, mapping = build(args.size, args.data, workdir)
+        subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
+            [
+                sys.executable,
+                "-m",
+                "bench.index_scale",
+                "--data",
+                str(args.data),
+                "--worker",
+                url,
+                str(directory),
+                str(mapping),
+            ],
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

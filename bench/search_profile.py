@@ -1,0 +1,146 @@
+"""Where a name search's time goes with the machine's index file, in process.
+
+    python -m bench.search_profile [--size N] [--workdir DIR] [--profile]
+
+Builds (once per size and work directory, then reused) a SQLite registry of N businesses
+(the labelled directory of `../shared/bench/matching` grown with synthetic ones, imported
+as `registry import-businesses` does) and its index file, then times the 2,000 labelled
+queries through `matching.search.search_name` on the mapped file (no statement per
+search: the matcher's own time) now (candidates prepared in the file, numpy pre-ranking)
+and as before (candidates rebuilt from name rows, the pure-Python pre-ranking), each
+query both ways in turn, and prints p50/p95 of each and their ratio. `--profile` adds
+cProfile's top functions of the path as it is now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
+from bench.registry_scale import write_directory
+from matching import fast
+from matching.normalise import NormalName, canonical_city, normalise
+from matching.score import Candidate
+from matching.search import search_name
+from registry import migrate
+from registry.actors import SYSTEM
+from registry.db import make_engine, make_sessionmaker
+from registry.directory import import_businesses
+from registry.search_index import index_file, name_index
+from registry.search_index.database_index import candidates_of
+from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.process_index import CopiedIndex
+
+
+class _AsBefore(CopiedIndex):
+    """A search as it was before: each candidate rebuilt from its name rows (JSON, then
+    `candidates_of`), every posting list made Python ints whole and each key looked up
+    again for its city's ids, and (with `fast.ENABLED` off) the pure-Python
+    pre-ranking."""
+
+    def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
+        names = self.copy.names
+        return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
+
+    def _capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        copy = self.copy  # each list whole as Python ints, each key looked up again
+        everywhere = {k: list(ids[:cap]) for k, ids in copy.postings_of(keys).items()}
+        here: dict[str, list[int]] = {}
+        if city is not None:
+            for key in everywhere:
+                ids = copy.in_city(key, city)
+                if ids:
+                    here[key] = list(ids[:cap])
+        return everywhere, here
+
+
+def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]:
+    """The database URL and index directory for `size` businesses (built when missing)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / f"registry-{size}.sqlite3"
+    directory = workdir / f"index-{size}"
+    url = f"sqlite:///{database}"
+    if not database.exists() or index_file.current_folder(directory) is None:
+        database.unlink(missing_ok=True)
+        csv_path = workdir / f"directory-{size}.csv"
+        write_directory(csv_path, size, data, seed)
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        with make_sessionmaker(engine).begin() as session:
+            import_businesses.import_file(session, csv_path, SYSTEM)
+        name_index.vacuum(engine)
+        print(f"imported {size:,} businesses in {time.perf_counter() - started:.0f} s")
+        engine.dispose()
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        index_file.refresh(connection, directory)  # a file of this release's format
+    engine.dispose()
+    return url, directory
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    url, directory = prepare(args.workdir, args.size, args.data, args.seed)
+    engine = make_engine(url)
+    copy = MappedIndexCopy.open(directory)
+    assert copy is not None
+    with engine.connect() as connection:
+        copy.catch_up(connection)
+    engine.dispose()
+    queries = [(normalise(q.q), q.city) for q in load_queries(args.data)]
+
+    def once(before: bool, query: NormalName, city: str | None) -> float:
+        fast.ENABLED = not before
+        place = canonical_city(city) or query.city_hint
+        backend = (_AsBefore if before else CopiedIndex)(copy, place)
+        start = time.perf_counter()
+        search_name(query, backend, city=city, limit=5)
+        return (time.perf_counter() - start) * 1000
+
+    def timed(before: bool) -> list[float]:
+        return [once(before, query, city) for query, city in queries]
+
+    timed(False)  # warm-up: the mapped pages and the caches
+    reference: list[float] = []
+    compiled: list[float] = []
+    for n, (query, city) in enumerate(queries):  # interleaved, each first in turn
+        for before in (n % 2 == 0, n % 2 == 1):
+            (reference if before else compiled).append(once(before, query, city))
+    print(f"== {args.size:,} businesses, {len(queries):,} queries, from the index file")
+    for label, values in (("before", reference), ("now", compiled)):
+        print(
+            f"  {label:>6}: p50 {percentile(values, 50):.2f} ms  "
+            f"p95 {percentile(values, 95):.2f} ms"
+        )
+    print(
+        f"  now / before: p50 x{percentile(compiled, 50) / percentile(reference, 50):.2f}"
+        f"  p95 x{percentile(compiled, 95) / percentile(reference, 95):.2f}",
+        flush=True,
+    )
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(timed, False)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
