@@ -40,7 +40,9 @@ def _save_on_user() -> None:
     """A signed-in user's language is kept on the user too, so the emails to it are
     written in it: the one it picks with the switch (`?lang=`), or, until it picks one,
     the one its pages are shown in."""
-    if request.blueprint in {"api", "webhooks"} or request.endpoint == "static":
+    # Not for machines: the API, webhooks, and the health checks, which must answer
+    # (503 with their own JSON) without touching the database first when it is away.
+    if request.blueprint in {"api", "webhooks", "health"} or request.endpoint == "static":
         return
     from flask_login import current_user
 
