@@ -1,0 +1,234 @@
+"""The index file at a scale no test database holds: built straight from a generated CSV.
+
+    python -m bench --scale N        (or: python -m bench.scale_file --scale N)
+
+Writes N businesses to a CSV (the labelled businesses of `../shared/bench/matching` that
+the labelled queries look for, then generated names, `bench/synthetic.py`), builds the
+machine's index file (`registry.search_index.index_file`) from it without any database (the
+rows `registry.search_index.name_index` would write, computed on every core), then starts a
+fresh process that maps the file as a web worker does and answers the labelled queries
+in-process. Prints: the file's size and build time, the memory the worker added (its own,
+and the mapped pages the page cache holds once per machine), the time from the worker's
+start to its first answer, search p50/p95, and hit@1/hit@5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
+from bench.synthetic import generate
+
+Item = tuple[int, str, str | None, str | None]
+
+
+def write_csv(path: Path, size: int, data: Path, seed: int) -> list[dict[str, object]]:
+    """`size` businesses as `registry import-businesses` reads them; returns the labelled
+    queries whose truth is inside, each with the line's business number (1-based)."""
+    labelled = load_businesses(data)[: max(1, size // 2)]
+    number = {int(row["id"]): i for i, row in enumerate(labelled, start=1)}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["name", "gstin", "pan", "city", "state"])
+        for row in labelled:
+            out.writerow([row["name"], row["gstin"], row["pan"], row["city"], row["state"]])
+        for business in generate(max(0, size - len(labelled)), seed=seed):
+            out.writerow(
+                [
+                    business.name,
+                    business.gstin or "",
+                    business.pan or "",
+                    business.city,
+                    business.state,
+                ]
+            )
+    return [
+        {"q": q.q, "city": q.city, "truth": number[q.truth]}
+        for q in load_queries(data)
+        if q.truth in number
+    ]
+
+
+def _items(path: Path) -> Iterator[list[Item]]:
+    """The CSV's businesses in chunks, numbered from 1 in file order (a constant-memory read)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = enumerate(csv.DictReader(handle), start=1)
+        from registry.search_index.name_index import PARALLEL_CHUNK
+
+        while chunk := [
+            (n, r["name"], r["city"] or None, r["state"] or None)
+            for n, r in islice(rows, PARALLEL_CHUNK)
+        ]:
+            yield chunk
+
+
+def _rows(chunk: list[Item]) -> tuple[list[Item], object]:
+    from registry.search_index.name_index import Rows
+
+    rows = Rows()
+    for number, name, city, _ in chunk:
+        rows.add(number, [name], city)
+    return chunk, rows
+
+
+def build(path: Path, directory: Path, workers: int | None = None) -> Path:
+    """The index file of the CSV's businesses, as `index_file.write` writes it from a
+    loaded copy of the index tables (no database: the rows are computed here)."""
+    from matching.keys import vocabulary_keys
+    from matching.normalise import canonical_city
+    from registry.search_index import index_file
+    from registry.search_index.memory_copy import IndexCopy
+    from registry.search_index.name_index import MAX_LENGTH, Rows
+
+    copy = IndexCopy(generation=1, stamp=1)
+    postings: dict[str, array[int]] = {}
+    tokens: Counter[str] = Counter()
+    entries: set[tuple[str, str]] = set()
+    with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1) as pool:
+        for chunk, part in pool.imap(_rows, _items(path)):
+            assert isinstance(part, Rows)
+            for key, number, _ in part.keys:
+                ids = postings.get(key)
+                if ids is None:
+                    ids = postings[sys.intern(key)] = array("i")
+                ids.append(number)  # chunks arrive in order: every list stays ascending
+            tokens.update(part.tokens)
+            entries |= part.entries
+            for number, name, city, state in chunk:
+                copy.city_of[number] = canonical_city(city)
+                copy.names[number] = ((number, 0, name, city, state, part.normal.get(name)),)
+    copy.postings = postings
+    copy.doc_freq = {t: n for t, n in tokens.items() if len(t) <= MAX_LENGTH}
+    vocabulary: dict[str, list[tuple[str, str]]] = {}
+    for spelling, token in sorted(entries):
+        if len(spelling) <= MAX_LENGTH and len(token) <= MAX_LENGTH:
+            for variant in vocabulary_keys(spelling):
+                if len(variant) <= MAX_LENGTH:
+                    vocabulary.setdefault(variant, []).append((spelling, token))
+    copy.vocabulary = {v: tuple(rows) for v, rows in vocabulary.items()}
+    return index_file.write(copy, directory)
+
+
+def _memory() -> dict[str, float]:
+    """This process's resident memory by kind (Linux), in MB."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            field, _, value = line.partition(":")
+            if field in ("VmRSS", "RssAnon", "RssFile"):
+                out[field] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
+
+
+def worker(directory: Path, queries_path: Path, spawned: float) -> None:
+    """A fresh web worker's share: maps the file, answers the queries; prints JSON."""
+    from matching.search import search_name
+    from registry.search_index.index_file import MappedIndexCopy
+    from registry.search_index.process_index import CopiedIndex
+
+    queries = json.loads(queries_path.read_text())
+    before = _memory()
+    copy = MappedIndexCopy.open(directory)
+    assert copy is not None, "no index file"
+    search_name(queries[0]["q"], CopiedIndex(copy, None), city=queries[0]["city"], limit=5)
+    ready = time.time() - spawned
+    latencies, hit1, hit5 = [], 0, 0
+    for query in queries:
+        start = time.perf_counter()
+        found = search_name(query["q"], CopiedIndex(copy, None), city=query["city"], limit=5)
+        latencies.append((time.perf_counter() - start) * 1000)
+        ids = [m.id for m in found]
+        hit1 += ids[:1] == [query["truth"]]
+        hit5 += query["truth"] in ids
+    after = _memory()
+    print(
+        json.dumps(
+            {
+                "ready": ready,
+                "own": after.get("RssAnon", 0) - before.get("RssAnon", 0),
+                "mapped": after.get("RssFile", 0) - before.get("RssFile", 0),
+                "p50": percentile(latencies, 50),
+                "p95": percentile(latencies, 95),
+                "hit1": hit1 / len(queries),
+                "hit5": hit5 / len(queries),
+                "queries": len(queries),
+            }
+        )
+    )
+
+
+def run(size: int, data: Path = DEFAULT_DATA, seed: int = 7, workdir: Path | None = None) -> None:
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "directory.csv"
+        print(f"\n== index file from a generated CSV: {size:,} businesses", flush=True)
+        started = time.perf_counter()
+        queries = write_csv(csv_path, size, data, seed)
+        print(f"  CSV written in {time.perf_counter() - started:.1f} s", flush=True)
+        (folder / "queries.json").write_text(json.dumps(queries))
+        started = time.perf_counter()
+        written = build(csv_path, folder / "index")
+        seconds = time.perf_counter() - started
+        megabytes = sum(f.stat().st_size for f in written.iterdir()) / 1e6
+        print(f"  index file: {megabytes:,.0f} MB, built in {seconds:.1f} s", flush=True)
+        out = subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
+            [
+                sys.executable,
+                "-m",
+                "bench.scale_file",
+                "--worker",
+                str(folder / "index"),
+                str(folder / "queries.json"),
+                repr(time.time()),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"  worker: ready in {figures['ready']:.2f} s from its start, "
+            f"{figures['own']:,.0f} MB of its own "
+            f"(+{figures['mapped']:,.0f} MB of mapped file pages, held once per machine)\n"
+            f"  search in-process ({figures['queries']} labelled queries): "
+            f"p50 {figures['p50']:.2f} ms  p95 {figures['p95']:.2f} ms  "
+            f"hit@1 {figures['hit1']:.4f}  hit@5 {figures['hit5']:.4f}",
+            flush=True,
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(Path(args.worker[0]), Path(args.worker[1]), float(args.worker[2]))
+        return 0
+    run(args.scale, args.data, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
