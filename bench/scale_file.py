@@ -1,6 +1,6 @@
 """The index file at a scale no test database holds: built straight from a generated CSV.
 
-    python -m bench --scale N        (or: python -m bench.scale_file --scale N)
+    python -m bench.scale_file --scale N
 
 Writes N businesses to a CSV (the labelled businesses of `../shared/bench/matching` that
 the labelled queries look for, then generated names, `bench/synthetic.py`), builds the
