@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, send_from_directory
 
 from portal.database import settings
-from registry import evidence
 from registry.models import Complaint
+from registry.uploads import evidence
 
 
 def send_evidence(complaint: Complaint, file_id: int) -> Response:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import evidence
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.complaints import disputes, filing
 from registry.complaints import life as complaints
@@ -32,6 +31,7 @@ from registry.models import (
     utcnow,
 )
 from registry.settings import Settings
+from registry.uploads import evidence
 
 ADMIN_EMAIL = "admin@demo.khata.example"
 MEMBER_PASSWORD = "demo-password-2026"  # noqa: S105  (published demo login, README)

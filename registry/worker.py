@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import faults, idempotency, orphans, outbox
+from registry import faults, idempotency, outbox
 from registry.bulk import batches
 from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
@@ -23,6 +23,7 @@ from registry.rights import requests as privacy_requests
 from registry.rights import retention
 from registry.search_index import index_file, name_index
 from registry.settings import Settings
+from registry.uploads import orphans
 
 log = logging.getLogger(__name__)
 

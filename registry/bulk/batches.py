@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence
+from registry import audit
 from registry.actors import SYSTEM, Actor
 from registry.bulk import plan as bulk_plan
 from registry.bulk import reading
@@ -41,6 +41,7 @@ from registry.language import N_, Said
 from registry.models import ColumnMapping, ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 from registry.states import StateMachine
+from registry.uploads import evidence
 
 MAX_DOCUMENTS = 10
 #: How long an uploaded import waits for the member to file it. A week covers a member who

@@ -11,13 +11,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, language, outbox
+from registry import audit, language, outbox
 from registry.actors import Actor
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.identifiers import normalise_email
 from registry.language import N_
 from registry.models import Business, BusinessClaim, utcnow
 from registry.settings import Settings
+from registry.uploads import evidence
 
 CLAIMANT = Actor(kind="debtor", label="claimant (documents)")
 

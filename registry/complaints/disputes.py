@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, language, outbox
+from registry import audit, language, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import recipients
@@ -28,6 +28,7 @@ from registry.models import (
 )
 from registry.money import rupees
 from registry.settings import Settings
+from registry.uploads import evidence
 
 D = DisputeStatus
 MAX_DOCUMENTS = 10

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, evidence, faults
+from registry import audit, faults
 from registry.actors import SYSTEM, Actor
 from registry.complaints import life
 from registry.complaints.notices import links, recipients
@@ -25,6 +25,7 @@ from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcno
 from registry.models.base import financial_year
 from registry.money import rupees
 from registry.settings import Settings
+from registry.uploads import evidence
 
 MAX_INVOICES = 200
 MAX_EVIDENCE = 10

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from registry import evidence
 from registry.errors import ValidationFailed
 from registry.language import N_
 from registry.models import Member, MemberDocument, MsmeCategory
 from registry.settings import Settings
+from registry.uploads import evidence
 
 GST_CERTIFICATE = "gst_certificate"
 UDYAM_CERTIFICATE = "udyam_certificate"

@@ -5,7 +5,7 @@
 - withdrawn and removed complaints' personal data is erased a year after they closed
   (`Settings.erase_closed_after_days`): the debtor contact the reporter gave, the notes,
   the dispute statements and every evidence file (its row now; the file itself is swept
-  by `registry.orphans` once no row names it). What stays is a minimal tombstone, the
+  by `registry.uploads.orphans` once no row names it). What stays is a minimal tombstone, the
   complaint's id, parties, state, amounts and dates, so the audit chain still makes sense,
   and the erasure is itself an audit row;
 - the messages the outbox delivered (or gave up on) go after the same period

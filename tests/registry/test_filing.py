@@ -341,7 +341,7 @@ def test_a_filing_that_loses_the_race_for_its_invoice_writes_nothing(
 
 
 def test_a_failure_halfway_through_the_uploads_leaves_no_files(db, settings, member, monkeypatch):
-    from registry import evidence
+    from registry.uploads import evidence
 
     real_store, calls = evidence.store, []
 

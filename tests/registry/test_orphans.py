@@ -13,12 +13,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from registry import orphans, worker
+from registry import worker
 from registry.actors import Actor
 from registry.bulk import batches, steps
 from registry.complaints import filing
 from registry.mailer import FileMailer
 from registry.models import ImportStatus, utcnow
+from registry.uploads import orphans
 from tests.conftest import PDF, filing_request
 from tests.members.conftest import csv_bytes, gstin, row
 
@@ -107,7 +108,7 @@ def test_no_uploads_folder_yet_is_nothing_to_do(db, settings):
 def test_a_database_without_any_evidence_empties_no_uploads_folder(db, settings, caplog):
     """A worker started against the wrong (or a new) database must not delete everything."""
     files = [stray_evidence(settings, TWO_HOURS) for _ in range(3)]
-    with caplog.at_level(logging.WARNING, logger="registry.orphans"):
+    with caplog.at_level(logging.WARNING, logger="registry.uploads.orphans"):
         assert orphans.sweep(db, settings) == 0
     assert all(path.exists() for path in files)
     assert "left 3 files" in caplog.text and "DATABASE_URL" in caplog.text
@@ -122,7 +123,7 @@ def test_the_worker_sweeps_and_logs_what_it_removed(
     mailer = FileMailer(tmp_path / "mail")
     skipped = worker.run_once(session_factory, mailer, settings, sweep=False)
     assert skipped.orphan_files_removed == 0 and orphan.exists()
-    with caplog.at_level(logging.INFO, logger="registry.orphans"):
+    with caplog.at_level(logging.INFO, logger="registry.uploads.orphans"):
         swept = worker.run_once(session_factory, mailer, settings)
     assert swept.orphan_files_removed == 1 and not orphan.exists()
     assert f"removed evidence file {orphan.name}: no row names it" in caplog.text

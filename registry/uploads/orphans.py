@@ -28,7 +28,6 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from registry import evidence
 from registry.bulk import batches
 from registry.models import (
     BusinessClaim,
@@ -39,6 +38,7 @@ from registry.models import (
     utcnow,
 )
 from registry.settings import Settings
+from registry.uploads import evidence
 
 log = logging.getLogger(__name__)
 #: A column holding stored file names (nullable where a row may have no file).
