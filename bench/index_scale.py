@@ -25,7 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
-from bench.registry_scale import write_directory
+from bench.registry_scale import status_mb, write_directory
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
@@ -33,17 +33,6 @@ from registry.directory import import_businesses, search
 from registry.search_index import index_file, name_index
 from registry.search_index.index_file import MappedIndexCopy
 from registry.search_index.process_index import IndexCopies
-
-
-def _status_mb(field: str) -> float:
-    """A figure of /proc/self/status (Linux), in MB; 0 where it cannot be read."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Path, Path]:
@@ -71,7 +60,7 @@ def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Pat
     mapping = workdir / "truth.json"
     mapping.write_text(json.dumps(truth))
     directory = workdir / "index"
-    before = _status_mb("VmHWM")
+    before = status_mb("VmHWM")
     started = time.perf_counter()
     with engine.connect() as connection:
         index_file.refresh(connection, directory)
@@ -81,7 +70,7 @@ def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Pat
     size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
     print(f"index file build: {built:.1f} s")
     print(f"index file size: {size_mb:,.0f} MB")
-    print(f"index file build peak memory: {max(_status_mb('VmHWM'), before):,.0f} MB")
+    print(f"index file build peak memory: {max(status_mb('VmHWM'), before):,.0f} MB")
     engine.dispose()
     return url, directory, mapping
 
@@ -94,7 +83,7 @@ def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
     sessions = make_sessionmaker(make_engine(url))
     with sessions() as session:
         search.search(session, "warm up the connection and the code")
-    anon = _status_mb("RssAnon")
+    anon = status_mb("RssAnon")
     started = time.perf_counter()
     copies = IndexCopies(background=False, directory=directory)
     with sessions() as session:
@@ -114,7 +103,7 @@ def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
             first += bool(ids) and ids[0] == wanted
             top5 += wanted in ids
     print(f"worker ready: {ready:.2f} s")
-    print(f"worker memory of its own: {_status_mb('RssAnon') - anon:,.0f} MB")
+    print(f"worker memory of its own: {status_mb('RssAnon') - anon:,.0f} MB")
     print(f"search p50: {percentile(latencies, 50):.2f} ms")
     print(f"search p95: {percentile(latencies, 95):.2f} ms")
     print(f"hit@1: {first / len(queries):.4f}")

@@ -201,7 +201,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             drop_database(dbname)
 
 
-def _rss_mb(field: str = "VmRSS") -> float:
+def status_mb(field: str = "VmRSS") -> float:
     """This process's resident memory (Linux), in MB; 0 where it cannot be read.
     `RssAnon` is the part of its own (not the mapped files', shared by the page cache)."""
     try:
@@ -238,7 +238,7 @@ def mapped_worker(url: str, directory: Path, data: Path) -> None:
     sessions = make_sessionmaker(make_engine(url))
     with sessions() as session:
         search.search(session, queries[0].q)  # the connection and the code, as any worker
-    anon, total = _rss_mb("RssAnon"), _rss_mb()
+    anon, total = status_mb("RssAnon"), status_mb()
     started = time.perf_counter()
     copies = IndexCopies(background=False, directory=directory)
     with sessions() as session:
@@ -249,8 +249,8 @@ def mapped_worker(url: str, directory: Path, data: Path) -> None:
     latencies, differ = _timed_searches(sessions, queries, copies)
     print(
         f"  from the machine's index file: worker ready in {ready:.2f} s, "
-        f"{_rss_mb('RssAnon') - anon:,.0f} MB of its own "
-        f"(+{_rss_mb() - total:,.0f} MB resident counting the shared mapped pages); "
+        f"{status_mb('RssAnon') - anon:,.0f} MB of its own "
+        f"(+{status_mb() - total:,.0f} MB resident counting the shared mapped pages); "
         f"search p50 {percentile(latencies, 50):.2f} ms  p95 {percentile(latencies, 95):.2f} ms; "
         f"{differ} of {len(queries)} answers differ from the tables'",
         flush=True,
@@ -265,7 +265,7 @@ def _through_a_copy(
     answer (the top five, with scores) is the one the tables gave; then the same from the
     machine's index file (`registry.search_index.index_file`), written from that copy, in a
     process of its own."""
-    before = _rss_mb()
+    before = status_mb()
     started = time.perf_counter()
     with sessions() as session:
         copy = IndexCopy.load(session.connection())
@@ -275,7 +275,7 @@ def _through_a_copy(
     latencies, differ = _timed_searches(sessions, queries, copies)
     print(
         f"  from a web worker's index copy: loaded in {loaded:.0f} s, "
-        f"{_rss_mb() - before:,.0f} MB; search p50 {percentile(latencies, 50):.2f} ms  "
+        f"{status_mb() - before:,.0f} MB; search p50 {percentile(latencies, 50):.2f} ms  "
         f"p95 {percentile(latencies, 95):.2f} ms; {differ} of {len(queries)} answers "
         "differ from the tables'",
         flush=True,

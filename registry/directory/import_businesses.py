@@ -220,7 +220,7 @@ def import_file(
     in bulk; the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()
-    total = _count_lines(path)
+    total = _count_lines(path) if progress else 0  # a second pass only for a progress bar
     created = matched = 0
     for done, rows, refused in _chunks(path):
         plan = _plan(session, rows)
