@@ -19,15 +19,15 @@ import csv
 import json
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
-from array import array
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -78,51 +78,73 @@ def _items(path: Path) -> Iterator[list[Item]]:
             yield chunk
 
 
-def _rows(chunk: list[Item]) -> tuple[list[Item], object]:
-    from registry.search_index.name_index import Rows
+def _encoded(chunk: list[Item]) -> tuple[Any, Any, Any, set[tuple[str, str]]]:
+    """What a chunk of businesses adds to the file, encoded in a pool process: its posting
+    entries, word counts and names, and its (spelling, word) vocabulary entries."""
+    from registry.search_index.file_writer import (
+        encode_frequencies,
+        encode_names,
+        encode_postings,
+    )
+    from registry.search_index.name_index import MAX_LENGTH, Rows
 
     rows = Rows()
     for number, name, city, _ in chunk:
         rows.add(number, [name], city)
-    return chunk, rows
+    names = encode_names(
+        (
+            (number, ((number, 0, name, city, state, rows.normal.get(name)),))
+            for number, name, city, state in chunk
+        ),
+        hidden=False,
+    )
+    entries = {(s, t) for s, t in rows.entries if len(s) <= MAX_LENGTH and len(t) <= MAX_LENGTH}
+    return (
+        encode_postings(rows.keys),
+        encode_frequencies({t: n for t, n in rows.tokens.items() if len(t) <= MAX_LENGTH}),
+        names,
+        entries,
+    )
 
 
 def build(path: Path, directory: Path, workers: int | None = None) -> Path:
-    """The index file of the CSV's businesses, as `index_file.write` writes it from a
-    loaded copy of the index tables (no database: the rows are computed here)."""
+    """The index file of the CSV's businesses, as `index_file.write_from_tables` writes
+    it from the index tables (no database: the rows are computed here, on every core, and
+    streamed into the file's writer, so memory stays bounded at any size)."""
     from matching.keys import vocabulary_keys
-    from matching.normalise import canonical_city
     from registry.search_index import index_file
-    from registry.search_index.memory_copy import IndexCopy
-    from registry.search_index.name_index import MAX_LENGTH, Rows
+    from registry.search_index.file_writer import Writer
+    from registry.search_index.name_index import MAX_LENGTH
 
-    copy = IndexCopy(generation=1, stamp=1)
-    postings: dict[str, array[int]] = {}
-    tokens: Counter[str] = Counter()
-    entries: set[tuple[str, str]] = set()
-    with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1) as pool:
-        for chunk, part in pool.imap(_rows, _items(path)):
-            assert isinstance(part, Rows)
-            for key, number, _ in part.keys:
-                ids = postings.get(key)
-                if ids is None:
-                    ids = postings[sys.intern(key)] = array("i")
-                ids.append(number)  # chunks arrive in order: every list stays ascending
-            tokens.update(part.tokens)
-            entries |= part.entries
-            for number, name, city, state in chunk:
-                copy.city_of[number] = canonical_city(city)
-                copy.names[number] = ((number, 0, name, city, state, part.normal.get(name)),)
-    copy.postings = postings
-    copy.doc_freq = {t: n for t, n in tokens.items() if len(t) <= MAX_LENGTH}
-    vocabulary: dict[str, list[tuple[str, str]]] = {}
-    for spelling, token in sorted(entries):
-        if len(spelling) <= MAX_LENGTH and len(token) <= MAX_LENGTH:
-            for variant in vocabulary_keys(spelling):
-                if len(variant) <= MAX_LENGTH:
-                    vocabulary.setdefault(variant, []).append((spelling, token))
-    copy.vocabulary = {v: tuple(rows) for v, rows in vocabulary.items()}
-    return index_file.write(copy, directory)
+    def fill(writer: Writer) -> None:
+        known: set[tuple[str, str]] = set()
+        with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1) as pool:
+            for postings, frequencies, names, entries in pool.imap(_encoded, _items(path)):
+                writer.spill(postings)
+                writer.spill(frequencies)
+                writer.spill(names)
+                new = sorted(entries - known)
+                known.update(new)
+                writer.add_vocabulary(
+                    (variant, spelling, token)
+                    for spelling, token in new
+                    for variant in vocabulary_keys(spelling)
+                    if len(variant) <= MAX_LENGTH
+                )
+
+    return index_file.publish(directory, 1, 1, fill)
+
+
+def _peak_mb() -> tuple[float, float]:
+    """The peak resident memory of this process and of its largest child so far, in MB."""
+    own = 0.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _memory() -> dict[str, float]:
@@ -188,7 +210,12 @@ def run(size: int, data: Path = DEFAULT_DATA, seed: int = 7, workdir: Path | Non
         written = build(csv_path, folder / "index")
         seconds = time.perf_counter() - started
         megabytes = sum(f.stat().st_size for f in written.iterdir()) / 1e6
-        print(f"  index file: {megabytes:,.0f} MB, built in {seconds:.1f} s", flush=True)
+        own, child = _peak_mb()
+        print(
+            f"  index file: {megabytes:,.0f} MB, built in {seconds:.1f} s "
+            f"(peak memory: builder {own:,.0f} MB, each encoding process {child:,.0f} MB)",
+            flush=True,
+        )
         out = subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
             [
                 sys.executable,
@@ -221,12 +248,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, help="scratch space (default: the system's)")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(Path(args.worker[0]), Path(args.worker[1]), float(args.worker[2]))
         return 0
-    run(args.scale, args.data, args.seed)
+    run(args.scale, args.data, args.seed, args.workdir)
     return 0
 
 

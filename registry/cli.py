@@ -29,7 +29,6 @@ from registry.models import utcnow
 from registry.payments import fulfilment
 from registry.payments.gateways import gateway_for
 from registry.search_index import index_file, name_index
-from registry.search_index.memory_copy import IndexCopy
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")
@@ -281,8 +280,8 @@ def reindex() -> None:
     out: dict[str, Any] = {"businesses": count}
     if settings.search_index_dir is not None:
         with _transaction(settings) as session:
-            folder = index_file.write(
-                IndexCopy.load(session.connection()), settings.search_index_dir
+            folder = index_file.write_from_tables(
+                session.connection(), settings.search_index_dir
             )
         out["index_file"] = str(folder)
     _echo_json(out)

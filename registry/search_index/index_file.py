@@ -22,27 +22,28 @@ swapped atomically; a file of an older format is not used (the worker writes a n
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from matching.normalise import NormalName, canonical_city, normalise
-from matching.score import Candidate, canonical_state
+from matching.normalise import NormalName
+from matching.score import Candidate
 from registry.search_index.database_index import NameRow, candidates_of
-from registry.search_index.memory_copy import Behind, IndexCopy
+from registry.search_index.file_writer import FORMAT, SEPARATOR, Writer, file_hash
+from registry.search_index.memory_copy import STREAM, Behind, IndexCopy, table_statement
+from registry.search_index.name_index import STATE
 
 CURRENT = "current"
-FORMAT = 2
 #: The file is written afresh once this many businesses changed since its generation (each
 #: process keeps them in its overlay), or as soon as it cannot catch up at all.
 REWRITE_AFTER = 500
@@ -51,8 +52,7 @@ REWRITE_AFTER = 500
 CACHED = 20_000
 
 
-def _hash(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+_hash = file_hash
 
 
 class _Blob:
@@ -113,33 +113,88 @@ class _Strings:
         return found
 
 
-def _ordered(keys: Iterable[str]) -> tuple[list[str], npt.NDArray[np.uint64]]:
-    pairs = sorted((_hash(k), k) for k in keys)
-    return [k for _, k in pairs], np.array([h for h, _ in pairs], dtype=np.uint64)
-
-
-def _save_strings(folder: Path, name: str, keys: list[str], hashes: npt.NDArray[Any]) -> None:
-    np.save(folder / f"{name}.hash.npy", hashes)
-    data, offsets = _Blob.build(k.encode() for k in keys)
-    np.save(folder / f"{name}.keys.npy", data)
-    np.save(folder / f"{name}.keys.off.npy", offsets)
-
-
-def _save_json(folder: Path, name: str, values: Iterable[Any]) -> None:
-    data, offsets = _Blob.build(json.dumps(v, separators=(",", ":")).encode() for v in values)
-    np.save(folder / f"{name}.npy", data)
-    np.save(folder / f"{name}.off.npy", offsets)
-
-
 def write(copy: IndexCopy, directory: Path) -> Path:
     """Write the index as `copy` holds it into a new generation directory under
     `directory` (through a temporary name, then renamed), point `current` at it, remove
     older generations, and return its path."""
+
+    def fill(writer: Writer) -> None:
+        rows = ((k, b, copy._city(b, k)) for k, ids in copy.postings.items() for b in ids)
+        for chunk in _chunks(rows):
+            writer.add_postings(chunk)
+        for chunk in _chunks(copy.doc_freq.items()):
+            writer.add_frequencies(dict(chunk))
+        variants = ((v, s, t) for v, pairs in copy.vocabulary.items() for s, t in pairs)
+        for chunk in _chunks(variants):
+            writer.add_vocabulary(chunk)
+        for hidden, table in ((False, copy.names), (True, copy.hidden)):
+            for chunk in _chunks(((b, table[b]) for b in sorted(table)), NAMES_CHUNK):
+                writer.add_names(chunk, hidden)
+
+    return publish(directory, copy.generation, copy.stamp, fill)
+
+
+def write_from_tables(connection: Connection, directory: Path) -> Path:
+    """What `write(IndexCopy.load(connection), directory)` writes, streamed from the
+    tables in chunks instead of loaded whole first: memory stays bounded at any size."""
+    state = connection.execute(select(STATE.c.generation, STATE.c.stamp)).first()
+    generation, stamp = (int(state[0]), int(state[1])) if state else (0, 0)
+    dialect = connection.dialect.name
+
+    def stream(name: str) -> Any:
+        return connection.execute(table_statement(name, dialect), execution_options=STREAM)
+
+    def fill(writer: Writer) -> None:
+        for chunk in _chunks((k, b, c) for b, k, c in stream("every key")):
+            writer.add_postings(chunk)
+        for chunk in _chunks(stream("every frequency")):
+            writer.add_frequencies(dict(chunk))
+        for chunk in _chunks(tuple(row) for row in stream("every variant")):
+            writer.add_vocabulary(chunk)
+        by_business = groupby(stream("every name"), key=lambda row: row[0])
+        shown: list[tuple[int, tuple[NameRow, ...]]] = []
+        merged: list[tuple[int, tuple[NameRow, ...]]] = []
+        for business_id, rows in by_business:
+            rows = list(rows)
+            (merged if rows[0][-1] else shown).append(
+                (business_id, tuple(tuple(row[:-1]) for row in rows))  # type: ignore[misc]
+            )
+            for hidden, items in ((False, shown), (True, merged)):
+                if len(items) >= NAMES_CHUNK:
+                    writer.add_names(items, hidden)
+                    items.clear()
+        writer.add_names(shown, False)
+        writer.add_names(merged, True)
+
+    return publish(directory, generation, stamp, fill)
+
+
+#: Entries handed to the writer at once, and businesses' names.
+CHUNK = 200_000
+NAMES_CHUNK = 20_000
+
+
+def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def publish(
+    directory: Path, generation: int, stamp: int, fill: Callable[[Writer], None]
+) -> Path:
+    """Write a generation with `fill` feeding the writer, in a scratch directory renamed
+    into place, point `current` at it, remove older generations; return its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    final = directory / f"g{copy.generation}-{copy.stamp}"
+    final = directory / f"g{generation}-{stamp}"
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
     try:
-        _write_arrays(copy, scratch)
+        writer = Writer(scratch, generation, stamp)
+        try:
+            fill(writer)
+            writer.finish()
+        finally:
+            writer.close()
         scratch.chmod(0o755)  # mkdtemp's 0700 would hide it from web workers of another user
         if final.exists():
             shutil.rmtree(final)
@@ -158,75 +213,8 @@ def write(copy: IndexCopy, directory: Path) -> Path:
     return final
 
 
-def _write_arrays(copy: IndexCopy, folder: Path) -> None:
-    cities: dict[str | None, int] = {None: -1}
-    keys, hashes = _ordered(copy.postings)
-    _save_strings(folder, "postings", keys, hashes)
-    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum([len(copy.postings[k]) for k in keys], out=offsets[1:])
-    ids = np.empty(int(offsets[-1]), dtype=np.int32)
-    city_numbers = np.empty(int(offsets[-1]), dtype=np.int32)
-    for i, key in enumerate(keys):
-        start, end = int(offsets[i]), int(offsets[i + 1])
-        posting = copy.postings[key]
-        ids[start:end] = posting
-        city_numbers[start:end] = [
-            cities.setdefault(copy._city(b, key), len(cities) - 1) for b in posting
-        ]
-    np.save(folder / "postings.ids.npy", ids)
-    np.save(folder / "postings.off.npy", offsets)
-    np.save(folder / "postings.city.npy", city_numbers)
-
-    tokens, hashes = _ordered(copy.doc_freq)
-    _save_strings(folder, "frequencies", tokens, hashes)
-    np.save(folder / "frequencies.npy", np.array([copy.doc_freq[t] for t in tokens], np.int64))
-
-    variants, hashes = _ordered(copy.vocabulary)
-    _save_strings(folder, "vocabulary", variants, hashes)
-    _save_json(folder, "vocabulary", (copy.vocabulary[v] for v in variants))
-
-    for name, table in (("names", copy.names), ("hidden", copy.hidden)):
-        business_ids = sorted(table)
-        # business id -> its entry's position (-1: none), read in one step per candidate
-        positions = np.full((business_ids[-1] + 1) if business_ids else 0, -1, dtype=np.int32)
-        positions[business_ids] = np.arange(len(business_ids), dtype=np.int32)
-        np.save(folder / f"{name}.pos.npy", positions)
-        _save_json(folder, name, ([row[1:] for row in table[b]] for b in business_ids))
-    data, offsets = _Blob.build(_prepared(copy.names[b]).encode() for b in sorted(copy.names))
-    np.save(folder / "candidates.npy", data)
-    np.save(folder / "candidates.off.npy", offsets)
-
-    header = {
-        "format": FORMAT,
-        "generation": copy.generation,
-        "stamp": copy.stamp,
-        "cities": [c for c, n in sorted(cities.items(), key=lambda item: item[1]) if n >= 0],
-        "businesses": len(copy.names),
-    }
-    (folder / "header.json").write_text(json.dumps(header))
-
-
-#: Between the fields of a prepared candidate (`NormalName.encode` uses "\x1f" within one).
-_SEPARATOR = "\x1e"
-
-
-def _prepared(rows: tuple[NameRow, ...]) -> str:
-    """A business's candidate record as one line: canonical city, canonical state, then
-    the encoded normal form of each name, own name first (as `candidates_of` orders
-    them; a name stored without one is normalised here, once, instead of per search)."""
-    own = next(row for row in rows if row[1] == 0)
-    names = [own, *(row for row in rows if row[1] != 0)]
-    return _SEPARATOR.join(
-        (
-            canonical_city(own[3]) or "",
-            canonical_state(own[4]) or "",
-            *(row[5] or normalise(row[2]).encode() for row in names),
-        )
-    )
-
-
 def _candidate(business_id: int, line: str) -> Candidate:
-    city, state, own, *aliases = line.split(_SEPARATOR)
+    city, state, own, *aliases = line.split(SEPARATOR)
     decode = NormalName.decode
     return Candidate(
         business_id,
@@ -596,5 +584,5 @@ def refresh(connection: Connection, directory: Path, rewrite_after: int = REWRIT
                 return False
         except Behind:
             pass
-    write(IndexCopy.load(connection), directory)
+    write_from_tables(connection, directory)
     return True

@@ -42,7 +42,8 @@ CHUNK = 2000
 
 
 @cache
-def _statement(name: str, dialect: str) -> Any:
+def table_statement(name: str, dialect: str) -> Any:
+    """The statements a copy (and the index file's writer) reads the tables with."""
     if name == "keys of":
         return select(KEYS.c.business_id, KEYS.c.key, KEYS.c.city).where(
             among(KEYS.c.business_id, "values", dialect)
@@ -65,7 +66,7 @@ def _statement(name: str, dialect: str) -> Any:
 
 
 #: Large reads arrive in batches (on PostgreSQL through a server-side cursor).
-_STREAM = {"stream_results": True, "yield_per": 20_000}
+STREAM = {"stream_results": True, "yield_per": 20_000}
 
 # One statement, so the generation and the changes listed up to it are read together,
 # with the stamps of the generation now and of the copy's own generation.
@@ -138,7 +139,7 @@ class IndexCopy:
         dialect = connection.dialect.name
 
         def stream(name: str) -> Any:
-            return connection.execute(_statement(name, dialect), execution_options=_STREAM)
+            return connection.execute(table_statement(name, dialect), execution_options=STREAM)
 
         postings: dict[str, list[int]] = {}
         keys_of: dict[int, list[tuple[str, str | None]]] = {}
@@ -154,7 +155,7 @@ class IndexCopy:
         for key, ids in copy.postings.items():
             if len(ids) > FETCH_LIMIT:
                 copy._localise(key)
-        copy.doc_freq = dict(connection.execute(_statement("every frequency", dialect)).all())
+        copy.doc_freq = dict(connection.execute(table_statement("every frequency", dialect)).all())
         vocabulary: dict[str, list[tuple[str, str]]] = {}
         pairs: dict[tuple[str, str], tuple[str, str]] = {}
         for variant, spelling, token in stream("every variant"):
@@ -243,8 +244,8 @@ class IndexCopy:
         their new names' variants."""
         dialect = connection.dialect.name
         params = {"values": ids}
-        key_rows = connection.execute(_statement("keys of", dialect), params).all()
-        name_rows = connection.execute(_statement("names", dialect), params).all()
+        key_rows = connection.execute(table_statement("keys of", dialect), params).all()
+        name_rows = connection.execute(table_statement("names", dialect), params).all()
         tokens = {TOTAL}
         for business_id in ids:
             for row in self.names.get(business_id, ()) or self.hidden.get(business_id, ()):
@@ -267,7 +268,7 @@ class IndexCopy:
         for start in range(0, len(variants), CHUNK):
             chunk = {"values": variants[start : start + CHUNK]}
             for variant, spelling, token in connection.execute(
-                _statement("vocabulary", dialect), chunk
+                table_statement("vocabulary", dialect), chunk
             ):
                 vocabulary.setdefault(variant, []).append((spelling, token))
 
