@@ -135,6 +135,14 @@ def build(path: Path, directory: Path, workers: int | None = None) -> Path:
     return index_file.publish(directory, 1, 1, fill)
 
 
+def _cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished children (the encoders)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _peak_mb() -> tuple[float, float]:
     """The peak resident memory of this process and of its largest child so far, in MB."""
     own = 0.0
@@ -206,14 +214,15 @@ def run(size: int, data: Path = DEFAULT_DATA, seed: int = 7, workdir: Path | Non
         queries = write_csv(csv_path, size, data, seed)
         print(f"  CSV written in {time.perf_counter() - started:.1f} s", flush=True)
         (folder / "queries.json").write_text(json.dumps(queries))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         written = build(csv_path, folder / "index")
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
         megabytes = sum(f.stat().st_size for f in written.iterdir()) / 1e6
         own, child = _peak_mb()
         print(
             f"  index file: {megabytes:,.0f} MB, built in {seconds:.1f} s "
-            f"(peak memory: builder {own:,.0f} MB, each encoding process {child:,.0f} MB)",
+            f"({cpu:,.0f} CPU seconds; peak memory: builder {own:,.0f} MB, "
+            f"each encoding process {child:,.0f} MB)",
             flush=True,
         )
         out = subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)

@@ -280,9 +280,7 @@ def reindex() -> None:
     out: dict[str, Any] = {"businesses": count}
     if settings.search_index_dir is not None:
         with _transaction(settings) as session:
-            folder = index_file.write_from_tables(
-                session.connection(), settings.search_index_dir
-            )
+            folder = index_file.write_from_tables(session.connection(), settings.search_index_dir)
         out["index_file"] = str(folder)
     _echo_json(out)
 

@@ -37,7 +37,9 @@ def test_scale_bench_prints_each_figure(data: Path, capsys: pytest.CaptureFixtur
     assert scale_file.main(["--scale", "2000", "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "2,000 businesses" in out
-    assert re.search(r"index file: \d[\d,]* MB, built in \d+\.\d s", out)
+    assert re.search(
+        r"index file: \d[\d,]* MB, built in \d+\.\d s \(\d[\d,]* CPU seconds; peak memory", out
+    )
     assert re.search(r"worker: ready in \d+\.\d\d s from its start, -?\d[\d,]* MB of its own", out)
     assert re.search(r"p50 \d+\.\d\d ms  p95 \d+\.\d\d ms", out)
     # the planted names are found among 2,000 generated ones

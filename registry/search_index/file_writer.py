@@ -221,8 +221,12 @@ class NpyStream:
 
         out = BytesIO()
         np.lib.format.write_array_header_1_0(
-            out, {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
-                  "shape": (self.count,)}
+            out,
+            {
+                "descr": np.lib.format.dtype_to_descr(self.dtype),
+                "fortran_order": False,
+                "shape": (self.count,),
+            },
         )
         return out.getvalue()
 
@@ -272,6 +276,17 @@ class _Segment:
     entries: int
 
 
+#: A partition sorted: its distinct keys' hashes, bytes and lengths in the file's order,
+#: each entry's key rank, and the entries' values.
+_Ranked = tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint8],
+    npt.NDArray[Any],
+    npt.NDArray[np.int64],
+    list[Any],
+]
+
+
 def _gather(data: npt.NDArray[np.uint8], starts: Any, lengths: Any) -> npt.NDArray[np.uint8]:
     """The byte strings data[start:start+length], one after another."""
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -280,7 +295,8 @@ def _gather(data: npt.NDArray[np.uint8], starts: Any, lengths: Any) -> npt.NDArr
         return np.empty(0, dtype=np.uint8)
     ends = np.cumsum(lengths)
     shift = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - lengths), lengths)
-    return data[np.arange(total, dtype=np.int64) + shift]
+    gathered: npt.NDArray[np.uint8] = data[np.arange(total, dtype=np.int64) + shift]
+    return gathered
 
 
 class Writer:
@@ -290,8 +306,9 @@ class Writer:
     `finish` writes the file. Scratch files live in `folder/.spill` until then."""
 
     def __init__(
-        self, folder: Path, generation: int, stamp: int, partitions: int = PARTITIONS
+        self, folder: Path, generation: int, stamp: int, partitions: int | None = None
     ) -> None:
+        partitions = partitions or PARTITIONS
         if partitions < 1 or partitions & (partitions - 1):
             raise ValueError("partitions must be a power of two")
         self.folder = folder
@@ -466,9 +483,7 @@ class Writer:
         del mapped
         return result
 
-    def _ranked(
-        self, table: str, part: int, values: tuple[Any, ...]
-    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8], npt.NDArray[Any], npt.NDArray[np.int64], list[Any]] | None:
+    def _ranked(self, table: str, part: int, values: tuple[Any, ...]) -> _Ranked | None:
         """A partition with its distinct keys in the file's order: their hashes, bytes and
         lengths, and each entry's key rank."""
         read = self._partition(table, part, values)
@@ -563,8 +578,8 @@ class Writer:
             pair_of = np.argsort(pair_rank)[combined & 0xFFFFFFFF]
             bounds = np.searchsorted(rows, np.arange(len(h1) + 1))
             parts = [
-                ("[" + ",".join(encoded[p] for p in pair_of[bounds[i] : bounds[i + 1]].tolist()) + "]").encode()
-                for i in range(len(h1))
+                f"[{','.join(encoded[p] for p in pair_of[start:end].tolist())}]".encode()
+                for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
             ]
             hashes.append(h1)
             keys.append(data)
@@ -606,7 +621,7 @@ class Writer:
             if in_order:
                 step = 1 << 26
                 for start in range(0, len(data), step):
-                    out.append_bytes(memoryview(np.asarray(data[start : start + step])))
+                    out.append_bytes(np.asarray(data[start : start + step]).tobytes())
                 offsets.extend(lengths)
             else:
                 starts = np.zeros(len(lengths) + 1, dtype=np.int64)
@@ -619,4 +634,3 @@ class Writer:
             out.close()
             offsets.close()
         return len(ordered)
-

@@ -154,10 +154,10 @@ def write_from_tables(connection: Connection, directory: Path) -> Path:
         by_business = groupby(stream("every name"), key=lambda row: row[0])
         shown: list[tuple[int, tuple[NameRow, ...]]] = []
         merged: list[tuple[int, tuple[NameRow, ...]]] = []
-        for business_id, rows in by_business:
-            rows = list(rows)
+        for business_id, group in by_business:
+            rows = list(group)
             (merged if rows[0][-1] else shown).append(
-                (business_id, tuple(tuple(row[:-1]) for row in rows))  # type: ignore[misc]
+                (business_id, tuple(tuple(row[:-1]) for row in rows))
             )
             for hidden, items in ((False, shown), (True, merged)):
                 if len(items) >= NAMES_CHUNK:
@@ -174,15 +174,13 @@ CHUNK = 200_000
 NAMES_CHUNK = 20_000
 
 
-def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def _chunks(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(islice(iterator, size or CHUNK)):
         yield chunk
 
 
-def publish(
-    directory: Path, generation: int, stamp: int, fill: Callable[[Writer], None]
-) -> Path:
+def publish(directory: Path, generation: int, stamp: int, fill: Callable[[Writer], None]) -> Path:
     """Write a generation with `fill` feeding the writer, in a scratch directory renamed
     into place, point `current` at it, remove older generations; return its path."""
     directory.mkdir(parents=True, exist_ok=True)
