@@ -78,3 +78,21 @@ def test_the_scale_step_prints_every_figure(tmp_path, capfd: pytest.CaptureFixtu
     ):
         assert name in figures, (name, printed)
     assert float(figures["hit@5"]) == 1.0  # exact names, each with its city
+
+
+@pytest.mark.parametrize(
+    ("size", "bench"), [(1_000_000, "index_scale"), (15_000_000, "scale_file")]
+)
+def test_a_directory_too_large_to_import_is_built_from_the_generated_csv(
+    monkeypatch: pytest.MonkeyPatch, size: int, bench: str
+) -> None:
+    """`make bench SCALE=15000000` runs on one machine: no import of 15M rows first."""
+    ran: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(bench_main.matching_quality, "main", lambda _argv: 0)
+    for name in ("index_scale", "scale_file"):
+        monkeypatch.setattr(
+            getattr(bench_main, name), "main", lambda argv, name=name: ran.append((name, argv)) or 0
+        )
+    assert bench_main.main(["--scale", str(size)]) == 0
+    assert [name for name, _ in ran] == [bench]
+    assert str(size) in ran[0][1]

@@ -19,6 +19,7 @@ file orders such keys by that second hash, and a reader compares the key itself 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Iterable, Mapping
@@ -48,7 +49,11 @@ _KEY = np.dtype([("h1", "<u8"), ("h2", "<u8"), ("length", "<i4")])
 
 def file_hash(key: str) -> int:
     """The hash the file sorts a string table by and a reader looks a key up with."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    return _first_hash(key.encode())
+
+
+def _first_hash(raw: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
 
 
 def _second_hash(raw: bytes) -> int:
@@ -69,11 +74,7 @@ class Keys:
     def of(keys: list[str]) -> Keys:
         raws = [k.encode() for k in keys]
         table = np.empty(len(raws), dtype=_KEY)
-        table["h1"] = np.fromiter(
-            (int.from_bytes(hashlib.blake2b(r, digest_size=8).digest(), "little") for r in raws),
-            dtype=_U64,
-            count=len(raws),
-        )
+        table["h1"] = np.fromiter((_first_hash(r) for r in raws), dtype=_U64, count=len(raws))
         table["h2"] = np.fromiter((_second_hash(r) for r in raws), dtype=_U64, count=len(raws))
         table["length"] = [len(r) for r in raws]
         return Keys(table, b"".join(raws))
@@ -217,9 +218,7 @@ class NpyStream:
         self.handle.write(self.header)
 
     def _header(self) -> bytes:
-        from io import BytesIO
-
-        out = BytesIO()
+        out = io.BytesIO()
         np.lib.format.write_array_header_1_0(
             out,
             {

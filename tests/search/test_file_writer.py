@@ -20,7 +20,7 @@ from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import merges
 from registry.search_index import file_writer, index_file
-from registry.search_index.file_writer import NpyStream, Writer, prepared
+from registry.search_index.file_writer import NpyStream, Writer, _gather, prepared
 from registry.search_index.index_file import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
@@ -237,3 +237,13 @@ def test_a_streamed_npy_file_is_what_np_save_writes(tmp_path, values):
     saved = io.BytesIO()
     np.save(saved, values)
     assert (tmp_path / "streamed.npy").read_bytes() == saved.getvalue()
+
+
+def test_gathering_byte_strings_with_numpy_is_slicing_them_one_by_one():
+    rng = random.Random(5)
+    data = bytes(rng.randrange(256) for _ in range(500))
+    starts = [rng.randrange(480) for _ in range(60)]
+    lengths = [rng.randrange(20) for _ in range(60)]
+    expected = b"".join(data[s : s + n] for s, n in zip(starts, lengths, strict=True))
+    gathered = _gather(np.frombuffer(data, dtype=np.uint8), starts, lengths)
+    assert gathered.tobytes() == expected
