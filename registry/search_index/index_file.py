@@ -2,17 +2,19 @@
 
 A copy of the index in each web worker's memory (`registry.search_index.memory_copy`) costs
 gigabytes per worker at a million businesses. Here the same content is written once per
-index generation into a directory of flat numpy arrays (`write`), which every web worker
-and the CLI map read-only (`MappedIndexCopy.open`): the page cache holds it once per
-machine. Each process keeps only an overlay of the businesses changed since the file's
-generation, read with the change feed exactly as the in-memory copy does, so results stay
-the tables' (`tests/search/test_index_file.py`).
+index generation into a directory of flat numpy arrays, which every web worker and the CLI
+map read-only (`MappedIndexCopy.open`): the page cache holds it once per machine. The
+worker and `registry reindex` stream the tables into it (`write_from_tables`; `write`
+takes a copy already loaded), through `registry.search_index.file_writer`, whose memory
+stays bounded at any number of businesses. Each process keeps only an overlay of the
+businesses changed since the file's generation, read with the change feed exactly as the
+in-memory copy does, so results stay the tables' (`tests/search/test_index_file.py`).
 
 Layout of one generation, `<dir>/g<generation>-<stamp>/`: for each string table (keys,
 frequencies, vocabulary) the keys' 64-bit hashes in ascending order (`*.hash.npy`), the
 keys themselves as one UTF-8 blob with offsets, and the values (posting lists as one flat
 int32 array with offsets and a parallel array of city numbers; frequencies as int64;
-vocabulary rows and name rows as JSON blobs with offsets), and each business's candidate
+vocabulary rows, by spelling and word, and name rows as JSON blobs with offsets), and each business's candidate
 record prepared for scoring (`candidates.npy`: canonical city and state and its names'
 stored normal forms, own name first, as one line that `Candidate` is built from without
 JSON or normalising). `current` (a symbolic link) names the newest generation and is
