@@ -14,11 +14,12 @@ Layout of one generation, `<dir>/g<generation>-<stamp>/`: for each string table 
 frequencies, vocabulary) the keys' 64-bit hashes in ascending order (`*.hash.npy`), the
 keys themselves as one UTF-8 blob with offsets, and the values (posting lists as one flat
 int32 array with offsets and a parallel array of city numbers; frequencies as int64;
-vocabulary rows, by spelling and word, and name rows as JSON blobs with offsets), and each business's candidate
-record prepared for scoring (`candidates.npy`: canonical city and state and its names'
-stored normal forms, own name first, as one line that `Candidate` is built from without
-JSON or normalising). `current` (a symbolic link) names the newest generation and is
-swapped atomically; a file of an older format is not used (the worker writes a new one).
+vocabulary rows, by spelling and word, and name rows as JSON blobs with offsets), and each
+business's candidate record prepared for scoring (`candidates.npy`: canonical city and
+state and its names' stored normal forms, own name first, as one line that `Candidate` is
+built from without JSON or normalising). `current` (a symbolic link) names the newest
+generation and is swapped atomically; a file of an older format is not used (the worker
+writes a new one).
 """
 
 from __future__ import annotations
