@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from registry.actors import SYSTEM
@@ -146,8 +147,14 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
 
 
-def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(db, tmp_path):
+@pytest.mark.parametrize("block", [1, 2, index_file.CITY_BLOCK])
+def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(
+    db, tmp_path, monkeypatch, block
+):
+    """Whether a city's ids are read in one block or many, early or late."""
     from matching.normalise import canonical_city
+
+    monkeypatch.setattr(index_file, "CITY_BLOCK", block)
     from registry.search_index.process_index import CopiedIndex
 
     folder = tmp_path / "index"
