@@ -270,6 +270,29 @@ def test_reindex_rebuilds_the_name_index_from_the_directory(cli_env, tmp_path):
     assert count(cli_env, AuditEntry, AuditEntry.action == "reindexed") == 1
 
 
+def test_reindex_writes_the_machines_index_file_from_the_tables(cli_env, tmp_path):
+    from matching.keys import name_keys
+    from matching.normalise import normalise
+    from registry.search_index.index_file import MappedIndexCopy
+
+    path = tmp_path / "file.csv"
+    path.write_text(
+        "name,gstin,pan,city,state\nVindhya Granites,,,Jabalpur,Madhya Pradesh\n"
+        "Sahyadri Tools LLP,,,Nashik,Maharashtra\n",
+        encoding="utf-8",
+    )
+    run(cli_env, "import-businesses", str(path))
+    folder = tmp_path / "index"
+    result = run({**cli_env, "SEARCH_INDEX_DIR": str(folder)}, "reindex")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["index_file"].startswith(str(folder))
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    keys = name_keys(normalise("Sahyadri Tools LLP"))
+    ids = {b for found in copy.postings_of(keys).values() for b in found}
+    assert [c.name.core for c in copy.candidates(ids).values()] == ["sahyadri tools"]
+
+
 def test_init_db_says_when_the_index_was_built_by_another_matcher_version(cli_env, tmp_path):
     path = tmp_path / "versions.csv"
     path.write_text("name,gstin,pan,city,state\nKalinga Forgings,,,Cuttack,Odisha\n")
