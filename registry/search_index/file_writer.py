@@ -596,12 +596,9 @@ class Writer:
             handle.flush()
 
         def read(name: str, dtype: Any) -> Any:
-            path = Path(files[name].name)
-            if path.stat().st_size == 0:
-                return np.empty(0, dtype=dtype)
-            return np.memmap(path, dtype=dtype, mode="r")
+            return np.fromfile(files[name].name, dtype=dtype)
 
-        ids = np.array(read("ids", np.int32))
+        ids = read("ids", np.int32)
         order = np.argsort(ids, kind="stable")
         ordered = ids[order]
         if len(ordered) > 1 and not (ordered[1:] > ordered[:-1]).all():
@@ -610,18 +607,20 @@ class Writer:
         positions[ordered] = np.arange(len(ordered), dtype=np.int32)
         np.save(self.folder / f"{stem}.pos.npy", positions)
         in_order = bool((order == np.arange(len(order))).all())
+        count = len(ordered)
+        del ids, ordered, positions
         blobs = [("rows", stem)] + ([] if hidden else [("candidates", "candidates")])
         for source, target in blobs:
-            lengths = np.array(read(f"{source[:-1]}_lengths", np.int64))
-            data = read(source, np.uint8)
+            lengths = read(f"{source[:-1]}_lengths", np.int64)
             out = NpyStream(self.folder / f"{target}.npy", np.uint8)
             offsets = _Offsets(self.folder / f"{target}.off.npy")
-            if in_order:
-                step = 1 << 26
-                for start in range(0, len(data), step):
-                    out.append_bytes(np.asarray(data[start : start + step]).tobytes())
+            if in_order:  # as spilled: copied through in blocks, never mapped whole
+                with open(files[source].name, "rb") as spilled:
+                    while block := spilled.read(1 << 24):
+                        out.append_bytes(block)
                 offsets.extend(lengths)
-            else:
+            elif len(lengths):
+                data = np.memmap(files[source].name, dtype=np.uint8, mode="r")
                 starts = np.zeros(len(lengths) + 1, dtype=np.int64)
                 np.cumsum(lengths, out=starts[1:])
                 step = 100_000
@@ -629,6 +628,7 @@ class Writer:
                     chosen = order[start : start + step]
                     out.append(_gather(data, starts[chosen], lengths[chosen]))
                     offsets.extend(lengths[chosen])
+                del data
             out.close()
             offsets.close()
-        return len(ordered)
+        return count
