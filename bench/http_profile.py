@@ -29,6 +29,7 @@ if __package__ in (None, ""):
 from bench.load import REDIS_URL, SEARCH_QUOTA_PER_MINUTE
 from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
 from bench.search_profile import prepare
+from bench.synthetic import generate
 from portal import create_app
 from registry.actors import SYSTEM, Actor
 from registry.db import make_engine, make_sessionmaker
@@ -40,10 +41,11 @@ def new_key(url: str) -> str:
     """A verified member's fresh API key in the database at `url`."""
     engine = make_engine(url)
     tag = secrets.token_hex(4)
+    business = next(b for b in generate(30, seed=secrets.randbits(30), first_id=1) if b.gstin)
     with make_sessionmaker(engine).begin() as session:
         application = accounts.Application(
-            business_name=f"Http Profile Traders {tag}",
-            gstin="",
+            business_name=business.name,
+            gstin=business.gstin or "",
             email=f"profile-{tag}@bench.example",
             password=secrets.token_urlsafe(16),
             industry="Textiles",
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "STRIPE_API_BASE": "http://127.0.0.1:9",
         "REDIS_URL": args.redis_url,
         "API_SEARCH_PER_MINUTE": str(SEARCH_QUOTA_PER_MINUTE),
-        "REGISTRY_INSTANCE": str(args.workdir / "instance"),
+        "REGISTRY_INSTANCE": str((args.workdir / "instance").resolve()),
     }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url

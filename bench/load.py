@@ -13,7 +13,7 @@ fixed time with a few concurrent keep-alive clients (`bench/load_client.py`):
 and filing a complaint (a new invoice each time). Prints requests per second, p50/p95 and
 errors of each, and its throughput as a share of `/healthz` measured on the same server in
 the same run (before and after the others; their mean). Stops the servers and drops the
-database at the end, also on failure.
+database at the end, also on failure (`--keep` leaves it, and says where).
 """
 
 from __future__ import annotations
@@ -363,7 +363,10 @@ def run(args: argparse.Namespace) -> int:
                 print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
             raise
         finally:
-            load_seed.drop_database(PG_ADMIN_URL, name)
+            if args.keep:
+                print(f"  kept the database: {url}", flush=True)
+            else:
+                load_seed.drop_database(PG_ADMIN_URL, name)
     health = (phases[0].throughput + phases[-1].throughput) / 2
     print(table(phases, health))
     search = phases[1].throughput / health if health else 0.0
@@ -383,6 +386,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="seeding processes")
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the database in place (for python -m bench.http_profile --database-url)",
+    )
     return run(parser.parse_args(argv))
 
 

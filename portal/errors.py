@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
-from portal.extensions import login_manager
+from portal.extensions import limiter, login_manager
 from portal.i18n import said
 from portal.request_log import route_template
 from registry.errors import (
@@ -80,6 +82,15 @@ def _page(status: int, title: str, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _say_when_to_retry(response: Response) -> None:
+    """`Retry-After` on a refusal: the seconds until the breached limit's window ends.
+    Only refusals carry it (the limiter's headers on every answer, `X-RateLimit-*`, cost
+    two more trips to its storage per request, a search's included)."""
+    breached = limiter.current_limit
+    if breached is not None:
+        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
@@ -102,12 +113,18 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    def http_error(exc: HTTPException) -> Response:
         if wants_json():
-            return _from_http(exc).response()
-        status = exc.code or 500
-        titles = {403: "Not allowed", 404: "Page not found", 429: "Too many attempts"}
-        return _page(status, titles.get(status, exc.name), exc.description or "")
+            response = _from_http(exc).response()
+        else:
+            status = exc.code or 500
+            titles = {403: "Not allowed", 404: "Page not found", 429: "Too many attempts"}
+            response = make_response(
+                _page(status, titles.get(status, exc.name), exc.description or "")
+            )
+        if isinstance(exc, RateLimitExceeded):
+            _say_when_to_retry(response)
+        return response
 
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError) -> Response | tuple[str, int]:
