@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The compiled twin of the scorer's hot path in `matching.align`: `QueryAligner`'s
-alignment of one candidate name (`align_key`), the similarities of one candidate token to
-the query's tokens (`row`), and the weighted one-to-one alignment itself (`align`).
+"""The compiled twin of the scorer's hot path in `matching.align` and `matching.score`:
+`Scorer.score` over a search's candidates (`scores`), `QueryAligner`'s alignment of one
+candidate name (`align_key`), the similarities of one candidate token to the query's
+tokens (`row`), and the weighted one-to-one alignment itself (`align`).
 
 Line for line what the pure-Python reference does, with the same additions in the same
 order (built without floating-point contraction), so the scores are bit for bit the
@@ -186,3 +187,48 @@ def align_key(aligner, tuple key):
     finally:
         PyMem_Free(pairs)
         PyMem_Free(ws)
+
+
+cdef double _similarity(aligner, dict memo, name) except? -1.0:
+    """`QueryAligner.similarity` of one name, through the aligner's memo."""
+    key = (name.folded_tokens, name.spelled_tokens, name.initials)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = align_key(aligner, key)
+    return found
+
+
+def scores(scorer, candidates, legal_penalty, place_penalty):
+    """`Scorer.score` of each candidate, in order: its best name (or alias) less the
+    legal-form and place penalties (`matching.score`'s functions, handed in), clamped to
+    0..100, with the same operations in the same order as the reference."""
+    aligner = scorer._names
+    cdef dict memo = aligner._names
+    cdef bint legal = scorer._legal, place = scorer._place
+    cdef double value, other
+    cdef list out = []
+    query, city, state = scorer.query, scorer.city, scorer.state
+    for cand in candidates:
+        name = cand.name
+        if legal:
+            value = 100.0 * _similarity(aligner, memo, name) - <double> legal_penalty(query, name)
+            for alias in cand.aliases:
+                other = 100.0 * _similarity(aligner, memo, alias) - <double> legal_penalty(
+                    query, alias
+                )
+                if other > value:
+                    value = other
+        else:
+            value = 100.0 * _similarity(aligner, memo, name)
+            for alias in cand.aliases:
+                other = 100.0 * _similarity(aligner, memo, alias)
+                if other > value:
+                    value = other
+        if place:
+            value -= <double> place_penalty(cand, city, state)
+        if not value > 0.0:
+            value = 0.0
+        elif not value < 100.0:
+            value = 100.0
+        out.append(value)
+    return out

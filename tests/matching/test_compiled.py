@@ -79,11 +79,33 @@ def test_joins_initials_and_repeats_score_the_same(both_ways, query, names):
 
     def scores():
         scorer = Scorer(normalise(query), stats)
-        return [scorer.score(c) for c in candidates + candidates]
+        return [scorer.score(c) for c in candidates], scorer.scores(candidates + candidates)
 
     reference, compiled = both_ways(scores)
     assert reference == compiled
-    assert any(reference)
+    one_by_one, together = compiled
+    assert together == one_by_one + one_by_one
+    assert any(one_by_one)
+
+
+def test_legal_forms_places_and_aliases_score_the_same(both_ways):
+    """The penalties and the best of a business's names, as the reference takes them."""
+    stats = TokenStats({"traders": 50, "balaji": 20, "shree": 40}, 200)
+    candidates = [
+        Candidate.build(1, "Shree Balaji Traders Pvt Ltd", "Pune", "Maharashtra"),
+        Candidate.build(2, "Balaji Traders LLP", "Surat", "Gujarat"),
+        Candidate.build(3, "Balaji Trading", None, None, aliases=["Shri Balaji Traders Ltd"]),
+        Candidate.build(4, "Sri Balaji Traders", "Nagpur", "Maharashtra", aliases=["Balaji"]),
+        Candidate.build(5, "Mahalaxmi Steel", "Pune", "Maharashtra"),
+    ]
+
+    def scores():
+        scorer = Scorer(normalise("Shree Balaji Traders Pvt Ltd Pune"), stats, state="maharashtra")
+        return scorer.scores(candidates)
+
+    reference, compiled = both_ways(scores)
+    assert reference == compiled
+    assert reference[0] == max(reference) and reference[4] == min(reference)
 
 
 @pytest.mark.skipif(not (DATA / "queries.jsonl").exists(), reason="the dev set is not here")
@@ -101,8 +123,9 @@ def test_every_dev_set_query_gets_the_same_scores_and_ranking(both_ways):
 
         def scored(n=normal, q=query, p=place, r=records):
             scorer = Scorer(n, index.stats, p)
-            every = {bid: scorer.score(cand) for bid, cand in r.items()}
-            return every, search_name(n, index, city=q.city, limit=10)
+            one_by_one = {bid: scorer.score(cand) for bid, cand in r.items()}
+            together = scorer.scores(list(r.values()))
+            return one_by_one, together, search_name(n, index, city=q.city, limit=10)
 
         reference, compiled = both_ways(scored)
         if reference != compiled:
