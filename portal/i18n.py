@@ -96,9 +96,17 @@ def said(shown: str | RegistryError) -> str:
         return language.translate(
             code,
             shown.template,
-            **{k: said(v) if isinstance(v, language.Said) else v for k, v in shown.values.items()},
+            **{k: _value(v, code) for k, v in shown.values.items()},
         )
     return language.translate(code, shown)
+
+
+def _value(value: object, code: str) -> object:
+    if isinstance(value, language.Said):
+        return said(value)
+    if isinstance(value, date):
+        return language.day(value, code)
+    return value
 
 
 def say_plural(singular: str, plural: str, num: int) -> str:

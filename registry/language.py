@@ -39,17 +39,52 @@ INDIA = "Asia/Kolkata"
 class Said(str):
     """A message made from a catalogue text and its values: it reads, and serialises, as
     the English text (the JSON API answers in English), and a page shows `template`
-    translated, filled with `values` (`portal.i18n.said`). Write it as
+    translated, filled with `values` (`portal.i18n.said`); a date among the values reads
+    the Indian way in each language. Write it as
     `Said(N_("... %(name)s ..."), name=value)` so the catalogue picks the text up."""
 
     template: str
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Said:
-        made = super().__new__(cls, template % values if values else template)
+        shown = {k: day(v) if isinstance(v, date) else v for k, v in values.items()}
+        made = super().__new__(cls, template % shown if values else template)
         made.template = template
         made.values = values
         return made
+
+
+def as_said(message: str) -> Said:
+    """`message` as a `Said` (a plain catalogue text becomes one without values)."""
+    return message if isinstance(message, Said) else Said(message)
+
+
+def stored(value: Any) -> Any:
+    """`value` (JSON-shaped data) with every `Said` in it kept as its text and values, so a
+    page can still translate it after it has been stored as JSON (`json.dumps` alone would
+    keep only the English). `restored` undoes it."""
+    if isinstance(value, Said):
+        return {"__said__": value.template, "values": stored(value.values)}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, dict):
+        return {k: stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [stored(v) for v in value]
+    return value
+
+
+def restored(value: Any) -> Any:
+    """Data read back from JSON that `stored` wrote, with its messages as `Said` again."""
+    if isinstance(value, dict):
+        if value.keys() == {"__said__", "values"}:
+            return Said(value["__said__"], **restored(value["values"]))
+        if value.keys() == {"__date__"}:
+            return date.fromisoformat(value["__date__"])
+        return {k: restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restored(v) for v in value]
+    return value
 
 
 def N_(message: str) -> str:
