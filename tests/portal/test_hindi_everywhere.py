@@ -366,3 +366,41 @@ def test_an_imports_row_errors_read_in_hindi_and_in_english(client, auth, factor
     english = html.unescape(client.get(preview.request.path + "?lang=en").get_data(as_text=True))
     assert "amount: '12,34,5' has misplaced commas" in english
     assert "Invoice added to line 2 (same debtor)" in english
+
+
+def test_labels_reasons_and_names_the_pages_build_read_in_hindi(
+    client, auth, factory, db, settings
+):
+    """What pages build from the domain rather than from their templates: the dashboard's
+    ageing buckets, the mobile field of the filing form, the scopes of an API key, the
+    matcher's reasons in the duplicates queue, the PAN holder of an applicant, and the
+    audit log's kinds and actors."""
+    from registry.actors import SYSTEM
+    from registry.directory import businesses, duplicates
+
+    member = factory.member_user()
+    filing.file_complaint(db, settings, Actor.of(member), filing_request())  # for the ageing
+    factory.member_user(active=False)  # an applicant: the vetting line names its PAN holder
+    auth.login(member.email)
+    pages = {
+        path: html.unescape(client.get(f"{path}?lang=hi").get_data(as_text=True))
+        for path in ("/", "/complaints/new", "/account/api-keys")
+    }
+    assert "0–30 दिन" in pages["/"] and "days" not in pages["/"]
+    assert "देनदार का मोबाइल (नोटिस SMS और WhatsApp से)" in pages["/complaints/new"]
+    assert "search: व्यवसाय खोजें" in pages["/account/api-keys"]
+    assert "search businesses" not in pages["/account/api-keys"]
+    auth.logout()
+
+    businesses.create(db, SYSTEM, "Aravali Sarees Pvt Ltd", city="Siliguri")
+    businesses.create(db, SYSTEM, "Aravalli Saree Private Limited", city="Siliguri")
+    duplicates.refresh(db)
+    auth.login(factory.admin().email)
+    queue = html.unescape(client.get("/admin/duplicates?lang=hi").get_data(as_text=True))
+    assert "एक ही शहर" in queue and ("नाम मिलते-जुलते (" in queue or "सामान्यीकरण" in queue)
+    assert "same city" not in queue and "names similar" not in queue
+    members = html.unescape(client.get("/admin/members?lang=hi").get_data(as_text=True))
+    assert "PAN धारक: व्यक्ति (प्रोप्राइटर)" in members  # the factory's PANs are a person's
+    audit_page = html.unescape(client.get("/admin/audit?lang=hi").get_data(as_text=True))
+    assert ">शिकायत</option>" in audit_page and ">रजिस्ट्री</td>" in audit_page
+    assert "<td>registry</td>" not in audit_page
