@@ -404,3 +404,13 @@ def test_labels_reasons_and_names_the_pages_build_read_in_hindi(
     audit_page = html.unescape(client.get("/admin/audit?lang=hi").get_data(as_text=True))
     assert ">शिकायत</option>" in audit_page and ">रजिस्ट्री</td>" in audit_page
     assert "<td>registry</td>" not in audit_page
+
+
+def test_error_pages_read_in_the_pages_language(client):
+    """A 404 (a mistyped notice link, say) is the page a debtor is likeliest to meet."""
+    page = client.get("/notice/not-a-token/nowhere?lang=hi")
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 404 and "पृष्ठ नहीं मिला" in text and "इस पते पर कोई पृष्ठ नहीं" in text
+    assert "requested URL" not in text and "Page not found" not in text
+    english = client.get("/nowhere?lang=en").get_data(as_text=True)
+    assert "Page not found" in english and "There is no page at this address" in english
