@@ -231,6 +231,9 @@ class QueryAligner:
         self._aligned: Callable[[NameKey], float] = (
             partial(twin.align_key, self) if twin is not None else self._align_key
         )
+        self._align_pairs: Callable[
+            [list[Pair], Sequence[float], Sequence[float], float], float
+        ] = twin.align if twin is not None else align
 
     def similarity(self, cand: NormalName) -> float:
         """`name_similarity(query, cand, weight, query_share)`."""
@@ -342,7 +345,7 @@ class QueryAligner:
             c_weights.append(w)
             for sim, i in hits:
                 pairs.append((sim, i, j))
-        return align(pairs, self._q_weights, c_weights, self.query_share)
+        return self._align_pairs(pairs, self._q_weights, c_weights, self.query_share)
 
     def _align_joined(self, q: Tokens, cand: Tokens) -> float:
         """The alignment when tokens of the query were joined (`q`), from scratch."""
