@@ -6,10 +6,12 @@ Builds (once per size and work directory, then reused) a SQLite registry of N bu
 (the labelled directory of `../shared/bench/matching` grown with synthetic ones, imported
 as `registry import-businesses` does) and its index file, then times the 2,000 labelled
 queries through `matching.search.search_name` on the mapped file (no statement per
-search: the matcher's own time) now (candidates prepared in the file, numpy pre-ranking)
-and as before (candidates rebuilt from name rows, the pure-Python pre-ranking), each
-query both ways in turn, and prints p50/p95 of each and their ratio. `--profile` adds
-cProfile's top functions of the path as it is now.
+search: the matcher's own time) three ways, each query all three in turn: now
+(candidates prepared in the file, numpy pre-ranking, the compiled scorer
+`matching._align`), now with the pure-Python scorer (`matching.align` alone), and as
+before (candidates rebuilt from name rows, the pure-Python pre-ranking and scorer).
+Prints p50/p95 of each and their ratios; `--profile` adds cProfile's top functions of
+the path as it is now.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if __package__ in (None, ""):
 
 from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
 from bench.registry_scale import write_directory
-from matching import fast
+from matching import align, fast
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.score import Candidate
 from matching.search import search_name
@@ -107,37 +109,44 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
     queries = [(normalise(q.q), q.city) for q in load_queries(args.data)]
 
-    def once(before: bool, query: NormalName, city: str | None) -> float:
+    def once(mode: str, query: NormalName, city: str | None) -> float:
+        before = mode == "before"
         fast.ENABLED = not before
+        align.COMPILED = mode == "now" and align.COMPILED_MODULE is not None
         place = canonical_city(city) or query.city_hint
         backend = (_AsBefore if before else CopiedIndex)(copy, place)
         start = time.perf_counter()
         search_name(query, backend, city=city, limit=5)
         return (time.perf_counter() - start) * 1000
 
-    def timed(before: bool) -> list[float]:
-        return [once(before, query, city) for query, city in queries]
+    def timed(mode: str) -> list[float]:
+        return [once(mode, query, city) for query, city in queries]
 
-    timed(False)  # warm-up: the mapped pages and the caches
-    reference: list[float] = []
-    compiled: list[float] = []
+    timed("now")  # warm-up: the mapped pages and the caches
+    modes = ("before", "python scorer", "now")
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
     for n, (query, city) in enumerate(queries):  # interleaved, each first in turn
-        for before in (n % 2 == 0, n % 2 == 1):
-            (reference if before else compiled).append(once(before, query, city))
+        for k in range(len(modes)):
+            mode = modes[(n + k) % len(modes)]
+            times[mode].append(once(mode, query, city))
     print(f"== {args.size:,} businesses, {len(queries):,} queries, from the index file")
-    for label, values in (("before", reference), ("now", compiled)):
+    if align.COMPILED_MODULE is None:
+        print("  (the compiled scorer is not built: `now` is the pure-Python scorer too)")
+    for mode, values in times.items():
         print(
-            f"  {label:>6}: p50 {percentile(values, 50):.2f} ms  "
+            f"  {mode:>13}: p50 {percentile(values, 50):.2f} ms  "
             f"p95 {percentile(values, 95):.2f} ms"
         )
-    print(
-        f"  now / before: p50 x{percentile(compiled, 50) / percentile(reference, 50):.2f}"
-        f"  p95 x{percentile(compiled, 95) / percentile(reference, 95):.2f}",
-        flush=True,
-    )
+    now = times["now"]
+    for mode in modes[:-1]:
+        print(
+            f"  now / {mode}: p50 x{percentile(now, 50) / percentile(times[mode], 50):.2f}"
+            f"  p95 x{percentile(now, 95) / percentile(times[mode], 95):.2f}",
+            flush=True,
+        )
     if args.profile:
         profiler = cProfile.Profile()
-        profiler.runcall(timed, False)
+        profiler.runcall(timed, "now")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0
 

@@ -8,14 +8,21 @@ A search scores one query against a hundred-odd candidates whose words repeat ("
 "sri"), so `QueryAligner` prepares the query once and remembers, for that query, the
 similarities of candidate tokens and whole candidate names. The numbers are the same as
 aligning each pair from scratch; only the work is shared.
+
+`matching._align` (Cython, built by `make install`) is the compiled twin of the hot part
+of `QueryAligner`; this module stays the reference. `COMPILED = False` uses the reference
+everywhere, and `tests/matching/test_compiled.py` holds the two to the same scores and
+rankings on every query of the dev set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from importlib import import_module
 from itertools import pairwise
+from types import ModuleType
 
 from matching.normalise import NormalName
 from matching.similarity import (
@@ -27,6 +34,20 @@ from matching.similarity import (
 )
 
 Weigher = Callable[[str], float]
+
+
+def _compiled_twin() -> ModuleType | None:
+    """`matching._align` when it was built (it needs gcc and the Python headers)."""
+    try:
+        return import_module("matching._align")
+    except ImportError:
+        return None
+
+
+#: The compiled twin of `QueryAligner`'s hot path, None when not built.
+COMPILED_MODULE = _compiled_twin()
+#: Whether new `QueryAligner`s take the compiled twin (False: the reference everywhere).
+COMPILED = COMPILED_MODULE is not None
 
 # How alike a joined pair of tokens must be to a token of the other name to be joined.
 JOIN_SIMILARITY = 0.85
@@ -206,14 +227,26 @@ class QueryAligner:
         self._take_lengths = frozenset(len(f) for f in self.query.folded).union(
             *(_close_lengths(n) for n in self.query.long_lengths)
         )
+        twin = COMPILED_MODULE if COMPILED else None
+        self._aligned: Callable[[NameKey], float] = (
+            partial(twin.align_key, self) if twin is not None else self._align_key
+        )
+        self._align_pairs: Callable[
+            [list[Pair], Sequence[float], Sequence[float], float], float
+        ] = twin.align if twin is not None else align
 
     def similarity(self, cand: NormalName) -> float:
         """`name_similarity(query, cand, weight, query_share)`."""
         key = (cand.folded_tokens, cand.spelled_tokens, cand.initials)
         sim = self._names.get(key)
         if sim is None:
-            sim = self._names[key] = self._align_key(key)
+            sim = self._names[key] = self._aligned(key)
         return sim
+
+    def _align_name(self, key: NameKey) -> float:
+        """`_align` of a candidate name prepared from its key (the compiled twin's way
+        back for the rarer cases)."""
+        return self._align(_prepared(key))
 
     def _align_key(self, key: NameKey) -> float:
         """`_align` of a candidate name, without preparing its `Tokens` in the usual case
@@ -225,7 +258,7 @@ class QueryAligner:
         if not folded or not self.query.tokens:
             return 0.0
         if spelled and len(spelled) != len(folded):
-            return self._align(_prepared(key))
+            return self._align_name(key)
         rows = self._rows
         take_lengths = self._take_lengths
         q_folded = self.query.folded
@@ -245,7 +278,7 @@ class QueryAligner:
                 and prev not in q_folded
                 and self._query_takes(prev + f)
             ):
-                return self._align(_prepared(key))
+                return self._align_name(key)
             c_weights.append(w)
             for sim, i in hits:
                 append((sim, i, j))
@@ -312,7 +345,7 @@ class QueryAligner:
             c_weights.append(w)
             for sim, i in hits:
                 pairs.append((sim, i, j))
-        return align(pairs, self._q_weights, c_weights, self.query_share)
+        return self._align_pairs(pairs, self._q_weights, c_weights, self.query_share)
 
     def _align_joined(self, q: Tokens, cand: Tokens) -> float:
         """The alignment when tokens of the query were joined (`q`), from scratch."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from matching import align
 from matching.align import QueryAligner
 from matching.align import name_similarity as name_similarity
 from matching.legal import legal_family, legal_parts
@@ -151,6 +152,15 @@ class Scorer:
         # penalties that are 0 for every candidate are not worked out per candidate
         self._legal = query.legal_form is not None
         self._place = bool(self.city or self.state)
+        self._twin = align.COMPILED_MODULE if align.COMPILED else None
+
+    def scores(self, candidates: Iterable[Candidate]) -> list[float]:
+        """`score` of each candidate, in order (in the compiled twin's loop when built,
+        see `matching.align`)."""
+        if self._twin is not None:
+            found: list[float] = self._twin.scores(self, candidates, legal_penalty, place_penalty)
+            return found
+        return [self.score(cand) for cand in candidates]
 
     def score(self, cand: Candidate) -> float:
         """How well `cand` answers the query, 0..100: its best name (or alias), less the

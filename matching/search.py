@@ -150,6 +150,9 @@ def search_name(
     ids = pre_rank(query, backend, city_c, max_scored=max_scored)
     records = backend.candidates(ids)
     scorer = Scorer(query, backend.stats, city_c, state_c)
-    scored = [Match(bid, scorer.score(cand)) for bid, cand in records.items()]
+    scored = [
+        Match(bid, value)
+        for bid, value in zip(records, scorer.scores(records.values()), strict=True)
+    ]
     scored.sort(key=lambda m: (-m.score, m.id))
     return scored[:limit]

@@ -59,7 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Only a refusal says when to retry (`portal.errors`): the X-RateLimit-* headers on
+        # every answer cost two more round trips to the limiter's storage per request.
+        RATELIMIT_HEADERS_ENABLED=False,
         API_TITLE=PRODUCT_NAME,
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",

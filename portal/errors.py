@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.errors import ApiError, flatten_messages
-from portal.extensions import login_manager
+from portal.extensions import limiter, login_manager
 from portal.i18n import said
 from portal.request_log import route_template
 from registry.errors import (
@@ -23,6 +25,7 @@ from registry.errors import (
     RegistryError,
     ValidationFailed,
 )
+from registry.language import N_
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,36 @@ def _from_http(exc: HTTPException) -> ApiError:
     return ApiError(status, code, exc.description or exc.name)
 
 
+#: What an HTML error page says for an HTTP status (werkzeug's own words are English only).
+PAGES = {
+    400: (N_("That cannot be done"), N_("The request was not understood. Go back and try again.")),
+    403: (N_("Not allowed"), N_("This page is not open to you.")),
+    404: (
+        N_("Page not found"),
+        N_("There is no page at this address. Check the link, or start again from the start page."),
+    ),
+    405: (N_("That cannot be done"), N_("This page cannot be used that way.")),
+    413: (N_("Too large"), N_("What was sent is larger than the registry accepts.")),
+    429: (N_("Too many attempts"), N_("Please wait a few minutes and try again.")),
+}
+
+
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    """The error page, its title and message in the reader's language (`message` may be
+    a `Said` or a service's message: `said` translates either)."""
+    page = render_template(
+        "errors/error.html", status=status, title=said(title), message=said(message)
+    )
+    return page, status
+
+
+def _say_when_to_retry(response: Response) -> None:
+    """`Retry-After` on a refusal: the seconds until the breached limit's window ends.
+    Only refusals carry it (the limiter's headers on every answer, `X-RateLimit-*`, cost
+    two more trips to its storage per request, a search's included)."""
+    breached = limiter.current_limit
+    if breached is not None:
+        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
 
 
 def register(app: Flask) -> None:
@@ -90,24 +121,32 @@ def register(app: Flask) -> None:
         api = _from_domain(exc)
         if wants_json():
             return api.response()
-        return _page(api.status, "That cannot be done", said(exc))
+        return _page(api.status, N_("That cannot be done"), said(exc))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
         return _page(
             400,
-            "Form expired",
-            "The form was open too long or came from elsewhere. "
-            "Go back, reload the page and try again.",
+            N_("Form expired"),
+            N_(
+                "The form was open too long or came from elsewhere. "
+                "Go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    def http_error(exc: HTTPException) -> Response:
         if wants_json():
-            return _from_http(exc).response()
-        status = exc.code or 500
-        titles = {403: "Not allowed", 404: "Page not found", 429: "Too many attempts"}
-        return _page(status, titles.get(status, exc.name), exc.description or "")
+            response = _from_http(exc).response()
+        else:
+            status = exc.code or 500
+            title, message = PAGES.get(
+                status, (N_("That cannot be done"), N_("The request could not be answered."))
+            )
+            response = make_response(_page(status, title, message))
+        if isinstance(exc, RateLimitExceeded):
+            _say_when_to_retry(response)
+        return response
 
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError) -> Response | tuple[str, int]:
@@ -117,39 +156,39 @@ def register(app: Flask) -> None:
         # The page's layout asks who is signed in; that needs the database, so show it
         # as to a visitor rather than fail again while rendering.
         g._login_user = login_manager.anonymous_user()
-        return _page(503, "Briefly unavailable", "Please try again in a minute.")
+        return _page(503, N_("Briefly unavailable"), N_("Please try again in a minute."))
 
     @app.errorhandler(DataError)
     def out_of_range(exc: DataError) -> Response | tuple[str, int]:
         """A value the database cannot hold (an id beyond its integer range, say): the
         client's mistake, not ours."""
         log.warning("value refused by the database: %s", exc.orig)
-        message = "A value is out of the range the registry accepts."
+        message = N_("A value is out of the range the registry accepts.")
         if wants_json():
             return ApiError(422, "validation", message).response()
-        return _page(422, "That cannot be done", message)
+        return _page(422, N_("That cannot be done"), message)
 
     @app.errorhandler(IntegrityError)
     def refused_by_a_constraint(exc: IntegrityError) -> Response | tuple[str, int]:
         """A uniqueness or reference rule the database enforced where no service caught
         it first (two requests racing, say): a conflict, not a crash."""
         log.warning("change refused by a database constraint: %s", type(exc.orig).__name__)
-        message = "That conflicts with something already recorded."
+        message = N_("That conflicts with something already recorded.")
         if wants_json():
             return ApiError(409, "conflict", message).response()
-        return _page(409, "That cannot be done", message)
+        return _page(409, N_("That cannot be done"), message)
 
     @app.errorhandler(OverflowError)
     def too_large(exc: OverflowError) -> Response | tuple[str, int]:
         """A number too large for the database's driver (SQLite's 64-bit integers)."""
-        message = "A value is out of the range the registry accepts."
+        message = N_("A value is out of the range the registry accepts.")
         if wants_json():
             return ApiError(422, "validation", message).response()
-        return _page(422, "That cannot be done", message)
+        return _page(422, N_("That cannot be done"), message)
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Response | tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, route_template())
         if wants_json():
             return ApiError(500, "server_error", "Something went wrong on our side.").response()
-        return _page(500, "Something went wrong", "The error was logged; please try again.")
+        return _page(500, N_("Something went wrong"), N_("The error was logged; please try again."))

@@ -96,9 +96,24 @@ def said(shown: str | RegistryError) -> str:
         return language.translate(
             code,
             shown.template,
-            **{k: said(v) if isinstance(v, language.Said) else v for k, v in shown.values.items()},
+            **{k: _value(v, code) for k, v in shown.values.items()},
         )
     return language.translate(code, shown)
+
+
+def _actor(label: str) -> str:
+    """Who acted, as an audit row names them: a user's email as it is; the registry, the
+    gateway or the reported business in the reader's language."""
+    source = language.WORDS.get(f"actor.{label}")
+    return language.translate(current(), source) if source else label
+
+
+def _value(value: object, code: str) -> object:
+    if isinstance(value, language.Said):
+        return said(value)
+    if isinstance(value, date):
+        return language.day(value, code)
+    return value
 
 
 def say_plural(singular: str, plural: str, num: int) -> str:
@@ -161,7 +176,7 @@ def init_app(app: Flask) -> None:
     )
     app.before_request(_save_on_user)
     app.after_request(_remember)
-    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words, said=said)
+    app.jinja_env.filters.update(day=_day, moment=_moment, words=_words, said=said, actor=_actor)
     app.jinja_env.globals.update(
         html_lang=lambda: language.html_lang(current()),
         current_language=current,

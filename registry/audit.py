@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from registry import language
 from registry.actors import Actor
 from registry.models import AuditEntry, utcnow
 
@@ -53,10 +54,14 @@ def canonical(values: Mapping[str, Any]) -> bytes:
     """The bytes a row's hash is taken of: a JSON object of the `CHAINED` columns, keys
     sorted, no spaces (`,` and `:`), non-ASCII kept as UTF-8, `at` as UTC with six
     fractional digits and `Z` (`2026-12-04T12:38:42.123456Z`), `actor_user_id` a number
-    or null, the other columns strings or null. The row's own id is not in it (it is not
+    or null, the other columns strings or null; `note_values` (the note's catalogue text
+    and values) is in it only when the row has one, so rows written before it keep their
+    hashes. The row's own id is not in it (it is not
     known before the insert); the chain's order is the order of ids."""
     data = {name: values[name] for name in CHAINED}
     data["at"] = _timestamp(values["at"])
+    if values.get("note_values") is not None:
+        data["note_values"] = values["note_values"]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -65,7 +70,7 @@ def entry_hash(values: Mapping[str, Any]) -> str:
 
 
 def _values(entry: AuditEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in CHAINED}
+    return {name: getattr(entry, name) for name in (*CHAINED, "note_values")}
 
 
 def _chain_head(session: Session) -> str:
@@ -102,7 +107,8 @@ def record(
         action=action,
         from_state=from_state,
         to_state=to_state,
-        note=note,
+        note=note if note is None else str(note),
+        note_values=json.dumps(language.stored(note)) if isinstance(note, language.Said) else None,
     )
     session.flush()  # anything pending goes first, so the head read below is the last row
     entry.prev_hash = _chain_head(session)

@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import language
 from registry.actors import DEBTOR, SYSTEM, Actor
 from registry.complaints import disputes, filing
 from registry.complaints import life as complaints
 from registry.directory import businesses as directory
 from registry.directory import duplicates
 from registry.identifiers import gstin_for
+from registry.language import N_, Said
 from registry.members import accounts
 from registry.models import (
     Business,
@@ -211,7 +213,7 @@ def _demo_complaint(
     complaint.notice_sent_at = filed_at
     complaint.notice_ends_at = filed_at + timedelta(days=settings.notice_period_days)
     complaints.transition(
-        session, complaint, C.IN_NOTICE, SYSTEM, "demo: notice sent", now=filed_at
+        session, complaint, C.IN_NOTICE, SYSTEM, Said(N_("demo data: notice sent")), now=filed_at
     )
     for target, days_ago in story.steps:
         when = _at(days_ago, now)
@@ -228,7 +230,9 @@ def _demo_complaint(
                 )
             )
             session.flush()
-            complaints.transition(session, complaint, target, DEBTOR, "demo: disputed", now=when)
+            complaints.transition(
+                session, complaint, target, DEBTOR, Said(N_("demo data: disputed")), now=when
+            )
         elif story.decision and complaint.status is C.DISPUTED:
             dispute = complaint.disputes[-1]
             if story.decision == "upheld":
@@ -244,5 +248,10 @@ def _demo_complaint(
         else:
             who = SYSTEM if target is C.LISTED else actor
             complaints.transition(
-                session, complaint, target, who, f"demo: {target.value}", now=when
+                session,
+                complaint,
+                target,
+                who,
+                Said(N_("demo data: %(what)s"), what=Said(language.WORDS[target.value])),
+                now=when,
             )

@@ -39,17 +39,52 @@ INDIA = "Asia/Kolkata"
 class Said(str):
     """A message made from a catalogue text and its values: it reads, and serialises, as
     the English text (the JSON API answers in English), and a page shows `template`
-    translated, filled with `values` (`portal.i18n.said`). Write it as
+    translated, filled with `values` (`portal.i18n.said`); a date among the values reads
+    the Indian way in each language. Write it as
     `Said(N_("... %(name)s ..."), name=value)` so the catalogue picks the text up."""
 
     template: str
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Said:
-        made = super().__new__(cls, template % values if values else template)
+        shown = {k: day(v) if isinstance(v, date) else v for k, v in values.items()}
+        made = super().__new__(cls, template % shown if values else template)
         made.template = template
         made.values = values
         return made
+
+
+def as_said(message: str) -> Said:
+    """`message` as a `Said` (a plain catalogue text becomes one without values)."""
+    return message if isinstance(message, Said) else Said(message)
+
+
+def stored(value: Any) -> Any:
+    """`value` (JSON-shaped data) with every `Said` in it kept as its text and values, so a
+    page can still translate it after it has been stored as JSON (`json.dumps` alone would
+    keep only the English). `restored` undoes it."""
+    if isinstance(value, Said):
+        return {"__said__": value.template, "values": stored(value.values)}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, dict):
+        return {k: stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [stored(v) for v in value]
+    return value
+
+
+def restored(value: Any) -> Any:
+    """Data read back from JSON that `stored` wrote, with its messages as `Said` again."""
+    if isinstance(value, dict):
+        if value.keys() == {"__said__", "values"}:
+            return Said(value["__said__"], **restored(value["values"]))
+        if value.keys() == {"__date__"}:
+            return date.fromisoformat(value["__date__"])
+        return {k: restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restored(v) for v in value]
+    return value
 
 
 def N_(message: str) -> str:
@@ -181,6 +216,23 @@ WORDS: dict[str, str] = {
     "alias.filing_matched": N_("from a filing, close to its names"),
     "alias.filing_unjudged": N_("from an early filing, waiting to be re-judged"),
     "alias.admin": N_("added by an admin"),
+    # what an audit row is about (AuditEntry.entity_type)
+    "entity.complaint": N_("complaint"),
+    "entity.dispute": N_("dispute"),
+    "entity.member": N_("member"),
+    "entity.order": N_("order"),
+    "entity.api_key": N_("API key"),
+    "entity.user": N_("user"),
+    "entity.business": N_("business"),
+    "entity.import": N_("import"),
+    "entity.business_claim": N_("claim of a business"),
+    "entity.outbox_message": N_("message"),
+    "entity.duplicate_queue": N_("duplicates queue"),
+    "entity.privacy_request": N_("privacy request"),
+    # who acted, when not a user (`registry.actors`: an actor's label)
+    "actor.registry": N_("registry"),
+    "actor.payment gateway": N_("payment gateway"),
+    "actor.reported business (notice link)": N_("reported business (notice link)"),
     "alias.merge": N_("from a merge"),
     # what an applicant proves (MemberDocument.kind)
     "gst_certificate": N_("GST registration certificate"),
@@ -201,6 +253,30 @@ WORDS: dict[str, str] = {
     "transition": N_("status changed"),
     "reminder_sent": N_("reminder sent"),
     "promised_payment": N_("payment promised"),
+    # the other audit actions (the admin's audit log and a dispute's history)
+    "admin_created": N_("admin created"),
+    "alias_added": N_("other name added"),
+    "alias_rejudged": N_("other name judged again"),
+    "alias_removed": N_("other name removed from search"),
+    "answered": N_("answered"),
+    "applied": N_("applied"),
+    "awaiting_payment": N_("awaiting payment"),
+    "claim_ended": N_("claim ended"),
+    "claim_started": N_("claim started"),
+    "claimed": N_("claimed"),
+    "clock_reminder": N_("admins reminded of the deadline"),
+    "created": N_("created"),
+    "decided": N_("decided"),
+    "deleted": N_("deleted"),
+    "merge_undone": N_("merge undone"),
+    "merged_away": N_("merged into another business"),
+    "not_duplicate": N_("marked not a duplicate"),
+    "opened": N_("opened"),
+    "overdue": N_("overdue"),
+    "reindexed": N_("search index rebuilt"),
+    "revoked": N_("revoked"),
+    "submitted": N_("submitted"),
+    "verified": N_("verified"),
     # what an invalid move names ("A complaint that is listed cannot become withdrawn.")
     "complaint": N_("complaint"),
     "dispute": N_("dispute"),

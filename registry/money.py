@@ -29,3 +29,10 @@ def rupees(paise: int | None, symbol: str = "₹") -> str:
     whole, fraction = divmod(abs(value), 100)
     sign = "-" if value < 0 else ""
     return f"{sign}{symbol}{indian_grouping(whole)}.{fraction:02d}"
+
+
+def rupees_in_brief(paise: int | None) -> str:
+    """`rupees`, without ".00" when the amount is whole rupees (₹4,00,000): for a text
+    where every character counts (a Hindi SMS has 134 in two segments)."""
+    text = rupees(paise)
+    return text[:-3] if text.endswith(".00") else text

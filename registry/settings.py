@@ -23,6 +23,14 @@ class ConfigurationError(RuntimeError):
     """The environment cannot run the app as asked (e.g. production without secrets)."""
 
 
+def _index_dir(env: Mapping[str, str], instance: Path) -> Path | None:
+    """`SEARCH_INDEX_DIR`: unset means the instance's `search-index` (the index costs
+    memory once per machine out of the box); set empty, no file (a copy per worker)."""
+    if "SEARCH_INDEX_DIR" not in env:
+        return instance / "search-index"
+    return Path(env["SEARCH_INDEX_DIR"]) if env["SEARCH_INDEX_DIR"] else None
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -122,9 +130,10 @@ class Settings:
     #: Each web worker keeps a copy of the name index in memory
     #: (`registry.search_index.memory_copy`).
     search_index_copy: bool = True
-    #: Where the machine's index file lives (`SEARCH_INDEX_DIR`,
-    #: `registry.search_index.index_file`):
-    #: web workers map it instead of each loading a copy; the worker keeps it current.
+    #: Where the machine's index file lives (`SEARCH_INDEX_DIR`, by default
+    #: `<instance>/search-index`; `registry.search_index.index_file`): web workers map it
+    #: instead of each loading a copy; the worker keeps it current. None (the variable set
+    #: empty): each web worker keeps a copy of its own in memory.
     search_index_dir: Path | None = None
     #: Searches one API key may make per minute (`API_SEARCH_PER_MINUTE`).
     api_search_per_minute: int = 60
@@ -219,7 +228,7 @@ class Settings:
             msme_bank_rate_percent=_decimal(env, "MSME_BANK_RATE_PERCENT", "6.50"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
             search_index_copy=_bool(env.get("SEARCH_INDEX_COPY"), True),
-            search_index_dir=Path(env["SEARCH_INDEX_DIR"]) if env.get("SEARCH_INDEX_DIR") else None,
+            search_index_dir=_index_dir(env, instance),
             api_search_per_minute=_int(env, "API_SEARCH_PER_MINUTE", 60),
             grievance_officer=env.get("GRIEVANCE_OFFICER") or DEMO_GRIEVANCE_OFFICER,
             payment_gateway=gateway,

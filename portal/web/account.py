@@ -32,7 +32,7 @@ def api_keys() -> Response | tuple[str, int]:
     form = ApiKeyForm()
     allowed = key_service.ROLE_SCOPES[user.role]
     choices = [
-        SelectChoice(s, f"{s}: {key_service.SCOPE_LABELS[s]}")
+        SelectChoice(s, f"{s}: {say(key_service.SCOPE_LABELS[s])}")
         for s in key_service.SCOPES
         if s in allowed
     ]

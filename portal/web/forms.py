@@ -158,7 +158,8 @@ class FilingForm(Form):
         lazy("Debtor's email (for the notice)"), validators=[Optional(), Length(max=254)]
     )
     debtor_mobile = TelField(
-        "Debtor's mobile (notice by SMS and WhatsApp)", validators=[Optional(), Length(max=20)]
+        lazy("Debtor's mobile (notice by SMS and WhatsApp)"),
+        validators=[Optional(), Length(max=20)],
     )
     business_id = HiddenField()
     choice = RadioField(lazy("Which business is it?"), choices=[], validate_choice=False)
@@ -295,37 +296,37 @@ class TwoFactorForm(Form):
 
 class ClaimForm(Form):
     business_id = HiddenField()
-    gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
+    gstin = StringField(lazy("Your GSTIN"), validators=[Optional(), Length(max=20)])
     channel = RadioField(
-        "Send the code by",
-        choices=[SelectChoice("email", "Email"), SelectChoice("sms", "SMS")],
+        lazy("Send the code by"),
+        choices=[SelectChoice("email", lazy("Email")), SelectChoice("sms", lazy("SMS"))],
         default="email",
         validators=[InputRequired()],
     )
-    submit = SubmitField("Send me a code")
+    submit = SubmitField(lazy("Send me a code"))
 
 
 class ClaimCodeForm(Form):
-    code = StringField("The 6-digit code", validators=[DataRequired(), Length(max=20)])
-    submit = SubmitField("Claim the business")
+    code = StringField(lazy("The 6-digit code"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(lazy("Claim the business"))
 
 
 class ClaimDocumentsForm(Form):
     business_id = HiddenField()
-    gstin = StringField("Your GSTIN", validators=[Optional(), Length(max=20)])
-    email = EmailField("Your email", validators=[DataRequired(), Length(max=254)])
+    gstin = StringField(lazy("Your GSTIN"), validators=[Optional(), Length(max=20)])
+    email = EmailField(lazy("Your email"), validators=[DataRequired(), Length(max=254)])
     document = FileField(
-        "GST registration certificate (Form GST REG-06), PDF, PNG or JPEG",
-        validators=[FileRequired("choose the certificate")],
+        lazy("GST registration certificate (Form GST REG-06), PDF, PNG or JPEG"),
+        validators=[FileRequired(lazy("choose the certificate"))],
     )
-    note = TextAreaField("Anything the registry should know", validators=[Length(max=2000)])
-    submit = SubmitField("Send for review")
+    note = TextAreaField(lazy("Anything the registry should know"), validators=[Length(max=2000)])
+    submit = SubmitField(lazy("Send for review"))
 
 
 class OwnContactsForm(Form):
-    email = EmailField("Email for notices", validators=[Optional(), Length(max=254)])
-    mobile = StringField("Mobile for notices", validators=[Optional(), Length(max=20)])
-    submit = SubmitField("Save our contacts")
+    email = EmailField(lazy("Email for notices"), validators=[Optional(), Length(max=254)])
+    mobile = StringField(lazy("Mobile for notices"), validators=[Optional(), Length(max=20)])
+    submit = SubmitField(lazy("Save our contacts"))
 
 
 class NamedInInquiriesForm(Form):

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
-from registry import audit
+from registry import audit, language
 from registry.actors import SYSTEM, Actor
 from registry.bulk import plan as bulk_plan
 from registry.bulk import reading
@@ -261,7 +261,12 @@ DATE_ORDER = "date_order"
 
 
 def plan_of(batch: ImportBatch) -> dict[str, Any] | None:
-    return json.loads(batch.plan) if batch.plan else None
+    """The stored preview, its messages ready to be shown in any language."""
+    return language.restored(json.loads(batch.plan)) if batch.plan else None
+
+
+def keep_plan(batch: ImportBatch, plan: dict[str, Any]) -> None:
+    batch.plan = json.dumps(language.stored(plan))
 
 
 def documents_of(batch: ImportBatch) -> list[dict[str, Any]]:
@@ -273,7 +278,17 @@ def rows_of(batch: ImportBatch) -> list[tuple[int, list[str]]]:
 
 
 def results_of(batch: ImportBatch) -> list[dict[str, Any]]:
-    return list(json.loads(batch.results))
+    """Each complaint's outcome so far, its message ready to be shown in any language."""
+    results = list(language.restored(json.loads(batch.results)))
+    for result in results:  # an import started before messages were kept as a list
+        if "message" in result:
+            message = result.pop("message")
+            result["messages"] = [message] if message else []
+    return results
+
+
+def keep_results(batch: ImportBatch, results: list[dict[str, Any]]) -> None:
+    batch.results = json.dumps(language.stored(results))
 
 
 def _replan(session: Session, settings: Settings, batch: ImportBatch, today: date | None) -> None:
@@ -287,7 +302,7 @@ def _replan(session: Session, settings: Settings, batch: ImportBatch, today: dat
         settings.minimum_claim_paise,
         mapping_of(batch).get(DATE_ORDER),
     )
-    batch.plan = json.dumps(plan)
+    keep_plan(batch, plan)
     session.flush()
 
 

@@ -32,6 +32,7 @@ from registry.identifiers import (
     validate_gstin,
     validate_pan,
 )
+from registry.language import N_, Said, as_said
 from registry.models import Business
 from registry.models.base import financial_year
 from registry.money import rupees
@@ -40,6 +41,24 @@ TOTAL_LINES = frozenset({"total", "grandtotal", "subtotal", "totals"})
 DATE_FIELDS = ("invoice_date", "due_date")
 
 Row = tuple[int, list[str]]
+
+#: A column's name as an error message starts with it.
+_LABELS = {
+    "invoice_date": N_("invoice date"),
+    "due_date": N_("due date"),
+    "amount": N_("amount"),
+    "paid": N_("amount paid"),
+    "outstanding": N_("amount outstanding"),
+}
+_AT_MOST_100 = {
+    "city": N_("city: at most 100 characters"),
+    "state": N_("state: at most 100 characters"),
+}
+
+
+def _cell(label: str, exc: CellError) -> Said:
+    """A cell's error, as the preview lists it: the column, then what is wrong."""
+    return Said(N_("%(column)s: %(problem)s"), column=Said(label), problem=exc.message)
 
 
 def _squash(text: str) -> str:
@@ -58,7 +77,7 @@ def _cells(cells: list[str], headers: Sequence[str], mapping: Mapping[str, str])
 def _debtor_errors(raw: dict[str, str], out: dict[str, Any], errors: list[str]) -> None:
     name = " ".join(raw.get("debtor_name", "").split())
     if not 2 <= len(name) <= 300:
-        errors.append("debtor name: give the business name (2 to 300 characters)")
+        errors.append(Said(N_("debtor name: give the business name (2 to 300 characters)")))
     out["name"] = name
     for field, check in (("gstin", validate_gstin), ("pan", validate_pan)):
         out[field] = None
@@ -66,26 +85,39 @@ def _debtor_errors(raw: dict[str, str], out: dict[str, Any], errors: list[str]) 
             try:
                 out[field] = check(raw[field])
             except IdentifierError as exc:
-                errors.append(f"{field.upper()} {raw[field]}: {exc}")
+                errors.append(
+                    Said(
+                        N_("%(kind)s %(value)s: %(problem)s"),
+                        kind=field.upper(),
+                        value=raw[field],
+                        problem=as_said(exc.args[0]),
+                    )
+                )
     if out["gstin"] and out["pan"] and out["gstin"][2:12] != out["pan"]:
-        errors.append("PAN: does not match the PAN inside the GSTIN")
+        errors.append(Said(N_("PAN: does not match the PAN inside the GSTIN")))
     out["email"] = None
     if raw.get("email"):
         try:
             out["email"] = normalise_email(raw["email"])
         except ValidationFailed:
-            errors.append(f"email '{raw['email']}' is not a valid address")
+            errors.append(Said(N_("email '%(value)s' is not a valid address"), value=raw["email"]))
     out["mobile"] = None
     if raw.get("mobile"):
         try:
             out["mobile"] = normalise_mobile(raw["mobile"])
         except ValidationFailed as exc:
-            problem = exc.fields.get("mobile", "is not a valid mobile number")
-            errors.append(f"mobile '{raw['mobile']}': {problem}")
+            problem = exc.fields.get("mobile", N_("is not a valid mobile number"))
+            errors.append(
+                Said(
+                    N_("mobile '%(value)s': %(problem)s"),
+                    value=raw["mobile"],
+                    problem=as_said(problem),
+                )
+            )
     for field in ("city", "state"):
         out[field] = raw.get(field) or None
         if out[field] and len(out[field]) > 100:
-            errors.append(f"{field}: at most 100 characters")
+            errors.append(Said(_AT_MOST_100[field]))
 
 
 def _invoice_errors(
@@ -93,34 +125,32 @@ def _invoice_errors(
 ) -> None:
     number = raw.get("invoice_number", "")
     if not invoice_key(number) or len(number) > 64:
-        errors.append("invoice number: give it (up to 64 characters)")
+        errors.append(Said(N_("invoice number: give it (up to 64 characters)")))
     out["number"] = number
     for field in DATE_FIELDS:
-        label = field.replace("_", " ")
         try:
             out[field], out[f"{field}_family"] = parse_date(raw.get(field, ""), order)
-        except AmbiguousDate as exc:
-            out["ambiguous"] = True
-            errors.append(f"{label}: {exc}")
-            out[field] = None
         except CellError as exc:
-            errors.append(f"{label}: {exc}")
+            out["ambiguous"] = out.get("ambiguous") or isinstance(exc, AmbiguousDate)
+            errors.append(_cell(_LABELS[field], exc))
             out[field] = None
     try:
         out["amount_paise"] = parse_amount(raw.get("amount", raw.get("outstanding", "")))
         if out["amount_paise"] == 0:
-            errors.append("amount: is zero")
+            errors.append(Said(N_("amount: is zero")))
     except CellError as exc:
-        errors.append(f"amount: {exc}")
+        errors.append(_cell(_LABELS["amount"], exc))
         out["amount_paise"] = None
     out["paid_paise"] = _paid(raw, out.get("amount_paise"), errors)
     invoiced, due = out["invoice_date"], out["due_date"]
     if invoiced and invoiced > today:
-        errors.append(f"invoice date {invoiced:%d-%m-%Y} is in the future")
+        errors.append(Said(N_("invoice date %(date)s is in the future"), date=invoiced))
     if invoiced and due and due < invoiced:
-        errors.append("due date: is before the invoice date")
+        errors.append(Said(N_("due date: is before the invoice date")))
     elif due and due >= today:
-        errors.append(f"due date {due:%d-%m-%Y} is not past yet: only overdue invoices count")
+        errors.append(
+            Said(N_("due date %(date)s is not past yet: only overdue invoices count"), date=due)
+        )
 
 
 def _paid(raw: dict[str, str], amount: int | None, errors: list[str]) -> int:
@@ -132,16 +162,16 @@ def _paid(raw: dict[str, str], amount: int | None, errors: list[str]) -> int:
         elif "outstanding" in raw and "amount" in raw and amount is not None:
             outstanding = parse_amount(raw["outstanding"], empty_is_zero=True)
             if outstanding > amount:
-                errors.append("amount outstanding: is more than the invoice amount")
+                errors.append(Said(N_("amount outstanding: is more than the invoice amount")))
                 return 0
             paid = amount - outstanding
         else:
             return 0
     except CellError as exc:
-        errors.append(f"{'amount paid' if 'paid' in raw else 'amount outstanding'}: {exc}")
+        errors.append(_cell(_LABELS["paid" if "paid" in raw else "outstanding"], exc))
         return 0
     if amount is not None and paid >= amount:
-        errors.append("paid in full: nothing is owed on this invoice")
+        errors.append(Said(N_("paid in full: nothing is owed on this invoice")))
     return paid
 
 
@@ -193,7 +223,7 @@ def read_rows(
         if _squash(raw.get("debtor_name", "")) in TOTAL_LINES or (
             not raw.get("invoice_number") and _squash(raw.get("debtor_name", "")) == ""
         ):
-            row["skipped"] = "a total or empty line"
+            row["skipped"] = Said(N_("a total or empty line"))
             out.append(row)
             continue
         _debtor_errors(raw, row, row["errors"])
@@ -227,8 +257,15 @@ def group_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         number = _row_key(row)
         if number in seen:
             row["errors"].append(
-                f"invoice {row['number']} appears twice in financial year {number[0]} "
-                f"(line {seen[number]})"
+                Said(
+                    N_(
+                        "invoice %(number)s appears twice in financial year %(year)s "
+                        "(line %(line)s)"
+                    ),
+                    number=row["number"],
+                    year=number[0],
+                    line=seen[number],
+                )
             )
             continue
         seen[number] = row["line"]
@@ -285,18 +322,33 @@ def _already_filed(
 def _check_group(group: dict[str, Any], minimum_paise: int) -> None:
     rows = group["rows"]
     if len(rows) > MAX_INVOICES:
-        group["errors"].append(f"more than {MAX_INVOICES} invoices for one debtor: split the file")
+        group["errors"].append(
+            Said(
+                N_("more than %(most)s invoices for one debtor: split the file"), most=MAX_INVOICES
+            )
+        )
     outstanding = sum(r["amount_paise"] - r["paid_paise"] for r in rows)
     group["outstanding_paise"] = outstanding
     if rows and outstanding < minimum_paise:
         group["errors"].append(
-            f"this debtor's overdue total ({rupees(outstanding)}) is below the registry's "
-            f"minimum of {rupees(minimum_paise)}"
+            Said(
+                N_(
+                    "this debtor's overdue total (%(total)s) is below the registry's minimum "
+                    "of %(minimum)s"
+                ),
+                total=rupees(outstanding),
+                minimum=rupees(minimum_paise),
+            )
         )
     resolution, debtor = group["resolution"], group["debtor"]
     if not debtor["email"] and not debtor.get("mobile") and not resolution.get("email_on_record"):
         group["errors"].append(
-            "no email or mobile for the debtor's notice: add one in the email or mobile column"
+            Said(
+                N_(
+                    "no email or mobile for the debtor's notice: add one in the email or "
+                    "mobile column"
+                )
+            )
         )
 
 
@@ -323,8 +375,11 @@ def build_plan(
         for row in group["rows"]:
             if _row_key(row) in filed:
                 row["errors"].append(
-                    f"invoice {row['number']} is already reported "
-                    f"(complaint #{filed[_row_key(row)]})"
+                    Said(
+                        N_("invoice %(number)s is already reported (complaint #%(complaint)s)"),
+                        number=row["number"],
+                        complaint=filed[_row_key(row)],
+                    )
                 )
         group["rows"] = [r for r in group["rows"] if not r["errors"]]
         _check_group(group, minimum_paise)
@@ -359,7 +414,8 @@ def _plan_data(read: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dict
             index, position = where[row["line"]]
             entry["group"] = index
             first = groups[index]["rows"][0]["line"]
-            entry["action"] = "new complaint" if position == 0 else f"added to line {first}"
+            entry["action"] = "new complaint" if position == 0 else "added"
+            entry["first_line"] = first
             if groups[index]["errors"]:
                 entry["action"] = "error"
                 entry["errors"] = list(groups[index]["errors"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from registry.language import N_, Said
+from registry.language import N_, Said, as_said
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -138,31 +138,45 @@ class Table:
 def decode(content: bytes) -> str:
     """The file's text: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
     if not content.strip():
-        raise CsvProblem("The file is empty.")
+        raise CsvProblem(N_("The file is empty."))
     if len(content) > MAX_BYTES:
         raise CsvProblem(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into "
-            f"files of at most {MAX_ROWS} rows."
+            Said(
+                N_(
+                    "The file is larger than %(mb)s MB: split it into files of at most "
+                    "%(most)s rows."
+                ),
+                mb=MAX_BYTES // (1024 * 1024),
+                most=MAX_ROWS,
+            )
         )
     if content.startswith(b"PK\x03\x04") or content.startswith(b"\xd0\xcf\x11\xe0"):
         raise CsvProblem(
-            "This is an Excel workbook, not a CSV file: open it and save it as "
-            "'CSV UTF-8 (comma delimited)'."
+            N_(
+                "This is an Excel workbook, not a CSV file: open it and save it as "
+                "'CSV UTF-8 (comma delimited)'."
+            )
         )
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return content.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CsvProblem("The file says it is UTF-16 text but is not.") from exc
+            raise CsvProblem(N_("The file says it is UTF-16 text but is not.")) from exc
     if b"\x00" in content[:4096]:
-        raise CsvProblem("This is not a text file: export the report as CSV.")
+        raise CsvProblem(N_("This is not a text file: export the report as CSV."))
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise CsvProblem(
-            f"The file is not UTF-8 text (line {line} has a character in another encoding). "
-            "Save it again as 'CSV UTF-8'; in Tally, export with 'UTF-8' or 'Unicode'."
+            Said(
+                N_(
+                    "The file is not UTF-8 text (line %(line)s has a character in another "
+                    "encoding). Save it again as 'CSV UTF-8'; in Tally, export with 'UTF-8' or "
+                    "'Unicode'."
+                ),
+                line=line,
+            )
         ) from exc
 
 
@@ -220,9 +234,9 @@ def read_table(content: bytes) -> Table:
             )
         ) from exc
     if headers is None:
-        raise CsvProblem("No header line found: the first line must name the columns.")
+        raise CsvProblem(N_("No header line found: the first line must name the columns."))
     if not rows:
-        raise CsvProblem("The file has a header line but no invoice rows.")
+        raise CsvProblem(N_("The file has a header line but no invoice rows."))
     return Table(_dialect_name(dialect), headers, rows)
 
 
@@ -293,7 +307,7 @@ def check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[st
         if field == "amount" and mapping.get("outstanding"):
             continue  # the amount outstanding alone will do: nothing was paid yet
         if not mapping.get(field):
-            errors.setdefault(field, "choose the column that holds it")
+            errors.setdefault(field, N_("choose the column that holds it"))
     return errors
 
 
@@ -315,8 +329,17 @@ _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
+_NOT_A_DATE = N_("'%(value)s' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)")
+_NOT_AN_AMOUNT = N_("'%(value)s' is not an amount in rupees")
+
+
 class CellError(ValueError):
     """One cell cannot be read; the message names what is wrong."""
+
+    @property
+    def message(self) -> Said:
+        """What is wrong, in a form a page translates."""
+        return as_said(self.args[0])
 
 
 class AmbiguousDate(CellError):
@@ -329,11 +352,9 @@ def _make(value: str, year: int, month: int, day: int) -> date:
     try:
         parsed = date(year, month, day)
     except ValueError:
-        raise CellError(
-            f"'{value}' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)"
-        ) from None
+        raise CellError(Said(_NOT_A_DATE, value=value)) from None
     if not 1990 <= parsed.year <= 2100:
-        raise CellError(f"'{value}' is not a plausible invoice year")
+        raise CellError(Said(N_("'%(value)s' is not a plausible invoice year"), value=value))
     return parsed
 
 
@@ -355,7 +376,7 @@ def parse_date(raw: str, order: str | None = None) -> tuple[date, str]:
     that could be either ("dmy" or "mdy"); without it they raise `AmbiguousDate`."""
     value = raw.strip()
     if not value:
-        raise CellError("is empty")
+        raise CellError(N_("is empty"))
     iso = _ISO.match(value)
     if iso:
         return _make(value, int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), "ymd"
@@ -367,7 +388,13 @@ def parse_date(raw: str, order: str | None = None) -> tuple[date, str]:
         )
         if family is None:
             raise AmbiguousDate(
-                f"'{value}' could be day first or month first: say how this file writes dates"
+                Said(
+                    N_(
+                        "'%(value)s' could be day first or month first: say how this file "
+                        "writes dates"
+                    ),
+                    value=value,
+                )
             )
         day, month = (first, second) if family == "dmy" else (second, first)
         return _make(value, year, month, day), family
@@ -377,7 +404,7 @@ def parse_date(raw: str, order: str | None = None) -> tuple[date, str]:
         except ValueError:
             continue
         return _make(value, parsed.year, parsed.month, parsed.day), "named"
-    raise CellError(f"'{value}' is not a date (write dd-mm-yyyy, yyyy-mm-dd or 01-Apr-2026)")
+    raise CellError(Said(_NOT_A_DATE, value=value))
 
 
 def file_date_order(values: Iterable[str]) -> str | None:
@@ -398,24 +425,28 @@ def parse_amount(raw: str, empty_is_zero: bool = False) -> int:
     if not value or value in {"-", "—"}:
         if empty_is_zero:
             return 0
-        raise CellError("is empty")
+        raise CellError(N_("is empty"))
     shown = value
     value = re.sub(r"\s*(dr|dr\.)$", "", value, flags=re.IGNORECASE)
     if re.search(r"(cr|cr\.)$", value, flags=re.IGNORECASE) or value.startswith(("-", "(")):
-        raise CellError(f"'{shown}' is a credit or negative amount")
+        raise CellError(Said(N_("'%(value)s' is a credit or negative amount"), value=shown))
     value = _CURRENCY.sub("", value).strip()
     whole, _, fraction = value.partition(".")
     if "," in whole and not (_INDIAN.match(whole) or _WESTERN.match(whole)):
-        raise CellError(f"'{shown}' has misplaced commas (write 1,50,000.00 or 150000.00)")
+        raise CellError(
+            Said(
+                N_("'%(value)s' has misplaced commas (write 1,50,000.00 or 150000.00)"), value=shown
+            )
+        )
     whole = whole.replace(",", "")
     if not whole.isdigit() or (fraction and not fraction.isdigit()):
-        raise CellError(f"'{shown}' is not an amount in rupees")
+        raise CellError(Said(_NOT_AN_AMOUNT, value=shown))
     if len(fraction) > 2:
-        raise CellError(f"'{shown}' has more than two decimals (paise)")
+        raise CellError(Said(N_("'%(value)s' has more than two decimals (paise)"), value=shown))
     try:
         paise = int((Decimal(f"{whole}.{fraction or '0'}") * 100).to_integral_value())
     except InvalidOperation as exc:
-        raise CellError(f"'{shown}' is not an amount in rupees") from exc
+        raise CellError(Said(_NOT_AN_AMOUNT, value=shown)) from exc
     if paise > 10**13:
-        raise CellError(f"'{shown}' is implausibly large")
+        raise CellError(Said(N_("'%(value)s' is implausibly large"), value=shown))
     return paise

@@ -7,7 +7,6 @@ complaint is filed whole, in a savepoint, through `registry.complaints.filing.fi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,13 +23,16 @@ from registry.bulk.batches import (
     delete_on_commit,
     documents_of,
     folder,
+    keep_plan,
+    keep_results,
     plan_of,
+    results_of,
     transition,
 )
 from registry.complaints import filing
 from registry.directory.debtors import DebtorIn
 from registry.errors import Conflict, InvalidTransition, RegistryError, ValidationFailed
-from registry.language import N_
+from registry.language import N_, Said, as_said
 from registry.models import ImportBatch, ImportStatus, utcnow
 from registry.settings import Settings
 
@@ -138,18 +140,18 @@ def start(
     chosen: dict[str, str | None] = {}
     results: list[dict[str, Any]] = []
     for i, group in enumerate(plan["groups"]):
-        reason = "; ".join(group["errors"])
-        if not reason and not own[i] and not shared:
-            reason = "no document for this debtor"
-        if not reason and group["resolution"]["kind"] == "confirm":
+        reasons: list[str] = list(group["errors"])
+        if not reasons and not own[i] and not shared:
+            reasons = [Said(N_("no document for this debtor"))]
+        if not reasons and group["resolution"]["kind"] == "confirm":
             chosen[str(i)] = _choice(group, choices.get(i))
             if chosen[str(i)] is None:
-                reason = "you did not confirm which business it is"
-        results.append({"status": "not filed" if reason else "pending", "message": reason})
-        if not reason:
+                reasons = [Said(N_("you did not confirm which business it is"))]
+        results.append({"status": "not filed" if reasons else "pending", "messages": reasons})
+        if not reasons:
             todo.append(i)
     if not todo:
-        reason = "no complaint is ready to file: see the errors shown"
+        reason = N_("no complaint is ready to file: see the errors shown")
         raise ValidationFailed({"plan": reason}, reason)
     # Uploaded -> filing only if it still is: a second tab, or the worker expiring the
     # import meanwhile, may have moved it since this request read it.
@@ -159,8 +161,8 @@ def start(
     ):
         raise InvalidTransition("import", batch.status.value, ImportStatus.FILING.value)
     plan["todo"], plan["choices"] = todo, chosen
-    batch.plan = json.dumps(plan)
-    batch.results = json.dumps(results)
+    keep_plan(batch, plan)
+    keep_results(batch, results)
     batch.total, batch.cursor, batch.filed, batch.failed = len(todo), 0, 0, 0
     session.flush()
     return progress(batch)
@@ -224,7 +226,7 @@ def _file_group(
         with session.begin_nested():
             filed = filing.file_complaint(session, settings, actor, request, today=today)
     except RegistryError as exc:
-        return {"status": "failed", "message": _message(exc)}
+        return {"status": "failed", "messages": _messages(exc)}
     lines = ", ".join(str(line) for line in group["lines"])
     audit.record(
         session,
@@ -234,15 +236,26 @@ def _file_group(
         "imported",
         note=f"bulk import #{batch.id}, lines {lines}",
     )
-    return {"status": "filed", "complaint_id": filed.complaint.id, "message": ""}
+    return {"status": "filed", "complaint_id": filed.complaint.id, "messages": []}
 
 
-def _message(exc: RegistryError) -> str:
+def _messages(exc: RegistryError) -> list[Said]:
+    """Why a complaint was not filed, as the import's page shows it."""
     if isinstance(exc, ValidationFailed):
-        return "; ".join(f"{field}: {text}" for field, text in exc.fields.items())
+        return [
+            Said(N_("%(column)s: %(problem)s"), column=field, problem=as_said(text))
+            for field, text in exc.fields.items()
+        ]
     if isinstance(exc, Conflict) and exc.code == "confirm_business":
-        return "a business with a similar name is now on the registry: import it again to choose"
-    return exc.message
+        return [
+            Said(
+                N_(
+                    "a business with a similar name is now on the registry: import it again "
+                    "to choose"
+                )
+            )
+        ]
+    return [Said(exc.template, **exc.values)]
 
 
 def file_step(
@@ -263,7 +276,7 @@ def file_step(
     plan = plan_of(batch)
     assert plan is not None
     own, shared = assign_documents(plan["groups"], documents_of(batch))
-    results = json.loads(batch.results)
+    results = results_of(batch)
     for g in plan["todo"][old:new]:
         outcome = _file_group(
             session,
@@ -281,7 +294,7 @@ def file_step(
         else:
             batch.failed += 1
         faults.pause("bulk-step")
-    batch.results = json.dumps(results)
+    keep_results(batch, results)
     if new >= batch.total:
         note = f"{batch.filed} filed, {batch.failed} not filed"
         transition(session, batch, ImportStatus.DONE, actor, note, action="filed")

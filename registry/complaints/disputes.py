@@ -17,7 +17,7 @@ from registry.complaints import life
 from registry.complaints.notices import recipients
 from registry.complaints.notices.mail import open_notice_link
 from registry.errors import InvalidTransition, ValidationFailed
-from registry.language import N_
+from registry.language import N_, Said
 from registry.models import (
     Complaint,
     ComplaintStatus,
@@ -227,6 +227,12 @@ OUTCOMES = {
     "rejected": (D.REJECTED, ComplaintStatus.LISTED),
     "corrected": (D.CORRECTED, ComplaintStatus.LISTED),  # settled when nothing stands
 }
+#: The note a decision leaves in the complaint's history (a corrected one names its figures).
+_DECIDED = {
+    "upheld": N_("dispute upheld: %(note)s"),
+    "rejected": N_("dispute rejected: %(note)s"),
+    "corrected": N_("dispute corrected: %(note)s"),
+}
 
 
 def decide(
@@ -274,14 +280,18 @@ def decide(
     dispute.decided_at = utcnow()
     dispute.decided_by_user_id = actor.user_id
     dispute.decision_note = note
-    history = f"dispute {outcome}: {note}"
+    history = Said(_DECIDED[outcome], note=note)
     stands: int | None = None
     if outcome == "corrected":
         assert amount_outstanding_paise is not None
         dispute.corrected_from_paise, dispute.corrected_to_paise = claimed, amount_outstanding_paise
         complaint.amount_outstanding_paise = stands = amount_outstanding_paise
-        figures = f"{rupees(claimed)} claimed, {rupees(amount_outstanding_paise)} stands"
-        history = f"dispute corrected ({figures}): {note}"
+        history = Said(
+            N_("dispute corrected (%(claimed)s claimed, %(stands)s stands): %(note)s"),
+            claimed=rupees(claimed),
+            stands=rupees(amount_outstanding_paise),
+            note=note,
+        )
     life.transition(session, complaint, after, actor, history)
 
     def verdict(code: str) -> str:

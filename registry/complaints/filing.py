@@ -20,7 +20,7 @@ from registry.complaints.notices.mail import notice_versions
 from registry.directory import businesses, debtors
 from registry.errors import Conflict, ValidationFailed
 from registry.identifiers import normalise_mobile
-from registry.language import N_
+from registry.language import N_, Said
 from registry.models import Business, Complaint, ComplaintStatus, Invoice, utcnow
 from registry.models.base import financial_year
 from registry.money import rupees
@@ -313,7 +313,7 @@ def send_notice(session: Session, settings: Settings, complaint: Complaint) -> s
         complaint,
         ComplaintStatus.IN_NOTICE,
         SYSTEM,
-        "notice sent to " + ", ".join(r.address for r in to),
+        Said(N_("notice sent to %(to)s"), to=", ".join(r.address for r in to)),
     )
     recipients.fan_out(
         session, to, "notice", notice_versions(settings, complaint, token, now.date())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from matching.dedupe import DedupeRecord, find_duplicates
 from registry import audit
 from registry.actors import Actor
 from registry.errors import NotFound
+from registry.language import N_, Said
 from registry.models import Business, BusinessGstin, DuplicatePair, PairStatus
 from registry.search_index.name_index import insert_ignoring_duplicates
 from registry.states import StateMachine
@@ -140,9 +142,41 @@ def open_pairs(session: Session, limit: int = 100, offset: int = 0) -> Sequence[
     return session.scalars(open_pairs_query().offset(offset).limit(limit)).all()
 
 
+#: The matcher's reasons (plain English: `matching` knows no catalogue) as catalogue texts,
+#: so the duplicates queue reads them in its reader's language.
+_REASONS = (
+    (re.compile(r"names similar \((?P<percent>\d+)%\)"), N_("names similar (%(percent)s%%)")),
+    (re.compile(r"same legal form \((?P<form>.*)\)"), N_("same legal form (%(form)s)")),
+    (
+        re.compile(r"legal forms differ \((?P<one>.*) / (?P<other>.*)\)"),
+        N_("legal forms differ (%(one)s / %(other)s)"),
+    ),
+    *(
+        (re.compile(re.escape(text)), text)
+        for text in (
+            N_("same GSTIN"),
+            N_("same PAN"),
+            N_("different GSTINs of one legal entity"),
+            N_("names match after normalisation"),
+            N_("same city"),
+            N_("city missing on one record"),
+        )
+    ),
+)
+
+
 def reasons(pair: DuplicatePair) -> list[str]:
+    """Why the matcher paired the two, each a `Said` a page translates (a reason the
+    catalogue does not know stays as written)."""
     loaded: list[str] = json.loads(pair.reasons or "[]")
-    return loaded
+    return [_said_reason(reason) for reason in loaded]
+
+
+def _said_reason(reason: str) -> str:
+    for pattern, template in _REASONS:
+        if found := pattern.fullmatch(reason):
+            return Said(template, **found.groupdict())
+    return reason
 
 
 def dismiss(session: Session, pair_id: int, actor: Actor) -> DuplicatePair:

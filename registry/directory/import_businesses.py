@@ -217,10 +217,32 @@ def import_file(
     stays the same whatever its length: each chunk is matched against the registry
     (which by then holds the chunks before it, in this same transaction), its new
     businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search index
-    in bulk; the planner's statistics are refreshed once at the end."""
+    in bulk (into an empty index, the key table's secondary indexes are built once at the
+    end: `name_index.first_load`); the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()
     total = _count_lines(path) if progress else 0  # a second pass only for a progress bar
+    with name_index.first_load(session):
+        created, matched = _load(session, path, report, progress, total)
+    audit.record(
+        session,
+        actor,
+        "business",
+        "import",
+        "imported",
+        note=f"{path.name}: {created} created, {matched} matched, "
+        f"{report.counts()['error']} refused",
+    )
+    name_index.refresh_statistics(session)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load(
+    session: Session, path: Path, report: Report, progress: Progress | None, total: int
+) -> tuple[int, int]:
+    """Each chunk of the file matched, loaded and indexed; returns how many businesses
+    were created and how many rows matched known ones."""
     created = matched = 0
     for done, rows, refused in _chunks(path):
         plan = _plan(session, rows)
@@ -245,18 +267,7 @@ def import_file(
         created, matched = created + len(plan.new_rows), matched + len(plan.matched)
         if progress:
             progress(min(done, total), total)
-    audit.record(
-        session,
-        actor,
-        "business",
-        "import",
-        "imported",
-        note=f"{path.name}: {created} created, {matched} matched, "
-        f"{report.counts()['error']} refused",
-    )
-    name_index.refresh_statistics(session)
-    report.seconds = time.perf_counter() - started
-    return report
+    return created, matched
 
 
 def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:

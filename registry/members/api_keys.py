@@ -28,11 +28,11 @@ PREFIX = "kr_"
 SEARCH, FILE, REPORTS, WATCH, ADMIN = "search", "file", "reports", "watch", "admin"
 SCOPES = (SEARCH, FILE, REPORTS, WATCH, ADMIN)
 SCOPE_LABELS = {
-    SEARCH: "search businesses",
-    FILE: "file and manage complaints",
-    REPORTS: "buy and read credit reports",
-    WATCH: "watch businesses",
-    ADMIN: "admin routes",
+    SEARCH: N_("search businesses"),
+    FILE: N_("file and manage complaints"),
+    REPORTS: N_("buy and read credit reports"),
+    WATCH: N_("watch businesses"),
+    ADMIN: N_("admin routes"),
 }
 ROLE_SCOPES = {
     Role.MEMBER: frozenset({SEARCH, FILE, REPORTS, WATCH}),

@@ -23,11 +23,13 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry import language
+from registry.language import N_
 from registry.models import Business, Complaint, ComplaintStatus, Invoice
 
 C = ComplaintStatus
 OPEN = (C.IN_NOTICE, C.LISTED, C.DISPUTED)
-BUCKETS = ("0-30 days", "31-60 days", "61-90 days", "90+ days")
+#: Each bucket's label, a catalogue text (a page shows it in its language).
+BUCKETS = (N_("0–30 days"), N_("31–60 days"), N_("61–90 days"), N_("90+ days"))  # noqa: RUF001 (a range)
 
 
 @dataclass(frozen=True)

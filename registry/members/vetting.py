@@ -12,20 +12,21 @@ from sqlalchemy.orm import Session
 
 from matching.kinds import gstin_state
 from registry.identifiers import pan_of_gstin
+from registry.language import N_
 from registry.models import Business, BusinessGstin, Member
 
 #: The PAN's fourth letter: who holds it (Income Tax Department's codes).
 PAN_HOLDERS = {
-    "A": "association of persons",
-    "B": "body of individuals",
-    "C": "company",
-    "F": "firm or LLP",
-    "G": "government",
-    "H": "Hindu undivided family",
-    "J": "artificial juridical person",
-    "L": "local authority",
-    "P": "individual (proprietor)",
-    "T": "trust",
+    "A": N_("association of persons"),
+    "B": N_("body of individuals"),
+    "C": N_("company"),
+    "F": N_("firm or LLP"),
+    "G": N_("government"),
+    "H": N_("Hindu undivided family"),
+    "J": N_("artificial juridical person"),
+    "L": N_("local authority"),
+    "P": N_("individual (proprietor)"),
+    "T": N_("trust"),
 }
 
 
@@ -60,4 +61,4 @@ def facts(session: Session, member: Member) -> Facts:
         )
         .distinct()
     ).all()
-    return Facts(state, PAN_HOLDERS.get(pan[3], "unknown"), list(others), list(known))
+    return Facts(state, PAN_HOLDERS.get(pan[3], N_("unknown")), list(others), list(known))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry import language
 from registry.models.base import Base, utcnow
 
 
@@ -29,8 +32,19 @@ class AuditEntry(Base):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    #: The note as a catalogue text and its values (JSON, `registry.language.stored`) when
+    #: it was written with values, so a page shows it in its reader's language.
+    note_values: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def shown_note(self) -> str | None:
+        """The note as a page shows it: a `Said` (translated there) when it was written
+        with its catalogue text, else the words as written."""
+        if self.note_values:
+            return cast(str, language.restored(json.loads(self.note_values)))
+        return self.note
 
 
 class OutboxMessage(Base):

@@ -13,12 +13,14 @@ import os
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from matching.keys import indexed_tokens, name_keys, vocabulary_entries, vocabulary_keys
@@ -385,6 +387,46 @@ def vacuum(engine: Engine) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(INDEX_TABLES)}")
+
+
+@contextmanager
+def first_load(session: Session) -> Iterator[bool]:
+    """Around a bulk load (`import-businesses`): when the key table is empty on
+    PostgreSQL (a registry's first directory), its secondary indexes are dropped before the
+    load and built once after it, in the same transaction, instead of being updated row by
+    row as millions of keys arrive in no useful order. An empty table has nothing anyone
+    could be searching, and a failed load rolls the drop back with the rest. Yields
+    whether it did so (elsewhere, and on SQLite, the load runs as it is)."""
+    if (
+        session.get_bind().dialect.name != "postgresql"
+        or session.execute(select(KEYS.c.key).limit(1)).first() is not None
+    ):
+        yield False
+        return
+    secondary = session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
+            "AND schemaname = current_schema() AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = CAST(:table AS regclass))"
+        ),
+        {"table": KEYS.name},
+    ).all()
+    for name, _ in secondary:  # names and definitions come from the catalogue, not input
+        session.execute(text(f'DROP INDEX "{name}"'))
+    try:
+        yield True
+    except DBAPIError:
+        raise  # the transaction failed: it rolls back, and the drop with it
+    except BaseException:
+        _build(session, secondary)  # a caller may still commit what it holds
+        raise
+    _build(session, secondary)
+
+
+def _build(session: Session, indexes: Sequence[Any]) -> None:
+    session.flush()
+    for _, definition in indexes:
+        session.execute(text(definition))
 
 
 def refresh_statistics(session: Session) -> None:

@@ -62,7 +62,7 @@ def test_rows_are_checked_one_by_one_and_grouped_by_debtor(db, settings, factory
     )
     seen = actions(batch)
     assert seen[2] == ("new complaint", [])
-    assert seen[3] == ("added to line 2", [])
+    assert seen[3] == ("added", [])
     assert seen[4] == ("new complaint", [])
     assert seen[5][0] == "error" and "is not past yet" in seen[5][1][0]
     assert seen[6][0] == "error" and "more than two decimals" in seen[6][1][0]
@@ -89,7 +89,7 @@ def test_good_groups_are_filed_whole_and_bad_rows_never_block_them(db, settings,
     results = file_all(db, settings, user, batch)
     assert batch.status is ImportStatus.DONE and (batch.filed, batch.failed) == (1, 0)
     assert [r["status"] for r in results] == ["filed", "not filed"]
-    assert "no email or mobile for the debtor's notice" in results[1]["message"]
+    assert "no email or mobile for the debtor's notice" in "; ".join(results[1]["messages"])
     complaint = db.get(Complaint, results[0]["complaint_id"])
     assert complaint.status.value == "in_notice" and complaint.member_id == user.member_id
     assert sorted(i.number for i in complaint.invoices) == ["A-1", "A-2"]
@@ -143,7 +143,7 @@ def test_a_debtor_without_a_document_is_not_filed(db, settings, factory):
     summary = steps.summary(batches.plan_of(batch), batches.documents_of(batch))
     assert summary["without_documents"] == 1 and summary["complaints"] == 1
     results = file_all(db, settings, user, batch)
-    assert results[1] == {"status": "not filed", "message": "no document for this debtor"}
+    assert results[1] == {"status": "not filed", "messages": ["no document for this debtor"]}
 
 
 @pytest.mark.parametrize(
@@ -268,8 +268,8 @@ def test_a_complaint_failing_at_filing_keeps_the_files_of_those_before(db, setti
     )
     steps.file_step(db, settings, Actor.of(user), batch)
     results = batches.results_of(batch)
-    assert (
-        results[1]["status"] == "failed" and "already reported invoice B-1" in results[1]["message"]
+    assert results[1]["status"] == "failed" and "already reported invoice B-1" in "; ".join(
+        results[1]["messages"]
     )
     kept = db.get(Complaint, results[0]["complaint_id"]).evidence[0]
     assert (settings.uploads_path / kept.stored_name).read_bytes() == PDF

@@ -30,7 +30,7 @@ def test_a_row_with_a_mobile_and_no_email_is_filed_and_texted(db, settings, fact
     assert seen[3][0] == "error" and "mobile '12345'" in seen[3][1][0]
     results = file_all(db, settings, user, batch)
     assert [r["status"] for r in results] == ["filed", "not filed"]
-    assert "no email or mobile" in results[1]["message"]
+    assert "no email or mobile" in "; ".join(results[1]["messages"])
     complaint = db.get(Complaint, results[0]["complaint_id"])
     assert complaint.debtor_mobile == "+919876543210" and complaint.debtor_email is None
     channels = db.scalars(

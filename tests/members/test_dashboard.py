@@ -52,9 +52,9 @@ def test_the_figures_of_a_member(db, factory, make_complaint):
     assert sum(s.paise for s in seen.statuses) == seen.reported_paise
     assert sum(s.count for s in seen.statuses) == seen.complaints
     assert [(b.label, b.invoices, b.paise) for b in seen.ageing] == [
-        ("0-30 days", 1, 200000_00),
-        ("31-60 days", 1, 50000_00),
-        ("61-90 days", 1, 70000_00),
+        ("0–30 days", 1, 200000_00),
+        ("31–60 days", 1, 50000_00),
+        ("61–90 days", 1, 70000_00),
         ("90+ days", 1, 80000_00),
     ]
 

@@ -4,6 +4,7 @@ email linking to the Hindi page, and form and service messages in Hindi on a Hin
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date, timedelta
@@ -228,7 +229,8 @@ def test_a_complaints_history_reads_in_hindi(client, auth, db, settings, factory
     history = page[page.index('<ol class="history">') :]
     history = history[: history.index("</ol>")]
     assert "स्थिति बदली" in history and "नोटिस अवधि बिना आपत्ति के समाप्त हुई" in history
-    for english in ("transition", "notice period ended", "wrong_amount"):
+    assert "नोटिस भेजा गया: " in history
+    for english in ("transition", "notice period ended", "wrong_amount", "notice sent to"):
         assert english not in history, english
 
 
@@ -331,3 +333,84 @@ def test_messages_made_with_values_read_in_hindi_and_stay_english_in_the_api(app
     assert json.loads(json.dumps({"gstin": message})) == {"gstin": "unknown state code 00"}
     with app.test_request_context("/?lang=hi"):
         assert i18n.said(message) == "अज्ञात राज्य कोड 00"
+
+
+def test_an_imports_row_errors_read_in_hindi_and_in_english(client, auth, factory, db):
+    """The preview's per-row errors are kept with the import (as JSON) and still read in
+    the page's language when it is opened again, in either language."""
+    from registry import language
+    from tests.members.conftest import csv_bytes, gstin, row
+    from tests.members.test_import_pages import post_file
+
+    auth.login(factory.member_user().email)
+    content = csv_bytes(
+        [
+            row(gst=gstin(1), number="A-1"),
+            row(gst=gstin(1), number="A-2"),
+            row(name="Balaji", gst=gstin(2), number="B-1", amount="12,34,5"),
+            row(name="Kaveri", gst=gstin(3), number="K-1", invoiced=-3, due=-5),
+            row(name="Total", number=""),
+        ]
+    )
+    preview = client.get(post_file(client, content).headers["Location"] + "?lang=hi")
+    table = html.unescape(preview.get_data(as_text=True))
+    table = table[table.index('<table id="preview"') : table.index("</table>")]
+    assert "राशि: '12,34,5' में अल्पविराम गलत जगह हैं" in table
+    in_three_days = language.day(date.today() + timedelta(days=3), "hi")
+    assert f"बिल दिनांक {in_three_days} भविष्य में है" in table  # the date as Hindi writes it
+    assert "भविष्य में है" in table and "अभी बीती नहीं है" in table
+    assert '<label for="fix-4-debtor_name">देनदार का नाम</label>' in table
+    assert "बिल पंक्ति 2 की शिकायत में जोड़ा गया" in table and "योग या खाली पंक्ति" in table
+    for english in ("misplaced commas", "is in the future", "added to line", "a total or empty"):
+        assert english not in table, english
+    english = html.unescape(client.get(preview.request.path + "?lang=en").get_data(as_text=True))
+    assert "amount: '12,34,5' has misplaced commas" in english
+    assert "Invoice added to line 2 (same debtor)" in english
+
+
+def test_labels_reasons_and_names_the_pages_build_read_in_hindi(
+    client, auth, factory, db, settings
+):
+    """What pages build from the domain rather than from their templates: the dashboard's
+    ageing buckets, the mobile field of the filing form, the scopes of an API key, the
+    matcher's reasons in the duplicates queue, the PAN holder of an applicant, and the
+    audit log's kinds and actors."""
+    from registry.actors import SYSTEM
+    from registry.directory import businesses, duplicates
+
+    member = factory.member_user()
+    filing.file_complaint(db, settings, Actor.of(member), filing_request())  # for the ageing
+    factory.member_user(active=False)  # an applicant: the vetting line names its PAN holder
+    auth.login(member.email)
+    pages = {
+        path: html.unescape(client.get(f"{path}?lang=hi").get_data(as_text=True))
+        for path in ("/", "/complaints/new", "/account/api-keys")
+    }
+    assert "0–30 दिन" in pages["/"] and "days" not in pages["/"]
+    assert "देनदार का मोबाइल (नोटिस SMS और WhatsApp से)" in pages["/complaints/new"]
+    assert "search: व्यवसाय खोजें" in pages["/account/api-keys"]
+    assert "search businesses" not in pages["/account/api-keys"]
+    auth.logout()
+
+    businesses.create(db, SYSTEM, "Aravali Sarees Pvt Ltd", city="Siliguri")
+    businesses.create(db, SYSTEM, "Aravalli Saree Private Limited", city="Siliguri")
+    duplicates.refresh(db)
+    auth.login(factory.admin().email)
+    queue = html.unescape(client.get("/admin/duplicates?lang=hi").get_data(as_text=True))
+    assert "एक ही शहर" in queue and ("नाम मिलते-जुलते (" in queue or "सामान्यीकरण" in queue)
+    assert "same city" not in queue and "names similar" not in queue
+    members = html.unescape(client.get("/admin/members?lang=hi").get_data(as_text=True))
+    assert "PAN धारक: व्यक्ति (प्रोप्राइटर)" in members  # the factory's PANs are a person's
+    audit_page = html.unescape(client.get("/admin/audit?lang=hi").get_data(as_text=True))
+    assert ">शिकायत</option>" in audit_page and ">रजिस्ट्री</td>" in audit_page
+    assert "<td>registry</td>" not in audit_page
+
+
+def test_error_pages_read_in_the_pages_language(client):
+    """A 404 (a mistyped notice link, say) is the page a debtor is likeliest to meet."""
+    page = client.get("/notice/not-a-token/nowhere?lang=hi")
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 404 and "पृष्ठ नहीं मिला" in text and "इस पते पर कोई पृष्ठ नहीं" in text
+    assert "requested URL" not in text and "Page not found" not in text
+    english = client.get("/nowhere?lang=en").get_data(as_text=True)
+    assert "Page not found" in english and "There is no page at this address" in english

@@ -14,7 +14,7 @@ from registry import outbox, worker
 from registry.actors import Actor
 from registry.channels.segments import count_segments
 from registry.complaints import disputes, filing, life
-from registry.complaints.notices import reminders
+from registry.complaints.notices import links, reminders
 from registry.directory import debtors
 from registry.errors import ValidationFailed
 from registry.models import Complaint, OutboxMessage
@@ -166,7 +166,21 @@ def test_an_english_debtor_name_keeps_the_english_sms_in_gsm7(db, settings, memb
     english, hindi = rows(db, "sms")
     assert count_segments(english.body).encoding == "GSM-7"
     assert "owes it Rs 4,00,000.00. See the notice and answer it:" in english.body  # whole
-    assert "₹4,00,000.00" in hindi.body
+    assert "₹4,00,000 बकाया" in hindi.body
     assert count_segments(english.body).count <= 2
     assert count_segments(hindi.body).encoding == "UCS-2"
     assert count_segments(hindi.body).count <= 2
+
+
+def test_the_hindi_sms_keeps_a_long_reporters_name_whole(db, settings, factory):
+    """The Hindi SMS is UCS-2 (134 characters in two segments) and ends with the notice
+    link, so the link is kept short (a 128-bit token): the name of whoever reported,
+    however long a firm's name runs, still fits whole."""
+    name = "Shree Ganesh Textiles and Garments Pvt Ltd"
+    member = Actor.of(factory.member_user(name=name))
+    settings = settings.but(public_base_url="https://khataregistry.example")
+    filed = filing.file_complaint(db, settings, member, only_mobile())
+    english, hindi = rows(db, "sms")
+    assert name in hindi.body and "..." not in hindi.body
+    assert count_segments(hindi.body).count <= 2 and name in english.body
+    assert len(filed.notice_token) == links.TOKEN_LENGTH

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bench.synthetic import generate
 from registry.actors import SYSTEM
-from registry.directory import import_businesses
+from registry.directory import import_businesses, search
 from registry.identifiers import gstin_for
 from registry.models import Business, BusinessGstin
 from registry.search_index import name_index
@@ -108,6 +108,8 @@ def test_a_file_that_is_not_utf8_half_way_loads_nothing(db, tmp_path, monkeypatc
     with db.begin_nested(), pytest.raises(import_businesses.ImportFileError, match="UTF-8"):
         import_businesses.import_file(db, path, SYSTEM)
     assert db.scalar(select(func.count()).select_from(Business)) == before
+    if db.get_bind().dialect.name == "postgresql":
+        assert len(_key_indexes(db)) == 3  # a first load's dropped indexes came back with it
 
 
 def _held(db, tmp_path, monkeypatch, size: int) -> int:
@@ -160,3 +162,48 @@ def test_memory_does_not_grow_with_the_file(db, tmp_path, monkeypatch):
     small = _held(db, tmp_path, monkeypatch, 1_000)
     large = _held(db, tmp_path, monkeypatch, 6_000)
     assert large < small * 1.3, (small, large)
+
+
+def _key_indexes(db):
+    return sorted(
+        db.execute(
+            name_index.text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'business_keys' "
+                "AND schemaname = current_schema()"
+            )
+        ).all()
+    )
+
+
+def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeypatch):
+    """Into an empty registry on PostgreSQL the key table's secondary indexes are dropped
+    for the load and built again after it, as they were; the names are found; and a load
+    into a registry that has keys already leaves its indexes alone."""
+    if db.get_bind().dialect.name != "postgresql":
+        with name_index.first_load(db) as deferred:
+            assert deferred is False  # SQLite: the load runs as it is
+        return
+    if db.execute(select(name_index.KEYS.c.key).limit(1)).first() is not None:
+        pytest.skip("the test database already holds keys")
+    before = _key_indexes(db)
+    assert len(before) == 3  # the primary key and two secondary indexes
+    during = []
+
+    def watched(*args, **kwargs):
+        during.append(_key_indexes(db))
+        BULK_ADD(*args, **kwargs)
+
+    monkeypatch.setattr(name_index, "bulk_add", watched)
+    monkeypatch.setattr(import_businesses, "CHUNK", 2)
+    path = directory(
+        tmp_path / "d.csv", [(f"First Load {n} Textiles", "", "", "Surat", "") for n in "ABCDE"]
+    )
+    import_businesses.import_file(db, path, SYSTEM)
+    assert len(during) == 3 and all(len(indexes) == 1 for indexes in during)  # the key only
+    assert _key_indexes(db) == before  # the same names and definitions again
+    [(best, score), *_] = search.similar_names(db, "First Load C Textiles", "Surat", None)
+    assert best.name == "First Load C Textiles" and score > 90
+    second = directory(tmp_path / "e.csv", [("Second Load Textiles", "", "", "Pune", "")])
+    during.clear()
+    import_businesses.import_file(db, second, SYSTEM)
+    assert during == [before]  # keys there already: nothing dropped

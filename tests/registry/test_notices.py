@@ -54,3 +54,22 @@ def test_the_token_can_be_recomputed_for_reminders_but_not_without_the_secret(db
     assert links.token_for(complaint, "secret-one") == token
     assert links.token_for(complaint, "secret-two") != token
     assert token not in (complaint.notice_nonce, complaint.notice_token_hash)
+
+
+def test_a_link_issued_before_tokens_were_shortened_keeps_working_in_reminders(db, factory):
+    """Links already sent carry the whole HMAC (43 characters): a reminder recomputes that
+    same token, and it still opens the complaint; a new notice issues a short one."""
+    import base64
+    import hashlib
+    import hmac
+
+    complaint = make(db, factory)
+    links.issue_token(complaint, "k")
+    mac = hmac.new(b"k", f"notice:{complaint.id}:{complaint.notice_nonce}".encode(), "sha256")
+    whole = base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+    complaint.notice_token_hash = hashlib.sha256(whole.encode()).hexdigest()  # as issued then
+    db.flush()
+    assert links.token_for(complaint, "k") == whole and len(whole) == 43
+    assert links.complaint_for_token(db, whole) is complaint
+    fresh = links.issue_token(complaint, "k")
+    assert len(fresh) == links.TOKEN_LENGTH and links.complaint_for_token(db, fresh) is complaint

@@ -184,7 +184,8 @@ def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists
 def test_the_setting_names_the_directory(tmp_path):
     from registry.settings import Settings
 
-    assert Settings.from_env({}, tmp_path).search_index_dir is None
+    assert Settings.from_env({}, tmp_path).search_index_dir == tmp_path / "search-index"
+    assert Settings.from_env({"SEARCH_INDEX_DIR": ""}, tmp_path).search_index_dir is None
     chosen = Settings.from_env({"SEARCH_INDEX_DIR": str(tmp_path)}, tmp_path).search_index_dir
     assert chosen == tmp_path
 

@@ -143,3 +143,34 @@ def test_the_migration_chains_the_rows_already_there(database_server):
     with Session(engine) as session:
         assert audit.verify(session).as_json() == {"ok": True, "entries": 4}
     engine.dispose()
+
+
+def test_a_notes_catalogue_text_and_values_are_chained_too(own_url):
+    """A note written with its catalogue text (to be read in Hindi) keeps it in the chain:
+    rewriting what a Hindi reader would see breaks the chain as rewriting the English does,
+    and rows written without one keep the hashes they had."""
+    from registry.language import N_, Said
+
+    engine = make_engine(own_url)
+    with make_sessionmaker(engine).begin() as session:
+        plain = audit.record(session, SYSTEM, "thing", 1, "made", note="plain words").id
+        said = audit.record(
+            session, SYSTEM, "thing", 1, "sent", note=Said(N_("notice sent to %(to)s"), to="a@b.in")
+        ).id
+    with make_sessionmaker(engine)() as session:
+        row = session.get(AuditEntry, said)
+        assert (
+            row.note == "notice sent to a@b.in"
+            and row.shown_note.template == "notice sent to %(to)s"
+        )
+        assert session.get(AuditEntry, plain).note_values is None
+        assert audit.verify(session).ok
+    assert verify_cli() == (0, {"ok": True, "entries": 2})
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        conn.execute(
+            text("UPDATE audit_log SET note_values = replace(note_values, 'a@b.in', 'x@y.in')")
+        )
+    assert verify_cli() == (1, {"ok": False, "entries": 2, "first_bad": said})
+    engine.dispose()

@@ -26,6 +26,22 @@ def test_searches_beyond_the_quota_are_429_with_retry_after(limited_app, db, fac
     )
 
 
+def test_a_page_refused_for_too_many_posts_says_when_to_retry(limited_app, notice):
+    _complaint, token = notice
+    answers = [
+        limited_app.test_client().post(
+            f"/notice/{token}/promise",
+            data={"pay_by": promise_date(5 + n)},
+            environ_base={"REMOTE_ADDR": f"10.0.2.{n}"},
+        )
+        for n in range(6)
+    ]
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert "Retry-After" not in answers[0].headers
+
+
 def test_the_quota_comes_from_the_environment():
     from registry.settings import Settings
 

@@ -12,7 +12,7 @@ from registry.complaints.notices import links
 from registry.complaints.notices.recipients import DEBTOR_LANGUAGES, Version
 from registry.language import SOURCE, day, translate, words
 from registry.models import Complaint, utcnow
-from registry.money import rupees
+from registry.money import rupees, rupees_in_brief
 from registry.settings import PRODUCT_NAME, Settings
 
 #: The languages of every notice, in the order they are written.
@@ -157,7 +157,7 @@ def notice_sms_text(complaint: Complaint, reminder: int = 0, code: str = SOURCE)
     return prefix + translate(
         code,
         "%(amount)s unpaid, reported by %(member)s. Notice:",
-        amount=rupees(complaint.amount_outstanding_paise),
+        amount=rupees_in_brief(complaint.amount_outstanding_paise),
         member=complaint.member.name,
     )
 

@@ -1,0 +1,234 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The compiled twin of the scorer's hot path in `matching.align` and `matching.score`:
+`Scorer.score` over a search's candidates (`scores`), `QueryAligner`'s alignment of one
+candidate name (`align_key`), the similarities of one candidate token to the query's
+tokens (`row`), and the weighted one-to-one alignment itself (`align`).
+
+Line for line what the pure-Python reference does, with the same additions in the same
+order (built without floating-point contraction), so the scores are bit for bit the
+same; `tests/matching/test_compiled.py` holds the two equal on every dev-set query. The
+gain is in the representation: the pairs of a candidate go into a C array of structs
+(no tuple per pair) and are sorted and walked there, and the loops run on C doubles.
+Anything rarer (joins of two tokens, names whose spelled tokens differ in number) is
+handed back to the reference's methods on the aligner.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.stdlib cimport qsort
+
+from matching.similarity import SPELLING_DIFFERS, initials_against, token_similarity
+
+cdef double _SPELLING_DIFFERS = SPELLING_DIFFERS
+
+
+cdef struct Pair:
+    double sim
+    Py_ssize_t i
+    Py_ssize_t j
+
+
+cdef int _descending(const void *a, const void *b) noexcept nogil:
+    """Tuples (sim, i, j) in the order `list.sort(reverse=True)` gives them."""
+    cdef const Pair *x = <const Pair *> a
+    cdef const Pair *y = <const Pair *> b
+    if x.sim != y.sim:
+        return -1 if x.sim > y.sim else 1
+    if x.i != y.i:
+        return -1 if x.i > y.i else 1
+    if x.j != y.j:
+        return -1 if x.j > y.j else 1
+    return 0
+
+
+cdef double _aligned(
+    Pair *pairs,
+    Py_ssize_t n_pairs,
+    double *q_weights,
+    Py_ssize_t n_q,
+    double *c_weights,
+    Py_ssize_t n_c,
+    double query_share,
+    char *used,
+) noexcept:
+    """`matching.align.align` on C arrays (sorts `pairs`; `used`: room for n_q + n_c
+    flags)."""
+    cdef Py_ssize_t k, i, j
+    cdef Py_ssize_t left = n_q if n_q < n_c else n_c
+    cdef double matched = 0.0, q_total = 0.0, c_total = 0.0, w, recall, precision
+    for k in range(n_q + n_c):
+        used[k] = 0
+    qsort(pairs, n_pairs, sizeof(Pair), _descending)
+    for k in range(n_pairs):
+        i = pairs[k].i
+        j = pairs[k].j
+        if used[i] or used[n_q + j]:
+            continue
+        used[i] = used[n_q + j] = 1
+        # min(c_weights[j], q_weights[i]), as Python's min picks
+        w = q_weights[i] if q_weights[i] < c_weights[j] else c_weights[j]
+        matched += pairs[k].sim * w
+        q_total += w
+        c_total += w
+        left -= 1
+        if not left:
+            break
+    for i in range(n_q):
+        if not used[i]:
+            q_total += q_weights[i]
+    for j in range(n_c):
+        if not used[n_q + j]:
+            c_total += c_weights[j]
+    recall = matched / q_total if q_total else 0.0
+    precision = matched / c_total if c_total else 0.0
+    return query_share * recall + (1.0 - query_share) * precision
+
+
+def align(list pairs, q_weights, c_weights, double query_share):
+    """`matching.align.align`: the same answer, without sorting `pairs` in place."""
+    cdef Py_ssize_t n_q = len(q_weights), n_c = len(c_weights), n = len(pairs), k
+    cdef Pair *cs = <Pair *> PyMem_Malloc((n + 1) * sizeof(Pair))
+    cdef double *ws = <double *> PyMem_Malloc((n_q + n_c + 1) * (sizeof(double) + 1))
+    if cs == NULL or ws == NULL:
+        PyMem_Free(cs)
+        PyMem_Free(ws)
+        raise MemoryError()
+    try:
+        for k in range(n):
+            cs[k].sim, cs[k].i, cs[k].j = pairs[k]
+        for k in range(n_q):
+            ws[k] = q_weights[k]
+        for k in range(n_c):
+            ws[n_q + k] = c_weights[k]
+        return _aligned(
+            cs, n, ws, n_q, ws + n_q, n_c, query_share, <char *> (ws + n_q + n_c + 1)
+        )
+    finally:
+        PyMem_Free(cs)
+        PyMem_Free(ws)
+
+
+def row(aligner, tuple token):
+    """`QueryAligner._row`: `pair_similarity` of each query token with `token` where
+    alike at all, the token's weight, and the query joins it may spell (`_join_bits`)."""
+    cdef list hits = []
+    cdef double sim
+    cdef Py_ssize_t i = 0
+    folded, word, letters = token
+    for q in aligner.query.tokens:
+        q_folded, q_word, q_letters = q
+        if letters or q_letters:
+            sim = initials_against(q, token)
+        else:
+            sim = token_similarity(q_folded, folded)
+            if sim == 1.0:
+                sim = 1.0 if q_word == word else 1.0 - _SPELLING_DIFFERS
+            elif sim < 0.85 and (q_word != q_folded or word != folded):
+                alt = 0.95 * <double> token_similarity(q_word, word)
+                if alt > sim:
+                    sim = alt
+        if sim > 0.0:
+            hits.append((sim, i))
+        i += 1
+    return tuple(hits), aligner.weight(folded), aligner._join_bits(folded)
+
+
+def align_key(aligner, tuple key):
+    """`QueryAligner._align_key`: the similarity of one candidate name (its folded
+    tokens, tokens as written and initials) to the aligner's query, 0..1."""
+    folded, spelled, initials = key
+    query = aligner.query
+    if not folded or not query.tokens:
+        return 0.0
+    if spelled and len(spelled) != len(folded):
+        return aligner._align_name(key)
+    cdef dict rows = aligner._rows
+    take_lengths = aligner._take_lengths
+    q_folded = query.folded
+    cdef list q_weights = aligner._q_weights
+    cdef Py_ssize_t n_q = len(q_weights), n_c = len(folded), n = 0, j, k, room
+    cdef tuple hits
+    # at most one pair per query token for each candidate token
+    room = n_q * n_c
+    cdef Pair *pairs = <Pair *> PyMem_Malloc((room + 1) * sizeof(Pair))
+    cdef double *ws = <double *> PyMem_Malloc((n_q + n_c + 1) * (sizeof(double) + 1))
+    if pairs == NULL or ws == NULL:
+        PyMem_Free(pairs)
+        PyMem_Free(ws)
+        raise MemoryError()
+    try:
+        for k in range(n_q):
+            ws[k] = q_weights[k]
+        prev = ""
+        words = spelled or folded
+        for j in range(n_c):
+            f = folded[j]
+            word = words[j]
+            token = (f, word, word in initials)
+            found = rows.get(token)
+            if found is None:
+                found = rows[token] = row(aligner, token)
+            hits = found[0]
+            if found[2] or (
+                j
+                and len(prev) + len(f) in take_lengths
+                and prev not in q_folded
+                and aligner._query_takes(prev + f)
+            ):
+                return aligner._align_name(key)
+            ws[n_q + j] = found[1]
+            for hit in hits:
+                pairs[n].sim, pairs[n].i = hit
+                pairs[n].j = j
+                n += 1
+            prev = f
+        return _aligned(
+            pairs, n, ws, n_q, ws + n_q, n_c, aligner.query_share, <char *> (ws + n_q + n_c + 1)
+        )
+    finally:
+        PyMem_Free(pairs)
+        PyMem_Free(ws)
+
+
+cdef double _similarity(aligner, dict memo, name) except? -1.0:
+    """`QueryAligner.similarity` of one name, through the aligner's memo."""
+    key = (name.folded_tokens, name.spelled_tokens, name.initials)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = align_key(aligner, key)
+    return found
+
+
+def scores(scorer, candidates, legal_penalty, place_penalty):
+    """`Scorer.score` of each candidate, in order: its best name (or alias) less the
+    legal-form and place penalties (`matching.score`'s functions, handed in), clamped to
+    0..100, with the same operations in the same order as the reference."""
+    aligner = scorer._names
+    cdef dict memo = aligner._names
+    cdef bint legal = scorer._legal, place = scorer._place
+    cdef double value, other
+    cdef list out = []
+    query, city, state = scorer.query, scorer.city, scorer.state
+    for cand in candidates:
+        name = cand.name
+        if legal:
+            value = 100.0 * _similarity(aligner, memo, name) - <double> legal_penalty(query, name)
+            for alias in cand.aliases:
+                other = 100.0 * _similarity(aligner, memo, alias) - <double> legal_penalty(
+                    query, alias
+                )
+                if other > value:
+                    value = other
+        else:
+            value = 100.0 * _similarity(aligner, memo, name)
+            for alias in cand.aliases:
+                other = 100.0 * _similarity(aligner, memo, alias)
+                if other > value:
+                    value = other
+        if place:
+            value -= <double> place_penalty(cand, city, state)
+        if not value > 0.0:
+            value = 0.0
+        elif not value < 100.0:
+            value = 100.0
+        out.append(value)
+    return out
