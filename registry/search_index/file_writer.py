@@ -339,6 +339,9 @@ class Writer:
         self.spill(encode_names(items, hidden))
 
     def spill(self, chunk: Encoded | EncodedNames) -> None:
+        """Append an encoded chunk to the scratch files: each of its keys, with the entries
+        under it, to its partition's file (cities and vocabulary pairs numbered here, as
+        chunks encoded in other processes number them each their own way)."""
         if isinstance(chunk, EncodedNames):
             self._spill_names(chunk)
             return
