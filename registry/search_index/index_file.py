@@ -24,7 +24,6 @@ writes a new one).
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import shutil
@@ -43,7 +42,14 @@ from matching.normalise import NormalName
 from matching.score import Candidate
 from registry.search_index.database_index import NameRow, candidates_of
 from registry.search_index.file_writer import FORMAT, SEPARATOR, Writer, file_hash
-from registry.search_index.memory_copy import STREAM, Behind, IndexCopy, table_statement
+from registry.search_index.memory_copy import (
+    STREAM,
+    Behind,
+    IndexCopy,
+    post,
+    table_statement,
+    unpost,
+)
 from registry.search_index.name_index import STATE
 
 CURRENT = "current"
@@ -569,26 +575,13 @@ class MappedIndexCopy(IndexCopy):
             self.changed.add(business_id)
             self.changed_ids = np.array(sorted(self.changed), dtype=np.int32)
         for key in self.keys_of.get(business_id, ()):
-            ids = self.own_postings.get(key)
-            if ids is not None:
-                at = bisect.bisect_left(ids, business_id)
-                if at < len(ids) and ids[at] == business_id:
-                    del ids[at]
-                if not ids:
-                    del self.own_postings[key]
-        self.keys_of.pop(business_id, None)
-        self.city_of.pop(business_id, None)
-        self.mixed.pop(business_id, None)
-        self.names.pop(business_id, None)
-        self.hidden.pop(business_id, None)
+            unpost(self.own_postings, key, business_id)
+        self._forget(business_id)
 
     def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
         self._set_keys(business_id, rows)
         for key, _city in rows:
-            ids = self.own_postings.get(key)
-            if ids is None:
-                ids = self.own_postings[key] = array("i")
-            bisect.insort(ids, business_id)
+            post(self.own_postings, key, business_id)
 
 
 def refresh(connection: Connection, directory: Path, rewrite_after: int = REWRITE_AFTER) -> bool:

@@ -294,30 +294,24 @@ class IndexCopy:
 
     def _take_out(self, business_id: int) -> None:
         for key in self.keys_of.get(business_id, ()):
-            ids = self.postings.get(key)
-            if ids is not None:
-                _discard(ids, business_id)
-                if not ids:
-                    del self.postings[key]
+            unpost(self.postings, key, business_id)
             local = self.local.get(key)
             city = self._city(business_id, key)
             if local is not None and city is not None and city in local:
                 _discard(local[city], business_id)
                 if not local[city]:
                     del local[city]
-        self.keys_of.pop(business_id, None)
-        self.city_of.pop(business_id, None)
-        self.mixed.pop(business_id, None)
-        self.names.pop(business_id, None)
-        self.hidden.pop(business_id, None)
+        self._forget(business_id)
+
+    def _forget(self, business_id: int) -> None:
+        """Drop what the copy keeps of a business besides its posting lists."""
+        for table in (self.keys_of, self.city_of, self.mixed, self.names, self.hidden):
+            table.pop(business_id, None)
 
     def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
         self._set_keys(business_id, rows)
         for key, city in rows:
-            ids = self.postings.get(key)
-            if ids is None:
-                ids = self.postings[key] = array("i")
-            bisect.insort(ids, business_id)
+            ids = post(self.postings, key, business_id)
             local = self.local.get(key)
             if local is not None:
                 if city is not None:
@@ -347,6 +341,24 @@ def _by_business(
 def _normal(row: NameRow) -> NormalName:
     encoded, name = row[5], row[2]
     return NormalName.decode(encoded) if encoded else normalise(name)
+
+
+def post(postings: dict[str, array[int]], key: str, business_id: int) -> array[int]:
+    """Put `business_id` in `key`'s list (kept ascending), made if it is new; the list."""
+    ids = postings.get(key)
+    if ids is None:
+        ids = postings[key] = array("i")
+    bisect.insort(ids, business_id)
+    return ids
+
+
+def unpost(postings: dict[str, array[int]], key: str, business_id: int) -> None:
+    """Take `business_id` out of `key`'s list, and the list out once it is empty."""
+    ids = postings.get(key)
+    if ids is not None:
+        _discard(ids, business_id)
+        if not ids:
+            del postings[key]
 
 
 def _discard(ids: array[int], business_id: int) -> None:
