@@ -216,6 +216,7 @@ WORDS: dict[str, str] = {
     "alias.filing_matched": N_("from a filing, close to its names"),
     "alias.filing_unjudged": N_("from an early filing, waiting to be re-judged"),
     "alias.admin": N_("added by an admin"),
+    "alias.merge": N_("from a merge"),
     # what an audit row is about (AuditEntry.entity_type)
     "entity.complaint": N_("complaint"),
     "entity.dispute": N_("dispute"),
@@ -233,7 +234,6 @@ WORDS: dict[str, str] = {
     "actor.registry": N_("registry"),
     "actor.payment gateway": N_("payment gateway"),
     "actor.reported business (notice link)": N_("reported business (notice link)"),
-    "alias.merge": N_("from a merge"),
     # what an applicant proves (MemberDocument.kind)
     "gst_certificate": N_("GST registration certificate"),
     "udyam_certificate": N_("Udyam certificate"),
