@@ -262,7 +262,13 @@ DATE_ORDER = "date_order"
 
 def plan_of(batch: ImportBatch) -> dict[str, Any] | None:
     """The stored preview, its messages ready to be shown in any language."""
-    return language.restored(json.loads(batch.plan)) if batch.plan else None
+    if not batch.plan:
+        return None
+    plan: dict[str, Any] = language.restored(json.loads(batch.plan))
+    for row in plan["rows"]:  # a preview made before the action kept its line apart
+        if row["action"].startswith("added to line "):
+            row["action"], row["first_line"] = "added", int(row["action"].rsplit(" ", 1)[1])
+    return plan
 
 
 def keep_plan(batch: ImportBatch, plan: dict[str, Any]) -> None:

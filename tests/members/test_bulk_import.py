@@ -338,3 +338,23 @@ def test_an_import_moved_on_since_it_was_read_is_not_started(db, settings, facto
         steps.start(db, Actor.of(user), batch, {})
     assert batch.status is ImportStatus.CANCELLED and batch.total == 0
     assert db.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+def test_a_preview_stored_before_messages_kept_their_values_still_reads(db, settings, factory):
+    """An import previewed by the release before ("added to line N", one message per
+    outcome) reads as it did."""
+    import json
+
+    rows = [row(gst=gstin(1), number="A-1"), row(gst=gstin(1), number="A-2")]
+    batch = upload(db, settings, factory.member_user(), rows)
+    plan = json.loads(batch.plan)
+    for entry in plan["rows"]:
+        if entry["action"] == "added":
+            entry["action"] = f"added to line {entry.pop('first_line')}"
+    batch.plan = json.dumps(plan)
+    batch.results = json.dumps([{"status": "not filed", "message": "no document for this debtor"}])
+    seen = batches.plan_of(batch)["rows"]
+    assert [(r["action"], r.get("first_line")) for r in seen][-1] == ("added", 2)
+    assert batches.results_of(batch) == [
+        {"status": "not filed", "messages": ["no document for this debtor"]}
+    ]
