@@ -50,14 +50,21 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1
 def write_directory(path: Path, size: int, data: Path, seed: int) -> list[int]:
     """The CSV to import; returns the labelled id of each data line (0 for synthetic)."""
     labelled = load_businesses(data)
-    ids = []
+    generated = write_rows(path, labelled, size, seed)
+    return [int(row["id"]) for row in labelled] + [0] * generated
+
+
+def write_rows(path: Path, labelled: list[dict[str, str]], size: int, seed: int) -> int:
+    """`size` businesses as `registry import-businesses` reads them: the `labelled` ones,
+    then generated ones (written as they are made, in constant memory). Returns how many
+    were generated."""
+    generated = max(0, size - len(labelled))
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["name", "gstin", "pan", "city", "state"])
         for row in labelled:
             out.writerow([row["name"], row["gstin"], row["pan"], row["city"], row["state"]])
-            ids.append(int(row["id"]))
-        for business in generate(max(0, size - len(labelled)), seed=seed):
+        for business in generate(generated, seed=seed):
             out.writerow(
                 [
                     business.name,
@@ -67,8 +74,7 @@ def write_directory(path: Path, size: int, data: Path, seed: int) -> list[int]:
                     business.state,
                 ]
             )
-            ids.append(0)
-    return ids
+    return generated
 
 
 def _same_name(a: str, b: str) -> bool:

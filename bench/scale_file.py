@@ -33,7 +33,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
-from bench.synthetic import generate
+from bench.registry_scale import write_rows
 
 Item = tuple[int, str, str | None, str | None]
 
@@ -43,21 +43,7 @@ def write_csv(path: Path, size: int, data: Path, seed: int) -> list[dict[str, ob
     queries whose truth is inside, each with the line's business number (1-based)."""
     labelled = load_businesses(data)[: max(1, size // 2)]
     number = {int(row["id"]): i for i, row in enumerate(labelled, start=1)}
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(["name", "gstin", "pan", "city", "state"])
-        for row in labelled:
-            out.writerow([row["name"], row["gstin"], row["pan"], row["city"], row["state"]])
-        for business in generate(max(0, size - len(labelled)), seed=seed):
-            out.writerow(
-                [
-                    business.name,
-                    business.gstin or "",
-                    business.pan or "",
-                    business.city,
-                    business.state,
-                ]
-            )
+    write_rows(path, labelled, size, seed)
     return [
         {"q": q.q, "city": q.city, "truth": number[q.truth]}
         for q in load_queries(data)
