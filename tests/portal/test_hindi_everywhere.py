@@ -339,7 +339,7 @@ def test_an_imports_row_errors_read_in_hindi_and_in_english(client, auth, factor
     """The preview's per-row errors are kept with the import (as JSON) and still read in
     the page's language when it is opened again, in either language."""
     from registry import language
-    from tests.members.conftest import csv_bytes, gstin, row
+    from tests.members.conftest import TODAY, csv_bytes, gstin, row
     from tests.members.test_import_pages import post_file
 
     auth.login(factory.member_user().email)
@@ -356,7 +356,7 @@ def test_an_imports_row_errors_read_in_hindi_and_in_english(client, auth, factor
     table = html.unescape(preview.get_data(as_text=True))
     table = table[table.index('<table id="preview"') : table.index("</table>")]
     assert "राशि: '12,34,5' में अल्पविराम गलत जगह हैं" in table
-    in_three_days = language.day(date.today() + timedelta(days=3), "hi")
+    in_three_days = language.day(TODAY + timedelta(days=3), "hi")  # as the rows were dated
     assert f"बिल दिनांक {in_three_days} भविष्य में है" in table  # the date as Hindi writes it
     assert "भविष्य में है" in table and "अभी बीती नहीं है" in table
     assert '<label for="fix-4-debtor_name">देनदार का नाम</label>' in table
