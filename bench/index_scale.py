@@ -24,8 +24,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
-from bench.registry_scale import status_mb, write_directory
+from bench import ambiguity
+from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
+from bench.registry_scale import hits_at_labelled_size, status_mb, write_directory
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
@@ -91,6 +92,9 @@ def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
     ready = time.perf_counter() - started
     assert isinstance(copies.copy, MappedIndexCopy), "the index file was not used"
     latencies, first, top5 = [], 0, 0
+    truth_names = {int(r["id"]): r["name"] for r in load_businesses(data)}
+    labelled = set(truth.values())
+    outcomes = []
     with sessions() as session:
         for query in queries[:200]:  # warm-up, as a worker that has served a while
             search.search(session, query.q, city=query.city, limit=5, copies=copies)
@@ -102,12 +106,26 @@ def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
             wanted = truth.get(query.truth)
             first += bool(ids) and ids[0] == wanted
             top5 += wanted in ids
+            winner = found.hits[0].business if found.hits else None
+            outcomes.append(
+                ambiguity.Outcome(
+                    query.q,
+                    query.city,
+                    truth_names[query.truth],
+                    hit=bool(ids) and ids[0] == wanted,
+                    winner_name=winner.name if winner else None,
+                    winner_city=winner.city if winner else None,
+                    winner_generated=winner is not None and winner.id not in labelled,
+                )
+            )
     print(f"worker ready: {ready:.2f} s")
     print(f"worker memory of its own: {status_mb('RssAnon') - anon:,.0f} MB")
     print(f"search p50: {percentile(latencies, 50):.2f} ms")
     print(f"search p95: {percentile(latencies, 95):.2f} ms")
     print(f"hit@1: {first / len(queries):.4f}")
-    print(f"hit@5: {top5 / len(queries):.4f}", flush=True)
+    print(f"hit@5: {top5 / len(queries):.4f}")
+    small = hits_at_labelled_size(data, queries)
+    print(ambiguity.report(outcomes, small, len(truth_names)).strip(), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ if __package__ in (None, ""):
 
 from rapidfuzz import fuzz, process, utils
 
+from bench import ambiguity
 from bench.synthetic import generate
 from matching.dedupe import DedupeRecord, find_duplicates
 from matching.index import InMemoryIndex
@@ -148,8 +149,38 @@ def report_duplicates(rows: list[dict[str, str]]) -> None:
     print(f"  pairwise precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
 
 
+def outcomes_at_scale(
+    queries: list[Query],
+    results: list[list[int]],
+    rows: list[tuple[int, str, str | None, str | None]],
+    labelled: set[int],
+) -> list[ambiguity.Outcome]:
+    """Each query's outcome for `bench.ambiguity`: what came first when the truth did not."""
+    by_id = {id_: (name, city) for id_, name, city, _ in rows}
+    outcomes = []
+    for query, ids in zip(queries, results, strict=True):
+        winner = by_id.get(ids[0]) if ids else None
+        outcomes.append(
+            ambiguity.Outcome(
+                query.q,
+                query.city,
+                by_id[query.truth][0],
+                hit=ids[:1] == [query.truth],
+                winner_name=winner[0] if winner else None,
+                winner_city=winner[1] if winner else None,
+                winner_generated=bool(ids) and ids[0] not in labelled,
+            )
+        )
+    return outcomes
+
+
 def run_scale(
-    size: int, seed: int, businesses: list[dict[str, str]], queries: list[Query], brute_sample: int
+    size: int,
+    seed: int,
+    businesses: list[dict[str, str]],
+    queries: list[Query],
+    brute_sample: int,
+    small_results: list[list[int]],
 ) -> None:
     extra = max(0, size - len(businesses))
     rows: list[tuple[int, str, str | None, str | None]] = [
@@ -166,6 +197,13 @@ def run_scale(
     )
     results, latencies = run_queries(index, queries)
     report_search(queries, results, latencies, by_kind=False)
+    labelled = {int(b["id"]) for b in businesses}
+    small_hits = [ids[:1] == [q.truth] for q, ids in zip(queries, small_results, strict=True)]
+    print(
+        ambiguity.report(
+            outcomes_at_scale(queries, results, rows, labelled), small_hits, len(businesses)
+        )
+    )
 
     sample = queries[:: max(1, len(queries) // brute_sample)][:brute_sample]
     names = [name for _, name, _, _ in rows]
@@ -225,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     report_duplicates(load_records(args.data))
 
     if args.scale:
-        run_scale(args.scale, args.seed, businesses, queries, args.brute_sample)
+        run_scale(args.scale, args.seed, businesses, queries, args.brute_sample, results)
     return 0
 
 

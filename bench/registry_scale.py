@@ -31,7 +31,16 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.matching_quality import DEFAULT_DATA, Query, load_businesses, load_queries, percentile
+from bench import ambiguity
+from bench.matching_quality import (
+    DEFAULT_DATA,
+    Query,
+    build_index,
+    load_businesses,
+    load_queries,
+    percentile,
+    run_queries,
+)
 from bench.synthetic import generate
 from matching.normalise import canonical_city, normalise
 from matching.score import score_normalised
@@ -118,8 +127,19 @@ def drop_database(name: str | None) -> None:
     admin.dispose()
 
 
+def hits_at_labelled_size(data: Path, queries: list[Query]) -> list[bool]:
+    """Whether each query finds its business first in the labelled directory alone."""
+    rows = load_businesses(data)
+    index = build_index(
+        (int(b["id"]), b["name"], b["city"] or None, b["state"] or None) for b in rows
+    )
+    results, _ = run_queries(index, queries)
+    return [ids[:1] == [query.truth] for query, ids in zip(queries, results, strict=True)]
+
+
 def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> None:
     queries = load_queries(data)
+    small_hits = hits_at_labelled_size(data, queries)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         csv_path = workdir / "directory.csv"
@@ -148,13 +168,27 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             latencies, hits, namesakes, named = [], 0, 0, 0
             judged: dict[str, int] = {"lower": 0, "equal": 0, "higher": 0}
             truth_names = {int(r["id"]): r["name"] for r in load_businesses(data)}
+            labelled_in_db = set(to_db.values())
+            outcomes = []
             with sessions() as session:
                 search.search(session, queries[0].q)  # warm the connection
                 for query in queries:
                     start = time.perf_counter()
                     found = search.search(session, query.q, city=query.city, limit=5)
                     latencies.append((time.perf_counter() - start) * 1000)
-                    if found.hits and found.hits[0].business.id == to_db.get(query.truth):
+                    first = found.hits[0].business if found.hits else None
+                    outcomes.append(
+                        ambiguity.Outcome(
+                            query.q,
+                            query.city,
+                            truth_names[query.truth],
+                            hit=first is not None and first.id == to_db.get(query.truth),
+                            winner_name=first.name if first else None,
+                            winner_city=first.city if first else None,
+                            winner_generated=first is not None and first.id not in labelled_in_db,
+                        )
+                    )
+                    if outcomes[-1].hit:
                         hits += 1
                     elif found.hits:
                         winner = found.hits[0].business.name
@@ -175,6 +209,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                 f"(lost the tie), above it in {judged['higher']} (the index did not bring the "
                 "truth to the scorer)"
             )
+            print(ambiguity.report(outcomes, small_hits, len(truth_names)))
             _through_a_copy(sessions, queries, workdir / "index", url)
             names = []
             with csv_path.open(newline="", encoding="utf-8") as handle:

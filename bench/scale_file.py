@@ -32,6 +32,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import ambiguity
 from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
 from bench.registry_scale import write_rows
 
@@ -40,15 +41,61 @@ Item = tuple[int, str, str | None, str | None]
 
 def write_csv(path: Path, size: int, data: Path, seed: int) -> list[dict[str, object]]:
     """`size` businesses as `registry import-businesses` reads them; returns the labelled
-    queries whose truth is inside, each with the line's business number (1-based)."""
+    queries whose truth is inside, each with the line's business number (1-based), its
+    labelled id and name."""
     labelled = load_businesses(data)[: max(1, size // 2)]
     number = {int(row["id"]): i for i, row in enumerate(labelled, start=1)}
     write_rows(path, labelled, size, seed)
     return [
-        {"q": q.q, "city": q.city, "truth": number[q.truth]}
+        {
+            "q": q.q,
+            "city": q.city,
+            "truth": number[q.truth],
+            "labelled": q.truth,
+            "name": labelled[number[q.truth] - 1]["name"],
+        }
         for q in load_queries(data)
         if q.truth in number
     ]
+
+
+def _names_of(path: Path, numbers: set[int]) -> dict[int, tuple[str, str]]:
+    """The name and city of the CSV's businesses numbered `numbers` (one streaming pass)."""
+    found = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=1):
+            if number in numbers:
+                found[number] = (row["name"], row["city"])
+    return found
+
+
+def unambiguous_line(
+    path: Path, queries: list[dict[str, Any]], first: list[int | None], data: Path, labelled: int
+) -> str:
+    """`bench.ambiguity`'s verdict on the worker's answers: hit@1 on the queries the
+    generated businesses leave unambiguous, here and in the labelled directory alone."""
+    from bench.matching_quality import Query
+    from bench.registry_scale import hits_at_labelled_size
+
+    names = _names_of(path, {n for n in first if n is not None})
+    outcomes = []
+    for query, number in zip(queries, first, strict=True):
+        winner = names.get(number) if number is not None else None
+        outcomes.append(
+            ambiguity.Outcome(
+                query["q"],
+                query["city"],
+                query["name"],
+                hit=number == query["truth"],
+                winner_name=winner[0] if winner else None,
+                winner_city=winner[1] if winner else None,
+                winner_generated=number is not None and number > labelled,
+            )
+        )
+    asked = [Query(q["q"], q["labelled"], (), q["city"]) for q in queries]
+    return ambiguity.report(
+        outcomes, hits_at_labelled_size(data, asked), len(load_businesses(data))
+    )
 
 
 def _items(path: Path) -> Iterator[list[Item]]:
@@ -166,7 +213,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
     assert copy is not None, "no index file"
     search_name(queries[0]["q"], CopiedIndex(copy, None), city=queries[0]["city"], limit=5)
     ready = time.time() - spawned
-    latencies, hit1, hit5 = [], 0, 0
+    latencies, hit1, hit5, first = [], 0, 0, []
     for query in queries:
         start = time.perf_counter()
         found = search_name(query["q"], CopiedIndex(copy, None), city=query["city"], limit=5)
@@ -174,6 +221,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
         ids = [m.id for m in found]
         hit1 += ids[:1] == [query["truth"]]
         hit5 += query["truth"] in ids
+        first.append(ids[0] if ids else None)
     after = _memory()
     print(
         json.dumps(
@@ -186,6 +234,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
                 "hit1": hit1 / len(queries),
                 "hit5": hit5 / len(queries),
                 "queries": len(queries),
+                "first": first,
             }
         )
     )
@@ -236,6 +285,8 @@ def run(size: int, data: Path = DEFAULT_DATA, seed: int = 7, workdir: Path | Non
             f"hit@1 {figures['hit1']:.4f}  hit@5 {figures['hit5']:.4f}",
             flush=True,
         )
+        labelled = len(load_businesses(data)[: max(1, size // 2)])
+        print(unambiguous_line(csv_path, queries, figures["first"], data, labelled), flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
