@@ -92,13 +92,7 @@ def said(shown: str | RegistryError) -> str:
             for k, v in shown.values.items()
         }
         return language.translate(code, shown.template, **values)
-    if isinstance(shown, language.Said):
-        return language.translate(
-            code,
-            shown.template,
-            **{k: _value(v, code) for k, v in shown.values.items()},
-        )
-    return language.translate(code, shown)
+    return language.said_in(shown, code)
 
 
 def _actor(label: str) -> str:
@@ -106,14 +100,6 @@ def _actor(label: str) -> str:
     gateway or the reported business in the reader's language."""
     source = language.WORDS.get(f"actor.{label}")
     return language.translate(current(), source) if source else label
-
-
-def _value(value: object, code: str) -> object:
-    if isinstance(value, language.Said):
-        return said(value)
-    if isinstance(value, date):
-        return language.day(value, code)
-    return value
 
 
 def say_plural(singular: str, plural: str, num: int) -> str:

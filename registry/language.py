@@ -47,11 +47,31 @@ class Said(str):
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Said:
-        shown = {k: day(v) if isinstance(v, date) else v for k, v in values.items()}
+        shown = {k: _value_in(v, SOURCE) for k, v in values.items()}
         made = super().__new__(cls, template % shown if values else template)
         made.template = template
         made.values = values
         return made
+
+
+def said_in(message: str, code: str = SOURCE) -> str:
+    """`message` in the language `code`: a `Said`'s text translated and filled with its
+    values (a date the Indian way, a state or reason in words, a `Said` likewise); any
+    other text translated when the catalogue has it."""
+    if isinstance(message, Said):
+        values = {k: _value_in(v, code) for k, v in message.values.items()}
+        return translate(code, message.template, **values)
+    return translate(code, message)
+
+
+def _value_in(value: Any, code: str) -> Any:
+    if isinstance(value, Said):
+        return said_in(value, code)
+    if isinstance(value, date):
+        return day(value, code)
+    if isinstance(value, enum.Enum):
+        return words(value, code)
+    return value
 
 
 def as_said(message: str) -> Said:

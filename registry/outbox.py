@@ -70,12 +70,14 @@ def queue_text(
     return message
 
 
-#: A text as each reader reads it: one for all, one per language code, or a function of
-#: the reader's language code.
+#: A text as each reader reads it: one for all, a message translated for each reader
+#: (`language.Said`), one per language code, or a function of the reader's language code.
 Written = str | Mapping[str, str] | Callable[[str], str]
 
 
 def _in(text: Written, code: str) -> str:
+    if isinstance(text, language.Said):
+        return language.said_in(text, code)
     if isinstance(text, str):
         return text
     if isinstance(text, Mapping):

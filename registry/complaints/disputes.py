@@ -80,28 +80,22 @@ def remind_admins(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_clock",
-            {
-                code: language.translate(
-                    code,
-                    "Dispute #%(id)s: day %(day)s, decide by %(due)s",
-                    id=dispute.id,
-                    day=day,
-                    due=language.day(dispute.due_at, code),
-                )
-                for code in language.available()
-            },
-            {
-                code: language.translate(
-                    code,
+            Said(
+                N_("Dispute #%(id)s: day %(day)s, decide by %(due)s"),
+                id=dispute.id,
+                day=day,
+                due=dispute.due_at,
+            ),
+            Said(
+                N_(
                     "The dispute on complaint #%(complaint)s was opened on %(opened)s and must be "
-                    "decided by %(due)s (days left: %(left)s). Decide it in the dispute queue.",
-                    complaint=dispute.complaint_id,
-                    opened=language.day(dispute.opened_at, code),
-                    due=language.day(dispute.due_at, code),
-                    left=left,
-                )
-                for code in language.available()
-            },
+                    "decided by %(due)s (days left: %(left)s). Decide it in the dispute queue."
+                ),
+                complaint=dispute.complaint_id,
+                opened=dispute.opened_at,
+                due=dispute.due_at,
+                left=left,
+            ),
         )
         sent += 1
     session.flush()
@@ -376,22 +370,15 @@ def flag_overdue(session: Session, now: datetime | None = None) -> int:
         outbox.email_admins(
             session,
             "dispute_overdue",
-            {
-                code: language.translate(
-                    code, "Dispute #%(id)s is past its deadline", id=dispute.id
-                )
-                for code in language.available()
-            },
-            {
-                code: language.translate(
-                    code,
+            Said(N_("Dispute #%(id)s is past its deadline"), id=dispute.id),
+            Said(
+                N_(
                     "The dispute on complaint #%(complaint)s was due on %(due)s. Decide it in the "
-                    "dispute queue.",
-                    complaint=dispute.complaint_id,
-                    due=language.day(dispute.due_at, code),
-                )
-                for code in language.available()
-            },
+                    "dispute queue."
+                ),
+                complaint=dispute.complaint_id,
+                due=dispute.due_at,
+            ),
         )
     session.flush()
     return len(overdue)

@@ -244,48 +244,33 @@ def escalate(session: Session, now: datetime | None = None) -> int:
             sent += outbox.email_admins(
                 session,
                 "privacy_request_overdue",
-                {
-                    code: language.translate(
-                        code, "Privacy request #%(id)s is overdue", id=request.id
-                    )
-                    for code in language.available()
-                },
-                {
-                    code: language.translate(
-                        code,
-                        "The %(kind)s request from %(email)s was due on %(due)s: the law gives 90 "
-                        "days.",
-                        kind=language.words(request.kind.value, code),
-                        email=request.email,
-                        due=language.day(request.due_at, code),
-                    )
-                    for code in language.available()
-                },
+                Said(N_("Privacy request #%(id)s is overdue"), id=request.id),
+                Said(
+                    N_(
+                        "The %(kind)s request from %(email)s was due on %(due)s: the law gives "
+                        "90 days."
+                    ),
+                    kind=request.kind,
+                    email=request.email,
+                    due=request.due_at,
+                ),
             )
         elif request.due_at - now <= REMIND_WHEN_LEFT and request.reminded_at is None:
             request.reminded_at = now
             sent += outbox.email_admins(
                 session,
                 "privacy_request_reminder",
-                {
-                    code: language.translate(
-                        code,
-                        "Privacy request #%(id)s: %(days)s days left",
-                        id=request.id,
-                        days=days_left(request, now),
-                    )
-                    for code in language.available()
-                },
-                {
-                    code: language.translate(
-                        code,
-                        "The %(kind)s request from %(email)s is due on %(due)s.",
-                        kind=language.words(request.kind.value, code),
-                        email=request.email,
-                        due=language.day(request.due_at, code),
-                    )
-                    for code in language.available()
-                },
+                Said(
+                    N_("Privacy request #%(id)s: %(days)s days left"),
+                    id=request.id,
+                    days=days_left(request, now),
+                ),
+                Said(
+                    N_("The %(kind)s request from %(email)s is due on %(due)s."),
+                    kind=request.kind,
+                    email=request.email,
+                    due=request.due_at,
+                ),
             )
     session.flush()
     return sent

@@ -123,3 +123,24 @@ def test_the_admins_queue_shows_days_left(client, auth, db, factory):
     text = page.get_data(as_text=True)
     assert f"#{request.id}" in text and "p@example.com" in text
     assert ">89<" in text or ">90<" in text  # days left to answer
+
+
+def test_each_admin_is_reminded_in_the_language_it_chose(db, factory):
+    english, hindi = factory.admin(), factory.admin()
+    hindi.language = "hi"
+    request = requests.file(db, "erasure", "p@example.com", "Please erase my mobile number.")
+    assert requests.escalate(db, request.received_at + timedelta(days=91)) == 2
+    sent = {m.to_address: m for m in mails(db, "privacy_request_overdue")}
+    assert sent[english.email].subject == f"Privacy request #{request.id} is overdue"
+    assert (
+        f"The erasure request from p@example.com was due on {language.day(request.due_at)}"
+        in sent[english.email].body
+    )
+    in_hindi = sent[hindi.email]
+    assert in_hindi.subject == language.translate(
+        "hi", "Privacy request #%(id)s is overdue", id=request.id
+    )
+    assert in_hindi.subject != sent[english.email].subject
+    assert language.day(request.due_at, "hi") in in_hindi.body
+    assert language.words(request.kind, "hi") in in_hindi.body
+    assert "erasure" not in in_hindi.body
