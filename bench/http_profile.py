@@ -104,9 +104,19 @@ def main(argv: list[str] | None = None) -> int:
         one(path)
     timings = [one(path) for path in paths]
     where = "the index file" if "SEARCH_INDEX_DIR" in env else "the worker's copy"
+    health = []
+    for _ in range(len(paths)):
+        started = time.perf_counter()
+        client.get("/healthz")
+        health.append((time.perf_counter() - started) * 1000)
     print(f"== {len(paths):,} API searches through Flask, from {where}")
     p50, p95 = percentile(timings, 50), percentile(timings, 95)
     print(f"  per request: p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+    mean, health_mean = sum(timings) / len(timings), sum(health) / len(health)
+    print(
+        f"  /healthz per request: p50 {percentile(health, 50):.2f} ms; mean search "
+        f"{mean:.2f} ms against {health_mean:.2f} ms: {health_mean / mean:.2f} of its rate"
+    )
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [one(path) for path in paths])
