@@ -10,10 +10,10 @@
 `BENCH_SIZE` changes the size of step 2 (default 1,000,000); `BENCH_LOAD=0` skips step 3.
 
 With `--scale N` (`make bench SCALE=N`) it runs step 1 and then only the machine's index file
-at N businesses (`bench/index_scale.py`): import time, the file's build time, size and the
-builder's peak memory, a web worker's ready time and memory of its own, search p50/p95 and
-hit@1/hit@5 on the labelled queries inside the grown directory. Above 2,000,000 businesses
-(an import into a registry would take hours) the file is built straight from the
+at N businesses on PostgreSQL (`bench/index_scale.py`): import time, the file's build time,
+size and the builder's peak memory, a web worker's ready time and memory of its own, search
+p50/p95 and hit@1/hit@5 on the labelled queries inside the grown directory. Above 2,000,000
+businesses (an import into a registry would take hours) the file is built straight from the
 generated CSV, without a database (`bench/scale_file.py`), and the same figures printed.
 """
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale:
         if args.scale > LARGEST_IMPORT:
             return scale_file.main(["--scale", str(args.scale)])
-        return index_scale.main(["--size", str(args.scale)])
+        return index_scale.main(["--size", str(args.scale), "--backend", "postgresql"])
     size = os.environ.get("BENCH_SIZE", "1000000")
     status = registry_scale.main(["--size", size, "--backend", "both"])
     if os.environ.get("BENCH_LOAD", "1") != "0":

@@ -1,13 +1,16 @@
 """The machine's index file at N businesses: what `make bench --scale N` prints.
 
-    python -m bench.index_scale --size N [--data DIR] [--workdir DIR]
+    python -m bench.index_scale --size N [--backend sqlite|postgresql] [--data DIR] [--workdir DIR]
 
 Grows the labelled directory (`../shared/bench/matching`, its businesses kept inside) to N
-with generated names, loads it into a SQLite registry with `import-businesses`' code,
+with generated names, loads it with `import-businesses`' code into a registry (SQLite, or a
+PostgreSQL database of its own, dropped at the end, as `make bench SCALE=N` runs it),
 writes the index file as the worker does, then starts a process of its own as a web
 worker would and measures, in that process: how long until it answers a search from the
 file, the memory it adds of its own (the file's pages are the page cache's, shared by
-every worker of the machine), search p50/p95 over the labelled queries, and hit@1/hit@5.
+every worker of the machine), search p50/p95 over the labelled queries (the service's
+search: the matcher on the file and the statement for the businesses shown), hit@1/hit@5,
+and hit@1 on the queries the generated businesses leave unambiguous (`bench/ambiguity.py`).
 Each figure is printed on its own line, `name: value`.
 """
 
@@ -26,7 +29,13 @@ if __package__ in (None, ""):
 
 from bench import ambiguity
 from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries, percentile
-from bench.registry_scale import hits_at_labelled_size, status_mb, write_directory
+from bench.registry_scale import (
+    drop_database,
+    fresh_database,
+    hits_at_labelled_size,
+    status_mb,
+    write_directory,
+)
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
@@ -36,14 +45,13 @@ from registry.search_index.index_file import MappedIndexCopy
 from registry.search_index.process_index import IndexCopies
 
 
-def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Path, Path]:
-    """The registry and its index file at `size`; the database URL, the index directory
-    and the JSON file mapping each labelled id to its business id."""
+def build(size: int, data: Path, workdir: Path, url: str, seed: int = 7) -> tuple[Path, Path]:
+    """The registry at `url` and its index file at `size`; the index directory and the
+    JSON file mapping each labelled id to its business id."""
     csv_path = workdir / "directory.csv"
     started = time.perf_counter()
     labelled = write_directory(csv_path, size, data, seed)
     print(f"generated: {len(labelled):,} businesses in {time.perf_counter() - started:.1f} s")
-    url = f"sqlite:///{workdir / 'scale.sqlite3'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
@@ -73,7 +81,7 @@ def build(size: int, data: Path, workdir: Path, seed: int = 7) -> tuple[str, Pat
     print(f"index file size: {size_mb:,.0f} MB")
     print(f"index file build peak memory: {max(status_mb('VmHWM'), before):,.0f} MB")
     engine.dispose()
-    return url, directory, mapping
+    return directory, mapping
 
 
 def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
@@ -134,33 +142,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--workdir", type=Path, help="keep the registry and file here")
     parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="where the registry lives (postgresql: a database of its own, dropped after)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("URL", "DIR", "TRUTH"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]), args.data)
         return 0
-    print(f"\n== the index file at {args.size:,} businesses (SQLite)")
+    print(f"\n== the index file at {args.size:,} businesses ({args.backend})")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        url, directory, mapping = build(args.size, args.data, workdir)
-        subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
-            [
-                sys.executable,
-                "-m",
-                "bench.index_scale",
-                "--data",
-                str(args.data),
-                "--worker",
-                url,
-                str(directory),
-                str(mapping),
-            ],
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
+        url, database = fresh_database(args.backend, workdir)
+        try:
+            directory, mapping = build(args.size, args.data, workdir, url)
+            _serve(url, directory, mapping, args.data)
+        finally:
+            drop_database(database)
     return 0
+
+
+def _serve(url: str, directory: Path, mapping: Path, data: Path) -> None:
+    """`worker` in a fresh process, as a web worker starts."""
+    subprocess.run(  # noqa: S603  (this interpreter, this module, our own arguments)
+        [
+            sys.executable,
+            "-m",
+            "bench.index_scale",
+            "--data",
+            str(data),
+            "--worker",
+            url,
+            str(directory),
+            str(mapping),
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
 
 
 if __name__ == "__main__":
