@@ -18,7 +18,7 @@ import json
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from registry.actors import Actor
 from registry.errors import ValidationFailed
 from registry.identifiers import (
     IdentifierError,
+    compact,
     normalise_email,
     normalise_mobile,
     validate_gstin,
@@ -166,7 +167,9 @@ def parse(line: int, record: dict[str, str]) -> Row | Outcome:
         if record.get("gstin", "").strip():
             gstin = validate_gstin(record["gstin"])
         if record.get("pan", "").strip():
-            pan = validate_pan(record["pan"])
+            given = compact(record["pan"])
+            # the PAN inside a valid GSTIN was checked with it
+            pan = given if gstin and given == gstin[2:12] else validate_pan(given)
     except IdentifierError as exc:
         which = "pan" if gstin or not record.get("gstin", "").strip() else "gstin"
         return Outcome(line, "error", error=f"{which}: {exc}")
@@ -203,7 +206,12 @@ def _known(session: Session, column: Any, key: Any, values: set[str]) -> dict[st
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
         found.update(
-            {k: v for k, v in session.execute(select(column, key).where(column.in_(chunk)))}
+            {
+                k: v
+                for k, v in session.execute(
+                    select(column, key).where(name_index.one_of(session, column, chunk))
+                )
+            }
         )
     return found
 
@@ -242,31 +250,43 @@ def _load(
     session: Session, path: Path, report: Report, progress: Progress | None, total: int
 ) -> tuple[int, int]:
     """Each chunk of the file matched, loaded and indexed; returns how many businesses
-    were created and how many rows matched known ones."""
+    were created and how many rows matched known ones. A chunk's index rows are computed
+    by other processes while this one reads and matches the next chunk, then written."""
     created = matched = 0
-    for done, rows, refused in _chunks(path):
-        plan = _plan(session, rows)
-        ids = _insert_businesses(session, plan.new_rows)
-        holder_id = plan.ids_of(ids)
-        outcomes = refused + [
-            Outcome(row.line, "matched", holder_id(hit)) for row, hit in plan.matched
-        ]
-        outcomes += [Outcome(row.line, "created", holder_id(row)) for row in plan.new_rows]
-        report.add(sorted(outcomes, key=lambda o: o.line))
-        _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
-        name_index.fast_insert(
-            session,
-            BusinessGstin.__table__,  # type: ignore[arg-type]
-            ("gstin", "business_id"),
-            [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
-        )
-        name_index.bulk_add(
-            session, [(holder_id(row), [row.name], row.city) for row in plan.new_rows]
-        )
-        session.flush()
-        created, matched = created + len(plan.new_rows), matched + len(plan.matched)
-        if progress:
-            progress(min(done, total), total)
+    computing: name_index.Computing | None = None
+    recent: dict[tuple[str, str], int] = {}
+    with name_index.bulk_indexer() as indexer:
+        for done, rows, refused in _chunks(path):
+            plan = _plan(session, rows, recent)
+            ids = _insert_businesses(session, plan.new_rows)
+            holder_id = plan.ids_of(ids)
+            outcomes = refused + [
+                Outcome(row.line, "matched", holder_id(hit)) for row, hit in plan.matched
+            ]
+            outcomes += [Outcome(row.line, "created", holder_id(row)) for row in plan.new_rows]
+            report.add(sorted(outcomes, key=lambda o: o.line))
+            _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
+            name_index.fast_insert(
+                session,
+                BusinessGstin.__table__,  # type: ignore[arg-type]
+                ("gstin", "business_id"),
+                [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
+            )
+            if computing is not None:
+                indexer.write(session, computing)
+            computing = indexer.start(
+                [(holder_id(row), [row.name], row.city) for row in plan.new_rows]
+            )
+            # Until its index rows are written, this chunk's names are matched from here.
+            recent = {}
+            for row in plan.new_rows:
+                recent.setdefault(_name_key(row), holder_id(row))
+            session.flush()
+            created, matched = created + len(plan.new_rows), matched + len(plan.matched)
+            if progress:
+                progress(min(done, total), total)
+        if computing is not None:
+            indexer.write(session, computing)
     return created, matched
 
 
@@ -346,9 +366,12 @@ class _Plan:
         return lambda holder: holder if isinstance(holder, int) else by_line[holder.line]
 
 
-def _plan(session: Session, rows: list[Row]) -> _Plan:
+def _plan(
+    session: Session, rows: list[Row], recent: Mapping[tuple[str, str], int] | None = None
+) -> _Plan:
     """Match each row by GSTIN, else PAN, else (with neither) exact name and city, against
-    the registry and the rows before it in the file."""
+    the registry and the rows before it in the file (`recent`: the businesses the chunk
+    before created, by name and city, whose names are not in the search index yet)."""
     by_gstin: dict[str, Holder] = dict(
         _known(
             session,
@@ -361,7 +384,7 @@ def _plan(session: Session, rows: list[Row]) -> _Plan:
         _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
     )
     by_name: dict[tuple[str, str], Holder] = dict(
-        _known_names(session, [r for r in rows if not r.gstin and not r.pan])
+        _known_names(session, [r for r in rows if not r.gstin and not r.pan], recent or {})
     )
     plan = _Plan()
     for row in rows:
@@ -392,26 +415,33 @@ def _name_key(row: Row) -> tuple[str, str]:
     return (row.name.casefold(), (row.city or "").casefold())
 
 
-def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int]:
+def _known_names(
+    session: Session, rows: list[Row], recent: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
     """Businesses with exactly a row's name and city (case aside), for rows without any
     identifier, so that loading the same directory twice does not duplicate them. Found
     through the whole-name key of the index (and the city its rows carry), then compared
-    exactly. Two statements a batch, each on one table's index: a join let SQLite, with no
-    statistics in the middle of a load, walk the growing business table instead."""
+    exactly, or among `recent` ones not indexed yet. Two statements a batch, each on one
+    table's index: a join let SQLite, with no statistics in the middle of a load, walk the
+    growing business table instead. A name of one word has no whole-name key: it is never
+    matched by name."""
     wanted: dict[str, set[tuple[str, str]]] = {}
     places: dict[str, set[str | None]] = {}
+    found: dict[tuple[str, str], int] = {}
+    unindexed: dict[tuple[str, str], int] = {}
     for row in rows:
         tokens = indexed_tokens(normalise(row.name))
         if len(tokens) > 1:
             key = whole_key(tokens)
             wanted.setdefault(key, set()).add(_name_key(row))
             places.setdefault(key, set()).add(canonical_city(row.city))
-    found: dict[tuple[str, str], int] = {}
+            if _name_key(row) in recent:
+                unindexed[_name_key(row)] = recent[_name_key(row)]
     keys = sorted(wanted)
     for start in range(0, len(keys), BATCH):
         hits = session.execute(
             select(BusinessKey.key, BusinessKey.business_id, BusinessKey.city).where(
-                BusinessKey.key.in_(keys[start : start + BATCH])
+                name_index.one_of(session, BusinessKey.key, keys[start : start + BATCH])
             )
         )
         candidates = {b: k for k, b, city in hits if city in places[k]}
@@ -419,13 +449,16 @@ def _known_names(session: Session, rows: list[Row]) -> dict[tuple[str, str], int
         for first in range(0, len(ids), BATCH):
             businesses = session.execute(
                 select(Business.id, Business.name, Business.city).where(
-                    Business.id.in_(ids[first : first + BATCH]), Business.merged_into_id.is_(None)
+                    name_index.one_of(session, Business.id, ids[first : first + BATCH]),
+                    Business.merged_into_id.is_(None),
                 )
             )
             for business_id, name, city in businesses:
                 pair = (name.casefold(), (city or "").casefold())
                 if pair in wanted[candidates[business_id]]:
                     found.setdefault(pair, business_id)
+    for pair, business_id in unindexed.items():  # the older, indexed business comes first
+        found.setdefault(pair, business_id)
     return found
 
 

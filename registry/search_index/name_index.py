@@ -9,6 +9,7 @@ concurrent filings cannot trip over each other.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import secrets
 from collections import Counter
@@ -16,9 +17,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.pool import AsyncResult
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Table, delete, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Engine,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -38,6 +51,7 @@ from registry.models import (
     SearchIndexState,
 )
 
+Progress = Callable[[int, int], None]
 #: The row of `name_token_stats` that counts indexed names (the N of the IDF weights).
 TOTAL = "#names"
 BATCH = 5000
@@ -100,6 +114,19 @@ class Rows:
         self.normal.update(other.normal)
 
 
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:values)`, one array parameter:
+    a list of thousands of parameters cost the driver more to send than the database
+    took to answer."""
+    found: ColumnElement[bool]
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        found = column == any_(array)
+    else:
+        found = column.in_(values)
+    return found
+
+
 def _insert(session: Session, table: Table) -> Any:
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
@@ -146,7 +173,8 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None
         chunk = spellings[start : start + LOOKUP_CHUNK]
         found = session.execute(
             select(VOCABULARY.c.spelling, VOCABULARY.c.token).where(
-                VOCABULARY.c.variant.in_(chunk), VOCABULARY.c.spelling == VOCABULARY.c.variant
+                one_of(session, VOCABULARY.c.variant, chunk),
+                VOCABULARY.c.spelling == VOCABULARY.c.variant,
             )
         )
         known.update((spelling, token) for spelling, token in found)
@@ -250,29 +278,69 @@ def _rows_for(chunk: Sequence[tuple[int, Sequence[str], str | None]]) -> Rows:
     return rows
 
 
-def bulk_add(
-    session: Session,
-    items: Sequence[tuple[int, Sequence[str], str | None]],
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """Index many new businesses at once (import): the rows `add_names` would write.
-    Normalising a million names is the costly part, so large loads use every core."""
-    chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
-    rows = Rows()
-    workers = min(os.cpu_count() or 1, len(chunks))
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.imap(_rows_for, chunks)
-            for done, part in enumerate(parts, start=1):
-                rows.merge(part)
-                if progress:
-                    progress(min(done * PARALLEL_CHUNK, len(items)), len(items))
-    else:
-        for chunk in chunks:
-            rows.merge(_rows_for(chunk))
-    rows.keys.sort()
-    record_change(session, [business_id for business_id, _, _ in items])
-    _write(session, rows, fresh=True)
+Items = Sequence[tuple[int, Sequence[str], str | None]]
+
+
+@dataclass
+class Computing:
+    """The index rows of some new businesses, being computed (`BulkIndexer.start`)."""
+
+    business_ids: list[int]
+    parts: list[AsyncResult[Rows] | Rows]
+
+
+class BulkIndexer:
+    """Computes the index rows of many new businesses on every core while its caller goes
+    on (an import reads and matches its next chunk meanwhile); `write` stores them.
+    Normalising the names is the costly part of a load, and the database is idle for it."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def start(self, items: Items) -> Computing:
+        chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
+        ids = [business_id for business_id, _, _ in items]
+        if self.workers < 2 or (len(chunks) < 2 and self._pool is None):
+            return Computing(ids, [_rows_for(chunk) for chunk in chunks])
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return Computing(ids, [self._pool.apply_async(_rows_for, (chunk,)) for chunk in chunks])
+
+    def write(
+        self, session: Session, computing: Computing, progress: Progress | None = None
+    ) -> None:
+        """Store what `start` computed (waiting for it): the rows `add_names` would write."""
+        rows = Rows()
+        done = 0
+        for part in computing.parts:
+            rows.merge(part if isinstance(part, Rows) else part.get())
+            done = min(done + PARALLEL_CHUNK, len(computing.business_ids))
+            if progress:
+                progress(done, len(computing.business_ids))
+        rows.keys.sort()
+        record_change(session, computing.business_ids)
+        _write(session, rows, fresh=True)
+
+
+@contextmanager
+def bulk_indexer(workers: int | None = None) -> Iterator[BulkIndexer]:
+    """A `BulkIndexer` for one load; its worker processes (forked when a chunk is large
+    enough to be worth them) end with it."""
+    indexer = BulkIndexer(workers or os.cpu_count() or 1)
+    try:
+        yield indexer
+    finally:
+        if indexer._pool is not None:  # every result was taken, or the load failed
+            indexer._pool.terminate()
+            indexer._pool.join()
+
+
+def bulk_add(session: Session, items: Items, progress: Progress | None = None) -> None:
+    """Index many new businesses at once (`registry reindex`): the rows `add_names` would
+    write, computed on every core."""
+    with bulk_indexer() as indexer:
+        indexer.write(session, indexer.start(items), progress)
 
 
 def rebuild(
@@ -392,41 +460,58 @@ def vacuum(engine: Engine) -> None:
 @contextmanager
 def first_load(session: Session) -> Iterator[bool]:
     """Around a bulk load (`import-businesses`): when the key table is empty on
-    PostgreSQL (a registry's first directory), its secondary indexes are dropped before the
-    load and built once after it, in the same transaction, instead of being updated row by
-    row as millions of keys arrive in no useful order. An empty table has nothing anyone
-    could be searching, and a failed load rolls the drop back with the rest. Yields
-    whether it did so (elsewhere, and on SQLite, the load runs as it is)."""
+    PostgreSQL (a registry's first directory), its secondary indexes and its foreign key
+    are dropped before the load and made again once after it, in the same transaction,
+    instead of being kept row by row as millions of keys arrive in no useful order (each
+    key's check of its business is one look-up; made again, the key is checked for the
+    whole table in one join). An empty table has nothing anyone could be searching, and a
+    failed load rolls the drop back with the rest. Yields whether it did so (elsewhere,
+    and on SQLite, the load runs as it is)."""
     if (
         session.get_bind().dialect.name != "postgresql"
         or session.execute(select(KEYS.c.key).limit(1)).first() is not None
     ):
         yield False
         return
+    table = {"table": KEYS.name}
     secondary = session.execute(
         text(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
             "AND schemaname = current_schema() AND indexname NOT IN "
             "(SELECT conname FROM pg_constraint WHERE conrelid = CAST(:table AS regclass))"
         ),
-        {"table": KEYS.name},
+        table,
     ).all()
-    for name, _ in secondary:  # names and definitions come from the catalogue, not input
+    foreign = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
+        ),
+        table,
+    ).all()
+    # names and definitions come from the catalogue, not input
+    for name, _ in foreign:
+        session.execute(text(f'ALTER TABLE {KEYS.name} DROP CONSTRAINT "{name}"'))
+    for name, _ in secondary:
         session.execute(text(f'DROP INDEX "{name}"'))
+    made_again = [definition for _, definition in secondary] + [
+        f'ALTER TABLE {KEYS.name} ADD CONSTRAINT "{name}" {definition}'
+        for name, definition in foreign
+    ]
     try:
         yield True
     except DBAPIError:
         raise  # the transaction failed: it rolls back, and the drop with it
     except BaseException:
-        _build(session, secondary)  # a caller may still commit what it holds
+        _build(session, made_again)  # a caller may still commit what it holds
         raise
-    _build(session, secondary)
+    _build(session, made_again)
 
 
-def _build(session: Session, indexes: Sequence[Any]) -> None:
+def _build(session: Session, statements: Sequence[str]) -> None:
     session.flush()
-    for _, definition in indexes:
-        session.execute(text(definition))
+    for statement in statements:
+        session.execute(text(statement))
 
 
 def refresh_statistics(session: Session) -> None:

@@ -20,7 +20,7 @@ from registry.models import Business, BusinessGstin
 from registry.search_index import name_index
 
 GSTIN = gstin_for("24", "ABCFI1234Q")
-BULK_ADD = name_index.bulk_add
+WRITE = name_index.BulkIndexer.write
 
 
 def directory(path, rows):
@@ -112,6 +112,28 @@ def test_a_file_that_is_not_utf8_half_way_loads_nothing(db, tmp_path, monkeypatc
         assert len(_key_indexes(db)) == 3  # a first load's dropped indexes came back with it
 
 
+def test_a_row_without_identifiers_matches_one_the_chunk_just_before_created(
+    db, tmp_path, monkeypatch
+):
+    """The chunk before's names are still being indexed while the next chunk is matched:
+    a row without GSTIN or PAN finds a business of the same name and city created there."""
+    monkeypatch.setattr(import_businesses, "CHUNK", 2)
+    path = directory(
+        tmp_path / "d.csv",
+        [
+            ("Adjacent Chunk Stores", "", "", "Pune", "Maharashtra"),  # line 2, chunk 1
+            ("Other Row Traders", "", "", "Pune", "Maharashtra"),  # line 3, chunk 1
+            ("ADJACENT CHUNK STORES", "", "", "pune", "Maharashtra"),  # line 4, chunk 2
+            ("Adjacent Chunk Stores", "", "", "Nashik", "Maharashtra"),  # line 5: elsewhere
+        ],
+    )
+    report = import_businesses.import_file(db, path, SYSTEM)
+    rows = {o.line: o for o in report.outcomes}
+    assert rows[4].status == "matched" and rows[4].business_id == rows[2].business_id
+    assert rows[5].status == "created"
+    assert report.counts() == {"rows": 4, "created": 3, "matched": 1, "error": 0}
+
+
 def _held(db, tmp_path, monkeypatch, size: int) -> int:
     """The most memory the import holds at the end of a chunk."""
     rows = (
@@ -122,7 +144,7 @@ def _held(db, tmp_path, monkeypatch, size: int) -> int:
     held = [0]
 
     def measured(*args, **kwargs):
-        BULK_ADD(*args, **kwargs)
+        WRITE(*args, **kwargs)
         gc.collect()  # what is still held, not garbage the collector has not reached yet
         snapshot = tracemalloc.take_snapshot().filter_traces(
             [
@@ -135,7 +157,7 @@ def _held(db, tmp_path, monkeypatch, size: int) -> int:
         )
         held[0] = max(held[0], sum(stat.size for stat in snapshot.statistics("filename")))
 
-    monkeypatch.setattr(name_index, "bulk_add", measured)
+    monkeypatch.setattr(name_index.BulkIndexer, "write", measured)
     tracemalloc.start()
     try:
         with db.begin_nested():
@@ -175,10 +197,19 @@ def _key_indexes(db):
     )
 
 
+def _key_foreign_keys(db):
+    return db.execute(
+        name_index.text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST('business_keys' AS regclass) AND contype = 'f'"
+        )
+    ).all()
+
+
 def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeypatch):
-    """Into an empty registry on PostgreSQL the key table's secondary indexes are dropped
-    for the load and built again after it, as they were; the names are found; and a load
-    into a registry that has keys already leaves its indexes alone."""
+    """Into an empty registry on PostgreSQL the key table's secondary indexes and its
+    foreign key are dropped for the load and made again after it, as they were; the names
+    are found; and a load into a registry that has keys already leaves them alone."""
     if db.get_bind().dialect.name != "postgresql":
         with name_index.first_load(db) as deferred:
             assert deferred is False  # SQLite: the load runs as it is
@@ -187,13 +218,18 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
         pytest.skip("the test database already holds keys")
     before = _key_indexes(db)
     assert len(before) == 3  # the primary key and two secondary indexes
+    foreign = _key_foreign_keys(db)
+    assert [definition for _, definition in foreign] == [
+        "FOREIGN KEY (business_id) REFERENCES businesses(id) ON DELETE CASCADE"
+    ]
     during = []
 
     def watched(*args, **kwargs):
         during.append(_key_indexes(db))
-        BULK_ADD(*args, **kwargs)
+        assert _key_foreign_keys(db) == []
+        WRITE(*args, **kwargs)
 
-    monkeypatch.setattr(name_index, "bulk_add", watched)
+    monkeypatch.setattr(name_index.BulkIndexer, "write", watched)
     monkeypatch.setattr(import_businesses, "CHUNK", 2)
     path = directory(
         tmp_path / "d.csv", [(f"First Load {n} Textiles", "", "", "Surat", "") for n in "ABCDE"]
@@ -201,9 +237,15 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     import_businesses.import_file(db, path, SYSTEM)
     assert len(during) == 3 and all(len(indexes) == 1 for indexes in during)  # the key only
     assert _key_indexes(db) == before  # the same names and definitions again
+    assert _key_foreign_keys(db) == foreign
     [(best, score), *_] = search.similar_names(db, "First Load C Textiles", "Surat", None)
     assert best.name == "First Load C Textiles" and score > 90
     second = directory(tmp_path / "e.csv", [("Second Load Textiles", "", "", "Pune", "")])
-    during.clear()
+    seen = []
+    monkeypatch.setattr(
+        name_index.BulkIndexer,
+        "write",
+        lambda *a, **k: (seen.append((_key_indexes(db), _key_foreign_keys(db))), WRITE(*a, **k)),
+    )
     import_businesses.import_file(db, second, SYSTEM)
-    assert during == [before]  # keys there already: nothing dropped
+    assert seen == [(before, foreign)]  # keys there already: nothing dropped
