@@ -67,12 +67,16 @@ def _move(session: Session, model: Any, ids: Sequence[int], to: int) -> None:
 
 
 def _clashing_invoices(session: Session, keep: Business, merge: Business) -> list[str]:
+    """Invoices one member reported against both: the same number in the same financial
+    year (numbers start again each April, so last year's "B/7" is another invoice)."""
     other = Invoice.__table__.alias("other")
     rows = session.execute(
         select(Invoice.number)
         .join(
             other,
-            (other.c.member_id == Invoice.member_id) & (other.c.number_key == Invoice.number_key),
+            (other.c.member_id == Invoice.member_id)
+            & (other.c.financial_year == Invoice.financial_year)
+            & (other.c.number_key == Invoice.number_key),
         )
         .where(Invoice.business_id == merge.id, other.c.business_id == keep.id)
     ).scalars()

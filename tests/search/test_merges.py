@@ -1,5 +1,7 @@
 """Merging duplicates moves everything and can be undone exactly."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -138,3 +140,32 @@ def test_undo_leaves_what_the_survivor_had_of_its_own(db):
     merges.undo(db, record.id, SYSTEM)
     db.expire_all()
     assert (keep.city, keep.state, keep.email) == ("Pune", None, "om@x.example")
+
+
+def test_the_same_number_in_another_financial_year_does_not_stop_a_merge(db, settings, factory):
+    """Invoice numbers start again each April: a member's "LP/101" of last year and of this
+    year are two invoices, so the two businesses they name can be merged (found by the
+    complaint life-cycle machine: the merge refused them as the same invoice)."""
+    member = Actor.of(factory.member_user())
+    today = date.today()
+    this_year = filing.InvoiceIn(
+        "LP/101", today - timedelta(days=90), today - timedelta(days=60), 500000_00, 0
+    )
+    last_year = filing.InvoiceIn(
+        "LP/101", today - timedelta(days=500), today - timedelta(days=470), 300000_00, 0
+    )
+    a = filing.file_complaint(
+        db, settings, member, filing_request(invoices=[this_year])
+    ).complaint.business
+    b = businesses.create(db, SYSTEM, "Lakshmi Paper", city="Surat", email="b@x.example")
+    moved = filing.file_complaint(
+        db,
+        settings,
+        member,
+        filing_request(
+            debtor=debtors.DebtorIn(name="Lakshmi Paper", business_id=b.id), invoices=[last_year]
+        ),
+    ).complaint
+    merges.merge(db, a.id, b.id, SYSTEM)
+    db.refresh(moved)
+    assert b.merged_into_id == a.id and moved.business_id == a.id
