@@ -28,6 +28,8 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    literal,
+    or_,
     select,
     text,
     update,
@@ -36,7 +38,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from matching.keys import indexed_tokens, name_keys, vocabulary_entries, vocabulary_keys
+from matching.keys import (
+    JOINED_SPELLING,
+    indexed_tokens,
+    name_keys,
+    vocabulary_entries,
+    vocabulary_keys,
+)
 from matching.normalise import VERSION, NormalName, canonical_city, normalise
 from registry import audit
 from registry.actors import Actor
@@ -163,18 +171,23 @@ def _increment(session: Session, counts: Mapping[str, int], sign: int = 1) -> No
                 )
 
 
-def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None:
-    """Store the spelling variants of (spelling, word) entries the vocabulary lacks. An
-    entry is known when its spelling is stored as a variant of itself."""
+def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> int:
+    """Store the spelling variants of (spelling, word) entries the vocabulary lacks; returns
+    how many rows were offered. An entry is known when its spelling is stored under its
+    own variant: itself, or for a joined pair ("+mahalaxmi") the pair without the mark,
+    whose single deletions are its variants."""
     wanted = {(s, t) for s, t in entries if len(s) <= MAX_LENGTH and len(t) <= MAX_LENGTH}
     known: set[tuple[str, str]] = set()
-    spellings = sorted({spelling for spelling, _ in wanted})
-    for start in range(0, len(spellings), LOOKUP_CHUNK):
-        chunk = spellings[start : start + LOOKUP_CHUNK]
+    own = sorted({spelling.removeprefix(JOINED_SPELLING) for spelling, _ in wanted})
+    for start in range(0, len(own), LOOKUP_CHUNK):
+        chunk = own[start : start + LOOKUP_CHUNK]
         found = session.execute(
             select(VOCABULARY.c.spelling, VOCABULARY.c.token).where(
                 one_of(session, VOCABULARY.c.variant, chunk),
-                VOCABULARY.c.spelling == VOCABULARY.c.variant,
+                or_(
+                    VOCABULARY.c.spelling == VOCABULARY.c.variant,
+                    VOCABULARY.c.spelling == literal(JOINED_SPELLING) + VOCABULARY.c.variant,
+                ),
             )
         )
         known.update((spelling, token) for spelling, token in found)
@@ -184,7 +197,9 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> None
         for variant in sorted(vocabulary_keys(spelling))
         if len(variant) <= MAX_LENGTH
     )
-    fast_insert(session, VOCABULARY, ("variant", "spelling", "token"), rows, ignore_conflicts=True)
+    return fast_insert(
+        session, VOCABULARY, ("variant", "spelling", "token"), rows, ignore_conflicts=True
+    )
 
 
 def record_change(session: Session, business_ids: Iterable[int] | None) -> int:
