@@ -181,6 +181,27 @@ def query_variants(spelling: str) -> frozenset[str]:
 # token (then the written spelling is not used to judge closeness)
 VocabularyRow = tuple[str, str] | str
 VocabularyLookup = Callable[[Collection[str]], Mapping[str, Iterable[VocabularyRow]]]
+# spelling -> the (spelling, folded token) rows stored under any of its query variants
+NearLookup = Callable[[Collection[str]], Mapping[str, Collection[tuple[str, str]]]]
+
+
+def near_rows(
+    spellings: Collection[str], lookup: VocabularyLookup
+) -> dict[str, set[tuple[str, str]]]:
+    """For each query spelling, the vocabulary rows stored under any of its variants
+    (`query_variants`), as (spelling, folded token) pairs: one look-up for them all."""
+    wanted: set[str] = set()
+    for spelling in spellings:
+        wanted |= query_variants(spelling)
+    found = lookup(wanted)
+    near: dict[str, set[tuple[str, str]]] = {}
+    for spelling in spellings:
+        rows: set[tuple[str, str]] = set()
+        for variant in query_variants(spelling):
+            for row in found.get(variant, ()):
+                rows.add((row, row) if isinstance(row, str) else row)
+        near[spelling] = rows
+    return near
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,27 +233,28 @@ def expand_terms(
     lookup: VocabularyLookup | None,
     rarity: Callable[[str], float] = len,
     initials: Collection[str] = (),
+    near_lookup: NearLookup | None = None,
 ) -> list[Expansion]:
     """Vocabulary tokens near each query term (a few edits in either spelling, or the same
     consonant skeleton), scored by `token_similarity`; among equally close ones the commoner
     (lower `rarity`, e.g. IDF) first, since a typo is likelier made on a common word.
     A term that is initials (in `initials`, as written) is also read by
     `initials_similarity`, so the same letters in another order come first.
-    Without a lookup each term stands only for itself."""
-    if lookup is None:
+    Without a lookup each term stands only for itself. `near_lookup`, when the index
+    has one, answers what `near_rows` over `lookup` would (e.g. kept per spelling)."""
+    if lookup is None and near_lookup is None:
         return [Expansion(term, ((term.token, 1.0),)) for term, _ in items]
-    wanted: set[str] = set()
-    for _, spellings in items:
-        for spelling in spellings:
-            wanted |= query_variants(spelling)
-    found = lookup(wanted)
+    spellings_asked = {spelling for _, spellings in items for spelling in spellings}
+    if near_lookup is not None:
+        found = near_lookup(spellings_asked)
+    else:
+        assert lookup is not None
+        found = near_rows(spellings_asked, lookup)
     expansions = []
     for term, spellings in items:
         near: set[tuple[str, str]] = set()
         for spelling in spellings:
-            for variant in query_variants(spelling):
-                for row in found.get(variant, ()):
-                    near.add((row, row) if isinstance(row, str) else row)
+            near.update(found.get(spelling, ()))
         best_sim: dict[str, float] = {term.token: 1.0}
         written = spellings[-1]
         letters = written in initials and term.end - term.start == 1

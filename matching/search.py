@@ -67,6 +67,18 @@ class CityPostings(Protocol):
         ...
 
 
+@runtime_checkable
+class NearSpellings(Protocol):
+    """Optional for a backend: the vocabulary rows near each query spelling at once
+    (what `matching.keys.near_rows` finds through `vocabulary`), so that a backend can keep
+    them per spelling: a query's words recur across searches, their ~200 variants do not
+    need looking up again."""
+
+    def vocabulary_near(
+        self, spellings: Collection[str]
+    ) -> Mapping[str, Collection[tuple[str, str]]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     id: int
@@ -90,7 +102,10 @@ def pre_rank(
     if not items:
         return []
     weight = backend.stats.weight
-    keys = query_keys_from(expand_terms(items, backend.vocabulary, weight, query.initials))
+    near = backend.vocabulary_near if isinstance(backend, NearSpellings) else None
+    keys = query_keys_from(
+        expand_terms(items, backend.vocabulary, weight, query.initials, near_lookup=near)
+    )
     postings = backend.postings([k.key for k in keys])
     usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]
     limit = min(max_postings, getattr(backend, "posting_limit", max_postings))
@@ -150,9 +165,8 @@ def search_name(
     ids = pre_rank(query, backend, city_c, max_scored=max_scored)
     records = backend.candidates(ids)
     scorer = Scorer(query, backend.stats, city_c, state_c)
-    scored = [
-        Match(bid, value)
-        for bid, value in zip(records, scorer.scores(records.values()), strict=True)
-    ]
-    scored.sort(key=lambda m: (-m.score, m.id))
-    return scored[:limit]
+    scored = sorted(
+        zip(records, scorer.scores(records.values()), strict=True),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    return [Match(bid, value) for bid, value in scored[:limit]]

@@ -62,6 +62,6 @@ def readyz() -> tuple[Response, int]:
             "revision": sorted(current),
             # this worker's copy of the name index: "loading" still serves every search
             # (from the tables), so it does not make the instance unready
-            "index_copy": copies.state if copies is not None else "off",
+            "index_copy": copies.ready(connection) if copies is not None else "off",
         }
     ), 200

@@ -145,10 +145,10 @@ def holder_of(
         row = rows[0]
         changes = (index_changes_since, [tuple(r[4:]) for r in rows if r[4] is not None])
     user, key_id, scopes, last_used_at = row[:4]
-    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP)
     if last_used_at is None or last_used_at < now - LAST_USED_STEP:
         # Requests with one key in parallel do not queue behind each other for this: the
         # one that gets the row writes it, the others skip it (PostgreSQL).
+        stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_STEP)
         mine = select(ApiKey.id).where(ApiKey.id == key_id, stale)
         session.execute(
             update(ApiKey)

@@ -30,14 +30,17 @@ import shutil
 import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from importlib import import_module
 from itertools import groupby, islice
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, select
 
+from matching.keys import near_rows
 from matching.normalise import NormalName
 from matching.score import Candidate
 from registry.search_index.database_index import NameRow, candidates_of
@@ -62,9 +65,25 @@ CITY_BLOCK = 1 << 14
 #: Word frequencies and vocabulary rows read from the file that a process keeps at hand
 #: (the common words of queries): a few MB.
 CACHED = 20_000
+#: Query spellings whose nearby vocabulary rows a process keeps at hand.
+NEAR_CACHED = 4_000
 
 
 _hash = file_hash
+
+
+def _compiled_twin() -> ModuleType | None:
+    """`registry.search_index._string_table` when it was built (gcc, the Python headers)."""
+    try:
+        return import_module("registry.search_index._string_table")
+    except ImportError:
+        return None
+
+
+#: The compiled twin of `_Strings.find_many`, None when not built.
+STRING_TABLE = _compiled_twin()
+#: Whether look-ups take the compiled twin (False: the Python reference everywhere).
+COMPILED = STRING_TABLE is not None
 
 
 class _Blob:
@@ -73,12 +92,16 @@ class _Blob:
     def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
         self.data = data
         self.offsets = offsets
+        # read through memoryviews: half the time of numpy's indexing for one item
+        self._bytes = data.data
+        self._offsets = offsets.data
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def raw(self, i: int) -> bytes:
-        return self.data[self.offsets[i] : self.offsets[i + 1]].tobytes()
+        offsets = self._offsets
+        return bytes(self._bytes[offsets[i] : offsets[i + 1]])
 
     @staticmethod
     def build(items: Iterable[bytes]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
@@ -104,7 +127,16 @@ class _Strings:
         return self.find_many([key])[0]
 
     def find_many(self, keys: Sequence[str]) -> list[int]:
-        """Each key's position, or -1: one binary search in C for them all."""
+        """Each key's position, or -1: in the compiled twin when built (`COMPILED`),
+        else `find_many_reference`."""
+        if COMPILED and STRING_TABLE is not None:
+            return STRING_TABLE.find_many(  # type: ignore[no-any-return]
+                keys, self.hashes, self.keys.data, self.keys.offsets
+            )
+        return self.find_many_reference(keys)
+
+    def find_many_reference(self, keys: Sequence[str]) -> list[int]:
+        """Each key's position, or -1: one binary search in numpy for them all."""
         if not keys:
             return []
         wanted = np.fromiter((_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
@@ -265,6 +297,7 @@ class _File:
         self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
         self.name_rows = {n: _Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
         self.candidates = _Blob(load("candidates"), load("candidates.off"))
+        self._name_positions = self.name_positions["names"].data
 
     def span(self, key: str) -> tuple[int, int]:
         return self.spans([key])[0]
@@ -288,16 +321,49 @@ class _File:
 
     def candidate(self, business_id: int) -> Candidate | None:
         """The business's prepared candidate record, if the file holds its names."""
-        positions = self.name_positions["names"]
+        positions = self._name_positions
         if not 0 <= business_id < len(positions):
             return None
-        at = int(positions[business_id])
+        at: int = positions[business_id]
         if at < 0:
             return None
         return _candidate(business_id, self.candidates.raw(at).decode())
 
 
 _MISSING: Any = object()
+
+
+class _Recent:
+    """Up to about `size` answers kept at hand, the recently used ones: when the newer half
+    is full it becomes the older half (the one before is dropped), and an answer found in
+    the older half moves back to the newer. A search's common words stay; a stream of rare
+    ones passes through instead of emptying the whole cache, as clearing it when full did
+    (with a working set a little larger than the cache, nearly every look-up then missed)."""
+
+    def __init__(self, size: int) -> None:
+        self.half = max(size // 2, 1)
+        self.newer: dict[Any, Any] = {}
+        self.older: dict[Any, Any] = {}
+
+    def get(self, key: Any, default: Any = _MISSING) -> Any:
+        value = self.newer.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.older.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self.put(key, value)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self.newer) >= self.half:
+            self.older, self.newer = self.newer, {}
+        self.newer[key] = value
+
+    def clear(self) -> None:
+        self.newer, self.older = {}, {}
+
+    def __len__(self) -> int:
+        return len(self.newer) + len(self.older)
 
 
 class _Overlaid:
@@ -308,20 +374,20 @@ class _Overlaid:
         self.lookup = lookup
         self.size = size
         self.overlay: dict[Any, Any] = {}
-        #: up to `cached` answers of the file (which never changes) kept at hand
+        #: up to about `cached` answers of the file (which never changes) kept at hand
         self.cached = cached
-        self.cache: dict[Any, Any] = {}
+        self.cache = _Recent(cached)
+        #: how many times the overlay was written (what was derived from it is stale)
+        self.changes = 0
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = self.overlay.get(key, _MISSING)
         if value is _MISSING:
-            value = self.cache.get(key, _MISSING)
+            value = self.cache.get(key)
             if value is _MISSING:
                 value = self.lookup(key)
                 if self.cached:
-                    if len(self.cache) >= self.cached:
-                        self.cache.clear()
-                    self.cache[key] = value
+                    self.cache.put(key, value)
         return default if value is None else value
 
     def __contains__(self, key: Any) -> bool:
@@ -335,14 +401,17 @@ class _Overlaid:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.overlay[key] = value
+        self.changes += 1
 
     def pop(self, key: Any, default: Any = None) -> Any:
         value = self.get(key, default)
         self.overlay[key] = None
+        self.changes += 1
         return value
 
     def update(self, other: dict[Any, Any]) -> None:
         self.overlay.update(other)
+        self.changes += 1
 
     def __len__(self) -> int:
         return self.size
@@ -415,6 +484,10 @@ class MappedIndexCopy(IndexCopy):
     changed_ids: npt.NDArray[np.int32] | None
     #: key -> ids of changed businesses, ascending
     own_postings: dict[str, array[int]]
+    #: query spelling -> vocabulary rows near it (`vocabulary_near`), and the vocabulary
+    #: overlay's `changes` they were read at
+    _near: _Recent
+    _near_changes: int
 
     @classmethod
     def open(cls, directory: Path) -> MappedIndexCopy | None:
@@ -432,6 +505,7 @@ class MappedIndexCopy(IndexCopy):
         copy.hidden = _Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
         copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
         copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
+        copy._near, copy._near_changes = _Recent(NEAR_CACHED), 0
         return copy
 
     def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
@@ -454,25 +528,46 @@ class MappedIndexCopy(IndexCopy):
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
         found: dict[str, tuple[tuple[str, str], ...]] = {}
-        cache = self.vocabulary.cache  # type: ignore[attr-defined]
+        cache: _Recent = self.vocabulary.cache  # type: ignore[attr-defined]
         rest = []
         for v in variants:
-            if v not in overlay:
-                if v in cache:
-                    if cache[v] is not None:
-                        found[v] = cache[v]
-                else:
+            rows = overlay.get(v, _MISSING)
+            if rows is _MISSING:
+                rows = cache.get(v)
+                if rows is _MISSING:
                     rest.append(v)
-        for v in variants:
-            if v in overlay and overlay[v] is not None:
-                found[v] = overlay[v]
-        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
-            rows = self._decode_variant(at)
-            if len(cache) >= CACHED:
-                cache.clear()
-            cache[v] = rows
+                    continue
             if rows is not None:
                 found[v] = rows
+        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
+            rows = self._decode_variant(at)
+            cache.put(v, rows)
+            if rows is not None:
+                found[v] = rows
+        self.frequencies_of({token for rows in found.values() for _, token in rows})
+        return found
+
+    def vocabulary_near(self, spellings: Collection[str]) -> dict[str, set[tuple[str, str]]]:
+        """`matching.keys.near_rows` of these spellings, kept per spelling until the
+        vocabulary's overlay next changes (a query's ~200 variants are read once for the
+        words that recur, not per search)."""
+        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        if self._near_changes != vocabulary.changes:
+            self._near.clear()
+            self._near_changes = vocabulary.changes
+        found: dict[str, set[tuple[str, str]]] = {}
+        rest = []
+        for spelling in spellings:
+            rows = self._near.get(spelling)
+            if rows is _MISSING:
+                rest.append(spelling)
+            else:
+                found[spelling] = rows
+        if rest:
+            for spelling, rows in near_rows(rest, self.vocabulary_of).items():
+                self._near.put(spelling, rows)
+                found[spelling] = rows
+        # the weights of these words, which the search asks for: at hand, or read at once
         self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
 
@@ -501,15 +596,14 @@ class MappedIndexCopy(IndexCopy):
         """Read the frequencies of these words that are not at hand in one binary search
         (the scorer then asks for them one by one)."""
         doc_freq = self.doc_freq
-        overlay, cache = doc_freq.overlay, doc_freq.cache  # type: ignore[attr-defined]
-        rest = [t for t in tokens if t not in overlay and t not in cache]
+        overlay = doc_freq.overlay  # type: ignore[attr-defined]
+        cache: _Recent = doc_freq.cache  # type: ignore[attr-defined]
+        rest = [t for t in tokens if t not in overlay and cache.get(t) is _MISSING]
         if not rest:
             return
-        if len(cache) + len(rest) > CACHED:
-            cache.clear()
         frequencies = self.file.frequencies
         for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
-            cache[token] = None if at < 0 else int(frequencies[at])
+            cache.put(token, None if at < 0 else int(frequencies[at]))
 
     def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
         return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]

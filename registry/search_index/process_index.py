@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from matching.keys import near_rows
 from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import CappedPostings, candidates_of
 from registry.search_index.index_file import MappedIndexCopy, current_folder
@@ -38,6 +39,14 @@ class CopiedIndex(CappedPostings):
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
         return self.copy.vocabulary_of(variants)
+
+    def vocabulary_near(
+        self, spellings: Collection[str]
+    ) -> Mapping[str, Collection[tuple[str, str]]]:
+        """`matching.search.NearSpellings`: kept per spelling by the mapped file's copy."""
+        if isinstance(self.copy, MappedIndexCopy):
+            return self.copy.vocabulary_near(spellings)
+        return near_rows(spellings, self.vocabulary)
 
     def _capped(
         self, keys: Collection[str], cap: int, city: str | None = None
@@ -152,6 +161,14 @@ class IndexCopies:
     def state(self) -> str:
         """ "ready", or "loading" (searches read the tables meanwhile)."""
         return "ready" if self.copy is not None else "loading"
+
+    def ready(self, connection: Connection) -> str:
+        """`state`, once the machine's index file is mapped if there is one and nothing
+        is mapped yet (`/readyz`): mapping costs milliseconds, so a worker is ready before
+        its first search rather than after it."""
+        if self.copy is None and self.directory is not None:
+            self.copy = self._from_file(connection)
+        return self.state
 
     def start(self, connect: Callable[[], Connection]) -> None:
         """Load the copy in a thread of its own (unless a load is under way), on a

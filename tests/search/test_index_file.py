@@ -210,3 +210,62 @@ def test_a_web_worker_with_an_index_file_loads_no_copy_of_its_own(tmp_path):
     copies = IndexCopies(background=True, directory=tmp_path)
     copies.start(lambda: None)  # type: ignore[arg-type,return-value]
     assert copies._loading is None and copies.copy is None
+
+
+def test_a_web_worker_is_ready_once_the_machine_file_is_there_before_any_search(
+    settings, session_factory, db, tmp_path
+):
+    """`/readyz` maps the file itself: a load balancer waiting for "ready" would otherwise
+    wait for a search that it does not send until the worker is ready."""
+    from dataclasses import replace
+
+    from tests.conftest import build_app
+
+    folder = tmp_path / "index"
+    app = build_app(replace(settings, search_index_dir=folder), session_factory)
+    copies = app.extensions["registry"].index_copies
+    assert app.test_client().get("/readyz").json["index_copy"] == "loading"  # no file yet
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    db.flush()
+    write_file(db, folder)
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 200 and answer.json["index_copy"] == "ready"
+    assert isinstance(copies.copy, MappedIndexCopy)
+
+
+def test_a_word_first_written_after_the_file_is_found_misspelt_by_a_process_that_searched_before(
+    db, tmp_path
+):
+    """The vocabulary rows near a query's words are kept per word between searches: a
+    business added since the file was written brings new spellings, which a search for
+    the same misspelt words must find, not the rows kept from before."""
+    from matching.search import search_name
+    from registry.search_index.process_index import CopiedIndex
+
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    write_file(db, folder)
+    mapped = MappedIndexCopy.open(folder)
+    assert mapped is not None
+    mapped.catch_up(db.connection())
+    query = "Marwri Txtiles"
+    assert search_name(query, CopiedIndex(mapped)) == []
+    added = directory.create(db, SYSTEM, "Marwari Textiles", city="Jodhpur")
+    mapped.catch_up(db.connection())
+    found = search_name(query, CopiedIndex(mapped))
+    assert [m.id for m in found] == [added.id]
+    tables = IndexCopy.load(db.connection())
+    assert found == search_name(query, CopiedIndex(tables))
+
+
+def test_words_every_search_uses_stay_at_hand_while_rare_ones_pass_through():
+    """The file's answers a process keeps: a word asked again and again is not dropped
+    when a run of words asked once fills the cache (clearing it when full dropped them)."""
+    recent = index_file._Recent(8)
+    recent.put("traders", 1.0)
+    for n in range(100):
+        assert recent.get("traders") == 1.0
+        assert recent.get(f"rare{n}") is index_file._MISSING
+        recent.put(f"rare{n}", 2.0)
+        assert len(recent) <= 8
+    assert recent.get("rare99") == 2.0 and recent.get("rare0") is index_file._MISSING

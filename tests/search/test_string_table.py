@@ -1,0 +1,78 @@
+"""Keys are found in the index file's string tables by the compiled look-up exactly as by
+the Python reference (`index_file._Strings.find_many_reference`): the same positions for
+keys that are there, -1 for keys that are not, whatever their hashes share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.search_index import index_file
+from registry.search_index.file_writer import file_hash
+
+pytestmark = pytest.mark.skipif(
+    index_file.STRING_TABLE is None, reason="the compiled look-up was not built"
+)
+
+
+def table(entries: list[tuple[str, int]]) -> index_file._Strings:
+    """A string table of (key, hash) entries, sorted by hash as the writer sorts them."""
+    entries = sorted(entries, key=lambda entry: entry[1])
+    data, offsets = index_file._Blob.build(key.encode() for key, _ in entries)
+    hashes = np.array([h for _, h in entries], dtype=np.uint64)
+    return index_file._Strings(hashes, index_file._Blob(data, offsets))
+
+
+def both(strings: index_file._Strings, keys: list[str]) -> tuple[list[int], list[int]]:
+    compiled = index_file.STRING_TABLE.find_many(
+        keys, strings.hashes, strings.keys.data, strings.keys.offsets
+    )
+    return compiled, strings.find_many_reference(keys)
+
+
+words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+
+
+@given(stored=st.sets(words, max_size=40), asked=st.lists(words, max_size=40))
+def test_the_compiled_look_up_finds_what_the_reference_finds(stored, asked):
+    strings = table([(key, file_hash(key)) for key in stored])
+    keys = asked + sorted(stored)
+    compiled, reference = both(strings, keys)
+    assert compiled == reference
+    assert [k for k, at in zip(keys, compiled, strict=True) if at >= 0] == [
+        k for k in keys if k in stored
+    ]
+
+
+def test_a_key_sharing_its_hash_with_others_is_told_apart_by_its_bytes():
+    h = file_hash("sharma")
+    strings = table([("verma", h), ("sharm", h), ("sharma", h), ("gupta", file_hash("gupta"))])
+    compiled, reference = both(strings, ["sharma", "verma", "sharm", "sharmaa", "gupta", ""])
+    assert compiled == reference
+    found = dict(zip(["sharma", "verma", "sharm", "sharmaa", "gupta", ""], compiled, strict=True))
+    assert strings.keys.raw(found["sharma"]) == b"sharma"
+    assert found["verma"] == -1  # stored under another key's hash: not where it is asked for
+    assert found["sharmaa"] == -1 and found[""] == -1
+    assert strings.keys.raw(found["gupta"]) == b"gupta"
+
+
+def test_an_empty_table_finds_nothing():
+    assert both(table([]), ["a", ""]) == ([-1, -1], [-1, -1])
+
+
+def test_searches_read_the_file_through_the_compiled_look_up(monkeypatch):
+    """`find_many` takes the twin unless `COMPILED` is off, and answers alike either way."""
+    strings = table([(k, file_hash(k)) for k in ("traders", "trader", "tradrs")])
+    keys = ["tradrs", "treders", "traders"]
+    calls = []
+    real = index_file.STRING_TABLE.find_many
+    monkeypatch.setattr(
+        index_file.STRING_TABLE, "find_many", lambda *a: calls.append(a) or real(*a)
+    )
+    compiled = strings.find_many(keys)
+    monkeypatch.setattr(index_file, "COMPILED", False)
+    assert strings.find_many(keys) == compiled
+    assert len(calls) == 1
+    assert compiled[1] == -1 and strings.keys.raw(compiled[0]) == b"tradrs"
