@@ -1,11 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The compiled twin of `registry.search_index.index_file._Strings.find_many`: each key
+"""The compiled twin of `registry.search_index.string_tables.StringTable.find_many`: each key
 of a query (a hundred vocabulary variants, the name keys) found in a mapped string table
 by its 64-bit hash (a binary search over the sorted hashes), then checked byte for byte.
 
 The Python method stays the reference; `tests/search/test_string_table.py` holds the
 two to the same positions, found and missing keys, colliding hashes included. The hash is
-the file's own (`file_writer.file_hash`: BLAKE2b, 8 bytes, little-endian), computed by
+the file's own (`string_tables.file_hash`: BLAKE2b, 8 bytes, little-endian), computed by
 hashlib here too, so a file reads the same either way.
 """
 

@@ -19,7 +19,6 @@ file orders such keys by that second hash, and a reader compares the key itself 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -34,6 +33,7 @@ import numpy.typing as npt
 from matching.normalise import canonical_city, normalise
 from matching.score import canonical_state
 from registry.search_index.database_index import NameRow
+from registry.search_index.string_tables import first_hash, second_hash
 
 FORMAT = 2
 #: Partitions of each string table: 64 keeps each one a few hundred MB at 15 million
@@ -44,19 +44,6 @@ SEPARATOR = "\x1e"
 
 _U64 = np.dtype("<u8")
 _KEY = np.dtype([("h1", "<u8"), ("h2", "<u8"), ("length", "<i4")])
-
-
-def file_hash(key: str) -> int:
-    """The hash the file sorts a string table by and a reader looks a key up with."""
-    return _first_hash(key.encode())
-
-
-def _first_hash(raw: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
-
-
-def _second_hash(raw: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"khata-2").digest(), "little")
 
 
 # -- encoding a chunk (pure: runs in any process) ------------------------------------------
@@ -73,8 +60,8 @@ class Keys:
     def of(keys: list[str]) -> Keys:
         raws = [k.encode() for k in keys]
         table = np.empty(len(raws), dtype=_KEY)
-        table["h1"] = np.fromiter((_first_hash(r) for r in raws), dtype=_U64, count=len(raws))
-        table["h2"] = np.fromiter((_second_hash(r) for r in raws), dtype=_U64, count=len(raws))
+        table["h1"] = np.fromiter((first_hash(r) for r in raws), dtype=_U64, count=len(raws))
+        table["h2"] = np.fromiter((second_hash(r) for r in raws), dtype=_U64, count=len(raws))
         table["length"] = [len(r) for r in raws]
         return Keys(table, b"".join(raws))
 

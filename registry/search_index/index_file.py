@@ -30,10 +30,8 @@ import shutil
 import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from importlib import import_module
 from itertools import groupby, islice
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -44,7 +42,7 @@ from matching.keys import near_rows
 from matching.normalise import NormalName
 from matching.score import Candidate
 from registry.search_index.database_index import NameRow, candidates_of
-from registry.search_index.file_writer import FORMAT, SEPARATOR, Writer, file_hash
+from registry.search_index.file_writer import FORMAT, SEPARATOR, Writer
 from registry.search_index.memory_copy import (
     STREAM,
     Behind,
@@ -54,6 +52,7 @@ from registry.search_index.memory_copy import (
     unpost,
 )
 from registry.search_index.name_index import STATE
+from registry.search_index.string_tables import Blob, StringTable
 
 CURRENT = "current"
 #: The file is written afresh once this many businesses changed since its generation (each
@@ -67,94 +66,6 @@ CITY_BLOCK = 1 << 14
 CACHED = 20_000
 #: Query spellings whose nearby vocabulary rows a process keeps at hand.
 NEAR_CACHED = 4_000
-
-
-_hash = file_hash
-
-
-def _compiled_twin() -> ModuleType | None:
-    """`registry.search_index._string_table` when it was built (gcc, the Python headers)."""
-    try:
-        return import_module("registry.search_index._string_table")
-    except ImportError:
-        return None
-
-
-#: The compiled twin of `_Strings.find_many`, None when not built.
-STRING_TABLE = _compiled_twin()
-#: Whether look-ups take the compiled twin (False: the Python reference everywhere).
-COMPILED = STRING_TABLE is not None
-
-
-class _Blob:
-    """Many byte strings stored as one array with offsets."""
-
-    def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
-        self.data = data
-        self.offsets = offsets
-        # read through memoryviews: half the time of numpy's indexing for one item
-        self._bytes = data.data
-        self._offsets = offsets.data
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def raw(self, i: int) -> bytes:
-        offsets = self._offsets
-        return bytes(self._bytes[offsets[i] : offsets[i + 1]])
-
-    @staticmethod
-    def build(items: Iterable[bytes]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-        parts = list(items)
-        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) for p in parts], out=offsets[1:])
-        data = np.frombuffer(b"".join(parts), dtype=np.uint8)
-        return data, offsets
-
-
-class _Strings:
-    """String keys found by their hash (a binary search in C), then checked."""
-
-    def __init__(self, hashes: npt.NDArray[np.uint64], keys: _Blob) -> None:
-        self.hashes = hashes
-        self.keys = keys
-
-    def __len__(self) -> int:
-        return len(self.hashes)
-
-    def find(self, key: str) -> int:
-        """The key's position, or -1."""
-        return self.find_many([key])[0]
-
-    def find_many(self, keys: Sequence[str]) -> list[int]:
-        """Each key's position, or -1: in the compiled twin when built (`COMPILED`),
-        else `find_many_reference`."""
-        if COMPILED and STRING_TABLE is not None:
-            return STRING_TABLE.find_many(  # type: ignore[no-any-return]
-                keys, self.hashes, self.keys.data, self.keys.offsets
-            )
-        return self.find_many_reference(keys)
-
-    def find_many_reference(self, keys: Sequence[str]) -> list[int]:
-        """Each key's position, or -1: one binary search in numpy for them all."""
-        if not keys:
-            return []
-        wanted = np.fromiter((_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
-        hashes = self.hashes
-        size = len(hashes)
-        found = []
-        for key, h, at in zip(
-            keys, wanted.tolist(), np.searchsorted(hashes, wanted).tolist(), strict=True
-        ):
-            raw = key.encode()
-            while at < size and int(hashes[at]) == h:
-                if self.keys.raw(at) == raw:
-                    break
-                at += 1
-            else:
-                at = -1
-            found.append(at)
-        return found
 
 
 def write(copy: IndexCopy, directory: Path) -> Path:
@@ -280,9 +191,9 @@ class _File:
             # a plain array over the mapped bytes: np.memmap's own indexing costs more
             return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
-        def strings(name: str) -> _Strings:
-            return _Strings(
-                load(f"{name}.hash"), _Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
+        def strings(name: str) -> StringTable:
+            return StringTable(
+                load(f"{name}.hash"), Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
             )
 
         self.posting_keys = strings("postings")
@@ -293,10 +204,10 @@ class _File:
         self.tokens = strings("frequencies")
         self.frequencies: npt.NDArray[np.int64] = load("frequencies")
         self.variants = strings("vocabulary")
-        self.vocabulary = _Blob(load("vocabulary"), load("vocabulary.off"))
+        self.vocabulary = Blob(load("vocabulary"), load("vocabulary.off"))
         self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
-        self.name_rows = {n: _Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
-        self.candidates = _Blob(load("candidates"), load("candidates.off"))
+        self.name_rows = {n: Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
+        self.candidates = Blob(load("candidates"), load("candidates.off"))
         self._name_positions = self.name_positions["names"].data
 
     def span(self, key: str) -> tuple[int, int]:

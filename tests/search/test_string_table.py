@@ -1,5 +1,5 @@
 """Keys are found in the index file's string tables by the compiled look-up exactly as by
-the Python reference (`index_file._Strings.find_many_reference`): the same positions for
+the Python reference (`StringTable.find_many_reference`): the same positions for
 keys that are there, -1 for keys that are not, whatever their hashes share."""
 
 from __future__ import annotations
@@ -9,24 +9,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.search_index import index_file
-from registry.search_index.file_writer import file_hash
+from registry.search_index import string_tables
+from registry.search_index.string_tables import Blob, StringTable, file_hash
 
 pytestmark = pytest.mark.skipif(
-    index_file.STRING_TABLE is None, reason="the compiled look-up was not built"
+    string_tables.STRING_TABLE is None, reason="the compiled look-up was not built"
 )
 
 
-def table(entries: list[tuple[str, int]]) -> index_file._Strings:
+def table(entries: list[tuple[str, int]]) -> StringTable:
     """A string table of (key, hash) entries, sorted by hash as the writer sorts them."""
     entries = sorted(entries, key=lambda entry: entry[1])
-    data, offsets = index_file._Blob.build(key.encode() for key, _ in entries)
+    data, offsets = Blob.build(key.encode() for key, _ in entries)
     hashes = np.array([h for _, h in entries], dtype=np.uint64)
-    return index_file._Strings(hashes, index_file._Blob(data, offsets))
+    return StringTable(hashes, Blob(data, offsets))
 
 
-def both(strings: index_file._Strings, keys: list[str]) -> tuple[list[int], list[int]]:
-    compiled = index_file.STRING_TABLE.find_many(
+def both(strings: StringTable, keys: list[str]) -> tuple[list[int], list[int]]:
+    compiled = string_tables.STRING_TABLE.find_many(
         keys, strings.hashes, strings.keys.data, strings.keys.offsets
     )
     return compiled, strings.find_many_reference(keys)
@@ -67,12 +67,12 @@ def test_searches_read_the_file_through_the_compiled_look_up(monkeypatch):
     strings = table([(k, file_hash(k)) for k in ("traders", "trader", "tradrs")])
     keys = ["tradrs", "treders", "traders"]
     calls = []
-    real = index_file.STRING_TABLE.find_many
+    real = string_tables.STRING_TABLE.find_many
     monkeypatch.setattr(
-        index_file.STRING_TABLE, "find_many", lambda *a: calls.append(a) or real(*a)
+        string_tables.STRING_TABLE, "find_many", lambda *a: calls.append(a) or real(*a)
     )
     compiled = strings.find_many(keys)
-    monkeypatch.setattr(index_file, "COMPILED", False)
+    monkeypatch.setattr(string_tables, "COMPILED", False)
     assert strings.find_many(keys) == compiled
     assert len(calls) == 1
     assert compiled[1] == -1 and strings.keys.raw(compiled[0]) == b"tradrs"

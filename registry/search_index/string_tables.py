@@ -1,0 +1,119 @@
+"""The index file's string tables (its keys, words and vocabulary variants): many
+strings stored as one byte array with offsets (`Blob`), sorted by a 64-bit hash of each
+(`file_hash`), and found again by that hash, then compared byte for byte (`StringTable`).
+
+`registry.search_index.file_writer` writes them, `registry.search_index.index_file` maps
+and reads them. A search looks up a hundred or so keys at once, so the look-up has a
+compiled twin (`_string_table.pyx`, built by `make install`); `find_many_reference` stays
+the reference, and `tests/search/test_string_table.py` holds the two equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from importlib import import_module
+from types import ModuleType
+
+import numpy as np
+import numpy.typing as npt
+
+
+def file_hash(key: str) -> int:
+    """The hash the file sorts a string table by and a reader looks a key up with."""
+    return first_hash(key.encode())
+
+
+def first_hash(raw: bytes) -> int:
+    """BLAKE2b in 8 bytes, little-endian: what a table is sorted by."""
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
+
+
+def second_hash(raw: bytes) -> int:
+    """Another 8 bytes, that tell apart keys of one `first_hash` while writing."""
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"khata-2").digest(), "little")
+
+
+def _compiled_twin() -> ModuleType | None:
+    """`registry.search_index._string_table` when it was built (gcc, the Python headers)."""
+    try:
+        return import_module("registry.search_index._string_table")
+    except ImportError:
+        return None
+
+
+#: The compiled twin of `StringTable.find_many`, None when not built.
+STRING_TABLE = _compiled_twin()
+#: Whether look-ups take the compiled twin (False: the Python reference everywhere).
+COMPILED = STRING_TABLE is not None
+
+
+class Blob:
+    """Many byte strings stored as one array with offsets."""
+
+    def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
+        self.data = data
+        self.offsets = offsets
+        # read through memoryviews: half the time of numpy's indexing for one item
+        self._bytes = data.data
+        self._offsets = offsets.data
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def raw(self, i: int) -> bytes:
+        offsets = self._offsets
+        return bytes(self._bytes[offsets[i] : offsets[i + 1]])
+
+    @staticmethod
+    def build(items: Iterable[bytes]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+        parts = list(items)
+        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=offsets[1:])
+        data = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        return data, offsets
+
+
+class StringTable:
+    """String keys found by their hash (a binary search in C), then checked."""
+
+    def __init__(self, hashes: npt.NDArray[np.uint64], keys: Blob) -> None:
+        self.hashes = hashes
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def find(self, key: str) -> int:
+        """The key's position, or -1."""
+        return self.find_many([key])[0]
+
+    def find_many(self, keys: Sequence[str]) -> list[int]:
+        """Each key's position, or -1: in the compiled twin when built (`COMPILED`),
+        else `find_many_reference`."""
+        if COMPILED and STRING_TABLE is not None:
+            return STRING_TABLE.find_many(  # type: ignore[no-any-return]
+                keys, self.hashes, self.keys.data, self.keys.offsets
+            )
+        return self.find_many_reference(keys)
+
+    def find_many_reference(self, keys: Sequence[str]) -> list[int]:
+        """Each key's position, or -1: one binary search in numpy for them all."""
+        if not keys:
+            return []
+        wanted = np.fromiter((file_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        hashes = self.hashes
+        size = len(hashes)
+        found = []
+        for key, h, at in zip(
+            keys, wanted.tolist(), np.searchsorted(hashes, wanted).tolist(), strict=True
+        ):
+            raw = key.encode()
+            while at < size and int(hashes[at]) == h:
+                if self.keys.raw(at) == raw:
+                    break
+                at += 1
+            else:
+                at = -1
+            found.append(at)
+        return found
