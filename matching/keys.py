@@ -169,7 +169,9 @@ def vocabulary_keys(spelling: str) -> frozenset[str]:
     return frozenset(variants)
 
 
-@lru_cache(maxsize=1 << 16)
+# Small: a query spelling's variants take some 3 KB, and a web worker meets new spellings
+# (typos) without end; the index file's copy keeps what they found per spelling anyway.
+@lru_cache(maxsize=1 << 10)
 def query_variants(spelling: str) -> frozenset[str]:
     """Variants of a query spelling to look up in the vocabulary table."""
     variants = _deletions(spelling, max_edits(len(spelling)))

@@ -252,7 +252,9 @@ _FOLDED_PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
 ]
 
 
-@lru_cache(maxsize=1 << 16)
+# For names asked again (a search typed twice, a filing's debtor): an import's names are
+# new each, and a web worker's distinct queries never stop coming, at about 1 KB a name.
+@lru_cache(maxsize=1 << 12)
 def normalise(name: str) -> NormalName:
     """Normalise a business name as written by people (see the module docstring)."""
     text, owner = take_owner_note(clean_text(name))

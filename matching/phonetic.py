@@ -95,7 +95,7 @@ def fold_token(token: str) -> str:
     return _FAMILIES.get(folded, folded)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)
 def skeleton(folded: str) -> str:
     """First letter plus the remaining consonants of a folded token (Bajrang -> bjrng)."""
     if len(folded) <= 2:
