@@ -25,6 +25,10 @@ class LegalWord(Enum):
     BROTHERS = "brothers"
     AND = "and"
 
+    # Members are singletons, so identity is a hash: Enum's own hashes the name in Python,
+    # and each name normalised puts a few of these in sets.
+    __hash__ = object.__hash__
+
 
 EXACT: dict[str, LegalWord] = {
     "private": LegalWord.PRIVATE,

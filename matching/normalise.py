@@ -233,7 +233,7 @@ def _fold_phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     spelled: list[str] = []
     i = 0
     while i < len(folded):
-        for phrase, replacement in _FOLDED_PHRASES:
+        for phrase, replacement in _FOLDED_PHRASES.get(folded[i], ()):
             if tuple(folded[i : i + len(phrase)]) == phrase:
                 out.extend(replacement)
                 spelled.extend(replacement)
@@ -246,10 +246,14 @@ def _fold_phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     return tuple(out), tuple(spelled)
 
 
-_FOLDED_PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (tuple(fold_token(w) for w in k), tuple(fold_token(w) for w in v))
-    for k, v in PHRASE_SYNONYMS.items()
-]
+#: The phrases, folded, under their first word (in `PHRASE_SYNONYMS`' order: the first
+#: that matches is taken).
+_FOLDED_PHRASES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _phrase, _replacement in PHRASE_SYNONYMS.items():
+    _folded_phrase = tuple(fold_token(w) for w in _phrase)
+    _FOLDED_PHRASES.setdefault(_folded_phrase[0], []).append(
+        (_folded_phrase, tuple(fold_token(w) for w in _replacement))
+    )
 
 
 # For names asked again (a search typed twice, a filing's debtor): an import's names are

@@ -46,11 +46,19 @@ _WORD = re.compile(r"([a-z0-9]+)(\.?)")
 def clean_text(text: str) -> str:
     """Unicode-fold to lowercase ASCII-ish text: HTML entities decoded ("&amp;" from web
     forms), NFKC, Indic scripts transliterated, accents stripped, typographic quotes plain."""
-    text = unicodedata.normalize("NFKC", html.unescape(text))
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():  # ASCII text is already what `fold_unicode` makes (a test says so)
+        text = fold_unicode(text)
+    return text.translate(_QUOTES).lower()
+
+
+def fold_unicode(text: str) -> str:
+    """NFKC, Indic scripts transliterated, accents stripped."""
+    text = unicodedata.normalize("NFKC", text)
     text = transliterate_indic(text)
     text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.translate(_QUOTES).lower()
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def take_owner_note(text: str) -> tuple[str, str | None]:

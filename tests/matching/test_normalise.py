@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.phonetic import fold_token, skeleton
+from matching.words import clean_text, fold_unicode
 
 
 def same_name(a: str, b: str) -> bool:
@@ -468,3 +469,22 @@ def test_canonical_city(city: str | None, canonical: str | None) -> None:
 def test_an_encoded_name_decodes_to_the_same_name(written: str) -> None:
     name = normalise(written)
     assert NormalName.decode(name.encode()) == name
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_text_is_left_as_the_unicode_folding_would_leave_it(text: str) -> None:
+    """`clean_text` skips the Unicode folding for ASCII text, which must not change it."""
+    assert fold_unicode(text) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        ("Caf\u00e9 &amp; Co", "cafe & co"),  # an entity, and an accent
+        ("Ram &eacute; Sons", "ram e sons"),  # an entity that decodes to a non-ASCII letter
+        ("\uff21\uff22\uff23 Traders", "abc traders"),  # full-width letters
+        ("M/s `Ram` Traders", "m/s 'ram' traders"),  # an ASCII quote made plain
+    ],
+)
+def test_clean_text_folds_what_is_not_ascii(written: str, clean: str) -> None:
+    assert clean_text(written) == clean
