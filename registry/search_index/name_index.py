@@ -28,6 +28,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    func,
     literal,
     or_,
     select,
@@ -65,6 +66,8 @@ TOTAL = "#names"
 BATCH = 5000
 PARALLEL_CHUNK = 20000
 LOOKUP_CHUNK = 2000
+#: Businesses `rebuild` reads and indexes at a time.
+REBUILD_BATCH = 50_000
 MAX_LENGTH = 64
 NAME_LENGTH = 300
 
@@ -351,37 +354,64 @@ def bulk_indexer(workers: int | None = None) -> Iterator[BulkIndexer]:
             indexer._pool.join()
 
 
-def bulk_add(session: Session, items: Items, progress: Progress | None = None) -> None:
-    """Index many new businesses at once (`registry reindex`): the rows `add_names` would
-    write, computed on every core."""
-    with bulk_indexer() as indexer:
-        indexer.write(session, indexer.start(items), progress)
-
-
 def rebuild(
     session: Session, actor: Actor, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Index every business afresh (after an upgrade that changes how names are read):
-    the same rows inserts, aliases and merges would have left. Returns how many."""
+    the same rows inserts, aliases and merges would have left. Returns how many.
+
+    The directory is read `REBUILD_BATCH` businesses at a time (with their aliases), each
+    batch's rows computed on every core while the batch before is written, so memory stays
+    one batch's whatever the directory's size; the key table's secondary indexes are made
+    again once at the end (`first_load`)."""
     record_change(session, None)
     for table in (KEYS, VOCABULARY, STATS, NORMAL_NAMES):
         session.execute(delete(table))
-    names: dict[int, list[str]] = {}
-    cities: dict[int, str | None] = {}
-    live = select(Business.id, Business.name, Business.city).where(
-        Business.merged_into_id.is_(None)
-    )
-    for business_id, name, city in session.execute(live.order_by(Business.id)):
-        names[business_id] = [name]
-        cities[business_id] = city
-    aliases = select(BusinessAlias.business_id, BusinessAlias.name).order_by(BusinessAlias.id)
-    for business_id, name in session.execute(aliases):
-        if business_id in names:
-            names[business_id].append(name)
-    bulk_add(session, [(b, n, cities[b]) for b, n in names.items()], progress)
-    audit.record(session, actor, "business", "index", "reindexed", note=f"{len(names)} businesses")
+    live = Business.merged_into_id.is_(None)
+    total = session.scalar(select(func.count()).select_from(Business).where(live)) or 0
+    done = 0
+    computing: Computing | None = None
+    with first_load(session), bulk_indexer() as indexer:
+        for items in _live_names(session, REBUILD_BATCH):
+            if computing is not None:
+                indexer.write(session, computing)
+                if progress:
+                    progress(done, total)
+            computing = indexer.start(items)
+            done += len(items)
+        if computing is not None:
+            indexer.write(session, computing)
+    if progress:
+        progress(done, total)
+    audit.record(session, actor, "business", "index", "reindexed", note=f"{done} businesses")
     refresh_statistics(session)
-    return len(names)
+    return done
+
+
+def _live_names(session: Session, batch: int) -> Iterator[Items]:
+    """The businesses not merged away, `batch` at a time in id order, each with its own
+    name and then its aliases (in the order they were added) and its city."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Business.id, Business.name, Business.city)
+            .where(Business.merged_into_id.is_(None), Business.id > last)
+            .order_by(Business.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        names: dict[int, list[str]] = {business_id: [name] for business_id, name, _ in rows}
+        aliases = (
+            select(BusinessAlias.business_id, BusinessAlias.name)
+            .where(BusinessAlias.business_id.between(rows[0].id, rows[-1].id))
+            .order_by(BusinessAlias.id)
+        )
+        for business_id, name in session.execute(aliases):
+            if business_id in names:
+                names[business_id].append(name)
+        yield [(business_id, names[business_id], city) for business_id, _, city in rows]
+        last = rows[-1].id
 
 
 def older_version(session: Session) -> int | None:
