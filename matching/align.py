@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from importlib import import_module
 from itertools import pairwise
-from types import ModuleType
 
+from matching.compiled import compiled_twin
 from matching.normalise import NormalName
 from matching.similarity import (
     SPELLING_DIFFERS,
@@ -36,16 +35,8 @@ from matching.similarity import (
 Weigher = Callable[[str], float]
 
 
-def _compiled_twin() -> ModuleType | None:
-    """`matching._align` when it was built (it needs gcc and the Python headers)."""
-    try:
-        return import_module("matching._align")
-    except ImportError:
-        return None
-
-
 #: The compiled twin of `QueryAligner`'s hot path, None when not built.
-COMPILED_MODULE = _compiled_twin()
+COMPILED_MODULE = compiled_twin("matching._align")
 #: Whether new `QueryAligner`s take the compiled twin (False: the reference everywhere).
 COMPILED = COMPILED_MODULE is not None
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from importlib import import_module
-from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
+
+from matching.compiled import compiled_twin
 
 
 def file_hash(key: str) -> int:
@@ -34,16 +34,8 @@ def second_hash(raw: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"khata-2").digest(), "little")
 
 
-def _compiled_twin() -> ModuleType | None:
-    """`registry.search_index._string_table` when it was built (gcc, the Python headers)."""
-    try:
-        return import_module("registry.search_index._string_table")
-    except ImportError:
-        return None
-
-
 #: The compiled twin of `StringTable.find_many`, None when not built.
-STRING_TABLE = _compiled_twin()
+STRING_TABLE = compiled_twin("registry.search_index._string_table")
 #: Whether look-ups take the compiled twin (False: the Python reference everywhere).
 COMPILED = STRING_TABLE is not None
 
