@@ -368,7 +368,8 @@ def rebuild(
     for table in (KEYS, VOCABULARY, STATS, NORMAL_NAMES):
         session.execute(delete(table))
     live = Business.merged_into_id.is_(None)
-    total = session.scalar(select(func.count()).select_from(Business).where(live)) or 0
+    counted = select(func.count()).select_from(Business).where(live)
+    total = (session.scalar(counted) or 0) if progress else 0  # counted for a progress bar
     done = 0
     computing: Computing | None = None
     with first_load(session), bulk_indexer() as indexer:
