@@ -253,7 +253,6 @@ def _load(
     were created and how many rows matched known ones. A chunk's index rows are computed
     by other processes while this one reads and matches the next chunk, then written."""
     created = matched = 0
-    computing: name_index.Computing | None = None
     recent: dict[tuple[str, str], int] = {}
     with name_index.bulk_indexer() as indexer:
         for done, rows, refused in _chunks(path):
@@ -272,10 +271,8 @@ def _load(
                 ("gstin", "business_id"),
                 [(gstin, holder_id(holder)) for gstin, holder in plan.gstins()],
             )
-            if computing is not None:
-                indexer.write(session, computing)
-            computing = indexer.start(
-                [(holder_id(row), [row.name], row.city) for row in plan.new_rows]
+            indexer.then(  # writes the chunk before's index rows
+                session, [(holder_id(row), [row.name], row.city) for row in plan.new_rows]
             )
             # Until its index rows are written, this chunk's names are matched from here.
             recent = {}
@@ -285,8 +282,7 @@ def _load(
             created, matched = created + len(plan.new_rows), matched + len(plan.matched)
             if progress:
                 progress(min(done, total), total)
-        if computing is not None:
-            indexer.write(session, computing)
+        indexer.finish(session)
     return created, matched
 
 

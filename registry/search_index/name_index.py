@@ -310,11 +310,25 @@ class Computing:
 class BulkIndexer:
     """Computes the index rows of many new businesses on every core while its caller goes
     on (an import reads and matches its next chunk meanwhile); `write` stores them.
-    Normalising the names is the costly part of a load, and the database is idle for it."""
+    Normalising the names is the costly part of a load, and the database is idle for it.
+    `then` and `finish` run a load's batches as a pipeline: each batch computed while the
+    caller prepares the next, and written when that one starts."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: multiprocessing.pool.Pool | None = None
+        self._pending: Computing | None = None
+
+    def then(self, session: Session, items: Items) -> None:
+        """Write the batch started before (waiting for it), then start computing `items`."""
+        self.finish(session)
+        self._pending = self.start(items)
+
+    def finish(self, session: Session) -> None:
+        """Write the batch started last, if any."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.write(session, pending)
 
     def start(self, items: Items) -> Computing:
         chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
@@ -325,17 +339,11 @@ class BulkIndexer:
             self._pool = multiprocessing.get_context("fork").Pool(self.workers)
         return Computing(ids, [self._pool.apply_async(_rows_for, (chunk,)) for chunk in chunks])
 
-    def write(
-        self, session: Session, computing: Computing, progress: Progress | None = None
-    ) -> None:
+    def write(self, session: Session, computing: Computing) -> None:
         """Store what `start` computed (waiting for it): the rows `add_names` would write."""
         rows = Rows()
-        done = 0
         for part in computing.parts:
             rows.merge(part if isinstance(part, Rows) else part.get())
-            done = min(done + PARALLEL_CHUNK, len(computing.business_ids))
-            if progress:
-                progress(done, len(computing.business_ids))
         rows.keys.sort()
         record_change(session, computing.business_ids)
         _write(session, rows, fresh=True)
@@ -354,9 +362,7 @@ def bulk_indexer(workers: int | None = None) -> Iterator[BulkIndexer]:
             indexer._pool.join()
 
 
-def rebuild(
-    session: Session, actor: Actor, progress: Callable[[int, int], None] | None = None
-) -> int:
+def rebuild(session: Session, actor: Actor, progress: Progress | None = None) -> int:
     """Index every business afresh (after an upgrade that changes how names are read):
     the same rows inserts, aliases and merges would have left. Returns how many.
 
@@ -371,17 +377,13 @@ def rebuild(
     counted = select(func.count()).select_from(Business).where(live)
     total = (session.scalar(counted) or 0) if progress else 0  # counted for a progress bar
     done = 0
-    computing: Computing | None = None
     with first_load(session), bulk_indexer() as indexer:
         for items in _live_names(session, REBUILD_BATCH):
-            if computing is not None:
-                indexer.write(session, computing)
-                if progress:
-                    progress(done, total)
-            computing = indexer.start(items)
+            indexer.then(session, items)  # writes the batch before
+            if progress and done:
+                progress(done, total)
             done += len(items)
-        if computing is not None:
-            indexer.write(session, computing)
+        indexer.finish(session)
     if progress:
         progress(done, total)
     audit.record(session, actor, "business", "index", "reindexed", note=f"{done} businesses")
