@@ -49,7 +49,7 @@ from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import duplicates, import_businesses, search
 from registry.search_index import index_file, name_index
-from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
 

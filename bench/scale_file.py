@@ -114,7 +114,7 @@ def _items(path: Path) -> Iterator[list[Item]]:
 def _encoded(chunk: list[Item]) -> tuple[Any, Any, Any, set[tuple[str, str]]]:
     """What a chunk of businesses adds to the file, encoded in a pool process: its posting
     entries, word counts and names, and its (spelling, word) vocabulary entries."""
-    from registry.search_index.file_writer import (
+    from registry.search_index.file_encoding import (
         encode_frequencies,
         encode_names,
         encode_postings,
@@ -204,7 +204,7 @@ def _memory() -> dict[str, float]:
 def worker(directory: Path, queries_path: Path, spawned: float) -> None:
     """A fresh web worker's share: maps the file, answers the queries; prints JSON."""
     from matching.search import search_name
-    from registry.search_index.index_file import MappedIndexCopy
+    from registry.search_index.mapped_copy import MappedIndexCopy
     from registry.search_index.process_index import CopiedIndex
 
     queries = json.loads(queries_path.read_text())

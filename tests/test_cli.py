@@ -273,7 +273,7 @@ def test_reindex_rebuilds_the_name_index_from_the_directory(cli_env, tmp_path):
 def test_reindex_writes_the_machines_index_file_from_the_tables(cli_env, tmp_path):
     from matching.keys import name_keys
     from matching.normalise import normalise
-    from registry.search_index.index_file import MappedIndexCopy
+    from registry.search_index.mapped_copy import MappedIndexCopy
 
     path = tmp_path / "file.csv"
     path.write_text(

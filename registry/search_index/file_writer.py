@@ -1,15 +1,15 @@
 """Writing the machine's index file with bounded memory, whatever the directory's size.
 
-The file (`registry.search_index.index_file` describes its layout and reads it) holds each
-string table sorted by the keys' hashes, posting lists ascending by business id, and each
-business's name rows in id order. Holding all of that in Python objects costs some 40 GB at
-15 million businesses, so `Writer` takes the index in chunks, in any order, encodes each
-chunk into flat arrays (`encode_postings` and its siblings: pure functions, so a pool of
-processes can run them), and spills them to scratch files partitioned by the top bits of the
-keys' hashes. `Writer.finish` then sorts one partition at a time: the partitions follow
-each other in hash order, so each one's sorted arrays are simply appended to the file. Peak
-memory is one partition's arrays and a few integers per business (to put the name rows in
-id order), about 1 GB at 15 million businesses.
+The file (`registry.search_index.index_file` describes its layout, `mapped_copy` reads it)
+holds each string table sorted by the keys' hashes, posting lists ascending by business id,
+and each business's name rows in id order. Holding all of that in Python objects costs some
+40 GB at 15 million businesses, so `Writer` takes the index in chunks, in any order, encodes
+each chunk into flat arrays (`registry.search_index.file_encoding`: pure functions, so a
+pool of processes can run them), and spills them to scratch files partitioned by the top
+bits of the keys' hashes. `Writer.finish` then sorts one partition at a time: the partitions
+follow each other in hash order, so each one's sorted arrays are simply appended to the
+file. Peak memory is one partition's arrays and a few integers per business (to put the name
+rows in id order), about 1 GB at 15 million businesses.
 
 The file is the one `index_file` always wrote (format 2): the same arrays, byte for byte
 (`tests/search/test_file_writer.py` holds them equal to the in-memory writer it replaces).
@@ -30,165 +30,21 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.normalise import canonical_city, normalise
-from matching.score import canonical_state
 from registry.search_index.database_index import NameRow
-from registry.search_index.string_tables import first_hash, second_hash
+from registry.search_index.file_encoding import (
+    FORMAT,
+    KEY_RECORD,
+    Encoded,
+    EncodedNames,
+    encode_frequencies,
+    encode_names,
+    encode_postings,
+    encode_vocabulary,
+)
 
-FORMAT = 2
 #: Partitions of each string table: 64 keeps each one a few hundred MB at 15 million
 #: businesses (about 170 million posting entries).
 PARTITIONS = 64
-#: Between the fields of a prepared candidate (`NormalName.encode` uses "\x1f" within one).
-SEPARATOR = "\x1e"
-
-_U64 = np.dtype("<u8")
-_KEY = np.dtype([("h1", "<u8"), ("h2", "<u8"), ("length", "<i4")])
-
-
-# -- encoding a chunk (pure: runs in any process) ------------------------------------------
-
-
-@dataclass
-class Keys:
-    """Distinct strings of one chunk, each with its two hashes, as flat arrays."""
-
-    table: npt.NDArray[Any]  # _KEY records
-    data: bytes
-
-    @staticmethod
-    def of(keys: list[str]) -> Keys:
-        raws = [k.encode() for k in keys]
-        table = np.empty(len(raws), dtype=_KEY)
-        table["h1"] = np.fromiter((first_hash(r) for r in raws), dtype=_U64, count=len(raws))
-        table["h2"] = np.fromiter((second_hash(r) for r in raws), dtype=_U64, count=len(raws))
-        table["length"] = [len(r) for r in raws]
-        return Keys(table, b"".join(raws))
-
-
-@dataclass
-class Encoded:
-    """A chunk of one string table, ready to spill: its distinct keys and, per entry,
-    the key's position among them and up to two integer values."""
-
-    table: str
-    keys: Keys
-    key_of: npt.NDArray[np.int32]
-    first: npt.NDArray[Any]
-    second: npt.NDArray[Any] | None = None
-    #: postings: the cities `second` numbers (-1: none); vocabulary: the (spelling, token)
-    #: pairs `first` numbers
-    names: list[Any] | None = None
-
-
-def encode_postings(rows: Iterable[tuple[str, int, str | None]]) -> Encoded:
-    """Posting entries (key, business id, canonical city)."""
-    key_at: dict[str, int] = {}
-    city_at: dict[str | None, int] = {None: -1}
-    key_of, ids, cities = [], [], []
-    for key, business_id, city in rows:
-        at = key_at.get(key)
-        if at is None:
-            at = key_at[key] = len(key_at)
-        number = city_at.get(city)
-        if number is None:
-            number = city_at[city] = len(city_at) - 1
-        key_of.append(at)
-        ids.append(business_id)
-        cities.append(number)
-    return Encoded(
-        "postings",
-        Keys.of(list(key_at)),
-        np.array(key_of, dtype=np.int32),
-        np.array(ids, dtype=np.int32),
-        np.array(cities, dtype=np.int32),
-        [c for c in city_at if c is not None],
-    )
-
-
-def encode_frequencies(counts: Mapping[str, int]) -> Encoded:
-    """Word frequencies; a word given in several chunks counts their sum."""
-    tokens = list(counts)
-    return Encoded(
-        "frequencies",
-        Keys.of(tokens),
-        np.arange(len(tokens), dtype=np.int32),
-        np.array([counts[t] for t in tokens], dtype=np.int64),
-    )
-
-
-def encode_vocabulary(rows: Iterable[tuple[str, str, str]]) -> Encoded:
-    """Vocabulary rows (variant, spelling, word); a row given twice is stored once."""
-    key_at: dict[str, int] = {}
-    pair_at: dict[tuple[str, str], int] = {}
-    key_of, pairs = [], []
-    for variant, spelling, token in rows:
-        at = key_at.get(variant)
-        if at is None:
-            at = key_at[variant] = len(key_at)
-        pair = pair_at.get((spelling, token))
-        if pair is None:
-            pair = pair_at[(spelling, token)] = len(pair_at)
-        key_of.append(at)
-        pairs.append(pair)
-    return Encoded(
-        "vocabulary",
-        Keys.of(list(key_at)),
-        np.array(key_of, dtype=np.int32),
-        np.array(pairs, dtype=np.int32),
-        names=list(pair_at),
-    )
-
-
-@dataclass
-class EncodedNames:
-    """Businesses' name rows as the file stores them: a JSON line each and, for shown
-    businesses, the candidate record prepared for scoring."""
-
-    hidden: bool
-    ids: npt.NDArray[np.int32]
-    rows: bytes
-    row_lengths: npt.NDArray[np.int64]
-    candidates: bytes
-    candidate_lengths: npt.NDArray[np.int64]
-
-
-def prepared(rows: Iterable[NameRow]) -> str:
-    """A business's candidate record as one line: canonical city, canonical state, then
-    the encoded normal form of each name, own name first (as `candidates_of` orders
-    them; a name stored without one is normalised here, once, instead of per search)."""
-    rows = tuple(rows)
-    own = next(row for row in rows if row[1] == 0)
-    names = [own, *(row for row in rows if row[1] != 0)]
-    return SEPARATOR.join(
-        (
-            canonical_city(own[3]) or "",
-            canonical_state(own[4]) or "",
-            *(row[5] or normalise(row[2]).encode() for row in names),
-        )
-    )
-
-
-def encode_names(items: Iterable[tuple[int, tuple[NameRow, ...]]], hidden: bool) -> EncodedNames:
-    """Each business's rows of the "names" statement: of shown businesses (candidates) or
-    of merged ones (`hidden`: their words still count)."""
-    ids, rows, candidates = [], [], []
-    for business_id, name_rows in items:
-        ids.append(business_id)
-        rows.append(json.dumps([row[1:] for row in name_rows], separators=(",", ":")).encode())
-        if not hidden:
-            candidates.append(prepared(name_rows).encode())
-    return EncodedNames(
-        hidden,
-        np.array(ids, dtype=np.int32),
-        b"".join(rows),
-        np.array([len(r) for r in rows], dtype=np.int64),
-        b"".join(candidates),
-        np.array([len(c) for c in candidates], dtype=np.int64),
-    )
-
-
-# -- spilling and writing ------------------------------------------------------------------
 
 
 class NpyStream:
@@ -454,8 +310,8 @@ class Writer:
         base = 0
         for s in segments:
             at = s.at
-            size = s.keys * _KEY.itemsize
-            keys.append(mapped[at : at + size].view(_KEY))
+            size = s.keys * KEY_RECORD.itemsize
+            keys.append(mapped[at : at + size].view(KEY_RECORD))
             at += size
             raws.append(mapped[at : at + s.key_bytes])
             at += s.key_bytes

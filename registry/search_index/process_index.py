@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from matching.keys import near_rows
 from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import CappedPostings, candidates_of
-from registry.search_index.index_file import MappedIndexCopy, current_folder
+from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
 from registry.search_index.name_index import TOTAL
 

@@ -20,8 +20,9 @@ from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import merges
 from registry.search_index import file_writer, index_file
-from registry.search_index.file_writer import NpyStream, Writer, _gather, prepared
-from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index.file_encoding import prepared
+from registry.search_index.file_writer import NpyStream, Writer, _gather
+from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
 from tests.search.test_index_copy import answers

@@ -1,5 +1,5 @@
 """The machine's index file, mapped, plus each process's overlay of the changes since its
-generation answers exactly what the tables answer (`registry.search_index.index_file`)."""
+generation answers exactly what the tables answer (`registry.search_index.mapped_copy`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
-from registry.search_index import index_file
-from registry.search_index.index_file import MappedIndexCopy
+from registry.search_index import index_file, mapped_copy
+from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
 from tests.search.test_index_copy import QUERIES, agree, answers, operations
@@ -147,14 +147,14 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
 
 
-@pytest.mark.parametrize("block", [1, 2, index_file.CITY_BLOCK])
+@pytest.mark.parametrize("block", [1, 2, mapped_copy.CITY_BLOCK])
 def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(
     db, tmp_path, monkeypatch, block
 ):
     """Whether a city's ids are read in one block or many, early or late."""
     from matching.normalise import canonical_city
 
-    monkeypatch.setattr(index_file, "CITY_BLOCK", block)
+    monkeypatch.setattr(mapped_copy, "CITY_BLOCK", block)
     from registry.search_index.process_index import CopiedIndex
 
     folder = tmp_path / "index"
@@ -261,11 +261,11 @@ def test_a_word_first_written_after_the_file_is_found_misspelt_by_a_process_that
 def test_words_every_search_uses_stay_at_hand_while_rare_ones_pass_through():
     """The file's answers a process keeps: a word asked again and again is not dropped
     when a run of words asked once fills the cache (clearing it when full dropped them)."""
-    recent = index_file._Recent(8)
+    recent = mapped_copy._Recent(8)
     recent.put("traders", 1.0)
     for n in range(100):
         assert recent.get("traders") == 1.0
-        assert recent.get(f"rare{n}") is index_file._MISSING
+        assert recent.get(f"rare{n}") is mapped_copy._MISSING
         recent.put(f"rare{n}", 2.0)
         assert len(recent) <= 8
-    assert recent.get("rare99") == 2.0 and recent.get("rare0") is index_file._MISSING
+    assert recent.get("rare99") == 2.0 and recent.get("rare0") is mapped_copy._MISSING

@@ -1,0 +1,464 @@
+"""The index file as a process reads it: one generation mapped read-only, plus an overlay.
+
+Every web worker and the CLI map the newest generation that `registry.search_index.index_file`
+published (`MappedIndexCopy.open`): the page cache holds it once per machine, whatever the
+number of processes. What a process adds of its own is small: an overlay of the businesses
+changed since the file's generation, read with the change feed exactly as the in-memory copy
+(`registry.search_index.memory_copy`) does, so results stay the tables'
+(`tests/search/test_index_file.py`), and a few thousand recently read word frequencies and
+vocabulary rows. Candidate records are built from their prepared line without JSON or
+normalising; posting lists are read as numpy views, a city's block by block.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.keys import near_rows
+from matching.normalise import NormalName
+from matching.score import Candidate
+from registry.search_index.database_index import NameRow, candidates_of
+from registry.search_index.file_encoding import FORMAT, SEPARATOR
+from registry.search_index.memory_copy import IndexCopy, post, unpost
+from registry.search_index.string_tables import Blob, StringTable
+
+#: The link naming the generation readers map; swapped atomically by the writer.
+CURRENT = "current"
+#: The first block of a posting list read for a search in one city (each next one twice
+#: as long): a few thousand entries hold a short list, or the head a search wants.
+CITY_BLOCK = 1 << 14
+#: Word frequencies and vocabulary rows read from the file that a process keeps at hand
+#: (the common words of queries): a few MB.
+CACHED = 20_000
+#: Query spellings whose nearby vocabulary rows a process keeps at hand.
+NEAR_CACHED = 4_000
+
+
+def current_folder(directory: Path) -> Path | None:
+    """The generation folder `current` names, if any."""
+    try:
+        return (directory / CURRENT).resolve(strict=True)
+    except OSError:
+        return None
+
+
+def _candidate(business_id: int, line: str) -> Candidate:
+    city, state, own, *aliases = line.split(SEPARATOR)
+    decode = NormalName.decode
+    return Candidate(
+        business_id,
+        decode(own),
+        city or None,
+        state or None,
+        tuple(decode(a) for a in aliases),
+    )
+
+
+class _File:
+    """One generation's arrays, mapped read-only."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.header = json.loads((folder / "header.json").read_text())
+        if self.header.get("format") != FORMAT:
+            raise ValueError(f"{folder}: not an index file of format {FORMAT}")
+
+        def load(name: str) -> Any:
+            # a plain array over the mapped bytes: np.memmap's own indexing costs more
+            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+
+        def strings(name: str) -> StringTable:
+            return StringTable(
+                load(f"{name}.hash"), Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
+            )
+
+        self.posting_keys = strings("postings")
+        self.posting_ids: npt.NDArray[np.int32] = load("postings.ids")
+        self.posting_offsets: npt.NDArray[np.int64] = load("postings.off")
+        self.posting_cities: npt.NDArray[np.int32] = load("postings.city")
+        self.city_numbers = {c: i for i, c in enumerate(self.header["cities"])}
+        self.tokens = strings("frequencies")
+        self.frequencies: npt.NDArray[np.int64] = load("frequencies")
+        self.variants = strings("vocabulary")
+        self.vocabulary = Blob(load("vocabulary"), load("vocabulary.off"))
+        self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
+        self.name_rows = {n: Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
+        self.candidates = Blob(load("candidates"), load("candidates.off"))
+        self._name_positions = self.name_positions["names"].data
+
+    def span(self, key: str) -> tuple[int, int]:
+        return self.spans([key])[0]
+
+    def spans(self, keys: Sequence[str]) -> list[tuple[int, int]]:
+        """Where each key's posting list lies in `posting_ids` ((0, 0): nowhere)."""
+        offsets = self.posting_offsets
+        return [
+            (0, 0) if at < 0 else (int(offsets[at]), int(offsets[at + 1]))
+            for at in self.posting_keys.find_many(keys)
+        ]
+
+    def rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
+        positions = self.name_positions[table]
+        if not 0 <= business_id < len(positions):
+            return None
+        at = int(positions[business_id])
+        if at < 0:
+            return None
+        return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
+
+    def candidate(self, business_id: int) -> Candidate | None:
+        """The business's prepared candidate record, if the file holds its names."""
+        positions = self._name_positions
+        if not 0 <= business_id < len(positions):
+            return None
+        at: int = positions[business_id]
+        if at < 0:
+            return None
+        return _candidate(business_id, self.candidates.raw(at).decode())
+
+
+_MISSING: Any = object()
+
+
+class _Recent:
+    """Up to about `size` answers kept at hand, the recently used ones: when the newer half
+    is full it becomes the older half (the one before is dropped), and an answer found in
+    the older half moves back to the newer. A search's common words stay; a stream of rare
+    ones passes through instead of emptying the whole cache, as clearing it when full did
+    (with a working set a little larger than the cache, nearly every look-up then missed)."""
+
+    def __init__(self, size: int) -> None:
+        self.half = max(size // 2, 1)
+        self.newer: dict[Any, Any] = {}
+        self.older: dict[Any, Any] = {}
+
+    def get(self, key: Any, default: Any = _MISSING) -> Any:
+        value = self.newer.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.older.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self.put(key, value)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self.newer) >= self.half:
+            self.older, self.newer = self.newer, {}
+        self.newer[key] = value
+
+    def clear(self) -> None:
+        self.newer, self.older = {}, {}
+
+    def __len__(self) -> int:
+        return len(self.newer) + len(self.older)
+
+
+class _Overlaid:
+    """A mapping read from the file unless the overlay says otherwise (`None` in the
+    overlay: removed since the file was written)."""
+
+    def __init__(self, lookup: Any, size: int, cached: int = 0) -> None:
+        self.lookup = lookup
+        self.size = size
+        self.overlay: dict[Any, Any] = {}
+        #: up to about `cached` answers of the file (which never changes) kept at hand
+        self.cached = cached
+        self.cache = _Recent(cached)
+        #: how many times the overlay was written (what was derived from it is stale)
+        self.changes = 0
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self.overlay.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.cache.get(key)
+            if value is _MISSING:
+                value = self.lookup(key)
+                if self.cached:
+                    self.cache.put(key, value)
+        return default if value is None else value
+
+    def __contains__(self, key: Any) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.overlay[key] = value
+        self.changes += 1
+
+    def pop(self, key: Any, default: Any = None) -> Any:
+        value = self.get(key, default)
+        self.overlay[key] = None
+        self.changes += 1
+        return value
+
+    def update(self, other: dict[Any, Any]) -> None:
+        self.overlay.update(other)
+        self.changes += 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - not used by searches
+        raise TypeError("a mapped index is not listed")
+
+
+class _Postings:
+    """Key -> business ids, ascending: the file's (less the changed businesses') merged
+    with the overlay's."""
+
+    def __init__(self, owner: MappedIndexCopy) -> None:
+        self.owner = owner
+
+    def many(self, keys: Sequence[str]) -> dict[str, Sequence[int]]:
+        """The non-empty lists of these keys."""
+        spans = self.owner.file.spans(keys)
+        found = {}
+        for key, span in zip(keys, spans, strict=True):
+            ids = self._ids(key, span)
+            if ids:
+                found[key] = ids
+        return found
+
+    def _ids(
+        self, key: str, span: tuple[int, int] | None = None, cap: int | None = None
+    ) -> Sequence[int]:
+        """The key's ids, ascending (the first `cap` of them: a common word's list runs
+        to tens of thousands at a million businesses, and only the head is wanted)."""
+        owner = self.owner
+        start, end = owner.file.span(key) if span is None else span
+        ids: Any = owner.file.posting_ids[start:end]
+        if owner.changed_ids is not None and len(ids):
+            ids = ids[~np.isin(ids, owner.changed_ids)]
+        extra = owner.own_postings.get(key)
+        if extra:
+            return sorted([*ids[:cap].tolist(), *extra])[:cap]
+        return ids[:cap].tolist()  # type: ignore[no-any-return]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        ids = self._ids(key)
+        return ids if ids else default
+
+    def __contains__(self, key: str) -> bool:
+        return bool(self._ids(key))
+
+    def __getitem__(self, key: str) -> Sequence[int]:
+        ids = self._ids(key)
+        if not ids:
+            raise KeyError(key)
+        return ids
+
+
+class MappedIndexCopy(IndexCopy):
+    """An `IndexCopy` whose content is the mapped file plus an overlay of the businesses
+    changed since its generation; catches up as the in-memory copy does."""
+
+    file: _File
+    #: businesses changed since the file's generation (their rows in it no longer count)
+    changed: set[int]
+    changed_ids: npt.NDArray[np.int32] | None
+    #: key -> ids of changed businesses, ascending
+    own_postings: dict[str, array[int]]
+    #: query spelling -> vocabulary rows near it (`vocabulary_near`), and the vocabulary
+    #: overlay's `changes` they were read at
+    _near: _Recent
+    _near_changes: int
+
+    @classmethod
+    def open(cls, directory: Path) -> MappedIndexCopy | None:
+        """The newest generation under `directory`, or None when there is none yet."""
+        folder = current_folder(directory)
+        if folder is None:
+            return None
+        file = _File(folder)
+        copy = cls(int(file.header["generation"]), int(file.header["stamp"]))
+        copy.file = file
+        copy.changed, copy.changed_ids, copy.own_postings = set(), None, {}
+        copy.postings = _Postings(copy)  # type: ignore[assignment]
+        size = int(file.header["businesses"])
+        copy.names = _Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
+        copy.hidden = _Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
+        copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
+        copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
+        copy._near, copy._near_changes = _Recent(NEAR_CACHED), 0
+        return copy
+
+    def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
+        if business_id in self.changed:
+            return None
+        return self.file.rows(table, business_id)
+
+    def _frequency(self, token: str) -> int | None:
+        at = self.file.tokens.find(token)
+        return None if at < 0 else int(self.file.frequencies[at])
+
+    def _variant(self, variant: str) -> tuple[tuple[str, str], ...] | None:
+        return self._decode_variant(self.file.variants.find(variant))
+
+    def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
+        if at < 0:
+            return None
+        return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
+
+    def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
+        found: dict[str, tuple[tuple[str, str], ...]] = {}
+        cache: _Recent = self.vocabulary.cache  # type: ignore[attr-defined]
+        rest = []
+        for v in variants:
+            rows = overlay.get(v, _MISSING)
+            if rows is _MISSING:
+                rows = cache.get(v)
+                if rows is _MISSING:
+                    rest.append(v)
+                    continue
+            if rows is not None:
+                found[v] = rows
+        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
+            rows = self._decode_variant(at)
+            cache.put(v, rows)
+            if rows is not None:
+                found[v] = rows
+        self.frequencies_of({token for rows in found.values() for _, token in rows})
+        return found
+
+    def vocabulary_near(self, spellings: Collection[str]) -> dict[str, set[tuple[str, str]]]:
+        """`matching.keys.near_rows` of these spellings, kept per spelling until the
+        vocabulary's overlay next changes (a query's ~200 variants are read once for the
+        words that recur, not per search)."""
+        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        if self._near_changes != vocabulary.changes:
+            self._near.clear()
+            self._near_changes = vocabulary.changes
+        found: dict[str, set[tuple[str, str]]] = {}
+        rest = []
+        for spelling in spellings:
+            rows = self._near.get(spelling)
+            if rows is _MISSING:
+                rest.append(spelling)
+            else:
+                found[spelling] = rows
+        if rest:
+            for spelling, rows in near_rows(rest, self.vocabulary_of).items():
+                self._near.put(spelling, rows)
+                found[spelling] = rows
+        # the weights of these words, which the search asks for: at hand, or read at once
+        self.frequencies_of({token for rows in found.values() for _, token in rows})
+        return found
+
+    def candidates(self, ids: Collection[int]) -> dict[int, Candidate]:
+        """`candidates_of` the names of these businesses: as prepared in the file, or from
+        the overlay for those changed since it was written."""
+        found: dict[int, Candidate] = {}
+        changed = self.changed
+        overlay = self.names.overlay  # type: ignore[attr-defined]
+        file = self.file
+        for business_id in sorted(ids):
+            if business_id in changed:
+                rows = overlay.get(business_id)
+                if rows:
+                    found.update(candidates_of(rows))
+            else:
+                candidate = file.candidate(business_id)
+                if candidate is not None:
+                    found[business_id] = candidate
+        self.frequencies_of(
+            {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens}
+        )
+        return found
+
+    def frequencies_of(self, tokens: Collection[str]) -> None:
+        """Read the frequencies of these words that are not at hand in one binary search
+        (the scorer then asks for them one by one)."""
+        doc_freq = self.doc_freq
+        overlay = doc_freq.overlay  # type: ignore[attr-defined]
+        cache: _Recent = doc_freq.cache  # type: ignore[attr-defined]
+        rest = [t for t in tokens if t not in overlay and cache.get(t) is _MISSING]
+        if not rest:
+            return
+        frequencies = self.file.frequencies
+        for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
+            cache.put(token, None if at < 0 else int(frequencies[at]))
+
+    def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
+        return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]
+
+    def in_city(
+        self,
+        key: str,
+        city: str,
+        span: tuple[int, int] | None = None,
+        cap: int | None = None,
+    ) -> array[int] | list[int]:
+        file = self.file
+        ids: list[int] = []
+        number = file.city_numbers.get(city)
+        if number is not None:
+            start, end = file.span(key) if span is None else span
+            ids = self._first_in_city(number, start, end, cap)
+        own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
+        return sorted(ids + own)[:cap] if own else ids
+
+    def _first_in_city(self, number: int, start: int, end: int, cap: int | None) -> list[int]:
+        """The first `cap` ids of posting_ids[start:end] in city `number`, less the changed
+        businesses'. A common word's list runs to millions at 15 million businesses and a
+        search wants its head in one city: the list is read in growing blocks, until
+        enough are found, rather than filtered whole."""
+        file, changed = self.file, self.changed_ids
+        found: list[npt.NDArray[np.int32]] = []
+        count, block = 0, CITY_BLOCK
+        while start < end and (cap is None or count < cap):
+            stop = min(start + block, end)
+            here = file.posting_ids[start:stop][file.posting_cities[start:stop] == number]
+            if changed is not None and len(here):
+                here = here[~np.isin(here, changed)]
+            found.append(here)
+            count += len(here)
+            start, block = stop, block * 2
+        if not found:
+            return []
+        return np.concatenate(found)[:cap].tolist()  # type: ignore[no-any-return]
+
+    def capped(
+        self, keys: Collection[str], cap: int, city: str | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """`CopiedIndex._capped` from the file: each key found once (one binary search
+        for them all), and only the first `cap` ids of a list made Python ints."""
+        keys = list(keys)
+        everywhere: dict[str, list[int]] = {}
+        here: dict[str, list[int]] = {}
+        postings: _Postings = self.postings  # type: ignore[assignment]
+        for key, span in zip(keys, self.file.spans(keys), strict=True):
+            ids = postings._ids(key, span, cap)
+            if not ids:
+                continue
+            everywhere[key] = ids  # type: ignore[assignment]
+            if city is not None:
+                local = self.in_city(key, city, span, cap)
+                if local:
+                    here[key] = local  # type: ignore[assignment]
+        return everywhere, here
+
+    def _take_out(self, business_id: int) -> None:
+        if business_id not in self.changed:
+            self.changed.add(business_id)
+            self.changed_ids = np.array(sorted(self.changed), dtype=np.int32)
+        for key in self.keys_of.get(business_id, ()):
+            unpost(self.own_postings, key, business_id)
+        self._forget(business_id)
+
+    def _put_in(self, business_id: int, rows: list[tuple[str, str | None]]) -> None:
+        self._set_keys(business_id, rows)
+        for key, _city in rows:
+            post(self.own_postings, key, business_id)
