@@ -27,6 +27,10 @@ def invoice(number):
     )
 
 
+# SQLite's reflection cannot read an index on an expression (`ix_business_gstins_pan`), and
+# autogenerate compares none; `tests/registry/test_legal_entity_lookup.py` holds that one.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_models_and_migrations_do_not_drift(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
