@@ -13,7 +13,8 @@ A paid order stores its report as a dated snapshot, readable for 30 days after p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypedDict, cast
 
@@ -315,8 +316,29 @@ def not_counted_sentences(counts: NotCounted) -> list[tuple[str, dict[str, objec
     return said
 
 
-def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
-    """The report on a business as of `now` (a merged id answers its survivor)."""
+@dataclass(frozen=True)
+class Said:
+    """What a report on a business says as of a moment, before it is scored: who the
+    business is, and the complaints other members may see (oldest first). Enough to tell
+    whether a report has changed (`registry.reports.versions.fingerprint`)."""
+
+    business: Business
+    ids: set[int]
+    identity: Identity
+    shown: Sequence[Complaint]
+
+    def rows(self, today: date, industries: Mapping[int, str] | None = None) -> list[ComplaintLine]:
+        """The complaints as the report lists them (with the reporters' industries when
+        given: a fingerprint does not read them)."""
+        industries = industries or {}
+        return [
+            _complaint_row(number, complaint, industries.get(complaint.member_id, ""), today)
+            for number, complaint in enumerate(self.shown, start=1)
+        ]
+
+
+def said(session: Session, business_id: int, now: datetime) -> Said:
+    """`Said` of the business an id answers for (a merged id answers its survivor)."""
     business = survivor(session, business_id)
     if business is None:
         raise NotFound(f"No business {business_id}.")
@@ -327,12 +349,16 @@ def build_report(session: Session, business_id: int, now: datetime) -> CreditRep
         .options(selectinload(Complaint.invoices))
         .order_by(Complaint.created_at, Complaint.id)
     ).all()
+    return Said(business, ids, _identity(session, business, ids, gstins, pans), shown)
+
+
+def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
+    """The report on a business as of `now` (a merged id answers its survivor)."""
+    found = said(session, business_id, now)
+    ids, shown = found.ids, found.shown
     industries = reporter_industries(session, {c.member_id for c in shown})
     today = now.date()
-    rows = [
-        _complaint_row(number, complaint, industries.get(complaint.member_id, ""), today)
-        for number, complaint in enumerate(shown, start=1)
-    ]
+    rows = found.rows(today, industries)
     result = scoring.score([_claim(c, row) for c, row in zip(shown, rows, strict=True)], today)
     past = session.scalars(
         select(Complaint)
@@ -340,7 +366,7 @@ def build_report(session: Session, business_id: int, now: datetime) -> CreditRep
         .options(selectinload(Complaint.invoices))
     ).all()
     return {
-        "business": _identity(session, business, ids, gstins, pans),
+        "business": found.identity,
         "score": {
             "value": result.value,
             "grade": result.grade,

@@ -22,7 +22,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.models import ReportOrder, ReportSnapshot, ReportVersion
-from registry.reports.credit_report import CreditReport, build_report, is_readable, survivor
+from registry.reports.credit_report import (
+    ComplaintLine,
+    CreditReport,
+    Identity,
+    build_report,
+    is_readable,
+    said,
+    survivor,
+)
 
 #: Codes are 16 characters of Crockford-like base32 (80 bits): guessing one is hopeless.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -33,8 +41,19 @@ _NOT_CODE = re.compile(r"[\s-]+")
 def fingerprint(report: CreditReport) -> str:
     """What a report says, stripped of what changes by the calendar alone (its date, the
     days past due and the score that ages with them)."""
-    business = report["business"]
-    said: dict[str, Any] = {
+    return _fingerprint(report["business"], report["complaints"])
+
+
+def current_fingerprint(session: Session, business_id: int, now: datetime) -> str:
+    """`fingerprint` of the report `build_report` would make now, from what it says alone
+    (`credit_report.said`): not scored, no reporters' industries, no history. Telling
+    whether a paid report is superseded is part of every read of it."""
+    found = said(session, business_id, now)
+    return _fingerprint(found.identity, found.rows(now.date()))
+
+
+def _fingerprint(business: Identity, complaints: list[ComplaintLine]) -> str:
+    content: dict[str, Any] = {
         "business": [business["name"], business["aliases"], business["gstins"], business["pan"]],
         "complaints": [
             [
@@ -45,10 +64,10 @@ def fingerprint(report: CreditReport) -> str:
                 row["outstanding_paise"],
                 [[i["invoice_date"], i["amount_paise"], i["paid_paise"]] for i in row["invoices"]],
             ]
-            for row in report["complaints"]
+            for row in complaints
         ],
     }
-    text = json.dumps(said, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -118,7 +137,7 @@ def freshness(
     snapshot = session.scalar(select(ReportSnapshot).where(ReportSnapshot.order_id == order.id))
     generated = snapshot.generated_at if snapshot is not None else now
     version = latest_version(session, order, report, generated)
-    current = fingerprint(build_report(session, order.business_id, now))
+    current = current_fingerprint(session, order.business_id, now)
     return Freshness(version, current != version.fingerprint)
 
 
@@ -133,9 +152,9 @@ def open_current(session: Session, order: ReportOrder, now: datetime) -> CreditR
         return None
     stored: CreditReport = json.loads(snapshot.content)
     version = latest_version(session, order, stored, snapshot.generated_at)
-    report = build_report(session, order.business_id, now)
-    if fingerprint(report) == version.fingerprint:
+    if current_fingerprint(session, order.business_id, now) == version.fingerprint:
         return stored
+    report = build_report(session, order.business_id, now)
     added = add_version(session, order, report, now)
     snapshot.content = json.dumps(report, ensure_ascii=False)
     snapshot.generated_at = now
@@ -169,5 +188,5 @@ def verify(session: Session, text: str, now: datetime) -> Verified | None:
         .where(ReportVersion.order_id == version.order_id, ReportVersion.version > version.version)
         .limit(1)
     )
-    changed = fingerprint(build_report(session, version.business_id, now)) != version.fingerprint
+    changed = current_fingerprint(session, version.business_id, now) != version.fingerprint
     return Verified(business.name, version.generated_at, version.version, bool(newer) or changed)

@@ -11,6 +11,9 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
+from registry.actors import SYSTEM
+from registry.directory import businesses, merges
+from registry.identifiers import gstin_for
 from registry.models import ComplaintStatus, ReportVersion, utcnow
 from registry.payments import orders
 from registry.reports import credit_report, versions
@@ -193,3 +196,30 @@ def test_another_members_order_cannot_be_brought_up_to_date(client, auth, factor
     other = factory.member_user()
     auth.login(other.email, PASSWORD)
     assert client.post(f"/reports/orders/{order.id}/current").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "change", ["none", "alias", "gstin", "merged record", "settled", "twenty days on"]
+)
+def test_the_quick_fingerprint_is_the_full_reports(db, factory, make_business, bought, change):
+    """Every read asks whether the report changed from what the business's file says,
+    without scoring it; the answer is the full report's fingerprint, whatever changed."""
+    _buyer, _key, business, _order, first = bought
+    now = utcnow()
+    before = versions.current_fingerprint(db, business.id, now)
+    if change == "alias":
+        businesses.add_alias(db, business, "Ganesh Hardware Co", "admin")
+    elif change == "gstin":
+        businesses.add_gstin(db, business, gstin_for("24", business.pan))  # another state
+    elif change == "merged record":
+        other = make_business("Ganesh Hardwares", states=(), with_pan=False)
+        merges.merge(db, business.id, other.id, SYSTEM)
+    elif change == "settled":
+        first.status, first.closed_at = C.SETTLED, utcnow()
+    elif change == "twenty days on":
+        now += timedelta(days=20)
+    db.flush()
+    db.expire_all()
+    quick = versions.current_fingerprint(db, business.id, now)
+    assert quick == versions.fingerprint(credit_report.build_report(db, business.id, now))
+    assert (quick != before) is (change in {"alias", "gstin", "merged record", "settled"})
