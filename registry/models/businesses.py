@@ -44,11 +44,6 @@ class Business(Base):
 
 class BusinessGstin(Base):
     __tablename__ = "business_gstins"
-    __table_args__ = (
-        # The PAN inside each GSTIN, so one legal entity's GSTINs are found by an index
-        # look-up (`pan_part`), not by reading every GSTIN with LIKE '__<PAN>%'.
-        Index("ix_business_gstins_pan", func.substr(literal_column("gstin"), 3, 10)),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gstin: Mapped[str] = mapped_column(String(15), unique=True)
@@ -62,6 +57,11 @@ class BusinessGstin(Base):
         indexes it: the same expression with the same constants written out, so that
         PostgreSQL and SQLite use the index (bound parameters would not match it)."""
         return func.substr(cls.gstin, literal_column("3"), literal_column("10"))
+
+
+# The PAN inside each GSTIN, so one legal entity's GSTINs are found by an index look-up,
+# not by reading every GSTIN with LIKE '__<PAN>%'.
+Index("ix_business_gstins_pan", BusinessGstin.pan_part())
 
 
 class BusinessAlias(Base):

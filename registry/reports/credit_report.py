@@ -322,7 +322,6 @@ class Said:
     business is, and the complaints other members may see (oldest first). Enough to tell
     whether a report has changed (`registry.reports.versions.fingerprint`)."""
 
-    business: Business
     ids: set[int]
     identity: Identity
     shown: Sequence[Complaint]
@@ -349,7 +348,7 @@ def said(session: Session, business_id: int, now: datetime) -> Said:
         .options(selectinload(Complaint.invoices))
         .order_by(Complaint.created_at, Complaint.id)
     ).all()
-    return Said(business, ids, _identity(session, business, ids, gstins, pans), shown)
+    return Said(ids, _identity(session, business, ids, gstins, pans), shown)
 
 
 def build_report(session: Session, business_id: int, now: datetime) -> CreditReport:
