@@ -2,8 +2,12 @@
 vocabulary of spelling variants, and word frequencies. Shared by every web worker and
 the CLI; `matching.keys` decides what the rows are.
 
-Rows are only ever inserted with "on conflict do nothing" or incremented in place, so
-concurrent filings cannot trip over each other.
+Every writer first takes the index's state row (`record_change`), so writers take turns.
+A filing's keys and normal forms are inserted with "on conflict do nothing" (a bulk
+load's keys by plain COPY: nobody else has its new businesses' ids), word frequencies are
+incremented in place, and a word's vocabulary rows are written once, when the vocabulary
+lacks the word (`add_vocabulary`): concurrent filings cannot trip over each other
+(`tests/integrity/test_index_races.py`).
 """
 
 from __future__ import annotations
@@ -181,7 +185,7 @@ def add_vocabulary(session: Session, entries: Iterable[tuple[str, str]]) -> int:
     whose single deletions are its variants. An entry's rows are written together and
     never removed one by one, so an entry not known has none stored, and its rows go in
     by plain COPY, without a scratch table or conflict handling (an import of a million
-    businesses writes some 4 million: half the time). Nobody else can store the same entry
+    businesses writes millions: in half the time). Nobody else can store the same entry
     meanwhile: every writer holds the index's state row from `record_change` on."""
     wanted = {(s, t) for s, t in entries if len(s) <= MAX_LENGTH and len(t) <= MAX_LENGTH}
     known: set[tuple[str, str]] = set()
