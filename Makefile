@@ -18,7 +18,7 @@ MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2 -k lazy -k say -k say_plural:1,2
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml matching/_align.pyx registry/search_index/_string_table.pyx
+$(STAMP): pyproject.toml matching/_align.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
