@@ -18,11 +18,12 @@ import json
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rbloom import Bloom
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
@@ -222,16 +223,18 @@ def import_file(
     """Load a directory of known businesses: a row whose GSTIN (else PAN, else exact name
     and city) is already known is matched, not duplicated; bad rows are reported by line
     and the rest loaded. The file is read as a stream, `CHUNK` lines at a time, so memory
-    stays the same whatever its length: each chunk is matched against the registry
-    (which by then holds the chunks before it, in this same transaction), its new
-    businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search index
-    in bulk (into an empty index, the key table's secondary indexes are built once at the
-    end: `name_index.first_load`); the planner's statistics are refreshed once at the end."""
+    stays the same whatever its length (but for a first load's filter of the names it
+    made, about 3% of the file's size, see `_load`): each chunk is matched against the
+    registry (which by then holds the chunks before it, in this same transaction), its
+    new businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search
+    index in bulk (into an empty index, the secondary indexes of the key table, and of the
+    GSTINs' when it is empty too, are built once at the end: `name_index.first_load`);
+    the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()
     total = _count_lines(path) if progress else 0  # a second pass only for a progress bar
-    with name_index.first_load(session):
-        created, matched = _load(session, path, report, progress, total)
+    with name_index.first_load(session, BusinessGstin.__table__) as first:  # type: ignore[arg-type]
+        created, matched = _load(session, path, report, progress, total, first)
     audit.record(
         session,
         actor,
@@ -247,16 +250,31 @@ def import_file(
 
 
 def _load(
-    session: Session, path: Path, report: Report, progress: Progress | None, total: int
+    session: Session,
+    path: Path,
+    report: Report,
+    progress: Progress | None,
+    total: int,
+    first: bool = False,
 ) -> tuple[int, int]:
     """Each chunk of the file matched, loaded and indexed; returns how many businesses
     were created and how many rows matched known ones. A chunk's index rows are computed
-    by other processes while this one reads and matches the next chunk, then written."""
+    by other processes while this one reads and matches the next chunk, then written.
+
+    A `first` load (into an empty index) can only match a row without identifiers to a
+    business it created itself: a Bloom filter of the names and cities it created
+    (`made`) tells which rows to look up at all. A first directory of a million rows is
+    spared some 100,000 look-ups, each a name to normalise, for a filter of about 3% of
+    the file's size (2 MB)."""
     created = matched = 0
     recent: dict[tuple[str, str], int] = {}
+    made = Bloom(_most_rows(path), 0.01, hash_func=hash) if first else None
     with name_index.bulk_indexer() as indexer:
         for done, rows, refused in _chunks(path):
-            plan = _plan(session, rows, recent)
+            plan = _plan(session, rows, recent, made)
+            if made is not None:
+                for row in plan.new_rows:
+                    made.add(_name_key(row))
             ids = _insert_businesses(session, plan.new_rows)
             holder_id = plan.ids_of(ids)
             outcomes = refused + [
@@ -300,6 +318,12 @@ def _update_contacts(session: Session, matched: list[tuple[Row, int]]) -> None:
             )
             .values(email=row.email, mobile=row.mobile, contacts_source="import")
         )
+
+
+def _most_rows(path: Path) -> int:
+    """More rows than the file can hold in practice (a directory's line is rarely under 40
+    bytes; with more, a Bloom filter sized by this only errs more often)."""
+    return max(1000, path.stat().st_size // 40)
 
 
 def _count_lines(path: Path) -> int:
@@ -363,11 +387,16 @@ class _Plan:
 
 
 def _plan(
-    session: Session, rows: list[Row], recent: Mapping[tuple[str, str], int] | None = None
+    session: Session,
+    rows: list[Row],
+    recent: Mapping[tuple[str, str], int] | None = None,
+    made: Container[tuple[str, str]] | None = None,
 ) -> _Plan:
     """Match each row by GSTIN, else PAN, else (with neither) exact name and city, against
     the registry and the rows before it in the file (`recent`: the businesses the chunk
-    before created, by name and city, whose names are not in the search index yet)."""
+    before created, by name and city, whose names are not in the search index yet).
+    `made`, when given, holds every (name, city) a known business may have (perhaps some
+    more): a row whose name and city are not there is not looked up by name."""
     by_gstin: dict[str, Holder] = dict(
         _known(
             session,
@@ -379,9 +408,10 @@ def _plan(
     by_pan: dict[str, Holder] = dict(
         _known(session, Business.pan, Business.id, {r.pan for r in rows if r.pan})
     )
-    by_name: dict[tuple[str, str], Holder] = dict(
-        _known_names(session, [r for r in rows if not r.gstin and not r.pan], recent or {})
-    )
+    unnamed = [r for r in rows if not r.gstin and not r.pan]
+    if made is not None:
+        unnamed = [r for r in unnamed if _name_key(r) in made]
+    by_name: dict[tuple[str, str], Holder] = dict(_known_names(session, unnamed, recent or {}))
     plan = _Plan()
     for row in rows:
         if row.gstin or row.pan:
@@ -435,9 +465,15 @@ def _known_names(
                 unindexed[_name_key(row)] = recent[_name_key(row)]
     keys = sorted(wanted)
     for start in range(0, len(keys), BATCH):
+        batch = keys[start : start + BATCH]
+        # Only hits in the rows' cities come back: a common name is in hundreds of them.
+        cities = {place for key in batch for place in places[key]}
+        in_cities = name_index.one_of(session, BusinessKey.city, sorted(cities - {None}))
+        if None in cities:
+            in_cities = or_(in_cities, BusinessKey.city.is_(None))
         hits = session.execute(
             select(BusinessKey.key, BusinessKey.business_id, BusinessKey.city).where(
-                name_index.one_of(session, BusinessKey.key, keys[start : start + BATCH])
+                name_index.one_of(session, BusinessKey.key, batch), in_cities
             )
         )
         candidates = {b: k for k, b, city in hits if city in places[k]}
@@ -465,13 +501,13 @@ def _reserve_ids(session: Session, count: int) -> list[int]:
     if count == 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
+        # The sequence is found once: named inside the select list, it was looked up
+        # again for every id (0.4 s instead of 0.1 s for 50,000 ids).
+        sequence = session.scalar(text("SELECT pg_get_serial_sequence('businesses', 'id')"))
         return list(
             session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('businesses', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": count},
+                text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :n)"),
+                {"sequence": sequence, "n": count},
             )
         )
     session.execute(text("UPDATE businesses SET id = id WHERE 0"))  # take the write lock

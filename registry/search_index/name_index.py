@@ -512,46 +512,27 @@ def vacuum(engine: Engine) -> None:
 
 
 @contextmanager
-def first_load(session: Session) -> Iterator[bool]:
+def first_load(session: Session, *also: Table) -> Iterator[bool]:
     """Around a bulk load (`import-businesses`): when the key table is empty on
     PostgreSQL (a registry's first directory), its secondary indexes and its foreign key
     are dropped before the load and made again once after it, in the same transaction,
     instead of being kept row by row as millions of keys arrive in no useful order (each
     key's check of its business is one look-up; made again, the key is checked for the
-    whole table in one join). An empty table has nothing anyone could be searching, and a
-    failed load rolls the drop back with the rest. Yields whether it did so (elsewhere,
-    and on SQLite, the load runs as it is)."""
+    whole table in one join). The same for each table in `also` that is empty too (an
+    import's GSTINs), its unique and primary keys kept: the load looks rows up by them.
+    An empty table has nothing anyone could be searching, and a failed load rolls the
+    drop back with the rest. Yields whether it did so for the key table (elsewhere, and
+    on SQLite, the load runs as it is)."""
     if (
         session.get_bind().dialect.name != "postgresql"
         or session.execute(select(KEYS.c.key).limit(1)).first() is not None
     ):
         yield False
         return
-    table = {"table": KEYS.name}
-    secondary = session.execute(
-        text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
-            "AND schemaname = current_schema() AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint WHERE conrelid = CAST(:table AS regclass))"
-        ),
-        table,
-    ).all()
-    foreign = session.execute(
-        text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
-        ),
-        table,
-    ).all()
-    # names and definitions come from the catalogue, not input
-    for name, _ in foreign:
-        session.execute(text(f'ALTER TABLE {KEYS.name} DROP CONSTRAINT "{name}"'))
-    for name, _ in secondary:
-        session.execute(text(f'DROP INDEX "{name}"'))
-    made_again = [definition for _, definition in secondary] + [
-        f'ALTER TABLE {KEYS.name} ADD CONSTRAINT "{name}" {definition}'
-        for name, definition in foreign
-    ]
+    made_again = _defer_indexes(session, KEYS)
+    for table in also:
+        if session.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
+            made_again += _defer_indexes(session, table)
     try:
         yield True
     except DBAPIError:
@@ -560,6 +541,36 @@ def first_load(session: Session) -> Iterator[bool]:
         _build(session, made_again)  # a caller may still commit what it holds
         raise
     _build(session, made_again)
+
+
+def _defer_indexes(session: Session, table: Table) -> list[str]:
+    """Drop `table`'s foreign keys and the indexes no constraint owns; returns the
+    statements that make them again, as they were."""
+    named = {"table": table.name}
+    secondary = session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
+            "AND schemaname = current_schema() AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = CAST(:table AS regclass))"
+        ),
+        named,
+    ).all()
+    foreign = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
+        ),
+        named,
+    ).all()
+    # names and definitions come from the catalogue, not input
+    for name, _ in foreign:
+        session.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
+    for name, _ in secondary:
+        session.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in secondary] + [
+        f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
+        for name, definition in foreign
+    ]
 
 
 def _build(session: Session, statements: Sequence[str]) -> None:

@@ -186,60 +186,87 @@ def test_memory_does_not_grow_with_the_file(db, tmp_path, monkeypatch):
     assert large < small * 1.3, (small, large)
 
 
-def _key_indexes(db):
+def _key_indexes(db, table="business_keys"):
     return sorted(
         db.execute(
             name_index.text(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'business_keys' "
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
                 "AND schemaname = current_schema()"
-            )
+            ),
+            {"table": table},
         ).all()
     )
 
 
-def _key_foreign_keys(db):
+def _key_foreign_keys(db, table="business_keys"):
     return db.execute(
         name_index.text(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST('business_keys' AS regclass) AND contype = 'f'"
-        )
+            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f'"
+        ),
+        {"table": table},
     ).all()
 
 
 def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeypatch):
     """Into an empty registry on PostgreSQL the key table's secondary indexes and its
-    foreign key are dropped for the load and made again after it, as they were; the names
-    are found; and a load into a registry that has keys already leaves them alone."""
+    foreign key are dropped for the load and made again after it, as they were, and so
+    are the GSTIN table's (its unique GSTIN kept: the load looks GSTINs up by it); the
+    names and GSTINs are found; and a load into a registry that has keys already leaves
+    them alone."""
     if db.get_bind().dialect.name != "postgresql":
         with name_index.first_load(db) as deferred:
             assert deferred is False  # SQLite: the load runs as it is
         return
     if db.execute(select(name_index.KEYS.c.key).limit(1)).first() is not None:
         pytest.skip("the test database already holds keys")
+    if db.execute(select(BusinessGstin.id).limit(1)).first() is not None:
+        pytest.skip("the test database already holds GSTINs")
     before = _key_indexes(db)
     assert len(before) == 3  # the primary key and two secondary indexes
     foreign = _key_foreign_keys(db)
     assert [definition for _, definition in foreign] == [
         "FOREIGN KEY (business_id) REFERENCES businesses(id) ON DELETE CASCADE"
     ]
+    gstin_indexes = _key_indexes(db, "business_gstins")
+    gstin_foreign = _key_foreign_keys(db, "business_gstins")
+    assert {name for name, _ in gstin_indexes} == {
+        "pk_business_gstins",
+        "uq_business_gstins_gstin",
+        "ix_business_gstins_business_id",
+        "ix_business_gstins_pan",
+    }
+    assert len(gstin_foreign) == 1
     during = []
 
     def watched(*args, **kwargs):
         during.append(_key_indexes(db))
         assert _key_foreign_keys(db) == []
+        assert {name for name, _ in _key_indexes(db, "business_gstins")} == {
+            "pk_business_gstins",
+            "uq_business_gstins_gstin",
+        }
+        assert _key_foreign_keys(db, "business_gstins") == []
         WRITE(*args, **kwargs)
 
     monkeypatch.setattr(name_index.BulkIndexer, "write", watched)
     monkeypatch.setattr(import_businesses, "CHUNK", 2)
     path = directory(
-        tmp_path / "d.csv", [(f"First Load {n} Textiles", "", "", "Surat", "") for n in "ABCDE"]
+        tmp_path / "d.csv",
+        [(f"First Load {n} Textiles", "", "", "Surat", "") for n in "ABCD"]
+        + [("First Load E Textiles", GSTIN, "", "Surat", ""), ("Again E", GSTIN, "", "", "")],
     )
-    import_businesses.import_file(db, path, SYSTEM)
+    report = import_businesses.import_file(db, path, SYSTEM)
+    assert report.counts()["created"] == 5 and report.counts()["matched"] == 1
     assert len(during) == 3 and all(len(indexes) == 1 for indexes in during)  # the key only
     assert _key_indexes(db) == before  # the same names and definitions again
     assert _key_foreign_keys(db) == foreign
+    assert _key_indexes(db, "business_gstins") == gstin_indexes
+    assert _key_foreign_keys(db, "business_gstins") == gstin_foreign
     [(best, score), *_] = search.similar_names(db, "First Load C Textiles", "Surat", None)
     assert best.name == "First Load C Textiles" and score > 90
+    assert search.search(db, GSTIN).hits[0].business.name == "First Load E Textiles"
+    assert search.search(db, GSTIN[2:12]).hits[0].gstins == [GSTIN]
     second = directory(tmp_path / "e.csv", [("Second Load Textiles", "", "", "Pune", "")])
     seen = []
     monkeypatch.setattr(
@@ -249,3 +276,40 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     )
     import_businesses.import_file(db, second, SYSTEM)
     assert seen == [(before, foreign)]  # keys there already: nothing dropped
+
+
+def test_a_first_load_looks_up_by_name_only_the_names_it_made(db, tmp_path, monkeypatch):
+    """Into an empty index a row without identifiers can only match a business the load
+    made itself: only such rows are looked up by name (a Bloom filter of what it made),
+    and they still match, across chunks; into a registry with names, every such row is
+    looked up."""
+    first = db.get_bind().dialect.name == "postgresql" and (
+        db.execute(select(name_index.KEYS.c.key).limit(1)).first() is None
+    )
+    asked: list[list[str]] = []
+    known_names = import_businesses._known_names
+
+    def watched(session, rows, recent):
+        asked.append([row.name for row in rows])
+        return known_names(session, rows, recent)
+
+    monkeypatch.setattr(import_businesses, "_known_names", watched)
+    monkeypatch.setattr(import_businesses, "CHUNK", 3)
+    rows = [(f"Bloom Check {n} Textiles", "", "", "Surat", "") for n in range(8)]
+    rows += [
+        ("Bloom Check 1 Textiles", "", "", "surat", ""),
+        ("Bloom Check 2 Textiles", "", "", "Pune", ""),
+    ]
+    report = import_businesses.import_file(db, directory(tmp_path / "d.csv", rows), SYSTEM)
+    assert report.counts() == {"rows": 10, "created": 9, "matched": 1, "error": 0}
+    [repeat] = [o for o in report.outcomes if o.status == "matched"]
+    assert repeat.line == 10  # the same name and city (case aside), three chunks on
+    looked_up = [name for names in asked for name in names]
+    if first:
+        assert looked_up == ["Bloom Check 1 Textiles"]
+    else:
+        assert len(looked_up) == 10
+    again = import_businesses.import_file(
+        db, directory(tmp_path / "e.csv", [("Bloom Check 5 Textiles", "", "", "Surat", "")]), SYSTEM
+    )
+    assert again.counts()["matched"] == 1  # a registry with names: looked up as ever
