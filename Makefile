@@ -13,12 +13,15 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The keywords that mark translatable texts (registry.language, portal.i18n, templates).
 MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2 -k lazy -k say -k say_plural:1,2
 
+# The matcher's modules compiled as they are written (setup.py): edited, they are built again.
+COMPILED_SOURCES := $(foreach m,indic phonetic legal_words legal words normalise keys,matching/$(m).py)
+
 .PHONY: help messages install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml matching/_align.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx
+$(STAMP): pyproject.toml setup.py matching/compiled_modules.py $(COMPILED_SOURCES) matching/_align.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

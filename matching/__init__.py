@@ -6,8 +6,13 @@
 - `score`: 0..100 match score with IDF weights, legal form and place signals;
 - `search`: the search pipeline over any `SearchBackend` (tables or memory);
 - `index`: the in-memory backend; `dedupe`: probable duplicate pairs.
+
+The modules that read names are compiled as they are written when `make install` could
+build them (`matching.compiled_modules`: the sources stay the reference).
 """
 
+# First: importing it puts its finder in place, before any module it compiles is loaded.
+from matching import compiled_modules  # noqa: F401
 from matching.dedupe import DedupeRecord, DuplicatePair, find_duplicates
 from matching.index import InMemoryIndex
 from matching.keys import name_keys, query_keys, vocabulary_entries, vocabulary_keys
