@@ -42,16 +42,25 @@ cdef inline int _value(Py_UCS4 c) noexcept:
     return -1
 
 
+cdef bint _read(str number, int *v, Py_ssize_t length):
+    """Each character's place in 0-9A-Z into `v`; False unless the table is configured,
+    `number` has `length` characters and all of them are of 0-9A-Z."""
+    cdef Py_ssize_t i
+    if not _configured or len(number) != length:
+        return False
+    for i in range(length):
+        v[i] = _value(number[i])
+        if v[i] < 0:
+            return False
+    return True
+
+
 def accepts(str number) -> bool:
     """Whether the reference would accept `number` as it is (already compact)."""
     cdef int v[15]
     cdef int i, total = 0, doubled
-    if not _configured or len(number) != 15:
+    if not _read(number, v, 15):
         return False
-    for i in range(15):
-        v[i] = _value(number[i])
-        if v[i] < 0:
-            return False
     # Shape: 2 digits, 5 letters, 4 digits, a letter, then three of 0-9A-Z.
     for i in (0, 1, 7, 8, 9, 10):
         if v[i] > 9:
@@ -81,12 +90,8 @@ def accepts_pan(str number) -> bool:
     """Whether the reference would accept `number` as a PAN as it is (already compact)."""
     cdef int v[10]
     cdef int i
-    if not _configured or len(number) != 10:
+    if not _read(number, v, 10):
         return False
-    for i in range(10):
-        v[i] = _value(number[i])
-        if v[i] < 0:
-            return False
     for i in (0, 1, 2, 3, 4, 9):
         if v[i] < 10:
             return False

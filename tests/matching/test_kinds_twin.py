@@ -38,6 +38,15 @@ def twin(number: str) -> bool:
     return bool(kinds._TWIN.accepts(kinds.compact(number)))
 
 
+def pan_reference(number: str) -> bool:
+    return bool(std_pan.is_valid(kinds.compact(number)))
+
+
+def pan_twin(number: str) -> bool:
+    assert kinds._TWIN is not None
+    return bool(kinds._TWIN.accepts_pan(kinds.compact(number)))
+
+
 def with_check(first14: str) -> str:
     return first14 + luhn.calc_check_digit(first14, ALPHABET)
 
@@ -48,12 +57,14 @@ def test_the_twin_is_built_and_used():
     assert kinds.COMPILED
 
 
-def test_every_gstin_of_the_dev_set_is_judged_alike():
+@pytest.mark.parametrize("column", ["gstin", "pan"])
+def test_every_gstin_and_pan_of_the_dev_set_is_judged_alike(column):
+    both = {"gstin": (twin, reference), "pan": (pan_twin, pan_reference)}[column]
     with (DATA / "businesses.csv").open(encoding="utf-8") as handle:
-        numbers = [row["gstin"] for row in csv.DictReader(handle) if row["gstin"]]
+        numbers = [row[column] for row in csv.DictReader(handle) if row[column]]
     assert len(numbers) > 10_000
     for number in numbers:
-        assert twin(number) == reference(number) is True, number
+        assert both[0](number) == both[1](number) is True, number
 
 
 @pytest.mark.parametrize("code", range(100))
@@ -137,23 +148,6 @@ def test_near_misses_are_judged_alike(number):
 @given(st.text(max_size=20))
 def test_any_text_is_judged_alike(text):
     assert twin(text) == reference(text)
-
-
-def pan_reference(number: str) -> bool:
-    return bool(std_pan.is_valid(kinds.compact(number)))
-
-
-def pan_twin(number: str) -> bool:
-    assert kinds._TWIN is not None
-    return bool(kinds._TWIN.accepts_pan(kinds.compact(number)))
-
-
-def test_every_pan_of_the_dev_set_is_judged_alike():
-    with (DATA / "businesses.csv").open(encoding="utf-8") as handle:
-        numbers = [row["pan"] for row in csv.DictReader(handle) if row["pan"]]
-    assert len(numbers) > 10_000
-    for number in numbers:
-        assert pan_twin(number) == pan_reference(number) is True, number
 
 
 def pans() -> st.SearchStrategy[str]:
