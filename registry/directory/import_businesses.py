@@ -473,7 +473,9 @@ def _known_names(
             in_cities = or_(in_cities, BusinessKey.city.is_(None))
         hits = session.execute(
             select(BusinessKey.key, BusinessKey.business_id, BusinessKey.city).where(
-                name_index.one_of(session, BusinessKey.key, batch), in_cities
+                name_index.one_of(session, BusinessKey.key, batch),
+                name_index.whole_name_keys(session),  # a first load's index of them
+                in_cities,
             )
         )
         candidates = {b: k for k, b, city in hits if city in places[k]}

@@ -34,9 +34,11 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from matching.keys import (
     JOINED_SPELLING,
+    WHOLE_KEY,
     indexed_tokens,
     name_keys,
     vocabulary_entries,
@@ -511,28 +514,50 @@ def vacuum(engine: Engine) -> None:
         connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(INDEX_TABLES)}")
 
 
+#: During a first load the key table's primary key is made once, after the load, like its
+#: other indexes; meanwhile this index of the whole-name keys alone (one a name, not the
+#: nine or so every name has) serves the load's look-ups of names it made already.
+LOADING_INDEX = "ix_business_keys_whole_names_loading"
+#: The condition of that index, which a look-up must state for PostgreSQL to use it.
+_WHOLE_NAMES = f"starts_with(key, '{WHOLE_KEY}')"
+
+
+def whole_name_keys(session: Session) -> ColumnElement[bool]:
+    """Where a look-up of whole-name keys (`matching.keys.whole_key`) says that it wants
+    only those: true of every row it could find anyway, and on PostgreSQL what lets it use
+    a first load's index of them (`first_load`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return true()
+    return func.starts_with(KEYS.c.key, literal_column(f"'{WHOLE_KEY}'"))
+
+
 @contextmanager
 def first_load(session: Session, *also: Table) -> Iterator[bool]:
     """Around a bulk load (`import-businesses`): when the key table is empty on
-    PostgreSQL (a registry's first directory), its secondary indexes and its foreign key
-    are dropped before the load and made again once after it, in the same transaction,
-    instead of being kept row by row as millions of keys arrive in no useful order (each
-    key's check of its business is one look-up; made again, the key is checked for the
-    whole table in one join). The same for each table in `also` that is empty too (an
-    import's GSTINs), its unique and primary keys kept: the load looks rows up by them.
-    An empty table has nothing anyone could be searching, and a failed load rolls the
-    drop back with the rest. Yields whether it did so for the key table (elsewhere, and
-    on SQLite, the load runs as it is)."""
+    PostgreSQL (a registry's first directory), its primary key, its secondary indexes and
+    its foreign key are dropped before the load and made again once after it, in the same
+    transaction, instead of being kept row by row as millions of keys arrive (each key's
+    check of its business is one look-up; made again, the key is checked for the whole
+    table in one join). Meanwhile an index of the whole-name keys only (`LOADING_INDEX`,
+    dropped after) serves the load's look-ups of the names it made, which state
+    `whole_name_keys`. The same for each table in `also` that is empty too (an import's
+    GSTINs), its unique and primary keys kept: the load looks rows up by them. An empty
+    table has nothing anyone could be searching, and a failed load rolls the drop back
+    with the rest. Yields whether it did so for the key table (elsewhere, and on SQLite,
+    the load runs as it is)."""
     if (
         session.get_bind().dialect.name != "postgresql"
         or session.execute(select(KEYS.c.key).limit(1)).first() is not None
     ):
         yield False
         return
-    made_again = _defer_indexes(session, KEYS)
+    made_again = _defer_indexes(session, KEYS, primary_key=True)
     for table in also:
         if session.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
             made_again += _defer_indexes(session, table)
+    # the name and condition are ours, not input
+    session.execute(text(f"CREATE INDEX {LOADING_INDEX} ON {KEYS.name} (key) WHERE {_WHOLE_NAMES}"))
+    made_again.append(f"DROP INDEX {LOADING_INDEX}")
     try:
         yield True
     except DBAPIError:
@@ -543,9 +568,10 @@ def first_load(session: Session, *also: Table) -> Iterator[bool]:
     _build(session, made_again)
 
 
-def _defer_indexes(session: Session, table: Table) -> list[str]:
-    """Drop `table`'s foreign keys and the indexes no constraint owns; returns the
-    statements that make them again, as they were."""
+def _defer_indexes(session: Session, table: Table, *, primary_key: bool = False) -> list[str]:
+    """Drop `table`'s foreign keys and the indexes no constraint owns, and its primary key
+    when asked; returns the statements that make them again, as they were: the primary
+    key, the indexes, then the foreign keys."""
     named = {"table": table.name}
     secondary = session.execute(
         text(
@@ -555,22 +581,38 @@ def _defer_indexes(session: Session, table: Table) -> list[str]:
         ),
         named,
     ).all()
-    foreign = session.execute(
-        text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
-        ),
-        named,
-    ).all()
+
+    def constraints(kind: str) -> list[tuple[str, str]]:
+        return [
+            (name, definition)
+            for name, definition in session.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = CAST(:table AS regclass) AND contype = :kind "
+                    "ORDER BY conname"
+                ),
+                {**named, "kind": kind},
+            )
+        ]
+
+    primary = constraints("p") if primary_key else []
+    foreign = constraints("f")
     # names and definitions come from the catalogue, not input
-    for name, _ in foreign:
+    for name, _ in foreign + primary:
         session.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
     for name, _ in secondary:
         session.execute(text(f'DROP INDEX "{name}"'))
-    return [definition for _, definition in secondary] + [
-        f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
-        for name, definition in foreign
-    ]
+    return (
+        [
+            f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
+            for name, definition in primary
+        ]
+        + [definition for _, definition in secondary]
+        + [
+            f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
+            for name, definition in foreign
+        ]
+    )
 
 
 def _build(session: Session, statements: Sequence[str]) -> None:

@@ -222,12 +222,29 @@ def _key_foreign_keys(db, table="business_keys"):
     ).all()
 
 
+def _plan_of_name_look_up(db):
+    """PostgreSQL's plan for `_known_names`' look-up of whole-name keys, scans of whole
+    tables priced out (a table this small would be read whole anyway)."""
+    query = select(name_index.KEYS.c.key).where(
+        name_index.one_of(db, name_index.KEYS.c.key, ["n:first|load|textiles"]),
+        name_index.whole_name_keys(db),
+    )
+    compiled = query.compile(dialect=db.get_bind().dialect)
+    db.execute(name_index.text("SET LOCAL enable_seqscan = off"))
+    with db.connection().connection.driver_connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {compiled}", compiled.params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    db.execute(name_index.text("SET LOCAL enable_seqscan = on"))
+    return plan
+
+
 def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeypatch):
-    """Into an empty registry on PostgreSQL the key table's secondary indexes and its
-    foreign key are dropped for the load and made again after it, as they were, and so
-    are the GSTIN table's (its unique GSTIN kept: the load looks GSTINs up by it); the
-    names and GSTINs are found; and a load into a registry that has keys already leaves
-    them alone."""
+    """Into an empty registry on PostgreSQL the key table's primary key, secondary
+    indexes and foreign key are dropped for the load and made again after it, as they
+    were (meanwhile only an index of the whole-name keys, which the load's look-ups of
+    the names it made use), and so are the GSTIN table's indexes and foreign key (its
+    unique GSTIN kept: the load looks GSTINs up by it); the names and GSTINs are found;
+    and a load into a registry that has keys already leaves them alone."""
     if db.get_bind().dialect.name != "postgresql":
         with name_index.first_load(db) as deferred:
             assert deferred is False  # SQLite: the load runs as it is
@@ -256,6 +273,7 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     def watched(*args, **kwargs):
         during.append(_key_indexes(db))
         assert _key_foreign_keys(db) == []
+        assert name_index.LOADING_INDEX in _plan_of_name_look_up(db)
         assert {name for name, _ in _key_indexes(db, "business_gstins")} == {
             "pk_business_gstins",
             "uq_business_gstins_gstin",
@@ -272,7 +290,10 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     )
     report = import_businesses.import_file(db, path, SYSTEM)
     assert report.counts()["created"] == 5 and report.counts()["matched"] == 1
-    assert len(during) == 3 and all(len(indexes) == 1 for indexes in during)  # the key only
+    assert len(during) == 3
+    for indexes in during:  # the whole-name keys only, and no primary key
+        assert [name for name, _ in indexes] == [name_index.LOADING_INDEX]
+        assert "WHERE starts_with" in indexes[0][1]
     assert _key_indexes(db) == before  # the same names and definitions again
     assert _key_foreign_keys(db) == foreign
     assert _key_indexes(db, "business_gstins") == gstin_indexes
