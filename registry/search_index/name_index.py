@@ -602,17 +602,11 @@ def _defer_indexes(session: Session, table: Table, *, primary_key: bool = False)
         session.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
     for name, _ in secondary:
         session.execute(text(f'DROP INDEX "{name}"'))
-    return (
-        [
-            f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
-            for name, definition in primary
-        ]
-        + [definition for _, definition in secondary]
-        + [
-            f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
-            for name, definition in foreign
-        ]
-    )
+
+    def add(name: str, definition: str) -> str:
+        return f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'
+
+    return [add(*c) for c in primary] + [d for _, d in secondary] + [add(*c) for c in foreign]
 
 
 def _build(session: Session, statements: Sequence[str]) -> None:
