@@ -40,7 +40,7 @@ from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import import_businesses, search
-from registry.search_index import index_file, mapped_copy, name_index
+from registry.search_index import bulk_load, index_file, mapped_copy
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.process_index import IndexCopies
 
@@ -58,7 +58,7 @@ def build(size: int, data: Path, workdir: Path, url: str, seed: int = 7) -> tupl
     started = time.perf_counter()
     with sessions.begin() as session:
         report = import_businesses.import_file(session, csv_path, SYSTEM)
-    name_index.vacuum(engine)
+    bulk_load.vacuum(engine)
     print(f"import: {time.perf_counter() - started:.1f} s")
     truth = {
         labelled[o.line - 2]: o.business_id

@@ -48,7 +48,7 @@ from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import duplicates, import_businesses, search
-from registry.search_index import index_file, name_index
+from registry.search_index import bulk_load, index_file
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
@@ -153,7 +153,7 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
             started = time.perf_counter()
             with sessions.begin() as session:
                 report = import_businesses.import_file(session, csv_path, SYSTEM)
-            name_index.vacuum(engine)  # as `registry import-businesses` does
+            bulk_load.vacuum(engine)  # as `registry import-businesses` does
             imported = time.perf_counter() - started
             counts = report.counts()
             print(

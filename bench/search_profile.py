@@ -37,7 +37,7 @@ from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import import_businesses
-from registry.search_index import index_file, mapped_copy, name_index
+from registry.search_index import bulk_load, index_file, mapped_copy
 from registry.search_index.database_index import candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.process_index import CopiedIndex
@@ -82,7 +82,7 @@ def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]
         started = time.perf_counter()
         with make_sessionmaker(engine).begin() as session:
             import_businesses.import_file(session, csv_path, SYSTEM)
-        name_index.vacuum(engine)
+        bulk_load.vacuum(engine)
         print(f"imported {size:,} businesses in {time.perf_counter() - started:.0f} s")
         engine.dispose()
     engine = make_engine(url)

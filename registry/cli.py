@@ -28,7 +28,7 @@ from registry.members import accounts, api_keys
 from registry.models import utcnow
 from registry.payments import fulfilment
 from registry.payments.gateways import gateway_for
-from registry.search_index import index_file, name_index
+from registry.search_index import bulk_load, index_file, name_index
 from registry.settings import ConfigurationError, Settings
 
 CLI_ACTOR = Actor(kind="system", label="registry CLI")
@@ -55,7 +55,7 @@ def _vacuum(settings: Settings) -> None:
     """Tidy the index tables after a bulk change (a no-op on SQLite)."""
     engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
-        name_index.vacuum(engine)
+        bulk_load.vacuum(engine)
     finally:
         engine.dispose()
 

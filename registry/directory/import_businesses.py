@@ -41,7 +41,7 @@ from registry.identifiers import (
     validate_pan,
 )
 from registry.models import Business, BusinessGstin, BusinessKey, utcnow
-from registry.search_index import name_index
+from registry.search_index import bulk_load, name_index
 
 COLUMNS = ("name", "gstin", "pan", "city", "state")
 BATCH = 10000
@@ -228,12 +228,12 @@ def import_file(
     registry (which by then holds the chunks before it, in this same transaction), its
     new businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search
     index in bulk (into an empty index, the secondary indexes of the key table, and of the
-    GSTINs' when it is empty too, are built once at the end: `name_index.first_load`);
+    GSTINs' when it is empty too, are built once at the end: `bulk_load.first_load`);
     the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()
     total = _count_lines(path) if progress else 0  # a second pass only for a progress bar
-    with name_index.first_load(session, BusinessGstin.__table__) as first:  # type: ignore[arg-type]
+    with bulk_load.first_load(session, BusinessGstin.__table__) as first:  # type: ignore[arg-type]
         created, matched = _load(session, path, report, progress, total, first)
     audit.record(
         session,
@@ -244,7 +244,7 @@ def import_file(
         note=f"{path.name}: {created} created, {matched} matched, "
         f"{report.counts()['error']} refused",
     )
-    name_index.refresh_statistics(session)
+    bulk_load.refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -283,7 +283,7 @@ def _load(
             outcomes += [Outcome(row.line, "created", holder_id(row)) for row in plan.new_rows]
             report.add(sorted(outcomes, key=lambda o: o.line))
             _update_contacts(session, [(row, holder_id(hit)) for row, hit in plan.matched])
-            name_index.fast_insert(
+            bulk_load.fast_insert(
                 session,
                 BusinessGstin.__table__,  # type: ignore[arg-type]
                 ("gstin", "business_id"),
@@ -474,7 +474,7 @@ def _known_names(
         hits = session.execute(
             select(BusinessKey.key, BusinessKey.business_id, BusinessKey.city).where(
                 name_index.one_of(session, BusinessKey.key, batch),
-                name_index.whole_name_keys(session),  # a first load's index of them
+                bulk_load.whole_name_keys(session),  # a first load's index of them
                 in_cities,
             )
         )
@@ -520,7 +520,7 @@ def _reserve_ids(session: Session, count: int) -> list[int]:
 def _insert_businesses(session: Session, rows: list[Row]) -> list[int]:
     ids = _reserve_ids(session, len(rows))
     now = utcnow()
-    name_index.fast_insert(
+    bulk_load.fast_insert(
         session,
         Business.__table__,  # type: ignore[arg-type]
         ("id", "name", "pan", "city", "state", "email", "mobile", "contacts_source", "created_at"),

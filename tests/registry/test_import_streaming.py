@@ -11,14 +11,14 @@ import sys
 import tracemalloc
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench.synthetic import generate
 from registry.actors import SYSTEM
 from registry.directory import import_businesses, search
 from registry.identifiers import gstin_for
 from registry.models import Business, BusinessGstin
-from registry.search_index import name_index
+from registry.search_index import bulk_load, name_index
 
 GSTIN = gstin_for("24", "ABCFI1234Q")
 WRITE = name_index.BulkIndexer.write
@@ -203,7 +203,7 @@ def test_memory_does_not_grow_with_the_file(db, tmp_path, monkeypatch):
 def _key_indexes(db, table="business_keys"):
     return sorted(
         db.execute(
-            name_index.text(
+            text(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
                 "AND schemaname = current_schema()"
             ),
@@ -214,7 +214,7 @@ def _key_indexes(db, table="business_keys"):
 
 def _key_foreign_keys(db, table="business_keys"):
     return db.execute(
-        name_index.text(
+        text(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f'"
         ),
@@ -227,14 +227,14 @@ def _plan_of_name_look_up(db):
     tables priced out (a table this small would be read whole anyway)."""
     query = select(name_index.KEYS.c.key).where(
         name_index.one_of(db, name_index.KEYS.c.key, ["n:first|load|textiles"]),
-        name_index.whole_name_keys(db),
+        bulk_load.whole_name_keys(db),
     )
     compiled = query.compile(dialect=db.get_bind().dialect)
-    db.execute(name_index.text("SET LOCAL enable_seqscan = off"))
+    db.execute(text("SET LOCAL enable_seqscan = off"))
     with db.connection().connection.driver_connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {compiled}", compiled.params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
-    db.execute(name_index.text("SET LOCAL enable_seqscan = on"))
+    db.execute(text("SET LOCAL enable_seqscan = on"))
     return plan
 
 
@@ -246,7 +246,7 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     unique GSTIN kept: the load looks GSTINs up by it); the names and GSTINs are found;
     and a load into a registry that has keys already leaves them alone."""
     if db.get_bind().dialect.name != "postgresql":
-        with name_index.first_load(db) as deferred:
+        with bulk_load.first_load(db) as deferred:
             assert deferred is False  # SQLite: the load runs as it is
         return
     if db.execute(select(name_index.KEYS.c.key).limit(1)).first() is not None:
@@ -273,7 +273,7 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     def watched(*args, **kwargs):
         during.append(_key_indexes(db))
         assert _key_foreign_keys(db) == []
-        assert name_index.LOADING_INDEX in _plan_of_name_look_up(db)
+        assert bulk_load.LOADING_INDEX in _plan_of_name_look_up(db)
         assert {name for name, _ in _key_indexes(db, "business_gstins")} == {
             "pk_business_gstins",
             "uq_business_gstins_gstin",
@@ -292,7 +292,7 @@ def test_a_first_load_builds_the_key_indexes_once_after_it(db, tmp_path, monkeyp
     assert report.counts()["created"] == 5 and report.counts()["matched"] == 1
     assert len(during) == 3
     for indexes in during:  # the whole-name keys only, and no primary key
-        assert [name for name, _ in indexes] == [name_index.LOADING_INDEX]
+        assert [name for name, _ in indexes] == [bulk_load.LOADING_INDEX]
         assert "WHERE starts_with" in indexes[0][1]
     assert _key_indexes(db) == before  # the same names and definitions again
     assert _key_foreign_keys(db) == foreign
