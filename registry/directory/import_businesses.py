@@ -227,8 +227,9 @@ def import_file(
     made, about 3% of the file's size, see `_load`): each chunk is matched against the
     registry (which by then holds the chunks before it, in this same transaction), its
     new businesses and GSTINs go in by COPY on PostgreSQL, and its names into the search
-    index in bulk (into an empty index, the secondary indexes of the key table, and of the
-    GSTINs' when it is empty too, are built once at the end: `bulk_load.first_load`);
+    index in bulk (into an empty index, the key table's primary key and indexes, and the
+    GSTINs' indexes when it is empty too, are built once at the end:
+    `bulk_load.first_load`);
     the planner's statistics are refreshed once at the end."""
     started = time.perf_counter()
     report = Report()

@@ -371,8 +371,8 @@ def rebuild(session: Session, actor: Actor, progress: Progress | None = None) ->
 
     The directory is read `REBUILD_BATCH` businesses at a time (with their aliases), each
     batch's rows computed on every core while the batch before is written, so memory stays
-    one batch's whatever the directory's size; the key table's secondary indexes are made
-    again once at the end (`first_load`)."""
+    one batch's whatever the directory's size; on PostgreSQL the key table's primary key,
+    indexes and foreign key are made again once at the end (`bulk_load.first_load`)."""
     record_change(session, None)
     for table in (KEYS, VOCABULARY, STATS, NORMAL_NAMES):
         session.execute(delete(table))
