@@ -1,8 +1,8 @@
-"""How many rows go into the database at once: `COPY` on PostgreSQL (`fast_insert`), a
-registry's first directory loaded with its key tables' indexes made once after it
-(`first_load`), and the planner's statistics and visibility map brought up to date after
-a load (`refresh_statistics`, `vacuum`). Used by `import-businesses` and `registry
-reindex`; what the rows are is `name_index`'s business."""
+"""Loading many rows at once: `COPY` on PostgreSQL (`fast_insert`), a registry's first
+directory loaded with the key table's indexes and keys made once after it (`first_load`),
+and the planner's statistics and visibility map brought up to date after a load
+(`refresh_statistics`, `vacuum`). Used by `import-businesses` and `registry reindex`;
+what the rows are is `name_index`'s business."""
 
 from __future__ import annotations
 
