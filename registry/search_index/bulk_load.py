@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Engine,
     Table,
-    func,
     literal,
     literal_column,
     select,
@@ -126,7 +126,8 @@ def whole_name_keys(session: Session) -> ColumnElement[bool]:
     a first load's index of them (`first_load`)."""
     if session.get_bind().dialect.name != "postgresql":
         return true()
-    return func.starts_with(KEYS.c.key, literal_column(f"'{WHOLE_KEY}'"))
+    # the index's own condition, word for word: PostgreSQL matches a partial index by it
+    return literal_column(_WHOLE_NAMES, Boolean)
 
 
 @contextmanager
