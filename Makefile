@@ -14,7 +14,8 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 MESSAGE_KEYWORDS := -k N_ -k _ -k translate:2 -k lazy -k say -k say_plural:1,2
 
 # The matcher's modules compiled as they are written (setup.py): edited, they are built again.
-COMPILED_SOURCES := $(foreach m,indic phonetic legal_words legal words normalise keys,matching/$(m).py)
+# Their list is matching/compiled_modules.py's COMPILED_MODULES ("matching.x" -> matching/x.py).
+COMPILED_SOURCES := $(shell sed -n 's/^ *"matching\.\([a-z_]*\)",$$/matching\/\1.py/p' matching/compiled_modules.py)
 
 .PHONY: help messages install run serve worker test test-sqlite test-postgres lint format bench bench-load clean chromium fuzz production-tests
 

@@ -3,7 +3,7 @@
 `pyproject.toml` holds everything else, the `.pyx` twins included. These modules are the
 CPU of a bulk load (every name normalised, keyed and entered in the vocabulary) and of a
 search's query; compiled unchanged they run about 1.5 times as fast. The `.py` files stay
-the reference: `matching.compiled` loads a source instead of its compiled module when the
+the reference: `matching.compiled_modules` loads a source instead of its compiled module when the
 source is newer (edited since `make install`) or when `MATCHING_PURE=1`, and
 `tests/matching/test_compiled_modules.py` holds both to the same answers.
 """
