@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import pairwise
 
 from matching.compiled import compiled_twin
@@ -218,10 +218,11 @@ class QueryAligner:
         self._take_lengths = frozenset(len(f) for f in self.query.folded).union(
             *(_close_lengths(n) for n in self.query.long_lengths)
         )
+        # the twin module itself, not a bound method or a partial of this aligner: either
+        # would refer back to it, and a search's aligner (its memo of a few hundred
+        # tuples) would then wait for the garbage collector instead of going at once
         twin = COMPILED_MODULE if COMPILED else None
-        self._aligned: Callable[[NameKey], float] = (
-            partial(twin.align_key, self) if twin is not None else self._align_key
-        )
+        self._twin = twin
         self._align_pairs: Callable[
             [list[Pair], Sequence[float], Sequence[float], float], float
         ] = twin.align if twin is not None else align
@@ -231,7 +232,10 @@ class QueryAligner:
         key = (cand.folded_tokens, cand.spelled_tokens, cand.initials)
         sim = self._names.get(key)
         if sim is None:
-            sim = self._names[key] = self._aligned(key)
+            twin = self._twin
+            sim = self._names[key] = (
+                twin.align_key(self, key) if twin is not None else self._align_key(key)
+            )
         return sim
 
     def _align_name(self, key: NameKey) -> float:
