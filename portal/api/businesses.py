@@ -45,7 +45,9 @@ def key_bucket() -> str:
 @bp.route("/businesses/search")
 @key_required(api_keys.SEARCH, index_changes=True)
 @limiter.limit(search_quota, key_func=key_bucket)
-@bp.arguments(SearchArgs, location="query")
+# one schema for every search: given the class, each request made its own (fields copied,
+# and referring back to it, so left for the garbage collector)
+@bp.arguments(SearchArgs(), location="query")
 @bp.response(200, SearchOut)
 @bp.doc(security=SECURITY)
 def search_businesses(args: dict[str, Any]) -> Response:
