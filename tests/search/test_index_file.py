@@ -269,3 +269,36 @@ def test_words_every_search_uses_stay_at_hand_while_rare_ones_pass_through():
         recent.put(f"rare{n}", 2.0)
         assert len(recent) <= 8
     assert recent.get("rare99") == 2.0 and recent.get("rare0") is mapped_copy._MISSING
+
+
+def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once(db, tmp_path):
+    """A process keeps the vocabulary rows near each query word it was asked: the 3,800
+    distinct words of the dev set's 2,000 queries, asked again, are not read from the file
+    again, and the rows kept are the ones `near_rows` reads. (With room for 4,000, the
+    newer half held 2,000 of them, and a second pass read most of them again.)"""
+    from matching.keys import near_rows
+
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    directory.create(db, SYSTEM, "Balaji Steel Works", city="Pune")
+    write_file(db, folder)
+    mapped = MappedIndexCopy.open(folder)
+    assert mapped is not None
+    mapped.catch_up(db.connection())
+    words = ["balaji", "balagi", "traders", "steel"] + [f"w{n}x" for n in range(3_800)]
+    queries = [words[n : n + 3] for n in range(0, len(words), 3)]
+    first = [mapped.vocabulary_near(q) for q in queries]
+    read: list[str] = []
+    reads = mapped.vocabulary_of
+
+    def counted(variants):
+        read.extend(variants)
+        return reads(variants)
+
+    mapped.vocabulary_of = counted  # type: ignore[method-assign]
+    again = [mapped.vocabulary_near(q) for q in queries]
+    assert read == []
+    assert again == first
+    expected = near_rows(words[:4], reads)
+    assert {w: set(first[0][w]) for w in words[:3]} == {w: expected[w] for w in words[:3]}
+    assert ("balaji", "balaji") in set(first[0]["balagi"])
