@@ -54,12 +54,12 @@ def current_folder(directory: Path) -> Path | None:
 def _candidate(business_id: int, line: str) -> Candidate:
     city, state, own, *aliases = line.split(SEPARATOR)
     decode = NormalName.decode
-    return Candidate(
+    return Candidate.of(
         business_id,
         decode(own),
         city or None,
         state or None,
-        tuple(decode(a) for a in aliases),
+        tuple(map(decode, aliases)) if aliases else (),
     )
 
 

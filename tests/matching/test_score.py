@@ -198,3 +198,20 @@ def test_balanced_name_similarity_is_symmetric(a: str, b: str) -> None:
 def test_a_name_matches_itself_fully(name: str) -> None:
     if normalise(name).folded_tokens:
         assert score(name, cand(1, name), STATS) == 100.0
+
+
+@given(
+    st.sampled_from(["Shree Balaji Traders", "M.K. Steels Pvt Ltd", "Laxmi Vastralaya"]),
+    st.sampled_from([None, "pune"]),
+    st.lists(st.sampled_from(["Balaji Trading Co", "Lakshmi Textiles"]), max_size=2),
+)
+def test_a_candidate_read_from_the_index_file_is_the_one_its_fields_make(
+    name: str, city: str | None, aliases: list[str]
+) -> None:
+    """`Candidate.of` (how the index file's reader makes ~110 a search) is `Candidate(...)`:
+    equal, the same hash, and as frozen."""
+    parts = (7, normalise(name), city, "maharashtra", tuple(normalise(a) for a in aliases))
+    made, read = Candidate(*parts), Candidate.of(*parts)
+    assert read == made and hash(read) == hash(made)
+    with pytest.raises(AttributeError):
+        read.city = "surat"  # type: ignore[misc]
