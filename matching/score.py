@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from matching import align
 from matching.align import QueryAligner
 from matching.align import name_similarity as name_similarity
 from matching.legal import legal_family, legal_parts
-from matching.normalise import NormalName, canonical_city, normalise
+from matching.normalise import NormalName, canonical_city, normalise, slot_setters
 from matching.similarity import token_similarity as token_similarity
 
 
@@ -100,9 +100,7 @@ class Candidate:
 
 _new = object.__new__
 # The slot setters of Candidate's fields, in order (unpacking fails if a field is added).
-_set_id, _set_name, _set_city, _set_state, _set_aliases = (
-    getattr(Candidate, f.name).__set__ for f in fields(Candidate)
-)
+_set_id, _set_name, _set_city, _set_state, _set_aliases = slot_setters(Candidate)
 
 
 def canonical_state(state: str | None) -> str | None:
