@@ -7,6 +7,7 @@ Each test runs inside an outer transaction that is rolled back at its end.
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -254,3 +255,16 @@ def filing_request(**overrides: Any) -> Any:
     ]
     evidence = overrides.pop("evidence", None) or [filing.EvidenceIn("invoice-101.pdf", PDF)]
     return filing.FilingIn(debtor=debtor, invoices=invoices, evidence=evidence, **overrides)
+
+
+@pytest.fixture
+def without_garbage_collector() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the test (as it was after): what is then
+    freed at once was freed by reference counting, and `gc.collect()` counts the rest."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

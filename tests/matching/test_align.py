@@ -3,7 +3,6 @@ scratch (`name_similarity`) does, whether or not tokens are joined on either sid
 
 from __future__ import annotations
 
-import gc
 import weakref
 
 import pytest
@@ -41,6 +40,7 @@ def test_query_aligner_scores_as_from_scratch(query: str, candidates: list[str])
 
 
 @pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.usefixtures("without_garbage_collector")
 def test_a_search_aligner_goes_as_soon_as_it_is_dropped(monkeypatch, compiled: bool) -> None:
     """A search's aligner and its memo (a few hundred tuples) are freed when the search
     drops them, not left for the garbage collector: nothing in them refers back to the
@@ -58,11 +58,5 @@ def test_a_search_aligner_goes_as_soon_as_it_is_dropped(monkeypatch, compiled: b
     assert scorer.scores(candidates)[0] > 0
     assert scorer._names.similarity(candidates[1].name) > 0
     gone = weakref.ref(scorer._names)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        del scorer
-        assert gone() is None
-    finally:
-        if collecting:
-            gc.enable()
+    del scorer
+    assert gone() is None
