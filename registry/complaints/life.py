@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, outbox
 from registry.actors import DEBTOR, SYSTEM, Actor
+from registry.complaints.notices import reminders
 from registry.errors import InvalidTransition, ValidationFailed
 from registry.language import N_, day, of_member, translate
 from registry.members import watches
@@ -114,6 +115,7 @@ def transition(
         complaint.listed_at = now
     if target in CLOSED:
         complaint.closed_at = now
+    reminders.schedule(complaint)  # due in notice (its dates are set first), none after
     watches.complaint_changed(
         session,
         complaint,

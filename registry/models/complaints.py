@@ -83,6 +83,11 @@ class Complaint(Base):
     notice_sent_at: Mapped[datetime | None]
     notice_ends_at: Mapped[datetime | None] = mapped_column(index=True)
     reminders_sent: Mapped[int] = mapped_column(default=0)
+    #: When the debtor's next reminder is due while the complaint is in notice (None: no
+    #: reminder waits), kept by `life.transition` and the reminders themselves
+    #: (`registry.complaints.notices.reminders.schedule`): a worker round reads the due
+    #: ones through its index, not every complaint in notice.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(index=True)
     promised_payment_date: Mapped[date | None]
     listed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

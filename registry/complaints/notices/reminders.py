@@ -26,38 +26,64 @@ def due_times(sent_at: datetime, ends_at: datetime) -> list[datetime]:
     return [sent_at + period / 2, second]
 
 
+def schedule(complaint: Complaint) -> None:
+    """Set when the complaint's next reminder is due: while it is in notice with a reminder
+    still to send, the first of `due_times` not yet sent; otherwise none."""
+    sent_at, ends_at = complaint.notice_sent_at, complaint.notice_ends_at
+    if (
+        complaint.status is ComplaintStatus.IN_NOTICE
+        and sent_at is not None
+        and ends_at is not None
+        and complaint.reminders_sent < REMINDERS
+    ):
+        complaint.next_reminder_at = due_times(sent_at, ends_at)[complaint.reminders_sent]
+    else:
+        complaint.next_reminder_at = None
+
+
 def send_due_reminders(session: Session, settings: Settings, now: datetime | None = None) -> int:
-    """Queue the reminders that are due; returns how many. Each is sent once."""
+    """Queue the reminders that are due; returns how many. Each is sent once, to the
+    contacts the notice went to (the complaint's and the business's own). A round reads
+    only the complaints whose next reminder is due (`Complaint.next_reminder_at`)."""
     now = now or utcnow()
     waiting = session.scalars(
-        select(Complaint).where(
+        select(Complaint)
+        .where(
+            Complaint.next_reminder_at <= now,
             Complaint.status == ComplaintStatus.IN_NOTICE,
-            Complaint.reminders_sent < REMINDERS,
             Complaint.notice_ends_at > now,
             Complaint.notice_nonce.is_not(None),
         )
+        .order_by(Complaint.id)
     ).all()
     sent = 0
     for complaint in waiting:
         assert complaint.notice_sent_at is not None and complaint.notice_ends_at is not None
         times = due_times(complaint.notice_sent_at, complaint.notice_ends_at)
-        due = sum(1 for t in times if t <= now)
-        if due <= complaint.reminders_sent or not (
-            complaint.debtor_email or complaint.debtor_mobile
-        ):
+        # the last one due: a worker that was away sends one reminder, not two at once
+        number = sum(1 for t in times if t <= now)
+        if number <= complaint.reminders_sent:
+            schedule(complaint)
             continue
-        number = due
-        token = links.token_for(complaint, settings.secret_key)
-        recipients.fan_out(
-            session,
-            recipients.notice_recipients(session, complaint),
-            "notice_reminder",
-            notice_versions(settings, complaint, token, now.date(), reminder=number),
-        )
+        to = recipients.notice_recipients(session, complaint)
+        if to:
+            token = links.token_for(complaint, settings.secret_key)
+            recipients.fan_out(
+                session,
+                to,
+                "notice_reminder",
+                notice_versions(settings, complaint, token, now.date(), reminder=number),
+            )
+            sent += 1
         complaint.reminders_sent = number
+        schedule(complaint)
         audit.record(
-            session, SYSTEM, "complaint", complaint.id, "reminder_sent", note=f"reminder {number}"
+            session,
+            SYSTEM,
+            "complaint",
+            complaint.id,
+            "reminder_sent",
+            note=f"reminder {number}" if to else f"reminder {number}: no contact on record",
         )
-        sent += 1
     session.flush()
     return sent
