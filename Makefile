@@ -43,13 +43,20 @@ serve: $(STAMP) ## production style: gunicorn ($(WEB_CONCURRENCY) workers) plus 
 worker: $(STAMP) ## run the email/alert/time worker in the foreground
 	$(VENV)/bin/registry worker
 
-test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
+test: $(STAMP) chromium ## the whole suite on SQLite and on PostgreSQL, side by side (a core each)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
-test-sqlite: $(STAMP) chromium
-	env -u DATABASE_URL $(PY) -m pytest -q
+# Each run has a temporary folder of its own (TMPDIR, where pytest and the tests make
+# theirs), removed after it: two pytest runs sharing one would clean up each other's.
+test-sqlite: $(STAMP) chromium ## the whole suite on SQLite alone
+	@echo "== the suite on SQLite"
+	@tmp=$$(mktemp -d -t khata-tests-sqlite.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	  env -u DATABASE_URL TMPDIR="$$tmp" $(PY) -m pytest -q
 
-test-postgres: $(STAMP) chromium
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+test-postgres: $(STAMP) chromium ## the whole suite on PostgreSQL alone (PG_TEST_URL)
+	@echo "== the suite on PostgreSQL ($(PG_TEST_URL))"
+	@tmp=$$(mktemp -d -t khata-tests-postgres.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	  DATABASE_URL=$(PG_TEST_URL) TMPDIR="$$tmp" $(PY) -m pytest -q
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff check .
