@@ -12,7 +12,9 @@ fixed time with a few concurrent keep-alive clients (`bench/load_client.py`):
 `/healthz`, name search (seeded names with typos and variants), reading a paid report,
 and filing a complaint (a new invoice each time). Prints requests per second, p50/p95 and
 errors of each, and its throughput as a share of `/healthz` measured on the same server in
-the same run (before and after the others; their mean). Stops the servers and drops the
+the same run (before and after the others; their mean), then what one answer of each cost
+the machine's CPU and where: web workers, worker, PostgreSQL, Redis, client
+(`bench/process_cpu.py`). Stops the servers and drops the
 database at the end, also on failure (`--keep` leaves it, and says where).
 """
 
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlencode
 
-from bench import load_seed
+from bench import load_seed, process_cpu
 from bench.load_client import MakeRequest, Phase, Request, measure
 from bench.synthetic import Business as Synthetic
 
@@ -188,9 +190,10 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
-    """`make serve` (gunicorn plus the worker) in a process group of its own; stopped with
-    that group when the block ends. `-o .venv/.installed`: never reinstall mid-benchmark."""
+def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[tuple[str, int]]:
+    """`make serve` (gunicorn plus the worker) in a process group of its own, with its
+    address and that group; stopped with the group when the block ends.
+    `-o .venv/.installed`: never reinstall mid-benchmark."""
     server = subprocess.Popen(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "serve"],  # noqa: S607
         cwd=ROOT,
@@ -207,7 +210,7 @@ def serving(env: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
                 raise RuntimeError(f"make serve did not become ready (exit {server.poll()})")
             time.sleep(0.25)
         _wait_for_index_copies(base, server)
-        yield base
+        yield base, server.pid
     finally:
         _stop(server)
 
@@ -277,7 +280,39 @@ def table(phases: list[Phase], health: float) -> str:
         odd = {s: n for s, n in phase.statuses.items() if s != phase.expected}
         if odd or phase.failures:
             lines.append(f"  {phase.name}: statuses {odd}, connection failures {phase.failures}")
+    if all(phase.server_cpu and phase.ok for phase in phases):
+        lines.append(cpu_table(phases))
     return "\n".join(lines)
+
+
+def cpu_table(phases: list[Phase]) -> str:
+    """What one answer cost the machine's CPU, in ms, by part: the throughput's ratios are
+    the inverse ratios of these totals (the cores are shared by all of them)."""
+    parts = [*process_cpu.PARTS, "client"]
+    lines = ["  CPU per answer, ms: " + " ".join(f"{p:>8s}" for p in parts) + f" {'in all':>8s}"]
+    for phase in phases:
+        spent = {**phase.server_cpu, "client": phase.client_cpu}
+        per = [spent.get(p, 0.0) * 1000 / phase.ok for p in parts]
+        lines.append(
+            f"  {phase.name[:19]:19s} " + " ".join(f"{v:8.2f}" for v in per) + f" {sum(per):8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def measured(
+    group: int,
+    label: str,
+    base: str,
+    make: MakeRequest,
+    expected: int,
+    seconds: float,
+    clients: int,
+) -> Phase:
+    """`measure`, with the CPU the server's parts spent meanwhile (`Phase.server_cpu`)."""
+    before = process_cpu.cpu_seconds(group)
+    phase = measure(label, base, make, expected=expected, seconds=seconds, clients=clients)
+    phase.server_cpu = process_cpu.spent_between(before, process_cpu.cpu_seconds(group))
+    return phase
 
 
 def run(args: argparse.Namespace) -> int:
@@ -339,22 +374,22 @@ def run(args: argparse.Namespace) -> int:
                     201,
                 ),
             }
-            with log_path.open("wb") as log, serving(env, port, log) as base:
+            with log_path.open("wb") as log, serving(env, port, log) as (base, group):
                 for make, expected in makers.values():  # warm every worker up, unrecorded
                     measure("warm-up", base, make, expected=expected, seconds=1.5, clients=clients)
                 phases = [
-                    measure(
-                        label, base, make, expected=expected, seconds=args.seconds, clients=clients
-                    )
+                    measured(group, label, base, make, expected, args.seconds, clients)
                     for label, (make, expected) in makers.items()
                 ]
                 phases.append(
-                    measure(
+                    measured(
+                        group,
                         "GET /healthz (again, at the end)",
                         base,
                         health_requests(),
-                        seconds=args.seconds,
-                        clients=clients,
+                        200,
+                        args.seconds,
+                        clients,
                     )
                 )
         except BaseException:

@@ -28,6 +28,8 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     failures: int = 0  # connection errors and timeouts
     client_cpu: float = 0.0
+    #: CPU seconds each part of the server side spent meanwhile (`bench.process_cpu`)
+    server_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> int:
