@@ -61,6 +61,19 @@ def test_reminders_reach_a_debtor_the_reporter_gave_no_contact_for(db, settings,
     assert complaint.reminders_sent == 2
 
 
+def test_a_reminder_with_no_one_to_reach_waits_for_a_contact(db, settings, member, tmp_path):
+    complaint = file_against_a_directory_business(db, settings, member, tmp_path)
+    business = complaint.business
+    business.email, business.contacts_source = None, None  # its contacts gone since
+    due = complaint.next_reminder_at
+    later = complaint.notice_sent_at + (complaint.notice_ends_at - complaint.notice_sent_at) * 0.6
+    assert reminders.send_due_reminders(db, settings, later) == 0
+    assert (complaint.reminders_sent, complaint.next_reminder_at) == (0, due)
+    business.email, business.contacts_source = "owner@mehta-kirana.example", "business"  # claimed
+    assert reminders.send_due_reminders(db, settings, later) == 1
+    assert sent(db, "notice_reminder") == ["owner@mehta-kirana.example"]
+
+
 def test_a_round_reads_only_the_complaints_whose_reminder_is_due(db, settings, member):
     invoice = filing_request().invoices[0]
     in_notice = [

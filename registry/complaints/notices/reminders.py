@@ -66,24 +66,20 @@ def send_due_reminders(session: Session, settings: Settings, now: datetime | Non
             schedule(complaint)
             continue
         to = recipients.notice_recipients(session, complaint)
-        if to:
-            token = links.token_for(complaint, settings.secret_key)
-            recipients.fan_out(
-                session,
-                to,
-                "notice_reminder",
-                notice_versions(settings, complaint, token, now.date(), reminder=number),
-            )
-            sent += 1
+        if not to:  # it stays due: it goes if a contact comes on record in time
+            continue
+        token = links.token_for(complaint, settings.secret_key)
+        recipients.fan_out(
+            session,
+            to,
+            "notice_reminder",
+            notice_versions(settings, complaint, token, now.date(), reminder=number),
+        )
         complaint.reminders_sent = number
         schedule(complaint)
         audit.record(
-            session,
-            SYSTEM,
-            "complaint",
-            complaint.id,
-            "reminder_sent",
-            note=f"reminder {number}" if to else f"reminder {number}: no contact on record",
+            session, SYSTEM, "complaint", complaint.id, "reminder_sent", note=f"reminder {number}"
         )
+        sent += 1
     session.flush()
     return sent
