@@ -20,6 +20,16 @@ from registry.models import Base, ComplaintStatus, Dispute, DisputeStatus
 from tests.conftest import PDF, Factory, filing_request
 
 
+def at_head(database_server):
+    """A new database migrated to the newest revision: its Alembic configuration (to go
+    down and up again) and an engine on it. A migration's test makes its data with today's
+    models, at the newest schema, then takes the schema back with it."""
+    url = database_server.new_url()
+    config = migrate.alembic_config(url)
+    command.upgrade(config, "head")
+    return config, make_engine(url)
+
+
 def invoice(number):
     today = date.today()
     return filing.InvoiceIn(
@@ -58,12 +68,7 @@ def test_0008_closes_the_disputes_left_open_on_settled_complaints(database_serve
     """Before 0008 a dispute whose complaint the member settled stayed in the admins'
     queue for ever; the upgrade closes those (audited), and the downgrade gives the
     release before a status it knows."""
-    url = database_server.new_url()
-    config = migrate.alembic_config(url)
-    # The data is made with today's models (so at the newest schema), then the schema
-    # goes back to 0007 with it.
-    command.upgrade(config, "head")
-    engine = make_engine(url)
+    config, engine = at_head(database_server)  # the data made at head, then back to 0007
     with make_sessionmaker(engine).begin() as session:
         member = Actor.of(Factory(session).member_user())
         stuck, waiting = (

@@ -6,23 +6,19 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import text
 
-from registry import migrate
 from registry.actors import Actor
 from registry.complaints import filing
-from registry.db import make_engine, make_sessionmaker
+from registry.db import make_sessionmaker
 from registry.directory import debtors
 from registry.identifiers import gstin_for
 from tests.conftest import Factory, filing_request
-from tests.test_migrations import invoice
+from tests.test_migrations import at_head, invoice
 
 GSTIN = gstin_for("24", "ABCFT4343T")
 
 
 def test_0019_moves_filing_emails_off_businesses(database_server, settings):
-    url = database_server.new_url()
-    config = migrate.alembic_config(url)
-    command.upgrade(config, "head")
-    engine = make_engine(url)
+    config, engine = at_head(database_server)
     with make_sessionmaker(engine).begin() as session:
         factory = Factory(session)
         ids = []

@@ -10,15 +10,15 @@ import pytest
 from alembic import command
 from sqlalchemy import event, select
 
-from registry import migrate
 from registry.actors import SYSTEM, Actor
 from registry.complaints import filing, life
 from registry.complaints.notices import reminders
-from registry.db import make_engine, make_sessionmaker
+from registry.db import make_sessionmaker
 from registry.directory import debtors, import_businesses
 from registry.identifiers import gstin_for
 from registry.models import Complaint, OutboxMessage
 from tests.conftest import Factory, filing_request
+from tests.test_migrations import at_head
 
 GSTIN = gstin_for("27", "AAHFM7373M")
 
@@ -121,10 +121,7 @@ def test_a_round_reads_only_the_complaints_whose_reminder_is_due(db, settings, m
 def test_the_migration_schedules_the_complaints_already_in_notice(
     database_server, settings, tmp_path
 ):
-    url = database_server.new_url()
-    config = migrate.alembic_config(url)
-    command.upgrade(config, "head")
-    engine = make_engine(url)
+    config, engine = at_head(database_server)
     with make_sessionmaker(engine).begin() as session:
         member = Actor.of(Factory(session).member_user())
         first = file_against_a_directory_business(session, settings, member, tmp_path)
