@@ -16,7 +16,7 @@ handed back to the reference's methods on the aligner.
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdlib cimport qsort
 
-from matching.similarity import SPELLING_DIFFERS, initials_against, token_similarity
+from matching.similarity import SPELLING_DIFFERS, TOKEN_PAIRS, initials_against
 
 cdef double _SPELLING_DIFFERS = SPELLING_DIFFERS
 
@@ -107,23 +107,37 @@ def align(list pairs, q_weights, c_weights, double query_share):
         PyMem_Free(ws)
 
 
+cdef inline double _similar(dict newer, a, b) except? -1.0:
+    """`token_similarity(a, b)`: looked up in place in the newer generation of its answers
+    (`matching.similarity.TOKEN_PAIRS`, no key object made), else asked of the memo."""
+    row = newer.get(a)
+    if row is not None:
+        found = (<dict> row).get(b)
+        if found is not None:
+            return <double> found
+    return TOKEN_PAIRS.missing(a, b)
+
+
 def row(aligner, tuple token):
     """`QueryAligner._row`: `pair_similarity` of each query token with `token` where
     alike at all, the token's weight, and the query joins it may spell (`_join_bits`)."""
     cdef list hits = []
-    cdef double sim
+    cdef double sim, alt
     cdef Py_ssize_t i = 0
+    # the newer generation as it is now: should it be turned over meanwhile, its answers
+    # are still right, and what it misses is asked of the memo
+    cdef dict newer = TOKEN_PAIRS.newer
     folded, word, letters = token
     for q in aligner.query.tokens:
         q_folded, q_word, q_letters = q
         if letters or q_letters:
             sim = initials_against(q, token)
         else:
-            sim = token_similarity(q_folded, folded)
+            sim = _similar(newer, q_folded, folded)
             if sim == 1.0:
                 sim = 1.0 if q_word == word else 1.0 - _SPELLING_DIFFERS
             elif sim < 0.85 and (q_word != q_folded or word != folded):
-                alt = 0.95 * <double> token_similarity(q_word, word)
+                alt = 0.95 * _similar(newer, q_word, word)
                 if alt > sim:
                     sim = alt
         if sim > 0.0:

@@ -179,7 +179,8 @@ def _empty_matcher_caches():
     for name, module in list(sys.modules.items()):
         if name == "matching" or name.startswith("matching."):
             for value in vars(module).values():
-                if callable(getattr(value, "cache_clear", None)):
+                # caches, not their classes (`matching.similarity.PairMemo`)
+                if not isinstance(value, type) and callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
 
 
