@@ -51,8 +51,8 @@ class PairMemo:
         return self.missing(a, b)
 
     def missing(self, a: str, b: str) -> float:
-        """The answer for a pair not in the newer generation (callers that look there in
-        place, as `token_similarity` does, ask this next): from the older or worked out,
+        """The answer for a pair not in the newer generation (a caller that looks there in
+        place, as `matching._align` does, asks this next): from the older or worked out,
         and kept in the newer."""
         row = self.older.get(a)
         found = row.get(b) if row is not None else None
@@ -75,13 +75,8 @@ class PairMemo:
 
 def token_similarity(a: str, b: str) -> float:
     """How alike two folded tokens are, 0..1, forgiving typos, abbreviations and initials
-    (kept at hand in `TOKEN_PAIRS`; `matching._align` looks there itself)."""
-    row = TOKEN_PAIRS.newer.get(a)
-    if row is not None:
-        found = row.get(b)
-        if found is not None:
-            return found
-    return TOKEN_PAIRS.missing(a, b)
+    (kept at hand in `TOKEN_PAIRS`, where `matching._align` looks in place itself)."""
+    return TOKEN_PAIRS.get(a, b)
 
 
 def _token_similarity(a: str, b: str) -> float:
