@@ -17,19 +17,26 @@ from registry.models.complaints import shown_to_others_clause
 
 @cache
 def shown_statement(name: str, dialect: str) -> Any:
-    """The statements, built once per database kind, each taking its ids as `values` and
-    the oldest settlement still shown as `settled_since`
-    (`registry.models.complaints.settled_shown_since()`)."""
+    """The statements, built once per database kind, each taking what it looks for (ids as
+    `values`, a `gstin` or a `pan`) and the oldest settlement still shown as
+    `settled_since` (`registry.models.complaints.settled_shown_since()`)."""
     if name == "businesses":  # with their complaints' counts, as a search shows them
         return select(Business, *_counts_of(Business)).where(among(Business.id, "values", dialect))
     if name == "businesses_and_gstins":  # and their legal entity's GSTINs (see `gstins`)
-        gstins = (
-            _legal_entity_gstins_of(Business)
-            if dialect == "postgresql"
-            else _legal_entity_gstins_text_of(Business)
+        return select(*_shown_columns(dialect)).where(among(Business.id, "values", dialect))
+    if name == "by_gstin":  # the same of the business holding the GSTIN `gstin`
+        # (an alias: the GSTINs' subqueries must not correlate to the table joined here)
+        held = aliased(BusinessGstin)
+        return (
+            select(*_shown_columns(dialect))
+            .join(held, held.business_id == Business.id)
+            .where(held.gstin == bindparam("gstin"))
         )
-        return select(Business, *_counts_of(Business), gstins).where(
-            among(Business.id, "values", dialect)
+    if name == "by_pan":  # the same of the live businesses holding the PAN `pan`
+        return (
+            select(*_shown_columns(dialect))
+            .where(Business.pan == bindparam("pan"), Business.merged_into_id.is_(None))
+            .order_by(Business.id)
         )
     if name == "counts":
         return (
@@ -38,6 +45,17 @@ def shown_statement(name: str, dialect: str) -> Any:
             .group_by(Complaint.business_id)
         )
     raise KeyError(name)
+
+
+def _shown_columns(dialect: str) -> list[Any]:
+    """A business as a search shows it: the row, its complaints' counts (`Counts`) and its
+    legal entity's GSTINs (see `gstins`)."""
+    gstins = (
+        _legal_entity_gstins_of(Business)
+        if dialect == "postgresql"
+        else _legal_entity_gstins_text_of(Business)
+    )
+    return [Business, *_counts_of(Business), gstins]
 
 
 def _shown() -> Any:

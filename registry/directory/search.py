@@ -158,11 +158,9 @@ def search(
     with something else on this session, see `IndexCopies.generation_to_read`)."""
     kind = detect_kind(q)
     if kind.kind == "gstin":
-        business = businesses.by_gstin(session, kind.value)
-        return SearchResult("gstin", _hits(session, [(business, 100.0)] if business else []))
+        return SearchResult("gstin", _identified(session, "by_gstin", {"gstin": kind.value}))
     if kind.kind == "pan":
-        found = businesses.by_pan(session, kind.value)
-        return SearchResult("pan", _hits(session, [(b, 100.0) for b in found[:limit]]))
+        return SearchResult("pan", _identified(session, "by_pan", {"pan": kind.value})[:limit])
     matches = _name_matches(session, q, city, state, limit, copies, read)
     counts = {business.id: listed for business, _, listed, _ in matches}
     known = {business.id: found for business, _, _, found in matches if found is not None}
@@ -170,6 +168,29 @@ def search(
     return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
 
 
+def _identified(session: Session, statement: str, params: dict[str, str]) -> list[Hit]:
+    """The businesses a GSTIN or a PAN names (score 100), with what a search shows of
+    them, read in one statement (`shown_statement`'s "by_gstin" or "by_pan"). A GSTIN
+    still on a business merged away (a merge moves them, so this is a safety net) answers
+    its survivor, read as `identity_hit` reads one."""
+    rows = session.execute(
+        shown_statement(statement, dialect_of(session)),
+        {**params, "settled_since": settled_shown_since()},
+    ).all()
+    hits = []
+    for business, *counts, read in rows:
+        if business.merged_into_id is not None:
+            return [identity_hit(session, businesses.survivor(session, business))]
+        hits.append(Hit(business, 100.0, gstin_list(read), Counts(*map(int, counts))))
+    return hits
+
+
 def identity_hit(session: Session, business: Business) -> Hit:
-    """A business presented like a search result (score 100: it is the one asked for)."""
-    return _hits(session, [(business, 100.0)])[0]
+    """A business presented like a search result (score 100: it is the one asked for),
+    its complaints' counts and GSTINs read in one statement."""
+    rows = session.execute(
+        shown_statement("businesses_and_gstins", dialect_of(session)),
+        {"values": [business.id], "settled_since": settled_shown_since()},
+    ).all()
+    counts, read = (rows[0][1:-1], rows[0][-1]) if rows else ((), None)
+    return Hit(business, 100.0, gstin_list(read), Counts(*map(int, counts)))

@@ -1,15 +1,18 @@
 """A search through the API asks the database as little as it can: the key and what
 changed in the name index since the worker's copy in one statement, then the businesses
-shown (with their complaints' counts and their legal entity's GSTINs)."""
+shown (with their complaints' counts and their legal entity's GSTINs); a GSTIN or a PAN
+finds what it shows in that one statement too."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from registry.actors import SYSTEM
-from registry.directory import businesses
+from registry.directory import businesses, search
+from registry.identifiers import gstin_for
+from registry.models import Business
 
 
 @contextmanager
@@ -61,3 +64,49 @@ def test_a_revoked_key_reads_no_index_and_finds_nothing(client, db, factory, con
         )
     assert answer.status_code == 401
     assert len(statements) == 1, statements  # the key alone: no search was made
+
+
+def test_a_gstin_or_pan_search_reads_what_it_shows_in_one_statement(
+    client, db, factory, connection
+):
+    pan = "FZQCH7795U"
+    head = businesses.create(
+        db, SYSTEM, "Hegde Hosiery Private Limited", gstin=gstin_for("19", pan), city="Durgapur"
+    )
+    branch = businesses.create(
+        db, SYSTEM, "Hegde Hosiery Pvt Ltd", gstin=gstin_for("27", pan), city="Kolkata"
+    )
+    headers = {"Authorization": f"Bearer {factory.api_key(factory.member_user())}"}
+    client.get(f"/api/v1/businesses/search?q={pan}", headers=headers)  # the key marked used
+    both = sorted([gstin_for("19", pan), gstin_for("27", pan)])
+
+    with counted(connection) as statements:
+        found = client.get(f"/api/v1/businesses/search?q={gstin_for('27', pan)}", headers=headers)
+    assert [(r["business_id"], r["gstins"]) for r in found.json["results"]] == [(branch.id, both)]
+    assert len(statements) == 2, statements  # the key, then the business shown
+
+    with counted(connection) as statements:
+        found = client.get(f"/api/v1/businesses/search?q={pan.lower()}", headers=headers)
+    assert found.json["kind"] == "pan"
+    assert [(r["business_id"], r["gstins"]) for r in found.json["results"]] == [
+        (head.id, both),
+        (branch.id, both),
+    ]
+    assert len(statements) == 2, statements
+
+    with counted(connection) as statements:
+        found = client.get(f"/api/v1/businesses/{branch.id}", headers=headers)
+    assert (found.json["business_id"], found.json["gstins"]) == (branch.id, both)
+    assert len(statements) == 3, statements  # the key, the business, what is shown of it
+
+
+def test_a_gstin_left_on_a_merged_business_answers_its_survivor(db):
+    """A merge moves the GSTINs to the business kept; should one be left behind, a search
+    for it still answers the live business, never the one merged away."""
+    keep = businesses.create(db, SYSTEM, "Om Sai Traders", gstin=gstin_for("27", "AAAPL1234C"))
+    gone = businesses.create(db, SYSTEM, "Om Sai Trader", gstin=gstin_for("27", "BBBPL1234C"))
+    db.execute(update(Business).where(Business.id == gone.id).values(merged_into_id=keep.id))
+    db.expire_all()
+    hits = search.search(db, gstin_for("27", "BBBPL1234C")).hits
+    assert [(h.business.id, h.score) for h in hits] == [(keep.id, 100.0)]
+    assert hits[0].gstins == [gstin_for("27", "AAAPL1234C")]
