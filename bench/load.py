@@ -9,8 +9,9 @@ from verified members, paid report orders, API keys), starts `make serve` on a f
 rate limits on and kept in Redis, the per-key search quota set far above what the
 clients send so none is refused), waits for `/readyz`, then measures each endpoint for a
 fixed time with a few concurrent keep-alive clients (`bench/load_client.py`):
-`/healthz`, name search (seeded names with typos and variants), reading a paid report,
-and filing a complaint (a new invoice each time). Prints requests per second, p50/p95 and
+`/healthz`, name search (seeded names with typos and variants), the same route asked for a
+GSTIN (the search's stack without the name matcher), reading a paid report, and filing a
+complaint (a new invoice each time). Prints requests per second, p50/p95 and
 errors of each, and its throughput as a share of `/healthz` measured on the same server in
 the same run (before and after the others; their mean), then what one answer of each cost
 the machine's CPU and where: web workers, worker, PostgreSQL, Redis, client
@@ -55,6 +56,8 @@ SEARCH_GOAL = 0.5
 #: in production) and the figure measures search work, not `429` refusals, which take
 #: a fraction of a search's time and do not count as answers.
 SEARCH_QUOTA_PER_MINUTE = 10_000_000
+#: The width of the phases' names in the tables printed.
+LABEL = 38
 
 
 # -- what the clients send ---------------------------------------------------------------
@@ -115,6 +118,20 @@ def search_requests(
         q, city = rng.choice(terms)
         query = {"q": q, **({"city": city} if city else {})}
         return "GET", "/api/v1/businesses/search?" + urlencode(query), None, rng.choice(keys)
+
+    return one
+
+
+def gstin_search_requests(
+    businesses: list[Synthetic], keys: list[str], rng: random.Random
+) -> MakeRequest:
+    """The same route asked for a GSTIN: the key, the limiter, the statements and the
+    answer of a search, without the name matcher (what a search costs the stack alone)."""
+    gstins = [b.gstin for b in businesses if b.gstin][:5000]
+
+    def one() -> Request:
+        query = urlencode({"q": rng.choice(gstins)})
+        return "GET", "/api/v1/businesses/search?" + query, None, rng.choice(keys)
 
     return one
 
@@ -266,12 +283,12 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 def table(phases: list[Phase], health: float) -> str:
     lines = [
-        f"{'':34s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>7s} "
+        f"{'':{LABEL}s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>7s} "
         f"{'vs /healthz':>11s} {'client CPU':>10s}"
     ]
     for phase in phases:
         lines.append(
-            f"{phase.name:34s} {phase.throughput:8.1f} {phase.percentile(0.5):8.1f} "
+            f"{phase.name:{LABEL}s} {phase.throughput:8.1f} {phase.percentile(0.5):8.1f} "
             f"{phase.percentile(0.95):8.1f} {phase.errors:7d} "
             f"{phase.throughput / health if health else 0:11.2f} "
             f"{phase.client_cpu / phase.seconds:10.0%}"
@@ -289,12 +306,16 @@ def cpu_table(phases: list[Phase]) -> str:
     """What one answer cost the machine's CPU, in ms, by part: the throughput's ratios are
     the inverse ratios of these totals (the cores are shared by all of them)."""
     parts = [*process_cpu.PARTS, "client"]
-    lines = ["  CPU per answer, ms: " + " ".join(f"{p:>8s}" for p in parts) + f" {'in all':>8s}"]
+    lines = [
+        f"{'CPU per answer, ms:':{LABEL}s} "
+        + " ".join(f"{p:>8s}" for p in parts)
+        + f" {'in all':>8s}"
+    ]
     for phase in phases:
         spent = {**phase.server_cpu, "client": phase.client_cpu}
         per = [spent.get(p, 0.0) * 1000 / phase.ok for p in parts]
         lines.append(
-            f"  {phase.name[:19]:19s} " + " ".join(f"{v:8.2f}" for v in per) + f" {sum(per):8.2f}"
+            f"{phase.name:{LABEL}s} " + " ".join(f"{v:8.2f}" for v in per) + f" {sum(per):8.2f}"
         )
     return "\n".join(lines)
 
@@ -366,6 +387,10 @@ def run(args: argparse.Namespace) -> int:
                 "GET /healthz": (health_requests(), 200),
                 "GET /api/v1/businesses/search?q=": (
                     search_requests(directory, seeded.keys, rng),
+                    200,
+                ),
+                "GET /api/v1/businesses/search?q=GSTIN": (
+                    gstin_search_requests(directory, seeded.keys, rng),
                     200,
                 ),
                 "GET /api/v1/reports/{id} (paid)": (report_requests(seeded.paid_reports, rng), 200),

@@ -45,6 +45,8 @@ def test_a_phases_cost_per_answer_is_its_parts_over_its_answers():
     health.statuses = {200: 1000}
     health.server_cpu = {"web": 2.0, "worker": 0.1, "postgres": 0.2, "redis": 0.0}
     header, first, second = cpu_table([search, health]).splitlines()
+    # each phase by its whole name: two searches (by name, by GSTIN) stay told apart
+    assert first.startswith("GET /api/v1/businesses/search?q= ")
     assert header.split()[-7:] == ["web", "worker", "postgres", "redis", "client", "in", "all"]
     # per answer with the expected status: 3.6 s / 400 = 9 ms, and so on
     assert first.split()[-6:] == ["9.00", "0.00", "1.00", "0.10", "1.00", "11.10"]
