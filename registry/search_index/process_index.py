@@ -18,11 +18,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.keys import near_rows
-from matching.score import Candidate, TokenStats
+from matching.score import Candidate
 from registry.search_index.database_index import CappedPostings, candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
-from registry.search_index.name_index import TOTAL
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class CopiedIndex(CappedPostings):
         self.copy = copy
         self.city = city
         self._local = None
-        self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
+        self.stats = copy.token_stats()
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
         return self.copy.vocabulary_of(variants)
