@@ -27,15 +27,11 @@ from matching.similarity import token_similarity as token_similarity
 class TokenStats:
     """How many names hold each folded token (document frequency) out of `total`.
 
-    `doc_freq` may be any mapping, such as a dict or a read-through view of a table. The
-    weights worked out are kept, up to `kept` of them; when that many are kept they are
-    all forgotten and kept anew (a `TokenStats` that serves many searches keeps the
-    common words' weights at hand in bounded memory).
+    `doc_freq` may be any mapping, such as a dict or a read-through view of a table.
     """
 
     doc_freq: Mapping[str, int]
     total: int
-    kept: int = field(default=200_000, compare=False)
     _cache: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def weight(self, token: str) -> float:
@@ -44,9 +40,8 @@ class TokenStats:
         if cached is None:
             df = self.doc_freq.get(token, 0)
             cached = math.log(1.0 + (self.total + 1) / (df + 1))
-            if len(self._cache) >= self.kept:
-                self._cache.clear()
-            self._cache[token] = cached
+            if len(self._cache) < 200_000:
+                self._cache[token] = cached
         return cached
 
     @classmethod

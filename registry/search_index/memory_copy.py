@@ -25,7 +25,6 @@ from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 
 from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
-from matching.score import TokenStats
 from registry.db import among
 from registry.search_index.database_index import (
     FETCH_LIMIT,
@@ -40,8 +39,6 @@ from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOT
 MOST_CHANGES = 1000
 #: Businesses read again per statement while catching up.
 CHUNK = 2000
-#: Words' weights a copy keeps for its searches (`IndexCopy.token_stats`): some 3 MB.
-WEIGHTS_KEPT = 32_768
 
 
 @cache
@@ -132,22 +129,6 @@ class IndexCopy:
         #: the same of merged businesses: not candidates, but their names' words counted
         #: in the frequencies may change still (an alias added to one)
         self.hidden: dict[int, tuple[NameRow, ...]] = {}
-        #: how many times a catch-up wrote `doc_freq` (the weights kept are then stale)
-        self.frequency_changes = 0
-        self._stats: TokenStats | None = None
-        self._stats_at = -1
-
-    def token_stats(self) -> TokenStats:
-        """The words' weights as searches read them: one `TokenStats` for every search
-        until a catch-up writes the frequencies, then a new one. Made per search, it
-        worked out again the weights of the words every search meets ("traders", "sri"):
-        some 0.1 ms of a search's ~1.1 at 100,000 businesses."""
-        stats = self._stats
-        if stats is None or self._stats_at != self.frequency_changes:
-            total = max(self.doc_freq.get(TOTAL, 0), 1)
-            stats = self._stats = TokenStats(self.doc_freq, total, kept=WEIGHTS_KEPT)
-            self._stats_at = self.frequency_changes
-        return stats
 
     @classmethod
     def load(cls, connection: Connection) -> IndexCopy:
@@ -305,7 +286,6 @@ class IndexCopy:
                 self.doc_freq[token] = frequencies[token]
             else:
                 self.doc_freq.pop(token, None)
-        self.frequency_changes += 1
         for variant in variants:
             if variant in vocabulary:
                 self.vocabulary[variant] = tuple(vocabulary[variant])

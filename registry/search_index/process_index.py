@@ -18,10 +18,11 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.keys import near_rows
-from matching.score import Candidate
+from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import CappedPostings, candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
+from registry.search_index.name_index import TOTAL
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class CopiedIndex(CappedPostings):
         self.copy = copy
         self.city = city
         self._local = None
-        self.stats = copy.token_stats()
+        self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
         return self.copy.vocabulary_of(variants)

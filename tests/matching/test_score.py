@@ -215,13 +215,3 @@ def test_a_candidate_read_from_the_index_file_is_the_one_its_fields_make(
     assert read == made and hash(read) == hash(made)
     with pytest.raises(AttributeError):
         read.city = "surat"  # type: ignore[misc]
-
-
-@given(st.lists(st.sampled_from([*STATS.doc_freq, "unheard", "of"]), max_size=60))
-def test_weights_kept_within_bounds_are_the_weights_worked_out(tokens):
-    """A `TokenStats` serving many searches keeps at most `kept` weights, and forgetting
-    them changes no answer."""
-    bounded = TokenStats(STATS.doc_freq, STATS.total, kept=3)
-    fresh = [TokenStats(STATS.doc_freq, STATS.total).weight(t) for t in tokens]
-    assert [bounded.weight(t) for t in tokens] == fresh
-    assert len(bounded._cache) <= 3

@@ -9,17 +9,15 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from matching.normalise import normalise
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
 from registry.search_index import index_file, mapped_copy
-from registry.search_index.database_index import DatabaseIndex
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
-from registry.search_index.process_index import CopiedIndex, IndexCopies
-from tests.search.test_index_copy import QUERIES, WORDS, agree, answers, operations
+from registry.search_index.process_index import IndexCopies
+from tests.search.test_index_copy import QUERIES, agree, answers, operations
 
 
 def write_file(db, folder):
@@ -304,26 +302,3 @@ def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once
     expected = near_rows(words[:3], reads)
     assert {w: set(first[0][w]) for w in words[:3]} == {w: expected[w] for w in words[:3]}
     assert ("balaji", "balaji") in set(first[0]["balagi"])
-
-
-@pytest.mark.parametrize("mapped", [False, True], ids=["copy in memory", "mapped file"])
-def test_searches_share_the_words_weights_until_a_catch_up_changes_them(db, tmp_path, mapped):
-    directory.create(db, SYSTEM, "Marwar Steel Traders", city="Jodhpur")
-    directory.create(db, SYSTEM, "Kesar Spices", city="Pune")
-    if mapped:
-        write_file(db, tmp_path / "index")
-        copy = MappedIndexCopy.open(tmp_path / "index")
-    else:
-        copy = IndexCopy.load(db.connection())
-    marwar = normalise("Marwar").folded_tokens[0]
-    first = CopiedIndex(copy, "jodhpur").stats
-    before = first.weight(marwar)
-    assert CopiedIndex(copy).stats is first  # one for every search, weights kept
-
-    for word in WORDS[:4]:
-        directory.create(db, SYSTEM, f"Marwar {word} Company", city="Jodhpur")
-    copy.catch_up(db.connection())
-    after = CopiedIndex(copy).stats
-    # a commoner word now: the weight the tables give, not the one kept before
-    assert after.weight(marwar) == DatabaseIndex(db, [marwar]).stats.weight(marwar) < before
-    assert after.total == first.total + 4
