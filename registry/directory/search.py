@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -129,13 +130,10 @@ def _name_matches(
             session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
         )
     matches = search_name(query, index, city=city, state=state, limit=limit)
-    dialect = dialect_of(session)
-    params = {"values": sorted(m.id for m in matches), "settled_since": settled_shown_since()}
-    found: dict[int, tuple[Business, Counts, list[str] | None]] = {}
-    for business, *counts, read in session.execute(
-        shown_statement("businesses_and_gstins", dialect), params
-    ):
-        found[business.id] = (business, Counts(*map(int, counts)), gstin_list(read))
+    shown = _shown(session, "businesses_and_gstins", {"values": sorted(m.id for m in matches)})
+    found: dict[int, tuple[Business, Counts, list[str] | None]] = {
+        business.id: (business, counts, gstins) for business, counts, gstins in shown
+    }
     out = []
     for match in matches:
         if match.id in found:
@@ -168,29 +166,37 @@ def search(
     return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
 
 
-def _identified(session: Session, statement: str, params: dict[str, str]) -> list[Hit]:
+def _identified(session: Session, statement: str, params: dict[str, Any]) -> list[Hit]:
     """The businesses a GSTIN or a PAN names (score 100), with what a search shows of
     them, read in one statement (`shown_statement`'s "by_gstin" or "by_pan"). A GSTIN
     still on a business merged away (a merge moves them, so this is a safety net) answers
     its survivor, read as `identity_hit` reads one."""
-    rows = session.execute(
-        shown_statement(statement, dialect_of(session)),
-        {**params, "settled_since": settled_shown_since()},
-    ).all()
     hits = []
-    for business, *counts, read in rows:
+    for business, counts, gstins in _shown(session, statement, params):
         if business.merged_into_id is not None:
             return [identity_hit(session, businesses.survivor(session, business))]
-        hits.append(Hit(business, 100.0, gstin_list(read), Counts(*map(int, counts))))
+        hits.append(Hit(business, 100.0, gstins, counts))
     return hits
 
 
 def identity_hit(session: Session, business: Business) -> Hit:
     """A business presented like a search result (score 100: it is the one asked for),
     its complaints' counts and GSTINs read in one statement."""
+    shown = _shown(session, "businesses_and_gstins", {"values": [business.id]})
+    _, counts, gstins = shown[0] if shown else (business, Counts(), [])
+    return Hit(business, 100.0, gstins, counts)
+
+
+def _shown(
+    session: Session, statement: str, params: dict[str, Any]
+) -> list[tuple[Business, Counts, list[str]]]:
+    """Businesses as a search shows them, read by one of `shown_statement`'s statements
+    (`params`: what it looks for): each with its complaints' counts and its legal entity's
+    GSTINs."""
     rows = session.execute(
-        shown_statement("businesses_and_gstins", dialect_of(session)),
-        {"values": [business.id], "settled_since": settled_shown_since()},
-    ).all()
-    counts, read = (rows[0][1:-1], rows[0][-1]) if rows else ((), None)
-    return Hit(business, 100.0, gstin_list(read), Counts(*map(int, counts)))
+        shown_statement(statement, dialect_of(session)),
+        {**params, "settled_since": settled_shown_since()},
+    )
+    return [
+        (business, Counts(*map(int, counts)), gstin_list(read)) for business, *counts, read in rows
+    ]
