@@ -5,7 +5,7 @@ index lives in the database, see `registry.search_index.name_index` and
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,24 +78,6 @@ def complaint_counts(session: Session, business_ids: Collection[int]) -> dict[in
     return {business_id: Counts(*map(int, counts)) for business_id, *counts in rows}
 
 
-def _hits(
-    session: Session,
-    scored: Sequence[tuple[Business, float]],
-    counts: Mapping[int, Counts] | None = None,
-    gstins: Mapping[int, list[str]] | None = None,
-) -> list[Hit]:
-    """Search results: each business with its legal entity's GSTINs and its listed
-    complaints (`counts` and `gstins`, when the caller already has them)."""
-    if counts is None:
-        counts = complaint_counts(session, [b.id for b, _ in scored])
-    if gstins is None:
-        gstins = businesses.legal_entity_gstins(session, [b for b, _ in scored])
-    return [
-        Hit(b, round(score, 1), gstins.get(b.id, []), counts.get(b.id, Counts()))
-        for b, score in scored
-    ]
-
-
 def similar_names(
     session: Session,
     name: str,
@@ -119,7 +101,7 @@ def _name_matches(
     limit: int,
     copies: IndexCopies | None = None,
     read: ReadChanges | None = None,
-) -> list[tuple[Business, float, Counts, list[str] | None]]:
+) -> list[tuple[Business, float, Counts, list[str]]]:
     """`similar_names`, each also with its complaints' counts and its legal entity's
     GSTINs (read with it, in one statement)."""
     query = normalise(name)
@@ -131,7 +113,7 @@ def _name_matches(
         )
     matches = search_name(query, index, city=city, state=state, limit=limit)
     shown = _shown(session, "businesses_and_gstins", {"values": sorted(m.id for m in matches)})
-    found: dict[int, tuple[Business, Counts, list[str] | None]] = {
+    found: dict[int, tuple[Business, Counts, list[str]]] = {
         business.id: (business, counts, gstins) for business, counts, gstins in shown
     }
     out = []
@@ -160,10 +142,9 @@ def search(
     if kind.kind == "pan":
         return SearchResult("pan", _identified(session, "by_pan", {"pan": kind.value})[:limit])
     matches = _name_matches(session, q, city, state, limit, copies, read)
-    counts = {business.id: listed for business, _, listed, _ in matches}
-    known = {business.id: found for business, _, _, found in matches if found is not None}
-    gstins = known if len(known) == len(matches) else None
-    return SearchResult("name", _hits(session, [(b, s) for b, s, _, _ in matches], counts, gstins))
+    return SearchResult(
+        "name", [Hit(b, round(score, 1), gstins, counts) for b, score, counts, gstins in matches]
+    )
 
 
 def _identified(session: Session, statement: str, params: dict[str, Any]) -> list[Hit]:
