@@ -11,11 +11,19 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+#: An execution option: on SQLite, this connection's transactions begin deferred (they
+#: take the write lock only when they first write) rather than taking it as they begin.
+DEFERRED_BEGIN = "registry_deferred_begin"
+#: The execution options of a connection that only reads: a long read (loading the index
+#: copy, the worker's sweep of orphan files) holds no writer back.
+READS_ONLY: dict[str, Any] = {DEFERRED_BEGIN: True}
+
 
 def make_engine(
     url: str, *, foreign_keys: bool = True, hide_parameters: bool = False, **kwargs: Any
 ) -> Engine:
-    """An engine with SQLite made to behave (foreign keys on, waits instead of failing).
+    """An engine with SQLite made to behave (foreign keys on, one writer at a time, each
+    waiting its turn instead of failing).
     `hide_parameters` keeps statement parameters (passwords, tokens, people's details)
     out of error messages and so out of logged tracebacks: on in production.
     `foreign_keys=False` is for the migrations only: SQLite changes a table by building a
@@ -40,7 +48,12 @@ def make_engine(
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A deferred transaction that has read cannot start writing once another
+            # connection has committed since: SQLite refuses at once ("database is
+            # locked"), without the busy timeout's wait. So a transaction takes the write
+            # lock as it begins (others wait their turn), unless it only reads.
+            deferred = connection.get_execution_options().get(DEFERRED_BEGIN, False)
+            connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

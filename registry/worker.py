@@ -16,6 +16,7 @@ from registry.channels.templates import Templates, parse_table
 from registry.channels.transports import Channel, channel_from_url
 from registry.complaints import disputes, life
 from registry.complaints.notices import reminders
+from registry.db import READS_ONLY
 from registry.directory import aliases
 from registry.mailer import Mailer
 from registry.payments import orders
@@ -101,13 +102,16 @@ def run_once(
     result.emails_sent, result.emails_failed = delivered.sent, delivered.failed
     if sweep:
         with sessions() as session:
+            session.connection(execution_options=READS_ONLY)
             result.orphan_files_removed = orphans.sweep(session, settings)
         with sessions() as session, session.begin():
             result.index_changes_pruned = name_index.prune_changes(session)
     if settings.search_index_dir is not None:
         with sessions() as session:
             result.index_file_written = int(
-                index_file.refresh(session.connection(), settings.search_index_dir)
+                index_file.refresh(
+                    session.connection(execution_options=READS_ONLY), settings.search_index_dir
+                )
             )
     return result
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from matching.keys import near_rows
 from matching.score import Candidate, TokenStats
+from registry.db import READS_ONLY
 from registry.search_index.database_index import CappedPostings, candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
@@ -189,6 +190,7 @@ class IndexCopies:
         started = time.perf_counter()
         try:
             with connect() as connection:
+                connection.execution_options(**READS_ONLY)
                 copy = IndexCopy.load(connection)
         except Exception as exc:  # the database is away: the next search tries again
             # No traceback: formatting one parses source into AST objects, which Python

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import create_app
 from registry import migrate
 from registry.actors import SYSTEM
-from registry.db import make_engine, make_sessionmaker
+from registry.db import DEFERRED_BEGIN, make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
 from registry.members import accounts
 from registry.models import User
@@ -55,7 +55,10 @@ def e2e_settings(tmp_path_factory: pytest.TempPathFactory, database_server: Any)
 @pytest.fixture(scope="session")
 def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(e2e_settings.database_url)
-    yield make_sessionmaker(engine)
+    # The journeys' own session keeps a transaction open while the server answers the
+    # browser, and writes only while the server is idle: on SQLite it must not hold the
+    # write lock meanwhile (the server's requests would wait for it).
+    yield make_sessionmaker(engine.execution_options(**{DEFERRED_BEGIN: True}))
     engine.dispose()
 
 

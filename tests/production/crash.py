@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from registry import faults
-from registry.db import make_engine, make_sessionmaker
+from registry.db import DEFERRED_BEGIN, make_engine, make_sessionmaker
 from registry.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,7 +144,9 @@ class Site:
             folder.mkdir(parents=True, exist_ok=True)
         self.processes: list[Process] = []
         self.engine = make_engine(url)
-        self.sessions = make_sessionmaker(self.engine)
+        # The test reads what the processes committed while one of them is paused inside
+        # its write transaction: on SQLite its reads must not wait for that write lock.
+        self.sessions = make_sessionmaker(self.engine.execution_options(**{DEFERRED_BEGIN: True}))
         self.settings = Settings(
             instance_path=self.instance,
             database_url=url,
