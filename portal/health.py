@@ -4,6 +4,8 @@
 the migrations' head, so a load balancer keeps new code away from an old schema (and the
 other way round) during an upgrade. It also says whether this worker's copy of the name
 index is loaded yet ("index_copy"; searches read the tables until it is).
+
+Both only read: on SQLite they answer while another process holds the write lock.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.database import db, index_copies
+from registry.db import READS_ONLY
 from registry.migrate import alembic_config
 
 bp = Blueprint("health", __name__)
@@ -31,7 +34,7 @@ def script_heads() -> frozenset[str]:
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     try:
-        db().execute(text("SELECT 1"))
+        db().connection(execution_options=READS_ONLY).execute(text("SELECT 1"))
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok"}), 200
@@ -40,7 +43,7 @@ def healthz() -> tuple[Response, int]:
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     try:
-        connection = db().connection()
+        connection = db().connection(execution_options=READS_ONLY)
         connection.execute(text("SELECT 1"))
         current = frozenset(MigrationContext.configure(connection).get_current_heads())
     except SQLAlchemyError:

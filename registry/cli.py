@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from matching.normalise import VERSION
 from registry import audit, demo, launcher, logs, migrate, worker
 from registry.actors import Actor
-from registry.db import make_engine, make_sessionmaker
+from registry.db import READS_ONLY, make_engine, make_sessionmaker
 from registry.directory import aliases, duplicates
 from registry.directory import import_businesses as business_import
 from registry.errors import RegistryError, ValidationFailed
@@ -42,10 +42,13 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _transaction(settings: Settings) -> Iterator[Session]:
+def _transaction(settings: Settings, *, reads_only: bool = False) -> Iterator[Session]:
+    """One transaction; `reads_only` for a command that writes nothing to the database
+    (on SQLite it then holds no writer back, see `registry.db.READS_ONLY`)."""
     engine = make_engine(settings.database_url, hide_parameters=settings.production)
     try:
-        with make_sessionmaker(engine).begin() as session:
+        bind = engine.execution_options(**READS_ONLY) if reads_only else engine
+        with make_sessionmaker(bind).begin() as session:
             yield session
     finally:
         engine.dispose()
@@ -153,7 +156,7 @@ def create_member(name: str, gstin: str, email: str, password: str, with_key: bo
 def audit_verify() -> None:
     """Check the audit log's hash chain; exits 1 when it is broken."""
     settings = _settings()
-    with _transaction(settings) as session:
+    with _transaction(settings, reads_only=True) as session:
         verdict = audit.verify(session)
     _echo_json(verdict.as_json())
     if not verdict.ok:
@@ -279,7 +282,7 @@ def reindex() -> None:
     _vacuum(settings)
     out: dict[str, Any] = {"businesses": count}
     if settings.search_index_dir is not None:
-        with _transaction(settings) as session:
+        with _transaction(settings, reads_only=True) as session:
             folder = index_file.write_from_tables(session.connection(), settings.search_index_dir)
         out["index_file"] = str(folder)
     _echo_json(out)

@@ -1,5 +1,8 @@
 """`/readyz`: ready only when the database answers and its schema is at head."""
 
+import time
+
+import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -65,3 +68,24 @@ def test_ready_says_when_this_workers_index_copy_is_loaded(
     assert first.status_code == 200 and first.json["index_copy"] in {"loading", "ready"}
     copies.wait(60)
     assert app.test_client().get("/readyz").json["index_copy"] == "ready"
+
+
+def test_health_checks_answer_while_a_long_write_holds_the_lock(
+    database_server, tmp_path, dispose_later
+):
+    """A bulk import on SQLite is one transaction holding the write lock for its whole
+    run: the health checks, which only read, still answer (a check waiting 30 s would
+    take the instance out of service)."""
+    url = database_server.new_url()
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer at a time")
+    migrate.upgrade(url)
+    app = dispose_later(real_app(url, tmp_path))
+    importing = make_engine(url)
+    with importing.begin() as connection:
+        connection.execute(text("DELETE FROM idempotent_requests"))  # holds the write lock
+        started = time.monotonic()
+        assert app.test_client().get("/healthz").status_code == 200
+        assert app.test_client().get("/readyz").status_code == 200
+        assert time.monotonic() - started < 5
+    importing.dispose()
