@@ -15,13 +15,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from registry import migrate, worker
-from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
 from registry.mailer import mailer_from_url
-from registry.members import accounts, api_keys
 from registry.models import Complaint
-from tests.conftest import PASSWORD, PDF
+from tests.conftest import PDF, Factory
 from tests.production.conftest import real_app
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -59,14 +57,8 @@ def test_filings_made_at_once_beside_the_worker_are_all_filed(
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:
-        user = accounts.create_active(
-            session,
-            accounts.Application(
-                "Busy Mills", gstin_for("27", "AAECB4444B"), "owner@busy.example", PASSWORD
-            ),
-            SYSTEM,
-        )
-        key = api_keys.create(session, user, "filing", SYSTEM)[1]
+        made = Factory(session)
+        key = made.api_key(made.member_user("Busy Mills"))
 
     def file(n: int) -> tuple[int, int]:
         client = app.test_client()
