@@ -28,8 +28,8 @@ that city: the `city` column, indexed with `key`), then the candidates' records 
 scoring. Trade-offs: typo tolerance lives in the vocabulary, whose size follows the number
 of distinct words rather than of businesses (deletion keys per business would multiply the
 big table ~20x); the price is one extra round trip. Pair keys cost n(n-1)/2 rows per name,
-bounded by `MAX_PAIR_TOKENS`; a query looks up at most a few hundred keys and skips keys
-listing more than `search.MAX_POSTINGS` businesses.
+bounded by `MAX_PAIR_TOKENS`; a query looks up at most a few hundred keys, and of a key
+listing more than `search.MAX_POSTINGS` businesses counts the first `search.LONG_HEAD`.
 """
 
 from __future__ import annotations

@@ -104,19 +104,24 @@ def statement(name: str, dialect: str) -> Any:
 
 # One row per key with its ids as an array (and, for a search in a city, the ids in that
 # city beside them): a few dozen rows cross the connection instead of thousands, and the
-# driver decodes each array in one go.
+# driver decodes each array in one go. A list cut short is its head in id order, as the
+# index file's (the matcher counts the head of a long list), read in that order from an
+# index.
 _POSTINGS = text(
-    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key LIMIT :cap), "
-    "NULL FROM unnest(CAST(:keys AS text[])) AS k(key)"
+    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key "
+    "ORDER BY business_id LIMIT :cap), NULL FROM unnest(CAST(:keys AS text[])) AS k(key)"
 )
 _POSTINGS_AND_LOCAL = text(
-    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key LIMIT :cap), "
-    "ARRAY(SELECT business_id FROM business_keys WHERE key = k.key AND city = :city LIMIT :cap) "
+    "SELECT k.key, ARRAY(SELECT business_id FROM business_keys WHERE key = k.key "
+    "ORDER BY business_id LIMIT :cap), ARRAY(SELECT business_id FROM business_keys "
+    "WHERE key = k.key AND city = :city ORDER BY business_id LIMIT :cap) "
     "FROM unnest(CAST(:keys AS text[])) AS k(key)"
 )
 
-_SQLITE_KEY = "SELECT business_id FROM business_keys WHERE key = ? LIMIT ?"
-_SQLITE_KEY_IN_CITY = "SELECT business_id FROM business_keys WHERE key = ? AND city = ? LIMIT ?"
+_SQLITE_KEY = "SELECT business_id FROM business_keys WHERE key = ? ORDER BY business_id LIMIT ?"
+_SQLITE_KEY_IN_CITY = (
+    "SELECT business_id FROM business_keys WHERE key = ? AND city = ? ORDER BY business_id LIMIT ?"
+)
 
 #: Longest posting list fetched for a query. The matcher's own bound (`MAX_POSTINGS`) is
 #: free in memory; over a database connection every row costs, and keys this common add

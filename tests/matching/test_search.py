@@ -117,6 +117,30 @@ def test_aliases_are_found(index: InMemoryIndex) -> None:
     assert idx.search("Maa Durga Hardware Store")[0][0] == 1
 
 
+class CutLists(InMemoryIndex):
+    """Posting lists count as long from 6 ids on, as the registry's do from 1,001."""
+
+    posting_limit = 5
+
+
+def test_a_name_with_more_namesakes_than_a_posting_list_holds_still_finds_them() -> None:
+    """At 1.5 crore names a common name's own keys (the whole name, its pair, its family
+    word) each list thousands of businesses. Their heads still count: the namesakes are
+    scored, not only the look-alikes whose keys are short (this searched "Malhotra Steels
+    LLP" and showed "Malhotra Seeds LLP")."""
+    idx = CutLists()
+    cities = ["Pune", "Surat", "Jaipur", "Agra", "Indore", "Kanpur"]
+    for n in range(12):
+        idx.add(n + 1, "Malhotra Steels", cities[n % len(cities)])
+    idx.add(100, "Malhotra Seeds LLP", "Agra")
+    idx.add(101, "Malhotra Oil Mills", "Agra")
+    idx.add(102, "Balhotra Steel Traders", "Agra")
+    found = search_name("Malhotra Steels LLP", idx, limit=3)
+    assert all(1 <= m.id <= 12 and m.score > 95 for m in found), found
+    # in the asked city, its namesake first
+    assert search_name("Malhotra Steels", idx, city="Indore", limit=1)[0].id in (5, 11)
+
+
 def test_name_keys_skip_common_words_alone_but_pair_them() -> None:
     keys = name_keys("Shree Balaji Traders")
     assert token_key("balaji") in keys

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from matching.index import InMemoryIndex
+from matching.keys import name_keys, whole_key
 from matching.normalise import VERSION, NormalName, normalise
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
@@ -15,6 +16,7 @@ from registry.directory import import_businesses, merges, search
 from registry.directory.identities import Counts
 from registry.identifiers import gstin_for
 from registry.models import Business, NameTokenStat, NormalNameRecord
+from registry.search_index import database_index
 
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "matching"
 
@@ -52,6 +54,24 @@ def test_city_decides_between_namesakes(db):
     surat = make(db, "Sai Krupa Enterprises", "Surat", "Gujarat")
     assert search.search(db, "Sai Kripa Enterprises", city="Surat").hits[0].business.id == surat.id
     assert search.search(db, "Sai Kripa Enterprises", city="Pune").hits[0].business.id == pune.id
+
+
+def test_a_long_posting_list_arrives_as_its_head_in_id_order(db, monkeypatch):
+    """The matcher counts the head of a long list (a common name's namesakes), so the
+    tables must give the head the index file gives: the lowest ids, whichever of its
+    indexes the database reads the key by, and the same within a city."""
+    monkeypatch.setattr(database_index, "FETCH_LIMIT", 2)
+    cities = ["Surat", "Pune", "Agra", "Pune", "Surat", "Pune"]
+    ids = [make(db, "Malhotra Steels", city).id for city in cities]
+    rare = make(db, "Zorawar Steels", "Pune")
+    key = whole_key(normalise("Malhotra Steels").folded_tokens)
+    other = next(k for k in name_keys(normalise(rare.name)) if k.startswith("n:"))
+    index = search.DatabaseIndex(db, city="pune")  # canonical, as a search asks
+    found = index.postings([key, other])
+    assert found[key] == sorted(ids)[:3]  # cut at FETCH_LIMIT + 1: "long"
+    in_pune = [i for i, city in zip(ids, cities, strict=True) if city == "Pune"]
+    here = index.local_postings([key], "pune")[key]
+    assert len(here) >= 2 and here == in_pune[: len(here)]
 
 
 def test_aliases_are_found(db):
