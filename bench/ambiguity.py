@@ -53,6 +53,16 @@ class Outcome:
     winner_name: str | None = None
     winner_city: str | None = None
     winner_generated: bool = False
+    #: A hit that the next result equals in score: first only because the search orders
+    #: equal scores by id, and the labelled businesses have the lowest ids of the grown
+    #: directory (a namesake in another city, when the query names none).
+    tied: bool = False
+
+
+def tied_first(ids: Sequence[int], scores: Sequence[float], wanted: int | None) -> bool:
+    """Whether `wanted` came first (`ids`, best first, with their `scores`) and the next
+    result scores the same, to the tenth of a point a search shows."""
+    return len(ids) > 1 and ids[0] == wanted and round(scores[0], 1) == round(scores[1], 1)
 
 
 def excused(outcome: Outcome) -> bool:
@@ -74,9 +84,17 @@ def report(at_scale: Sequence[Outcome], at_small: Sequence[bool], small_size: in
     small = sum(at_small[i] for i in kept) / len(kept)
     large = sum(at_scale[i].hit for i in kept) / len(kept)
     verdict = "met" if large >= small else "missed"
-    return (
+    line = (
         f"  on the {len(kept)} queries the grown directory leaves unambiguous "
         f"({len(at_scale) - len(kept)} misses excused: a generated business at least as "
         f"close to what was typed): hit@1 {large:.4f} here, {small:.4f} at "
         f"{small_size:,} ({verdict})"
     )
+    tied = sum(outcome.tied for outcome in at_scale)
+    if tied:
+        untied = sum(o.hit and not o.tied for o in at_scale) / len(at_scale)
+        line += (
+            f"\n  {tied} hits tie on score with the next result (a namesake) and come first "
+            f"by their lower id alone: hit@1 {untied:.4f} with each counted a miss"
+        )
+    return line

@@ -124,6 +124,7 @@ def worker(url: str, directory: Path, mapping: Path, data: Path) -> None:
                     winner_name=winner.name if winner else None,
                     winner_city=winner.city if winner else None,
                     winner_generated=winner is not None and winner.id not in labelled,
+                    tied=ambiguity.tied_first(ids, [h.score for h in found.hits], wanted),
                 )
             )
     print(f"worker ready: {ready:.2f} s")

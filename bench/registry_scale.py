@@ -186,6 +186,11 @@ def run(backend: str, size: int, data: Path, seed: int, brute_sample: int) -> No
                             winner_name=first.name if first else None,
                             winner_city=first.city if first else None,
                             winner_generated=first is not None and first.id not in labelled_in_db,
+                            tied=ambiguity.tied_first(
+                                [h.business.id for h in found.hits],
+                                [h.score for h in found.hits],
+                                to_db.get(query.truth),
+                            ),
                         )
                     )
                     if outcomes[-1].hit:

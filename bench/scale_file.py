@@ -70,7 +70,12 @@ def _names_of(path: Path, numbers: set[int]) -> dict[int, tuple[str, str]]:
 
 
 def unambiguous_line(
-    path: Path, queries: list[dict[str, Any]], first: list[int | None], data: Path, labelled: int
+    path: Path,
+    queries: list[dict[str, Any]],
+    first: list[int | None],
+    data: Path,
+    labelled: int,
+    tied: list[bool] | None = None,
 ) -> str:
     """`bench.ambiguity`'s verdict on the worker's answers: hit@1 on the queries the
     generated businesses leave unambiguous, here and in the labelled directory alone."""
@@ -79,7 +84,7 @@ def unambiguous_line(
 
     names = _names_of(path, {n for n in first if n is not None})
     outcomes = []
-    for query, number in zip(queries, first, strict=True):
+    for n, (query, number) in enumerate(zip(queries, first, strict=True)):
         winner = names.get(number) if number is not None else None
         outcomes.append(
             ambiguity.Outcome(
@@ -90,6 +95,7 @@ def unambiguous_line(
                 winner_name=winner[0] if winner else None,
                 winner_city=winner[1] if winner else None,
                 winner_generated=number is not None and number > labelled,
+                tied=bool(tied and tied[n]),
             )
         )
     asked = [Query(q["q"], q["labelled"], (), q["city"]) for q in queries]
@@ -213,7 +219,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
     assert copy is not None, "no index file"
     search_name(queries[0]["q"], CopiedIndex(copy, None), city=queries[0]["city"], limit=5)
     ready = time.time() - spawned
-    latencies, hit1, hit5, first = [], 0, 0, []
+    latencies, hit1, hit5, first, tied = [], 0, 0, [], []
     for query in queries:
         start = time.perf_counter()
         found = search_name(query["q"], CopiedIndex(copy, None), city=query["city"], limit=5)
@@ -222,6 +228,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
         hit1 += ids[:1] == [query["truth"]]
         hit5 += query["truth"] in ids
         first.append(ids[0] if ids else None)
+        tied.append(ambiguity.tied_first(ids, [m.score for m in found], query["truth"]))
     after = _memory()
     print(
         json.dumps(
@@ -235,6 +242,7 @@ def worker(directory: Path, queries_path: Path, spawned: float) -> None:
                 "hit5": hit5 / len(queries),
                 "queries": len(queries),
                 "first": first,
+                "tied": tied,
             }
         )
     )
@@ -286,7 +294,10 @@ def run(size: int, data: Path = DEFAULT_DATA, seed: int = 7, workdir: Path | Non
             flush=True,
         )
         labelled = len(load_businesses(data)[: max(1, size // 2)])
-        print(unambiguous_line(csv_path, queries, figures["first"], data, labelled), flush=True)
+        print(
+            unambiguous_line(csv_path, queries, figures["first"], data, labelled, figures["tied"]),
+            flush=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,7 @@ edit distance and not by the matcher, at least as close to what was typed."""
 
 from __future__ import annotations
 
-from bench.ambiguity import Outcome, closeness, excused, report
+from bench.ambiguity import Outcome, closeness, excused, report, tied_first
 
 TYPED = "Shree Balajee Vastra Bhandar"
 LABELLED = "Sri Balaji Vastra Bhandar & Co"
@@ -61,3 +61,20 @@ def test_the_report_compares_both_sizes_on_the_same_queries_only() -> None:
     assert "on the 3 queries" in line and "1 misses excused" in line
     assert "hit@1 0.6667 here, 0.6667 at 20,000 (met)" in line
     assert "(missed)" in report(outcomes, [True, True, True, True], 20_000)
+
+
+def test_a_hit_first_by_its_lower_id_alone_is_told_apart() -> None:
+    assert tied_first([7, 9], [97.04, 96.96], 7)  # the same score as a search shows it
+    assert not tied_first([7, 9], [97.0, 96.9], 7)
+    assert not tied_first([9, 7], [97.0, 97.0], 7)  # a miss, not a tied hit
+    assert not tied_first([7], [97.0], 7)
+    outcomes = [
+        Outcome(TYPED, None, LABELLED, hit=True, tied=True),
+        Outcome(TYPED, None, LABELLED, hit=True),
+        miss("Shree Ganesh Vastra Bhandar", "Cuttack"),
+        Outcome(TYPED, None, LABELLED, hit=True, tied=True),
+    ]
+    line = report(outcomes, [True] * 4, 20_000)
+    assert "2 hits tie on score with the next result" in line
+    assert "hit@1 0.2500 with each counted a miss" in line
+    assert "tie on score" not in report(outcomes[1:3], [True] * 2, 20_000)
