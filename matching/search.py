@@ -123,9 +123,10 @@ def pre_rank(
     postings = backend.postings([k.key for k in keys])
     usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]
     limit = min(max_postings, getattr(backend, "posting_limit", max_postings))
-    counted = [(k, ids if len(ids) <= limit else ids[:LONG_HEAD]) for k, ids in usable]
     if usable and all(len(ids) > limit for _, ids in usable):
         counted = [min(usable, key=lambda item: len(item[1]))]
+    else:
+        counted = [(k, ids if len(ids) <= limit else ids[:LONG_HEAD]) for k, ids in usable]
     gains = {k.key: k.evidence * _rarity(k.key, weight) for k, _ in usable}
     lists = [(ids, gains[key.key]) for key, ids in counted]
     if city and usable and isinstance(backend, CityPostings):
