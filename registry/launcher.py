@@ -25,7 +25,13 @@ STOP_TIMEOUT = 10.0
 
 
 class Stop(Exception):
-    """SIGTERM (or SIGINT) reached the launcher."""
+    """SIGTERM or SIGINT reached the launcher."""
+
+
+#: The signals that stop both children. SIGINT is handled here too, not left to Python's
+#: KeyboardInterrupt: a process started in the background of a script begins with SIGINT
+#: ignored, and Python then installs no handler of its own, so Ctrl-C did nothing.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ def run(
     """Start both children and watch them; the exit code of the first one to stop (0
     when stopped by a signal)."""
     env = plan.environment(os.environ if environ is None else environ)
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    previous = {number: signal.signal(number, _raise_stop) for number in STOP_SIGNALS}
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, command in plan.commands().items():
@@ -145,4 +151,5 @@ def run(
         return 0
     finally:
         stop(children)
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

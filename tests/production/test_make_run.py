@@ -40,6 +40,10 @@ def environment(database_url: str, instance: Path) -> dict[str, str]:
     return env
 
 
+def ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.fixture
 def running(database_server: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
     port = free_port()
@@ -51,6 +55,11 @@ def running(database_server: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
         cwd=tmp_path,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # As a script's background job starts: SIGINT ignored. Ctrl-C must stop it all the
+        # same (it did not: Python then installs no KeyboardInterrupt handler).
+        preexec_fn=ignore_interrupts,
+        # its own process group, so that a launcher that hangs is killed with its children
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     started = {"process": process, "url": url, "env": env, "log": log, "tmp": tmp_path}
@@ -67,7 +76,7 @@ def running(database_server: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
 
