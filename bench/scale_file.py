@@ -75,16 +75,17 @@ def unambiguous_line(
     first: list[int | None],
     data: Path,
     labelled: int,
-    tied: list[bool] | None = None,
+    tied: list[bool],
 ) -> str:
     """`bench.ambiguity`'s verdict on the worker's answers: hit@1 on the queries the
-    generated businesses leave unambiguous, here and in the labelled directory alone."""
+    generated businesses leave unambiguous, here and in the labelled directory alone
+    (`tied`: per query, whether its hit won a tie by id, `bench.ambiguity.tied_first`)."""
     from bench.matching_quality import Query
     from bench.registry_scale import hits_at_labelled_size
 
     names = _names_of(path, {n for n in first if n is not None})
     outcomes = []
-    for n, (query, number) in enumerate(zip(queries, first, strict=True)):
+    for query, number, won_by_id in zip(queries, first, tied, strict=True):
         winner = names.get(number) if number is not None else None
         outcomes.append(
             ambiguity.Outcome(
@@ -95,7 +96,7 @@ def unambiguous_line(
                 winner_name=winner[0] if winner else None,
                 winner_city=winner[1] if winner else None,
                 winner_generated=number is not None and number > labelled,
-                tied=bool(tied and tied[n]),
+                tied=won_by_id,
             )
         )
     asked = [Query(q["q"], q["labelled"], (), q["city"]) for q in queries]
