@@ -30,6 +30,7 @@ from registry.members import accounts
 from registry.models import User
 from registry.settings import Settings
 from tests.conftest import PASSWORD
+from tests.e2e.serving import serve
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -64,8 +65,6 @@ def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 @pytest.fixture(scope="session")
 def live_server(e2e_settings: Settings) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     # The port is known once the server listens, and the app's public address (its
     # links and checkout addresses) must name it: the app is built after the server.
     built: dict[str, Any] = {}
@@ -73,7 +72,7 @@ def live_server(e2e_settings: Settings) -> Iterator[str]:
     def dispatch(environ: Any, start_response: Any) -> Any:
         return built["app"](environ, start_response)
 
-    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    server = serve(dispatch)
     public = f"http://127.0.0.1:{server.server_port}"
     app = create_app({"REGISTRY_SETTINGS": e2e_settings.but(public_base_url=public)})
     built["app"] = app
