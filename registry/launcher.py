@@ -5,6 +5,7 @@ server answers, and stops both on Ctrl-C (or when either of them stops)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -32,6 +33,27 @@ class Stop(Exception):
 #: KeyboardInterrupt: a process started in the background of a script begins with SIGINT
 #: ignored, and Python then installs no handler of its own, so Ctrl-C did nothing.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+#: prctl(2)'s option that asks the kernel for a signal when the parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def die_with(parent: int) -> Callable[[], None]:
+    """What a child runs before it executes its command: on Linux, the kernel sends it
+    SIGTERM when the launcher dies, however it dies. A launcher killed with SIGKILL (an
+    OOM kill, `kill -9`) runs no handler of its own, and its web server and worker were
+    left behind holding the port. Elsewhere it does nothing."""
+
+    def ask() -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the launcher died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return ask
 
 
 @dataclass(frozen=True)
@@ -134,7 +156,9 @@ def run(
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, command in plan.commands().items():
-            children[name] = subprocess.Popen(command, env=env)  # noqa: S603 (our own modules)
+            children[name] = subprocess.Popen(  # noqa: S603 (our own modules)
+                command, env=env, preexec_fn=die_with(os.getpid())
+            )
         if not wait_until_up(plan.url, children["web"], START_TIMEOUT):
             say(f"the web server did not start on {plan.url}")
             return 1

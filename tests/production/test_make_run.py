@@ -1,11 +1,13 @@
 """`make run` is the whole product on one machine: `registry run` (what `make run`
 starts) migrates a fresh database, loads the demo, and starts the web server and the
 worker together. A complaint filed through the API has its notice in the outbox sink
-within a minute with nothing else started; Ctrl-C stops both processes."""
+within a minute with nothing else started; Ctrl-C stops both processes, and so does a
+launcher killed outright."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -155,3 +157,45 @@ def test_logs_are_json_without_colour_codes_when_not_on_a_terminal(running):
     assert all("\x1b[" not in line for line in lines)
     for line in lines:
         json.loads(line)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_killing_the_launcher_outright_stops_the_web_server_and_the_worker(running):
+    launcher = running["process"]
+    children = children_of(launcher.pid)
+    assert len(children) == 2, children  # the web server and the worker
+    launcher.send_signal(signal.SIGKILL)
+    launcher.wait()
+    try:
+        deadline = time.monotonic() + 20
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(alive(pid) for pid in children), "a child outlived the launcher"
+        with pytest.raises(requests.ConnectionError):
+            requests.get(running["url"] + "/healthz", timeout=2)
+    finally:
+        # whatever is left of the launcher's process group goes, pass or fail
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(launcher.pid, signal.SIGKILL)
