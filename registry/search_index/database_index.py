@@ -154,7 +154,10 @@ class CappedPostings:
         """Id lists, complete up to `posting_limit` ids and cut short beyond (a common
         word's runs to tens of thousands at a million businesses). Only when every key is
         long is the shortest one fetched whole, as the matcher then falls back to it."""
-        everywhere, self._local = self._capped(keys, FETCH_LIMIT + 1, self.city)
+        everywhere, local = self._capped(keys, FETCH_LIMIT + 1, self.city)
+        # one more id was read to tell a long list; within the city the lists are cut at
+        # FETCH_LIMIT, as `local_postings` reads them on its own
+        self._local = {key: ids[:FETCH_LIMIT] for key, ids in local.items()}
         if not everywhere or any(len(ids) <= FETCH_LIMIT for ids in everywhere.values()):
             return everywhere
         sizes, _ = self._capped(everywhere, MAX_POSTINGS + 1)
