@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import create_app
+from portal.devserver import server as dev_server
 from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import DEFERRED_BEGIN, make_engine, make_sessionmaker
@@ -30,7 +31,6 @@ from registry.members import accounts
 from registry.models import User
 from registry.settings import Settings
 from tests.conftest import PASSWORD
-from tests.e2e.serving import serve
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -72,7 +72,7 @@ def live_server(e2e_settings: Settings) -> Iterator[str]:
     def dispatch(environ: Any, start_response: Any) -> Any:
         return built["app"](environ, start_response)
 
-    server = serve(dispatch)
+    server = dev_server(dispatch)
     public = f"http://127.0.0.1:{server.server_port}"
     app = create_app({"REGISTRY_SETTINGS": e2e_settings.but(public_base_url=public)})
     built["app"] = app

@@ -1,5 +1,6 @@
-"""The journeys' server closes a response whose connection the browser reset (a file left
-open there failed a journey with a ResourceWarning)."""
+"""The development server (`make run`, and the browser journeys) closes a response whose
+connection the browser reset (a file left open there failed a journey with a
+ResourceWarning)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from tests.e2e.serving import serve
+from portal.devserver import server as serve
 
 BODY = b"first"
 
