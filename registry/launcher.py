@@ -170,7 +170,7 @@ def run(
                     say(f"the {name} process stopped (exit code {code}); stopping the other")
                     return code or 1
             time.sleep(0.5)
-    except (KeyboardInterrupt, Stop):
+    except Stop:  # SIGINT arrives as Stop too (STOP_SIGNALS)
         say("stopping the web server and the worker")
         return 0
     finally:

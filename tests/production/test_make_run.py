@@ -25,6 +25,7 @@ import requests
 
 from registry.identifiers import gstin_for
 from tests.conftest import PDF
+from tests.production.crash import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBTOR_EMAIL = "accounts@first-five-minutes.example"
@@ -189,10 +190,7 @@ def test_killing_the_launcher_outright_stops_the_web_server_and_the_worker(runni
     launcher.send_signal(signal.SIGKILL)
     launcher.wait()
     try:
-        deadline = time.monotonic() + 20
-        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(alive(pid) for pid in children), "a child outlived the launcher"
+        wait_until(lambda: not any(alive(pid) for pid in children), 20, "the children to follow it")
         with pytest.raises(requests.ConnectionError):
             requests.get(running["url"] + "/healthz", timeout=2)
     finally:
