@@ -11,9 +11,41 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from matching.phonetic import has_vowel, skeleton
+from matching.phonetic import fold_token, has_vowel, skeleton
+from matching.wordlists import ABBREVIATIONS, SPELLING_FAMILIES
 
 Token = tuple[str, str, bool]  # (folded, as written, whether initials)
+
+# How alike a short token is to a word when it is one keystroke from a short form of that
+# word ("Nd" and "Ind" for industries, "Cl" and "Co" for company, "Au" and "Aum" for Om).
+GARBLED_SHORT_FORM = 0.6
+
+
+def _short_forms() -> dict[str, frozenset[str]]:
+    """The abbreviations and short variant spellings of each folded word, as written."""
+    forms: dict[str, set[str]] = {}
+    for short, word in (*ABBREVIATIONS.items(), *SPELLING_FAMILIES.items()):
+        if len(short) <= 4:
+            forms.setdefault(fold_token(word), set()).add(short)
+    return {word: frozenset(shorts) for word, shorts in forms.items()}
+
+
+#: folded word -> its short forms (`_short_forms`)
+SHORT_FORMS = _short_forms()
+
+
+def garbled_short_form(short: str, word: str) -> bool:
+    """Whether `short`, two or three letters, is one edit from a short form of the folded
+    `word` (`Nd` typed for "Ind.": a typo in an abbreviation, which the normaliser could
+    not expand)."""
+    forms = SHORT_FORMS.get(word)
+    return (
+        forms is not None
+        and 2 <= len(short) <= 3
+        and short.isalpha()
+        and any(OSA.distance(short, form, score_cutoff=1) <= 1 for form in forms)
+    )
+
 
 # A folded match whose written spellings differ (Sethi/Shetty, Sree/Shree) counts slightly
 # less than the same spelling, so that an exact spelling wins a tie.
@@ -99,6 +131,8 @@ def _token_similarity(a: str, b: str) -> float:
             sim = max(sim, 0.7)
         if not (has_vowel(a) or has_vowel(b)) and sorted(a) == sorted(b):
             sim = max(sim, 0.85)
+    if sim < GARBLED_SHORT_FORM and (garbled_short_form(a, b) or garbled_short_form(b, a)):
+        sim = GARBLED_SHORT_FORM
     return sim if sim >= 0.5 else 0.0
 
 

@@ -125,6 +125,41 @@ def test_unrelated_names_score_low() -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "meant", "other"),
+    [
+        # "Nd" for "Ind": not industries yet, and "Steels" the rarer word would win alone
+        ("a. k. r. nd", "A.K.R. Industries Limited", "A.K.R. Steels & Co"),
+        # "Cl" for "Co": company, against a name that leaves the typo unexplained
+        ("M/s. Ahuja Trading Cl", "Ahuja Trading Company LLP", "Ahuja Traders"),
+        # "Au" for "Aum" (Om)
+        ("Au Sai Polmyers", "Om Sai Polymers", "A.U. Polymers"),
+    ],
+)
+def test_a_typo_in_a_short_form_finds_the_word_it_stands_for(
+    query: str, meant: str, other: str
+) -> None:
+    stats = TokenStats(
+        {
+            "akr": 10,
+            "industri": 29_000,
+            "stil": 30_000,
+            "compani": 15_000,
+            "ahuj": 400,
+            "trader": 60_000,
+            "om": 20_000,
+            "sai": 25_000,
+            "polimer": 9_000,
+            "au": 50,
+        },
+        1_000_000,
+    )
+    city = "Secunderabad" if "Sai" in query else None
+    assert score(query, cand(1, meant, city), stats, city) > score(
+        query, cand(2, other, "Faridabad" if city else None), stats, city
+    )
+
+
+@pytest.mark.parametrize(
     ("a", "b", "low", "high"),
     [
         ("balaji", "balaji", 1.0, 1.0),
