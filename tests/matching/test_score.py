@@ -160,6 +160,21 @@ def test_a_typo_in_a_short_form_finds_the_word_it_stands_for(
 
 
 @pytest.mark.parametrize(
+    ("query", "initials", "word"),
+    [
+        ("MK Traders", "M.K. Traders", "Market Traders"),
+        ("KG Steels", "K.G. Steels", "Packaging Steels"),
+    ],
+)
+def test_initials_typed_undotted_are_not_read_as_a_garbled_abbreviation(
+    query: str, initials: str, word: str
+) -> None:
+    """Undotted "MK" is one letter from "Mkt" (market) and "KG" from "Pkg" (packaging), but
+    the initials come first, even where the word is as rare as a name can be."""
+    assert score(query, cand(1, initials), STATS) > score(query, cand(2, word), STATS) + 10
+
+
+@pytest.mark.parametrize(
     ("a", "b", "low", "high"),
     [
         ("balaji", "balaji", 1.0, 1.0),
