@@ -1,5 +1,6 @@
-"""The compiled twin of the scorer's hot path (`matching._align`) answers exactly what the
-pure-Python reference in `matching.align` answers: the same scores, bit for bit, and so
+"""The compiled twin of the scorer's hot path (`matching._align`, with the compiled token
+similarity `matching._similarity`) answers exactly what the pure-Python reference in
+`matching.align` and `matching.similarity` answers: the same scores, bit for bit, and so
 the same results in the same order."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.matching_quality import DEFAULT_DATA, load_businesses, load_queries
-from matching import align
+from matching import align, similarity
 from matching.index import InMemoryIndex
 from matching.normalise import canonical_city, normalise
 from matching.score import Candidate, Scorer, TokenStats
@@ -32,10 +33,17 @@ def both_ways(monkeypatch):
     """A function running `call` with the reference and with the compiled twin, returning
     both answers."""
 
+    memo = similarity.TOKEN_PAIRS
+    twin = memo.compute
+
     def both(call):
         monkeypatch.setattr(align, "COMPILED", False)
+        monkeypatch.setattr(memo, "compute", similarity._token_similarity)
+        memo.cache_clear()
         reference = call()
         monkeypatch.setattr(align, "COMPILED", True)
+        monkeypatch.setattr(memo, "compute", twin)
+        memo.cache_clear()
         return reference, call()
 
     return both
