@@ -20,21 +20,36 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matching.compiled import compiled_twin
+
 #: Whether `pre_rank` takes this path (False: the pure-Python reference everywhere).
 ENABLED = True
 #: Below this many posting ids in all, the Python loop is faster than building arrays.
 MIN_IDS = 600
+#: The compiled twin of `best_by_evidence` (`matching/_evidence.pyx`), None when not built.
+COMPILED_MODULE = compiled_twin("matching._evidence")
+#: Whether the compiled twin is taken, for lists of any length (False: numpy for long
+#: lists, the Python loop for short ones).
+COMPILED = COMPILED_MODULE is not None
 
 
 def worth_it(lists: Sequence[tuple[Sequence[int], float]]) -> bool:
-    """Whether these lists are long enough for this path (and it is enabled)."""
-    return ENABLED and sum(len(ids) for ids, _ in lists) >= MIN_IDS
+    """Whether these lists are long enough for this path (and it is enabled): any are
+    with the compiled twin."""
+    if not ENABLED:
+        return False
+    return (COMPILED and COMPILED_MODULE is not None) or sum(
+        len(ids) for ids, _ in lists
+    ) >= MIN_IDS
 
 
 def best_by_evidence(lists: Sequence[tuple[Sequence[int], float]], count: int) -> list[int]:
     """The `count` ids with the most summed gain over `lists` ((ids, gain) pairs, summed
     in this order), most first, lowest ids first among equals: what
     `matching.search._best` gives for the evidence the Python loop sums."""
+    if COMPILED and COMPILED_MODULE is not None:
+        best: list[int] = COMPILED_MODULE.best_by_evidence(lists, count)
+        return best
     if count <= 0 or not lists:
         return []
     ids = np.concatenate([np.asarray(ids, dtype=np.int64) for ids, _ in lists])
