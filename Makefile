@@ -22,7 +22,7 @@ COMPILED_SOURCES := $(shell sed -n 's/^ *"matching\.\([a-z_]*\)",$$/matching\/\1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml setup.py matching/compiled_modules.py $(COMPILED_SOURCES) matching/_align.pyx matching/_similarity.pyx matching/_similarity.pxd matching/_evidence.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx
+$(STAMP): pyproject.toml setup.py matching/compiled_modules.py $(COMPILED_SOURCES) matching/_align.pyx matching/_similarity.pyx matching/_similarity.pxd matching/_evidence.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx registry/search_index/_candidates.pyx
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

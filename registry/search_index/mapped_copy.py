@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.compiled import compiled_twin
 from matching.keys import near_rows
 from matching.normalise import NormalName
 from matching.score import Candidate
@@ -49,6 +50,14 @@ def current_folder(directory: Path) -> Path | None:
         return (directory / CURRENT).resolve(strict=True)
     except OSError:
         return None
+
+
+#: The compiled twin of `_File.candidate_reference` (`_candidates.pyx`), None when not built.
+CANDIDATES = compiled_twin("registry.search_index._candidates")
+#: Whether candidates are read by the compiled twin (False: the reference everywhere).
+COMPILED = CANDIDATES is not None
+#: The initials of a name without any, one object for all the twin reads.
+NO_INITIALS: frozenset[str] = frozenset()
 
 
 def _candidate(business_id: int, line: str) -> Candidate:
@@ -94,6 +103,19 @@ class _File:
         self.name_rows = {n: Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
         self.candidates = Blob(load("candidates"), load("candidates.off"))
         self._name_positions = self.name_positions["names"].data
+        self._reader = (
+            None
+            if CANDIDATES is None
+            else CANDIDATES.CandidateReader(
+                self.candidates.data,
+                self.candidates.offsets,
+                self.name_positions["names"],
+                NormalName,
+                Candidate,
+                NO_INITIALS,
+                SEPARATOR,
+            )
+        )
 
     def span(self, key: str) -> tuple[int, int]:
         return self.spans([key])[0]
@@ -116,7 +138,16 @@ class _File:
         return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
 
     def candidate(self, business_id: int) -> Candidate | None:
-        """The business's prepared candidate record, if the file holds its names."""
+        """The business's prepared candidate record, if the file holds its names (read by
+        the compiled twin when built)."""
+        reader = self._reader
+        if reader is not None and COMPILED:
+            found: Candidate | None = reader(business_id)
+            return found
+        return self.candidate_reference(business_id)
+
+    def candidate_reference(self, business_id: int) -> Candidate | None:
+        """`candidate` in Python."""
         positions = self._name_positions
         if not 0 <= business_id < len(positions):
             return None

@@ -1,0 +1,89 @@
+"""The compiled reader of the index file's candidates (`registry.search_index._candidates`)
+makes exactly the candidates the Python reference makes (`_File.candidate_reference`):
+every field of the name and of each alias, for every business of a file, and None where
+the file holds no names."""
+
+from __future__ import annotations
+
+from registry.actors import SYSTEM
+from registry.directory import businesses as directory
+from registry.search_index import mapped_copy
+from registry.search_index.mapped_copy import MappedIndexCopy
+from tests.search.test_index_file import write_file
+
+NAMES = [
+    ("Shree Balaji Traders", "Pune", None),
+    ("M/s. A.K.R. Steels & Co. Pvt. Ltd.", "Mumbai", None),
+    ("Laxmi Paper Mart LLP", "Surat", "Lakshmi Papers"),
+    ("S K Enterprises (Prop. Ramesh Kumar)", None, "S.K. Enterprise"),
+    ("श्री गणेश ट्रेडर्स", "Indore", "Shri Ganesh Traders"),
+    ("Vastralaya Bhandar, Jaipur", "Jaipur", None),
+    ("J.T.J. Builders and Developers Private Limited", "Chennai", "JTJ Builders"),
+    ("Café Überall Foods", "Delhi", None),
+]
+
+
+def fields(candidate):
+    """Every field of a candidate and of its names, as plain values."""
+    if candidate is None:
+        return None
+    names = [candidate.name, *candidate.aliases]
+    return (
+        candidate.id,
+        candidate.city,
+        candidate.state,
+        [
+            (
+                n.core,
+                n.tokens,
+                n.folded_tokens,
+                n.spelled_tokens,
+                n.legal_form,
+                n.city_hint,
+                n.owner,
+                n.initials,
+            )
+            for n in names
+        ],
+    )
+
+
+def test_the_reader_is_built():
+    """`make install` builds it; without it the reference reads the candidates."""
+    assert mapped_copy.CANDIDATES is not None
+    assert mapped_copy.COMPILED
+
+
+def test_every_candidate_of_a_file_is_read_as_the_reference_reads_it(db, tmp_path):
+    made = []
+    for name, city, alias in NAMES:
+        business = directory.create(db, SYSTEM, name, city=city)
+        if alias:
+            directory.add_alias(db, business, alias, "filing")
+        made.append(business.id)
+    write_file(db, tmp_path / "index")
+    copy = MappedIndexCopy.open(tmp_path / "index")
+    assert copy is not None
+    file = copy.file
+    size = len(file.name_positions["names"])
+    asked = [*range(-3, size + 3), 2**40, 2**70, -(2**70)]
+    read = [file.candidate(i) for i in asked]
+    assert [fields(c) for c in read] == [fields(file.candidate_reference(i)) for i in asked]
+    assert read == [file.candidate_reference(i) for i in asked]
+    # what the reader found is every business made, with its alias
+    found = {c.id: c for c in read if c is not None}
+    assert sorted(found) == sorted(made)
+    assert [a.core for a in found[made[2]].aliases] == ["lakshmi papers"]
+    assert found[made[1]].name.initials and found[made[1]].name.legal_form
+
+
+def test_a_search_reads_the_same_candidates_either_way(db, tmp_path, monkeypatch):
+    for name, city, _ in NAMES:
+        directory.create(db, SYSTEM, name, city=city)
+    write_file(db, tmp_path / "index")
+    copy = MappedIndexCopy.open(tmp_path / "index")
+    assert copy is not None
+    ids = list(range(0, 20))
+    compiled = copy.candidates(ids)
+    monkeypatch.setattr(mapped_copy, "COMPILED", False)
+    assert copy.candidates(ids) == compiled and len(compiled) == len(NAMES)
