@@ -7,9 +7,11 @@ Builds (once per size and work directory, then reused) a SQLite registry of N bu
 as `registry import-businesses` does) and its index file, then times the 2,000 labelled
 queries through `matching.search.search_name` on the mapped file (no statement per
 search: the matcher's own time) three ways, each query all three in turn: now
-(candidates prepared in the file, numpy pre-ranking, the compiled scorer
-`matching._align`), now with the pure-Python scorer (`matching.align` alone), and as
-before (candidates rebuilt from name rows, the pure-Python pre-ranking and scorer).
+(candidates prepared in the file and read by `registry.search_index._candidates`, the
+compiled pre-ranking `matching._evidence`, the compiled scorer `matching._align` with
+`matching._similarity`), now with the pure-Python scorer (`matching.align` alone; its
+memo of word pairs still works them out with the compiled similarity), and as before
+(candidates rebuilt from name rows, the pure-Python pre-ranking and scorer).
 Prints p50/p95 of each and their ratios; `--profile` adds cProfile's top functions of
 the path as it is now.
 """
