@@ -7,8 +7,8 @@ tokens (`row`), and the weighted one-to-one alignment itself (`align`).
 Line for line what the pure-Python reference does, with the same additions in the same
 order (built without floating-point contraction), and each token pair's similarity worked
 out by the compiled twin of `matching.similarity` (`matching._similarity`), so the scores
-are bit for bit the same; `tests/matching/test_compiled.py` holds the two equal on every dev-set query. The
-gain is in the representation: the pairs of a candidate go into a C array of structs
+are bit for bit the same; `tests/matching/test_compiled.py` holds the two equal on every
+dev-set query. The gain is in the representation: the pairs of a candidate go into a C array of structs
 (no tuple per pair) and are sorted and walked there, and the loops run on C doubles.
 Anything rarer (joins of two tokens, names whose spelled tokens differ in number) is
 handed back to the reference's methods on the aligner.

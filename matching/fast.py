@@ -1,17 +1,20 @@
-"""The pre-ranking's hot loop in numpy: summing each candidate's key evidence over flat
-arrays of posting ids, then choosing the best.
+"""The pre-ranking's hot loop in numpy or compiled code: summing each candidate's key
+evidence over flat arrays of posting ids, then choosing the best.
 
 `matching.search.pre_rank` adds, for every id of every usable posting list, that key's
 gain to the id's evidence, then keeps the `count` ids of most evidence (lowest ids first
 among equals). At a million businesses a query's lists hold thousands of ids, and that
-loop in Python was the part of pre-ranking that grew with the directory. Here the lists
-become one array of ids and one of gains; `np.unique` numbers the ids and `np.bincount`
-sums the gains per id in the order given (the same additions, in the same order, as the
-Python loop: the sums are bit for bit the same), and one `np.lexsort` orders them.
+loop in Python was the part of pre-ranking that grew with the directory. Where it is
+built, the compiled twin (`matching/_evidence.pyx`: a hash table and a heap in C) does it
+for lists of any length. Otherwise the lists become one array of ids and one of gains;
+`np.unique` numbers the ids and `np.bincount` sums the gains per id in the order given
+(the same additions, in the same order, as the Python loop: the sums are bit for bit the
+same), and one `np.lexsort` orders them.
 
 The pure-Python loop in `matching.search` stays the reference: `ENABLED = False` uses it
-everywhere, and `tests/matching/test_fast.py` holds the two to the same answers (ids,
-order, scores) on every query of the dev set.
+everywhere (`COMPILED = False`: numpy instead of the twin), and
+`tests/matching/test_fast.py` holds the three to the same answers (ids, order, scores) on
+every query of the dev set.
 """
 
 from __future__ import annotations
