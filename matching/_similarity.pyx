@@ -18,8 +18,8 @@ equal on random tokens and on the pairs of the dev set's words, and
 
 from rapidfuzz.distance import OSA
 
-# Tokens longer than this go to rapidfuzz (names have none: the longest folded token of
-# the dev set has 20 letters).
+# Tokens this long or longer are worked out by the reference (names have none: the longest
+# folded token of the dev set has 20 letters).
 cdef enum:
     ROOM = 48
 
