@@ -9,13 +9,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
-from matching.search import SearchBackend, search_name
+from matching.search import Match, SearchBackend, search_name
 from registry.directory import businesses
-from registry.directory.identities import Counts, shown_statement
+from registry.directory.identities import Counts, ShownBusiness, shown_statement
 from registry.directory.identities import gstins as gstin_list
 from registry.models import Business
 from registry.models.complaints import settled_shown_since
@@ -31,6 +32,7 @@ __all__ = [
     "DatabaseIndex",
     "Hit",
     "SearchResult",
+    "ShownBusiness",
     "complaint_counts",
     "identity_hit",
     "search",
@@ -40,7 +42,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Hit:
-    business: Business
+    business: ShownBusiness
     score: float
     gstins: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
@@ -87,10 +89,16 @@ def similar_names(
 ) -> list[tuple[Business, float]]:
     """Businesses whose name matches, best first, with scores 0..100 (from the tables:
     filings and imports match their debtors here, outside any web worker's copy)."""
-    return [
-        (business, score)
-        for business, score, _, _ in _name_matches(session, name, city, state, limit)
-    ]
+    matches = _name_matches(session, name, city, state, limit)
+    if not matches:
+        return []
+    found = {
+        business.id: business
+        for business in session.scalars(
+            select(Business).where(Business.id.in_([m.id for m in matches]))
+        )
+    }
+    return [(found[m.id], m.score) for m in matches if m.id in found]
 
 
 def _name_matches(
@@ -101,9 +109,9 @@ def _name_matches(
     limit: int,
     copies: IndexCopies | None = None,
     read: ReadChanges | None = None,
-) -> list[tuple[Business, float, Counts, list[str]]]:
-    """`similar_names`, each also with its complaints' counts and its legal entity's
-    GSTINs (read with it, in one statement)."""
+) -> list[Match]:
+    """The businesses whose name matches, best first (from the index copy in `copies`
+    when there is one to use, else from the tables)."""
     query = normalise(name)
     place = canonical_city(city) or query.city_hint
     index: SearchBackend | None = copies.backend(session, place, read) if copies else None
@@ -111,17 +119,7 @@ def _name_matches(
         index = DatabaseIndex(
             session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
         )
-    matches = search_name(query, index, city=city, state=state, limit=limit)
-    shown = _shown(session, "businesses_and_gstins", {"values": sorted(m.id for m in matches)})
-    found: dict[int, tuple[Business, Counts, list[str]]] = {
-        business.id: (business, counts, gstins) for business, counts, gstins in shown
-    }
-    out = []
-    for match in matches:
-        if match.id in found:
-            business, listed, gstins = found[match.id]
-            out.append((business, match.score, listed, gstins))
-    return out
+    return search_name(query, index, city=city, state=state, limit=limit)
 
 
 def search(
@@ -142,9 +140,14 @@ def search(
     if kind.kind == "pan":
         return SearchResult("pan", _identified(session, "by_pan", {"pan": kind.value})[:limit])
     matches = _name_matches(session, q, city, state, limit, copies, read)
-    return SearchResult(
-        "name", [Hit(b, round(score, 1), gstins, counts) for b, score, counts, gstins in matches]
-    )
+    shown = _shown(session, "businesses_and_gstins", {"values": sorted(m.id for m in matches)})
+    found = {business.id: (business, counts, gstins) for business, counts, gstins in shown}
+    hits = []
+    for match in matches:
+        if match.id in found:
+            business, counts, gstins = found[match.id]
+            hits.append(Hit(business, round(match.score, 1), gstins, counts))
+    return SearchResult("name", hits)
 
 
 def _identified(session: Session, statement: str, params: dict[str, Any]) -> list[Hit]:
@@ -155,7 +158,8 @@ def _identified(session: Session, statement: str, params: dict[str, Any]) -> lis
     hits = []
     for business, counts, gstins in _shown(session, statement, params):
         if business.merged_into_id is not None:
-            return [identity_hit(session, businesses.survivor(session, business))]
+            merged = businesses.get(session, business.id)
+            return [identity_hit(session, merged)] if merged is not None else []
         hits.append(Hit(business, 100.0, gstins, counts))
     return hits
 
@@ -164,20 +168,30 @@ def identity_hit(session: Session, business: Business) -> Hit:
     """A business presented like a search result (score 100: it is the one asked for),
     its complaints' counts and GSTINs read in one statement."""
     shown = _shown(session, "businesses_and_gstins", {"values": [business.id]})
-    _, counts, gstins = shown[0] if shown else (business, Counts(), [])
-    return Hit(business, 100.0, gstins, counts)
+    if shown:
+        return Hit(shown[0][0], 100.0, shown[0][2], shown[0][1])
+    identity = ShownBusiness(
+        business.id,
+        business.name,
+        business.pan,
+        business.city,
+        business.state,
+        business.merged_into_id,
+    )
+    return Hit(identity, 100.0)
 
 
 def _shown(
     session: Session, statement: str, params: dict[str, Any]
-) -> list[tuple[Business, Counts, list[str]]]:
+) -> list[tuple[ShownBusiness, Counts, list[str]]]:
     """Businesses as a search shows them, read by one of `shown_statement`'s statements
     (`params`: what it looks for): each with its complaints' counts and its legal entity's
-    GSTINs."""
-    rows = session.execute(
+    GSTINs. Read on the session's connection, as plain rows: through the session, the ORM's
+    handling of a statement cost more than the statement."""
+    rows = session.connection().execute(
         shown_statement(statement, dialect_of(session)),
         {**params, "settled_since": settled_shown_since()},
     )
     return [
-        (business, Counts(*map(int, counts)), gstin_list(read)) for business, *counts, read in rows
+        (ShownBusiness(*row[:6]), Counts(*map(int, row[6:9])), gstin_list(row[9])) for row in rows
     ]
