@@ -74,9 +74,9 @@ def _start() -> None:
 
 def _user_id() -> int | None:
     """The signed-in or key-holding user, without loading one just to log it."""
-    api_user = g.get("api_user")
-    if api_user is not None:
-        return int(api_user.id)
+    api_user_id = g.get("api_user_id")
+    if api_user_id is not None:
+        return int(api_user_id)
     signed_in = g.get("_login_user")
     user = getattr(signed_in, "user", None)
     return int(user.id) if user is not None else None

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Response, g, jsonify
 
-from portal.api import bp
+from portal.api import bp, quotas
 from portal.api.errors import ApiError
 from portal.api.keys import SECURITY, key_required
 from portal.api.schemas import BusinessOut, SearchArgs, SearchOut
 from portal.database import db, index_copies, read_db, settings
-from portal.extensions import limiter
 from registry.directory import businesses, search
 from registry.members import api_keys
 
@@ -36,15 +35,9 @@ def search_quota() -> str:
     return f"{settings().api_search_per_minute} per minute"
 
 
-def key_bucket() -> str:
-    """Searches are counted per API key, across every web worker (the limiter's storage:
-    Redis with `REDIS_URL`)."""
-    return f"api-key:{g.api_key_id}"
-
-
 @bp.route("/businesses/search")
-@key_required(api_keys.SEARCH, index_changes=True)
-@limiter.limit(search_quota, key_func=key_bucket)
+@key_required(api_keys.SEARCH, index_changes=True, user=False)
+@quotas.per_key(search_quota)
 # one schema for every search: given the class, each request made its own (fields copied,
 # and referring back to it, so left for the garbage collector)
 @bp.arguments(SearchArgs(), location="query")
@@ -77,7 +70,7 @@ def search_body(found: search.SearchResult) -> dict[str, Any]:
 
 
 @bp.route("/businesses/<int:business_id>")
-@key_required(api_keys.SEARCH)
+@key_required(api_keys.SEARCH, user=False)
 @bp.response(200, BusinessOut)
 @bp.doc(security=SECURITY)
 def get_business(business_id: int) -> dict[str, Any]:

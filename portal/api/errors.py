@@ -15,11 +15,14 @@ class ApiError(Exception):
         code: str,
         message: str,
         fields: Mapping[str, str] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
         self.extra = extra
 
     def response(self) -> Response:
@@ -31,6 +34,7 @@ class ApiError(Exception):
         # only branches on the code finds them without digging.
         response = jsonify({"error": body, **self.extra})
         response.status_code = self.status
+        response.headers.update(self.headers)
         return response
 
 

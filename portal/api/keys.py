@@ -28,12 +28,18 @@ def _presented_key() -> str | None:
 
 
 def key_required(
-    scope: str | None = None, *, admin: bool = False, index_changes: bool = False
+    scope: str | None = None,
+    *,
+    admin: bool = False,
+    index_changes: bool = False,
+    user: bool = True,
 ) -> Callable[[F], F]:
     """Require a valid key carrying `scope` (None: any valid key); with `admin`, an
     admin's key with the `admin` scope. Others get 404, like any route they may not see.
     With `index_changes` (a search), what changed in the name index since this worker's
-    copy is read in the key's statement (`g.index_changes`, for `search.search`)."""
+    copy is read in the key's statement (`g.index_changes`, for `search.search`). With
+    `user=False`, for a view that never calls `api_user()`, the key's user is judged but
+    not loaded (`api_keys.holder_of`)."""
     needed = api_keys.ADMIN if admin else scope
     if needed is not None and needed not in api_keys.SCOPES:
         raise ValueError(f"unknown scope {needed!r}")
@@ -43,16 +49,17 @@ def key_required(
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             key = _presented_key()
             since = _copy_generation() if index_changes else None
-            holder = api_keys.holder_of(db(), key, since) if key else None
+            holder = api_keys.holder_of(db(), key, since, user=user) if key else None
             if holder is None:
                 raise ApiError(
                     401, "unauthorized", "Send a valid API key: Authorization: Bearer <key>."
                 )
-            if (admin and not holder.user.is_admin) or (
+            if (admin and not holder.is_admin) or (
                 needed is not None and needed not in holder.scopes
             ):
                 raise ApiError(404, "not_found", "Not found.")
             g.api_user = holder.user
+            g.api_user_id = holder.user_id
             g.api_key_id = holder.key_id
             g.index_changes = holder.index_changes
             return view(*args, **kwargs)
@@ -73,7 +80,9 @@ def _copy_generation() -> int | None:
 
 
 def api_user() -> User:
-    user: User = g.api_user
+    user: User | None = g.api_user
+    if user is None:
+        raise RuntimeError("this view's key_required(user=False) does not load the user")
     return user
 
 

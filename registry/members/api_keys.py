@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, true, update
+from sqlalchemy import bindparam, null, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from registry import audit
@@ -46,7 +46,10 @@ LAST_USED_STEP = timedelta(minutes=1)
 class Holder:
     """Who presented a key, and the key itself."""
 
-    user: User
+    #: the mapped user, or None when `holder_of` was asked for the key alone
+    user: User | None
+    user_id: int
+    is_admin: bool
     key_id: int
     scopes: frozenset[str]
     #: what changed in the name index since the generation asked for (`holder_of`'s
@@ -118,12 +121,19 @@ def revoke(session: Session, user: User, key_id: int, actor: Actor) -> ApiKey:
 
 
 def holder_of(
-    session: Session, presented: str, index_changes_since: int | None = None
+    session: Session,
+    presented: str,
+    index_changes_since: int | None = None,
+    *,
+    user: bool = True,
 ) -> Holder | None:
     """The active user holding this unrevoked, unexpired key (of an active member), or
     None. Marks the key used (at most once a `LAST_USED_STEP`). With
     `index_changes_since` (a search's index copy's generation), what changed in the name
-    index since then is read in the same statement (`Holder.index_changes`)."""
+    index since then is read in the same statement (`Holder.index_changes`). With
+    `user=False` the user is judged as always but not loaded (`Holder.user` is None): a
+    request that never asks for it (a search) is spared the mapped object, whose loading
+    cost more than the statement."""
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
     # Every API request asks this, so it is one statement: the key, its expiry, the user
@@ -133,18 +143,19 @@ def holder_of(
     now = utcnow()
     params: dict[str, object] = {"key_hash": digest(presented), "now": now}
     changes: ReadChanges | None = None
+    execute = session.execute if user else session.connection().execute
     if index_changes_since is None:
-        row = session.execute(_HOLDER, params).one_or_none()
+        row = execute(_holder(user), params).one_or_none()
         if row is None:
             return None
     else:
         params["seen"] = index_changes_since
-        rows = session.execute(_holder_and_changes(), params).all()
+        rows = execute(_holder_and_changes(user), params).all()
         if not rows:
             return None
         row = rows[0]
-        changes = (index_changes_since, [tuple(r[4:]) for r in rows if r[4] is not None])
-    user, key_id, scopes, last_used_at = row[:4]
+        changes = (index_changes_since, [tuple(r[6:]) for r in rows if r[6] is not None])
+    mapped, user_id, role, key_id, scopes, last_used_at = row[:6]
     if last_used_at is None or last_used_at < now - LAST_USED_STEP:
         # Requests with one key in parallel do not queue behind each other for this: the
         # one that gets the row writes it, the others skip it (PostgreSQL).
@@ -156,7 +167,8 @@ def holder_of(
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )
-    return Holder(user, key_id, frozenset(scopes.split()), changes)
+    is_admin = Role(role) is Role.ADMIN
+    return Holder(mapped, user_id, is_admin, key_id, frozenset(scopes.split()), changes)
 
 
 def user_for_key(session: Session, presented: str) -> User | None:
@@ -166,7 +178,7 @@ def user_for_key(session: Session, presented: str) -> User | None:
 
 
 _HOLDER = (
-    select(User, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at)
+    select(User, User.id, User.role, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at)
     .join(ApiKey, ApiKey.user_id == User.id)
     .outerjoin(Member, Member.id == User.member_id)
     .where(
@@ -180,9 +192,19 @@ _HOLDER = (
 
 
 @cache
-def _holder_and_changes() -> Any:
-    """`_HOLDER` with `memory_copy.changes_since` beside it (a search's request). The
+def _holder(user: bool) -> Any:
+    """`_HOLDER`, its first column the mapped user, or NULL without `user`."""
+    if user:
+        return _HOLDER
+    return _HOLDER.with_only_columns(
+        null(), User.id, User.role, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at
+    )
+
+
+@cache
+def _holder_and_changes(user: bool) -> Any:
+    """`_holder` with `memory_copy.changes_since` beside it (a search's request). The
     index's state row always exists once migrated; were it missing, the outer join still
     gives the key (and the copy then reads its changes itself, finding none)."""
     changes = changes_since()
-    return _HOLDER.add_columns(*changes.c).outerjoin(changes, true())
+    return _holder(user).add_columns(*changes.c).outerjoin(changes, true())

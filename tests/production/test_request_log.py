@@ -75,9 +75,11 @@ def test_the_access_line_names_the_member_and_the_real_status(client, auth, fact
     assert {r.fields["user_id"] for r in records} == {user.id}
 
 
-def test_api_key_users_are_named_too(client, factory, access_log):
+# a search reads its key without loading the user (`key_required(user=False)`)
+@pytest.mark.parametrize("path", ["/api/v1/complaints", "/api/v1/businesses/search?q=Lakshmi"])
+def test_api_key_users_are_named_too(client, factory, access_log, path):
     user = factory.member_user()
     key = factory.api_key(user)
-    client.get("/api/v1/complaints", headers={"Authorization": f"Bearer {key}"})
+    client.get(path, headers={"Authorization": f"Bearer {key}"})
     (record,) = access_records(access_log)
     assert record.fields["user_id"] == user.id and record.fields["status"] == 200

@@ -59,3 +59,29 @@ def test_a_deactivated_users_keys_stop_working_and_admin_keys_need_no_member(db,
     admin_secret = factory.api_key(admin)
     assert admin.member_id is None
     assert api_keys.user_for_key(db, admin_secret) is admin
+
+
+@pytest.mark.parametrize("since", [None, 0])
+def test_a_key_read_without_its_user_is_judged_alike(db, factory, since):
+    """`holder_of(user=False)` (a search's key, read as plain columns) lets in and keeps
+    out exactly the keys the full read does, with the same user, role and scopes."""
+    member, admin, suspended, revoked = (factory.member_user() for _ in range(4))
+    admin = factory.admin()
+    keys = {who: factory.api_key(who) for who in (member, admin, suspended)}
+    key, revoked_secret = api_keys.create(db, revoked, "old", SYSTEM, scopes=[api_keys.SEARCH])
+    api_keys.revoke(db, revoked, key.id, SYSTEM)
+    accounts.LIFE.apply(db, suspended.member, accounts.M.SUSPENDED, SYSTEM, "unpaid fees")
+    for who, secret in keys.items():
+        full = api_keys.holder_of(db, secret, since)
+        bare = api_keys.holder_of(db, secret, since, user=False)
+        if who is suspended:
+            assert full is None and bare is None
+            continue
+        assert full is not None and bare is not None
+        assert full.user is who and bare.user is None
+        assert bare.user_id == who.id and bare.key_id == full.key_id
+        assert bare.is_admin is full.is_admin is (who is admin)
+        assert bare.scopes == full.scopes and api_keys.SEARCH in bare.scopes
+        assert (bare.index_changes is None) is (since is None)
+        assert bare.index_changes == full.index_changes
+    assert api_keys.holder_of(db, revoked_secret, since, user=False) is None
