@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
@@ -302,3 +304,26 @@ def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once
     expected = near_rows(words[:3], reads)
     assert {w: set(first[0][w]) for w in words[:3]} == {w: expected[w] for w in words[:3]}
     assert ("balaji", "balaji") in set(first[0]["balagi"])
+
+
+@st.composite
+def lists_and_changes(draw):
+    """A posting list, changed businesses (mostly on the list: early, late, all of it;
+    some not) and how many of its first ids are wanted (None: all)."""
+    ids = sorted(draw(st.sets(st.integers(0, 400), max_size=120)))
+    on_list = draw(st.sets(st.sampled_from(ids), max_size=60)) if ids else set()
+    elsewhere = draw(st.sets(st.integers(0, 400), max_size=10))
+    cap = draw(st.one_of(st.none(), st.integers(0, len(ids) + 2)))
+    return ids, sorted(on_list | elsewhere), cap
+
+
+@settings(max_examples=400, deadline=None)
+@given(lists=lists_and_changes())
+def test_a_posting_lists_head_less_the_changed_businesses_is_the_whole_lists_filtered(lists):
+    """`head_without` looks at the list's first `cap + len(changed)` ids only: the same
+    head as filtering the whole list, whatever falls where."""
+    ids, changed, cap = lists
+    listed = np.array(ids, dtype=np.int32)
+    gone = np.array(changed, dtype=np.int32) if changed else None
+    whole = listed if gone is None else listed[~np.isin(listed, gone)]
+    assert mapped_copy.head_without(listed, gone, cap)[:cap].tolist() == whole[:cap].tolist()
