@@ -3,9 +3,10 @@ with `REDIS_URL`, shared by every web worker) and with its own strategy, checked
 
 Flask-Limiter's `limit` decorator looks for the limits that apply to a request twice
 (before the request, for every route, and again in the decorated view) and resolves them
-each time, which cost a search three times the storage's round trip. A quota that needs
-the key (known only once `key_required` has read it) is cheaper asked for directly: the
-same counter (the same storage key as the decorator's), one round trip, nothing else.
+each time: 0.27 to 0.33 ms of a search in process, where the storage's round trip itself
+takes about 0.06. A quota that needs the key (known only once `key_required` has read it)
+is cheaper asked for directly: the same counter (the same storage key as the
+decorator's), one round trip, nothing else.
 """
 
 from __future__ import annotations
