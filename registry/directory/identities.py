@@ -39,6 +39,11 @@ IDENTITY = (
 )
 
 
+def shown(business: Business) -> ShownBusiness:
+    """A mapped business's identity as a search shows it."""
+    return ShownBusiness(*(getattr(business, column.key) for column in IDENTITY))
+
+
 @cache
 def shown_statement(name: str, dialect: str) -> Any:
     """The statements, built once per database kind, each taking what it looks for (ids as
@@ -48,15 +53,7 @@ def shown_statement(name: str, dialect: str) -> Any:
     if name == "businesses_and_gstins":  # the businesses with these ids
         # their complaints counted in one pass over the ids' complaints, joined (three
         # subqueries per business cost the database three look-ups each)
-        counted = (
-            select(
-                Complaint.business_id,
-                *(_sum_of(state).label(state.value) for state in COUNTED),
-            )
-            .where(among(Complaint.business_id, "values", dialect), _shown())
-            .group_by(Complaint.business_id)
-            .subquery("counted")
-        )
+        counted = _counted(dialect).subquery("counted")
         return (
             select(
                 *IDENTITY,
@@ -81,12 +78,18 @@ def shown_statement(name: str, dialect: str) -> Any:
             .order_by(Business.id)
         )
     if name == "counts":
-        return (
-            select(Complaint.business_id, *(_sum_of(state) for state in COUNTED))
-            .where(among(Complaint.business_id, "values", dialect), _shown())
-            .group_by(Complaint.business_id)
-        )
+        return _counted(dialect)
     raise KeyError(name)
+
+
+def _counted(dialect: str) -> Any:
+    """Per business among the ids `values`, its complaints other members see, by state
+    (`Counts`, one column per state named after it)."""
+    return (
+        select(Complaint.business_id, *(_sum_of(state).label(state.value) for state in COUNTED))
+        .where(among(Complaint.business_id, "values", dialect), _shown())
+        .group_by(Complaint.business_id)
+    )
 
 
 def _shown_columns(dialect: str) -> list[Any]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import Match, SearchBackend, search_name
-from registry.directory import businesses
+from registry.directory import businesses, identities
 from registry.directory.identities import Counts, ShownBusiness, shown_statement
 from registry.directory.identities import gstins as gstin_list
 from registry.models import Business
@@ -170,15 +170,7 @@ def identity_hit(session: Session, business: Business) -> Hit:
     shown = _shown(session, "businesses_and_gstins", {"values": [business.id]})
     if shown:
         return Hit(shown[0][0], 100.0, shown[0][2], shown[0][1])
-    identity = ShownBusiness(
-        business.id,
-        business.name,
-        business.pan,
-        business.city,
-        business.state,
-        business.merged_into_id,
-    )
-    return Hit(identity, 100.0)
+    return Hit(identities.shown(business), 100.0)
 
 
 def _shown(
@@ -193,5 +185,15 @@ def _shown(
         {**params, "settled_since": settled_shown_since()},
     )
     return [
-        (ShownBusiness(*row[:6]), Counts(*map(int, row[6:9])), gstin_list(row[9])) for row in rows
+        (
+            ShownBusiness(*row[:_COUNTS_AT]),
+            Counts(*map(int, row[_COUNTS_AT:_GSTINS_AT])),
+            gstin_list(row[_GSTINS_AT]),
+        )
+        for row in rows
     ]
+
+
+#: Where a row of `shown_statement` holds the counts, then the GSTINs.
+_COUNTS_AT = len(identities.IDENTITY)
+_GSTINS_AT = _COUNTS_AT + len(identities.COUNTED)

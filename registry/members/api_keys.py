@@ -167,8 +167,7 @@ def holder_of(
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )
-    is_admin = Role(role) is Role.ADMIN
-    return Holder(mapped, user_id, is_admin, key_id, frozenset(scopes.split()), changes)
+    return Holder(mapped, user_id, role is Role.ADMIN, key_id, frozenset(scopes.split()), changes)
 
 
 def user_for_key(session: Session, presented: str) -> User | None:
