@@ -180,6 +180,8 @@ def _shown(
     (`params`: what it looks for): each with its complaints' counts and its legal entity's
     GSTINs. Read on the session's connection, as plain rows: through the session, the ORM's
     handling of a statement cost more than the statement."""
+    if session.autoflush:  # as the session's own execute would: pending changes are seen
+        session.flush()
     rows = session.connection().execute(
         shown_statement(statement, dialect_of(session)),
         {**params, "settled_since": settled_shown_since()},

@@ -211,3 +211,13 @@ def test_lists_given_to_a_statement_arrive_intact(db):
     business = make(db, "Marwar Steel Traders", "Jodhpur")
     by_id = select(Business.id).where(among(Business.id, "values", dialect))
     assert db.scalars(by_id, {"values": [business.id, 2**31 - 1]}).all() == [business.id]
+
+
+def test_what_a_search_shows_includes_changes_not_yet_flushed(db):
+    """The businesses shown are read as plain rows on the session's connection, after the
+    session's pending changes, as its own statements would see them."""
+    business = make(db, "Marwar Steel Traders", city="Jodhpur", state="Rajasthan")
+    business.city = "Pali"
+    assert search.identity_hit(db, business).business.city == "Pali"
+    business.city = "Barmer"
+    assert [h.business.city for h in search.search(db, "Marwar Steel Traders").hits] == ["Barmer"]
