@@ -154,8 +154,9 @@ def holder_of(
         if not rows:
             return None
         row = rows[0]
-        changes = (index_changes_since, [tuple(r[6:]) for r in rows if r[6] is not None])
-    mapped, user_id, role, key_id, scopes, last_used_at = row[:6]
+        at = _CHANGES_AT
+        changes = (index_changes_since, [tuple(r[at:]) for r in rows if r[at] is not None])
+    mapped, user_id, role, key_id, scopes, last_used_at = row[:_CHANGES_AT]
     if last_used_at is None or last_used_at < now - LAST_USED_STEP:
         # Requests with one key in parallel do not queue behind each other for this: the
         # one that gets the row writes it, the others skip it (PostgreSQL).
@@ -176,8 +177,13 @@ def user_for_key(session: Session, presented: str) -> User | None:
     return holder.user if holder else None
 
 
+#: What a key's statement reads beside the mapped user (or NULL in its place, `_holder`).
+_KEY_COLUMNS = (User.id, User.role, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at)
+#: Where the index's changes start in a row of `_holder_and_changes`.
+_CHANGES_AT = 1 + len(_KEY_COLUMNS)
+
 _HOLDER = (
-    select(User, User.id, User.role, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at)
+    select(User, *_KEY_COLUMNS)
     .join(ApiKey, ApiKey.user_id == User.id)
     .outerjoin(Member, Member.id == User.member_id)
     .where(
@@ -195,9 +201,7 @@ def _holder(user: bool) -> Any:
     """`_HOLDER`, its first column the mapped user, or NULL without `user`."""
     if user:
         return _HOLDER
-    return _HOLDER.with_only_columns(
-        null(), User.id, User.role, ApiKey.id, ApiKey.scopes, ApiKey.last_used_at
-    )
+    return _HOLDER.with_only_columns(null(), *_KEY_COLUMNS)
 
 
 @cache

@@ -256,7 +256,7 @@ def head_without(
     them wanted: a posting list of the file less the businesses changed since it was
     written. Only the list's first `cap + len(changed)` ids can hold the first `cap` that
     stay, so only those are looked at (a common word's list runs to tens of thousands at a
-    million businesses, and after a day of changes every search filtered each one whole),
+    million businesses, and with changes pending every search filtered each one whole),
     each found or not among the changed by a binary search (`np.isin` sorted both)."""
     if changed is None or not len(changed) or not len(ids):
         return ids
