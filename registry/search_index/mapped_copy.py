@@ -54,8 +54,13 @@ def current_folder(directory: Path) -> Path | None:
 
 #: The compiled twin of `_File.candidate_reference` (`_candidates.pyx`), None when not built.
 CANDIDATES = compiled_twin("registry.search_index._candidates")
-#: Whether candidates are read by the compiled twin (False: the reference everywhere).
+#: The compiled twin of `head_without` and `MappedIndexCopy._first_in_city_reference`
+#: (`_postings.pyx`), None when not built.
+POSTINGS = compiled_twin("registry.search_index._postings")
+#: Whether the compiled twins read the file (False: the references everywhere).
 COMPILED = CANDIDATES is not None
+#: No business changed: what the posting twin is handed then.
+_NONE_CHANGED: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
 #: The initials of a name without any, one object for all the twin reads.
 NO_INITIALS: frozenset[str] = frozenset()
 
@@ -268,6 +273,17 @@ def head_without(
     return kept
 
 
+def _head(
+    ids: npt.NDArray[np.int32], changed: npt.NDArray[np.int32] | None, cap: int | None
+) -> list[int]:
+    """`head_without(ids, changed, cap)[:cap]` as Python ints (with businesses changed,
+    read by the compiled twin when built; without, numpy's `tolist` is as quick)."""
+    if changed is not None and POSTINGS is not None and COMPILED:
+        found: list[int] = POSTINGS.head(ids, changed, -1 if cap is None else cap)
+        return found
+    return head_without(ids, changed, cap)[:cap].tolist()  # type: ignore[no-any-return]
+
+
 class _Postings:
     """Key -> business ids, ascending: the file's (less the changed businesses') merged
     with the overlay's."""
@@ -292,11 +308,11 @@ class _Postings:
         to tens of thousands at a million businesses, and only the head is wanted)."""
         owner = self.owner
         start, end = owner.file.span(key) if span is None else span
-        ids: Any = head_without(owner.file.posting_ids[start:end], owner.changed_ids, cap)
+        ids = _head(owner.file.posting_ids[start:end], owner.changed_ids, cap)
         extra = owner.own_postings.get(key)
         if extra:
-            return sorted([*ids[:cap].tolist(), *extra])[:cap]
-        return ids[:cap].tolist()  # type: ignore[no-any-return]
+            return sorted([*ids, *extra])[:cap]
+        return ids
 
     def get(self, key: str, default: Any = None) -> Any:
         ids = self._ids(key)
@@ -464,9 +480,25 @@ class MappedIndexCopy(IndexCopy):
 
     def _first_in_city(self, number: int, start: int, end: int, cap: int | None) -> list[int]:
         """The first `cap` ids of posting_ids[start:end] in city `number`, less the changed
-        businesses'. A common word's list runs to millions at 15 million businesses and a
-        search wants its head in one city: the list is read in growing blocks, until
-        enough are found, rather than filtered whole."""
+        businesses' (read by the compiled twin when built: one walk that stops at `cap`)."""
+        if POSTINGS is not None and COMPILED:
+            file, changed = self.file, self.changed_ids
+            found: list[int] = POSTINGS.in_city(
+                file.posting_ids[start:end],
+                file.posting_cities[start:end],
+                number,
+                _NONE_CHANGED if changed is None else changed,
+                -1 if cap is None else cap,
+            )
+            return found
+        return self._first_in_city_reference(number, start, end, cap)
+
+    def _first_in_city_reference(
+        self, number: int, start: int, end: int, cap: int | None
+    ) -> list[int]:
+        """`_first_in_city` with numpy. A common word's list runs to millions at 15 million
+        businesses and a search wants its head in one city: the list is read in growing
+        blocks, until enough are found, rather than filtered whole."""
         file, changed = self.file, self.changed_ids
         found: list[npt.NDArray[np.int32]] = []
         count, block = 0, CITY_BLOCK

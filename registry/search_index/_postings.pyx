@@ -1,0 +1,79 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The compiled twin of reading a search's posting lists from the index file
+(`mapped_copy.head_without` and `MappedIndexCopy._first_in_city_reference`).
+
+A search reads some 47 lists (its keys, and each again within the asked city). In numpy
+each is a handful of calls of a microsecond or more whatever the list's length, and with
+businesses changed since the file was written (kept in each worker's overlay until the
+next file) a few more per list: 0.15 ms a search with none changed, 0.27 with 300 at
+100,000 businesses. Here each list is one walk over the mapped ids, the changed ids
+(ascending too) walked alongside, stopping once `cap` ids are kept, and the ids kept go
+straight into the list the matcher sums. The answers are the reference's
+(`tests/search/test_posting_reader.py`).
+"""
+
+from libc.stdint cimport int32_t
+
+
+cdef Py_ssize_t _first_not_below(const int32_t[::1] values, int32_t value) noexcept nogil:
+    """Where `value` would go in `values` (ascending): the first position not below it."""
+    cdef Py_ssize_t low = 0, high = values.shape[0], middle
+    while low < high:
+        middle = (low + high) >> 1
+        if values[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def head(const int32_t[::1] ids, const int32_t[::1] changed, Py_ssize_t cap):
+    """The first `cap` of `ids` (ascending) that are not in `changed` (ascending), as a
+    list (`cap` < 0: all of them)."""
+    cdef Py_ssize_t n = ids.shape[0], m = changed.shape[0], i, k = 0
+    cdef int32_t value
+    cdef list found = []
+    if n == 0 or cap == 0:
+        return found
+    if m:
+        k = _first_not_below(changed, ids[0])
+    for i in range(n):
+        value = ids[i]
+        while k < m and changed[k] < value:
+            k += 1
+        if k < m and changed[k] == value:
+            continue
+        found.append(value)
+        if len(found) == cap:
+            break
+    return found
+
+
+def in_city(
+    const int32_t[::1] ids,
+    const int32_t[::1] cities,
+    int32_t city,
+    const int32_t[::1] changed,
+    Py_ssize_t cap,
+):
+    """The first `cap` of `ids` (ascending) whose entry in `cities` (the same length) is
+    `city` and that are not in `changed` (ascending), as a list (`cap` < 0: all)."""
+    cdef Py_ssize_t n = ids.shape[0], m = changed.shape[0], i, k = 0
+    cdef int32_t value
+    cdef list found = []
+    if cities.shape[0] != n:
+        raise ValueError("ids and cities differ in length")
+    if cap == 0:
+        return found
+    for i in range(n):
+        if cities[i] != city:
+            continue
+        value = ids[i]
+        while k < m and changed[k] < value:
+            k += 1
+        if k < m and changed[k] == value:
+            continue
+        found.append(value)
+        if len(found) == cap:
+            break
+    return found
