@@ -2,7 +2,9 @@
 """The compiled twin of the scorer's hot path in `matching.align` and `matching.score`:
 `Scorer.score` over a search's candidates (`scores`), `QueryAligner`'s alignment of one
 candidate name (`align_key`), the similarities of one candidate token to the query's
-tokens (`row`), and the weighted one-to-one alignment itself (`align`).
+tokens (`row`), which of the query's joins of two tokens a candidate token may spell and
+whether a join of two candidate tokens spells a query token (`_join_bits`,
+`_query_takes`), and the weighted one-to-one alignment itself (`align`).
 
 Line for line what the pure-Python reference does, with the same additions in the same
 order (built without floating-point contraction), and each token pair's similarity worked
@@ -18,9 +20,12 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdlib cimport qsort
 
 from matching._similarity cimport TokenSimilarity
+from matching.align import JOIN_MIN_LENGTH, JOIN_SIMILARITY
 from matching.similarity import SPELLING_DIFFERS, TOKEN_PAIRS, initials_against
 
 cdef double _SPELLING_DIFFERS = SPELLING_DIFFERS
+cdef double _JOIN_SIMILARITY = JOIN_SIMILARITY
+cdef Py_ssize_t _JOIN_MIN_LENGTH = JOIN_MIN_LENGTH
 
 
 cdef struct Pair:
@@ -131,6 +136,52 @@ cdef inline double _similar(dict newer, a, b) except? -1.0:
     return TOKEN_PAIRS.missing(a, b)
 
 
+cdef bint _near(dict newer, str joined, str token) except -1:
+    """`matching.align._near`: whether `token_similarity(joined, token)` reaches
+    JOIN_SIMILARITY, ruled out first by the lengths (`_lengths_close`)."""
+    cdef Py_ssize_t a = len(joined), b = len(token)
+    cdef Py_ssize_t longer = a if a > b else b
+    if not 1.0 - (<double> (a - b if a > b else b - a)) / longer >= _JOIN_SIMILARITY:
+        return False
+    return _similar(newer, joined, token) >= _JOIN_SIMILARITY
+
+
+cdef object _join_bits(query, dict newer, str token):
+    """`QueryAligner._join_bits`: bit i set when a candidate holding `token` would take the
+    join of query tokens i and i + 1."""
+    bits = 0
+    cdef Py_ssize_t i = 0
+    if len(token) >= _JOIN_MIN_LENGTH and len(token) in query.near_join_lengths:
+        for joined in query.joins:
+            if joined[0] == token or _near(newer, joined[0], token):
+                bits |= 1 << i
+            i += 1
+    elif token in query.joined:
+        for joined in query.joins:
+            if joined[0] == token:
+                bits |= 1 << i
+            i += 1
+    return bits
+
+
+cdef bint _query_takes(aligner, str joined) except -1:
+    """`QueryAligner._query_takes`: whether a join of two candidate tokens spells one of
+    the query's tokens (`Tokens.takes`), kept in the aligner's memo of them."""
+    cdef dict takes = aligner._takes
+    found = takes.get(joined)
+    if found is None:
+        query = aligner.query
+        found = joined in query.folded
+        if not found:
+            newer = TOKEN_PAIRS.newer
+            for other in query.long:
+                if _near(newer, joined, other):
+                    found = True
+                    break
+        takes[joined] = found
+    return found
+
+
 def row(aligner, tuple token):
     """`QueryAligner._row`: `pair_similarity` of each query token with `token` where
     alike at all, the token's weight, and the query joins it may spell (`_join_bits`)."""
@@ -156,7 +207,7 @@ def row(aligner, tuple token):
         if sim > 0.0:
             hits.append((sim, i))
         i += 1
-    return tuple(hits), aligner.weight(folded), aligner._join_bits(folded)
+    return tuple(hits), aligner.weight(folded), _join_bits(aligner.query, newer, folded)
 
 
 def align_key(aligner, tuple key):
@@ -199,7 +250,7 @@ def align_key(aligner, tuple key):
                 j
                 and len(prev) + len(f) in take_lengths
                 and prev not in q_folded
-                and aligner._query_takes(prev + f)
+                and _query_takes(aligner, prev + f)
             ):
                 return aligner._align_name(key)
             ws[n_q + j] = found[1]

@@ -35,15 +35,16 @@ from matching.similarity import (
 Weigher = Callable[[str], float]
 
 
-#: The compiled twin of `QueryAligner`'s hot path, None when not built.
-COMPILED_MODULE = compiled_twin("matching._align")
-#: Whether new `QueryAligner`s take the compiled twin (False: the reference everywhere).
-COMPILED = COMPILED_MODULE is not None
-
 # How alike a joined pair of tokens must be to a token of the other name to be joined.
 JOIN_SIMILARITY = 0.85
 # Only tokens this long are compared with a join (shorter ones must be spelled exactly).
 JOIN_MIN_LENGTH = 6
+
+#: The compiled twin of `QueryAligner`'s hot path, None when not built (imported after
+#: the two settings above, which it reads from here).
+COMPILED_MODULE = compiled_twin("matching._align")
+#: Whether new `QueryAligner`s take the compiled twin (False: the reference everywhere).
+COMPILED = COMPILED_MODULE is not None
 
 
 def _lengths_close(a: int, b: int) -> bool:

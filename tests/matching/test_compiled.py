@@ -140,3 +140,29 @@ def test_every_dev_set_query_gets_the_same_scores_and_ranking(both_ways):
             differ.append(query.q)
     assert len(queries) >= 1000
     assert differ == []
+
+
+@pytest.mark.skipif(not (DATA / "queries.jsonl").exists(), reason="the dev set is not here")
+def test_which_joins_the_twin_finds_are_the_references():
+    """The twin's rows say which of the query's joins each candidate token may spell
+    (`_join_bits`), and its memo which joins of two candidate tokens spell a query token
+    (`_query_takes`), exactly as the reference works them out. The score tests would see
+    a join missed (a name scored the quick way, wrongly) but not one too many (a name sent
+    the slow way, rightly): this sees both."""
+    index = InMemoryIndex()
+    for row in load_businesses(DATA):
+        index.add(int(row["id"]), row["name"], row["city"] or None, row["state"] or None)
+    bits = takes = 0
+    for query in load_queries(DATA)[:800]:
+        normal = normalise(query.q)
+        place = canonical_city(query.city) or normal.city_hint
+        scorer = Scorer(normal, index.stats, place)
+        scorer.scores(list(index.candidates(pre_rank(normal, index, place)).values()))
+        aligner = scorer._names
+        for token, row in aligner._rows.items():
+            assert row == aligner._row(token), (query.q, token)
+            bits += row[2] != 0
+        for joined, spelled in aligner._takes.items():
+            assert spelled == aligner.query.takes(joined), (query.q, joined)
+            takes += spelled
+    assert bits > 0 and takes > 0  # both kinds of join occur among these queries
