@@ -17,6 +17,14 @@ the same run (before and after the others; their mean), then what one answer of 
 the machine's CPU and where: web workers, worker, PostgreSQL, Redis, client
 (`bench/process_cpu.py`). Stops the servers and drops the
 database at the end, also on failure (`--keep` leaves it, and says where).
+
+    python -m bench.load --database-url URL [--rounds 3]
+
+measures again against a database an earlier run kept, without seeding it (a new key for
+each of its members; `load_seed.reused`): a minute or two instead of twelve, so that
+runs of two versions of the code can alternate. `--rounds N` measures every endpoint N
+times in turn on the same server, each round with its own table (the figures drift within
+a run on a shared machine: one round is one sample).
 """
 
 from __future__ import annotations
@@ -341,14 +349,23 @@ def run(args: argparse.Namespace) -> int:
     name = f"registry_load_{os.getpid()}"
     workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
     clients = args.clients or 2 * workers
+    what = (
+        "a kept database"
+        if args.database_url
+        else f"{args.businesses:,} businesses, {args.complaints:,} complaints"
+    )
     print(
-        f"\n== load: {args.businesses:,} businesses, {args.complaints:,} complaints, "
-        f"`make serve` with {workers} web workers, {clients} clients, {args.seconds:g} s each",
+        f"\n== load: {what}, `make serve` with {workers} web workers, {clients} clients, "
+        f"{args.seconds:g} s each",
         flush=True,
     )
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="registry-load-") as tmp:
         workdir = Path(tmp)
-        url = load_seed.create_database(PG_ADMIN_URL, name)
+        url = args.database_url or load_seed.create_database(PG_ADMIN_URL, name)
         log_path = workdir / "serve.log"
         try:
             port = free_port()
@@ -357,23 +374,26 @@ def run(args: argparse.Namespace) -> int:
             )
             env["WEB_CONCURRENCY"] = str(workers)
             env["API_SEARCH_PER_MINUTE"] = str(SEARCH_QUOTA_PER_MINUTE)
-            seeded = load_seed.seed(
-                url,
-                settings,
-                workdir,
-                businesses=args.businesses,
-                complaints_wanted=args.complaints,
-                members_wanted=args.members,
-                paid_orders=args.orders,
-                rng=rng,
-                processes=args.processes,
-                say=lambda line: print(line, flush=True),
-            )
-            print(
-                f"  seeded in {seeded.timings['total']:.0f} s; {len(seeded.paid_reports)} paid "
-                f"report orders, {len(seeded.keys)} members' API keys",
-                flush=True,
-            )
+            if args.database_url:
+                seeded = load_seed.reused(url, say)
+            else:
+                seeded = load_seed.seed(
+                    url,
+                    settings,
+                    workdir,
+                    businesses=args.businesses,
+                    complaints_wanted=args.complaints,
+                    members_wanted=args.members,
+                    paid_orders=args.orders,
+                    rng=rng,
+                    processes=args.processes,
+                    say=say,
+                )
+                print(
+                    f"  seeded in {seeded.timings['total']:.0f} s; {len(seeded.paid_reports)} "
+                    f"paid report orders, {len(seeded.keys)} members' API keys",
+                    flush=True,
+                )
             print(
                 "  servers: REGISTRY_ENV=production, rate limits on and kept in Redis "
                 f"({args.redis_url}; searches limited to {SEARCH_QUOTA_PER_MINUTE:,} a minute per "
@@ -399,40 +419,50 @@ def run(args: argparse.Namespace) -> int:
                     201,
                 ),
             }
+            errors = 0
             with log_path.open("wb") as log, serving(env, port, log) as (base, group):
                 for make, expected in makers.values():  # warm every worker up, unrecorded
                     measure("warm-up", base, make, expected=expected, seconds=1.5, clients=clients)
-                phases = [
-                    measured(group, label, base, make, expected, args.seconds, clients)
-                    for label, (make, expected) in makers.items()
-                ]
-                phases.append(
-                    measured(
-                        group,
-                        "GET /healthz (again, at the end)",
-                        base,
-                        health_requests(),
-                        200,
-                        args.seconds,
-                        clients,
+                for _ in range(args.rounds):
+                    phases = [
+                        measured(group, label, base, make, expected, args.seconds, clients)
+                        for label, (make, expected) in makers.items()
+                    ]
+                    phases.append(
+                        measured(
+                            group,
+                            "GET /healthz (again, at the end)",
+                            base,
+                            health_requests(),
+                            200,
+                            args.seconds,
+                            clients,
+                        )
                     )
-                )
+                    report(phases)
+                    errors += sum(phase.errors for phase in phases)
         except BaseException:
             if log_path.exists():
                 print("  last lines of make serve:", file=sys.stderr)
                 print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
             raise
         finally:
-            if args.keep:
+            if args.database_url:
+                pass  # not this run's to drop
+            elif args.keep:
                 print(f"  kept the database: {url}", flush=True)
             else:
                 load_seed.drop_database(PG_ADMIN_URL, name)
+    return 1 if errors else 0
+
+
+def report(phases: list[Phase]) -> None:
+    """One round's table, and the search's throughput as a share of `/healthz`'s."""
     health = (phases[0].throughput + phases[-1].throughput) / 2
     print(table(phases, health))
     search = phases[1].throughput / health if health else 0.0
     verdict = "met" if search >= SEARCH_GOAL else "missed"
     print(f"  search / healthz {search:.2f} (goal >= {SEARCH_GOAL}: {verdict})", flush=True)
-    return 1 if any(phase.errors for phase in phases) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -449,8 +479,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep",
         action="store_true",
-        help="leave the database in place (for python -m bench.http_profile --database-url)",
+        help="leave the database in place (for --database-url, or bench.http_profile's)",
     )
+    parser.add_argument(
+        "--database-url", help="measure again on a database a run kept (no seeding)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="measurements of each endpoint")
     return run(parser.parse_args(argv))
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
 from sqlalchemy.orm import Session
 
 from bench.synthetic import Business as Synthetic
@@ -36,7 +36,8 @@ from registry.db import make_engine, make_sessionmaker
 from registry.directory import debtors, import_businesses
 from registry.mailer import mailer_from_url
 from registry.members import accounts, api_keys
-from registry.models import Complaint, ComplaintStatus, User
+from registry.models import Business, BusinessGstin, Complaint, ComplaintStatus, User
+from registry.models.payments import OrderStatus, ReportOrder
 from registry.payments import orders
 from registry.payments.gateways import SESSION_PLACEHOLDER, TestGateway
 from registry.settings import Settings
@@ -148,6 +149,69 @@ def seed(
     return out
 
 
+#: How the seeded members' logins are spelled (`_members`): what `reused` finds them by.
+MEMBER_EMAIL = "member{}@load-bench.example"
+
+
+def reused(url: str, say: Say) -> Seeded:
+    """What a run needs of a database that an earlier run kept (`--keep`), without seeding
+    it again: its directory as it stands, a new API key for each of the run's members (the
+    secrets of their first keys were not kept) and its paid orders, each with its buyer's
+    new key. What a run adds stays (complaints it filed, the keys): a database measured
+    again and again slowly grows."""
+    out = Seeded()
+    started = time.perf_counter()
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            members = session.scalars(
+                select(User).where(User.email.like(MEMBER_EMAIL.format("%"))).order_by(User.id)
+            ).all()
+            keys = {
+                user.id: api_keys.create(session, user, "load bench, again", Actor.of(user))[1]
+                for user in members
+            }
+            out.keys = list(keys.values())
+            first_gstin = (
+                select(func.min(BusinessGstin.gstin))
+                .where(BusinessGstin.business_id == Business.id)
+                .scalar_subquery()
+            )
+            rows = session.execute(
+                select(
+                    Business.id,
+                    Business.name,
+                    first_gstin,
+                    Business.pan,
+                    Business.city,
+                    Business.state,
+                )
+                .where(Business.merged_into_id.is_(None))
+                .order_by(Business.id)
+            )
+            out.businesses = [
+                (i, Synthetic(i, name, gstin, pan, city or "", state or ""))
+                for i, name, gstin, pan, city, state in rows
+            ]
+            paid = session.execute(
+                select(ReportOrder.user_id, ReportOrder.business_id).where(
+                    ReportOrder.status == OrderStatus.PAID
+                )
+            )
+            out.paid_reports = [(keys[u], b) for u, b in paid if u in keys]
+            out.complaints = session.scalar(select(func.count()).select_from(Complaint)) or 0
+    finally:
+        engine.dispose()
+    out.timings["total"] = time.perf_counter() - started
+    if not out.keys or not out.businesses:
+        raise SystemExit(f"{url}: not a database a load run kept (no members or businesses)")
+    say(
+        f"  reused {url.rsplit('/', 1)[-1]}: {len(out.businesses):,} businesses, "
+        f"{out.complaints:,} complaints, {len(out.keys)} members (new keys)"
+    )
+    return out
+
+
 def _write_csv(path: Path, directory: list[Synthetic]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -170,7 +234,7 @@ def _members(
             application = accounts.Application(
                 business_name=business.name,
                 gstin=business.gstin or "",
-                email=f"member{i}@load-bench.example",
+                email=MEMBER_EMAIL.format(i),
                 password=PASSWORD,
                 industry=INDUSTRIES[i % len(INDUSTRIES)],
                 msme_category=MSME[i % len(MSME)],
