@@ -27,23 +27,29 @@ cdef Py_ssize_t _first_not_below(const int32_t[::1] values, int32_t value) noexc
     return low
 
 
+cdef inline bint _changed(
+    const int32_t[::1] changed, Py_ssize_t *at, int32_t value
+) noexcept nogil:
+    """Whether `value` is among `changed` (ascending), walking `at` forward: the values
+    asked of one walk come in ascending order, so each changed id is passed once."""
+    cdef Py_ssize_t m = changed.shape[0]
+    while at[0] < m and changed[at[0]] < value:
+        at[0] += 1
+    return at[0] < m and changed[at[0]] == value
+
+
 def head(const int32_t[::1] ids, const int32_t[::1] changed, Py_ssize_t cap):
     """The first `cap` of `ids` (ascending) that are not in `changed` (ascending), as a
     list (`cap` < 0: all of them)."""
-    cdef Py_ssize_t n = ids.shape[0], m = changed.shape[0], i, k = 0
-    cdef int32_t value
+    cdef Py_ssize_t n = ids.shape[0], i, at
     cdef list found = []
     if n == 0 or cap == 0:
         return found
-    if m:
-        k = _first_not_below(changed, ids[0])
+    at = _first_not_below(changed, ids[0])
     for i in range(n):
-        value = ids[i]
-        while k < m and changed[k] < value:
-            k += 1
-        if k < m and changed[k] == value:
+        if _changed(changed, &at, ids[i]):
             continue
-        found.append(value)
+        found.append(ids[i])
         if len(found) == cap:
             break
     return found
@@ -58,22 +64,17 @@ def in_city(
 ):
     """The first `cap` of `ids` (ascending) whose entry in `cities` (the same length) is
     `city` and that are not in `changed` (ascending), as a list (`cap` < 0: all)."""
-    cdef Py_ssize_t n = ids.shape[0], m = changed.shape[0], i, k = 0
-    cdef int32_t value
+    cdef Py_ssize_t n = ids.shape[0], i, at
     cdef list found = []
     if cities.shape[0] != n:
         raise ValueError("ids and cities differ in length")
-    if cap == 0:
+    if n == 0 or cap == 0:
         return found
+    at = _first_not_below(changed, ids[0])
     for i in range(n):
-        if cities[i] != city:
+        if cities[i] != city or _changed(changed, &at, ids[i]):
             continue
-        value = ids[i]
-        while k < m and changed[k] < value:
-            k += 1
-        if k < m and changed[k] == value:
-            continue
-        found.append(value)
+        found.append(ids[i])
         if len(found) == cap:
             break
     return found
