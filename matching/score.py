@@ -22,6 +22,9 @@ from matching.legal import legal_family, legal_parts
 from matching.normalise import NormalName, canonical_city, normalise, slot_setters
 from matching.similarity import token_similarity as token_similarity
 
+#: How many words' weights a `TokenStats` keeps (a long-lived one's memory stays bounded).
+_WEIGHTS_KEPT = 200_000
+
 
 @dataclass(frozen=True, slots=True)
 class TokenStats:
@@ -40,9 +43,20 @@ class TokenStats:
         if cached is None:
             df = self.doc_freq.get(token, 0)
             cached = math.log(1.0 + (self.total + 1) / (df + 1))
-            if len(self._cache) < 200_000:
+            if len(self._cache) < _WEIGHTS_KEPT:
                 self._cache[token] = cached
         return cached
+
+    def weigh(self, frequencies: Mapping[str, int]) -> None:
+        """Work out at once the weights of words whose frequencies were read together (a
+        search's candidates' words): `weight` then finds them at hand. Each is what
+        `weight` would work out if `doc_freq` answered that frequency."""
+        cache = self._cache
+        total = self.total + 1
+        log = math.log
+        for token, df in frequencies.items():
+            if token not in cache and len(cache) < _WEIGHTS_KEPT:
+                cache[token] = log(1.0 + total / (df + 1))
 
     @classmethod
     def empty(cls) -> TokenStats:

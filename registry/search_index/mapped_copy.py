@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,9 @@ class _File:
 
 
 _MISSING: Any = object()
+#: What takes a search's word frequencies to work their weights out at once
+#: (`TokenStats.weigh`).
+Weigh = Callable[[Mapping[str, int]], None]
 
 
 class _Recent:
@@ -401,7 +404,9 @@ class MappedIndexCopy(IndexCopy):
         self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
 
-    def vocabulary_near(self, spellings: Collection[str]) -> dict[str, Collection[tuple[str, str]]]:
+    def vocabulary_near(
+        self, spellings: Collection[str], weigh: Weigh | None = None
+    ) -> dict[str, Collection[tuple[str, str]]]:
         """`matching.keys.near_rows` of these spellings, kept per spelling until the
         vocabulary's overlay next changes (a query's ~200 variants are read once for the
         words that recur, not per search); kept as tuples, a seventh of a set's size."""
@@ -421,13 +426,17 @@ class MappedIndexCopy(IndexCopy):
             for spelling, near in near_rows(rest, self.vocabulary_of).items():
                 found[spelling] = kept = tuple(near)
                 self._near.put(spelling, kept)
-        # the weights of these words, which the search asks for: at hand, or read at once
-        self.frequencies_of({token for rows in found.values() for _, token in rows})
+        # the frequencies of these words, whose weights the search asks for: at hand, or
+        # read at once (and with `weigh`, the weights worked out at once from them)
+        frequencies = self.frequencies_of({token for rows in found.values() for _, token in rows})
+        if weigh is not None:
+            weigh(frequencies)
         return found
 
-    def candidates(self, ids: Collection[int]) -> dict[int, Candidate]:
+    def candidates(self, ids: Collection[int], weigh: Weigh | None = None) -> dict[int, Candidate]:
         """`candidates_of` the names of these businesses: as prepared in the file, or from
-        the overlay for those changed since it was written."""
+        the overlay for those changed since it was written. The frequencies of their words
+        are read at once, and handed to `weigh` when given (`TokenStats.weigh`)."""
         found: dict[int, Candidate] = {}
         changed = self.changed
         overlay = self.names.overlay  # type: ignore[attr-defined]
@@ -441,23 +450,36 @@ class MappedIndexCopy(IndexCopy):
                 candidate = file.candidate(business_id)
                 if candidate is not None:
                     found[business_id] = candidate
-        self.frequencies_of(
+        frequencies = self.frequencies_of(
             {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens}
         )
+        if weigh is not None:
+            weigh(frequencies)
         return found
 
-    def frequencies_of(self, tokens: Collection[str]) -> None:
-        """Read the frequencies of these words that are not at hand in one binary search
-        (the scorer then asks for them one by one)."""
+    def frequencies_of(self, tokens: Collection[str]) -> dict[str, int]:
+        """The frequencies of these words (0 for a word no name holds), as `doc_freq`
+        answers them; those not at hand are read in one binary search and kept."""
         doc_freq = self.doc_freq
         overlay = doc_freq.overlay  # type: ignore[attr-defined]
         cache: _Recent = doc_freq.cache  # type: ignore[attr-defined]
-        rest = [t for t in tokens if t not in overlay and cache.get(t) is _MISSING]
-        if not rest:
-            return
-        frequencies = self.file.frequencies
-        for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
-            cache.put(token, None if at < 0 else int(frequencies[at]))
+        found: dict[str, int] = {}
+        rest = []
+        for token in tokens:
+            value = overlay.get(token, _MISSING)
+            if value is _MISSING:
+                value = cache.get(token)
+                if value is _MISSING:
+                    rest.append(token)
+                    continue
+            found[token] = value or 0
+        if rest:
+            frequencies = self.file.frequencies
+            for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
+                value = None if at < 0 else int(frequencies[at])
+                cache.put(token, value)
+                found[token] = value or 0
+        return found
 
     def postings_of(self, keys: Collection[str]) -> dict[str, Sequence[int]]:
         return self.postings.many(list(keys))  # type: ignore[attr-defined,no-any-return]

@@ -46,7 +46,7 @@ class CopiedIndex(CappedPostings):
     ) -> Mapping[str, Collection[tuple[str, str]]]:
         """`matching.search.NearSpellings`: kept per spelling by the mapped file's copy."""
         if isinstance(self.copy, MappedIndexCopy):
-            return self.copy.vocabulary_near(spellings)
+            return self.copy.vocabulary_near(spellings, self.stats.weigh)
         return near_rows(spellings, self.vocabulary)
 
     def _capped(
@@ -66,7 +66,7 @@ class CopiedIndex(CappedPostings):
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
         if isinstance(self.copy, MappedIndexCopy):  # prepared in the file: no rebuilding
-            return self.copy.candidates(ids)
+            return self.copy.candidates(ids, self.stats.weigh)
         names = self.copy.names
         return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
 

@@ -265,3 +265,24 @@ def test_a_candidate_read_from_the_index_file_is_the_one_its_fields_make(
     assert read == made and hash(read) == hash(made)
     with pytest.raises(AttributeError):
         read.city = "surat"  # type: ignore[misc]
+
+
+@given(
+    frequencies=st.dictionaries(
+        st.text("abcdefgh", min_size=1, max_size=6), st.integers(0, 10**7), max_size=30
+    ),
+    total=st.integers(0, 10**7),
+    asked_first=st.lists(st.text("abcdefgh", min_size=1, max_size=6), max_size=5),
+)
+def test_weights_worked_out_at_once_are_the_weights_worked_out_one_by_one(
+    frequencies, total, asked_first
+):
+    """`weigh` (a search's words' frequencies read together) leaves each word the weight
+    `weight` gives it from `doc_freq`, bit for bit, and does not change one asked before."""
+    one_by_one = TokenStats(dict(frequencies), total)
+    at_once = TokenStats(dict(frequencies), total)
+    before = {word: at_once.weight(word) for word in asked_first}
+    at_once.weigh({word: frequencies.get(word, 0) for word in [*frequencies, "unheard"]})
+    for word in [*frequencies, *asked_first, "unheard"]:
+        assert at_once.weight(word) == one_by_one.weight(word)
+    assert all(at_once.weight(word) == weight for word, weight in before.items())

@@ -149,6 +149,30 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert [a.core for a in tables[changed.id].aliases] == ["lakshmi papers"]
 
 
+def test_word_frequencies_read_together_are_those_read_one_by_one(db, tmp_path):
+    """`frequencies_of` (what a search's weights are worked out from at once) answers what
+    `doc_freq` answers for each word: from the file, from the overlay where a change since
+    moved it (new words, a word more names hold now), 0 for one never seen, whether it was
+    at hand already or not."""
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    gone = directory.create(db, SYSTEM, "Zanskar Paper Mart", city="Surat")
+    write_file(db, folder)
+    directory.add_alias(db, gone, "Vastralaya Balaji", "filing")
+    directory.create(db, SYSTEM, "Marwar Balaji Steels", city="Jodhpur")
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    words = ["balaji", "trader", "vastralaya", "marvar", "zanskar", "papr", "never-seen"]
+    expected = {word: copy.doc_freq.get(word, 0) for word in words}
+    assert expected["balaji"] == 3 and expected["never-seen"] == 0
+    assert copy.frequencies_of(words) == expected
+    fresh = MappedIndexCopy.open(folder)  # nothing at hand yet
+    assert fresh is not None
+    fresh.catch_up(db.connection())
+    assert fresh.frequencies_of(words) == expected
+
+
 @pytest.mark.parametrize("block", [1, 2, mapped_copy.CITY_BLOCK])
 def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(
     db, tmp_path, monkeypatch, block
