@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,23 @@ class _Overlaid:
                     self.cache.put(key, value)
         return default if value is None else value
 
+    def at_hand(self, keys: Iterable[Any]) -> tuple[dict[Any, Any], list[Any]]:
+        """The answers at hand for these keys (the overlay's, else the cache's; None where
+        a key is known to have none), and the keys whose answers must be read from the
+        file (in one look-up for them all, by the caller)."""
+        overlay, cache = self.overlay, self.cache
+        known: dict[Any, Any] = {}
+        rest = []
+        for key in keys:
+            value = overlay.get(key, _MISSING)
+            if value is _MISSING:
+                value = cache.get(key)
+                if value is _MISSING:
+                    rest.append(key)
+                    continue
+            known[key] = value
+        return known, rest
+
     def __contains__(self, key: Any) -> bool:
         return self.get(key) is not None
 
@@ -383,19 +400,10 @@ class MappedIndexCopy(IndexCopy):
         return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
-        found: dict[str, tuple[tuple[str, str], ...]] = {}
-        cache: _Recent = self.vocabulary.cache  # type: ignore[attr-defined]
-        rest = []
-        for v in variants:
-            rows = overlay.get(v, _MISSING)
-            if rows is _MISSING:
-                rows = cache.get(v)
-                if rows is _MISSING:
-                    rest.append(v)
-                    continue
-            if rows is not None:
-                found[v] = rows
+        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        known, rest = vocabulary.at_hand(variants)
+        found = {v: rows for v, rows in known.items() if rows is not None}
+        cache = vocabulary.cache
         for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
             rows = self._decode_variant(at)
             cache.put(v, rows)
@@ -460,21 +468,11 @@ class MappedIndexCopy(IndexCopy):
     def frequencies_of(self, tokens: Collection[str]) -> dict[str, int]:
         """The frequencies of these words (0 for a word no name holds), as `doc_freq`
         answers them; those not at hand are read in one binary search and kept."""
-        doc_freq = self.doc_freq
-        overlay = doc_freq.overlay  # type: ignore[attr-defined]
-        cache: _Recent = doc_freq.cache  # type: ignore[attr-defined]
-        found: dict[str, int] = {}
-        rest = []
-        for token in tokens:
-            value = overlay.get(token, _MISSING)
-            if value is _MISSING:
-                value = cache.get(token)
-                if value is _MISSING:
-                    rest.append(token)
-                    continue
-            found[token] = value or 0
+        doc_freq: _Overlaid = self.doc_freq  # type: ignore[assignment]
+        known, rest = doc_freq.at_hand(tokens)
+        found: dict[str, int] = {token: value or 0 for token, value in known.items()}
         if rest:
-            frequencies = self.file.frequencies
+            cache, frequencies = doc_freq.cache, self.file.frequencies
             for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
                 value = None if at < 0 else int(frequencies[at])
                 cache.put(token, value)
