@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Text, any_, bindparam, cast, create_engine, event
+from sqlalchemy import Connection, Engine, Text, any_, bindparam, cast, create_engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 #: An execution option: on SQLite, this connection's transactions begin deferred (they
@@ -95,3 +97,107 @@ class ArrayText(TypeDecorator[Any]):
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else array_text(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverSql:
+    """A statement as one database kind runs it (`DriverStatement`)."""
+
+    sql: str
+    #: the bind values the statement itself fixes, as the driver takes them
+    constants: dict[str, Any]
+    #: the caller's parameters, each with its type's bind processor (or None)
+    binds: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    #: the columns whose values a result processor turns into Python's (index, processor)
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
+    #: for a driver taking its parameters by position (SQLite's), their names in order
+    order: tuple[str, ...] | None
+
+
+class DriverStatement:
+    """A select every request makes (an API key's, a search's shown businesses), run on
+    the connection's driver cursor with its SQL compiled once per database kind.
+
+    Through `Connection.execute`, each call paid SQLAlchemy's setup of an execution
+    context and of a result (psycopg describing every column for it) besides the
+    statement: on PostgreSQL, 0.43 ms of CPU a call for the shown businesses' statement
+    against 0.23 here (4,000 calls each). The statement still goes through the
+    connection's cursor hooks (`before_cursor_execute` and its other events, echo, a
+    driver's error wrapped as SQLAlchemy's and a lost connection invalidated), in the
+    session's transaction; its columns are read with their types' result processors.
+
+    `parameters` names what the caller gives each time. A database kind that would
+    expand one of them into a list (SQLite's `IN`, whose SQL then depends on the count)
+    runs the statement through `Connection.execute` instead. Rows are tuples either way.
+    """
+
+    def __init__(self, statement: Select[Any], parameters: Iterable[str]) -> None:
+        self.statement = statement
+        self.parameters = tuple(parameters)
+        self._by_dialect: dict[tuple[str, Any], _DriverSql | None] = {}
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The statement's rows for these parameters (exactly the ones it was made with)."""
+        dialect = connection.dialect
+        kind = (dialect.name, dialect.server_version_info)
+        if kind in self._by_dialect:
+            compiled = self._by_dialect[kind]
+        else:
+            compiled = self._by_dialect[kind] = self._compile(dialect, params)
+        if compiled is None:
+            return [tuple(row) for row in connection.execute(self.statement, dict(params))]
+        values = dict(compiled.constants)
+        for name, process in compiled.binds:
+            value = params[name]
+            values[name] = value if process is None else process(value)
+        given: dict[str, Any] | tuple[Any, ...] = values
+        if compiled.order is not None:
+            given = tuple(values[name] for name in compiled.order)
+        cursor = connection.connection.cursor()
+        try:
+            # SQLAlchemy's own path for a statement on a cursor it was handed (column
+            # defaults, sequences): the events, echo and error handling of `execute`
+            connection._cursor_execute(cursor, compiled.sql, given)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not compiled.results:
+            return [tuple(row) for row in fetched]
+        rows = []
+        for row in fetched:
+            read = list(row)
+            for at, process in compiled.results:
+                read[at] = process(read[at])
+            rows.append(tuple(read))
+        return rows
+
+    def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _DriverSql | None:
+        if set(params) != set(self.parameters):
+            raise ValueError(f"give exactly {sorted(self.parameters)}, not {sorted(params)}")
+        compiled = self.statement.compile(dialect=dialect)
+        expanded = compiled.construct_expanded_state(dict(params))
+        if any(name in expanded.parameter_expansion for name in self.parameters):
+            return None
+        missing = [name for name in self.parameters if name not in expanded.parameters]
+        if missing:
+            raise ValueError(f"the statement does not take {missing}")
+        # the expanded state holds the processors of the parameters it expanded; the
+        # others are their bind parameters' types'
+        processors: dict[str, Callable[[Any], Any] | None] = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        processors.update(expanded.processors)
+        constants = {}
+        for name, value in expanded.parameters.items():
+            if name not in self.parameters:
+                process = processors.get(name)
+                constants[name] = value if process is None else process(value)
+        binds = tuple((name, processors.get(name)) for name in self.parameters)
+        results = []
+        for at, column in enumerate(self.statement.selected_columns):
+            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if process is not None:
+                results.append((at, process))
+        order = None if expanded.positiontup is None else tuple(expanded.positiontup)
+        return _DriverSql(expanded.statement, constants, binds, tuple(results), order)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
-from registry.db import among
+from registry.db import DriverStatement, among
 from registry.models import Business, BusinessGstin, Complaint, ComplaintStatus
 from registry.models.complaints import shown_to_others_clause
 
@@ -80,6 +80,22 @@ def shown_statement(name: str, dialect: str) -> Any:
     if name == "counts":
         return _counted(dialect)
     raise KeyError(name)
+
+
+#: What each of `shown_statement`'s statements takes besides `settled_since`.
+_LOOKS_FOR = {
+    "businesses_and_gstins": "values",
+    "by_gstin": "gstin",
+    "by_pan": "pan",
+    "counts": "values",
+}
+
+
+@cache
+def shown_reader(name: str, dialect: str) -> DriverStatement:
+    """`shown_statement` run on the driver's cursor (`DriverStatement`): every search
+    reads one."""
+    return DriverStatement(shown_statement(name, dialect), (_LOOKS_FOR[name], "settled_since"))
 
 
 def _counted(dialect: str) -> Any:

@@ -16,7 +16,7 @@ from matching.kinds import detect_kind
 from matching.normalise import canonical_city, normalise
 from matching.search import Match, SearchBackend, search_name
 from registry.directory import businesses, identities
-from registry.directory.identities import Counts, ShownBusiness, shown_statement
+from registry.directory.identities import Counts, ShownBusiness, shown_reader, shown_statement
 from registry.directory.identities import gstins as gstin_list
 from registry.models import Business
 from registry.models.complaints import settled_shown_since
@@ -178,13 +178,13 @@ def _shown(
 ) -> list[tuple[ShownBusiness, Counts, list[str]]]:
     """Businesses as a search shows them, read by one of `shown_statement`'s statements
     (`params`: what it looks for): each with its complaints' counts and its legal entity's
-    GSTINs. Read on the session's connection, as plain rows: through the session, the ORM's
-    handling of a statement cost more than the statement."""
+    GSTINs. Read on the session's connection's driver cursor, as plain rows: through the
+    session, the ORM's handling of a statement cost more than the statement, and through
+    the connection, SQLAlchemy's setup of each execution still did (`DriverStatement`)."""
     if session.autoflush:  # as the session's own execute would: pending changes are seen
         session.flush()
-    rows = session.connection().execute(
-        shown_statement(statement, dialect_of(session)),
-        {**params, "settled_since": settled_shown_since()},
+    rows = shown_reader(statement, dialect_of(session)).rows(
+        session.connection(), {**params, "settled_since": settled_shown_since()}
     )
     return [
         (

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit
 from registry.actors import Actor
+from registry.db import DriverStatement
 from registry.errors import NotFound, ValidationFailed
 from registry.language import N_
 from registry.models import ApiKey, Member, MemberStatus, Role, User, utcnow
@@ -143,17 +144,13 @@ def holder_of(
     now = utcnow()
     params: dict[str, object] = {"key_hash": digest(presented), "now": now}
     changes: ReadChanges | None = None
-    execute = session.execute if user else session.connection().execute
-    if index_changes_since is None:
-        row = execute(_holder(user), params).one_or_none()
-        if row is None:
-            return None
-    else:
+    if index_changes_since is not None:
         params["seen"] = index_changes_since
-        rows = execute(_holder_and_changes(user), params).all()
-        if not rows:
-            return None
-        row = rows[0]
+    rows = _holder_rows(session, user, index_changes_since is not None, params)
+    if not rows:
+        return None
+    row = rows[0]
+    if index_changes_since is not None:
         at = _CHANGES_AT
         changes = (index_changes_since, [tuple(r[at:]) for r in rows if r[at] is not None])
     mapped, user_id, role, key_id, scopes, last_used_at = row[:_CHANGES_AT]
@@ -194,6 +191,26 @@ _HOLDER = (
         or_(User.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
     )
 )
+
+
+def _holder_rows(
+    session: Session, user: bool, changes: bool, params: dict[str, object]
+) -> Sequence[Any]:
+    """The rows of the key's statement (`_holder`, or `_holder_and_changes`): through the
+    session when the mapped user is read, else on the connection's driver cursor, as
+    every search's key is (`DriverStatement`)."""
+    if user:
+        statement = _holder_and_changes(user) if changes else _holder(user)
+        return session.execute(statement, params).all()
+    return _holder_reader(changes).rows(session.connection(), params)
+
+
+@cache
+def _holder_reader(changes: bool) -> DriverStatement:
+    """The key's statement without the mapped user, on the driver's cursor."""
+    if changes:
+        return DriverStatement(_holder_and_changes(False), ("key_hash", "now", "seen"))
+    return DriverStatement(_holder(False), ("key_hash", "now"))
 
 
 @cache
