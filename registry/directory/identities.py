@@ -82,13 +82,9 @@ def shown_statement(name: str, dialect: str) -> Any:
     raise KeyError(name)
 
 
-#: What each of `shown_statement`'s statements takes besides `settled_since`.
-_LOOKS_FOR = {
-    "businesses_and_gstins": "values",
-    "by_gstin": "gstin",
-    "by_pan": "pan",
-    "counts": "values",
-}
+#: What each of the statements a search reads (`shown_statement`'s) takes besides
+#: `settled_since`.
+_LOOKS_FOR = {"businesses_and_gstins": "values", "by_gstin": "gstin", "by_pan": "pan"}
 
 
 @cache
