@@ -57,6 +57,12 @@ COLLECTED = re.compile(r"Collected : (\d+)")
 
 def instructions(valgrind: str, root: Path, folder: Path, data: Path, count: int) -> int:
     """The instructions a child process under callgrind ran, searching `count` queries."""
+    return counted(valgrind, root, CHILD, [str(folder), str(data), str(count), str(PASSES)])
+
+
+def counted(valgrind: str, root: Path, code: str, arguments: list[str]) -> int:
+    """The instructions Python running `code` with these arguments ran under callgrind,
+    with `root`'s code first on the path."""
     run = subprocess.run(  # noqa: S603  (valgrind found on the PATH, our own arguments)
         [
             valgrind,
@@ -64,11 +70,8 @@ def instructions(valgrind: str, root: Path, folder: Path, data: Path, count: int
             "--callgrind-out-file=/dev/null",
             sys.executable,
             "-c",
-            CHILD,
-            str(folder),
-            str(data),
-            str(count),
-            str(PASSES),
+            code,
+            *arguments,
         ],
         cwd=root,
         # one hash seed, so that sets of strings iterate alike from run to run (what is
