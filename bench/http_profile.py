@@ -57,6 +57,23 @@ def new_key(url: str) -> str:
     return key
 
 
+def served_as_in_production(redis_url: str, instance: Path) -> dict[str, str]:
+    """The settings of an app in process as `make serve` serves it (`REGISTRY_ENV=
+    production`, the per-key quota kept in Redis at `redis_url` and far above what is
+    sent, a Stripe key that is never called), its instance folder `instance`; the caller
+    adds `DATABASE_URL` and the index's directory."""
+    return {
+        "REGISTRY_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "STRIPE_SECRET_KEY": "sk_test_bench_in_process_no_gateway_calls",
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(32),
+        "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "REDIS_URL": redis_url,
+        "API_SEARCH_PER_MINUTE": str(SEARCH_QUOTA_PER_MINUTE),
+        "REGISTRY_INSTANCE": str(instance.resolve()),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -68,16 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
-    env = {
-        "REGISTRY_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "STRIPE_SECRET_KEY": "sk_test_http_profile_no_gateway_calls",
-        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(32),
-        "STRIPE_API_BASE": "http://127.0.0.1:9",
-        "REDIS_URL": args.redis_url,
-        "API_SEARCH_PER_MINUTE": str(SEARCH_QUOTA_PER_MINUTE),
-        "REGISTRY_INSTANCE": str((args.workdir / "instance").resolve()),
-    }
+    env = served_as_in_production(args.redis_url, args.workdir / "instance")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     else:

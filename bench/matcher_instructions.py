@@ -55,6 +55,14 @@ for _ in range(passes):
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
+def valgrind_path() -> str | None:
+    """Where valgrind is, or None, having said on stderr how to install it."""
+    found = shutil.which("valgrind")
+    if found is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+    return found
+
+
 def instructions(valgrind: str, root: Path, folder: Path, data: Path, count: int) -> int:
     """The instructions a child process under callgrind ran, searching `count` queries."""
     return counted(valgrind, root, CHILD, [str(folder), str(data), str(count), str(PASSES)])
@@ -96,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
     args = parser.parse_args(argv)
-    valgrind = shutil.which("valgrind")
+    valgrind = valgrind_path()
     if valgrind is None:
-        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
     if args.queries < 1:
         parser.error("--queries must be at least 1")

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -35,9 +33,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.http_profile import new_key
-from bench.load import REDIS_URL, SEARCH_QUOTA_PER_MINUTE
-from bench.matcher_instructions import PASSES, counted
+from bench.http_profile import new_key, served_as_in_production
+from bench.load import REDIS_URL
+from bench.matcher_instructions import PASSES, counted, valgrind_path
 from bench.matching_quality import DEFAULT_DATA
 from bench.search_profile import prepare
 
@@ -83,9 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
     args = parser.parse_args(argv)
-    valgrind = shutil.which("valgrind")
+    valgrind = valgrind_path()
     if valgrind is None:
-        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
     if args.queries < 1:
         parser.error("--queries must be at least 1")
@@ -98,17 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{args.size:,} businesses in SQLite"
     root = args.root.resolve()
     with tempfile.TemporaryDirectory(prefix="request-instructions-") as instance:
-        env = {
-            "REGISTRY_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "STRIPE_SECRET_KEY": "sk_test_request_instructions_no_gateway_calls",
-            "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(32),
-            "STRIPE_API_BASE": "http://127.0.0.1:9",
-            "REDIS_URL": args.redis_url,
-            "API_SEARCH_PER_MINUTE": str(SEARCH_QUOTA_PER_MINUTE),
+        env = served_as_in_production(args.redis_url, Path(instance)) | {
             "DATABASE_URL": url,
             "SEARCH_INDEX_DIR": str(Path(directory).resolve()),
-            "REGISTRY_INSTANCE": instance,
         }
         key = new_key(url)
         common = [json.dumps(env), key, str(args.data.resolve())]
