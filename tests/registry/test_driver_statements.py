@@ -6,10 +6,10 @@ this way on every search."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import bindparam, event, exc, select
+from sqlalchemy import bindparam, event, exc, select, text
 
 from registry.actors import SYSTEM
-from registry.db import DriverStatement, among
+from registry.db import DriverStatement, among, make_engine
 from registry.directory import businesses
 from registry.directory.identities import shown_reader, shown_statement
 from registry.members import api_keys
@@ -165,3 +165,27 @@ def test_a_statement_with_no_list_takes_the_drivers_path_on_either_database(db):
     shown.rows(db.connection(), {"values": [1], "settled_since": settled_shown_since()})
     # PostgreSQL takes the ids as one array; SQLite's IN list is expanded per call
     assert [c is not None for c in shown._by_dialect.values()] == [dialect(db) == "postgresql"]
+
+
+def test_a_lost_connection_is_invalidated_and_the_next_one_works(database_url):
+    """The server ended the connection (a restart, a fail-over): the error says so, and
+    the pool does not hand the dead connection out again."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL ends a connection from another one; SQLite has no server")
+    engine = make_engine(database_url)
+    reader = DriverStatement(
+        select(Business.id).where(Business.id == bindparam("business_id")), ("business_id",)
+    )
+    try:
+        with engine.connect() as connection:
+            assert reader.rows(connection, {"business_id": -1}) == []
+            backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            with pytest.raises(exc.OperationalError) as lost:
+                reader.rows(connection, {"business_id": -1})
+            assert lost.value.connection_invalidated and connection.invalidated
+        with engine.connect() as connection:
+            assert reader.rows(connection, {"business_id": -1}) == []
+    finally:
+        engine.dispose()
