@@ -27,8 +27,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import REDIS_URL, SEARCH_QUOTA_PER_MINUTE
-from bench.matching_quality import DEFAULT_DATA, load_queries, percentile
-from bench.search_profile import prepare
+from bench.matching_quality import load_queries, percentile
+from bench.search_profile import add_registry_options, prepare
 from bench.synthetic import generate
 from portal import create_app
 from registry.actors import SYSTEM, Actor
@@ -76,12 +76,9 @@ def served_as_in_production(redis_url: str, instance: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
+    add_registry_options(parser)
     parser.add_argument("--database-url", help="an existing registry (no index file)")
     parser.add_argument("--redis-url", default=REDIS_URL)
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)

@@ -26,8 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.matching_quality import DEFAULT_DATA
-from bench.search_profile import prepare
+from bench.search_profile import add_registry_options, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The searches a count is made of: each query twice, the second time with the process's
@@ -97,10 +96,7 @@ def counted(valgrind: str, root: Path, code: str, arguments: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
-    parser.add_argument("--seed", type=int, default=7)
+    add_registry_options(parser)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
     args = parser.parse_args(argv)

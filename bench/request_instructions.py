@@ -36,8 +36,7 @@ if __package__ in (None, ""):
 from bench.http_profile import new_key, served_as_in_production
 from bench.load import REDIS_URL
 from bench.matcher_instructions import PASSES, counted, valgrind_path
-from bench.matching_quality import DEFAULT_DATA
-from bench.search_profile import prepare
+from bench.search_profile import add_registry_options, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Requests made before the count's, in both processes: the connections, the index file's
@@ -71,10 +70,7 @@ for path in paths[-warm:] + [path for _ in range(passes) for path in paths[:coun
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
-    parser.add_argument("--seed", type=int, default=7)
+    add_registry_options(parser)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--database-url", help="a PostgreSQL registry (with --index-dir)")
     parser.add_argument("--index-dir", type=Path, help="its index file's directory")

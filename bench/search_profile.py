@@ -69,6 +69,16 @@ class _AsBefore(CopiedIndex):
         return everywhere, here
 
 
+def add_registry_options(parser: argparse.ArgumentParser) -> None:
+    """The options naming the registry `prepare` builds or reuses: the labelled data
+    (`--data`), how many businesses (`--size`), where (`--workdir`), the generator's
+    `--seed`."""
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
+    parser.add_argument("--seed", type=int, default=7)
+
+
 def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]:
     """The database URL and index directory for `size` businesses (built when missing)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -96,10 +106,7 @@ def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
-    parser.add_argument("--seed", type=int, default=7)
+    add_registry_options(parser)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     url, directory = prepare(args.workdir, args.size, args.data, args.seed)
