@@ -43,8 +43,11 @@ serve: $(STAMP) ## production style: gunicorn ($(WEB_CONCURRENCY) workers) plus 
 worker: $(STAMP) ## run the email/alert/time worker in the foreground
 	$(VENV)/bin/registry worker
 
+# The tests that touch no database (tests/matching's, and any marked database_independent)
+# run in the SQLite half only: on PostgreSQL they would run the same a second time.
 test: $(STAMP) chromium ## the whole suite on SQLite and on PostgreSQL, side by side (a core each)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres \
+	  PG_PYTEST_ARGS=--database-tests-only
 
 # Each run has a temporary folder of its own (TMPDIR, where pytest and the tests make
 # theirs), removed after it: two pytest runs sharing one would clean up each other's.
@@ -56,7 +59,7 @@ test-sqlite: $(STAMP) chromium ## the whole suite on SQLite alone
 test-postgres: $(STAMP) chromium ## the whole suite on PostgreSQL alone (PG_TEST_URL)
 	@echo "== the suite on PostgreSQL ($(PG_TEST_URL))"
 	@tmp=$$(mktemp -d -t khata-tests-postgres.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
-	  DATABASE_URL=$(PG_TEST_URL) TMPDIR="$$tmp" $(PY) -m pytest -q
+	  DATABASE_URL=$(PG_TEST_URL) TMPDIR="$$tmp" $(PY) -m pytest -q $(PG_PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff check .

@@ -70,6 +70,66 @@ class DatabaseServer:
         admin.dispose()
 
 
+#: What a test asks for when it reads or writes a database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "database_server",
+        "database_url",
+        "engine",
+        "connection",
+        "session_factory",
+        "db",
+        "settings",
+        "app",
+        "client",
+        "factory",
+        "auth",
+    }
+)
+#: The pure matching package's tests: none touches a database.
+PURE_TESTS = Path(__file__).parent / "matching"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests marked database_independent (those of tests/matching "
+        "too): `make test` runs them once, in the suite on SQLite, not again on PostgreSQL",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "database_independent: touches no database, so it runs alike on any; "
+        "--database-tests-only leaves it out",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks tests/matching's tests database-independent; refuses such a test that asks
+    for a database fixture (it would then go untested on PostgreSQL); with
+    `--database-tests-only`, leaves them out."""
+    kept, left = [], []
+    for item in items:
+        if item.path.is_relative_to(PURE_TESTS):
+            item.add_marker(pytest.mark.database_independent)
+        if item.get_closest_marker("database_independent") is None:
+            kept.append(item)
+            continue
+        asked = DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if asked:
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked database_independent but asks for "
+                f"{', '.join(sorted(asked))}"
+            )
+        (left if config.getoption("--database-tests-only") else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseServer]:
     server = DatabaseServer(os.environ.get("DATABASE_URL"), tmp_path_factory.mktemp("db"))
