@@ -9,6 +9,7 @@ source is newer (edited since `make install`) or when `MATCHING_PURE=1`, and
 """
 
 import importlib.util
+import os
 from pathlib import Path
 
 from Cython.Build import cythonize
@@ -32,5 +33,8 @@ setup(
             "annotation_typing": False,
         },
         quiet=True,
-    )
+        # a core each: the build is most of `make install` on a fresh clone (CI's too)
+        nthreads=os.cpu_count() or 1,
+    ),
+    options={"build_ext": {"parallel": os.cpu_count() or 1}},
 )
