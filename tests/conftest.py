@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,18 +45,37 @@ class DatabaseServer:
         self.base_url = base_url
         self.tmp = tmp
         self.created: list[str] = []
+        self._template: str | None = None
 
     @property
     def is_postgres(self) -> bool:
         return bool(self.base_url) and self.base_url.startswith("postgresql")  # type: ignore[union-attr]
 
     def new_url(self) -> str:
+        """A new, empty database."""
+        return self._create()
+
+    def migrated_url(self) -> str:
+        """A new database already at the migrations' head: a copy of one migrated once per
+        run (the migrations take about a second; a copy a tenth of that). Tests that
+        migrate themselves, or need an empty database, take `new_url`."""
+        if self._template is None:
+            self._template = self.new_url()
+            migrate.upgrade(self._template)
+        return self._create(self._template)
+
+    def _create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of `template`'s (one of ours, at rest)."""
         if not self.is_postgres:
-            return f"sqlite:///{self.tmp / f'{secrets.token_hex(4)}.sqlite3'}"
+            url = f"sqlite:///{self.tmp / f'{secrets.token_hex(4)}.sqlite3'}"
+            if template:
+                shutil.copyfile(_sqlite_file(template), _sqlite_file(url))
+            return url
         name = f"registry_test_{os.getpid()}_{secrets.token_hex(4)}"
+        copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
         admin = create_engine(self.base_url, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         admin.dispose()
         self.created.append(name)
         return make_url(self.base_url).set(database=name).render_as_string(hide_password=False)  # type: ignore[arg-type]
@@ -128,6 +148,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
+
+
+def _sqlite_file(url: str) -> str:
+    return make_url(url).database or ""
 
 
 @pytest.fixture(scope="session")

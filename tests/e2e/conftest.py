@@ -40,8 +40,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install 
 
 @pytest.fixture(scope="session")
 def e2e_settings(tmp_path_factory: pytest.TempPathFactory, database_server: Any) -> Settings:
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     instance = tmp_path_factory.mktemp("e2e-instance")
     return Settings(
         instance_path=instance,

@@ -127,8 +127,7 @@ def test_the_openapi_document_names_the_header(client):
 def test_concurrent_requests_with_one_key_file_once(database_server, settings):
     if not database_server.is_postgres:
         pytest.skip("concurrency is decided by PostgreSQL's unique index; SQLite serialises")
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url, pool_size=10)
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:

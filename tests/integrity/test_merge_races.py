@@ -23,8 +23,7 @@ from tests.conftest import Factory, filing_request
 def own_database(database_server):
     if not database_server.is_postgres:
         pytest.skip("needs PostgreSQL (DATABASE_URL): SQLite lets one writer in at a time")
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url, pool_size=5)
     yield engine
     engine.dispose()

@@ -50,8 +50,7 @@ def own_database(database_server):
             "needs PostgreSQL (DATABASE_URL): SQLite lets one writer in at a time, so "
             "concurrent deliveries cannot race there"
         )
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url, pool_size=DELIVERIES, max_overflow=5)
     yield engine
     engine.dispose()

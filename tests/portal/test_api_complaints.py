@@ -292,8 +292,7 @@ def test_two_members_filing_the_same_invoice_at_once_yield_one(database_server, 
         pytest.skip(
             "concurrency is decided by PostgreSQL's unique index; SQLite serialises writers"
         )
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url, pool_size=10)
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:

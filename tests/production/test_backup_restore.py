@@ -33,8 +33,7 @@ def test_a_dump_restores_into_a_working_registry(postgres_only, tmp_path, dispos
     pg_dump, pg_restore = shutil.which("pg_dump"), shutil.which("pg_restore")
     if not (pg_dump and pg_restore):
         pytest.skip("pg_dump/pg_restore are not installed")
-    source = postgres_only.new_url()
-    migrate.upgrade(source)
+    source = postgres_only.migrated_url()
     engine = make_engine(source)
     settings = Settings(instance_path=tmp_path, database_url=source, secret_key="k")
     with make_sessionmaker(engine)() as session:

@@ -50,8 +50,7 @@ def body(n: int) -> dict[str, Any]:
 def test_filings_made_at_once_beside_the_worker_are_all_filed(
     database_server, tmp_path, dispose_later
 ):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     app = dispose_later(real_app(url, tmp_path))
     settings = app.extensions["registry"].settings
     engine = make_engine(url)

@@ -40,8 +40,7 @@ def _answers(client, key):
 def test_database_outage_gives_503s_then_recovers_without_restart(
     database_server, pg_admin, tmp_path, dispose_later
 ):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     name = database_name(url)
     app = dispose_later(real_app(url, tmp_path))
     email, key = _member_with_key(app)

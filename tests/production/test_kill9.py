@@ -60,8 +60,7 @@ DEBTOR_EMAIL = "accounts@lakshmi-paper.example"
 
 @pytest.fixture
 def site(database_server: Any, tmp_path: Path) -> Iterator[Site]:
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     crash_site = Site(url, tmp_path)
     yield crash_site
     crash_site.close()

@@ -14,8 +14,7 @@ from tests.production.conftest import real_app
 @contextmanager
 def _database(database_server):
     """A fresh migrated database, and a transaction on it to fill it with."""
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine).begin() as session:

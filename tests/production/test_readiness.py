@@ -33,8 +33,7 @@ def test_not_ready_on_an_empty_database(database_server, tmp_path, dispose_later
 
 
 def test_not_ready_one_migration_behind(database_server, tmp_path, dispose_later):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     command.downgrade(migrate.alembic_config(url), "-1")
     app = dispose_later(real_app(url, tmp_path))
     response = app.test_client().get("/readyz")
@@ -60,8 +59,7 @@ def test_readyz_reads_the_alembic_table(db):
 def test_ready_says_when_this_workers_index_copy_is_loaded(
     database_server, tmp_path, dispose_later
 ):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     app = dispose_later(real_app(url, tmp_path))
     copies = app.extensions["registry"].index_copies
     first = app.test_client().get("/readyz")

@@ -171,8 +171,7 @@ def own_database(database_server):
             "the second filing away as 'database is locked' (503, try again) before it "
             "reaches the unique constraint"
         )
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url, pool_size=5)
     yield engine
     engine.dispose()

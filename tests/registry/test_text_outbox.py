@@ -91,8 +91,7 @@ def test_unknown_channels_are_refused_when_queued(db):
 
 
 def test_two_workers_send_each_message_once(database_server):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     try:

@@ -241,8 +241,7 @@ def test_a_search_from_the_copy_asks_the_database_twice(db):
 
 
 def test_a_web_worker_loads_its_copy_in_the_background(database_server):
-    url = database_server.new_url()
-    upgrade(url)
+    url = database_server.migrated_url()
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     try:

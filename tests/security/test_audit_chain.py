@@ -42,8 +42,7 @@ def test_the_canonical_form_is_sorted_compact_json():
 
 @pytest.fixture
 def own_url(database_server, tmp_path, monkeypatch):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("REGISTRY_INSTANCE", str(tmp_path))
     return url

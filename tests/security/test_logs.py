@@ -28,8 +28,7 @@ TODAY = __import__("datetime").date.today()
 
 @pytest.fixture
 def site(database_server, tmp_path):
-    url = database_server.new_url()
-    migrate.upgrade(url)
+    url = database_server.migrated_url()
     running = Site(url, tmp_path)
     yield running
     running.close()
