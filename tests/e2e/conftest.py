@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import create_app
 from portal.devserver import server as dev_server
-from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import DEFERRED_BEGIN, make_engine, make_sessionmaker
 from registry.identifiers import gstin_for

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from registry import idempotency, migrate
+from registry import idempotency
 from registry.db import make_engine, make_sessionmaker
 from registry.models import Business, Complaint, IdempotentRequest, OutboxMessage, utcnow
 from tests.conftest import PDF, Factory

@@ -10,7 +10,6 @@ import time
 import pytest
 from sqlalchemy import select, text
 
-from registry import migrate
 from registry.actors import SYSTEM, Actor
 from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from registry import migrate
 from registry.complaints.notices import links
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for

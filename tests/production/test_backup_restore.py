@@ -9,7 +9,6 @@ import subprocess
 import pytest
 from sqlalchemy import make_url
 
-from registry import migrate
 from registry.actors import Actor
 from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker

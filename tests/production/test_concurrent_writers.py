@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from registry import migrate, worker
+from registry import worker
 from registry.db import make_engine, make_sessionmaker
 from registry.identifiers import gstin_for
 from registry.mailer import mailer_from_url

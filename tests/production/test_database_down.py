@@ -1,7 +1,6 @@
 """The database goes away and comes back: clean 503s meanwhile, and the same app (same
 pool, no restart) serves again once it is back (pool_pre_ping replaces dead connections)."""
 
-from registry import migrate
 from registry.actors import SYSTEM
 from registry.identifiers import gstin_for
 from registry.members import accounts

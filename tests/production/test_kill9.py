@@ -24,7 +24,7 @@ import requests
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry import faults, migrate, outbox
+from registry import faults, outbox
 from registry.actors import SYSTEM, Actor
 from registry.bulk import batches
 from registry.complaints import filing

@@ -3,7 +3,6 @@ everything else (keys, identities, writes) the primary."""
 
 from contextlib import contextmanager
 
-from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import businesses

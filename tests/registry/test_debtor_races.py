@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from registry import migrate
 from registry.actors import Actor
 from registry.complaints import filing
 from registry.db import make_engine, make_sessionmaker

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from registry import migrate, outbox, worker
+from registry import outbox, worker
 from registry.channels.transports import TextMessage
 from registry.db import make_engine, make_sessionmaker
 from registry.models import OutboxMessage, utcnow

@@ -16,7 +16,6 @@ from registry.db import make_engine, make_sessionmaker
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
-from registry.migrate import upgrade
 from registry.models import Business, SearchIndexChange, SearchIndexState
 from registry.search_index import database_index, memory_copy, name_index
 from registry.search_index.memory_copy import IndexCopy

@@ -14,7 +14,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal.gunicorn_logging import RedactingLogger
-from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine
 from registry.identifiers import gstin_for
