@@ -54,11 +54,23 @@ for _ in range(passes):
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def valgrind_path() -> str | None:
-    """Where valgrind is, or None, having said on stderr how to install it."""
+def add_count_options(parser: argparse.ArgumentParser, queries: int) -> None:
+    """What every instruction count takes: the registry's options
+    (`search_profile.add_registry_options`), how many dev-set queries (`queries` unless
+    given), and the checkout whose code runs."""
+    add_registry_options(parser)
+    parser.add_argument("--queries", type=int, default=queries)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
+
+
+def ready_to_count(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """Where valgrind is, or None, having said on stderr how to install it; with valgrind
+    there, `--queries` below 1 is refused (`parser.error`)."""
     found = shutil.which("valgrind")
     if found is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+    elif args.queries < 1:
+        parser.error("--queries must be at least 1")
     return found
 
 
@@ -96,15 +108,11 @@ def counted(valgrind: str, root: Path, code: str, arguments: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_registry_options(parser)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
+    add_count_options(parser, queries=300)
     args = parser.parse_args(argv)
-    valgrind = valgrind_path()
+    valgrind = ready_to_count(parser, args)
     if valgrind is None:
         return 2
-    if args.queries < 1:
-        parser.error("--queries must be at least 1")
     _, folder = prepare(args.workdir, args.size, args.data, args.seed)
     root = args.root.resolve()
     started = instructions(valgrind, root, folder, args.data.resolve(), 0)

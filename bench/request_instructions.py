@@ -35,10 +35,9 @@ if __package__ in (None, ""):
 
 from bench.http_profile import new_key, served_as_in_production
 from bench.load import REDIS_URL
-from bench.matcher_instructions import PASSES, counted, valgrind_path
-from bench.search_profile import add_registry_options, prepare
+from bench.matcher_instructions import PASSES, add_count_options, counted, ready_to_count
+from bench.search_profile import prepare
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Requests made before the count's, in both processes: the connections, the index file's
 #: mapping and the caches a busy worker has (the dev set's last queries, not measured).
 WARM_UP = 50
@@ -70,18 +69,14 @@ for path in paths[-warm:] + [path for _ in range(passes) for path in paths[:coun
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_registry_options(parser)
-    parser.add_argument("--queries", type=int, default=200)
+    add_count_options(parser, queries=200)
     parser.add_argument("--database-url", help="a PostgreSQL registry (with --index-dir)")
     parser.add_argument("--index-dir", type=Path, help="its index file's directory")
     parser.add_argument("--redis-url", default=REDIS_URL)
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code runs")
     args = parser.parse_args(argv)
-    valgrind = valgrind_path()
+    valgrind = ready_to_count(parser, args)
     if valgrind is None:
         return 2
-    if args.queries < 1:
-        parser.error("--queries must be at least 1")
     if (args.database_url is None) != (args.index_dir is None):
         parser.error("--database-url and --index-dir go together")
     if args.database_url:
