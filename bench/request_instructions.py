@@ -5,10 +5,11 @@ the shown businesses' statements, the quota's round trip, the answer).
     python -m bench.request_instructions [--size N] [--queries 200] [--root DIR]
                                          [--database-url URL --index-dir DIR]
 
-Serves `GET /api/v1/businesses/search` for the dev set's first `--queries` queries, twice
-over, through Flask's test client in a process under `valgrind --tool=callgrind`, after a
-warm-up on other queries; and the same process with the warm-up only. The difference, per
-request, is what the requests cost the web process. The registry is
+Serves `GET /api/v1/businesses/search` for the dev set's first `--queries` queries
+through Flask's test client in processes under `valgrind --tool=callgrind`, after a
+warm-up on other queries: with the warm-up only, with each query asked once, and twice.
+The differences, per request, are what a request costs the web process the first time it
+sees the query (most of a worker's searches) and again. The registry is
 `bench.search_profile`'s (N businesses in SQLite with its index file, built once per size),
 or with `--database-url` a PostgreSQL registry (e.g. one `bench.load --keep` left) with
 its index file at `--index-dir`: then what the database server does is not counted, only
@@ -35,7 +36,13 @@ if __package__ in (None, ""):
 
 from bench.http_profile import new_key, served_as_in_production
 from bench.load import REDIS_URL
-from bench.matcher_instructions import PASSES, add_count_options, counted, ready_to_count
+from bench.matcher_instructions import (
+    add_count_options,
+    counted,
+    first_and_again,
+    ready_to_count,
+    report,
+)
 from bench.search_profile import prepare
 
 #: Requests made before the count's, in both processes: the connections, the index file's
@@ -92,17 +99,16 @@ def main(argv: list[str] | None = None) -> int:
         }
         key = new_key(url)
         common = [json.dumps(env), key, str(args.data.resolve())]
-        started = counted(valgrind, root, CHILD, [*common, "0", "0", str(WARM_UP)])
-        served = counted(
-            valgrind, root, CHILD, [*common, str(args.queries), str(PASSES), str(WARM_UP)]
+        first, again = first_and_again(
+            lambda passes: counted(
+                valgrind, root, CHILD, [*common, str(args.queries), str(passes), str(WARM_UP)]
+            ),
+            args.queries,
         )
-    requests = PASSES * args.queries
     print(f"== an API search in instructions, {where}, code of {root}")
     print(
-        f"  {requests:,} requests ({args.queries:,} dev-set queries, {PASSES} passes, after "
-        f"{WARM_UP} others): {(served - started) / requests / 1e6:.3f} million instructions "
-        f"a request in the web process (start-up and warm-up {started / 1e6:,.0f} million, "
-        "counted apart)"
+        report(first, again, f"{args.queries:,} dev-set queries after {WARM_UP} others")
+        + " (a request, in the web process)"
     )
     return 0
 

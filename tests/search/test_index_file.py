@@ -19,11 +19,27 @@ from registry.search_index import index_file, mapped_copy
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
-from tests.search.test_index_copy import QUERIES, agree, answers, operations
+from tests.search.test_index_copy import QUERIES, WORDS, agree, answers, operations
 
 
 def write_file(db, folder):
     return index_file.write(IndexCopy.load(db.connection()), folder)
+
+
+#: Words whose vocabulary rows nearby are compared: the names' words, as written and
+#: misspelt (a letter dropped, one doubled), folded as a query's are.
+NEAR_WORDS = sorted(
+    {form for w in WORDS for form in (w.lower(), w.lower()[:-1], w.lower() + w.lower()[-1])}
+)
+
+
+def near_agree(db, copy):
+    """The vocabulary rows the mapped copy finds near each word are the tables'."""
+    from matching.keys import near_rows
+
+    tables = near_rows(NEAR_WORDS, IndexCopy.load(db.connection()).vocabulary_of)
+    found = copy.vocabulary_near(NEAR_WORDS)
+    assert {w: set(found[w]) for w in NEAR_WORDS} == tables
 
 
 @settings(
@@ -71,8 +87,10 @@ def test_the_file_and_its_overlay_agree_with_the_tables_after_any_changes(db, tm
                     write_file(db, folder)
                 case ("search",):
                     agree(db, copies)
+                    near_agree(db, copies.copy)
         agree(db, copies)
         assert isinstance(copies.copy, MappedIndexCopy)
+        near_agree(db, copies.copy)
     finally:
         savepoint.rollback()
         db.expunge_all()
@@ -315,13 +333,13 @@ def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once
     queries = [words[n : n + 3] for n in range(0, len(words), 3)]
     first = [mapped.vocabulary_near(q) for q in queries]
     read: list[str] = []
-    reads = mapped.vocabulary_of
+    reads = mapped._variants_read
 
     def counted(variants):
         read.extend(variants)
         return reads(variants)
 
-    mapped.vocabulary_of = counted  # type: ignore[method-assign]
+    mapped._variants_read = counted  # type: ignore[method-assign]
     again = [mapped.vocabulary_near(q) for q in queries]
     assert read == []
     assert again == first
