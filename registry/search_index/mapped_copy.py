@@ -225,17 +225,19 @@ class _Overlaid:
                     self.cache.put(key, value)
         return default if value is None else value
 
-    def at_hand(self, keys: Iterable[Any]) -> tuple[dict[Any, Any], list[Any]]:
-        """The answers at hand for these keys (the overlay's, else the cache's; None where
-        a key is known to have none), and the keys whose answers must be read from the
-        file (in one look-up for them all, by the caller)."""
+    def at_hand(self, keys: Iterable[Any], cached: bool = True) -> tuple[dict[Any, Any], list[Any]]:
+        """The answers at hand for these keys (the overlay's, else the cache's unless not
+        `cached`; None where a key is known to have none), and the keys whose answers must
+        be read from the file (in one look-up for them all, by the caller)."""
         overlay, cache = self.overlay, self.cache
+        if not overlay and not cached:
+            return {}, list(keys)
         known: dict[Any, Any] = {}
         rest = []
         for key in keys:
             value = overlay.get(key, _MISSING)
             if value is _MISSING:
-                value = cache.get(key)
+                value = cache.get(key) if cached else _MISSING
                 if value is _MISSING:
                     rest.append(key)
                     continue
@@ -400,40 +402,29 @@ class MappedIndexCopy(IndexCopy):
         return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
-        known, rest = vocabulary.at_hand(variants)
-        found = {v: rows for v, rows in known.items() if rows is not None}
-        cache = vocabulary.cache
-        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
-            rows = self._decode_variant(at)
-            cache.put(v, rows)
-            if rows is not None:
-                found[v] = rows
+        found = self._variants_read(variants, keep=True)
         self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
 
-    def _variants_read(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        """The vocabulary rows under these variants, the overlay's else the file's, kept
-        nowhere: what `vocabulary_near` reads for a spelling it has not kept. Its ~100
-        variants (a few edits of a word) are seldom another spelling's, so keeping each
-        one as well (as `vocabulary_of` does) found 0.7% of them again on the dev set's
-        queries, and cost a look-up and a store for each of the rest."""
-        overlay = self.vocabulary.overlay  # type: ignore[attr-defined]
-        found: dict[str, tuple[tuple[str, str], ...]] = {}
-        if not overlay:
-            rest = list(variants)
-        else:
-            rest = []
-            for variant in variants:
-                rows = overlay.get(variant, _MISSING)
-                if rows is _MISSING:
-                    rest.append(variant)
-                elif rows is not None:
-                    found[variant] = rows
-        decode = self._decode_variant
-        for variant, at in zip(rest, self.file.variants.find_many(rest), strict=True):
-            if at >= 0:
-                found[variant] = decode(at)  # type: ignore[assignment]
+    def _variants_read(
+        self, variants: Collection[str], keep: bool = False
+    ) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The vocabulary rows under these variants: the overlay's, else (with `keep`) the
+        cache's, else the file's, then kept in the cache (with `keep`). `vocabulary_near`
+        reads a spelling it has not kept without: its ~100 variants (a few edits of a word)
+        are seldom another spelling's, so keeping each one as well found 0.7% of them
+        again on the dev set's queries, and cost a look-up and a store for each of the
+        rest."""
+        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        known, rest = vocabulary.at_hand(variants, cached=keep)
+        found = {v: rows for v, rows in known.items() if rows is not None}
+        cache, decode = vocabulary.cache, self._decode_variant
+        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
+            rows = decode(at)
+            if keep:
+                cache.put(v, rows)
+            if rows is not None:
+                found[v] = rows
         return found
 
     def vocabulary_near(
