@@ -36,8 +36,9 @@ NEAR_WORDS = sorted(
 def near_agree(db, copy):
     """The vocabulary rows the mapped copy finds near each word are the tables'."""
     from matching.keys import near_rows
+    from registry.search_index.database_index import DatabaseIndex
 
-    tables = near_rows(NEAR_WORDS, IndexCopy.load(db.connection()).vocabulary_of)
+    tables = near_rows(NEAR_WORDS, DatabaseIndex(db).vocabulary)
     found = copy.vocabulary_near(NEAR_WORDS)
     assert {w: set(found[w]) for w in NEAR_WORDS} == tables
 
