@@ -13,7 +13,9 @@ compiled pre-ranking `matching._evidence`, the compiled scorer `matching._align`
 memo of word pairs still works them out with the compiled similarity), and as before
 (candidates rebuilt from name rows, the pure-Python pre-ranking and scorer).
 Prints p50/p95 of each and their ratios; `--profile` adds cProfile's top functions of
-the path as it is now.
+the path as it is now. The queries are timed after a pass over all of them, with the
+caches as a worker that has answered them keeps them: a query a process sees for the
+first time costs about a third more (`bench.matcher_instructions` counts both).
 """
 
 from __future__ import annotations
