@@ -428,7 +428,7 @@ class MappedIndexCopy(IndexCopy):
         found = {v: rows for v, rows in known.items() if rows is not None}
         cache, decode = vocabulary.cache, self._decode_variant
         for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
-            rows = decode(at)
+            rows = decode(at) if at >= 0 else None
             if keep:
                 cache.put(v, rows)
             if rows is not None:
