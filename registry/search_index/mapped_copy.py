@@ -419,10 +419,10 @@ class MappedIndexCopy(IndexCopy):
     ) -> dict[str, tuple[tuple[str, str], ...]]:
         """The vocabulary rows under these variants: the overlay's, else (with `keep`) the
         cache's, else the file's, then kept in the cache (with `keep`). `vocabulary_near`
-        reads a spelling it has not kept without: its ~100 variants (a few edits of a word)
-        are seldom another spelling's, so keeping each one as well found 0.7% of them
-        again on the dev set's queries, and cost a look-up and a store for each of the
-        rest."""
+        reads the variants of a spelling it has not kept without `keep`: they are some 100
+        edits of one word, seldom another spelling's, and keeping each of them as well
+        found 0.7% of them again on the dev set's queries while costing a look-up and a
+        store for each of the rest."""
         vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
         known, rest = vocabulary.at_hand(variants, cached=keep)
         found = {v: rows for v, rows in known.items() if rows is not None}
