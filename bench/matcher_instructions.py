@@ -12,9 +12,9 @@ a query costs the first time a process sees it (what most of a worker's searches
 trader's typing is rarely the same twice) and again, with the caches as it left them.
 Timings of a change of a few percent are lost in the noise of a machine shared with
 others (the same code read 1.1 to 1.9 ms a query within minutes on 2026-12-06); the count
-moves by 0.2% or less from run to run, so two versions of the code can be compared one
-after the other: `--root` counts another checkout's code (its compiled modules built), the
-same registry and queries.
+moved by 0.2 to 0.7% between runs, so two versions of the code can be compared one after
+the other, a change of a percent or two with repeated counts: `--root` counts another
+checkout's code (its compiled modules built), the same registry and queries.
 """
 
 from __future__ import annotations
