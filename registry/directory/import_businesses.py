@@ -270,7 +270,7 @@ def _load(
     created = matched = 0
     recent: dict[tuple[str, str], int] = {}
     made = Bloom(_most_rows(path), 0.01, hash_func=hash) if first else None
-    with name_index.bulk_indexer() as indexer:
+    with name_index.bulk_indexer(session) as indexer:
         for done, rows, refused in _chunks(path):
             plan = _plan(session, rows, recent, made)
             if made is not None:

@@ -1,4 +1,5 @@
-"""Loading many rows at once: `COPY` on PostgreSQL (`fast_insert`), a registry's first
+"""Loading many rows at once: `COPY` on PostgreSQL (`fast_insert`, and `insert_encoded` for
+rows a helper process wrote out already, `encode`), a registry's first
 directory loaded with the key table's indexes and keys made once after it (`first_load`),
 and the planner's statistics and visibility map brought up to date after a load
 (`refresh_statistics`, `vacuum`). Used by `import-businesses` and `registry reindex`;
@@ -6,8 +7,11 @@ what the rows are is `name_index`'s business."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,30 +48,19 @@ def fast_insert(
     """Insert many rows: COPY on PostgreSQL (through a scratch table when rows may already
     exist), the driver's executemany on SQLite. Returns how many rows were offered."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+
+        def write(copy: Any) -> int:
+            count = 0
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+            return count
+
+        return _copy(session, table, columns, "", write, ignore_conflicts=ignore_conflicts)
+    # SQLite: the driver's own executemany, without per-row SQL compilation.
     count = 0
     names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        raw: Any = connection.connection.driver_connection
-        target = table.name
-        with raw.cursor() as cursor:
-            if ignore_conflicts:
-                target = f"scratch_{table.name}"
-                cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {target} "
-                    f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
-                )
-                cursor.execute(f"TRUNCATE {target}")
-            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            if ignore_conflicts:
-                cursor.execute(  # names come from our own Table objects, never from input
-                    f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
-                    "ON CONFLICT DO NOTHING"
-                )
-        return count
-    # SQLite: the driver's own executemany, without per-row SQL compilation.
     raw_cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
     sql = f"{verb} INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
@@ -82,6 +75,86 @@ def fast_insert(
         raw_cursor.executemany(sql, batch)
         count += len(batch)
     raw_cursor.close()
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """Rows written out as COPY reads them in CSV (`encode`), and how many there are."""
+
+    data: bytes
+    rows: int
+
+
+def encode(rows: Sequence[Sequence[int | str | None]]) -> Encoded:
+    """Rows (of ints, strings and None) as COPY's CSV format reads them, written by the
+    csv module. A helper process computing millions of rows hands them over like this: one
+    bytes object to pass back, where tuples were pickled, unpickled and then formatted one
+    by one by the loading process, which every load waits for. None is an empty field
+    without quotes, which COPY reads as NULL; so is an empty string, except in a column
+    that cannot be NULL (`insert_encoded` tells COPY so)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return Encoded(out.getvalue().encode(), len(rows))
+
+
+def copies(session: Session) -> bool:
+    """Whether this database loads rows by COPY, so that `encode`d rows are worth making."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_encoded(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    parts: Iterable[Encoded],
+    *,
+    ignore_conflicts: bool = False,
+) -> int:
+    """`fast_insert` for rows already `encode`d, on PostgreSQL (where `copies`): the parts
+    go to COPY as they are. Returns how many rows were offered."""
+
+    def write(copy: Any) -> int:
+        count = 0
+        for part in parts:
+            copy.write(part.data)
+            count += part.rows
+        return count
+
+    never_null = [name for name in columns if not table.c[name].nullable]
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(never_null)})" if never_null else "")
+    return _copy(session, table, columns, f" ({options})", write, ignore_conflicts=ignore_conflicts)
+
+
+def _copy(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    options: str,
+    write: Callable[[Any], int],
+    *,
+    ignore_conflicts: bool,
+) -> int:
+    """COPY into `table` what `write` writes to the COPY; into a scratch table first when
+    rows may already exist, then what is new. Returns what `write` returns."""
+    raw: Any = session.connection().connection.driver_connection
+    names = ", ".join(columns)
+    target = table.name
+    with raw.cursor() as cursor:
+        if ignore_conflicts:
+            target = f"scratch_{table.name}"
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} "
+                f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+            cursor.execute(f"TRUNCATE {target}")
+        with cursor.copy(f"COPY {target} ({names}) FROM STDIN{options}") as copy:
+            count = write(copy)
+        if ignore_conflicts:
+            cursor.execute(  # names come from our own Table objects, never from input
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
     return count
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -59,7 +60,15 @@ from registry.models import (
     SearchIndexChange,
     SearchIndexState,
 )
-from registry.search_index.bulk_load import fast_insert, first_load, refresh_statistics
+from registry.search_index.bulk_load import (
+    Encoded,
+    copies,
+    encode,
+    fast_insert,
+    first_load,
+    insert_encoded,
+    refresh_statistics,
+)
 
 Progress = Callable[[int, int], None]
 #: The row of `name_token_stats` that counts indexed names (the N of the IDF weights).
@@ -107,6 +116,10 @@ class Rows:
     entries: set[tuple[str, str]] = field(default_factory=set)
     #: Each name as written -> its normalised form, encoded (see `NormalNameRecord`).
     normal: dict[str, str] = field(default_factory=dict)
+    #: The key rows and the normal names' rows, written out for COPY by the process that
+    #: computed them (`for_copy`): a load's keys are millions of rows.
+    copied_keys: list[Encoded] = field(default_factory=list)
+    copied_normal: list[Encoded] = field(default_factory=list)
 
     def add(self, business_id: int, names: Iterable[str], city: str | None) -> None:
         place = canonical_city(city)
@@ -124,6 +137,19 @@ class Rows:
         self.tokens.update(other.tokens)
         self.entries |= other.entries
         self.normal.update(other.normal)
+        self.copied_keys += other.copied_keys
+        self.copied_normal += other.copied_normal
+
+    def for_copy(self) -> Rows:
+        """These rows with the keys and normal names written out for COPY, for a load on
+        PostgreSQL. The keys in order, as `BulkIndexer.write` stores them otherwise: by key
+        alone, which keeps a key's rows in the order of their businesses, as they were
+        added, at half the cost of comparing whole rows."""
+        self.keys.sort(key=itemgetter(0))
+        self.copied_keys.append(encode(self.keys))
+        self.copied_normal.append(encode(_normal_rows(self.normal)))
+        self.keys, self.normal = [], {}
+        return self
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
@@ -247,15 +273,24 @@ def prune_changes(session: Session, keep: int = KEPT_CHANGES) -> int:
     return int(cast(CursorResult[Any], gone).rowcount or 0)
 
 
+def _normal_rows(normal: Mapping[str, str]) -> list[tuple[str, int, str]]:
+    return [(name, VERSION, encoded) for name, encoded in sorted(normal.items())]
+
+
 def _write(session: Session, rows: Rows, fresh: bool) -> None:
-    """Store what `rows` add: a bulk load streams them (COPY on PostgreSQL); the few rows
-    of one filing or alias go in as plain inserts that skip what is already there."""
-    normal = [(name, VERSION, encoded) for name, encoded in sorted(rows.normal.items())]
-    if fresh:
-        fast_insert(session, KEYS, ("key", "business_id", "city"), rows.keys)
-        fast_insert(
-            session, NORMAL_NAMES, ("name", "version", "encoded"), normal, ignore_conflicts=True
+    """Store what `rows` add: a bulk load streams them (COPY on PostgreSQL, of the rows
+    its helper processes wrote out already, `Rows.for_copy`); the few rows of one filing
+    or alias go in as plain inserts that skip what is already there."""
+    normal = _normal_rows(rows.normal)
+    key_columns, normal_columns = ("key", "business_id", "city"), ("name", "version", "encoded")
+    if fresh and rows.copied_keys:
+        insert_encoded(session, KEYS, key_columns, rows.copied_keys)
+        insert_encoded(
+            session, NORMAL_NAMES, normal_columns, rows.copied_normal, ignore_conflicts=True
         )
+    elif fresh:
+        fast_insert(session, KEYS, key_columns, rows.keys)
+        fast_insert(session, NORMAL_NAMES, normal_columns, normal, ignore_conflicts=True)
     else:
         insert_ignoring_duplicates(
             session, KEYS, [{"key": k, "business_id": b, "city": c} for k, b, c in rows.keys]
@@ -292,11 +327,11 @@ def remove_business(session: Session, business_id: int, names: Iterable[str]) ->
     session.flush()
 
 
-def _rows_for(chunk: Sequence[tuple[int, Sequence[str], str | None]]) -> Rows:
+def _rows_for(chunk: Sequence[tuple[int, Sequence[str], str | None]], for_copy: bool) -> Rows:
     rows = Rows()
     for business_id, names, city in chunk:
         rows.add(business_id, names, city)
-    return rows
+    return rows.for_copy() if for_copy else rows
 
 
 Items = Sequence[tuple[int, Sequence[str], str | None]]
@@ -315,10 +350,12 @@ class BulkIndexer:
     on (an import reads and matches its next chunk meanwhile); `write` stores them.
     Normalising the names is the costly part of a load, and the database is idle for it.
     `then` and `finish` run a load's batches as a pipeline: each batch computed while the
-    caller prepares the next, and written when that one starts."""
+    caller prepares the next, and written when that one starts. `for_copy`: the worker
+    processes write the rows out for COPY too (`Rows.for_copy`), on PostgreSQL."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, for_copy: bool = False) -> None:
         self.workers = workers
+        self.for_copy = for_copy
         self._pool: multiprocessing.pool.Pool | None = None
         self._pending: Computing | None = None
 
@@ -337,10 +374,12 @@ class BulkIndexer:
         chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
         ids = [business_id for business_id, _, _ in items]
         if self.workers < 2 or (len(chunks) < 2 and self._pool is None):
-            return Computing(ids, [_rows_for(chunk) for chunk in chunks])
+            return Computing(ids, [_rows_for(chunk, self.for_copy) for chunk in chunks])
         if self._pool is None:
             self._pool = multiprocessing.get_context("fork").Pool(self.workers)
-        return Computing(ids, [self._pool.apply_async(_rows_for, (chunk,)) for chunk in chunks])
+        return Computing(
+            ids, [self._pool.apply_async(_rows_for, (chunk, self.for_copy)) for chunk in chunks]
+        )
 
     def write(self, session: Session, computing: Computing) -> None:
         """Store what `start` computed (waiting for it): the rows `add_names` would write."""
@@ -353,10 +392,10 @@ class BulkIndexer:
 
 
 @contextmanager
-def bulk_indexer(workers: int | None = None) -> Iterator[BulkIndexer]:
-    """A `BulkIndexer` for one load; its worker processes (forked when a chunk is large
-    enough to be worth them) end with it."""
-    indexer = BulkIndexer(workers or os.cpu_count() or 1)
+def bulk_indexer(session: Session, workers: int | None = None) -> Iterator[BulkIndexer]:
+    """A `BulkIndexer` for one load into `session`'s database; its worker processes
+    (forked when a chunk is large enough to be worth them) end with it."""
+    indexer = BulkIndexer(workers or os.cpu_count() or 1, for_copy=copies(session))
     try:
         yield indexer
     finally:
@@ -380,7 +419,7 @@ def rebuild(session: Session, actor: Actor, progress: Progress | None = None) ->
     counted = select(func.count()).select_from(Business).where(live)
     total = (session.scalar(counted) or 0) if progress else 0  # counted for a progress bar
     done = 0
-    with first_load(session), bulk_indexer() as indexer:
+    with first_load(session), bulk_indexer(session) as indexer:
         for items in _live_names(session, REBUILD_BATCH):
             indexer.then(session, items)  # writes the batch before
             if progress and done:
