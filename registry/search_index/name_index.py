@@ -360,9 +360,11 @@ class BulkIndexer:
         self._pending: Computing | None = None
 
     def then(self, session: Session, items: Items) -> None:
-        """Write the batch started before (waiting for it), then start computing `items`."""
+        """Start computing `items`, then write the batch started before (waiting for it):
+        the worker processes compute while the database stores what they computed last."""
+        started = self.start(items)
         self.finish(session)
-        self._pending = self.start(items)
+        self._pending = started
 
     def finish(self, session: Session) -> None:
         """Write the batch started last, if any."""
