@@ -112,3 +112,35 @@ def test_0008_closes_the_disputes_left_open_on_settled_complaints(database_serve
     command.upgrade(config, "head")
     assert statuses()[stuck_id] is DisputeStatus.CLOSED
     engine.dispose()
+
+
+def test_the_columns_the_models_compare_bytewise_are_so_on_postgresql(database_server):
+    """The drift check above does not compare collations. At head, the columns the models
+    declare bytewise (`registry.models.base.bytewise`: the search index's keys and words,
+    GSTINs) have collation "C" on PostgreSQL, and only they; going down gives them the
+    database's own again."""
+    if not database_server.is_postgres:
+        pytest.skip("collations are PostgreSQL's (SQLite compares bytewise anyway)")
+    config, engine = at_head(database_server)
+    declared = {
+        (table.name, column.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if 'COLLATE "C"' in column.type.compile(dialect=engine.dialect)
+    }
+    bytewise = text(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND collation_name = 'C'"
+    )
+
+    def in_the_database():
+        with engine.connect() as conn:
+            return {(table, column) for table, column in conn.execute(bytewise)}
+
+    assert ("business_keys", "key") in declared and ("business_gstins", "gstin") in declared
+    assert in_the_database() == declared
+    command.downgrade(config, "0031_next_reminder_at")
+    assert in_the_database() == set()
+    command.upgrade(config, "head")
+    assert in_the_database() == declared
+    engine.dispose()

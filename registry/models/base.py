@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,6 +51,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def bytewise(length: int) -> TypeEngine[str]:
+    """A string of up to `length` characters compared byte by byte (collation "C" on
+    PostgreSQL; SQLite compares so anyway): for the search index's keys and words, and
+    identifiers, which are only ever looked up, never put in a reader's order. A
+    language's collation costs every comparison a locale-aware one: building the key
+    table's indexes after a million businesses are imported took 20 s instead of 16.7
+    with C.UTF-8 on PostgreSQL 15, and more with the `en_US` locales servers often have.
+    Compare such a column only with values or with another bytewise column: PostgreSQL
+    refuses `=` between two columns of different collations."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def enum_column(enum_class: type[enum.Enum]) -> Enum:

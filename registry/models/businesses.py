@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, utcnow
+from registry.models.base import Base, bytewise, utcnow
 
 if TYPE_CHECKING:
     from registry.models.complaints import Complaint
@@ -46,7 +46,7 @@ class BusinessGstin(Base):
     __tablename__ = "business_gstins"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    gstin: Mapped[str] = mapped_column(String(15), unique=True)
+    gstin: Mapped[str] = mapped_column(bytewise(15), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
 
     business: Mapped[Business] = relationship(back_populates="gstins")

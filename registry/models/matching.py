@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models.base import Base, enum_column, utcnow
+from registry.models.base import Base, bytewise, enum_column, utcnow
 
 
 class BusinessKey(Base):
@@ -32,12 +32,12 @@ class BusinessKey(Base):
         Index("ix_business_keys_key_city", "key", "city", "business_id"),
     )
 
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(bytewise(128), primary_key=True)
     business_id: Mapped[int] = mapped_column(
         ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
     )
     #: The business's city as the matcher compares it, so a search can favour hits there.
-    city: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(bytewise(100))
 
 
 class NameVocabulary(Base):
@@ -46,9 +46,9 @@ class NameVocabulary(Base):
 
     __tablename__ = "name_vocabulary"
 
-    variant: Mapped[str] = mapped_column(String(64), primary_key=True)
-    spelling: Mapped[str] = mapped_column(String(64), primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(bytewise(64), primary_key=True)
+    spelling: Mapped[str] = mapped_column(bytewise(64), primary_key=True)
+    token: Mapped[str] = mapped_column(bytewise(64), primary_key=True)
 
 
 class NormalNameRecord(Base):
@@ -71,7 +71,7 @@ class NameTokenStat(Base):
 
     __tablename__ = "name_token_stats"
 
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(bytewise(64), primary_key=True)
     doc_freq: Mapped[int] = mapped_column(default=0)
 
 
