@@ -68,7 +68,7 @@ class Row:
     mobile: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     line: int
     status: str
@@ -82,6 +82,17 @@ class Outcome:
         if self.error is not None:
             out["error"] = self.error
         return out
+
+    def json_line(self) -> str:
+        """`as_json` as `json.dumps(..., sort_keys=True)` writes it. A created or matched
+        row's line, a million of them in a directory, is written here directly (its
+        values are a number, a number and one of two words), in a tenth of the time."""
+        if self.error is None and self.business_id is not None:
+            return (
+                f'{{"business_id": {self.business_id:d}, "line": {self.line:d}, '
+                f'"status": "{self.status}"}}'
+            )
+        return json.dumps(self.as_json(), sort_keys=True)
 
 
 class Report:
@@ -100,7 +111,7 @@ class Report:
     def add(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
             self._counts[outcome.status] += 1
-            self._spool.write(json.dumps(outcome.as_json(), sort_keys=True) + "\n")
+            self._spool.write(outcome.json_line() + "\n")
 
     def counts(self) -> dict[str, int]:
         return {"rows": sum(self._counts.values()), **self._counts}

@@ -11,6 +11,8 @@ import sys
 import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from bench.synthetic import generate
@@ -95,6 +97,17 @@ def test_the_printed_report_is_the_json_it_always_was(db, tmp_path):
         "seconds": round(report.seconds, 2),
     }
     assert text == json.dumps(expected, sort_keys=True)
+
+
+@given(
+    line=st.integers(min_value=2, max_value=10**9),
+    status=st.sampled_from(["created", "matched", "error"]),
+    business_id=st.none() | st.integers(min_value=1, max_value=10**12),
+    error=st.none() | st.text(),
+)
+def test_each_outcome_line_is_the_json_it_always_was(line, status, business_id, error):
+    outcome = import_businesses.Outcome(line, status, business_id, error)
+    assert outcome.json_line() == json.dumps(outcome.as_json(), sort_keys=True)
 
 
 def test_a_file_that_is_not_utf8_half_way_loads_nothing(db, tmp_path, monkeypatch):
