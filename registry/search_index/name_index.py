@@ -142,9 +142,9 @@ class Rows:
 
     def for_copy(self) -> Rows:
         """These rows with the keys and normal names written out for COPY, for a load on
-        PostgreSQL. The keys in order, as `BulkIndexer.write` stores them otherwise: by key
-        alone, which keeps a key's rows in the order of their businesses, as they were
-        added, at half the cost of comparing whole rows."""
+        PostgreSQL. The keys sorted, as `BulkIndexer.write` sorts them otherwise, but by
+        key alone: the sort is stable, so a key's rows stay in the order they were added
+        (their businesses'), at half the cost of comparing whole rows."""
         self.keys.sort(key=itemgetter(0))
         self.copied_keys.append(encode(self.keys))
         self.copied_normal.append(encode(_normal_rows(self.normal)))
