@@ -10,25 +10,15 @@ Both only read: on SQLite they answer while another process holds the write lock
 
 from __future__ import annotations
 
-from functools import cache
-
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.database import db, index_copies
+from registry import migrate
 from registry.db import READS_ONLY
-from registry.migrate import alembic_config
 
 bp = Blueprint("health", __name__)
-
-
-@cache
-def script_heads() -> frozenset[str]:
-    """The revisions the code expects (read from the migration scripts once)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 @bp.get("/healthz")
@@ -45,10 +35,10 @@ def readyz() -> tuple[Response, int]:
     try:
         connection = db().connection(execution_options=READS_ONLY)
         connection.execute(text("SELECT 1"))
-        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        current = migrate.current_heads(connection)
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
-    expected = script_heads()
+    expected = migrate.expected_heads()
     if current != expected:
         return jsonify(
             {

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 import pyotp
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
@@ -49,9 +50,19 @@ def _transaction(settings: Settings, *, reads_only: bool = False) -> Iterator[Se
     try:
         bind = engine.execution_options(**READS_ONLY) if reads_only else engine
         with make_sessionmaker(bind).begin() as session:
+            _refuse_unless_at_head(session.connection())
             yield session
     finally:
         engine.dispose()
+
+
+def _refuse_unless_at_head(connection: Connection) -> None:
+    """Every command but `init-db` works on a database at this release's revision only
+    (`/readyz` keeps the web side so): a release installed before its migrations ran
+    would read and write tables that are not as its code knows them."""
+    reason = migrate.not_at_head(connection)
+    if reason is not None:
+        raise click.ClickException(reason)
 
 
 def _vacuum(settings: Settings) -> None:
@@ -207,6 +218,12 @@ def run_worker(once: bool, interval: float) -> None:
     imports and uploaded files no row names."""
     settings = _settings()
     engine = make_engine(settings.database_url, hide_parameters=settings.production)
+    try:
+        with engine.connect() as connection:
+            _refuse_unless_at_head(connection)
+    except click.ClickException:
+        engine.dispose()
+        raise
     sessions = make_sessionmaker(engine)
     mailer = mailer_from_url(settings.mail_url)
     if once:

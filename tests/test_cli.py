@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import create_engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from matching.normalise import VERSION
-from registry import demo
+from registry import demo, migrate
 from registry.cli import main
 from registry.db import make_engine
 from registry.identifiers import gstin_for
@@ -245,6 +246,42 @@ def test_import_refuses_a_file_without_the_columns(cli_env, tmp_path):
     path.write_text("business,gst\nX,Y\n", encoding="utf-8")
     result = run(cli_env, "import-businesses", str(path))
     assert result.exit_code != 0 and "missing: name" in result.output
+
+
+def test_commands_refuse_a_database_not_at_this_releases_revision(database_server, tmp_path):
+    """A release installed before its migrations ran: its commands say to run `init-db`
+    and change nothing, instead of working on tables that are not as the code knows
+    them (on PostgreSQL, an import with new code at revision 0031 crawled through
+    sequential scans); a database never migrated is told the same. After `init-db` they
+    work."""
+    instance = tmp_path / "instance"
+    url = database_server.new_url()
+    env = {
+        "DATABASE_URL": url,
+        "REGISTRY_INSTANCE": str(instance),
+        "MAIL_URL": f"file://{instance / 'outbox'}",
+    }
+    path = tmp_path / "directory.csv"
+    path.write_text("name,gstin,pan,city,state\nRevision Traders,,,Surat,Gujarat\n")
+    never = run(env, "import-businesses", str(path))
+    assert never.exit_code == 1 and "at revision none" in never.output
+    assert "run `registry init-db` first" in never.output
+    command.upgrade(migrate.alembic_config(url), "0031_next_reminder_at")
+    for args in (
+        ("import-businesses", str(path)),
+        ("worker", "--once"),
+        ("find-duplicates",),
+        ("create-admin", "--email", "a@example.com", "--password", "correct horse battery 9"),
+    ):
+        refused = run(env, *args)
+        assert refused.exit_code == 1, (args, refused.output)
+        assert "at revision 0031_next_reminder_at" in refused.output
+        assert "run `registry init-db` first" in refused.output
+    assert count(env, Business) == 0 and count(env, User) == 0
+    assert run(env, "init-db").exit_code == 0
+    imported = run(env, "import-businesses", str(path))
+    assert imported.exit_code == 0, imported.output
+    assert count(env, Business, Business.name == "Revision Traders") == 1
 
 
 def test_find_duplicates_prints_a_summary(cli_env, tmp_path):
