@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matching.keys import near_rows
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
 from registry.search_index import index_file, mapped_copy
+from registry.search_index.database_index import DatabaseIndex
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
@@ -35,9 +37,6 @@ NEAR_WORDS = sorted(
 
 def near_agree(db, copy):
     """The vocabulary rows the mapped copy finds near each word are the tables'."""
-    from matching.keys import near_rows
-    from registry.search_index.database_index import DatabaseIndex
-
     tables = near_rows(NEAR_WORDS, DatabaseIndex(db).vocabulary)
     found = copy.vocabulary_near(NEAR_WORDS)
     assert {w: set(found[w]) for w in NEAR_WORDS} == tables
@@ -161,7 +160,6 @@ def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overla
     assert copy is not None
     copy.catch_up(db.connection())
     assert copy.changed == {changed.id}
-    from registry.search_index.database_index import DatabaseIndex
 
     tables = DatabaseIndex(db).candidates([kept.id, changed.id])
     assert copy.candidates([kept.id, changed.id]) == tables
@@ -321,7 +319,6 @@ def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once
     distinct words of the dev set's 2,000 queries, asked again, are not read from the file
     again, and the rows kept are the ones `near_rows` reads. (With room for 4,000, the
     newer half held 2,000 of them, and a second pass read most of them again.)"""
-    from matching.keys import near_rows
 
     folder = tmp_path / "index"
     directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
