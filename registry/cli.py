@@ -57,9 +57,9 @@ def _transaction(settings: Settings, *, reads_only: bool = False) -> Iterator[Se
 
 
 def _refuse_unless_at_head(connection: Connection) -> None:
-    """The commands work on a database at this release's revision only (`/readyz` keeps
-    the web side so; `init-db` and `run` migrate it first): a release installed before
-    its migrations ran would read and write tables that are not as its code knows them."""
+    """The commands work on a database at this release's revision only (why:
+    `migrate.not_at_head`; `/readyz` keeps the web side so; `init-db` and `run` migrate
+    it first)."""
     reason = migrate.not_at_head(connection)
     if reason is not None:
         raise click.ClickException(reason)
