@@ -11,7 +11,7 @@ one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -57,6 +57,22 @@ class TokenStats:
         for token, df in frequencies.items():
             if token not in cache and len(cache) < _WEIGHTS_KEPT:
                 cache[token] = log(1.0 + total / (df + 1))
+
+    def weigh_new(
+        self, tokens: set[str], read: Callable[[Collection[str]], Mapping[str, int]]
+    ) -> None:
+        """`weigh` the words among `tokens` whose weights are not at hand, their
+        frequencies read at once by `read` (none read when all are at hand: a `TokenStats`
+        kept from search to search, see `IndexCopy.token_stats`, holds a busy worker's
+        common words). Past `_WEIGHTS_KEPT` words at hand, those are let go and the
+        words asked for since weighed afresh: a long-lived worker's words change."""
+        cache = self._cache
+        new = tokens.difference(cache)
+        if not new:
+            return
+        if len(cache) + len(new) > _WEIGHTS_KEPT:
+            cache.clear()
+        self.weigh(read(new))
 
     @classmethod
     def empty(cls) -> TokenStats:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy.typing as npt
 from matching.compiled import compiled_twin
 from matching.keys import near_rows
 from matching.normalise import NormalName
-from matching.score import Candidate
+from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import NameRow, candidates_of
 from registry.search_index.file_encoding import FORMAT, SEPARATOR
 from registry.search_index.memory_copy import IndexCopy, post, unpost
@@ -168,9 +168,6 @@ class _File:
 
 
 _MISSING: Any = object()
-#: What takes a search's word frequencies to work their weights out at once
-#: (`TokenStats.weigh`).
-Weigh = Callable[[Mapping[str, int]], None]
 
 
 class _Recent:
@@ -436,7 +433,7 @@ class MappedIndexCopy(IndexCopy):
         return found
 
     def vocabulary_near(
-        self, spellings: Collection[str], weigh: Weigh | None = None
+        self, spellings: Collection[str], stats: TokenStats | None = None
     ) -> dict[str, Collection[tuple[str, str]]]:
         """`matching.keys.near_rows` of these spellings, kept per spelling until the
         vocabulary's overlay next changes (a query's ~200 variants are read once for the
@@ -457,18 +454,19 @@ class MappedIndexCopy(IndexCopy):
             for spelling, near in near_rows(rest, self._variants_read).items():
                 found[spelling] = kept = tuple(near)
                 self._near.put(spelling, kept)
-        # the frequencies of these words, whose weights the search asks for: at hand, or
-        # read at once (and with `weigh`, the weights worked out at once from them)
-        frequencies = self.frequencies_of({token for rows in found.values() for _, token in rows})
-        if weigh is not None:
-            weigh(frequencies)
+        if stats is not None:  # the weights the search asks for, those not at hand at once
+            stats.weigh_new(
+                {token for rows in found.values() for _, token in rows}, self.frequencies_of
+            )
         return found
 
-    def candidates(self, ids: Collection[int], weigh: Weigh | None = None) -> dict[int, Candidate]:
+    def candidates(
+        self, ids: Collection[int], stats: TokenStats | None = None
+    ) -> dict[int, Candidate]:
         """`candidates_of` the names of these businesses: as prepared in the file (those
         read recently kept at hand: the file does not change), or from the overlay for
-        those changed since it was written. The frequencies of their words are read at
-        once, and handed to `weigh` when given (`TokenStats.weigh`)."""
+        those changed since it was written. With `stats`, the weights of their words
+        that it does not hold yet are worked out at once (`TokenStats.weigh_new`)."""
         found: dict[int, Candidate] = {}
         changed = self.changed
         overlay = self.names.overlay  # type: ignore[attr-defined]
@@ -485,11 +483,11 @@ class MappedIndexCopy(IndexCopy):
                     kept.put(business_id, candidate)
                 if candidate is not None:
                     found[business_id] = candidate
-        frequencies = self.frequencies_of(
-            {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens}
-        )
-        if weigh is not None:
-            weigh(frequencies)
+        if stats is not None:
+            stats.weigh_new(
+                {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens},
+                self.frequencies_of,
+            )
         return found
 
     def frequencies_of(self, tokens: Collection[str]) -> dict[str, int]:

@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 
 from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
+from matching.score import TokenStats
 from registry.db import among
 from registry.search_index.database_index import (
     FETCH_LIMIT,
@@ -129,6 +130,8 @@ class IndexCopy:
         #: the same of merged businesses: not candidates, but their names' words counted
         #: in the frequencies may change still (an alias added to one)
         self.hidden: dict[int, tuple[NameRow, ...]] = {}
+        #: the words' weights worked out from `doc_freq` (`token_stats`)
+        self._weights: TokenStats | None = None
 
     @classmethod
     def load(cls, connection: Connection) -> IndexCopy:
@@ -165,6 +168,17 @@ class IndexCopy:
         del vocabulary, pairs
         copy.names, copy.hidden = _by_business(stream("every name"))
         return copy
+
+    def token_stats(self) -> TokenStats:
+        """The words' weights from this copy's frequencies: one `TokenStats` kept from
+        search to search until a change alters the frequencies, so that the weights of a
+        busy worker's common words are worked out once, not for every search (a search
+        weighs some 400 words, its candidates' and its query's)."""
+        weights = self._weights
+        if weights is None:
+            doc_freq = self.doc_freq
+            weights = self._weights = TokenStats(doc_freq, max(doc_freq.get(TOTAL, 0), 1))
+        return weights
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         """The vocabulary rows under each of these variants that has any."""
@@ -286,6 +300,7 @@ class IndexCopy:
                 self.doc_freq[token] = frequencies[token]
             else:
                 self.doc_freq.pop(token, None)
+        self._weights = None
         for variant in variants:
             if variant in vocabulary:
                 self.vocabulary[variant] = tuple(vocabulary[variant])

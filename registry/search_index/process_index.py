@@ -18,12 +18,11 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from matching.keys import near_rows
-from matching.score import Candidate, TokenStats
+from matching.score import Candidate
 from registry.db import READS_ONLY
 from registry.search_index.database_index import CappedPostings, candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
-from registry.search_index.name_index import TOTAL
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class CopiedIndex(CappedPostings):
         self.copy = copy
         self.city = city
         self._local = None
-        self.stats = TokenStats(copy.doc_freq, max(copy.doc_freq.get(TOTAL, 0), 1))
+        self.stats = copy.token_stats()
 
     def vocabulary(self, variants: Collection[str]) -> Mapping[str, Iterable[tuple[str, str]]]:
         return self.copy.vocabulary_of(variants)
@@ -46,7 +45,7 @@ class CopiedIndex(CappedPostings):
     ) -> Mapping[str, Collection[tuple[str, str]]]:
         """`matching.search.NearSpellings`: kept per spelling by the mapped file's copy."""
         if isinstance(self.copy, MappedIndexCopy):
-            return self.copy.vocabulary_near(spellings, self.stats.weigh)
+            return self.copy.vocabulary_near(spellings, self.stats)
         return near_rows(spellings, self.vocabulary)
 
     def _capped(
@@ -66,7 +65,7 @@ class CopiedIndex(CappedPostings):
 
     def candidates(self, ids: Collection[int]) -> Mapping[int, Candidate]:
         if isinstance(self.copy, MappedIndexCopy):  # prepared in the file: no rebuilding
-            return self.copy.candidates(ids, self.stats.weigh)
+            return self.copy.candidates(ids, self.stats)
         names = self.copy.names
         return candidates_of(row for i in sorted(ids) for row in names.get(i, ()))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -286,3 +288,29 @@ def test_weights_worked_out_at_once_are_the_weights_worked_out_one_by_one(
     for word in [*frequencies, *asked_first, "unheard"]:
         assert at_once.weight(word) == one_by_one.weight(word)
     assert all(at_once.weight(word) == weight for word, weight in before.items())
+
+
+def test_a_kept_stats_reads_only_the_frequencies_of_words_it_has_not_weighed(monkeypatch):
+    """`weigh_new` (a search's words, with a `TokenStats` kept from search to search) reads
+    the frequencies of the words not weighed yet, and nothing when all are; past
+    `_WEIGHTS_KEPT` words it lets them go and weighs afresh. The weights are `weight`'s."""
+    frequencies = {"balaji": 3, "trader": 40, "marwar": 1, "steel": 9}
+    stats = TokenStats(dict(frequencies), 100)
+    read: list[set[str]] = []
+
+    def frequencies_of(words):
+        read.append(set(words))
+        return {word: frequencies.get(word, 0) for word in words}
+
+    stats.weigh_new({"balaji", "trader"}, frequencies_of)
+    stats.weigh_new({"trader", "marwar", "unheard"}, frequencies_of)
+    stats.weigh_new({"marwar", "balaji"}, frequencies_of)
+    assert read == [{"balaji", "trader"}, {"marwar", "unheard"}]
+
+    monkeypatch.setattr(sys.modules[TokenStats.__module__], "_WEIGHTS_KEPT", 5)
+    stats.weigh_new({"steel", "balaji", "iron"}, frequencies_of)  # 4 at hand + 2 new > 5
+    stats.weigh_new({"balaji", "steel"}, frequencies_of)  # let go but for the last two
+    assert read[2:] == [{"steel", "iron"}, {"balaji"}]
+    fresh = TokenStats(dict(frequencies), 100)
+    for word in [*frequencies, "unheard", "iron"]:
+        assert stats.weight(word) == fresh.weight(word)

@@ -190,6 +190,35 @@ def test_word_frequencies_read_together_are_those_read_one_by_one(db, tmp_path):
     assert fresh.frequencies_of(words) == expected
 
 
+@pytest.mark.parametrize("mapped", [True, False], ids=["file", "in memory"])
+def test_word_weights_kept_from_search_to_search_follow_a_change_in_the_names(db, tmp_path, mapped):
+    """A copy works its words' weights out once for the searches that follow
+    (`IndexCopy.token_stats`). Once a filing changes how many names hold a word, and how
+    many names there are, the next search weighs every word as the tables do, and
+    answers as the tables do."""
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    directory.create(db, SYSTEM, "Marwar Paper Mart", city="Surat")
+    write_file(db, folder)
+    copies = IndexCopies(background=False, directory=folder if mapped else None)
+    words = ["balaji", "marwar", "paper", "steel", "trader"]
+
+    def weights(stats):
+        return {word: stats.weight(word) for word in words}
+
+    kept = copies.backend(db, None).stats
+    before = weights(kept)
+    assert before == weights(DatabaseIndex(db).stats)
+    assert answers(db, copies) == answers(db, None)
+    assert copies.backend(db, None).stats is kept  # nothing changed: the same weights
+
+    directory.create(db, SYSTEM, "Marwar Balaji Steels", city="Jodhpur")
+    after = weights(copies.backend(db, None).stats)
+    assert after == weights(DatabaseIndex(db).stats)
+    assert after["balaji"] < before["balaji"] and after["trader"] > before["trader"]
+    assert answers(db, copies) == answers(db, None)
+
+
 @pytest.mark.parametrize("block", [1, 2, mapped_copy.CITY_BLOCK])
 def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(
     db, tmp_path, monkeypatch, block
