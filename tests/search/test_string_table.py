@@ -76,3 +76,45 @@ def test_searches_read_the_file_through_the_compiled_look_up(monkeypatch):
     assert strings.find_many(keys) == compiled
     assert len(calls) == 1
     assert compiled[1] == -1 and strings.keys.raw(compiled[0]) == b"tradrs"
+
+
+hashes_64 = st.integers(0, 2**64 - 1)
+
+
+@given(
+    stored=st.sets(words, min_size=1, max_size=30),
+    filler=st.lists(hashes_64, max_size=400),
+    crowd=st.lists(st.integers(-3, 3), max_size=200),
+    asked=st.lists(words, max_size=20),
+)
+def test_the_compiled_look_up_finds_keys_among_hashes_however_they_are_spread(
+    stored, filler, crowd, asked
+):
+    """The compiled look-up guesses a hash's place from the table's spread before halving
+    (`_first_not_below`). Among other entries spread anyhow (at random, crowded around the
+    keys' own hashes, at both ends of the 64 bits, repeated) it finds what the reference
+    finds: every stored key, and -1 for the others."""
+    mine = [(key, file_hash(key)) for key in sorted(stored)]
+    near = [
+        (f"filler-{n}", min(max(mine[n % len(mine)][1] + offset, 0), 2**64 - 1))
+        for n, offset in enumerate(crowd)
+    ]
+    ends = [("end-0", 0), ("end-1", 0), ("end-2", 2**64 - 1), ("end-3", 2**64 - 1)]
+    others = [(f"other-{n}", h) for n, h in enumerate(filler)]
+    strings = table(mine + near + ends + others)
+    keys = sorted(stored) + asked + ["filler-0", "other-0"]
+    compiled, reference = both(strings, keys)
+    assert compiled == reference
+    for key in sorted(stored):
+        assert strings.keys.raw(compiled[keys.index(key)]) == key.encode()
+
+
+@pytest.mark.parametrize("size", [17, 1000, 100_000])
+def test_the_compiled_look_up_finds_every_key_of_a_large_table(size):
+    """Past the short ranges halved at once: every key of a table of this size, and none
+    of the keys it does not hold."""
+    keys = [f"key-{n}" for n in range(size)]
+    strings = table([(key, file_hash(key)) for key in keys])
+    found, missing = both(strings, keys)[0], both(strings, [f"no-{n}" for n in range(500)])[0]
+    assert [strings.keys.raw(at).decode() for at in found] == keys
+    assert missing == [-1] * 500
