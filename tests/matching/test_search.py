@@ -141,6 +141,19 @@ def test_a_name_with_more_namesakes_than_a_posting_list_holds_still_finds_them()
     assert search_name("Malhotra Steels", idx, city="Indore", limit=1)[0].id in (5, 11)
 
 
+def test_results_come_best_first_and_namesakes_of_one_score_by_their_lower_id() -> None:
+    """However the index lists them: a better-spelt name first, then businesses of the
+    same name and place (one score) from the earliest registered, with their scores."""
+    idx = InMemoryIndex()
+    for business_id in (40, 7, 23, 15):
+        idx.add(business_id, "Durga Steel Works", "Pune", "Maharashtra")
+    idx.add(90, "Durga Steel Works Private Limited", "Pune", "Maharashtra")
+    found = search_name("Durga Steel Works Pvt Ltd", idx, city="Pune", limit=4)
+    assert [m.id for m in found] == [90, 7, 15, 23]
+    assert found[0].score > found[1].score == found[2].score == found[3].score > 0
+    assert all(isinstance(m.score, float) for m in found)
+
+
 def test_name_keys_skip_common_words_alone_but_pair_them() -> None:
     keys = name_keys("Shree Balaji Traders")
     assert token_key("balaji") in keys
