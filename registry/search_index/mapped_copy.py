@@ -5,8 +5,9 @@ published (`MappedIndexCopy.open`): the page cache holds it once per machine, wh
 number of processes. What a process adds of its own is small: an overlay of the businesses
 changed since the file's generation, read with the change feed exactly as the in-memory copy
 (`registry.search_index.memory_copy`) does, so results stay the tables'
-(`tests/search/test_index_file.py`), and a few thousand recently read word frequencies and
-vocabulary rows. Candidate records are built from their prepared line without JSON or
+(`tests/search/test_index_file.py`), a few thousand recently read word frequencies,
+vocabulary rows and candidate records, and the weights of the words its searches met
+(`IndexCopy.token_stats`). Candidate records are built from their prepared line without JSON or
 normalising; posting lists are read as numpy views, a city's block by block.
 """
 
