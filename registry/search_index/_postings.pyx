@@ -14,17 +14,7 @@ straight into the list the matcher sums. The answers are the reference's
 
 from libc.stdint cimport int32_t
 
-
-cdef Py_ssize_t _first_not_below(const int32_t[::1] values, int32_t value) noexcept nogil:
-    """Where `value` would go in `values` (ascending): the first position not below it."""
-    cdef Py_ssize_t low = 0, high = values.shape[0], middle
-    while low < high:
-        middle = (low + high) >> 1
-        if values[middle] < value:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+from registry.search_index._sorted cimport first_not_below
 
 
 cdef inline bint _changed(
@@ -45,7 +35,7 @@ def head(const int32_t[::1] ids, const int32_t[::1] changed, Py_ssize_t cap):
     cdef list found = []
     if n == 0 or cap == 0:
         return found
-    at = _first_not_below(changed, ids[0])
+    at = first_not_below(changed, 0, changed.shape[0], ids[0])
     for i in range(n):
         if _changed(changed, &at, ids[i]):
             continue
@@ -70,7 +60,7 @@ def in_city(
         raise ValueError("ids and cities differ in length")
     if n == 0 or cap == 0:
         return found
-    at = _first_not_below(changed, ids[0])
+    at = first_not_below(changed, 0, changed.shape[0], ids[0])
     for i in range(n):
         if cities[i] != city or _changed(changed, &at, ids[i]):
             continue

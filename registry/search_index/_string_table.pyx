@@ -2,7 +2,7 @@
 """The compiled twin of `registry.search_index.string_tables.StringTable.find_many`: each key
 of a query (a hundred vocabulary variants, the name keys) found in a mapped string table
 by its 64-bit hash (its place among the sorted hashes guessed from their spread, then
-found by halving: `_first_not_below`), then checked byte for byte.
+found by halving: `_guessed_first_not_below`), then checked byte for byte.
 
 The Python method stays the reference; `tests/search/test_string_table.py` holds the
 two to the same positions, found and missing keys, colliding hashes included. The hash is
@@ -14,6 +14,8 @@ from hashlib import blake2b
 
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.string cimport memcmp
+
+from registry.search_index._sorted cimport first_not_below
 
 
 cdef inline uint64_t _little(const unsigned char* digest):
@@ -32,13 +34,13 @@ cdef enum:
     SHORT = 16
 
 
-cdef Py_ssize_t _first_not_below(
+cdef Py_ssize_t _guessed_first_not_below(
     const uint64_t[::1] hashes, Py_ssize_t size, uint64_t wanted
 ) noexcept nogil:
     """The first position whose hash is not below `wanted` (`size` if none), as numpy's
     `searchsorted` finds it. The hashes are BLAKE2b's, spread evenly over 64 bits, so the
     position is first guessed from where `wanted` lies between the range's ends
-    (interpolation), up to `GUESSES` times, then halved as a binary search halves. A
+    (interpolation), up to `GUESSES` times, then halved (`_sorted.first_not_below`). A
     plain binary search of a million hashes reads some 20 places far apart in the mapped
     file, each a miss of the processor's caches; the guesses land within a few thousand
     entries of the place, then within a few, so the halving that follows stays on a few
@@ -65,13 +67,7 @@ cdef Py_ssize_t _first_not_below(
         else:
             high = middle
         guesses += 1
-    while low < high:
-        middle = (low + high) >> 1
-        if hashes[middle] < wanted:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    return first_not_below(hashes, low, high, wanted)
 
 
 def find_many(
@@ -93,7 +89,7 @@ def find_many(
         raw = key.encode()
         digest = blake2b(raw, digest_size=8).digest()
         wanted = _little(<const unsigned char*>digest)
-        at, found = _first_not_below(hashes, size, wanted), -1
+        at, found = _guessed_first_not_below(hashes, size, wanted), -1
         text = raw
         length = len(raw)
         while at < size and hashes[at] == wanted:

@@ -91,7 +91,7 @@ def test_the_compiled_look_up_finds_keys_among_hashes_however_they_are_spread(
     stored, filler, crowd, asked
 ):
     """The compiled look-up guesses a hash's place from the table's spread before halving
-    (`_first_not_below`). Among other entries spread anyhow (at random, crowded around the
+    (`_guessed_first_not_below`). Among other entries spread anyhow (at random, crowded around the
     keys' own hashes, at both ends of the 64 bits, repeated) it finds what the reference
     finds: every stored key, and -1 for the others."""
     mine = [(key, file_hash(key)) for key in sorted(stored)]
