@@ -90,10 +90,10 @@ hashes_64 = st.integers(0, 2**64 - 1)
 def test_the_compiled_look_up_finds_keys_among_hashes_however_they_are_spread(
     stored, filler, crowd, asked
 ):
-    """The compiled look-up guesses a hash's place from the table's spread before halving
-    (`_guessed_first_not_below`). Among other entries spread anyhow (at random, crowded around the
-    keys' own hashes, at both ends of the 64 bits, repeated) it finds what the reference
-    finds: every stored key, and -1 for the others."""
+    """The compiled look-up guesses a hash's place from the table's spread before
+    halving (`_guessed_first_not_below`). Among other entries spread anyhow (at random,
+    crowded around the keys' own hashes, at both ends of the 64 bits, repeated) it finds
+    what the reference finds: every stored key, and -1 for the others."""
     mine = [(key, file_hash(key)) for key in sorted(stored)]
     near = [
         (f"filler-{n}", min(max(mine[n % len(mine)][1] + offset, 0), 2**64 - 1))
