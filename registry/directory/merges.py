@@ -265,7 +265,9 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
     for watch in moved.get("dropped_watches", []):
         session.add(Watch(member_id=watch["member_id"], business_id=gone.id))
     for part, value in moved.get("filled", {}).items():
-        if getattr(keep, part) == value:
+        if getattr(keep, part) == value and not (
+            part == "pan" and _holds_pan_otherwise(session, keep.id, gone.id, value)
+        ):
             setattr(keep, part, None)
     gone.merged_into_id = None
     record.undone_at = utcnow()
@@ -285,6 +287,21 @@ def undo(session: Session, merge_id: int, actor: Actor) -> BusinessMerge:
         session, actor, "business", gone.id, "merge_undone", note=f"restored from #{keep.id}"
     )
     return record
+
+
+def _holds_pan_otherwise(session: Session, keep_id: int, gone_id: int, pan: str) -> bool:
+    """Whether the survivor has this PAN other than from the merge being undone: a GSTIN
+    of the PAN that a filing gave it while the merge stood (the PAN it had taken made that
+    filing join it), or another record of the PAN merged into it since. Then the PAN stays:
+    a record's PAN agrees with its GSTINs and with what was merged into it, so a search by
+    the PAN still finds the complaints filed under them."""
+    held = session.scalars(select(BusinessGstin.gstin).where(BusinessGstin.business_id == keep_id))
+    if any(gstin[2:12] == pan for gstin in held):
+        return True
+    merged_in = select(Business.id).where(
+        Business.merged_into_id == keep_id, Business.id != gone_id, Business.pan == pan
+    )
+    return session.scalar(merged_in.limit(1)) is not None
 
 
 def merges_of(session: Session, business_id: int) -> Sequence[BusinessMerge]:

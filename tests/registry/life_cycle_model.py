@@ -96,7 +96,7 @@ class MergeM:
     gone: int
     complaints: list[int]
     gstins: list[str]
-    keep_pan_before: str | None
+    filled_pan: str | None  # the merged record's PAN, where the survivor had none
     moved_watches: list[int]
     dropped_watches: list[int]
     undone: bool = False

@@ -387,7 +387,14 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
         self.watches -= {(m, gone) for m in watchers}
         self.watches |= {(m, keep) for m in moved_watches}
         self.merges[record.id] = MergeM(
-            record.id, keep, gone, moved, gstins, k.pan, moved_watches, dropped
+            record.id,
+            keep,
+            gone,
+            moved,
+            gstins,
+            g.pan if not k.pan else None,
+            moved_watches,
+            dropped,
         )
         k.pan = k.pan or g.pan
         g.merged_into = keep
@@ -409,8 +416,16 @@ class LifeCycles(Filings, WhatUsersSee, RuleBasedStateMachine):
             self.claims[claim_id].business = model.gone
         for gstin in model.gstins:
             self.gstin_holder[gstin] = model.gone
-        # "an undo puts back exactly what moved": the kept record is as it was
-        self.biz[model.keep].pan = model.keep_pan_before
+        # "an undo puts back exactly what moved": the PAN this merge filled in goes, unless
+        # the survivor has it otherwise (a GSTIN of it, another record of it merged in)
+        kept = self.biz[model.keep]
+        if model.filled_pan and kept.pan == model.filled_pan:
+            held = [x for x, holder in self.gstin_holder.items() if holder == model.keep]
+            merged_in = [
+                b for i, b in self.biz.items() if b.merged_into == model.keep and i != model.gone
+            ]
+            if all(x[2:12] != kept.pan for x in held) and all(b.pan != kept.pan for b in merged_in):
+                kept.pan = None
         self.biz[model.gone].merged_into = None
         self.watches -= {(m, model.keep) for m in model.moved_watches}
         self.watches |= {(m, model.gone) for m in model.moved_watches + model.dropped_watches}

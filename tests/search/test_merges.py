@@ -142,6 +142,72 @@ def test_undo_leaves_what_the_survivor_had_of_its_own(db):
     assert (keep.city, keep.state, keep.email) == ("Pune", None, "om@x.example")
 
 
+def test_undo_leaves_a_pan_a_later_merge_filled_in(db):
+    """Found by the life-cycle machine (its model was wrong, the code right): undoing the
+    first of two merges into one survivor takes back only what that merge filled in, not
+    the PAN the second one brought."""
+    keep = businesses.create(db, SYSTEM, "Om Traders")
+    first = businesses.create(db, SYSTEM, "Om Trader")
+    second = businesses.create(
+        db, SYSTEM, "Om Traders Surat", gstin=gstin_for("24", "ABCFO1234D"), city="Surat"
+    )
+    record = merges.merge(db, keep.id, first.id, SYSTEM)
+    merges.merge(db, keep.id, second.id, SYSTEM)
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert (keep.pan, keep.city) == ("ABCFO1234D", "Surat")
+    assert [h.business.id for h in search.search(db, "ABCFO1234D").hits] == [keep.id]
+
+
+def test_undo_leaves_the_pan_of_a_gstin_filed_against_the_survivor(db, settings, factory):
+    """While the merge stood, a filing with another GSTIN of the merged record's PAN joined
+    the survivor (one PAN, one legal entity). The undo sends the merged record's own GSTIN
+    back, but that GSTIN stays: so does its PAN, and a search by the PAN finds both records
+    (the survivor with the complaint filed under its GSTIN)."""
+    member = Actor.of(factory.member_user())
+    gone = filing.file_complaint(db, settings, member, filing_request()).complaint.business
+    keep = businesses.create(db, SYSTEM, "Lakshmi Paper Mart")
+    record = merges.merge(db, keep.id, gone.id, SYSTEM)
+    later = filing.file_complaint(
+        db,
+        settings,
+        Actor.of(factory.member_user()),
+        filing_request(
+            debtor=debtors.DebtorIn(
+                name="Lakshmi Paper Mart",
+                gstin=gstin_for("27", "ABCFL1111A"),
+                city="Pune",
+                email="pune@lakshmi-paper.example",
+            )
+        ),
+    ).complaint
+    assert later.business_id == keep.id
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert keep.pan == gone.pan == "ABCFL1111A"
+    assert [g.gstin for g in keep.gstins] == [gstin_for("27", "ABCFL1111A")]
+    assert [g.gstin for g in gone.gstins] == [gstin_for("24", "ABCFL1111A")]
+    assert sorted(h.business.id for h in search.search(db, "ABCFL1111A").hits) == sorted(
+        [gone.id, keep.id]
+    )
+
+
+def test_undo_leaves_the_pan_of_another_record_merged_in(db):
+    """Two records of one PAN merged into a third: undoing the first merge (which gave the
+    survivor the PAN) leaves it, since the second record, still merged in, has it too."""
+    keep = businesses.create(db, SYSTEM, "Om Traders")
+    first = businesses.create(db, SYSTEM, "Om Trader", pan="ABCFO1234D")
+    second = businesses.create(db, SYSTEM, "Om Traders Pvt", pan="ABCFO1234D")
+    record = merges.merge(db, keep.id, first.id, SYSTEM)
+    merges.merge(db, keep.id, second.id, SYSTEM)
+    merges.undo(db, record.id, SYSTEM)
+    db.expire_all()
+    assert keep.pan == "ABCFO1234D"
+    assert sorted(h.business.id for h in search.search(db, "ABCFO1234D").hits) == sorted(
+        [first.id, keep.id]
+    )
+
+
 def test_the_same_number_in_another_financial_year_does_not_stop_a_merge(db, settings, factory):
     """Invoice numbers start again each April: a member's "LP/101" of last year and of this
     year are two invoices, so the two businesses they name can be merged (found by the
