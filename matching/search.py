@@ -194,8 +194,19 @@ def search_name(
     state_c = canonical_state(state)
     ids = pre_rank(query, backend, city_c, max_scored=max_scored)
     records = backend.candidates(ids)
-    scorer = Scorer(query, backend.stats, city_c, state_c)
-    # (-score, id) pairs sorted as they are: best first, then the lowest id (a key
-    # function called per candidate cost more than the sort)
-    ranked = sorted(zip(map(neg, scorer.scores(records.values())), records, strict=True))
-    return [Match(bid, -value) for value, bid in ranked[:limit]]
+    scores = Scorer(query, backend.stats, city_c, state_c).scores(records.values())
+    return [Match(bid, -value) for value, bid in _top(scores, records, limit)]
+
+
+def _top(scores: list[float], ids: Iterable[int], limit: int) -> list[tuple[float, int]]:
+    """The `limit` best of the scored ids as (-score, id) pairs, best first, then the
+    lowest id. Only those scoring at least the `limit`-th best score are sorted as pairs:
+    a search scores about 120 candidates and shows 5, and sorting the floats alone (one
+    comparison of two floats each) then the few pairs took a sixth of the time that
+    sorting every pair did (each comparison of two tuples compares their items in turn).
+    Scores are never NaN (`Scorer.score` clamps them to 0..100)."""
+    pairs = zip(map(neg, scores), ids, strict=True)
+    if 0 < limit < len(scores):
+        cut = -sorted(scores, reverse=True)[limit - 1]
+        return sorted([pair for pair in pairs if pair[0] <= cut])[:limit]
+    return sorted(pairs)[:limit]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matching.index import InMemoryIndex
 from matching.keys import (
@@ -19,7 +21,7 @@ from matching.keys import (
 )
 from matching.normalise import normalise
 from matching.score import Candidate
-from matching.search import search_name
+from matching.search import _top, search_name
 
 DIRECTORY = [
     (1, "Marwar Textiles Private Limited", "Pune", "Maharashtra"),
@@ -152,6 +154,20 @@ def test_results_come_best_first_and_namesakes_of_one_score_by_their_lower_id() 
     assert [m.id for m in found] == [90, 7, 15, 23]
     assert found[0].score > found[1].score == found[2].score == found[3].score > 0
     assert all(isinstance(m.score, float) for m in found)
+
+
+@given(
+    scores=st.lists(st.sampled_from([0.0, 12.5, 60.0, 60.0000001, 87.25, 100.0]), max_size=40),
+    limit=st.integers(-2, 45),
+    data=st.data(),
+)
+def test_the_best_few_are_those_a_sort_of_all_would_give(
+    scores: list[float], limit: int, data: st.DataObject
+) -> None:
+    """Ties at the cut included (scores drawn from a few values), any order of the ids."""
+    ids = data.draw(st.permutations(range(100, 100 + len(scores))))
+    expected = sorted((-score, bid) for score, bid in zip(scores, ids, strict=True))[:limit]
+    assert _top(scores, ids, limit) == expected
 
 
 def test_name_keys_skip_common_words_alone_but_pair_them() -> None:
