@@ -276,23 +276,72 @@ cdef double _similarity(aligner, dict memo, name) except? -1.0:
     return found
 
 
-def scores(scorer, candidates, legal_penalty, place_penalty):
+cdef inline double _legal(legal_penalty, dict forms, query, q_form, name) except? -1.0:
+    """`matching.score.legal_penalty`, which depends on the query's form and the name's
+    alone: 0 for the query's own form, as there, and asked of it once per other form of a
+    search's candidates (kept in `forms`; ~70 names a search have another or none)."""
+    c_form = name.legal_form
+    if c_form == q_form:
+        return 0.0
+    found = forms.get(c_form)
+    if found is None:
+        found = forms[c_form] = <double> legal_penalty(query, name)
+    return <double> found
+
+
+cdef struct PlacePoints:
+    double city_unknown, city_other_same_state, city_other, state_unknown, state_other
+
+
+cdef double _place(PlacePoints *points, cand, city, state) except? -1.0:
+    """`matching.score.place_penalty` in C, its points handed in (`PLACE_POINTS` there)."""
+    if city:
+        found = cand.city
+        if found == city:
+            return 0.0
+        if found is None:
+            return points.city_unknown
+        if state and cand.state == state:
+            return points.city_other_same_state
+        return points.city_other
+    if state:
+        found = cand.state
+        if found == state:
+            return 0.0
+        return points.state_unknown if found is None else points.state_other
+    return 0.0
+
+
+def scores(scorer, candidates, legal_penalty, tuple place_points):
     """`Scorer.score` of each candidate, in order: its best name (or alias) less the
-    legal-form and place penalties (`matching.score`'s functions, handed in), clamped to
-    0..100, with the same operations in the same order as the reference."""
+    legal-form and place penalties (`matching.score.legal_penalty`, and the points of
+    `place_penalty`, handed in), clamped to 0..100, with the same operations in the same
+    order as the reference."""
     aligner = scorer._names
     cdef dict memo = aligner._names
     cdef bint legal = scorer._legal, place = scorer._place
     cdef double value, other
     cdef list out = []
+    cdef PlacePoints points
+    cdef dict forms = {}
+    (
+        points.city_unknown,
+        points.city_other_same_state,
+        points.city_other,
+        points.state_unknown,
+        points.state_other,
+    ) = place_points
     query, city, state = scorer.query, scorer.city, scorer.state
+    q_form = query.legal_form
     for cand in candidates:
         name = cand.name
         if legal:
-            value = 100.0 * _similarity(aligner, memo, name) - <double> legal_penalty(query, name)
+            value = 100.0 * _similarity(aligner, memo, name) - _legal(
+                legal_penalty, forms, query, q_form, name
+            )
             for alias in cand.aliases:
-                other = 100.0 * _similarity(aligner, memo, alias) - <double> legal_penalty(
-                    query, alias
+                other = 100.0 * _similarity(aligner, memo, alias) - _legal(
+                    legal_penalty, forms, query, q_form, alias
                 )
                 if other > value:
                     value = other
@@ -303,7 +352,7 @@ def scores(scorer, candidates, legal_penalty, place_penalty):
                 if other > value:
                     value = other
         if place:
-            value -= <double> place_penalty(cand, city, state)
+            value -= _place(&points, cand, city, state)
         if not value > 0.0:
             value = 0.0
         elif not value < 100.0:

@@ -225,8 +225,8 @@ cdef class TokenSimilarity:
             ):
                 sim = SAME_CONSONANTS
         if sim < self.garbled_value and (
-            (b in self.short_forms and self.garbled(a, b))
-            or (a in self.short_forms and self.garbled(b, a))
+            (2 <= len_a <= 3 and b in self.short_forms and self.garbled(a, b))
+            or (2 <= len_b <= 3 and a in self.short_forms and self.garbled(b, a))
         ):
             sim = self.garbled_value
         return sim if sim >= LEAST else 0.0

@@ -148,6 +148,8 @@ CITY_OTHER_SAME_STATE = 15.0
 CITY_OTHER = 20.0
 STATE_OTHER = 15.0
 STATE_UNKNOWN = 2.0
+#: `place_penalty`'s points, in the order the compiled scorer takes them
+PLACE_POINTS = (CITY_UNKNOWN, CITY_OTHER_SAME_STATE, CITY_OTHER, STATE_UNKNOWN, STATE_OTHER)
 
 
 @lru_cache(maxsize=1024)
@@ -157,7 +159,8 @@ def _legal_kind(form: str) -> tuple[str | None, frozenset[str]]:
 
 
 def legal_penalty(query: NormalName, cand: NormalName) -> float:
-    """0 when the forms agree or the query states none; more as they disagree more."""
+    """0 when the forms agree or the query states none; more as they disagree more. A
+    function of the two legal forms alone (the compiled scorer asks it once per form)."""
     q_form, c_form = query.legal_form, cand.legal_form
     if q_form is None or q_form == c_form:
         return 0.0
@@ -213,7 +216,7 @@ class Scorer:
         """`score` of each candidate, in order (in the compiled twin's loop when built,
         see `matching.align`)."""
         if self._twin is not None:
-            found: list[float] = self._twin.scores(self, candidates, legal_penalty, place_penalty)
+            found: list[float] = self._twin.scores(self, candidates, legal_penalty, PLACE_POINTS)
             return found
         return [self.score(cand) for cand in candidates]
 

@@ -166,3 +166,31 @@ def test_which_joins_the_twin_finds_are_the_references():
             assert spelled == aligner.query.takes(joined), (query.q, joined)
             takes += spelled
     assert bits > 0 and takes > 0  # both kinds of join occur among these queries
+
+
+PLACES = st.sampled_from([None, "Pune", "Surat", "Nashik"])
+STATES = st.sampled_from([None, "Maharashtra", "Gujarat"])
+NAMES = st.sampled_from(
+    ["Balaji Traders", "Balaji Traders Pvt Ltd", "Balaji Traders LLP", "Balaji Traders Ltd"]
+)
+
+
+@given(
+    query=NAMES,
+    city=PLACES,
+    state=STATES,
+    businesses=st.lists(
+        st.tuples(NAMES, PLACES, STATES, st.lists(NAMES, max_size=2)), min_size=1, max_size=12
+    ),
+)
+def test_the_compiled_penalties_are_the_references(query, city, state, businesses):
+    """The compiled scorer works the place penalty out itself and asks for the legal-form
+    penalty only where the forms differ: every combination of asked and held city, state
+    and legal form (aliases with other forms included) scores as `Scorer.score` does."""
+    candidates = [
+        Candidate.build(i, name, place, region, aliases)
+        for i, (name, place, region, aliases) in enumerate(businesses)
+    ]
+    stats = TokenStats({"balaji": 20, "traders": 50}, 200)
+    scorer = Scorer(normalise(query), stats, canonical_city(city), canonical_city(state))
+    assert scorer.scores(candidates) == [scorer.score(c) for c in candidates]
