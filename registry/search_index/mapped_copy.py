@@ -369,6 +369,8 @@ class MappedIndexCopy(IndexCopy):
     _near_changes: int
     #: business id -> its candidate record as the file holds it (None: not in the file)
     _candidates: _Recent
+    #: the `TokenStats` that weighed the words of the candidates kept (`candidates`)
+    _weighed_by: TokenStats | None
 
     @classmethod
     def open(cls, directory: Path) -> MappedIndexCopy | None:
@@ -387,7 +389,7 @@ class MappedIndexCopy(IndexCopy):
         copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
         copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
         copy._near, copy._near_changes = _Recent(NEAR_CACHED), 0
-        copy._candidates = _Recent(CANDIDATES_KEPT)
+        copy._candidates, copy._weighed_by = _Recent(CANDIDATES_KEPT), None
         return copy
 
     def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
@@ -405,7 +407,8 @@ class MappedIndexCopy(IndexCopy):
     def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
         if at < 0:
             return None
-        return tuple(tuple(row) for row in json.loads(self.file.vocabulary.raw(at)))  # type: ignore[misc]
+        # decoded to text first: given bytes, `json.loads` works out their encoding each time
+        return tuple(map(tuple, json.loads(self.file.vocabulary.raw(at).decode())))  # type: ignore[arg-type]
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         found = self._variants_read(variants, keep=True)
@@ -467,26 +470,43 @@ class MappedIndexCopy(IndexCopy):
         """`candidates_of` the names of these businesses: as prepared in the file (those
         read recently kept at hand: the file does not change), or from the overlay for
         those changed since it was written. With `stats`, the weights of their words
-        that it does not hold yet are worked out at once (`TokenStats.weigh_new`)."""
+        that it does not hold yet are worked out at once (`TokenStats.weigh_new`).
+
+        Most candidates were kept from an earlier search, whose `stats` weighed their words
+        then: with the same `stats` again, only the words of those read afresh are asked
+        about (gathering every candidate's words took about 5% of a search). Should the
+        weights have been let go since (`TokenStats` keeps a bounded number), a kept
+        candidate's words are weighed as the scorer asks for them, as without `stats`."""
         found: dict[int, Candidate] = {}
+        fresh: list[Candidate] = []
         changed = self.changed
         overlay = self.names.overlay  # type: ignore[attr-defined]
         file, kept = self.file, self._candidates
+        newer = kept.newer
         for business_id in sorted(ids):
             if business_id in changed:
                 rows = overlay.get(business_id)
                 if rows:
-                    found.update(candidates_of(rows))
-            else:
+                    made = candidates_of(rows)
+                    found.update(made)
+                    fresh.extend(made.values())
+                continue
+            candidate = newer.get(business_id, _MISSING)  # kept.get's first look, inline
+            if candidate is _MISSING:
                 candidate = kept.get(business_id)
                 if candidate is _MISSING:
                     candidate = file.candidate(business_id)
                     kept.put(business_id, candidate)
-                if candidate is not None:
-                    found[business_id] = candidate
+                    if candidate is not None:
+                        fresh.append(candidate)
+                newer = kept.newer  # turned over by a put
+            if candidate is not None:
+                found[business_id] = candidate
         if stats is not None:
+            told = fresh if stats is self._weighed_by else found.values()
+            self._weighed_by = stats
             stats.weigh_new(
-                {t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens},
+                {t for c in told for n in (c.name, *c.aliases) for t in n.folded_tokens},
                 self.frequencies_of,
             )
         return found

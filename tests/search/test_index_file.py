@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.keys import near_rows
+from matching.search import search_name
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
@@ -20,7 +21,7 @@ from registry.search_index import index_file, mapped_copy
 from registry.search_index.database_index import DatabaseIndex
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
-from registry.search_index.process_index import IndexCopies
+from registry.search_index.process_index import CopiedIndex, IndexCopies
 from tests.search.test_index_copy import QUERIES, WORDS, agree, answers, operations
 
 
@@ -217,6 +218,44 @@ def test_word_weights_kept_from_search_to_search_follow_a_change_in_the_names(db
     assert after == weights(DatabaseIndex(db).stats)
     assert after["balaji"] < before["balaji"] and after["trader"] > before["trader"]
     assert answers(db, copies) == answers(db, None)
+
+
+def test_kept_candidates_words_are_weighed_by_new_weights_and_scored_alike_without(db, tmp_path):
+    """A copy's candidates kept from an earlier search had their words weighed then: the
+    same weights are asked only about candidates read afresh, new weights (after a change
+    in the names) about every candidate. Weights let go meanwhile are worked out as the
+    scorer asks: the answers stay the tables'."""
+    folder = tmp_path / "index"
+    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
+    directory.create(db, SYSTEM, "Marwar Paper Mart", city="Surat")
+    write_file(db, folder)
+    copy = MappedIndexCopy.open(folder)
+    assert copy is not None
+    copy.catch_up(db.connection())
+    asked: list[set[str]] = []
+    read = copy.frequencies_of
+
+    def counted(tokens):
+        asked.append(set(tokens))
+        return read(tokens)
+
+    copy.frequencies_of = counted  # type: ignore[method-assign]
+    kept = copy.token_stats()
+    copy.candidates([1, 2], kept)
+    assert asked[-1] >= {"balaji", "marvar", "paper"}
+    asked.clear()
+    kept._cache.clear()  # as when the weights past their bound are let go
+    copy.candidates([1, 2], kept)
+    assert asked == []  # both kept: nothing gathered, nothing read
+    tables = DatabaseIndex(db)
+    assert [m.id for m in search_name("Balaji Traders", tables)][:1] == [1]
+    for query in ("Balaji Traders", "Marwar Paper", "Shri Balaji"):
+        assert search_name(query, CopiedIndex(copy, None)) == search_name(query, tables)
+
+    other = copy.token_stats().__class__(copy.doc_freq, kept.total)
+    copy.candidates([1, 2], other)
+    assert asked[-1] >= {"balaji", "marvar", "paper"}
+    assert {"balaji", "marvar", "paper"} <= other._cache.keys()
 
 
 @pytest.mark.parametrize("block", [1, 2, mapped_copy.CITY_BLOCK])
