@@ -12,7 +12,7 @@ straight into the list the matcher sums. The answers are the reference's
 (`tests/search/test_posting_reader.py`).
 """
 
-from libc.stdint cimport int32_t
+from libc.stdint cimport int32_t, int64_t
 
 from registry.search_index._sorted cimport first_not_below
 
@@ -31,18 +31,74 @@ cdef inline bint _changed(
 def head(const int32_t[::1] ids, const int32_t[::1] changed, Py_ssize_t cap):
     """The first `cap` of `ids` (ascending) that are not in `changed` (ascending), as a
     list (`cap` < 0: all of them)."""
-    cdef Py_ssize_t n = ids.shape[0], i, at
+    return _head(ids, 0, ids.shape[0], changed, cap)
+
+
+cdef list _head(
+    const int32_t[::1] ids, Py_ssize_t start, Py_ssize_t end, const int32_t[::1] changed,
+    Py_ssize_t cap,
+):
+    """`head` of ids[start:end]."""
+    cdef Py_ssize_t i, at
     cdef list found = []
-    if n == 0 or cap == 0:
+    if start >= end or cap == 0:
         return found
-    at = first_not_below(changed, 0, changed.shape[0], ids[0])
-    for i in range(n):
+    at = first_not_below(changed, 0, changed.shape[0], ids[start])
+    for i in range(start, end):
         if _changed(changed, &at, ids[i]):
             continue
         found.append(ids[i])
         if len(found) == cap:
             break
     return found
+
+
+def heads(
+    const int32_t[::1] ids,
+    const int64_t[::1] offsets,
+    list positions,
+    const int32_t[::1] changed,
+    Py_ssize_t cap,
+):
+    """`head` of each list a key's position in the file's key table names
+    (ids[offsets[p]:offsets[p + 1]]; an empty list for a position below 0, a key the file
+    does not hold): a search's ~45 lists in one call rather than a few numpy calls each."""
+    cdef list out = []
+    cdef Py_ssize_t p, last = offsets.shape[0] - 1
+    for position in positions:
+        p = position
+        if p < 0:
+            out.append([])
+            continue
+        if p >= last:
+            raise IndexError("no such key in the posting lists")
+        out.append(_head(ids, offsets[p], offsets[p + 1], changed, cap))
+    return out
+
+
+def heads_in_city(
+    const int32_t[::1] ids,
+    const int32_t[::1] cities,
+    const int64_t[::1] offsets,
+    list positions,
+    int32_t city,
+    const int32_t[::1] changed,
+    Py_ssize_t cap,
+):
+    """`in_city` of each list, as `heads` takes them."""
+    cdef list out = []
+    cdef Py_ssize_t p, last = offsets.shape[0] - 1
+    if cities.shape[0] != ids.shape[0]:
+        raise ValueError("ids and cities differ in length")
+    for position in positions:
+        p = position
+        if p < 0:
+            out.append([])
+            continue
+        if p >= last:
+            raise IndexError("no such key in the posting lists")
+        out.append(_in_city(ids, cities, offsets[p], offsets[p + 1], city, changed, cap))
+    return out
 
 
 def in_city(
@@ -54,14 +110,27 @@ def in_city(
 ):
     """The first `cap` of `ids` (ascending) whose entry in `cities` (the same length) is
     `city` and that are not in `changed` (ascending), as a list (`cap` < 0: all)."""
-    cdef Py_ssize_t n = ids.shape[0], i, at
-    cdef list found = []
-    if cities.shape[0] != n:
+    if cities.shape[0] != ids.shape[0]:
         raise ValueError("ids and cities differ in length")
-    if n == 0 or cap == 0:
+    return _in_city(ids, cities, 0, ids.shape[0], city, changed, cap)
+
+
+cdef list _in_city(
+    const int32_t[::1] ids,
+    const int32_t[::1] cities,
+    Py_ssize_t start,
+    Py_ssize_t end,
+    int32_t city,
+    const int32_t[::1] changed,
+    Py_ssize_t cap,
+):
+    """`in_city` of ids[start:end] and cities[start:end]."""
+    cdef Py_ssize_t i, at
+    cdef list found = []
+    if start >= end or cap == 0:
         return found
-    at = first_not_below(changed, 0, changed.shape[0], ids[0])
-    for i in range(n):
+    at = first_not_below(changed, 0, changed.shape[0], ids[start])
+    for i in range(start, end):
         if cities[i] != city or _changed(changed, &at, ids[i]):
             continue
         found.append(ids[i])

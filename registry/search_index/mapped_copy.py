@@ -583,8 +583,11 @@ class MappedIndexCopy(IndexCopy):
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         """`CopiedIndex._capped` from the file: each key found once (one binary search
-        for them all), and only the first `cap` ids of a list made Python ints."""
+        for them all), and only the first `cap` ids of a list made Python ints (by the
+        compiled twin when built: every list in one call, `_capped_compiled`)."""
         keys = list(keys)
+        if POSTINGS is not None and COMPILED:
+            return self._capped_compiled(keys, cap, city)
         everywhere: dict[str, list[int]] = {}
         here: dict[str, list[int]] = {}
         postings: _Postings = self.postings  # type: ignore[assignment]
@@ -597,6 +600,49 @@ class MappedIndexCopy(IndexCopy):
                 local = self.in_city(key, city, span, cap)
                 if local:
                     here[key] = local  # type: ignore[assignment]
+        return everywhere, here
+
+    def _capped_compiled(
+        self, keys: list[str], cap: int, city: str | None
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """`capped` with the file's lists read by `_postings.heads` (and `heads_in_city`),
+        then merged with the overlay's as `_Postings._ids` and `in_city` merge them."""
+        assert POSTINGS is not None
+        file, own = self.file, self.own_postings
+        changed = _NONE_CHANGED if self.changed_ids is None else self.changed_ids
+        positions = file.posting_keys.find_many(keys)
+        lists = POSTINGS.heads(file.posting_ids, file.posting_offsets, positions, changed, cap)
+        everywhere: dict[str, list[int]] = {}
+        for key, ids in zip(keys, lists, strict=True):
+            extra = own.get(key) if own else None
+            if extra:
+                ids = sorted([*ids, *extra])[:cap]
+            if ids:
+                everywhere[key] = ids
+        here: dict[str, list[int]] = {}
+        if city is None or not everywhere:
+            return everywhere, here
+        number = file.city_numbers.get(city)
+        found = [key for key in keys if key in everywhere]
+        if number is None:
+            local: list[list[int]] = [[] for _ in found]
+        else:
+            local = POSTINGS.heads_in_city(
+                file.posting_ids,
+                file.posting_cities,
+                file.posting_offsets,
+                [at for key, at in zip(keys, positions, strict=True) if key in everywhere],
+                number,
+                changed,
+                cap,
+            )
+        for key, ids in zip(found, local, strict=True):
+            if own:
+                mine = [b for b in own.get(key, ()) if self._city(b, key) == city]
+                if mine:
+                    ids = sorted(ids + mine)[:cap]
+            if ids:
+                here[key] = ids
         return everywhere, here
 
     def _take_out(self, business_id: int) -> None:

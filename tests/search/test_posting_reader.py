@@ -75,6 +75,38 @@ def test_ids_and_cities_of_different_lengths_are_refused():
         TWIN.in_city(as_array([1, 2, 3]), as_array([0, 0]), 0, as_array([]), -1)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    lists=st.lists(lists_in_cities(), max_size=5),
+    changed=st.lists(st.integers(0, 400), max_size=40, unique=True).map(sorted),
+    cap=st.integers(-1, 30),
+    city=st.integers(0, 3),
+    data=st.data(),
+)
+def test_many_lists_read_in_one_call_are_each_read_alone(lists, changed, cap, city, data):
+    """`heads` and `heads_in_city` read a search's lists, one after another in the file's
+    arrays, in one call: each as `head` and `in_city` read it alone, in the order asked
+    (a list asked twice, a position of no list)."""
+    ids = [i for one, *_ in lists for i in one]
+    cities = [c for _, in_cities, *_ in lists for c in in_cities]
+    offsets = np.cumsum([0, *(len(one) for one, *_ in lists)]).astype(np.int64)
+    positions = data.draw(st.lists(st.integers(-1, len(lists) - 1), max_size=8))
+    all_ids, all_cities, gone = as_array(ids), as_array(cities), as_array(changed)
+
+    def alone(p, read):
+        return [] if p < 0 else read(offsets[p], offsets[p + 1])
+
+    assert TWIN.heads(all_ids, offsets, positions, gone, cap) == [
+        alone(p, lambda a, b: TWIN.head(all_ids[a:b], gone, cap)) for p in positions
+    ]
+    assert TWIN.heads_in_city(all_ids, all_cities, offsets, positions, city, gone, cap) == [
+        alone(p, lambda a, b: TWIN.in_city(all_ids[a:b], all_cities[a:b], city, gone, cap))
+        for p in positions
+    ]
+    with pytest.raises(IndexError):
+        TWIN.heads(all_ids, offsets, [len(lists)], gone, cap)
+
+
 CITIES = ["Pune", "Surat", "Pune", "Indore", None, "Pune", "Surat", "Pune"]
 
 
@@ -97,6 +129,7 @@ def test_a_files_lists_with_changes_pending_are_read_as_the_reference_reads_them
     table = copy.file.posting_keys.keys
     keys = sorted({table.raw(i).decode() for i in range(len(table))})
     assert len(keys) > 10
+    keys += ["t:nowhere", *copy.own_postings]  # a key of no list; the overlay's own keys
 
     def read():
         return [
