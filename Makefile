@@ -22,7 +22,10 @@ COMPILED_SOURCES := $(shell sed -n 's/^ *"matching\.\([a-z_]*\)",$$/matching\/\1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml setup.py matching/compiled_modules.py $(COMPILED_SOURCES) matching/_align.pyx matching/_similarity.pyx matching/_similarity.pxd matching/_evidence.pyx matching/_kinds.pyx registry/search_index/_string_table.pyx registry/search_index/_candidates.pyx
+# ...and every compiled twin (.pyx) and its declarations (.pxd): edited, they are built again.
+TWIN_SOURCES := $(wildcard matching/*.pyx matching/*.pxd registry/search_index/*.pyx registry/search_index/*.pxd)
+
+$(STAMP): pyproject.toml setup.py matching/compiled_modules.py $(COMPILED_SOURCES) $(TWIN_SOURCES)
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
