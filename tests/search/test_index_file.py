@@ -226,8 +226,10 @@ def test_kept_candidates_words_are_weighed_by_new_weights_and_scored_alike_witho
     in the names) about every candidate. Weights let go meanwhile are worked out as the
     scorer asks: the answers stay the tables'."""
     folder = tmp_path / "index"
-    directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune")
-    directory.create(db, SYSTEM, "Marwar Paper Mart", city="Surat")
+    ids = [
+        directory.create(db, SYSTEM, "Shree Balaji Traders", city="Pune").id,
+        directory.create(db, SYSTEM, "Marwar Paper Mart", city="Surat").id,
+    ]
     write_file(db, folder)
     copy = MappedIndexCopy.open(folder)
     assert copy is not None
@@ -241,19 +243,19 @@ def test_kept_candidates_words_are_weighed_by_new_weights_and_scored_alike_witho
 
     copy.frequencies_of = counted  # type: ignore[method-assign]
     kept = copy.token_stats()
-    copy.candidates([1, 2], kept)
+    copy.candidates(ids, kept)
     assert asked[-1] >= {"balaji", "marvar", "paper"}
     asked.clear()
     kept._cache.clear()  # as when the weights past their bound are let go
-    copy.candidates([1, 2], kept)
+    copy.candidates(ids, kept)
     assert asked == []  # both kept: nothing gathered, nothing read
     tables = DatabaseIndex(db)
-    assert [m.id for m in search_name("Balaji Traders", tables)][:1] == [1]
+    assert [m.id for m in search_name("Balaji Traders", tables)][:1] == ids[:1]
     for query in ("Balaji Traders", "Marwar Paper", "Shri Balaji"):
         assert search_name(query, CopiedIndex(copy, None)) == search_name(query, tables)
 
     other = copy.token_stats().__class__(copy.doc_freq, kept.total)
-    copy.candidates([1, 2], other)
+    copy.candidates(ids, other)
     assert asked[-1] >= {"balaji", "marvar", "paper"}
     assert {"balaji", "marvar", "paper"} <= other._cache.keys()
 
