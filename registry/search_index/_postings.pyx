@@ -31,74 +31,7 @@ cdef inline bint _changed(
 def head(const int32_t[::1] ids, const int32_t[::1] changed, Py_ssize_t cap):
     """The first `cap` of `ids` (ascending) that are not in `changed` (ascending), as a
     list (`cap` < 0: all of them)."""
-    return _head(ids, 0, ids.shape[0], changed, cap)
-
-
-cdef list _head(
-    const int32_t[::1] ids, Py_ssize_t start, Py_ssize_t end, const int32_t[::1] changed,
-    Py_ssize_t cap,
-):
-    """`head` of ids[start:end]."""
-    cdef Py_ssize_t i, at
-    cdef list found = []
-    if start >= end or cap == 0:
-        return found
-    at = first_not_below(changed, 0, changed.shape[0], ids[start])
-    for i in range(start, end):
-        if _changed(changed, &at, ids[i]):
-            continue
-        found.append(ids[i])
-        if len(found) == cap:
-            break
-    return found
-
-
-def heads(
-    const int32_t[::1] ids,
-    const int64_t[::1] offsets,
-    list positions,
-    const int32_t[::1] changed,
-    Py_ssize_t cap,
-):
-    """`head` of each list a key's position in the file's key table names
-    (ids[offsets[p]:offsets[p + 1]]; an empty list for a position below 0, a key the file
-    does not hold): a search's ~45 lists in one call rather than a few numpy calls each."""
-    cdef list out = []
-    cdef Py_ssize_t p, last = offsets.shape[0] - 1
-    for position in positions:
-        p = position
-        if p < 0:
-            out.append([])
-            continue
-        if p >= last:
-            raise IndexError("no such key in the posting lists")
-        out.append(_head(ids, offsets[p], offsets[p + 1], changed, cap))
-    return out
-
-
-def heads_in_city(
-    const int32_t[::1] ids,
-    const int32_t[::1] cities,
-    const int64_t[::1] offsets,
-    list positions,
-    int32_t city,
-    const int32_t[::1] changed,
-    Py_ssize_t cap,
-):
-    """`in_city` of each list, as `heads` takes them."""
-    cdef list out = []
-    cdef Py_ssize_t p, last = offsets.shape[0] - 1
-    if cities.shape[0] != ids.shape[0]:
-        raise ValueError("ids and cities differ in length")
-    for position in positions:
-        p = position
-        if p < 0:
-            out.append([])
-            continue
-        if p >= last:
-            raise IndexError("no such key in the posting lists")
-        out.append(_in_city(ids, cities, offsets[p], offsets[p + 1], city, changed, cap))
-    return out
+    return _walk(ids, ids, False, 0, 0, ids.shape[0], changed, cap)
 
 
 def in_city(
@@ -112,26 +45,58 @@ def in_city(
     `city` and that are not in `changed` (ascending), as a list (`cap` < 0: all)."""
     if cities.shape[0] != ids.shape[0]:
         raise ValueError("ids and cities differ in length")
-    return _in_city(ids, cities, 0, ids.shape[0], city, changed, cap)
+    return _walk(ids, cities, True, city, 0, ids.shape[0], changed, cap)
 
 
-cdef list _in_city(
+def heads(
+    const int32_t[::1] ids,
+    const int64_t[::1] offsets,
+    list positions,
+    const int32_t[::1] changed,
+    Py_ssize_t cap,
+    cities=None,
+    int32_t city=-1,
+):
+    """`head` of each list a key's position in the file's key table names
+    (ids[offsets[p]:offsets[p + 1]]; an empty list for a position below 0, a key the file
+    does not hold), or with `cities` its `in_city` for `city`: a search's ~45 lists in
+    one call rather than a few numpy calls each."""
+    cdef bint by_city = cities is not None
+    cdef const int32_t[::1] in_cities = cities if by_city else ids
+    if in_cities.shape[0] != ids.shape[0]:
+        raise ValueError("ids and cities differ in length")
+    cdef list out = []
+    cdef Py_ssize_t p, last = offsets.shape[0] - 1
+    for position in positions:
+        p = position
+        if p < 0:
+            out.append([])
+            continue
+        if p >= last:
+            raise IndexError("no such key in the posting lists")
+        out.append(_walk(ids, in_cities, by_city, city, offsets[p], offsets[p + 1], changed, cap))
+    return out
+
+
+cdef list _walk(
     const int32_t[::1] ids,
     const int32_t[::1] cities,
+    bint by_city,
+    int32_t city,
     Py_ssize_t start,
     Py_ssize_t end,
-    int32_t city,
     const int32_t[::1] changed,
     Py_ssize_t cap,
 ):
-    """`in_city` of ids[start:end] and cities[start:end]."""
+    """The first `cap` of ids[start:end] not in `changed` (and with `by_city`, whose entry
+    in `cities` is `city`): one walk, the changed ids walked alongside."""
     cdef Py_ssize_t i, at
     cdef list found = []
     if start >= end or cap == 0:
         return found
     at = first_not_below(changed, 0, changed.shape[0], ids[start])
     for i in range(start, end):
-        if cities[i] != city or _changed(changed, &at, ids[i]):
+        if (by_city and cities[i] != city) or _changed(changed, &at, ids[i]):
             continue
         found.append(ids[i])
         if len(found) == cap:

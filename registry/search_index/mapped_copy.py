@@ -333,11 +333,9 @@ class _Postings:
         to tens of thousands at a million businesses, and only the head is wanted)."""
         owner = self.owner
         start, end = owner.file.span(key) if span is None else span
-        ids = _head(owner.file.posting_ids[start:end], owner.changed_ids, cap)
-        extra = owner.own_postings.get(key)
-        if extra:
-            return sorted([*ids, *extra])[:cap]
-        return ids
+        return owner.with_own(
+            key, _head(owner.file.posting_ids[start:end], owner.changed_ids, cap), cap
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         ids = self._ids(key)
@@ -541,6 +539,16 @@ class MappedIndexCopy(IndexCopy):
         if number is not None:
             start, end = file.span(key) if span is None else span
             ids = self._first_in_city(number, start, end, cap)
+        return self.with_own_in_city(key, city, ids, cap)
+
+    def with_own(self, key: str, ids: list[int], cap: int | None) -> list[int]:
+        """A key's first `cap` ids from the file (less the changed businesses) with the
+        overlay's own ids for it merged in, ascending."""
+        extra = self.own_postings.get(key)
+        return sorted([*ids, *extra])[:cap] if extra else ids
+
+    def with_own_in_city(self, key: str, city: str, ids: list[int], cap: int | None) -> list[int]:
+        """`with_own` within `city`: the overlay's own ids for the key that are in it."""
         own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
         return sorted(ids + own)[:cap] if own else ids
 
@@ -605,18 +613,18 @@ class MappedIndexCopy(IndexCopy):
     def _capped_compiled(
         self, keys: list[str], cap: int, city: str | None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """`capped` with the file's lists read by `_postings.heads` (and `heads_in_city`),
-        then merged with the overlay's as `_Postings._ids` and `in_city` merge them."""
+        """`capped` with the file's lists read by `_postings.heads` (everywhere, then in
+        the city), then merged with the overlay's (`with_own`, `with_own_in_city`)."""
         assert POSTINGS is not None
-        file, own = self.file, self.own_postings
+        file = self.file
         changed = _NONE_CHANGED if self.changed_ids is None else self.changed_ids
         positions = file.posting_keys.find_many(keys)
         lists = POSTINGS.heads(file.posting_ids, file.posting_offsets, positions, changed, cap)
         everywhere: dict[str, list[int]] = {}
+        own = self.own_postings  # most often empty: no merging, no call per list
         for key, ids in zip(keys, lists, strict=True):
-            extra = own.get(key) if own else None
-            if extra:
-                ids = sorted([*ids, *extra])[:cap]
+            if own:
+                ids = self.with_own(key, ids, cap)
             if ids:
                 everywhere[key] = ids
         here: dict[str, list[int]] = {}
@@ -627,20 +635,18 @@ class MappedIndexCopy(IndexCopy):
         if number is None:
             local: list[list[int]] = [[] for _ in found]
         else:
-            local = POSTINGS.heads_in_city(
+            local = POSTINGS.heads(
                 file.posting_ids,
-                file.posting_cities,
                 file.posting_offsets,
                 [at for key, at in zip(keys, positions, strict=True) if key in everywhere],
-                number,
                 changed,
                 cap,
+                file.posting_cities,
+                number,
             )
         for key, ids in zip(found, local, strict=True):
             if own:
-                mine = [b for b in own.get(key, ()) if self._city(b, key) == city]
-                if mine:
-                    ids = sorted(ids + mine)[:cap]
+                ids = self.with_own_in_city(key, city, ids, cap)
             if ids:
                 here[key] = ids
         return everywhere, here

@@ -84,9 +84,9 @@ def test_ids_and_cities_of_different_lengths_are_refused():
     data=st.data(),
 )
 def test_many_lists_read_in_one_call_are_each_read_alone(lists, changed, cap, city, data):
-    """`heads` and `heads_in_city` read a search's lists, one after another in the file's
-    arrays, in one call: each as `head` and `in_city` read it alone, in the order asked
-    (a list asked twice, a position of no list)."""
+    """`heads` reads a search's lists, one after another in the file's arrays, in one
+    call (everywhere, or with their cities in one city): each as `head` and `in_city` read
+    it alone, in the order asked (a list asked twice, a position of no list)."""
     ids = [i for one, *_ in lists for i in one]
     cities = [c for _, in_cities, *_ in lists for c in in_cities]
     offsets = np.cumsum([0, *(len(one) for one, *_ in lists)]).astype(np.int64)
@@ -99,12 +99,14 @@ def test_many_lists_read_in_one_call_are_each_read_alone(lists, changed, cap, ci
     assert TWIN.heads(all_ids, offsets, positions, gone, cap) == [
         alone(p, lambda a, b: TWIN.head(all_ids[a:b], gone, cap)) for p in positions
     ]
-    assert TWIN.heads_in_city(all_ids, all_cities, offsets, positions, city, gone, cap) == [
+    assert TWIN.heads(all_ids, offsets, positions, gone, cap, all_cities, city) == [
         alone(p, lambda a, b: TWIN.in_city(all_ids[a:b], all_cities[a:b], city, gone, cap))
         for p in positions
     ]
     with pytest.raises(IndexError):
         TWIN.heads(all_ids, offsets, [len(lists)], gone, cap)
+    with pytest.raises(ValueError, match="differ in length"):
+        TWIN.heads(all_ids, offsets, positions, gone, cap, as_array([*cities, 0]), city)
 
 
 CITIES = ["Pune", "Surat", "Pune", "Indore", None, "Pune", "Surat", "Pune"]
