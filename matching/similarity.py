@@ -61,7 +61,7 @@ class PairMemo:
     up in the youngest generation between collections (50,000 and more at a million
     businesses) and each collection walked them all, 20 to 60 ms every few hundred
     searches. Strings and floats are not tracked by the collector, nor are dicts holding
-    only them. Two generations, like `registry.search_index.mapped_copy._Recent`: when
+    only them. Two generations, like `registry.search_index.kept_answers.Recent`: when
     the newer holds `size // 2` answers it becomes the older, and the one before is
     dropped; an answer found in the older is kept again in the newer."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from matching.normalise import NormalName
 from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import NameRow, candidates_of
 from registry.search_index.file_encoding import FORMAT, SEPARATOR
+from registry.search_index.kept_answers import MISSING, Overlaid, Recent
 from registry.search_index.memory_copy import IndexCopy, post, unpost
 from registry.search_index.string_tables import Blob, StringTable
 
@@ -40,10 +41,10 @@ CITY_BLOCK = 1 << 14
 #: (the common words of queries): a few MB.
 CACHED = 20_000
 #: Query spellings whose nearby vocabulary rows a process keeps at hand: about 2 KB each.
-#: The newer half (see `_Recent`) holds the 3,800 distinct words of the dev set's 2,000
+#: The newer half (see `Recent`) holds the 3,800 distinct words of the dev set's 2,000
 #: queries; at 4,000 it held 2,000 of them, and those queries missed it nearly every time.
 NEAR_CACHED = 12_000
-#: Candidate records read from the file that a process keeps at hand (see `_Recent`),
+#: Candidate records read from the file that a process keeps at hand (see `Recent`),
 #: about 800 bytes each: 16 MB. Searches for different words share many candidates (the
 #: namesakes of common words): of a first-time search's candidates on the dev set at
 #: 100,000 businesses, 86% had been read before by the same process.
@@ -168,115 +169,6 @@ class _File:
         return _candidate(business_id, self.candidates.raw(at).decode())
 
 
-_MISSING: Any = object()
-
-
-class _Recent:
-    """Up to about `size` answers kept at hand, the recently used ones: when the newer half
-    is full it becomes the older half (the one before is dropped), and an answer found in
-    the older half moves back to the newer. A search's common words stay; a stream of rare
-    ones passes through instead of emptying the whole cache, as clearing it when full did
-    (with a working set a little larger than the cache, nearly every look-up then missed)."""
-
-    def __init__(self, size: int) -> None:
-        self.half = max(size // 2, 1)
-        self.newer: dict[Any, Any] = {}
-        self.older: dict[Any, Any] = {}
-
-    def get(self, key: Any, default: Any = _MISSING) -> Any:
-        value = self.newer.get(key, _MISSING)
-        if value is _MISSING:
-            value = self.older.get(key, _MISSING)
-            if value is _MISSING:
-                return default
-            self.put(key, value)
-        return value
-
-    def put(self, key: Any, value: Any) -> None:
-        if len(self.newer) >= self.half:
-            self.older, self.newer = self.newer, {}
-        self.newer[key] = value
-
-    def clear(self) -> None:
-        self.newer, self.older = {}, {}
-
-    def __len__(self) -> int:
-        return len(self.newer) + len(self.older)
-
-
-class _Overlaid:
-    """A mapping read from the file unless the overlay says otherwise (`None` in the
-    overlay: removed since the file was written)."""
-
-    def __init__(self, lookup: Any, size: int, cached: int = 0) -> None:
-        self.lookup = lookup
-        self.size = size
-        self.overlay: dict[Any, Any] = {}
-        #: up to about `cached` answers of the file (which never changes) kept at hand
-        self.cached = cached
-        self.cache = _Recent(cached)
-        #: how many times the overlay was written (what was derived from it is stale)
-        self.changes = 0
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        value = self.overlay.get(key, _MISSING)
-        if value is _MISSING:
-            value = self.cache.get(key)
-            if value is _MISSING:
-                value = self.lookup(key)
-                if self.cached:
-                    self.cache.put(key, value)
-        return default if value is None else value
-
-    def at_hand(self, keys: Iterable[Any], cached: bool = True) -> tuple[dict[Any, Any], list[Any]]:
-        """The answers at hand for these keys (the overlay's, else the cache's unless not
-        `cached`; None where a key is known to have none), and the keys whose answers must
-        be read from the file (in one look-up for them all, by the caller)."""
-        overlay, cache = self.overlay, self.cache
-        if not overlay and not cached:
-            return {}, list(keys)
-        known: dict[Any, Any] = {}
-        rest = []
-        for key in keys:
-            value = overlay.get(key, _MISSING)
-            if value is _MISSING:
-                value = cache.get(key) if cached else _MISSING
-                if value is _MISSING:
-                    rest.append(key)
-                    continue
-            known[key] = value
-        return known, rest
-
-    def __contains__(self, key: Any) -> bool:
-        return self.get(key) is not None
-
-    def __getitem__(self, key: Any) -> Any:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.overlay[key] = value
-        self.changes += 1
-
-    def pop(self, key: Any, default: Any = None) -> Any:
-        value = self.get(key, default)
-        self.overlay[key] = None
-        self.changes += 1
-        return value
-
-    def update(self, other: dict[Any, Any]) -> None:
-        self.overlay.update(other)
-        self.changes += 1
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - not used by searches
-        raise TypeError("a mapped index is not listed")
-
-
 def head_without(
     ids: npt.NDArray[np.int32],
     changed: npt.NDArray[np.int32] | None,
@@ -363,10 +255,10 @@ class MappedIndexCopy(IndexCopy):
     own_postings: dict[str, array[int]]
     #: query spelling -> vocabulary rows near it (`vocabulary_near`), and the vocabulary
     #: overlay's `changes` they were read at
-    _near: _Recent
+    _near: Recent
     _near_changes: int
     #: business id -> its candidate record as the file holds it (None: not in the file)
-    _candidates: _Recent
+    _candidates: Recent
     #: the `TokenStats` that weighed the words of the candidates kept (`candidates`)
     _weighed_by: TokenStats | None
 
@@ -382,12 +274,12 @@ class MappedIndexCopy(IndexCopy):
         copy.changed, copy.changed_ids, copy.own_postings = set(), None, {}
         copy.postings = _Postings(copy)  # type: ignore[assignment]
         size = int(file.header["businesses"])
-        copy.names = _Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
-        copy.hidden = _Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
-        copy.doc_freq = _Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
-        copy.vocabulary = _Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
-        copy._near, copy._near_changes = _Recent(NEAR_CACHED), 0
-        copy._candidates, copy._weighed_by = _Recent(CANDIDATES_KEPT), None
+        copy.names = Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
+        copy.hidden = Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
+        copy.doc_freq = Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
+        copy.vocabulary = Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
+        copy._near, copy._near_changes = Recent(NEAR_CACHED), 0
+        copy._candidates, copy._weighed_by = Recent(CANDIDATES_KEPT), None
         return copy
 
     def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
@@ -422,7 +314,7 @@ class MappedIndexCopy(IndexCopy):
         edits of one word, seldom another spelling's, and keeping each of them as well
         found 0.7% of them again on the dev set's queries while costing a look-up and a
         store for each of the rest."""
-        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        vocabulary: Overlaid = self.vocabulary  # type: ignore[assignment]
         known, rest = vocabulary.at_hand(variants, cached=keep)
         found = {v: rows for v, rows in known.items() if rows is not None}
         cache, decode = vocabulary.cache, self._decode_variant
@@ -440,7 +332,7 @@ class MappedIndexCopy(IndexCopy):
         """`matching.keys.near_rows` of these spellings, kept per spelling until the
         vocabulary's overlay next changes (a query's ~200 variants are read once for the
         words that recur, not per search); kept as tuples, a seventh of a set's size."""
-        vocabulary: _Overlaid = self.vocabulary  # type: ignore[assignment]
+        vocabulary: Overlaid = self.vocabulary  # type: ignore[assignment]
         if self._near_changes != vocabulary.changes:
             self._near.clear()
             self._near_changes = vocabulary.changes
@@ -448,7 +340,7 @@ class MappedIndexCopy(IndexCopy):
         rest = []
         for spelling in spellings:
             rows = self._near.get(spelling)
-            if rows is _MISSING:
+            if rows is MISSING:
                 rest.append(spelling)
             else:
                 found[spelling] = rows
@@ -489,10 +381,10 @@ class MappedIndexCopy(IndexCopy):
                     found.update(made)
                     fresh.extend(made.values())
                 continue
-            candidate = newer.get(business_id, _MISSING)  # kept.get's first look, inline
-            if candidate is _MISSING:
+            candidate = newer.get(business_id, MISSING)  # kept.get's first look, inline
+            if candidate is MISSING:
                 candidate = kept.get(business_id)
-                if candidate is _MISSING:
+                if candidate is MISSING:
                     candidate = file.candidate(business_id)
                     kept.put(business_id, candidate)
                     if candidate is not None:
@@ -512,7 +404,7 @@ class MappedIndexCopy(IndexCopy):
     def frequencies_of(self, tokens: Collection[str]) -> dict[str, int]:
         """The frequencies of these words (0 for a word no name holds), as `doc_freq`
         answers them; those not at hand are read in one binary search and kept."""
-        doc_freq: _Overlaid = self.doc_freq  # type: ignore[assignment]
+        doc_freq: Overlaid = self.doc_freq  # type: ignore[assignment]
         known, rest = doc_freq.at_hand(tokens)
         found: dict[str, int] = {token: value or 0 for token, value in known.items()}
         if rest:

@@ -17,7 +17,7 @@ from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
-from registry.search_index import index_file, mapped_copy
+from registry.search_index import index_file, kept_answers, mapped_copy
 from registry.search_index.database_index import DatabaseIndex
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
@@ -374,14 +374,14 @@ def test_a_word_first_written_after_the_file_is_found_misspelt_by_a_process_that
 def test_words_every_search_uses_stay_at_hand_while_rare_ones_pass_through():
     """The file's answers a process keeps: a word asked again and again is not dropped
     when a run of words asked once fills the cache (clearing it when full dropped them)."""
-    recent = mapped_copy._Recent(8)
+    recent = kept_answers.Recent(8)
     recent.put("traders", 1.0)
     for n in range(100):
         assert recent.get("traders") == 1.0
-        assert recent.get(f"rare{n}") is mapped_copy._MISSING
+        assert recent.get(f"rare{n}") is kept_answers.MISSING
         recent.put(f"rare{n}", 2.0)
         assert len(recent) <= 8
-    assert recent.get("rare99") == 2.0 and recent.get("rare0") is mapped_copy._MISSING
+    assert recent.get("rare99") == 2.0 and recent.get("rare0") is kept_answers.MISSING
 
 
 def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once(db, tmp_path):
