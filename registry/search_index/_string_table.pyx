@@ -1,16 +1,17 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The compiled twin of `registry.search_index.string_tables.StringTable.find_many`: each key
-of a query (a hundred vocabulary variants, the name keys) found in a mapped string table
-by its 64-bit hash (its place among the sorted hashes guessed from their spread, then
-found by halving: `_guessed_first_not_below`), then checked byte for byte.
+"""The compiled twin of `registry.search_index.string_tables`: the file's two hashes of a
+string (`first_hash`, `second_hash`: FNV-1a over its UTF-8 bytes, then mixed) and
+`StringTable.find_many`: each key of a query (a hundred vocabulary variants, the name
+keys) found in a mapped string table by its first hash (its place among the sorted hashes
+guessed from their spread, then found by halving: `_guessed_first_not_below`), then
+checked byte for byte.
 
-The Python method stays the reference; `tests/search/test_string_table.py` holds the
-two to the same positions, found and missing keys, colliding hashes included. The hash is
-the file's own (`string_tables.file_hash`: BLAKE2b, 8 bytes, little-endian), computed by
-hashlib here too, so a file reads the same either way.
+The Python functions stay the reference; `tests/search/test_string_table.py` holds the
+two to the same hashes and positions, found and missing keys, colliding hashes included.
+A key's UTF-8 bytes are read where Python keeps them, without a copy.
 """
 
-from hashlib import blake2b
+import numpy as np
 
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.string cimport memcmp
@@ -18,12 +19,73 @@ from libc.string cimport memcmp
 from registry.search_index._sorted cimport first_not_below
 
 
-cdef inline uint64_t _little(const unsigned char* digest):
-    cdef uint64_t value = 0
-    cdef int i
-    for i in range(7, -1, -1):
-        value = (value << 8) | digest[i]
-    return value
+cdef extern from *:
+    """
+    #define KHATA_FNV_PRIME 0x100000001b3ULL
+    #define KHATA_FIRST_BASIS 0xcbf29ce484222325ULL
+    #define KHATA_SECOND_BASIS 0x6c62272e07bb0142ULL
+    #define KHATA_MIX_1 0xff51afd7ed558ccdULL
+    #define KHATA_MIX_2 0xc4ceb9fe1a85ec53ULL
+    """
+    const uint64_t KHATA_FNV_PRIME
+    const uint64_t KHATA_FIRST_BASIS
+    const uint64_t KHATA_SECOND_BASIS
+    const uint64_t KHATA_MIX_1
+    const uint64_t KHATA_MIX_2
+
+
+cdef extern from "Python.h":
+    const char* PyUnicode_AsUTF8AndSize(object text, Py_ssize_t* size) except NULL
+
+
+cdef inline uint64_t _mixed(uint64_t h) noexcept nogil:
+    h ^= h >> 33
+    h *= KHATA_MIX_1
+    h ^= h >> 33
+    h *= KHATA_MIX_2
+    h ^= h >> 33
+    return h
+
+
+cdef inline uint64_t _first(const unsigned char* text, Py_ssize_t length) noexcept nogil:
+    cdef uint64_t h = KHATA_FIRST_BASIS
+    cdef Py_ssize_t i
+    for i in range(length):
+        h = (h ^ text[i]) * KHATA_FNV_PRIME
+    return _mixed(h)
+
+
+cdef inline uint64_t _second(const unsigned char* text, Py_ssize_t length) noexcept nogil:
+    cdef uint64_t h = KHATA_SECOND_BASIS
+    cdef Py_ssize_t i
+    for i in range(length - 1, -1, -1):
+        h = (h ^ text[i]) * KHATA_FNV_PRIME
+    return _mixed(h)
+
+
+def first_hash(bytes raw):
+    """`string_tables.first_hash_reference`."""
+    return _first(<const unsigned char*><const char*>raw, len(raw))
+
+
+def second_hash(bytes raw):
+    """`string_tables.second_hash_reference`."""
+    return _second(<const unsigned char*><const char*>raw, len(raw))
+
+
+def hash_all(raws, bint second=False):
+    """The first (or second) hash of each of these byte strings, as a uint64 array."""
+    out = np.empty(len(raws), dtype=np.uint64)
+    cdef uint64_t[::1] view = out
+    cdef Py_ssize_t i = 0
+    cdef bytes raw
+    for raw in raws:
+        if second:
+            view[i] = _second(<const unsigned char*><const char*>raw, len(raw))
+        else:
+            view[i] = _first(<const unsigned char*><const char*>raw, len(raw))
+        i += 1
+    return out
 
 
 cdef enum:
@@ -38,8 +100,8 @@ cdef Py_ssize_t _guessed_first_not_below(
     const uint64_t[::1] hashes, Py_ssize_t size, uint64_t wanted
 ) noexcept nogil:
     """The first position whose hash is not below `wanted` (`size` if none), as numpy's
-    `searchsorted` finds it. The hashes are BLAKE2b's, spread evenly over 64 bits, so the
-    position is first guessed from where `wanted` lies between the range's ends
+    `searchsorted` finds it. The hashes are mixed (`_mixed`), spread evenly over 64 bits,
+    so the position is first guessed from where `wanted` lies between the range's ends
     (interpolation), up to `GUESSES` times, then halved (`_sorted.first_not_below`). A
     plain binary search of a million hashes reads some 20 places far apart in the mapped
     file, each a miss of the processor's caches; the guesses land within a few thousand
@@ -81,17 +143,13 @@ def find_many(
     cdef Py_ssize_t size = hashes.shape[0]
     cdef Py_ssize_t at, found, length
     cdef uint64_t wanted
-    cdef bytes raw, digest
     cdef const char* text
     cdef const uint8_t* stored = &data[0] if data.shape[0] else NULL
     out = []
     for key in keys:
-        raw = key.encode()
-        digest = blake2b(raw, digest_size=8).digest()
-        wanted = _little(<const unsigned char*>digest)
+        text = PyUnicode_AsUTF8AndSize(key, &length)
+        wanted = _first(<const unsigned char*>text, length)
         at, found = _guessed_first_not_below(hashes, size, wanted), -1
-        text = raw
-        length = len(raw)
         while at < size and hashes[at] == wanted:
             if offsets[at + 1] - offsets[at] == length and (
                 length == 0 or memcmp(stored + offsets[at], text, length) == 0

@@ -34,10 +34,12 @@ from registry.search_index.database_index import NameRow
 from registry.search_index.file_encoding import (
     FORMAT,
     KEY_RECORD,
+    PAIRS,
     Encoded,
     EncodedNames,
     encode_frequencies,
     encode_names,
+    encode_pair,
     encode_postings,
     encode_vocabulary,
 )
@@ -411,7 +413,7 @@ class Writer:
         # a pair's place in (spelling, token) order: each variant lists its pairs so
         pair_rank = np.empty(len(pairs), dtype=np.int64)
         pair_rank[sorted(range(len(pairs)), key=pairs.__getitem__)] = np.arange(len(pairs))
-        encoded = [json.dumps(list(p), separators=(",", ":")) for p in pairs]
+        encoded = [encode_pair(*p) for p in pairs]
         for part in range(self.partitions):
             ranked = self._ranked("vocabulary", part, (np.int32,))
             if ranked is None:
@@ -422,7 +424,7 @@ class Writer:
             pair_of = np.argsort(pair_rank)[combined & 0xFFFFFFFF]
             bounds = np.searchsorted(rows, np.arange(len(h1) + 1))
             parts = [
-                f"[{','.join(encoded[p] for p in pair_of[start:end].tolist())}]".encode()
+                PAIRS.join(encoded[p] for p in pair_of[start:end].tolist()).encode()
                 for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
             ]
             hashes.append(h1)

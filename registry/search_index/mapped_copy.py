@@ -27,7 +27,7 @@ from matching.keys import near_rows
 from matching.normalise import NormalName
 from matching.score import Candidate, TokenStats
 from registry.search_index.database_index import NameRow, candidates_of
-from registry.search_index.file_encoding import FORMAT, SEPARATOR
+from registry.search_index.file_encoding import FORMAT, SEPARATOR, decode_pairs
 from registry.search_index.kept_answers import MISSING, Overlaid, Recent
 from registry.search_index.memory_copy import IndexCopy, post, unpost
 from registry.search_index.string_tables import Blob, StringTable
@@ -297,8 +297,7 @@ class MappedIndexCopy(IndexCopy):
     def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
         if at < 0:
             return None
-        # decoded to text first: given bytes, `json.loads` works out their encoding each time
-        return tuple(map(tuple, json.loads(self.file.vocabulary.raw(at).decode())))  # type: ignore[arg-type]
+        return decode_pairs(self.file.vocabulary.raw(at).decode())
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         found = self._variants_read(variants, keep=True)

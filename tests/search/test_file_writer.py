@@ -5,7 +5,6 @@ writer it replaced wrote (kept here as the reference), and searches answer the s
 from __future__ import annotations
 
 import filecmp
-import hashlib
 import io
 import json
 import random
@@ -15,23 +14,33 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import merges
 from registry.search_index import file_writer, index_file
-from registry.search_index.file_encoding import prepared
+from registry.search_index.file_encoding import (
+    FORMAT,
+    PAIR,
+    PAIRS,
+    decode_pairs,
+    encode_pairs,
+    prepared,
+)
 from registry.search_index.file_writer import NpyStream, Writer, _gather
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
 from registry.search_index.process_index import IndexCopies
+from registry.search_index.string_tables import first_hash_reference
 from tests.search.test_index_copy import answers
 
-# -- the reference: the writer that held the whole index in memory (format 2) -------------
+# -- the reference: the writer that held the whole index in memory (the format of today) --
 
 
 def _hash(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    return first_hash_reference(key.encode())
 
 
 def _blob(items: Iterable[bytes]) -> tuple[Any, Any]:
@@ -84,7 +93,9 @@ def reference_arrays(copy: IndexCopy, folder: Path) -> None:
     np.save(folder / "frequencies.npy", np.array([copy.doc_freq[t] for t in tokens], np.int64))
     variants, hashes = _ordered(copy.vocabulary)
     _save_strings(folder, "vocabulary", variants, hashes)
-    _save_json(folder, "vocabulary", (copy.vocabulary[v] for v in variants))
+    data, offsets = _blob(encode_pairs(copy.vocabulary[v]).encode() for v in variants)
+    np.save(folder / "vocabulary.npy", data)
+    np.save(folder / "vocabulary.off.npy", offsets)
     for name, table in (("names", copy.names), ("hidden", copy.hidden)):
         business_ids = sorted(table)
         positions = np.full((business_ids[-1] + 1) if business_ids else 0, -1, dtype=np.int32)
@@ -95,7 +106,7 @@ def reference_arrays(copy: IndexCopy, folder: Path) -> None:
     np.save(folder / "candidates.npy", data)
     np.save(folder / "candidates.off.npy", offsets)
     header = {
-        "format": 2,
+        "format": FORMAT,
         "generation": copy.generation,
         "stamp": copy.stamp,
         "cities": [c for c, n in sorted(cities.items(), key=lambda item: item[1]) if n >= 0],
@@ -248,3 +259,18 @@ def test_gathering_byte_strings_with_numpy_is_slicing_them_one_by_one():
     expected = b"".join(data[s : s + n] for s, n in zip(starts, lengths, strict=True))
     gathered = _gather(np.frombuffer(data, dtype=np.uint8), starts, lengths)
     assert gathered.tobytes() == expected
+
+
+_word = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters=PAIRS + PAIR),
+    min_size=1,
+    max_size=10,
+)
+
+
+@given(pairs=st.lists(st.tuples(_word, _word | st.just("same")), min_size=1, max_size=8))
+def test_a_vocabulary_row_reads_back_as_it_was_written(pairs):
+    """The file stores a variant's (spelling, word) pairs as text (`encode_pairs`); read
+    back, they are the same pairs in the same order, whether spelling and word differ."""
+    pairs = [(spelling, spelling if word == "same" else word) for spelling, word in pairs]
+    assert decode_pairs(encode_pairs(pairs)) == tuple(pairs)

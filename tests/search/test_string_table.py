@@ -1,6 +1,7 @@
 """Keys are found in the index file's string tables by the compiled look-up exactly as by
 the Python reference (`StringTable.find_many_reference`): the same positions for
-keys that are there, -1 for keys that are not, whatever their hashes share."""
+keys that are there, -1 for keys that are not, whatever their hashes share; and the
+compiled hashes a file is written and read with are the reference's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.search_index import string_tables
-from registry.search_index.string_tables import Blob, StringTable, file_hash
+from registry.search_index.string_tables import (
+    Blob,
+    StringTable,
+    file_hash,
+    first_hash_reference,
+    hash_all,
+    second_hash_reference,
+)
 
 pytestmark = pytest.mark.skipif(
     string_tables.STRING_TABLE is None, reason="the compiled look-up was not built"
@@ -118,3 +126,37 @@ def test_the_compiled_look_up_finds_every_key_of_a_large_table(size):
     found, missing = both(strings, keys)[0], both(strings, [f"no-{n}" for n in range(500)])[0]
     assert [strings.keys.raw(at).decode() for at in found] == keys
     assert missing == [-1] * 500
+
+
+@given(raws=st.lists(st.binary(max_size=40), max_size=30))
+def test_the_compiled_hashes_are_the_reference_hashes(raws):
+    """A file written with the compiled hashes reads the same through the reference, and
+    the other way round: both hashes agree for any bytes, one at a time and in bulk."""
+    twin = string_tables.STRING_TABLE
+    firsts = [first_hash_reference(raw) for raw in raws]
+    seconds = [second_hash_reference(raw) for raw in raws]
+    assert [twin.first_hash(raw) for raw in raws] == firsts
+    assert [twin.second_hash(raw) for raw in raws] == seconds
+    assert hash_all(raws).tolist() == firsts
+    assert hash_all(raws, second=True).tolist() == seconds
+
+
+def test_the_writer_hashes_alike_without_the_compiled_twin(monkeypatch):
+    raws = [b"", b"shree", "श्री".encode(), b"traders"]
+    compiled = (hash_all(raws).tolist(), hash_all(raws, second=True).tolist())
+    monkeypatch.setattr(string_tables, "COMPILED", False)
+    assert (hash_all(raws).tolist(), hash_all(raws, second=True).tolist()) == compiled
+    assert compiled[0] != compiled[1]  # the second hash is another hash
+
+
+def test_short_keys_hashes_spread_over_the_whole_range():
+    """The reader guesses a hash's place from its value (`_guessed_first_not_below`), which
+    pays only if hashes spread evenly: those of every one- and two-letter key fall in each
+    of the 64-bit range's sixteen slices about as often."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    keys = [a + b for a in letters for b in ["", *letters]]
+    slices = [0] * 16
+    for key in keys:
+        slices[file_hash(key) >> 60] += 1
+    expected = len(keys) / 16
+    assert all(0.6 * expected < count < 1.4 * expected for count in slices), slices
