@@ -10,7 +10,8 @@ mapped bytes and split with the same string functions, and each field is stored 
 the slot's own member definition (`PyMember_SetOne`, what the descriptor's `__set__`
 calls), with no call in between. The objects made are the reference's, field for field
 (`tests/search/test_candidate_reader.py` holds the two equal on every business of an
-index file).
+index file). Unlike the reference's, they are left out of the garbage collector's
+tracking (`_untrack`).
 """
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
@@ -30,6 +31,8 @@ cdef extern from "Python.h":
     ctypedef struct PyMemberDescrObject:
         PyMemberDef *d_member
 
+    void PyObject_GC_UnTrack(void *op)
+
 
 cdef enum:
     NAME_FIELDS = 8
@@ -38,6 +41,16 @@ cdef enum:
 
 cdef str FIELD = "\x1f"
 cdef str SPACE = " "
+
+
+cdef inline void _untrack(obj) noexcept:
+    """Leave `obj` to reference counting alone: a candidate, its names and their tuples and
+    sets hold only strings, numbers and each other, never anything that could lead back,
+    so they can be in no reference cycle. Tracked, the thousands a worker keeps
+    (`mapped_copy.CANDIDATES_KEPT`) were walked by every full collection of the garbage
+    collector, and each search's new ones moved it closer to the next (untracking an
+    object twice, or one never tracked, is harmless)."""
+    PyObject_GC_UnTrack(<void *> obj)
 
 
 cdef void _members(cls, tuple names, PyMemberDef **out) except *:
@@ -118,6 +131,8 @@ cdef class CandidateReader:
         PyMember_SetOne(address, self.candidate_slots[2], city or None)
         PyMember_SetOne(address, self.candidate_slots[3], state or None)
         PyMember_SetOne(address, self.candidate_slots[4], aliases)
+        _untrack(aliases)
+        _untrack(candidate)
         return candidate
 
     cdef object _name(self, str line):
@@ -143,9 +158,11 @@ cdef class CandidateReader:
         PyMember_SetOne(address, self.name_slots[4], legal or None)
         PyMember_SetOne(address, self.name_slots[5], city or None)
         PyMember_SetOne(address, self.name_slots[6], owner or None)
-        PyMember_SetOne(
-            address,
-            self.name_slots[7],
-            frozenset(initials.split(SPACE)) if initials else self.no_initials,
-        )
+        marks = frozenset(initials.split(SPACE)) if initials else self.no_initials
+        PyMember_SetOne(address, self.name_slots[7], marks)
+        _untrack(words)
+        _untrack(folded_words)
+        _untrack(spelled_words)
+        _untrack(marks)
+        _untrack(name)
         return name
