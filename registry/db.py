@@ -114,6 +114,12 @@ class _DriverSql:
     order: tuple[str, ...] | None
 
 
+#: What a `DriverStatement` with `generic_plan` sends first on PostgreSQL: until the
+#: transaction ends, prepared statements run their generic plan (planned once per
+#: connection) instead of one planned for each call's values.
+GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
 class DriverStatement:
     """A select every request makes (an API key's, a search's shown businesses), run on
     the connection's driver cursor with its SQL compiled once per database kind.
@@ -129,11 +135,20 @@ class DriverStatement:
     `parameters` names what the caller gives each time. A database kind that would
     expand one of them into a list (SQLite's `IN`, whose SQL then depends on the count)
     runs the statement through `Connection.execute` instead. Rows are tuples either way.
+
+    `generic_plan`: on PostgreSQL, the statement is run in a transaction that uses the
+    generic plan of a prepared statement (`SET LOCAL plan_cache_mode`, sent first), for a
+    statement whose plan does not depend on its values but whose custom plans PostgreSQL
+    keeps preferring: the search's shown businesses, ids in an array, took 0.5 ms to plan
+    at every search and 0.3 to run.
     """
 
-    def __init__(self, statement: Select[Any], parameters: Iterable[str]) -> None:
+    def __init__(
+        self, statement: Select[Any], parameters: Iterable[str], generic_plan: bool = False
+    ) -> None:
         self.statement = statement
         self.parameters = tuple(parameters)
+        self.generic_plan = generic_plan
         self._by_dialect: dict[tuple[str, Any], _DriverSql | None] = {}
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -157,6 +172,8 @@ class DriverStatement:
         try:
             # SQLAlchemy's own path for a statement on a cursor it was handed (column
             # defaults, sequences): the events, echo and error handling of `execute`
+            if self.generic_plan and dialect.name == "postgresql":
+                connection._cursor_execute(cursor, GENERIC_PLAN, ())
             connection._cursor_execute(cursor, compiled.sql, given)
             fetched = cursor.fetchall()
         finally:

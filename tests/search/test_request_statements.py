@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, update
 
 from registry.actors import SYSTEM
+from registry.db import GENERIC_PLAN
 from registry.directory import businesses, search
 from registry.identifiers import gstin_for
 from registry.models import Business
@@ -42,9 +44,12 @@ def test_a_search_request_reads_the_key_and_the_index_changes_in_one_statement(
         found = client.get(url, headers=headers).json
     assert found["results"][0]["business_id"] == marwar.id
     # the key with the index's changes (none), then the businesses shown with their
-    # complaints' counts and GSTINs
-    assert len(statements) == 2, statements
-    assert "search_index_changes" in statements[0] and "api_keys" in statements[0]
+    # complaints' counts and GSTINs (on PostgreSQL with their generic plan, asked for
+    # first: see the next test)
+    reads = [s for s in statements if s != GENERIC_PLAN]
+    assert len(reads) == 2, statements
+    assert "search_index_changes" in reads[0] and "api_keys" in reads[0]
+    assert len(statements) == (3 if connection.dialect.name == "postgresql" else 2)
 
     # a business added since: the copy catches up from the rows read with the key
     later = businesses.create(db, SYSTEM, "Marwar Steel Works", city="Jodhpur")
@@ -54,6 +59,30 @@ def test_a_search_request_reads_the_key_and_the_index_changes_in_one_statement(
         ).json
     assert found["results"][0]["business_id"] == later.id
     assert sum("search_index_changes" in s for s in statements) == 1, statements
+
+
+def test_a_name_search_plans_the_businesses_it_shows_once_per_connection(db, connection):
+    """On PostgreSQL the shown businesses' statement (ids in an array) ran with a plan
+    made for each search's ids, 0.5 ms of the database's CPU every time for the same
+    plan. Past the driver's first few calls it is a prepared statement, and it now runs
+    its generic plan, made once; the answers are the same."""
+    if connection.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    made = [
+        businesses.create(db, SYSTEM, f"Marwar Steel {word}", city="Jodhpur")
+        for word in ("Traders", "Works", "Suppliers", "Corporation")
+    ]
+    answers = [
+        [hit.business.id for hit in search.search(db, "Marwar Steel", city="Jodhpur").hits]
+        for _ in range(8)
+    ]
+    assert all(sorted(ids) == sorted(b.id for b in made) for ids in answers)
+    plans = connection.exec_driver_sql(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE statement LIKE '%%counted.listed%%'"
+    ).all()
+    assert plans and sum(generic for generic, _ in plans) >= 1, plans
+    assert all(custom == 0 for _, custom in plans), plans
 
 
 def test_a_revoked_key_reads_no_index_and_finds_nothing(client, db, factory, connection):
@@ -97,7 +126,8 @@ def test_a_gstin_or_pan_search_reads_what_it_shows_in_one_statement(
     with counted(connection) as statements:
         found = client.get(f"/api/v1/businesses/{branch.id}", headers=headers)
     assert (found.json["business_id"], found.json["gstins"]) == (branch.id, both)
-    assert len(statements) == 3, statements  # the key, the business, what is shown of it
+    reads = [s for s in statements if s != GENERIC_PLAN]
+    assert len(reads) == 3, statements  # the key, the business, what is shown of it
 
 
 def test_a_gstin_left_on_a_merged_business_answers_its_survivor(db):
