@@ -371,7 +371,10 @@ class MappedIndexCopy(IndexCopy):
         changed = self.changed
         overlay = self.names.overlay  # type: ignore[attr-defined]
         file, kept = self.file, self._candidates
-        newer = kept.newer
+        read = file.candidate if file._reader is None or not COMPILED else file._reader
+        # `Recent.get` and `Recent.put` inline (half of a first-time search's candidates
+        # are read afresh: two calls each saved)
+        newer, older, half = kept.newer, kept.older, kept.half
         for business_id in sorted(ids):
             if business_id in changed:
                 rows = overlay.get(business_id)
@@ -380,15 +383,17 @@ class MappedIndexCopy(IndexCopy):
                     found.update(made)
                     fresh.extend(made.values())
                 continue
-            candidate = newer.get(business_id, MISSING)  # kept.get's first look, inline
+            candidate = newer.get(business_id, MISSING)
             if candidate is MISSING:
-                candidate = kept.get(business_id)
+                candidate = older.get(business_id, MISSING)
                 if candidate is MISSING:
-                    candidate = file.candidate(business_id)
-                    kept.put(business_id, candidate)
+                    candidate = read(business_id)
                     if candidate is not None:
                         fresh.append(candidate)
-                newer = kept.newer  # turned over by a put
+                if len(newer) >= half:  # the newer half full: it becomes the older
+                    kept.older, kept.newer = newer, {}
+                    older, newer = newer, kept.newer
+                newer[business_id] = candidate
             if candidate is not None:
                 found[business_id] = candidate
         if stats is not None:

@@ -384,6 +384,36 @@ def test_words_every_search_uses_stay_at_hand_while_rare_ones_pass_through():
     assert recent.get("rare99") == 2.0 and recent.get("rare0") is kept_answers.MISSING
 
 
+def test_candidates_every_search_reads_stay_at_hand_while_rare_ones_pass_through(
+    db, tmp_path, monkeypatch
+):
+    """The candidates a process keeps (`MappedIndexCopy.candidates`, the cache's halves
+    handled inline): one asked by every search is read from the file once, those asked
+    once pass through, the cache stays within its size, and every answer is the file's."""
+    folder = tmp_path / "index"
+    made = [directory.create(db, SYSTEM, f"Balaji Traders {n}", city="Pune").id for n in range(30)]
+    write_file(db, folder)
+    mapped = MappedIndexCopy.open(folder)
+    assert mapped is not None
+    monkeypatch.setattr(mapped, "_candidates", kept_answers.Recent(8))
+    monkeypatch.setattr(mapped_copy, "COMPILED", False)  # reads go through `candidate`
+    read: list[int] = []
+    reference = mapped.file.candidate
+
+    def counted(business_id):
+        read.append(business_id)
+        return reference(business_id)
+
+    monkeypatch.setattr(mapped.file, "candidate", counted)
+    common, rare = made[0], made[1:]
+    for n, business_id in enumerate(rare):
+        found = mapped.candidates([common, business_id, 10**6])
+        assert found == {b: reference(b) for b in (common, business_id)}
+        assert len(mapped._candidates) <= 8
+        assert read.count(common) == 1, n
+    assert sorted(b for b in read if b in made) == sorted(made)  # each read once
+
+
 def test_the_near_rows_of_a_few_thousand_query_words_are_read_from_the_file_once(db, tmp_path):
     """A process keeps the vocabulary rows near each query word it was asked: the 3,800
     distinct words of the dev set's 2,000 queries, asked again, are not read from the file
