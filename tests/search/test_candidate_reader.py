@@ -51,13 +51,9 @@ def fields(candidate):
     )
 
 
-def test_the_reader_is_built():
-    """`make install` builds it; without it the reference reads the candidates."""
-    assert mapped_copy.CANDIDATES is not None
-    assert mapped_copy.COMPILED
-
-
-def test_every_candidate_of_a_file_is_read_as_the_reference_reads_it(db, tmp_path):
+def mapped_names(db, tmp_path) -> tuple[list[int], MappedIndexCopy]:
+    """The businesses of `NAMES` (with their aliases) made, and an index file of them
+    mapped."""
     made = []
     for name, city, alias in NAMES:
         business = directory.create(db, SYSTEM, name, city=city)
@@ -67,6 +63,17 @@ def test_every_candidate_of_a_file_is_read_as_the_reference_reads_it(db, tmp_pat
     write_file(db, tmp_path / "index")
     copy = MappedIndexCopy.open(tmp_path / "index")
     assert copy is not None
+    return made, copy
+
+
+def test_the_reader_is_built():
+    """`make install` builds it; without it the reference reads the candidates."""
+    assert mapped_copy.CANDIDATES is not None
+    assert mapped_copy.COMPILED
+
+
+def test_every_candidate_of_a_file_is_read_as_the_reference_reads_it(db, tmp_path):
+    made, copy = mapped_names(db, tmp_path)
     file = copy.file
     size = len(file.name_positions["names"])
     asked = [*range(-3, size + 3), 2**40, 2**70, -(2**70)]
@@ -98,15 +105,7 @@ def test_candidates_kept_by_a_worker_are_left_to_reference_counting(db, tmp_path
     request, counted in process); they can be in no reference cycle, so the reader leaves
     them, their names and their names' tuples and sets untracked. They are still freed
     when let go."""
-    made = []
-    for name, city, alias in NAMES:
-        business = directory.create(db, SYSTEM, name, city=city)
-        if alias:
-            directory.add_alias(db, business, alias, "filing")
-        made.append(business.id)
-    write_file(db, tmp_path / "index")
-    copy = MappedIndexCopy.open(tmp_path / "index")
-    assert copy is not None
+    made, copy = mapped_names(db, tmp_path)
     read = [copy.file.candidate(i) for i in made]
     parts = [
         part
