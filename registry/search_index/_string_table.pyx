@@ -1,10 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """The compiled twin of `registry.search_index.string_tables`: the file's two hashes of a
-string (`first_hash`, `second_hash`: FNV-1a over its UTF-8 bytes, then mixed) and
-`StringTable.find_many`: each key of a query (a hundred vocabulary variants, the name
-keys) found in a mapped string table by its first hash (its place among the sorted hashes
-guessed from their spread, then found by halving: `_guessed_first_not_below`), then
-checked byte for byte.
+string (`hash_all`: FNV-1a over its UTF-8 bytes, then mixed; `first_hash_reference` and
+`second_hash_reference` there) and `StringTable.find_many`: each key of a query (a
+hundred vocabulary variants, the name keys) found in a mapped string table by its first
+hash (its place among the sorted hashes guessed from their spread, then found by
+halving: `_guessed_first_not_below`), then checked byte for byte.
 
 The Python functions stay the reference; `tests/search/test_string_table.py` holds the
 two to the same hashes and positions, found and missing keys, colliding hashes included.
@@ -63,18 +63,9 @@ cdef inline uint64_t _second(const unsigned char* text, Py_ssize_t length) noexc
     return _mixed(h)
 
 
-def first_hash(bytes raw):
-    """`string_tables.first_hash_reference`."""
-    return _first(<const unsigned char*><const char*>raw, len(raw))
-
-
-def second_hash(bytes raw):
-    """`string_tables.second_hash_reference`."""
-    return _second(<const unsigned char*><const char*>raw, len(raw))
-
-
 def hash_all(raws, bint second=False):
-    """The first (or second) hash of each of these byte strings, as a uint64 array."""
+    """The first (or second) hash of each of these byte strings, as a uint64 array
+    (`string_tables.first_hash_reference`, `second_hash_reference`)."""
     out = np.empty(len(raws), dtype=np.uint64)
     cdef uint64_t[::1] view = out
     cdef Py_ssize_t i = 0

@@ -56,26 +56,12 @@ def second_hash_reference(raw: bytes) -> int:
     return _mixed(h)
 
 
-def first_hash(raw: bytes) -> int:
-    """`first_hash_reference`, by the compiled twin when built.
+def file_hash(key: str) -> int:
+    """The hash the file sorts a string table by and a reader looks a key up with.
 
     The file's hash was BLAKE2b until format 3: through hashlib, one call cost about a
     microsecond, most of a look-up, and a first-time search looks up some 300 keys."""
-    if COMPILED and STRING_TABLE is not None:
-        return STRING_TABLE.first_hash(raw)  # type: ignore[no-any-return]
-    return first_hash_reference(raw)
-
-
-def second_hash(raw: bytes) -> int:
-    """`second_hash_reference`, by the compiled twin when built."""
-    if COMPILED and STRING_TABLE is not None:
-        return STRING_TABLE.second_hash(raw)  # type: ignore[no-any-return]
-    return second_hash_reference(raw)
-
-
-def file_hash(key: str) -> int:
-    """The hash the file sorts a string table by and a reader looks a key up with."""
-    return first_hash(key.encode())
+    return int(hash_all([key.encode()])[0])
 
 
 def hash_all(raws: Sequence[bytes], second: bool = False) -> npt.NDArray[np.uint64]:
