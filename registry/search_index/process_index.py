@@ -88,8 +88,9 @@ class IndexCopies:
         self.background = background
         self.connect = connect
         self.directory = directory
-        #: the generation folder last found too far behind (not opened again)
-        self._stale: Path | None = None
+        #: the generation folder last found unusable (too far behind, or of another
+        #: format), as its path and inode: not opened again unless written anew
+        self._stale: tuple[Path, int] | None = None
         self.copy: IndexCopy | None = None
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -130,7 +131,16 @@ class IndexCopies:
         is too far behind (then it is not opened again until a newer one is written)."""
         assert self.directory is not None
         folder = current_folder(self.directory)
-        if folder is None or folder == self._stale:
+        if folder is None:
+            return None
+        # A folder is named after its generation, and the worker may write the same
+        # generation again under the same name (after a release that changed the
+        # file's format, or `registry reindex`): told apart by inode, it is opened.
+        try:
+            found = (folder, folder.stat().st_ino)
+        except OSError:  # replaced meanwhile: the next search looks again
+            return None
+        if found == self._stale:
             return None
         try:
             copy = MappedIndexCopy.open(self.directory)
@@ -139,7 +149,7 @@ class IndexCopies:
             return None
         except ValueError as exc:  # of an older format: the worker writes a new one
             log.info("index file %s is not used: %s", folder, exc)
-            self._stale = folder
+            self._stale = found
             return None
         if copy is None:
             return None
@@ -147,7 +157,7 @@ class IndexCopies:
             copy.catch_up(connection)
         except Behind as why:
             log.info("index file %s is not used: %s", folder, why)
-            self._stale = folder
+            self._stale = found
             return None
         return copy
 

@@ -135,6 +135,8 @@ def test_the_worker_writes_the_file_when_missing_or_too_far_behind(db, tmp_path)
 
 
 def test_a_file_of_an_older_format_is_not_used_and_the_worker_writes_a_new_one(db, tmp_path):
+    """After a release that changes the file's layout, web workers search the tables
+    until the worker has written the new file, then map it."""
     import json
 
     folder = tmp_path / "index"
@@ -146,9 +148,13 @@ def test_a_file_of_an_older_format_is_not_used_and_the_worker_writes_a_new_one(d
     assert answers(db, copies) == answers(db, None)  # from the tables meanwhile
     assert copies.copy is None
     assert index_file.refresh(db.connection(), folder)
-    copies = IndexCopies(background=False, directory=folder)
+    # the worker's new file, of the same generation, is mapped by the web worker that
+    # set the old one aside (it kept reading the tables until it restarted)
     assert answers(db, copies) == answers(db, None)
     assert isinstance(copies.copy, MappedIndexCopy)
+    fresh = IndexCopies(background=False, directory=folder)
+    assert answers(db, fresh) == answers(db, None)
+    assert isinstance(fresh.copy, MappedIndexCopy)
 
 
 def test_candidates_come_prepared_from_the_file_and_changed_ones_from_the_overlay(db, tmp_path):
