@@ -26,7 +26,7 @@ from registry.search_index.database_index import (
     query_vocabulary_variants,
 )
 from registry.search_index.memory_copy import ReadChanges
-from registry.search_index.process_index import IndexCopies
+from registry.search_index.process_index import CopiedIndex, IndexCopies
 
 __all__ = [
     "DatabaseIndex",
@@ -111,15 +111,23 @@ def _name_matches(
     read: ReadChanges | None = None,
 ) -> list[Match]:
     """The businesses whose name matches, best first (from the index copy in `copies`
-    when there is one to use, else from the tables)."""
-    query = normalise(name)
-    place = canonical_city(city) or query.city_hint
-    index: SearchBackend | None = copies.backend(session, place, read) if copies else None
-    if index is None:
-        index = DatabaseIndex(
-            session, query.folded_tokens, place, variants=query_vocabulary_variants(query)
-        )
-    return search_name(query, index, city=city, state=state, limit=limit)
+    when there is one to use, which keeps recent answers, else from the tables)."""
+    copy = copies.caught_up(session, read) if copies else None
+
+    def searched() -> list[Match]:
+        query = normalise(name)
+        place = canonical_city(city) or query.city_hint
+        index: SearchBackend
+        if copy is None:
+            variants = query_vocabulary_variants(query)
+            index = DatabaseIndex(session, query.folded_tokens, place, variants=variants)
+        else:
+            index = CopiedIndex(copy, place)
+        return search_name(query, index, city=city, state=state, limit=limit)
+
+    if copy is None:
+        return searched()
+    return copy.answer((name, city, state, limit), searched)
 
 
 def search(

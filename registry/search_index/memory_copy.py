@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import sys
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
 from matching.score import TokenStats
+from matching.search import Match
 from registry.db import among
 from registry.search_index.database_index import (
     FETCH_LIMIT,
@@ -33,6 +34,7 @@ from registry.search_index.database_index import (
     names_statement,
     statement,
 )
+from registry.search_index.kept_answers import MISSING, Recent
 from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOTAL, VOCABULARY
 
 #: More changed businesses than this at once (an import), and the copy is loaded afresh
@@ -40,6 +42,9 @@ from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOT
 MOST_CHANGES = 1000
 #: Businesses read again per statement while catching up.
 CHUNK = 2000
+#: How many name searches' answers a copy keeps (`answer`): each a few ids and scores,
+#: about 8 MB in all with five results each (measured).
+ANSWERS_KEPT = 10_000
 
 
 @cache
@@ -132,6 +137,8 @@ class IndexCopy:
         self.hidden: dict[int, tuple[NameRow, ...]] = {}
         #: the words' weights worked out from `doc_freq` (`token_stats`)
         self._weights: TokenStats | None = None
+        #: recent name searches' answers at this generation (`answer`)
+        self._answers = Recent(ANSWERS_KEPT)
 
     @classmethod
     def load(cls, connection: Connection) -> IndexCopy:
@@ -179,6 +186,27 @@ class IndexCopy:
             doc_freq = self.doc_freq
             weights = self._weights = TokenStats(doc_freq, max(doc_freq.get(TOTAL, 0), 1))
         return weights
+
+    def answer(self, asked: Hashable, search: Callable[[], list[Match]]) -> list[Match]:
+        """What `search()` finds for the name search `asked` (everything its answer depends
+        on besides the index: the query as typed, the place, the limit), kept from an
+        identical search at this copy's generation when there was one.
+
+        The matcher's answer is a function of the query and the index alone, and the index
+        changes only by a new generation, whose changes `catch_up` lets every kept answer
+        go before it applies (a copy loaded afresh starts with none): a trader looking the
+        same buyer up again, or another asking for a busy one, is answered without the
+        matcher. What a search shows of each business (its name, counts, GSTINs) is still
+        read afresh for every search (`registry.directory.search`).
+
+        Kept as (id, score) pairs, which the garbage collector stops tracking (tuples of
+        numbers alone), rather than as `Match` objects, which it would walk at every full
+        collection."""
+        found = self._answers.get(asked)
+        if found is MISSING:
+            found = tuple([(match.id, match.score) for match in search()])
+            self._answers.put(asked, found)
+        return [Match(business_id, score) for business_id, score in found]
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         """The vocabulary rows under each of these variants that has any."""
@@ -248,6 +276,10 @@ class IndexCopy:
         if 0 in changed or len(changed) > MOST_CHANGES:
             raise Behind("everything changed")
         ordered = sorted(changed)
+        # kept answers go before the copy changes: should reading the changes fail
+        # half-way, the copy still says its old generation, and the next search that
+        # catches it up reads them again
+        self._answers.clear()
         for start in range(0, len(ordered), CHUNK):
             self._refresh(connection, ordered[start : start + CHUNK])
         self.generation, self.stamp = generation, stamp

@@ -99,14 +99,20 @@ class IndexCopies:
         self, session: Session, city: str | None, read: ReadChanges | None = None
     ) -> CopiedIndex | None:
         """A backend answering from the copy, brought up to date on this session's
-        connection (with the changes in `read` when they were read already, see
-        `generation_to_read`); None while there is no copy to use (the caller reads the
-        tables)."""
+        connection (`caught_up`); None while there is no copy to use (the caller reads
+        the tables)."""
+        copy = self.caught_up(session, read)
+        return None if copy is None else CopiedIndex(copy, city)
+
+    def caught_up(self, session: Session, read: ReadChanges | None = None) -> IndexCopy | None:
+        """The copy, brought up to date on this session's connection (with the changes in
+        `read` when they were read already, see `generation_to_read`); None while there
+        is no copy to use (the caller reads the tables)."""
         copy = self.copy
         connection = session.connection()
         if copy is None and self.directory is not None:
             copy = self.copy = self._from_file(connection)
-            return None if copy is None else CopiedIndex(copy, city)
+            return copy
         if copy is None:
             if not self.background:
                 copy = self.copy = IndexCopy.load(connection)
@@ -118,13 +124,11 @@ class IndexCopies:
         except Behind as why:
             log.info("index copy is loaded afresh: %s", why)
             self.copy = None
-            if self.directory is not None:
-                return self.backend(session, city)
-            if not self.background:
-                return self.backend(session, city)
+            if self.directory is not None or not self.background:
+                return self.caught_up(session)
             self.start(connection.engine.connect)
             return None
-        return CopiedIndex(copy, city)
+        return copy
 
     def _from_file(self, connection: Connection) -> MappedIndexCopy | None:
         """The index file, mapped and brought up to date; None when there is none, or it

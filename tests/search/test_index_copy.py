@@ -301,3 +301,63 @@ def test_many_changes_at_once_load_the_copy_afresh(db, monkeypatch):
         directory.create(db, SYSTEM, name, city="Jodhpur")
     agree(db, copies)
     assert copies.copy is not first
+
+
+def test_a_repeated_search_is_answered_from_the_copy_without_the_matcher(db, monkeypatch):
+    directory.create(db, SYSTEM, "Marwar Steel Traders", city="Jodhpur")
+    directory.create(db, SYSTEM, "Marwar Steels", city="Pune")
+    copies = IndexCopies(background=False)
+    runs = []
+    matcher = search.search_name
+    monkeypatch.setattr(search, "search_name", lambda *a, **k: runs.append(a) or matcher(*a, **k))
+
+    def ids(q, **where):
+        return [(h.business.id, h.score) for h in search.search(db, q, copies=copies, **where).hits]
+
+    first = ids("Marwar Steel", city="Jodhpur")
+    assert len(first) == 2 and len(runs) == 1
+    assert ids("Marwar Steel", city="Jodhpur") == first and len(runs) == 1
+    # another place, another limit, another spelling: each its own answer
+    assert ids("Marwar Steel", city="Pune")[0][0] != first[0][0] and len(runs) == 2
+    assert ids("Marwar Steel", city="Jodhpur", limit=1) == first[:1] and len(runs) == 3
+    assert ids("marwar steel", city="Jodhpur") == first and len(runs) == 4
+    assert ids("Marwar Steel", state="Rajasthan") and len(runs) == 5
+
+
+def test_a_kept_answer_gives_way_to_a_business_filed_since(db):
+    directory.create(db, SYSTEM, "Kesar Spice Traders", city="Pune")
+    copies = IndexCopies(background=False)
+    before = [h.business.id for h in search.search(db, "Kesar Spices", copies=copies).hits]
+    newer = directory.create(db, SYSTEM, "Kesar Spices", city="Pune")
+    after = [h.business.id for h in search.search(db, "Kesar Spices", copies=copies).hits]
+    assert after == [newer.id, *before]
+    directory.add_alias(db, newer, "Saffron House", "filing")
+    found = search.search(db, "Saffron House", copies=copies).hits
+    assert found[0].business.id == newer.id
+    agree(db, copies)
+
+
+def test_kept_answers_go_when_catching_up_fails_half_way(db, monkeypatch):
+    business = directory.create(db, SYSTEM, "Marwar Steel Traders", city="Jodhpur")
+    copies = IndexCopies(background=False)
+    kept = search.search(db, "Marwar Steel", copies=copies).hits
+    assert kept[0].business.id == business.id
+    copy = copies.copy
+    assert copy is not None
+    directory.add_alias(db, business, "Kesar Spices", "filing")
+
+    def fails(connection, ids):
+        copy._take_out(ids[0])  # part of the change applied, then the database is lost
+        raise ConnectionError("lost")
+
+    monkeypatch.setattr(copy, "_refresh", fails)
+    with pytest.raises(ConnectionError):
+        search.search(db, "Marwar Steel", copies=copies)
+    # the copy is half changed and still says its old generation: nothing kept from
+    # before may answer for it
+    asked = []
+    copy.answer(("Marwar Steel", None, None, 10), lambda: asked.append(1) or [])
+    assert asked == [1]
+    monkeypatch.undo()
+    assert search.search(db, "Marwar Steel", copies=copies).hits[0].business.id == business.id
+    agree(db, copies)
