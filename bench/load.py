@@ -13,7 +13,9 @@ fixed time with a few concurrent keep-alive clients (`bench/load_client.py`):
 GSTIN (the search's stack without the name matcher), reading a paid report, and filing a
 complaint (a new invoice each time). Prints requests per second, p50/p95 and
 errors of each, and its throughput as a share of `/healthz` measured on the same server in
-the same run (before and after the others; their mean), then what one answer of each cost
+the same run (before and after the others; their mean), with the share of the name
+searches that repeated one of the run's 5,000 terms (a worker answers a term it answered
+before from its kept answers), then what one answer of each cost
 the machine's CPU and where: web workers, worker, PostgreSQL, Redis, client
 (`bench/process_cpu.py`). Stops the servers and drops the
 database at the end, also on failure (`--keep` leaves it, and says where).
