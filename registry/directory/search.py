@@ -101,6 +101,12 @@ def similar_names(
     return [(found[m.id], m.score) for m in matches if m.id in found]
 
 
+#: A search asked with more text than this (its query, city and state) is answered but its
+#: answer is not kept (`IndexCopy.answer`): what a worker keeps stays bounded in memory
+#: whatever is typed (the API takes a city or a state of any length).
+KEPT_TEXT = 400
+
+
 def _name_matches(
     session: Session,
     name: str,
@@ -125,7 +131,7 @@ def _name_matches(
             index = CopiedIndex(copy, place)
         return search_name(query, index, city=city, state=state, limit=limit)
 
-    if copy is None:
+    if copy is None or len(name) + len(city or "") + len(state or "") > KEPT_TEXT:
         return searched()
     return copy.answer((name, city, state, limit), searched)
 

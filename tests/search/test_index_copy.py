@@ -322,6 +322,9 @@ def test_a_repeated_search_is_answered_from_the_copy_without_the_matcher(db, mon
     assert ids("Marwar Steel", city="Jodhpur", limit=1) == first[:1] and len(runs) == 3
     assert ids("marwar steel", city="Jodhpur") == first and len(runs) == 4
     assert ids("Marwar Steel", state="Rajasthan") and len(runs) == 5
+    # more text than a search is kept for: answered alike, each time by the matcher
+    far = "Jodhpur" + " " * search.KEPT_TEXT
+    assert ids("Marwar Steel", city=far) == ids("Marwar Steel", city=far) and len(runs) == 7
 
 
 def test_a_kept_answer_gives_way_to_a_business_filed_since(db):
