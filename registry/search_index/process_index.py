@@ -95,15 +95,6 @@ class IndexCopies:
         self._loading: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def backend(
-        self, session: Session, city: str | None, read: ReadChanges | None = None
-    ) -> CopiedIndex | None:
-        """A backend answering from the copy, brought up to date on this session's
-        connection (`caught_up`); None while there is no copy to use (the caller reads
-        the tables)."""
-        copy = self.caught_up(session, read)
-        return None if copy is None else CopiedIndex(copy, city)
-
     def caught_up(self, session: Session, read: ReadChanges | None = None) -> IndexCopy | None:
         """The copy, brought up to date on this session's connection (with the changes in
         `read` when they were read already, see `generation_to_read`); None while there
