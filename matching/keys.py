@@ -34,7 +34,7 @@ listing more than `search.MAX_POSTINGS` businesses counts the first `search.LONG
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
@@ -230,12 +230,18 @@ def query_terms(name: NormalName) -> list[tuple[Term, tuple[str, ...]]]:
     return out
 
 
+#: A query term's expansion as `expand_terms` keeps it: (its folded token, its spellings,
+#: whether it is initials) -> its matches.
+KeptExpansions = MutableMapping[tuple[str, tuple[str, ...], bool], tuple[tuple[str, float], ...]]
+
+
 def expand_terms(
     items: list[tuple[Term, tuple[str, ...]]],
     lookup: VocabularyLookup | None,
     rarity: Callable[[str], float] = len,
     initials: Collection[str] = (),
     near_lookup: NearLookup | None = None,
+    kept: KeptExpansions | None = None,
 ) -> list[Expansion]:
     """Vocabulary tokens near each query term (a few edits in either spelling, or the same
     consonant skeleton), scored by `token_similarity`; among equally close ones the commoner
@@ -243,38 +249,67 @@ def expand_terms(
     A term that is initials (in `initials`, as written) is also read by
     `initials_similarity`, so the same letters in another order come first.
     Without a lookup each term stands only for itself. `near_lookup`, when the index
-    has one, answers what `near_rows` over `lookup` would (e.g. kept per spelling)."""
+    has one, answers what `near_rows` over `lookup` would (e.g. kept per spelling).
+
+    `kept`: expansions worked out before, by term, read and added to here. A term's
+    expansion depends on the term, its spellings and the index alone (its vocabulary and
+    the words' rarity), so whoever keeps them must let them go when the index changes."""
     if lookup is None and near_lookup is None:
         return [Expansion(term, ((term.token, 1.0),)) for term, _ in items]
-    spellings_asked = {spelling for _, spellings in items for spelling in spellings}
-    if near_lookup is not None:
+    asked = []
+    for term, spellings in items:
+        letters = spellings[-1] in initials and term.end - term.start == 1
+        key = (term.token, spellings, letters)
+        asked.append((term, spellings, letters, key, None if kept is None else kept.get(key)))
+    spellings_asked = {
+        spelling
+        for _, spellings, _, _, matches in asked
+        if matches is None
+        for spelling in spellings
+    }
+    found: Mapping[str, Collection[tuple[str, str]]] = {}
+    if spellings_asked and near_lookup is not None:
         found = near_lookup(spellings_asked)
-    else:
+    elif spellings_asked:
         assert lookup is not None
         found = near_rows(spellings_asked, lookup)
     expansions = []
-    for term, spellings in items:
-        near: set[tuple[str, str]] = set()
-        for spelling in spellings:
-            near.update(found.get(spelling, ()))
-        best_sim: dict[str, float] = {term.token: 1.0}
-        written = spellings[-1]
-        letters = written in initials and term.end - term.start == 1
-        for spelling, other in near:
-            if other == term.token:
-                continue
-            sim = token_similarity(term.token, other)
-            if spelling != other or written != term.token:
-                sim = max(sim, 0.95 * token_similarity(written, spelling))
-            if letters and not spelling.startswith(JOINED_SPELLING):
-                sim = max(sim, initials_similarity(written, spelling))
-            if sim >= MIN_EXPANSION_SIMILARITY and sim > best_sim.get(other, 0.0):
-                best_sim[other] = sim
-        scored = set(best_sim.items())
-        best = sorted(scored, key=lambda item: (-item[1], rarity(item[0]), item[0]))
-        best = best[:MAX_EXPANSIONS]
-        expansions.append(Expansion(term, tuple(best)))
+    for term, spellings, letters, key, matches in asked:
+        if matches is None:
+            matches = _expanded(term, spellings, letters, found, rarity)
+            if kept is not None:
+                kept[key] = matches
+        expansions.append(Expansion(term, matches))
     return expansions
+
+
+def _expanded(
+    term: Term,
+    spellings: tuple[str, ...],
+    letters: bool,
+    found: Mapping[str, Collection[tuple[str, str]]],
+    rarity: Callable[[str], float],
+) -> tuple[tuple[str, float], ...]:
+    """One term's matches for `expand_terms`, from the vocabulary rows `found` near its
+    spellings."""
+    near: set[tuple[str, str]] = set()
+    for spelling in spellings:
+        near.update(found.get(spelling, ()))
+    best_sim: dict[str, float] = {term.token: 1.0}
+    written = spellings[-1]
+    for spelling, other in near:
+        if other == term.token:
+            continue
+        sim = token_similarity(term.token, other)
+        if spelling != other or written != term.token:
+            sim = max(sim, 0.95 * token_similarity(written, spelling))
+        if letters and not spelling.startswith(JOINED_SPELLING):
+            sim = max(sim, initials_similarity(written, spelling))
+        if sim >= MIN_EXPANSION_SIMILARITY and sim > best_sim.get(other, 0.0):
+            best_sim[other] = sim
+    scored = set(best_sim.items())
+    best = sorted(scored, key=lambda item: (-item[1], rarity(item[0]), item[0]))
+    return tuple(best[:MAX_EXPANSIONS])
 
 
 @dataclass(frozen=True, slots=True)

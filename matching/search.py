@@ -17,7 +17,13 @@ from operator import neg
 from typing import Protocol, cast, runtime_checkable
 
 from matching import fast
-from matching.keys import VocabularyRow, expand_terms, query_keys_from, query_terms
+from matching.keys import (
+    KeptExpansions,
+    VocabularyRow,
+    expand_terms,
+    query_keys_from,
+    query_terms,
+)
 from matching.normalise import NormalName, canonical_city, normalise
 from matching.score import Candidate, Scorer, TokenStats, canonical_state
 
@@ -88,6 +94,17 @@ class NearSpellings(Protocol):
     ) -> Mapping[str, Collection[tuple[str, str]]]: ...
 
 
+@runtime_checkable
+class KeepsExpansions(Protocol):
+    """Optional for a backend whose index changes seldom: a place to keep the query
+    words' expansions (`expand_terms`' `kept`) from search to search, emptied whenever
+    the index changes. A search new to a worker is mostly made of words other searches
+    had ("traders", "steel", a common family name), whose expansions then need no
+    vocabulary look-up and no similarities."""
+
+    def kept_expansions(self) -> KeptExpansions: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     id: int
@@ -123,8 +140,13 @@ def pre_rank(
         if _offers(type(backend), NearSpellings)
         else None
     )
+    kept = (
+        cast(KeepsExpansions, backend).kept_expansions()
+        if _offers(type(backend), KeepsExpansions)
+        else None
+    )
     keys = query_keys_from(
-        expand_terms(items, backend.vocabulary, weight, query.initials, near_lookup=near)
+        expand_terms(items, backend.vocabulary, weight, query.initials, near, kept)
     )
     postings = backend.postings([k.key for k in keys])
     usable = [(k, postings[k.key]) for k in keys if postings.get(k.key)]

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Integer, column, select, text
 
-from matching.keys import indexed_tokens, vocabulary_entries, vocabulary_keys
+from matching.keys import KeptExpansions, indexed_tokens, vocabulary_entries, vocabulary_keys
 from matching.normalise import NormalName, normalise
 from matching.score import TokenStats
 from matching.search import Match
@@ -45,6 +45,9 @@ CHUNK = 2000
 #: How many name searches' answers a copy keeps (`answer`): each a few ids and scores,
 #: about 8 MB in all with five results each (measured).
 ANSWERS_KEPT = 10_000
+#: How many query words' expansions a copy keeps (`kept_expansions`): each up to six
+#: words and their similarities; past it they are let go and kept afresh as they come.
+EXPANSIONS_KEPT = 20_000
 
 
 @cache
@@ -139,6 +142,8 @@ class IndexCopy:
         self._weights: TokenStats | None = None
         #: recent name searches' answers at this generation (`answer`)
         self._answers = Recent(ANSWERS_KEPT)
+        #: query words' expansions at this generation (`kept_expansions`)
+        self._expansions: KeptExpansions = {}
 
     @classmethod
     def load(cls, connection: Connection) -> IndexCopy:
@@ -208,6 +213,16 @@ class IndexCopy:
             self._answers.put(asked, found)
         return [Match(business_id, score) for business_id, score in found]
 
+    def kept_expansions(self) -> KeptExpansions:
+        """Where a search keeps its query words' expansions (`matching.keys.expand_terms`)
+        for the next searches: they depend on this copy's vocabulary and frequencies, so
+        `catch_up` lets them go with the kept answers. Past `EXPANSIONS_KEPT` words they
+        are let go at once (a busy worker's common words come back within a few
+        searches)."""
+        if len(self._expansions) >= EXPANSIONS_KEPT:
+            self._expansions.clear()
+        return self._expansions
+
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         """The vocabulary rows under each of these variants that has any."""
         known = self.vocabulary
@@ -276,10 +291,11 @@ class IndexCopy:
         if 0 in changed or len(changed) > MOST_CHANGES:
             raise Behind("everything changed")
         ordered = sorted(changed)
-        # kept answers go before the copy changes: should reading the changes fail
-        # half-way, the copy still says its old generation, and the next search that
-        # catches it up reads them again
+        # kept answers and expansions go before the copy changes: should reading the
+        # changes fail half-way, the copy still says its old generation, and the next
+        # search that catches it up reads them again
         self._answers.clear()
+        self._expansions.clear()
         for start in range(0, len(ordered), CHUNK):
             self._refresh(connection, ordered[start : start + CHUNK])
         self.generation, self.stamp = generation, stamp

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from matching.keys import near_rows
+from matching.keys import KeptExpansions, near_rows
 from matching.score import Candidate
 from registry.db import READS_ONLY
 from registry.search_index.database_index import CappedPostings, candidates_of
@@ -47,6 +47,10 @@ class CopiedIndex(CappedPostings):
         if isinstance(self.copy, MappedIndexCopy):
             return self.copy.vocabulary_near(spellings, self.stats)
         return near_rows(spellings, self.vocabulary)
+
+    def kept_expansions(self) -> KeptExpansions:
+        """`matching.search.KeepsExpansions`: kept by the copy until it next changes."""
+        return self.copy.kept_expansions()
 
     def _capped(
         self, keys: Collection[str], cap: int, city: str | None = None

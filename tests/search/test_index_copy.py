@@ -364,3 +364,38 @@ def test_kept_answers_go_when_catching_up_fails_half_way(db, monkeypatch):
     monkeypatch.undo()
     assert search.search(db, "Marwar Steel", copies=copies).hits[0].business.id == business.id
     agree(db, copies)
+
+
+def test_query_words_expansions_kept_from_search_to_search_answer_as_the_tables_do(db):
+    for name, city in [
+        ("Shree Balaji Traders", "Pune"),
+        ("Balaji Steel Mart", "Surat"),
+        ("Laxmi Textile Traders", "Jodhpur"),
+        ("Ganesh Paper Mart Pvt Ltd", "Pune"),
+    ]:
+        directory.create(db, SYSTEM, name, city=city)
+    copies = IndexCopies(background=False)
+
+    def both(q):
+        from_copy = [(h.business.id, h.score) for h in search.search(db, q, copies=copies).hits]
+        assert from_copy == [(h.business.id, h.score) for h in search.search(db, q).hits]
+        return from_copy
+
+    # each a new query, most of their words asked before
+    for q in [
+        "Balaji Traders",
+        "Shri Balaji Steel",
+        "Balaaji Mart",
+        "Laxmi Traders",
+        "Ganesh Traders",
+    ]:
+        assert both(q)
+    assert copies.copy is not None
+    kept = copies.copy.kept_expansions()
+    assert ("balaji", ("balaji",), False) in kept
+    # a word spelled close to one kept: the next search's expansion must know it (the
+    # new business is reached through "belaji" alone, an expansion of "balaji")
+    before = both("Balaji")
+    newer = directory.create(db, SYSTEM, "Belaji Agencies", city="Pune")
+    after = both("Balaji")
+    assert newer.id in [business_id for business_id, _ in after] and after != before
