@@ -34,10 +34,11 @@ listing more than `search.MAX_POSTINGS` businesses counts the first `search.LONG
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
+from typing import Protocol
 
 from matching.normalise import NormalName, normalise
 from matching.phonetic import fold_token, skeleton
@@ -230,9 +231,18 @@ def query_terms(name: NormalName) -> list[tuple[Term, tuple[str, ...]]]:
     return out
 
 
-#: A query term's expansion as `expand_terms` keeps it: (its folded token, its spellings,
-#: whether it is initials) -> its matches.
-KeptExpansions = MutableMapping[tuple[str, tuple[str, ...], bool], tuple[tuple[str, float], ...]]
+#: A query term as `expand_terms` keeps its expansion: its folded token, its spellings,
+#: whether it is initials.
+ExpansionKey = tuple[str, tuple[str, ...], bool]
+
+
+class KeptExpansions(Protocol):
+    """Where `expand_terms` reads and keeps expansions (e.g. a bounded cache such as
+    `registry.search_index.kept_answers.Recent`)."""
+
+    def get(self, key: ExpansionKey, default: None) -> tuple[tuple[str, float], ...] | None: ...
+
+    def put(self, key: ExpansionKey, value: tuple[tuple[str, float], ...]) -> None: ...
 
 
 def expand_terms(
@@ -260,7 +270,7 @@ def expand_terms(
     for term, spellings in items:
         letters = spellings[-1] in initials and term.end - term.start == 1
         key = (term.token, spellings, letters)
-        asked.append((term, spellings, letters, key, None if kept is None else kept.get(key)))
+        asked.append((term, spellings, letters, key, None if kept is None else kept.get(key, None)))
     spellings_asked = {
         spelling
         for _, spellings, _, _, matches in asked
@@ -278,7 +288,7 @@ def expand_terms(
         if matches is None:
             matches = _expanded(term, spellings, letters, found, rarity)
             if kept is not None:
-                kept[key] = matches
+                kept.put(key, matches)
         expansions.append(Expansion(term, matches))
     return expansions
 

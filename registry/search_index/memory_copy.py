@@ -47,7 +47,7 @@ CHUNK = 2000
 ANSWERS_KEPT = 10_000
 #: How many query words' expansions a copy keeps (`kept_expansions`): each up to six
 #: words and their similarities, about 640 bytes (measured over the dev set's 3,302
-#: words), so some 6 MB at most; past it they are let go and kept afresh as they come.
+#: words), so some 6 MB at most.
 EXPANSIONS_KEPT = 10_000
 
 
@@ -144,7 +144,7 @@ class IndexCopy:
         #: recent name searches' answers at this generation (`answer`)
         self._answers = Recent(ANSWERS_KEPT)
         #: query words' expansions at this generation (`kept_expansions`)
-        self._expansions: KeptExpansions = {}
+        self._expansions = Recent(EXPANSIONS_KEPT)
 
     @classmethod
     def load(cls, connection: Connection) -> IndexCopy:
@@ -217,11 +217,8 @@ class IndexCopy:
     def kept_expansions(self) -> KeptExpansions:
         """Where a search keeps its query words' expansions (`matching.keys.expand_terms`)
         for the next searches: they depend on this copy's vocabulary and frequencies, so
-        `catch_up` lets them go with the kept answers. Past `EXPANSIONS_KEPT` words they
-        are let go at once (a busy worker's common words come back within a few
-        searches)."""
-        if len(self._expansions) >= EXPANSIONS_KEPT:
-            self._expansions.clear()
+        `catch_up` lets them go with the kept answers. Up to `EXPANSIONS_KEPT` words,
+        the recently asked ones, turned over as the kept answers are (`Recent`)."""
         return self._expansions
 
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
