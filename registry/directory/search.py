@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.kinds import detect_kind
-from matching.normalise import canonical_city, normalise
+from matching.normalise import NormalName, canonical_city, normalise
+from matching.score import canonical_state
 from matching.search import Match, SearchBackend, search_name
 from registry.directory import businesses, identities
 from registry.directory.identities import Counts, ShownBusiness, shown_reader, shown_statement
@@ -25,7 +26,7 @@ from registry.search_index.database_index import (
     dialect_of,
     query_vocabulary_variants,
 )
-from registry.search_index.memory_copy import ReadChanges
+from registry.search_index.memory_copy import IndexCopy, ReadChanges
 from registry.search_index.process_index import CopiedIndex, IndexCopies
 
 __all__ = [
@@ -117,23 +118,41 @@ def _name_matches(
     read: ReadChanges | None = None,
 ) -> list[Match]:
     """The businesses whose name matches, best first (from the index copy in `copies`
-    when there is one to use, which keeps recent answers, else from the tables)."""
+    when there is one to use, which keeps recent answers, else from the tables).
+
+    A copy keeps each answer twice: under the search as typed, which a repeat finds
+    without even normalising it, and under what the matcher's answer depends on (the
+    normalised name, the canonical place, the limit), which a search typed otherwise but
+    meaning the same finds ("M/s Balaji Traders, Pune" after "BALAJI TRADERS, pune")."""
     copy = copies.caught_up(session, read) if copies else None
-
-    def searched() -> list[Match]:
-        query = normalise(name)
-        place = canonical_city(city) or query.city_hint
-        index: SearchBackend
-        if copy is None:
-            variants = query_vocabulary_variants(query)
-            index = DatabaseIndex(session, query.folded_tokens, place, variants=variants)
-        else:
-            index = CopiedIndex(copy, place)
-        return search_name(query, index, city=city, state=state, limit=limit)
-
     if copy is None or len(name) + len(city or "") + len(state or "") > KEPT_TEXT:
-        return searched()
-    return copy.answer((name, city, state, limit), searched)
+        return _matched(session, copy, normalise(name), city, state, limit)
+
+    def normalised() -> list[Match]:
+        query = normalise(name)
+        asked = (query, canonical_city(city) or query.city_hint, canonical_state(state), limit)
+        return copy.answer(asked, lambda: _matched(session, copy, query, city, state, limit))
+
+    return copy.answer((name, city, state, limit), normalised)
+
+
+def _matched(
+    session: Session,
+    copy: IndexCopy | None,
+    query: NormalName,
+    city: str | None,
+    state: str | None,
+    limit: int,
+) -> list[Match]:
+    """`search_name` on the index copy, else on the tables."""
+    place = canonical_city(city) or query.city_hint
+    index: SearchBackend
+    if copy is None:
+        variants = query_vocabulary_variants(query)
+        index = DatabaseIndex(session, query.folded_tokens, place, variants=variants)
+    else:
+        index = CopiedIndex(copy, place)
+    return search_name(query, index, city=city, state=state, limit=limit)
 
 
 def search(

@@ -42,9 +42,10 @@ from registry.search_index.name_index import KEYS, MAX_LENGTH, STATE, STATS, TOT
 MOST_CHANGES = 1000
 #: Businesses read again per statement while catching up.
 CHUNK = 2000
-#: How many name searches' answers a copy keeps (`answer`): each a few ids and scores,
-#: about 8 MB in all with five results each (measured).
-ANSWERS_KEPT = 10_000
+#: How many answers a copy keeps (`answer`): each a few ids and scores, kept twice per
+#: search (as typed, and as the matcher reads it: `registry.directory.search`), so some
+#: 10,000 searches, 1,250 bytes each with ten results (measured), about 12 MB in all.
+ANSWERS_KEPT = 20_000
 #: How many query words' expansions a copy keeps (`kept_expansions`): each up to six
 #: words and their similarities, about 640 bytes (measured over the dev set's 3,302
 #: words), so some 6 MB at most.
