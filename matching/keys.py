@@ -38,11 +38,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
-from typing import Protocol
+from operator import itemgetter
+from typing import NamedTuple, Protocol
 
 from matching.normalise import NormalName, normalise
 from matching.phonetic import fold_token, skeleton
-from matching.similarity import initials_similarity, token_similarity
+from matching.similarity import direct_token_similarity, initials_similarity
 from matching.wordlists import COMMON_WORDS
 
 TOKEN_KEY = "t:"
@@ -310,9 +311,9 @@ def _expanded(
     for spelling, other in near:
         if other == term.token:
             continue
-        sim = token_similarity(term.token, other)
+        sim = direct_token_similarity(term.token, other)
         if spelling != other or written != term.token:
-            sim = max(sim, 0.95 * token_similarity(written, spelling))
+            sim = max(sim, 0.95 * direct_token_similarity(written, spelling))
         if letters and not spelling.startswith(JOINED_SPELLING):
             sim = max(sim, initials_similarity(written, spelling))
         if sim >= MIN_EXPANSION_SIMILARITY and sim > best_sim.get(other, 0.0):
@@ -322,39 +323,47 @@ def _expanded(
     return tuple(best[:MAX_EXPANSIONS])
 
 
-@dataclass(frozen=True, slots=True)
-class QueryKey:
-    """A key to look up and how much a hit on it says (summed similarity of its tokens)."""
+class QueryKey(NamedTuple):
+    """A key to look up and how much a hit on it says (summed similarity of its tokens).
+    A named tuple: a search makes some 45, each from a (key, evidence) pair at hand."""
 
     key: str
     evidence: float
 
 
+_key_of = tuple.__new__
+
+
 def query_keys_from(expansions: list[Expansion]) -> list[QueryKey]:
-    """Keys for a query from its term expansions, each with the evidence a hit carries."""
+    """Keys for a query from its term expansions, each with the evidence a hit carries
+    (the best offered for it), most first, in the order first offered among equals."""
     best: dict[str, float] = {}
-
-    def offer(key: str, evidence: float) -> None:
-        if evidence > best.get(key, 0.0):
-            best[key] = evidence
-
+    get = best.get
     singles = [e for e in expansions if e.term.end - e.term.start == 1]
     single = len(singles) == 1
     if len(singles) > 1:
         for key, evidence in _whole_keys(singles):
-            offer(key, evidence)
+            if evidence > get(key, 0.0):
+                best[key] = evidence
     for exp in expansions:
         for token, sim in exp.matches:
-            if token not in COMMON_TOKENS or single:
-                offer(token_key(token), sim)
+            if single or token not in COMMON_TOKENS:
+                key = TOKEN_KEY + token
+                if sim > get(key, 0.0):
+                    best[key] = sim
     for left, right in combinations(expansions, 2):
         if not pairable(left.term, right.term):
             continue
         for a, sa in left.matches:
             for b, sb in right.matches:
                 if a != b:
-                    offer(pair_key(a, b), sa + sb)
-    return [QueryKey(k, e) for k, e in sorted(best.items(), key=lambda kv: -kv[1])]
+                    key = pair_key(a, b)
+                    evidence = sa + sb
+                    if evidence > get(key, 0.0):
+                        best[key] = evidence
+    # a stable sort, reversed: equal evidence keeps the order first offered
+    ranked = sorted(best.items(), key=itemgetter(1), reverse=True)
+    return [_key_of(QueryKey, item) for item in ranked]
 
 
 def _whole_keys(singles: list[Expansion]) -> list[tuple[str, float]]:
