@@ -21,7 +21,7 @@ from libc.stdlib cimport qsort
 
 from matching._similarity cimport TokenSimilarity
 from matching.align import JOIN_MIN_LENGTH, JOIN_SIMILARITY
-from matching.similarity import SPELLING_DIFFERS, TOKEN_PAIRS, initials_against
+from matching.similarity import SPELLING_DIFFERS, TOKEN_PAIRS, initials_similarity
 
 cdef double _SPELLING_DIFFERS = SPELLING_DIFFERS
 cdef double _JOIN_SIMILARITY = JOIN_SIMILARITY
@@ -182,6 +182,32 @@ cdef bint _query_takes(aligner, str joined) except -1:
     return found
 
 
+cdef double _initials_against(a, b) except? -1.0:
+    """`matching.similarity.initials_against` (one token or both initials): which of the
+    cases it asks `initials_similarity` about (lru-cached) told apart here, without a
+    call in Python for the others (a search of names with initials asks some 40)."""
+    if a[2] and b[2]:
+        return <double> initials_similarity(a[1], b[1])
+    cdef str word, letters, shorter, longer
+    if a[2]:
+        word, letters = b[1], a[1]
+    else:
+        word, letters = a[1], b[1]
+    cdef Py_ssize_t n_word = len(word), n_letters = len(letters)
+    if n_word <= n_letters:  # as `sorted((word, letters), key=len)`: the word first if equal
+        shorter, longer = word, letters
+    else:
+        shorter, longer = letters, word
+    cdef Py_ssize_t n_short = len(shorter), n_long = len(longer)
+    if (
+        (n_word == n_letters and n_letters > 2)
+        or (n_long == n_short + 1 and longer.startswith(shorter))
+        or (n_word <= 2 and n_long <= n_short + 1)
+    ):
+        return <double> initials_similarity(letters, word)
+    return 1.0 if word == letters else 0.0
+
+
 def row(aligner, tuple token):
     """`QueryAligner._row`: `pair_similarity` of each query token with `token` where
     alike at all, the token's weight, and the query joins it may spell (`_join_bits`)."""
@@ -195,7 +221,7 @@ def row(aligner, tuple token):
     for q in aligner.query.tokens:
         q_folded, q_word, q_letters = q
         if letters or q_letters:
-            sim = initials_against(q, token)
+            sim = _initials_against(q, token)
         else:
             sim = _similar(newer, q_folded, folded)
             if sim == 1.0:
@@ -207,7 +233,10 @@ def row(aligner, tuple token):
         if sim > 0.0:
             hits.append((sim, i))
         i += 1
-    return tuple(hits), aligner.weight(folded), _join_bits(aligner.query, newer, folded)
+    weight = (<dict> aligner.known).get(folded) if type(aligner.known) is dict else None
+    if weight is None:
+        weight = aligner.weight(folded)
+    return tuple(hits), weight, _join_bits(aligner.query, newer, folded)
 
 
 def align_key(aligner, tuple key):

@@ -17,7 +17,7 @@ rankings on every query of the dev set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -205,9 +205,18 @@ class QueryAligner:
     candidates share worked out once: how alike each candidate token is to each query
     token, and the similarity of repeated names."""
 
-    def __init__(self, query: NormalName, weight: Weigher, query_share: float = 0.6) -> None:
+    def __init__(
+        self,
+        query: NormalName,
+        weight: Weigher,
+        query_share: float = 0.6,
+        known: Mapping[str, float] | None = None,
+    ) -> None:
         self.query = tokens_of(query)
         self.weight = weight
+        # weights `weight` would answer from what it keeps (`TokenStats.known_weights`):
+        # the compiled twin reads them here first, without a call in Python for each
+        self.known: Mapping[str, float] = {} if known is None else known
         self.query_share = query_share
         self._q_weights = [weight(t[0]) for t in self.query.tokens]
         # candidate token -> ((similarity, query token index) where alike at all, weight,

@@ -334,6 +334,17 @@ class QueryKey(NamedTuple):
 _key_of = tuple.__new__
 
 
+def key_rarity(key: str, weight: Callable[[str], float], known: Mapping[str, float]) -> float:
+    """The mean weight of a key's tokens (`weight`, read first from the weights it has
+    worked out, `known`: see `TokenStats.known_weights`), summed in the key's order."""
+    parts = key[2:].split("|")
+    total = 0.0
+    for part in parts:
+        value = known.get(part)
+        total += weight(part) if value is None else value
+    return total / len(parts)
+
+
 def query_keys_from(expansions: list[Expansion]) -> list[QueryKey]:
     """Keys for a query from its term expansions, each with the evidence a hit carries
     (the best offered for it), most first, in the order first offered among equals."""

@@ -47,6 +47,11 @@ class TokenStats:
                 self._cache[token] = cached
         return cached
 
+    def known_weights(self) -> Mapping[str, float]:
+        """The weights worked out so far, as `weight` answers them (kept up to date: the
+        same mapping, filled and emptied by `weight` and `weigh_new`)."""
+        return self._cache
+
     def weigh(self, frequencies: Mapping[str, int]) -> None:
         """Work out at once the weights of words whose frequencies were read together (a
         search's candidates' words): `weight` then finds them at hand. Each is what
@@ -206,7 +211,7 @@ class Scorer:
         self.query = query
         self.city = query.city_hint if city is None and query.city_hint else city
         self.state = state
-        self._names = QueryAligner(query, stats.weight)
+        self._names = QueryAligner(query, stats.weight, known=stats.known_weights())
         # penalties that are 0 for every candidate are not worked out per candidate
         self._legal = query.legal_form is not None
         self._place = bool(self.city or self.state)

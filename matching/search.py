@@ -10,7 +10,7 @@ candidate records by id. Everything else
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import neg
@@ -21,6 +21,7 @@ from matching.keys import (
     KeptExpansions,
     VocabularyRow,
     expand_terms,
+    key_rarity,
     query_keys_from,
     query_terms,
 )
@@ -155,7 +156,8 @@ def pre_rank(
         counted = [min(usable, key=lambda item: len(item[1]))]
     else:
         counted = [(k, ids if len(ids) <= limit else ids[:LONG_HEAD]) for k, ids in usable]
-    gains = {k.key: k.evidence * _rarity(k.key, weight) for k, _ in usable}
+    known = backend.stats.known_weights()
+    gains = {k.key: k.evidence * key_rarity(k.key, weight, known) for k, _ in usable}
     lists = [(ids, gains[key.key]) for key, ids in counted]
     if city and usable and _offers(type(backend), CityPostings):
         local = cast(CityPostings, backend).local_postings([k.key for k, _ in usable], city)
@@ -195,11 +197,6 @@ def _best(evidence: dict[int, float], count: int) -> list[int]:
         level = sorted(bid for bid, e in evidence.items() if e == cut)
         evidence = {bid: evidence[bid] for bid in above + level[: count - len(above)]}
     return sorted(evidence, key=lambda bid: (-evidence[bid], bid))
-
-
-def _rarity(key: str, weight: Callable[[str], float]) -> float:
-    parts = key[2:].split("|")
-    return sum(weight(p) for p in parts) / len(parts)
 
 
 def search_name(
