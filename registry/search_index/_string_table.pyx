@@ -150,3 +150,30 @@ def find_many(
             at += 1
         out.append(found)
     return out
+
+
+def pairs_at(ats, const uint8_t[::1] data, const int64_t[::1] offsets, str between, str within):
+    """`file_encoding.decode_pairs` of the UTF-8 string at each of these positions of a
+    blob (its bytes in `data` at `offsets`), None for a position below 0: the vocabulary
+    rows found under a query word's variants, some 15 a search new to the worker, each
+    read in Python through a memoryview's slice, a `bytes`, a decode and the split."""
+    cdef Py_ssize_t at
+    cdef int64_t start, end
+    cdef const uint8_t* stored = &data[0] if data.shape[0] else NULL
+    out = []
+    for position in ats:
+        at = position
+        if at < 0:
+            out.append(None)
+            continue
+        start, end = offsets[at], offsets[at + 1]
+        if end == start:
+            out.append(())
+            continue
+        text = (<const char*> (stored + start))[: end - start].decode("utf-8")
+        pairs = []
+        for item in text.split(between):
+            spelling, apart, word = item.partition(within)
+            pairs.append((spelling, word) if apart else (spelling, spelling))
+        out.append(tuple(pairs))
+    return out

@@ -26,8 +26,9 @@ from matching.compiled import compiled_twin
 from matching.keys import near_rows
 from matching.normalise import NormalName
 from matching.score import Candidate, TokenStats
+from registry.search_index import string_tables
 from registry.search_index.database_index import NameRow, candidates_of
-from registry.search_index.file_encoding import FORMAT, SEPARATOR, decode_pairs
+from registry.search_index.file_encoding import FORMAT, PAIR, PAIRS, SEPARATOR, decode_pairs
 from registry.search_index.kept_answers import MISSING, Overlaid, Recent
 from registry.search_index.memory_copy import IndexCopy, post, unpost
 from registry.search_index.string_tables import Blob, StringTable
@@ -299,6 +300,17 @@ class MappedIndexCopy(IndexCopy):
             return None
         return decode_pairs(self.file.vocabulary.raw(at).decode())
 
+    def _decode_variants(self, ats: list[int]) -> list[tuple[tuple[str, str], ...] | None]:
+        """`_decode_variant` of each position, in the compiled twin when built."""
+        twin = string_tables.STRING_TABLE
+        if twin is not None and string_tables.COMPILED:
+            blob = self.file.vocabulary
+            decoded: list[tuple[tuple[str, str], ...] | None] = twin.pairs_at(
+                ats, blob.data, blob.offsets, PAIRS, PAIR
+            )
+            return decoded
+        return [self._decode_variant(at) for at in ats]
+
     def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         found = self._variants_read(variants, keep=True)
         self.frequencies_of({token for rows in found.values() for _, token in rows})
@@ -316,9 +328,10 @@ class MappedIndexCopy(IndexCopy):
         vocabulary: Overlaid = self.vocabulary  # type: ignore[assignment]
         known, rest = vocabulary.at_hand(variants, cached=keep)
         found = {v: rows for v, rows in known.items() if rows is not None}
-        cache, decode = vocabulary.cache, self._decode_variant
-        for v, at in zip(rest, self.file.variants.find_many(rest), strict=True):
-            rows = decode(at) if at >= 0 else None
+        cache = vocabulary.cache
+        for v, rows in zip(
+            rest, self._decode_variants(self.file.variants.find_many(rest)), strict=True
+        ):
             if keep:
                 cache.put(v, rows)
             if rows is not None:

@@ -158,3 +158,24 @@ def test_short_keys_hashes_spread_over_the_whole_range():
         slices[file_hash(key) >> 60] += 1
     expected = len(keys) / 16
     assert all(0.6 * expected < count < 1.4 * expected for count in slices), slices
+
+
+spellings = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x1e\x1f"),
+    min_size=1,
+    max_size=10,
+)
+
+
+@given(rows=st.lists(st.lists(st.tuples(spellings, spellings), max_size=6), max_size=20))
+def test_vocabulary_rows_are_read_by_the_compiled_twin_as_the_reference_reads_them(rows):
+    """What a search reads under a query word's variants: each row's (spelling, word)
+    pairs, a pair whose spelling is its word stored as the spelling alone."""
+    from registry.search_index.file_encoding import PAIR, PAIRS, decode_pairs, encode_pairs
+
+    data, offsets = Blob.build(encode_pairs(row).encode() for row in rows)
+    blob = Blob(data, offsets)
+    ats = [*range(len(rows)), -1, *reversed(range(len(rows)))]
+    read = string_tables.STRING_TABLE.pairs_at(ats, blob.data, blob.offsets, PAIRS, PAIR)
+    assert read == [decode_pairs(blob.raw(at).decode()) if at >= 0 else None for at in ats]
+    assert read[: len(rows)] == [tuple(row) for row in rows]
