@@ -19,6 +19,8 @@ from libc.stdint cimport int32_t, int64_t
 
 from types import MemberDescriptorType
 
+from registry.search_index.kept_answers import MISSING
+
 
 cdef extern from "structmember.h":
     ctypedef struct PyMemberDef:
@@ -110,6 +112,42 @@ cdef class CandidateReader:
         _members(candidate_class, ("id", "name", "city", "state", "aliases"), self.candidate_slots)
 
     def __call__(self, business_id):
+        return self._read(business_id, None)
+
+    def kept_or_read(self, ids, kept, changed, overlaid, set words):
+        """What `MappedIndexCopy.candidates` does for each of `ids`, ascending: a business
+        changed since the file was written is made by `overlaid(business_id)` (a dict of
+        candidates by id, or None); any other is found in `kept` (a `Recent`, looked up and
+        renewed as its `get` and `put` do) or read here and kept there. Returns the
+        candidates found, by id in that order; the folded words of the names read afresh
+        or made by `overlaid` are added to `words` unless it is None."""
+        cdef dict found = {}, newer = kept.newer, older = kept.older, made
+        cdef Py_ssize_t half = kept.half
+        for business_id in sorted(ids):
+            if business_id in changed:
+                made = overlaid(business_id) or {}
+                found.update(made)
+                if words is not None:
+                    for candidate in made.values():
+                        for name in (candidate.name, *candidate.aliases):
+                            words.update(name.folded_tokens)
+                continue
+            candidate = newer.get(business_id, MISSING)
+            if candidate is MISSING:
+                candidate = older.get(business_id, MISSING)
+                if candidate is MISSING:
+                    candidate = self._read(business_id, words)
+                if len(newer) >= half:  # the newer half full: it becomes the older
+                    kept.older, kept.newer = newer, {}
+                    older, newer = newer, kept.newer
+                newer[business_id] = candidate
+            if candidate is not None:
+                found[business_id] = candidate
+        return found
+
+    cdef object _read(self, business_id, set into):
+        """The candidate of `business_id`, or None; the folded words of its names added
+        to `into` unless it is None."""
         if not 0 <= business_id < self.size:
             return None
         cdef Py_ssize_t bid = business_id
@@ -122,8 +160,10 @@ cdef class CandidateReader:
         if len(parts) < 3:
             raise ValueError(f"a candidate line of {len(parts)} fields")
         city, state, own = parts[0], parts[1], parts[2]
-        name = self._name(own)
-        aliases = tuple([self._name(alias) for alias in parts[3:]]) if len(parts) > 3 else ()
+        name = self._name(own, into)
+        aliases = (
+            tuple([self._name(alias, into) for alias in parts[3:]]) if len(parts) > 3 else ()
+        )
         candidate = self.new(self.candidate_class)
         cdef char *address = <char *> <void *> candidate
         PyMember_SetOne(address, self.candidate_slots[0], business_id)
@@ -135,8 +175,8 @@ cdef class CandidateReader:
         _untrack(candidate)
         return candidate
 
-    cdef object _name(self, str line):
-        """`NormalName.decode(line)`."""
+    cdef object _name(self, str line, set into):
+        """`NormalName.decode(line)`; its folded words added to `into` unless None."""
         fields = line.split(FIELD)
         if len(fields) != NAME_FIELDS:
             raise ValueError(f"a normal name of {len(fields)} fields")
@@ -146,6 +186,8 @@ cdef class CandidateReader:
         folded_words = words if folded == tokens else (
             tuple(folded.split(SPACE)) if folded else ()
         )
+        if into is not None:
+            into.update(folded_words)
         spelled_words = words if spelled == tokens else (
             tuple(spelled.split(SPACE)) if spelled else ()
         )

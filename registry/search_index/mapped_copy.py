@@ -379,12 +379,14 @@ class MappedIndexCopy(IndexCopy):
         about (gathering every candidate's words took about 3% of a first-time search). Should the
         weights have been let go since (`TokenStats` keeps a bounded number), a kept
         candidate's words are weighed as the scorer asks for them, as without `stats`."""
+        file = self.file
+        if file._reader is not None and COMPILED:
+            return self._kept_or_read(file._reader, ids, stats)
         found: dict[int, Candidate] = {}
         fresh: list[Candidate] = []
         changed = self.changed
         overlay = self.names.overlay  # type: ignore[attr-defined]
-        file, kept = self.file, self._candidates
-        read = file.candidate if file._reader is None or not COMPILED else file._reader
+        kept, read = self._candidates, file.candidate
         # `Recent.get` and `Recent.put` inline (half of a first-time search's candidates
         # are read afresh: two calls each saved)
         newer, older, half = kept.newer, kept.older, kept.half
@@ -417,6 +419,31 @@ class MappedIndexCopy(IndexCopy):
                 self.frequencies_of,
             )
         return found
+
+    def _kept_or_read(
+        self, reader: Any, ids: Collection[int], stats: TokenStats | None
+    ) -> dict[int, Candidate]:
+        """`candidates` by the compiled reader's loop (`CandidateReader.kept_or_read`),
+        which also gathers the words of the names it reads afresh as it reads them."""
+        same = stats is not None and stats is self._weighed_by
+        words: set[str] | None = set() if same else None
+        found: dict[int, Candidate] = reader.kept_or_read(
+            ids, self._candidates, self.changed, self._overlaid, words
+        )
+        if stats is not None:
+            if words is None:
+                words = {
+                    t for c in found.values() for n in (c.name, *c.aliases) for t in n.folded_tokens
+                }
+            self._weighed_by = stats
+            stats.weigh_new(words, self.frequencies_of)
+        return found
+
+    def _overlaid(self, business_id: int) -> dict[int, Candidate] | None:
+        """The candidates the overlay makes of a business changed since the file was
+        written (none when it was taken out)."""
+        rows = self.names.overlay.get(business_id)  # type: ignore[attr-defined]
+        return candidates_of(rows) if rows else None
 
     def frequencies_of(self, tokens: Collection[str]) -> dict[str, int]:
         """The frequencies of these words (0 for a word no name holds), as `doc_freq`

@@ -125,3 +125,52 @@ def test_candidates_kept_by_a_worker_are_left_to_reference_counting(db, tmp_path
         assert tracemalloc.get_traced_memory()[0] - before < 50_000  # nothing left behind
     finally:
         tracemalloc.stop()
+
+
+class Weighed:
+    """Stands for a search's `TokenStats`: the words each search asked it to weigh."""
+
+    def __init__(self):
+        self.asked = []
+
+    def weigh_new(self, tokens, read):
+        self.asked.append(set(tokens))
+        assert read(tokens).keys() == set(tokens)  # their frequencies read at once
+
+
+def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, monkeypatch):
+    """A search's candidates are kept for the next searches, and the words of those read
+    afresh are weighed at once: the first search with a search's weights weighs every
+    candidate's words, later ones only those of candidates read afresh."""
+    made = [directory.create(db, SYSTEM, name, city=city).id for name, city, _ in NAMES]
+    write_file(db, tmp_path / "index")
+    asked = [made[:3], made[:5], made[2:], [made[6], max(made) + 1]]
+
+    def searches(compiled):
+        monkeypatch.setattr(mapped_copy, "COMPILED", compiled)
+        copy = MappedIndexCopy.open(tmp_path / "index")
+        stats = Weighed()
+        found = [copy.candidates(ids, stats) for ids in asked]
+        again = copy.candidates(made, Weighed())  # other weights: every word told
+        return found, again, stats.asked, copy._candidates
+
+    compiled, reference = searches(True), searches(False)
+    assert compiled[:3] == reference[:3]
+    found = compiled[0]
+    assert [sorted(f) for f in found] == [sorted(ids) for ids in asked[:3]] + [[made[6]]]
+    assert (
+        compiled[2]
+        == [
+            words_of(found[0].values()),
+            words_of(found[1][i] for i in made[3:5]),  # the first three were kept
+            words_of(found[2][i] for i in made[5:]),
+            set(),  # kept from the search before
+        ]
+    )
+    assert compiled[1] == {i: found[0].get(i) or found[1].get(i) or found[2][i] for i in made}
+    kept_c, kept_r = compiled[3], reference[3]
+    assert (kept_c.newer, kept_c.older) == (kept_r.newer, kept_r.older)
+
+
+def words_of(candidates):
+    return {t for c in candidates for n in (c.name, *c.aliases) for t in n.folded_tokens}
