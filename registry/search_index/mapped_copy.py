@@ -382,33 +382,22 @@ class MappedIndexCopy(IndexCopy):
         file = self.file
         if file._reader is not None and COMPILED:
             return self._kept_or_read(file._reader, ids, stats)
+        # the reference of the compiled reader's loop (`CandidateReader.kept_or_read`)
         found: dict[int, Candidate] = {}
         fresh: list[Candidate] = []
-        changed = self.changed
-        overlay = self.names.overlay  # type: ignore[attr-defined]
-        kept, read = self._candidates, file.candidate
-        # `Recent.get` and `Recent.put` inline (half of a first-time search's candidates
-        # are read afresh: two calls each saved)
-        newer, older, half = kept.newer, kept.older, kept.half
+        changed, kept = self.changed, self._candidates
         for business_id in sorted(ids):
             if business_id in changed:
-                rows = overlay.get(business_id)
-                if rows:
-                    made = candidates_of(rows)
-                    found.update(made)
-                    fresh.extend(made.values())
+                made = self._overlaid(business_id) or {}
+                found.update(made)
+                fresh.extend(made.values())
                 continue
-            candidate = newer.get(business_id, MISSING)
+            candidate = kept.get(business_id)
             if candidate is MISSING:
-                candidate = older.get(business_id, MISSING)
-                if candidate is MISSING:
-                    candidate = read(business_id)
-                    if candidate is not None:
-                        fresh.append(candidate)
-                if len(newer) >= half:  # the newer half full: it becomes the older
-                    kept.older, kept.newer = newer, {}
-                    older, newer = newer, kept.newer
-                newer[business_id] = candidate
+                candidate = file.candidate(business_id)
+                if candidate is not None:
+                    fresh.append(candidate)
+                kept.put(business_id, candidate)
             if candidate is not None:
                 found[business_id] = candidate
         if stats is not None:
