@@ -40,7 +40,7 @@ from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import import_businesses, search
-from registry.search_index import bulk_load, index_file, mapped_copy
+from registry.search_index import bulk_load, index_file, mapped_file
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.process_index import IndexCopies
 
@@ -74,7 +74,7 @@ def build(size: int, data: Path, workdir: Path, url: str, seed: int = 7) -> tupl
     with engine.connect() as connection:
         index_file.refresh(connection, directory)
     built = time.perf_counter() - started
-    folder = mapped_copy.current_folder(directory)
+    folder = mapped_file.current_folder(directory)
     assert folder is not None
     size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
     print(f"index file build: {built:.1f} s")

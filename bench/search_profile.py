@@ -41,7 +41,7 @@ from registry import migrate
 from registry.actors import SYSTEM
 from registry.db import make_engine, make_sessionmaker
 from registry.directory import import_businesses
-from registry.search_index import bulk_load, index_file, mapped_copy
+from registry.search_index import bulk_load, index_file, mapped_file
 from registry.search_index.database_index import candidates_of
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.process_index import CopiedIndex
@@ -87,7 +87,7 @@ def prepare(workdir: Path, size: int, data: Path, seed: int) -> tuple[str, Path]
     database = workdir / f"registry-{size}.sqlite3"
     directory = workdir / f"index-{size}"
     url = f"sqlite:///{database}"
-    if not database.exists() or mapped_copy.current_folder(directory) is None:
+    if not database.exists() or mapped_file.current_folder(directory) is None:
         database.unlink(missing_ok=True)
         csv_path = workdir / f"directory-{size}.csv"
         write_directory(csv_path, size, data, seed)

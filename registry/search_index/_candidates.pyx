@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The compiled twin of reading a candidate from the index file
-(`mapped_copy._File.candidate_reference`: its line, `mapped_copy._candidate` and
+(`mapped_file.MappedFile.candidate_reference`: its line, `mapped_file._candidate` and
 `NormalName.decode`).
 
 A search reads about 110 candidates, and in Python each took some 3 to 4 microseconds,

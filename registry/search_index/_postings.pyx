@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The compiled twin of reading a search's posting lists from the index file
-(`mapped_copy.head_without` and `MappedIndexCopy._first_in_city_reference`).
+(`mapped_file.head_without` and `MappedFile.first_in_city_reference`).
 
 A search reads some 47 lists (its keys, and each again within the asked city). In numpy
 each is a handful of calls of a microsecond or more whatever the list's length, and with

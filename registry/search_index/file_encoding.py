@@ -4,7 +4,7 @@ What a chunk of posting entries, word frequencies, vocabulary rows or businesses
 becomes before `registry.search_index.file_writer` spills it: each string table's distinct
 keys with their two 64-bit hashes (`Keys`), each entry as integer arrays pointing at them
 (`Encoded`), and each business's name rows as a JSON line plus, for shown businesses, the
-candidate record prepared for scoring (`prepared`: the line `mapped_copy` builds a
+candidate record prepared for scoring (`prepared`: the line `mapped_file` builds a
 `Candidate` from without JSON or normalising). These functions touch no file and no
 database, so a pool of processes can run them beside the process that writes.
 """

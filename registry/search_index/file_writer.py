@@ -1,6 +1,6 @@
 """Writing the machine's index file with bounded memory, whatever the directory's size.
 
-The file (`registry.search_index.index_file` describes its layout, `mapped_copy` reads it)
+The file (`registry.search_index.index_file` describes its layout, `mapped_file` reads it)
 holds each string table sorted by the keys' hashes, posting lists ascending by business id,
 and each business's name rows in id order. Holding all of that in Python objects costs some
 40 GB at 15 million businesses, so `Writer` takes the index in chunks, in any order, encodes

@@ -3,7 +3,7 @@
 A copy of the index in each web worker's memory (`registry.search_index.memory_copy`) costs
 gigabytes per worker at a million businesses. Here the same content is written once per
 index generation into a directory of flat numpy arrays, which every web worker and the CLI
-map read-only (`registry.search_index.mapped_copy`): the page cache holds it once per
+map read-only (`registry.search_index.mapped_file`): the page cache holds it once per
 machine. The worker and `registry reindex` stream the tables into it (`write_from_tables`;
 `write` takes a copy already loaded), through `registry.search_index.file_writer`, whose
 memory stays bounded at any number of businesses; `refresh` decides when a generation is
@@ -35,7 +35,8 @@ from sqlalchemy import Connection, select
 
 from registry.search_index.database_index import NameRow
 from registry.search_index.file_writer import Writer
-from registry.search_index.mapped_copy import CURRENT, MappedIndexCopy
+from registry.search_index.mapped_copy import MappedIndexCopy
+from registry.search_index.mapped_file import CURRENT
 from registry.search_index.memory_copy import STREAM, Behind, IndexCopy, table_statement
 from registry.search_index.name_index import STATE
 

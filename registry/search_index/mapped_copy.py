@@ -1,19 +1,18 @@
-"""The index file as a process reads it: one generation mapped read-only, plus an overlay.
+"""The index as a process searches it: one generation of the file, plus an overlay.
 
 Every web worker and the CLI map the newest generation that `registry.search_index.index_file`
-published (`MappedIndexCopy.open`): the page cache holds it once per machine, whatever the
-number of processes. What a process adds of its own is small: an overlay of the businesses
-changed since the file's generation, read with the change feed exactly as the in-memory copy
-(`registry.search_index.memory_copy`) does, so results stay the tables'
-(`tests/search/test_index_file.py`), a few thousand recently read word frequencies,
-vocabulary rows and candidate records, and the weights of the words its searches met
-(`IndexCopy.token_stats`). Candidate records are built from their prepared line without JSON or
-normalising; posting lists are read as numpy views, a city's block by block.
+published (`MappedIndexCopy.open`, reading it through `registry.search_index.mapped_file`):
+the page cache holds it once per machine, whatever the number of processes. What a process
+adds of its own is small: an overlay of the businesses changed since the file's generation,
+read with the change feed exactly as the in-memory copy (`registry.search_index.memory_copy`)
+does, so results stay the tables' (`tests/search/test_index_file.py`); a few thousand
+recently read word frequencies, vocabulary rows and candidate records; and the weights of
+the words its searches met (`IndexCopy.token_stats`). A posting list is the file's, less
+the businesses changed since, merged with the overlay's own ids for its key.
 """
 
 from __future__ import annotations
 
-import json
 from array import array
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -22,22 +21,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.compiled import compiled_twin
 from matching.keys import near_rows
-from matching.normalise import NormalName
 from matching.score import Candidate, TokenStats
-from registry.search_index import string_tables
+from registry.search_index import mapped_file
 from registry.search_index.database_index import NameRow, candidates_of
-from registry.search_index.file_encoding import FORMAT, PAIR, PAIRS, SEPARATOR, decode_pairs
 from registry.search_index.kept_answers import MISSING, Overlaid, Recent
+from registry.search_index.mapped_file import MappedFile, VariantRows, current_folder
 from registry.search_index.memory_copy import IndexCopy, post, unpost
-from registry.search_index.string_tables import Blob, StringTable
 
-#: The link naming the generation readers map; swapped atomically by the writer.
-CURRENT = "current"
-#: The first block of a posting list read for a search in one city (each next one twice
-#: as long): a few thousand entries hold a short list, or the head a search wants.
-CITY_BLOCK = 1 << 14
 #: Word frequencies and vocabulary rows read from the file that a process keeps at hand
 #: (the common words of queries): a few MB.
 CACHED = 20_000
@@ -50,156 +41,6 @@ NEAR_CACHED = 12_000
 #: namesakes of common words): of a first-time search's candidates on the dev set at
 #: 100,000 businesses, 86% had been read before by the same process.
 CANDIDATES_KEPT = 20_000
-
-
-def current_folder(directory: Path) -> Path | None:
-    """The generation folder `current` names, if any."""
-    try:
-        return (directory / CURRENT).resolve(strict=True)
-    except OSError:
-        return None
-
-
-#: The compiled twin of `_File.candidate_reference` (`_candidates.pyx`), None when not built.
-CANDIDATES = compiled_twin("registry.search_index._candidates")
-#: The compiled twin of `head_without` and `MappedIndexCopy._first_in_city_reference`
-#: (`_postings.pyx`), None when not built.
-POSTINGS = compiled_twin("registry.search_index._postings")
-#: Whether the compiled twins read the file (False: the references everywhere).
-COMPILED = CANDIDATES is not None
-#: No business changed: what the posting twin is handed then.
-_NONE_CHANGED: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
-#: The initials of a name without any, one object for all the twin reads.
-NO_INITIALS: frozenset[str] = frozenset()
-
-
-def _candidate(business_id: int, line: str) -> Candidate:
-    city, state, own, *aliases = line.split(SEPARATOR)
-    decode = NormalName.decode
-    return Candidate.of(
-        business_id,
-        decode(own),
-        city or None,
-        state or None,
-        tuple(map(decode, aliases)) if aliases else (),
-    )
-
-
-class _File:
-    """One generation's arrays, mapped read-only."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.header = json.loads((folder / "header.json").read_text())
-        if self.header.get("format") != FORMAT:
-            raise ValueError(f"{folder}: not an index file of format {FORMAT}")
-
-        def load(name: str) -> Any:
-            # a plain array over the mapped bytes: np.memmap's own indexing costs more
-            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
-
-        def strings(name: str) -> StringTable:
-            return StringTable(
-                load(f"{name}.hash"), Blob(load(f"{name}.keys"), load(f"{name}.keys.off"))
-            )
-
-        self.posting_keys = strings("postings")
-        self.posting_ids: npt.NDArray[np.int32] = load("postings.ids")
-        self.posting_offsets: npt.NDArray[np.int64] = load("postings.off")
-        self.posting_cities: npt.NDArray[np.int32] = load("postings.city")
-        self.city_numbers = {c: i for i, c in enumerate(self.header["cities"])}
-        self.tokens = strings("frequencies")
-        self.frequencies: npt.NDArray[np.int64] = load("frequencies")
-        self.variants = strings("vocabulary")
-        self.vocabulary = Blob(load("vocabulary"), load("vocabulary.off"))
-        self.name_positions = {n: load(f"{n}.pos") for n in ("names", "hidden")}
-        self.name_rows = {n: Blob(load(n), load(f"{n}.off")) for n in ("names", "hidden")}
-        self.candidates = Blob(load("candidates"), load("candidates.off"))
-        self._name_positions = self.name_positions["names"].data
-        self._reader = (
-            None
-            if CANDIDATES is None
-            else CANDIDATES.CandidateReader(
-                self.candidates.data,
-                self.candidates.offsets,
-                self.name_positions["names"],
-                NormalName,
-                Candidate,
-                NO_INITIALS,
-                SEPARATOR,
-            )
-        )
-
-    def span(self, key: str) -> tuple[int, int]:
-        return self.spans([key])[0]
-
-    def spans(self, keys: Sequence[str]) -> list[tuple[int, int]]:
-        """Where each key's posting list lies in `posting_ids` ((0, 0): nowhere)."""
-        offsets = self.posting_offsets
-        return [
-            (0, 0) if at < 0 else (int(offsets[at]), int(offsets[at + 1]))
-            for at in self.posting_keys.find_many(keys)
-        ]
-
-    def rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
-        positions = self.name_positions[table]
-        if not 0 <= business_id < len(positions):
-            return None
-        at = int(positions[business_id])
-        if at < 0:
-            return None
-        return tuple((business_id, *row) for row in json.loads(self.name_rows[table].raw(at)))
-
-    def candidate(self, business_id: int) -> Candidate | None:
-        """The business's prepared candidate record, if the file holds its names (read by
-        the compiled twin when built)."""
-        reader = self._reader
-        if reader is not None and COMPILED:
-            found: Candidate | None = reader(business_id)
-            return found
-        return self.candidate_reference(business_id)
-
-    def candidate_reference(self, business_id: int) -> Candidate | None:
-        """`candidate` in Python."""
-        positions = self._name_positions
-        if not 0 <= business_id < len(positions):
-            return None
-        at: int = positions[business_id]
-        if at < 0:
-            return None
-        return _candidate(business_id, self.candidates.raw(at).decode())
-
-
-def head_without(
-    ids: npt.NDArray[np.int32],
-    changed: npt.NDArray[np.int32] | None,
-    cap: int | None = None,
-) -> npt.NDArray[np.int32]:
-    """`ids` less those in `changed` (both ascending, each id once), the first `cap` of
-    them wanted: a posting list of the file less the businesses changed since it was
-    written. Only the list's first `cap + len(changed)` ids can hold the first `cap` that
-    stay, so only those are looked at (a common word's list runs to tens of thousands at a
-    million businesses, and with changes pending every search filtered each one whole),
-    each found or not among the changed by a binary search (`np.isin` sorted both)."""
-    if changed is None or not len(changed) or not len(ids):
-        return ids
-    if cap is not None:
-        ids = ids[: cap + len(changed)]
-    at = np.searchsorted(changed, ids)
-    np.minimum(at, len(changed) - 1, out=at)
-    kept: npt.NDArray[np.int32] = ids[changed[at] != ids]
-    return kept
-
-
-def _head(
-    ids: npt.NDArray[np.int32], changed: npt.NDArray[np.int32] | None, cap: int | None
-) -> list[int]:
-    """`head_without(ids, changed, cap)[:cap]` as Python ints (with businesses changed,
-    read by the compiled twin when built; without, numpy's `tolist` is as quick)."""
-    if changed is not None and POSTINGS is not None and COMPILED:
-        found: list[int] = POSTINGS.head(ids, changed, -1 if cap is None else cap)
-        return found
-    return head_without(ids, changed, cap)[:cap].tolist()  # type: ignore[no-any-return]
 
 
 class _Postings:
@@ -225,9 +66,9 @@ class _Postings:
         """The key's ids, ascending (the first `cap` of them: a common word's list runs
         to tens of thousands at a million businesses, and only the head is wanted)."""
         owner = self.owner
-        start, end = owner.file.span(key) if span is None else span
+        file = owner.file
         return owner.with_own(
-            key, _head(owner.file.posting_ids[start:end], owner.changed_ids, cap), cap
+            key, file.head(file.span(key) if span is None else span, owner.changed_ids, cap), cap
         )
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -248,7 +89,7 @@ class MappedIndexCopy(IndexCopy):
     """An `IndexCopy` whose content is the mapped file plus an overlay of the businesses
     changed since its generation; catches up as the in-memory copy does."""
 
-    file: _File
+    file: MappedFile
     #: businesses changed since the file's generation (their rows in it no longer count)
     changed: set[int]
     changed_ids: npt.NDArray[np.int32] | None
@@ -269,7 +110,7 @@ class MappedIndexCopy(IndexCopy):
         folder = current_folder(directory)
         if folder is None:
             return None
-        file = _File(folder)
+        file = MappedFile(folder)
         copy = cls(int(file.header["generation"]), int(file.header["stamp"]))
         copy.file = file
         copy.changed, copy.changed_ids, copy.own_postings = set(), None, {}
@@ -277,8 +118,8 @@ class MappedIndexCopy(IndexCopy):
         size = int(file.header["businesses"])
         copy.names = Overlaid(lambda b: copy._rows("names", b), size)  # type: ignore[assignment]
         copy.hidden = Overlaid(lambda b: copy._rows("hidden", b), 0)  # type: ignore[assignment]
-        copy.doc_freq = Overlaid(copy._frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
-        copy.vocabulary = Overlaid(copy._variant, len(file.variants), CACHED)  # type: ignore[assignment]
+        copy.doc_freq = Overlaid(file.word_frequency, len(file.tokens), CACHED)  # type: ignore[assignment]
+        copy.vocabulary = Overlaid(file.variant_row, len(file.variants), CACHED)  # type: ignore[assignment]
         copy._near, copy._near_changes = Recent(NEAR_CACHED), 0
         copy._candidates, copy._weighed_by = Recent(CANDIDATES_KEPT), None
         return copy
@@ -288,37 +129,14 @@ class MappedIndexCopy(IndexCopy):
             return None
         return self.file.rows(table, business_id)
 
-    def _frequency(self, token: str) -> int | None:
-        at = self.file.tokens.find(token)
-        return None if at < 0 else int(self.file.frequencies[at])
-
-    def _variant(self, variant: str) -> tuple[tuple[str, str], ...] | None:
-        return self._decode_variant(self.file.variants.find(variant))
-
-    def _decode_variant(self, at: int) -> tuple[tuple[str, str], ...] | None:
-        if at < 0:
-            return None
-        return decode_pairs(self.file.vocabulary.raw(at).decode())
-
-    def _decode_variants(self, ats: list[int]) -> list[tuple[tuple[str, str], ...] | None]:
-        """`_decode_variant` of each position, in the compiled twin when built."""
-        twin = string_tables.STRING_TABLE
-        if twin is not None and string_tables.COMPILED:
-            blob = self.file.vocabulary
-            decoded: list[tuple[tuple[str, str], ...] | None] = twin.pairs_at(
-                ats, blob.data, blob.offsets, PAIRS, PAIR
-            )
-            return decoded
-        return [self._decode_variant(at) for at in ats]
-
-    def vocabulary_of(self, variants: Collection[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    def vocabulary_of(self, variants: Collection[str]) -> dict[str, VariantRows]:
         found = self._variants_read(variants, keep=True)
         self.frequencies_of({token for rows in found.values() for _, token in rows})
         return found
 
     def _variants_read(
         self, variants: Collection[str], keep: bool = False
-    ) -> dict[str, tuple[tuple[str, str], ...]]:
+    ) -> dict[str, VariantRows]:
         """The vocabulary rows under these variants: the overlay's, else (with `keep`) the
         cache's, else the file's, then kept in the cache (with `keep`). `vocabulary_near`
         reads the variants of a spelling it has not kept without `keep`: they are some 100
@@ -329,9 +147,7 @@ class MappedIndexCopy(IndexCopy):
         known, rest = vocabulary.at_hand(variants, cached=keep)
         found = {v: rows for v, rows in known.items() if rows is not None}
         cache = vocabulary.cache
-        for v, rows in zip(
-            rest, self._decode_variants(self.file.variants.find_many(rest)), strict=True
-        ):
+        for v, rows in zip(rest, self.file.variant_rows(rest), strict=True):
             if keep:
                 cache.put(v, rows)
             if rows is not None:
@@ -380,8 +196,8 @@ class MappedIndexCopy(IndexCopy):
         weights have been let go since (`TokenStats` keeps a bounded number), a kept
         candidate's words are weighed as the scorer asks for them, as without `stats`."""
         file = self.file
-        if file._reader is not None and COMPILED:
-            return self._kept_or_read(file._reader, ids, stats)
+        if file.candidate_reader is not None and mapped_file.COMPILED:
+            return self._kept_or_read(file.candidate_reader, ids, stats)
         # the reference of the compiled reader's loop (`CandidateReader.kept_or_read`)
         found: dict[int, Candidate] = {}
         fresh: list[Candidate] = []
@@ -441,9 +257,8 @@ class MappedIndexCopy(IndexCopy):
         known, rest = doc_freq.at_hand(tokens)
         found: dict[str, int] = {token: value or 0 for token, value in known.items()}
         if rest:
-            cache, frequencies = doc_freq.cache, self.file.frequencies
-            for token, at in zip(rest, self.file.tokens.find_many(rest), strict=True):
-                value = None if at < 0 else int(frequencies[at])
+            cache = doc_freq.cache
+            for token, value in zip(rest, self.file.word_frequencies(rest), strict=True):
                 cache.put(token, value)
                 found[token] = value or 0
         return found
@@ -462,8 +277,9 @@ class MappedIndexCopy(IndexCopy):
         ids: list[int] = []
         number = file.city_numbers.get(city)
         if number is not None:
-            start, end = file.span(key) if span is None else span
-            ids = self._first_in_city(number, start, end, cap)
+            ids = file.first_in_city(
+                number, file.span(key) if span is None else span, self.changed_ids, cap
+            )
         return self.with_own_in_city(key, city, ids, cap)
 
     def with_own(self, key: str, ids: list[int], cap: int | None) -> list[int]:
@@ -477,41 +293,6 @@ class MappedIndexCopy(IndexCopy):
         own = [b for b in self.own_postings.get(key, ()) if self._city(b, key) == city]
         return sorted(ids + own)[:cap] if own else ids
 
-    def _first_in_city(self, number: int, start: int, end: int, cap: int | None) -> list[int]:
-        """The first `cap` ids of posting_ids[start:end] in city `number`, less the changed
-        businesses' (read by the compiled twin when built: one walk that stops at `cap`)."""
-        if POSTINGS is not None and COMPILED:
-            file, changed = self.file, self.changed_ids
-            found: list[int] = POSTINGS.in_city(
-                file.posting_ids[start:end],
-                file.posting_cities[start:end],
-                number,
-                _NONE_CHANGED if changed is None else changed,
-                -1 if cap is None else cap,
-            )
-            return found
-        return self._first_in_city_reference(number, start, end, cap)
-
-    def _first_in_city_reference(
-        self, number: int, start: int, end: int, cap: int | None
-    ) -> list[int]:
-        """`_first_in_city` with numpy. A common word's list runs to millions at 15 million
-        businesses and a search wants its head in one city: the list is read in growing
-        blocks, until enough are found, rather than filtered whole."""
-        file, changed = self.file, self.changed_ids
-        found: list[npt.NDArray[np.int32]] = []
-        count, block = 0, CITY_BLOCK
-        while start < end and (cap is None or count < cap):
-            stop = min(start + block, end)
-            here = file.posting_ids[start:stop][file.posting_cities[start:stop] == number]
-            here = head_without(here, changed)
-            found.append(here)
-            count += len(here)
-            start, block = stop, block * 2
-        if not found:
-            return []
-        return np.concatenate(found)[:cap].tolist()  # type: ignore[no-any-return]
-
     def capped(
         self, keys: Collection[str], cap: int, city: str | None = None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
@@ -519,7 +300,7 @@ class MappedIndexCopy(IndexCopy):
         for them all), and only the first `cap` ids of a list made Python ints (by the
         compiled twin when built: every list in one call, `_capped_compiled`)."""
         keys = list(keys)
-        if POSTINGS is not None and COMPILED:
+        if self.file.reads_heads_at_once():
             return self._capped_compiled(keys, cap, city)
         everywhere: dict[str, list[int]] = {}
         here: dict[str, list[int]] = {}
@@ -538,13 +319,11 @@ class MappedIndexCopy(IndexCopy):
     def _capped_compiled(
         self, keys: list[str], cap: int, city: str | None
     ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """`capped` with the file's lists read by `_postings.heads` (everywhere, then in
-        the city), then merged with the overlay's (`with_own`, `with_own_in_city`)."""
-        assert POSTINGS is not None
-        file = self.file
-        changed = _NONE_CHANGED if self.changed_ids is None else self.changed_ids
+        """`capped` with the file's lists read at once (`MappedFile.heads`: everywhere, then
+        in the city), then merged with the overlay's (`with_own`, `with_own_in_city`)."""
+        file, changed = self.file, self.changed_ids
         positions = file.posting_keys.find_many(keys)
-        lists = POSTINGS.heads(file.posting_ids, file.posting_offsets, positions, changed, cap)
+        lists = file.heads(positions, changed, cap)
         everywhere: dict[str, list[int]] = {}
         own = self.own_postings  # most often empty: no merging, no call per list
         for key, ids in zip(keys, lists, strict=True):
@@ -560,13 +339,10 @@ class MappedIndexCopy(IndexCopy):
         if number is None:
             local: list[list[int]] = [[] for _ in found]
         else:
-            local = POSTINGS.heads(
-                file.posting_ids,
-                file.posting_offsets,
+            local = file.heads(
                 [at for key, at in zip(keys, positions, strict=True) if key in everywhere],
                 changed,
                 cap,
-                file.posting_cities,
                 number,
             )
         for key, ids in zip(found, local, strict=True):

@@ -21,7 +21,8 @@ from matching.keys import KeptExpansions, near_rows
 from matching.score import Candidate
 from registry.db import READS_ONLY
 from registry.search_index.database_index import CappedPostings, candidates_of
-from registry.search_index.mapped_copy import MappedIndexCopy, current_folder
+from registry.search_index.mapped_copy import MappedIndexCopy
+from registry.search_index.mapped_file import current_folder
 from registry.search_index.memory_copy import Behind, IndexCopy, ReadChanges
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 strings stored as one byte array with offsets (`Blob`), sorted by a 64-bit hash of each
 (`file_hash`), and found again by that hash, then compared byte for byte (`StringTable`).
 
-`registry.search_index.file_writer` writes them, `registry.search_index.mapped_copy` maps
+`registry.search_index.file_writer` writes them, `registry.search_index.mapped_file` maps
 and reads them. A search looks up a hundred or so keys at once, so the look-up has a
 compiled twin (`_string_table.pyx`, built by `make install`); `find_many_reference` stays
 the reference, and `tests/search/test_string_table.py` holds the two equal.

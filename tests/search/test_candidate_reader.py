@@ -1,5 +1,5 @@
 """The compiled reader of the index file's candidates (`registry.search_index._candidates`)
-makes exactly the candidates the Python reference makes (`_File.candidate_reference`):
+makes exactly the candidates the Python reference makes (`MappedFile.candidate_reference`):
 every field of the name and of each alias, for every business of a file, and None where
 the file holds no names; and leaves them to reference counting alone."""
 
@@ -10,7 +10,7 @@ import tracemalloc
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
-from registry.search_index import mapped_copy
+from registry.search_index import mapped_file
 from registry.search_index.mapped_copy import MappedIndexCopy
 from tests.search.test_index_file import write_file
 
@@ -68,8 +68,8 @@ def mapped_names(db, tmp_path) -> tuple[list[int], MappedIndexCopy]:
 
 def test_the_reader_is_built():
     """`make install` builds it; without it the reference reads the candidates."""
-    assert mapped_copy.CANDIDATES is not None
-    assert mapped_copy.COMPILED
+    assert mapped_file.CANDIDATES is not None
+    assert mapped_file.COMPILED
 
 
 def test_every_candidate_of_a_file_is_read_as_the_reference_reads_it(db, tmp_path):
@@ -94,7 +94,7 @@ def test_a_search_reads_the_same_candidates_either_way(db, tmp_path, monkeypatch
     assert copy is not None
     ids = [*made, max(made) + 1, 0]  # with one past the last and one never made
     compiled = copy.candidates(ids)
-    monkeypatch.setattr(mapped_copy, "COMPILED", False)
+    monkeypatch.setattr(mapped_file, "COMPILED", False)
     assert copy.candidates(ids) == compiled
     assert sorted(compiled) == sorted(made)
 
@@ -147,7 +147,7 @@ def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, 
     asked = [made[:3], made[:5], made[2:], [made[6], max(made) + 1]]
 
     def searches(compiled):
-        monkeypatch.setattr(mapped_copy, "COMPILED", compiled)
+        monkeypatch.setattr(mapped_file, "COMPILED", compiled)
         copy = MappedIndexCopy.open(tmp_path / "index")
         stats = Weighed()
         found = [copy.candidates(ids, stats) for ids in asked]

@@ -1,5 +1,5 @@
 """The machine's index file, mapped, plus each process's overlay of the changes since its
-generation answers exactly what the tables answer (`registry.search_index.mapped_copy`)."""
+generation answers exactly what the tables answer (`registry.search_index.mapped_copy`, `mapped_file`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.directory import import_businesses, merges, search
 from registry.errors import InvalidTransition
-from registry.search_index import index_file, kept_answers, mapped_copy
+from registry.search_index import index_file, kept_answers, mapped_file
 from registry.search_index.database_index import DatabaseIndex
 from registry.search_index.mapped_copy import MappedIndexCopy
 from registry.search_index.memory_copy import IndexCopy
@@ -266,14 +266,14 @@ def test_kept_candidates_words_are_weighed_by_new_weights_and_scored_alike_witho
     assert {"balaji", "marvar", "paper"} <= other._cache.keys()
 
 
-@pytest.mark.parametrize("block", [1, 2, mapped_copy.CITY_BLOCK])
+@pytest.mark.parametrize("block", [1, 2, mapped_file.CITY_BLOCK])
 def test_posting_lists_cut_short_from_the_file_are_the_heads_of_the_tables_lists(
     db, tmp_path, monkeypatch, block
 ):
     """Whether a city's ids are read in one block or many, early or late."""
     from matching.normalise import canonical_city
 
-    monkeypatch.setattr(mapped_copy, "CITY_BLOCK", block)
+    monkeypatch.setattr(mapped_file, "CITY_BLOCK", block)
     from registry.search_index.process_index import CopiedIndex
 
     folder = tmp_path / "index"
@@ -402,7 +402,7 @@ def test_candidates_every_search_reads_stay_at_hand_while_rare_ones_pass_through
     mapped = MappedIndexCopy.open(folder)
     assert mapped is not None
     monkeypatch.setattr(mapped, "_candidates", kept_answers.Recent(8))
-    monkeypatch.setattr(mapped_copy, "COMPILED", False)  # reads go through `candidate`
+    monkeypatch.setattr(mapped_file, "COMPILED", False)  # reads go through `candidate`
     read: list[int] = []
     reference = mapped.file.candidate
 
@@ -472,4 +472,4 @@ def test_a_posting_lists_head_less_the_changed_businesses_is_the_whole_lists_fil
     listed = np.array(ids, dtype=np.int32)
     gone = np.array(changed, dtype=np.int32) if changed else None
     whole = listed if gone is None else listed[~np.isin(listed, gone)]
-    assert mapped_copy.head_without(listed, gone, cap)[:cap].tolist() == whole[:cap].tolist()
+    assert mapped_file.head_without(listed, gone, cap)[:cap].tolist() == whole[:cap].tolist()

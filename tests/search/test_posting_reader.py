@@ -1,6 +1,6 @@
 """The compiled reader of the index file's posting lists (`registry.search_index._postings`)
-gives exactly the ids the numpy reference gives (`mapped_copy.head_without`,
-`MappedIndexCopy._first_in_city_reference`): a list's head less the businesses changed
+gives exactly the ids the numpy reference gives (`mapped_file.head_without`,
+`MappedFile.first_in_city_reference`): a list's head less the businesses changed
 since the file was written, and its head within one city, whatever falls where."""
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ from hypothesis import strategies as st
 
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
-from registry.search_index import mapped_copy
+from registry.search_index import mapped_file
 from registry.search_index.mapped_copy import MappedIndexCopy
+from registry.search_index.mapped_file import MappedFile
 from tests.search.test_index_file import lists_and_changes, write_file
 
-TWIN = mapped_copy.POSTINGS
+TWIN = mapped_file.POSTINGS
 
 
 def test_the_reader_is_built():
     """`make install` builds it; without it the reference reads the lists."""
     assert TWIN is not None
-    assert mapped_copy.COMPILED
+    assert mapped_file.COMPILED
 
 
 def as_array(values):
@@ -36,7 +37,7 @@ def as_array(values):
 @given(lists=lists_and_changes())
 def test_a_lists_head_less_the_changed_is_the_references(lists):
     ids, changed, cap = lists
-    expected = mapped_copy.head_without(as_array(ids), as_array(changed), cap)[:cap].tolist()
+    expected = mapped_file.head_without(as_array(ids), as_array(changed), cap)[:cap].tolist()
     assert TWIN.head(as_array(ids), as_array(changed), -1 if cap is None else cap) == expected
 
 
@@ -55,12 +56,10 @@ def test_a_lists_head_in_one_city_is_the_references(lists, block):
     """The reference reads the list in growing blocks (`CITY_BLOCK`, here made small so
     that the blocks' edges fall anywhere); the twin walks it once."""
     ids, cities, city, changed, cap = lists
-    copy = SimpleNamespace(
-        file=SimpleNamespace(posting_ids=as_array(ids), posting_cities=as_array(cities)),
-        changed_ids=as_array(changed) if changed else None,
-    )
-    with mock.patch.object(mapped_copy, "CITY_BLOCK", block):
-        expected = MappedIndexCopy._first_in_city_reference(copy, city, 0, len(ids), cap)
+    file = SimpleNamespace(posting_ids=as_array(ids), posting_cities=as_array(cities))
+    gone_ids = as_array(changed) if changed else None
+    with mock.patch.object(mapped_file, "CITY_BLOCK", block):
+        expected = MappedFile.first_in_city_reference(file, city, (0, len(ids)), gone_ids, cap)
     gone = set(changed)
     wanted = [i for i, c in zip(ids, cities, strict=True) if c == city and i not in gone]
     assert expected == wanted[:cap]
@@ -141,7 +140,7 @@ def test_a_files_lists_with_changes_pending_are_read_as_the_reference_reads_them
         ]
 
     compiled = read()
-    monkeypatch.setattr(mapped_copy, "COMPILED", False)
+    monkeypatch.setattr(mapped_file, "COMPILED", False)
     reference = read()
     assert compiled == reference
     everywhere, in_pune = compiled[-3]
