@@ -8,9 +8,17 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.normalise import NormalName
+from matching.score import Candidate
 from registry.actors import SYSTEM
 from registry.directory import businesses as directory
 from registry.search_index import mapped_file
+from registry.search_index.file_encoding import SEPARATOR
 from registry.search_index.mapped_copy import MappedIndexCopy
 from tests.search.test_index_file import write_file
 
@@ -174,3 +182,83 @@ def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, 
 
 def words_of(candidates):
     return {t for c in candidates for n in (c.name, *c.aliases) for t in n.folded_tokens}
+
+
+# Any text a name's fields may hold once normalised, and more: runs of spaces, empty words,
+# letters of other scripts, but never the separators themselves.
+_FIELD_TEXT = st.text(
+    alphabet=st.characters(blacklist_characters="\x1e\x1f", blacklist_categories=("Cs",)),
+    max_size=12,
+)
+_WORDS = st.lists(st.text(alphabet="abcé गण .", max_size=6), max_size=4).map(" ".join)
+
+
+@st.composite
+def _encoded_names(draw):
+    """A `NormalName.encode()` line of arbitrary fields, its word fields often the same
+    text (so that the reader's sharing of one tuple is tried) and often not."""
+    tokens = draw(_WORDS)
+    folded = draw(st.one_of(st.just(tokens), _WORDS))
+    spelled = draw(st.one_of(st.just(tokens), _WORDS))
+    legal, city, owner = (draw(_FIELD_TEXT) for _ in range(3))
+    return "\x1f".join(
+        [draw(_FIELD_TEXT), tokens, folded, spelled, legal, city, owner, draw(_WORDS)]
+    )
+
+
+def _reader_over(lines: list[str]):
+    """A compiled reader over these candidate lines, business i holding line i."""
+    data = [line.encode() for line in lines]
+    offsets = np.cumsum([0, *map(len, data)], dtype=np.int64)
+    positions = np.arange(len(lines), dtype=np.int32)
+    assert mapped_file.CANDIDATES is not None
+    return mapped_file.CANDIDATES.CandidateReader(
+        np.frombuffer(b"".join(data) or b"\0", dtype=np.uint8),
+        offsets,
+        positions,
+        NormalName,
+        Candidate,
+        mapped_file.NO_INITIALS,
+        SEPARATOR,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    place=st.tuples(_FIELD_TEXT, _FIELD_TEXT),
+    names=st.lists(_encoded_names(), min_size=1, max_size=3),
+)
+def test_any_candidate_line_is_read_as_the_reference_reads_it(place, names):
+    """The reader finds each field in the line's bytes and decodes only what it keeps; the
+    reference splits the decoded line. Both make the same candidate, field for field, from
+    any line: other scripts, empty fields and words, runs of spaces."""
+    line = SEPARATOR.join([*place, *names])
+    read = _reader_over([line])(0)
+    expected = mapped_file._candidate(0, line)
+    assert fields(read) == fields(expected)
+    for made, reference in zip(
+        (read.name, *read.aliases), (expected.name, *expected.aliases), strict=True
+    ):  # a words field spelled like `tokens` shares its tuple, as in `NormalName.decode`
+        assert (made.folded_tokens is made.tokens) == (reference.folded_tokens is reference.tokens)
+        assert (made.spelled_tokens is made.tokens) == (
+            reference.spelled_tokens is reference.tokens
+        )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pune",  # one field
+        "pune\x1emh",  # no name
+        "pune\x1emh\x1ea\x1fb",  # a name of two fields
+        "pune\x1emh\x1e" + "\x1f".join("abcdefgh") + "\x1fi",  # of nine
+        "pune\x1emh\x1e" + "\x1f".join("abcdefgh") + "\x1e",  # an empty alias
+    ],
+)
+def test_a_broken_line_is_refused_as_the_reference_refuses_it(line):
+    """A line of another layout (a file of another format, or damaged) is refused, not
+    read as something else."""
+    with pytest.raises(ValueError):
+        mapped_file._candidate(0, line)
+    with pytest.raises(ValueError, match=r"^a (candidate line|normal name) of \d+ fields$"):
+        _reader_over([line])(0)
