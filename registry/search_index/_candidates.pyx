@@ -124,15 +124,17 @@ cdef class CandidateReader:
     def __call__(self, business_id):
         return self._read(business_id, None)
 
-    def kept_or_read(self, ids, kept, changed, overlaid, set words):
+    def kept_or_read(self, ids, kept, seen, changed, overlaid, set words):
         """What `MappedIndexCopy.candidates` does for each of `ids`, ascending: a business
         changed since the file was written is made by `overlaid(business_id)` (a dict of
         candidates by id, or None); any other is found in `kept` (a `Recent`, looked up and
-        renewed as its `get` and `put` do) or read here and kept there. Returns the
+        renewed as its `get` and `put` do) or read here, and then kept there if its id is
+        in `seen` (a `Recent` of the ids read once), else its id put in `seen`. Returns the
         candidates found, by id in that order; the folded words of the names read afresh
         or made by `overlaid` are added to `words` unless it is None."""
         cdef dict found = {}, newer = kept.newer, older = kept.older, made
-        cdef Py_ssize_t half = kept.half
+        cdef dict seen_newer = seen.newer, seen_older = seen.older
+        cdef Py_ssize_t half = kept.half, seen_half = seen.half
         for business_id in sorted(ids):
             if business_id in changed:
                 made = overlaid(business_id) or {}
@@ -147,6 +149,14 @@ cdef class CandidateReader:
                 candidate = older.get(business_id, MISSING)
                 if candidate is MISSING:
                     candidate = self._read(business_id, words)
+                    if business_id not in seen_newer and business_id not in seen_older:
+                        if len(seen_newer) >= seen_half:  # as `Recent.put`
+                            seen.older, seen.newer = seen_newer, {}
+                            seen_older, seen_newer = seen_newer, seen.newer
+                        seen_newer[business_id] = True
+                        if candidate is not None:
+                            found[business_id] = candidate
+                        continue
                 if len(newer) >= half:  # the newer half full: it becomes the older
                     kept.older, kept.newer = newer, {}
                     older, newer = newer, kept.newer

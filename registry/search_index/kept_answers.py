@@ -37,6 +37,10 @@ class Recent:
             self.older, self.newer = self.newer, {}
         self.newer[key] = value
 
+    def __contains__(self, key: Any) -> bool:
+        """Whether `key` is held (without renewing it, unlike `get`)."""
+        return key in self.newer or key in self.older
+
     def clear(self) -> None:
         self.newer, self.older = {}, {}
 

@@ -41,6 +41,13 @@ NEAR_CACHED = 12_000
 #: namesakes of common words): of a first-time search's candidates on the dev set at
 #: 100,000 businesses, 86% had been read before by the same process.
 CANDIDATES_KEPT = 20_000
+#: Businesses whose candidates were read from the file once recently, not kept (see
+#: `MappedIndexCopy.candidates`): a few MB of ids. A candidate is kept when it is read
+#: again while its id is still here. At a million businesses 6% of a first-time search's
+#: candidates had been read before by the same process, and keeping each of the others
+#: cost more than reading it (memory let go cold, long after it was made: about a
+#: microsecond a candidate), so a candidate read once is let go with its search.
+SEEN_ONCE = 60_000
 
 
 class _Postings:
@@ -101,6 +108,8 @@ class MappedIndexCopy(IndexCopy):
     _near_changes: int
     #: business id -> its candidate record as the file holds it (None: not in the file)
     _candidates: Recent
+    #: ids of businesses whose candidates were read once recently, and not kept
+    _seen_once: Recent
     #: the `TokenStats` that weighed the words of the candidates kept (`candidates`)
     _weighed_by: TokenStats | None
 
@@ -122,6 +131,7 @@ class MappedIndexCopy(IndexCopy):
         copy.vocabulary = Overlaid(file.variant_row, len(file.variants), CACHED)  # type: ignore[assignment]
         copy._near, copy._near_changes = Recent(NEAR_CACHED), 0
         copy._candidates, copy._weighed_by = Recent(CANDIDATES_KEPT), None
+        copy._seen_once = Recent(SEEN_ONCE)
         return copy
 
     def _rows(self, table: str, business_id: int) -> tuple[NameRow, ...] | None:
@@ -186,8 +196,8 @@ class MappedIndexCopy(IndexCopy):
         self, ids: Collection[int], stats: TokenStats | None = None
     ) -> dict[int, Candidate]:
         """`candidates_of` the names of these businesses: as prepared in the file (those
-        read recently kept at hand: the file does not change), or from the overlay for
-        those changed since it was written. With `stats`, the weights of their words
+        read more than once recently kept at hand: the file does not change), or from the
+        overlay for those changed since it was written. With `stats`, the weights of their words
         that it does not hold yet are worked out at once (`TokenStats.weigh_new`).
 
         Most candidates were kept from an earlier search, whose `stats` weighed their words
@@ -201,7 +211,7 @@ class MappedIndexCopy(IndexCopy):
         # the reference of the compiled reader's loop (`CandidateReader.kept_or_read`)
         found: dict[int, Candidate] = {}
         fresh: list[Candidate] = []
-        changed, kept = self.changed, self._candidates
+        changed, kept, seen = self.changed, self._candidates, self._seen_once
         for business_id in sorted(ids):
             if business_id in changed:
                 made = self._overlaid(business_id) or {}
@@ -213,7 +223,10 @@ class MappedIndexCopy(IndexCopy):
                 candidate = file.candidate(business_id)
                 if candidate is not None:
                     fresh.append(candidate)
-                kept.put(business_id, candidate)
+                if business_id in seen:  # read before: kept from now on
+                    kept.put(business_id, candidate)
+                else:
+                    seen.put(business_id, True)
             if candidate is not None:
                 found[business_id] = candidate
         if stats is not None:
@@ -233,7 +246,7 @@ class MappedIndexCopy(IndexCopy):
         same = stats is not None and stats is self._weighed_by
         words: set[str] | None = set() if same else None
         found: dict[int, Candidate] = reader.kept_or_read(
-            ids, self._candidates, self.changed, self._overlaid, words
+            ids, self._candidates, self._seen_once, self.changed, self._overlaid, words
         )
         if stats is not None:
             if words is None:

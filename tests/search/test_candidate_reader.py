@@ -147,9 +147,10 @@ class Weighed:
 
 
 def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, monkeypatch):
-    """A search's candidates are kept for the next searches, and the words of those read
-    afresh are weighed at once: the first search with a search's weights weighs every
-    candidate's words, later ones only those of candidates read afresh."""
+    """A search's candidates read a second time are kept for the next searches (those read
+    once are let go), and the words of those read afresh are weighed at once: the first
+    search with a search's weights weighs every candidate's words, later ones only those of
+    candidates read afresh."""
     made = [directory.create(db, SYSTEM, name, city=city).id for name, city, _ in NAMES]
     write_file(db, tmp_path / "index")
     asked = [made[:3], made[:5], made[2:], [made[6], max(made) + 1]]
@@ -160,7 +161,7 @@ def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, 
         stats = Weighed()
         found = [copy.candidates(ids, stats) for ids in asked]
         again = copy.candidates(made, Weighed())  # other weights: every word told
-        return found, again, stats.asked, copy._candidates
+        return found, again, stats.asked, copy._candidates, copy._seen_once
 
     compiled, reference = searches(True), searches(False)
     assert compiled[:3] == reference[:3]
@@ -170,14 +171,17 @@ def test_the_compiled_loop_keeps_and_weighs_as_the_reference_does(db, tmp_path, 
         compiled[2]
         == [
             words_of(found[0].values()),
-            words_of(found[1][i] for i in made[3:5]),  # the first three were kept
-            words_of(found[2][i] for i in made[5:]),
-            set(),  # kept from the search before
+            words_of(found[1].values()),  # the first three read again, kept from now on
+            words_of(found[2][i] for i in made[3:]),  # the third was kept
+            words_of([found[3][made[6]]]),  # read a second time
         ]
     )
     assert compiled[1] == {i: found[0].get(i) or found[1].get(i) or found[2][i] for i in made}
-    kept_c, kept_r = compiled[3], reference[3]
-    assert (kept_c.newer, kept_c.older) == (kept_r.newer, kept_r.older)
+    for kept_c, kept_r in zip(compiled[3:], reference[3:], strict=True):
+        assert (kept_c.newer, kept_c.older) == (kept_r.newer, kept_r.older)
+    # after the last search (every business asked again), each has been read twice: kept
+    assert sorted(compiled[3].newer) == sorted(made)
+    assert sorted(compiled[4].newer) == sorted([*made, max(made) + 1])  # each read once
 
 
 def words_of(candidates):
