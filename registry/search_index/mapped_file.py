@@ -183,20 +183,10 @@ class MappedFile:
         within that city, as `first_in_city`."""
         assert POSTINGS is not None
         changed = NONE_CHANGED if changed is None else changed
-        if city is None:
-            lists: list[list[int]] = POSTINGS.heads(
-                self.posting_ids, self.posting_offsets, positions, changed, cap
-            )
-        else:
-            lists = POSTINGS.heads(
-                self.posting_ids,
-                self.posting_offsets,
-                positions,
-                changed,
-                cap,
-                self.posting_cities,
-                city,
-            )
+        within = () if city is None else (self.posting_cities, city)
+        lists: list[list[int]] = POSTINGS.heads(
+            self.posting_ids, self.posting_offsets, positions, changed, cap, *within
+        )
         return lists
 
     @staticmethod
