@@ -177,25 +177,26 @@ cdef class CandidateReader:
         cdef int64_t start = self.offsets[at], end = self.offsets[at + 1]
         cdef const unsigned char *line = &self.data[start]
         cdef Py_ssize_t size = end - start
-        # the line's fields (city, state, own name, aliases), found by their separator
-        cdef Py_ssize_t count = 1, k
-        for k in range(size):
-            if line[k] == self.separator_byte:
-                count += 1
-        if count < 3:
-            raise ValueError(f"a candidate line of {count} fields")
-        cdef Py_ssize_t first = _field_end(line, 0, size, self.separator_byte)
-        cdef Py_ssize_t second = _field_end(line, first + 1, size, self.separator_byte)
-        cdef Py_ssize_t third = _field_end(line, second + 1, size, self.separator_byte)
+        # the line's fields (city, state, own name, aliases), found by their separator in
+        # one walk; fewer than three (no second separator) is not a candidate line
+        cdef unsigned char separator = self.separator_byte
+        cdef Py_ssize_t k
+        cdef Py_ssize_t first = _field_end(line, 0, size, separator)
+        cdef Py_ssize_t second = size
+        if first < size:
+            second = _field_end(line, first + 1, size, separator)
+        if second >= size:
+            raise ValueError(f"a candidate line of {_count(line, 0, size, separator)} fields")
+        cdef Py_ssize_t third = _field_end(line, second + 1, size, separator)
         city = _text(line, 0, first)
         state = _text(line, first + 1, second)
         name = self._name(line, second + 1, third, into)
         cdef list alias_names
-        if count > 3:
+        if third < size:  # aliases follow
             alias_names = []
             while third < size:
                 k = third + 1
-                third = _field_end(line, k, size, self.separator_byte)
+                third = _field_end(line, k, size, separator)
                 alias_names.append(self._name(line, k, third, into))
             aliases = tuple(alias_names)
         else:
@@ -296,9 +297,7 @@ cdef inline str _text(const unsigned char *line, Py_ssize_t start, Py_ssize_t en
 
 cdef inline object _text_or_none(const unsigned char *line, Py_ssize_t start, Py_ssize_t end):
     """line[start:end] decoded, None when empty (`field or None`)."""
-    if end <= start:
-        return None
-    return PyUnicode_DecodeUTF8(<const char *> &line[start], end - start, NULL)
+    return None if end <= start else _text(line, start, end)
 
 
 cdef inline bint _same(
